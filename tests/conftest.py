@@ -1,0 +1,65 @@
+"""Shared fixtures: a fresh database per test on SQLite and on PostgreSQL, isolated app data."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from turnout_desktop.db.migrate import upgrade_to_head
+from turnout_desktop.db.session import make_engine, normalize_url
+
+PG_URL_ENV = "TURNOUT_TEST_PG_URL"
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_app_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test touches the real user data folder or a real TURNOUT_DB_URL."""
+    monkeypatch.setenv("TURNOUT_DATA_DIR", str(tmp_path_factory.mktemp("appdata")))
+    monkeypatch.delenv("TURNOUT_DB_URL", raising=False)
+
+
+def _reset_pg_schema(url: str) -> None:
+    admin = create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of an empty, migrated database: a SQLite file, then the PostgreSQL test server."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'turnout.db'}"
+    else:
+        pg_url = os.environ.get(PG_URL_ENV)
+        if not pg_url:
+            pytest.skip(f"{PG_URL_ENV} is not set: no PostgreSQL server for this run (CI always sets it)")
+        _reset_pg_schema(pg_url)
+        url = normalize_url(pg_url)
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def db_engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A migrated SQLite database only (for tests that are about SQLite itself)."""
+    url = f"sqlite:///{tmp_path / 'only-sqlite.db'}"
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    engine.dispose()
+    return url

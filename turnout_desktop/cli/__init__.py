@@ -1,0 +1,1 @@
+"""The headless ``turnout`` command line: the same services the GUI calls."""

@@ -1,0 +1,19 @@
+"""``turnout init``: create or upgrade the schema."""
+
+from __future__ import annotations
+
+import argparse
+
+from turnout_desktop.cli.common import context_from_args
+from turnout_desktop.db.migrate import current_revision
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("init", help="create or upgrade the database schema")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    context = context_from_args(args)
+    print(f"database ready at schema revision {current_revision(context.engine)} ({context.backend})")
+    return 0

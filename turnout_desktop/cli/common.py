@@ -1,0 +1,65 @@
+"""Helpers shared by the sub-commands: database context, dates, JSON output, progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+from turnout_desktop.errors import TurnoutError
+from turnout_desktop.services.context import AppContext, open_context
+
+
+def parse_election(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from exc
+
+
+def context_from_args(args: argparse.Namespace, *, user: str | None = None, role: str = "admin") -> AppContext:
+    """Open (and migrate) the database named by ``--db`` / TURNOUT_DB_URL / the local file."""
+    return open_context(getattr(args, "db", None), user=user or "cli", role=role)
+
+
+def print_json(payload: Any) -> None:
+    json.dump(payload, sys.stdout, indent=2, default=_json_default, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+class ProgressBar:
+    """A plain text progress bar on stderr (only when stderr is a terminal)."""
+
+    def __init__(self, label: str, *, enabled: bool | None = None) -> None:
+        self.label = label
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self._last = -1
+
+    def __call__(self, fraction: float, message: str = "") -> None:
+        if not self.enabled:
+            return
+        percent = int(max(0.0, min(1.0, fraction)) * 100)
+        if percent == self._last:
+            return
+        self._last = percent
+        filled = percent // 4
+        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (25 - filled)}] {percent:3d}% {message[:40]:40}")
+        if percent >= 100:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def fail(message: str) -> TurnoutError:
+    return TurnoutError(message)

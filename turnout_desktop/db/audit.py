@@ -1,0 +1,72 @@
+"""Append-only, hash-chained audit trail (RELIABILITY.md T14).
+
+Each row stores ``prev_hash`` and ``hash = sha256(canonical row + prev_hash)``; ``verify_chain``
+recomputes the chain and names the first sequence number that does not match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from turnout_desktop.db.models import AuditEvent, utcnow
+
+GENESIS_HASH = "0" * 64
+_CONTROL = str.maketrans({"\r": "\\r", "\n": "\\n", "\t": "\\t"})
+
+
+def _canonical(event: AuditEvent) -> str:
+    payload = {
+        "occurred_at": event.occurred_at.isoformat(timespec="microseconds"),
+        "event_type": event.event_type,
+        "disposition": event.disposition,
+        "user_name": event.user_name,
+        "user_role": event.user_role,
+        "county": event.county,
+        "election_date": event.election_date.isoformat() if event.election_date else None,
+        "message": event.message,
+        "details": event.details,
+    }
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _hash(event: AuditEvent, prev_hash: str) -> str:
+    return hashlib.sha256((_canonical(event) + prev_hash).encode("utf-8")).hexdigest()
+
+
+def head_hash(session: Session) -> str:
+    """Hash of the newest audit row (printed on reports), or the genesis hash."""
+    latest = session.execute(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).scalar()
+    return latest or GENESIS_HASH
+
+
+def record_event(session: Session, event_type: str, message: str, *, disposition: str = "success",
+                 user: str | None = None, role: str | None = None, county: str | None = None,
+                 election_date: dt.date | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
+    """Append one event inside the caller's transaction (so it commits or rolls back with the work)."""
+    event = AuditEvent(
+        occurred_at=utcnow(), event_type=event_type, disposition=disposition,
+        user_name=user, user_role=role, county=county, election_date=election_date,
+        message=message.translate(_CONTROL), details=details,
+    )
+    # Serialise writers on the chain head: the newest row is read inside this transaction.
+    event.prev_hash = head_hash(session)
+    event.hash = _hash(event, event.prev_hash)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def verify_chain(session: Session) -> int | None:
+    """None when the whole chain verifies, else the first ``seq`` whose hash does not match."""
+    prev = GENESIS_HASH
+    for event in session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars():
+        if event.prev_hash != prev or _hash(event, prev) != event.hash:
+            return event.seq
+        prev = event.hash
+    return None

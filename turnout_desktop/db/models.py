@@ -1,0 +1,364 @@
+"""SQLAlchemy 2.x typed models.
+
+``reconciliation_log`` and ``county_turnout_reference`` keep the names, columns, indexes and
+unique constraint of the original design; the other tables carry the records, their
+provenance and every change a fix makes (see ARCHITECTURE.md, Data model).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> dt.datetime:
+    """Timezone-naive UTC timestamp (stored the same way on SQLite and PostgreSQL)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class SourceFile(Base):
+    """Every upload and statewide fetch: the bytes are kept so strategy E can re-parse them."""
+
+    __tablename__ = "source_file"
+    __table_args__ = (
+        UniqueConstraint("kind", "election_date", "sha256", name="uq_source_file_kind_election_sha"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # county_roster | county_summary | statewide | precincts
+    name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    election_date: Mapped[dt.date | None] = mapped_column(Date)
+    parser: Mapped[str | None] = mapped_column(String(40))
+    encoding: Mapped[str | None] = mapped_column(String(40))
+    layout: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # sheet, header row, mapping
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    uploaded_by: Mapped[str | None] = mapped_column(String(100))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    as_of: Mapped[dt.datetime | None] = mapped_column(DateTime)  # snapshot time of statewide data
+    status: Mapped[str] = mapped_column(String(20), default="complete")
+
+
+class Submission(Base):
+    """One county's upload for one election (one or several files); newer ones supersede older."""
+
+    __tablename__ = "submission"
+    __table_args__ = (Index("ix_submission_county_election", "county", "election_date", "superseded_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)  # client-made, for exactly-once outbox push
+    county: Mapped[str] = mapped_column(String(100))
+    election_date: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))  # roster | summary
+    submitted_by: Mapped[str] = mapped_column(String(100))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
+    problems: Mapped[list[Any] | None] = mapped_column(JSON)  # informational pre-check problems
+
+
+class SubmissionFile(Base):
+    __tablename__ = "submission_file"
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), primary_key=True)
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"), primary_key=True)
+
+
+class CountyRosterRow(Base):
+    """One voter row of a county roster upload, raw VUID beside the canonical one."""
+
+    __tablename__ = "county_roster_row"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "source_file_id", "sheet", "row_no", name="uq_roster_row_position"),
+        Index("ix_roster_row_submission_vuid", "submission_id", "vuid"),
+        Index("ix_roster_row_election_vuid", "election_date", "vuid"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"))
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"))
+    sheet: Mapped[str] = mapped_column(String(100), default="")
+    row_no: Mapped[int] = mapped_column(Integer)
+    election_date: Mapped[dt.date] = mapped_column(Date)
+    county: Mapped[str] = mapped_column(String(100))
+    party: Mapped[str] = mapped_column(String(10))
+    voting_method: Mapped[str] = mapped_column(String(20))
+    vuid: Mapped[str | None] = mapped_column(String(10))
+    vuid_raw: Mapped[str | None] = mapped_column(String(100))
+    precinct: Mapped[str | None] = mapped_column(String(40))
+    vote_date: Mapped[dt.date | None] = mapped_column(Date)
+    problem_code: Mapped[str | None] = mapped_column(String(40))
+
+
+class UploadCount(Base):
+    """Official counts as derived from one submission (history; the current ones live in the reference)."""
+
+    __tablename__ = "upload_count"
+    __table_args__ = (UniqueConstraint("submission_id", "party", "voting_method", name="uq_upload_count"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"))
+    party: Mapped[str] = mapped_column(String(50))
+    voting_method: Mapped[str] = mapped_column(String(50))
+    official_count: Mapped[int] = mapped_column(Integer)
+
+
+class CountyTurnoutReference(Base):
+    """The county's official count per party and method (and TOTAL): the source of truth."""
+
+    __tablename__ = "county_turnout_reference"
+    __table_args__ = (
+        UniqueConstraint("county", "election_date", "party", "voting_method",
+                         name="uq_county_ref_county_election_party_method"),
+        Index("idx_county_ref_county_election", "county", "election_date"),
+        Index("idx_county_ref_verified", "verified"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county: Mapped[str] = mapped_column(String(100))
+    election_date: Mapped[dt.date] = mapped_column(Date)
+    party: Mapped[str] = mapped_column(String(50))
+    voting_method: Mapped[str] = mapped_column(String(50))
+    official_count: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(String(255))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    uploaded_by: Mapped[str | None] = mapped_column(String(100))
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    database_count: Mapped[int | None] = mapped_column(Integer)
+    last_verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
+
+
+class TurnoutRecord(Base):
+    """One vote. Never hard-deleted by a strategy: ``removed_at`` / ``removed_by_fix`` soft-delete it."""
+
+    __tablename__ = "turnout_record"
+    __table_args__ = (
+        UniqueConstraint("election_date", "source", "vuid", "voting_method", name="uq_turnout_record_identity"),
+        Index("ix_turnout_record_group", "election_date", "county", "party", "voting_method", "removed_at"),
+        Index("ix_turnout_record_vuid", "election_date", "vuid", "removed_at"),
+        Index("ix_turnout_record_source_file", "source_file_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_date: Mapped[dt.date] = mapped_column(Date)
+    vuid: Mapped[str] = mapped_column(String(10))
+    county: Mapped[str] = mapped_column(String(100))
+    party: Mapped[str] = mapped_column(String(10))
+    voting_method: Mapped[str] = mapped_column(String(20))
+    precinct: Mapped[str | None] = mapped_column(String(40))
+    district: Mapped[str | None] = mapped_column(String(100))
+    vote_date: Mapped[dt.date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(10))  # statewide | county
+    verification: Mapped[str] = mapped_column(String(10))  # verified | pending
+    county_fallback: Mapped[bool] = mapped_column(Boolean, default=False)  # county guessed, not from data
+    source_file_id: Mapped[int | None] = mapped_column(ForeignKey("source_file.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_fix: Mapped[int | None] = mapped_column(ForeignKey("fix.id"))
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    removed_by_fix: Mapped[int | None] = mapped_column(ForeignKey("fix.id"))
+
+
+class PrecinctDistrict(Base):
+    """Precinct-to-district map used by strategy C."""
+
+    __tablename__ = "precinct_district"
+    __table_args__ = (UniqueConstraint("county", "precinct", name="uq_precinct_district"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county: Mapped[str] = mapped_column(String(100))
+    precinct: Mapped[str] = mapped_column(String(40))
+    district: Mapped[str] = mapped_column(String(100))
+    source_file_id: Mapped[int | None] = mapped_column(ForeignKey("source_file.id"))
+
+
+class ReconciliationLog(Base):
+    """One reconciliation run for a (county, election, party), as in the original design."""
+
+    __tablename__ = "reconciliation_log"
+    __table_args__ = (
+        Index("idx_recon_county_election", "county", "election_date"),
+        Index("idx_recon_status", "status"),
+        Index("idx_recon_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county: Mapped[str] = mapped_column(String(100))
+    election_date: Mapped[dt.date] = mapped_column(Date)
+    party: Mapped[str] = mapped_column(String(50))
+    trigger_type: Mapped[str] = mapped_column(String(50))  # COUNTY_UPLOAD | AUTO_CHECK | MANUAL
+    expected_total: Mapped[int | None] = mapped_column(Integer)
+    actual_total: Mapped[int | None] = mapped_column(Integer)
+    discrepancy: Mapped[int | None] = mapped_column(Integer)
+    discrepancy_pct: Mapped[float | None] = mapped_column(Float)
+    diagnosis: Mapped[list[Any] | None] = mapped_column(JSON)
+    diagnosis_details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    strategies_tried: Mapped[list[Any] | None] = mapped_column(JSON)
+    strategy_succeeded: Mapped[str | None] = mapped_column(String(100))
+    attempts_count: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20))  # RESOLVED | IN_PROGRESS | ESCALATED | FAILED
+    current_strategy: Mapped[str | None] = mapped_column(String(100))
+    resolution_time_seconds: Mapped[float | None] = mapped_column(Float)
+    final_accuracy_pct: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    notes: Mapped[str | None] = mapped_column(Text)
+    review_state: Mapped[str | None] = mapped_column(String(30))  # open | contacted_county | accepted
+    review_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ReconciliationAttempt(Base):
+    """One strategy tried within a log entry, with the counts before and after it."""
+
+    __tablename__ = "reconciliation_attempt"
+    __table_args__ = (Index("ix_attempt_log", "log_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("reconciliation_log.id"))
+    attempt_no: Mapped[int] = mapped_column(Integer)
+    strategy: Mapped[str] = mapped_column(String(100))
+    outcome: Mapped[str] = mapped_column(String(20))  # improved | resolved | no_change | worse | skipped | error
+    before_actual: Mapped[int | None] = mapped_column(Integer)
+    after_actual: Mapped[int | None] = mapped_column(Integer)
+    before_accuracy_pct: Mapped[float | None] = mapped_column(Float)
+    after_accuracy_pct: Mapped[float | None] = mapped_column(Float)
+    before_counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after_counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    fix_id: Mapped[int | None] = mapped_column(ForeignKey("fix.id"))
+    message: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Fix(Base):
+    """One strategy execution that changed data; its rows are in ``fix_action``; undoable as a whole."""
+
+    __tablename__ = "fix"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    strategy: Mapped[str] = mapped_column(String(100))
+    county: Mapped[str | None] = mapped_column(String(100))
+    election_date: Mapped[dt.date] = mapped_column(Date)
+    party: Mapped[str | None] = mapped_column(String(50))
+    log_id: Mapped[int | None] = mapped_column(ForeignKey("reconciliation_log.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    summary: Mapped[str | None] = mapped_column(Text)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class FixAction(Base):
+    """One row a fix inserted, removed or reassigned, with before/after values."""
+
+    __tablename__ = "fix_action"
+    __table_args__ = (Index("ix_fix_action_fix", "fix_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fix_id: Mapped[int] = mapped_column(ForeignKey("fix.id"))
+    action: Mapped[str] = mapped_column(String(20))  # insert | remove | reassign | update
+    table_name: Mapped[str] = mapped_column(String(50))
+    record_id: Mapped[int | None] = mapped_column(Integer)
+    vuid: Mapped[str | None] = mapped_column(String(10))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class AuditEvent(Base):
+    """Append-only, hash-chained who/what/when (triggers refuse UPDATE and DELETE)."""
+
+    __tablename__ = "audit_event"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    event_type: Mapped[str] = mapped_column(String(60))
+    disposition: Mapped[str] = mapped_column(String(10))  # success | failure | na
+    user_name: Mapped[str | None] = mapped_column(String(100))
+    user_role: Mapped[str | None] = mapped_column(String(20))
+    county: Mapped[str | None] = mapped_column(String(100))
+    election_date: Mapped[dt.date | None] = mapped_column(Date)
+    message: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ManualOverride(Base):
+    """An admin's override of a county/party status, with the written reason (also in audit_event)."""
+
+    __tablename__ = "manual_override"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county: Mapped[str] = mapped_column(String(100))
+    election_date: Mapped[dt.date] = mapped_column(Date)
+    party: Mapped[str] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AppSetting(Base):
+    """Shared settings stored with the data (statewide source, gate thresholds)."""
+
+    __tablename__ = "app_setting"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class StatewideCountCache(Base):
+    """Statewide counts by county/party/method, cached locally for offline pre-checks."""
+
+    __tablename__ = "statewide_count_cache"
+    __table_args__ = (
+        UniqueConstraint("county", "election_date", "party", "voting_method", name="uq_statewide_count_cache"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county: Mapped[str] = mapped_column(String(100))
+    election_date: Mapped[dt.date] = mapped_column(Date)
+    party: Mapped[str] = mapped_column(String(50))
+    voting_method: Mapped[str] = mapped_column(String(50))
+    count: Mapped[int] = mapped_column(Integer)
+    as_of: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class OutboxItem(Base):
+    """A submission made while the shared server was unreachable, pushed exactly once later."""
+
+    __tablename__ = "outbox_item"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    pushed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+

@@ -1,0 +1,103 @@
+"""Engines and sessions for SQLite (embedded default) and PostgreSQL (shared server).
+
+SQLite gets WAL, ``foreign_keys=ON``, ``synchronous=FULL`` and a busy timeout on every
+connection, and every transaction starts with ``BEGIN IMMEDIATE`` so that a read-then-write
+transaction waits for the lock instead of failing with SQLITE_BUSY (RELIABILITY.md T8).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from turnout_desktop.errors import DatabaseUnavailable
+
+DB_URL_ENV = "TURNOUT_DB_URL"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def default_data_dir() -> Path:
+    """Per-user data folder (``TURNOUT_DATA_DIR`` overrides, e.g. in tests)."""
+    override = os.environ.get("TURNOUT_DATA_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("TurnoutDesktop", "TurnoutDesktop"))
+
+
+def default_sqlite_url() -> str:
+    return f"sqlite:///{default_data_dir() / 'turnout.db'}"
+
+
+def resolve_db_url(explicit: str | None = None) -> str:
+    """``--db`` wins, then ``TURNOUT_DB_URL``, then the local SQLite file."""
+    return explicit or os.environ.get(DB_URL_ENV) or default_sqlite_url()
+
+
+def normalize_url(url: str) -> str:
+    """Plain ``postgresql://`` URLs use psycopg 3."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine with the per-backend settings this application relies on."""
+    url = normalize_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUnavailable(f"Not a database URL: {url!r}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    raise DatabaseUnavailable(f"Unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # noqa: ANN001
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One unit of work: commits when the block ends, rolls everything back on any error."""
+    session = Session(engine, expire_on_commit=False)
+    try:
+        with session.begin():
+            yield session
+    finally:
+        session.close()

@@ -1,0 +1,1 @@
+"""Plain domain values (no Qt, no database): counties, parties, voting methods, VUIDs."""

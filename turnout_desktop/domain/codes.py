@@ -1,0 +1,135 @@
+"""Parties and voting methods: canonical codes and the many labels real files use for them."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class VotingMethod(StrEnum):
+    """The three ways a vote is cast; ``TOTAL`` rows in the reference table sum them."""
+
+    EARLY_VOTING = "early-voting"
+    ELECTION_DAY = "election-day"
+    MAIL_IN = "mail-in"
+
+
+TOTAL = "TOTAL"
+METHODS: tuple[VotingMethod, ...] = tuple(VotingMethod)
+
+DEM = "DEM"
+REP = "REP"
+NO_PARTY = "ALL"  # a non-partisan election (general) or a feed with no party at all
+KNOWN_PARTIES = (DEM, REP, "LIB", "GRN", NO_PARTY)
+
+_PARTY_WORDS: dict[str, str] = {
+    "DEM": DEM, "D": DEM, "DEMOCRAT": DEM, "DEMOCRATIC": DEM, "DEMOCRATS": DEM,
+    "DEMOCRATICPARTY": DEM, "DEMOCRATICPRIMARY": DEM,
+    "REP": REP, "R": REP, "REPUBLICAN": REP, "REPUBLICANS": REP, "GOP": REP,
+    "REPUBLICANPARTY": REP, "REPUBLICANPRIMARY": REP,
+    "LIB": "LIB", "L": "LIB", "LIBERTARIAN": "LIB",
+    "GRN": "GRN", "G": "GRN", "GREEN": "GRN",
+    "ALL": NO_PARTY, "NONE": NO_PARTY, "NONPARTISAN": NO_PARTY, "GENERAL": NO_PARTY,
+}
+# Values that say "the party is not in this cell; look at the sheet or file name".
+_PARTY_DEFERRED = {"NPA", "", "UNKNOWN", "N/A", "NA", "-"}
+
+_METHOD_WORDS: dict[str, VotingMethod] = {
+    "EARLYVOTING": VotingMethod.EARLY_VOTING, "EARLY": VotingMethod.EARLY_VOTING,
+    "EV": VotingMethod.EARLY_VOTING, "E": VotingMethod.EARLY_VOTING, "F": VotingMethod.EARLY_VOTING,
+    "E1": VotingMethod.EARLY_VOTING, "E3": VotingMethod.EARLY_VOTING,
+    "EARLYVOTE": VotingMethod.EARLY_VOTING, "EARLYINPERSON": VotingMethod.EARLY_VOTING,
+    "EARLYVOTINGINPERSON": VotingMethod.EARLY_VOTING, "PERSONALAPPEARANCE": VotingMethod.EARLY_VOTING,
+    "INPERSONEARLY": VotingMethod.EARLY_VOTING,
+    "ELECTIONDAY": VotingMethod.ELECTION_DAY, "ED": VotingMethod.ELECTION_DAY,
+    "Y": VotingMethod.ELECTION_DAY, "Z": VotingMethod.ELECTION_DAY, "ELECTIONDAYONLY": VotingMethod.ELECTION_DAY,
+    "ELECTIONDAYINPERSON": VotingMethod.ELECTION_DAY, "EDAY": VotingMethod.ELECTION_DAY,
+    "MAILIN": VotingMethod.MAIL_IN, "MAIL": VotingMethod.MAIL_IN, "BBM": VotingMethod.MAIL_IN,
+    "ABBM": VotingMethod.MAIL_IN, "A": VotingMethod.MAIL_IN, "ABSENTEE": VotingMethod.MAIL_IN,
+    "BALLOTBYMAIL": VotingMethod.MAIL_IN, "BYMAIL": VotingMethod.MAIL_IN, "MAILBALLOT": VotingMethod.MAIL_IN,
+    "MAILBALLOTS": VotingMethod.MAIL_IN, "M": VotingMethod.MAIL_IN, "MAILINBALLOT": VotingMethod.MAIL_IN,
+}
+# SOS rows say IN-PERSON for both early and election-day votes: the feed decides (see DATA_FORMATS 2.2).
+IN_PERSON_WORDS = {"INPERSON", "GE", "PERSON"}
+
+_NON_ALNUM = re.compile(r"[^A-Z0-9]")
+
+
+def _letters(text: object) -> str:
+    return _NON_ALNUM.sub("", str(text or "").upper())
+
+
+def parse_party(value: object) -> str | None:
+    """Canonical party for a cell value (``Democratic`` -> ``DEM``); None when it says nothing."""
+    key = _letters(value)
+    if key in _PARTY_DEFERRED or str(value or "").strip().upper() in _PARTY_DEFERRED:
+        return None
+    if key in _PARTY_WORDS:
+        return _PARTY_WORDS[key]
+    if key.startswith("BS") or key.startswith("BALLOTSTYLE"):
+        return None  # Hidalgo ballot styles carry no party by themselves
+    for word, party in (("DEMOCRAT", DEM), ("REPUBLICAN", REP), ("LIBERTARIAN", "LIB")):
+        if word in key:
+            return party
+    return None
+
+
+def is_deferred_party(value: object) -> bool:
+    """True for NPA/blank: the party must come from the sheet or file name instead."""
+    return _letters(value) in _PARTY_DEFERRED
+
+
+def parse_method(value: object) -> VotingMethod | None:
+    """Canonical method for a cell label (``BBM`` -> mail-in); None for unknown or IN-PERSON."""
+    key = _letters(value)
+    if not key:
+        return None
+    if key in _METHOD_WORDS:
+        return _METHOD_WORDS[key]
+    try:
+        return VotingMethod(str(value).strip().lower())
+    except ValueError:
+        return None
+
+
+def is_in_person(value: object) -> bool:
+    """SOS ``IN-PERSON``: early or election day depending on which roster it came from."""
+    return _letters(value) in IN_PERSON_WORDS
+
+
+_NAME_TOKENS = re.compile(r"[A-Za-z]+")
+_NAME_METHOD_PATTERNS: list[tuple[re.Pattern[str], VotingMethod]] = [
+    (re.compile(r"ballot[\s_-]*by[\s_-]*mail|\bbbm\b|\babbm\b|mail|absentee|reqexp|received[\s_-]*ballots|"
+                r"ballots[\s_-]*received", re.IGNORECASE), VotingMethod.MAIL_IN),
+    (re.compile(r"election[\s_-]*day|\bed\b|(?<![a-z])ed(?=[_\s\d-])|ed_vtrex|electionday", re.IGNORECASE),
+     VotingMethod.ELECTION_DAY),
+    (re.compile(r"early[\s_-]*vot|\bev\b|(?<![a-z])ev(?=[_\s\d-])|ev_vtrex|\bevr\b|early|in[\s_-]*person|"
+                r"personal[\s_-]*appearance", re.IGNORECASE), VotingMethod.EARLY_VOTING),
+]
+
+
+def method_from_name(name: str) -> VotingMethod | None:
+    """Voting method named by a file or sheet name (``Cumulative_BBM_1126.zip`` -> mail-in)."""
+    spaced = re.sub(r"[_.]", " ", name)
+    for pattern, method in _NAME_METHOD_PATTERNS:
+        if pattern.search(name) or pattern.search(spaced):
+            return method
+    return None
+
+
+def party_from_name(name: str) -> str | None:
+    """Party named by a file or sheet name (``..._Dem.txt``, ``Republican``, ``EV DEM Roster``)."""
+    for token in _NAME_TOKENS.findall(name):
+        upper = token.upper()
+        if upper in {"DEM", "DEMOCRAT", "DEMOCRATIC", "DEMOCRATS"}:
+            return DEM
+        if upper in {"REP", "REPUBLICAN", "REPUBLICANS", "GOP"}:
+            return REP
+        if upper in {"LIB", "LIBERTARIAN"}:
+            return "LIB"
+    upper_name = name.upper()
+    if "DEMOCRAT" in upper_name:
+        return DEM
+    if "REPUBLICAN" in upper_name:
+        return REP
+    return None

@@ -1,0 +1,55 @@
+"""Errors that reach users: each says what went wrong and where, and maps to a CLI exit code.
+
+"Environment" errors (bad input, unreachable database) are expected and get a plain message;
+anything else is a bug and reaches the crash dialog / a traceback.
+"""
+
+from __future__ import annotations
+
+
+class TurnoutError(Exception):
+    """Base of every expected, user-facing error."""
+
+    exit_code = 2
+
+
+class ImportRejected(TurnoutError):
+    """A file cannot be read or is unsafe: nothing of it was stored.
+
+    Attributes:
+        reason: short stable code (``empty``, ``zip_bomb``, ``xml``, ``encrypted``, ``no_vuid_column`` ...).
+        file, sheet, row, column: where the problem is, when known (row = the spreadsheet's own number).
+    """
+
+    def __init__(self, message: str, *, reason: str = "unreadable", file: str | None = None,
+                 sheet: str | None = None, row: int | None = None, column: str | None = None) -> None:
+        self.reason = reason
+        self.file = file
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+        where = ", ".join(
+            part for part in (
+                f"file {file}" if file else "",
+                f"sheet {sheet!r}" if sheet else "",
+                f"row {row}" if row is not None else "",
+                f"column {column!r}" if column else "",
+            ) if part
+        )
+        super().__init__(f"{message} ({where})" if where else message)
+
+
+class DatabaseUnavailable(TurnoutError):
+    """The database cannot be reached or opened."""
+
+
+class PermissionDenied(TurnoutError):
+    """The signed-in role may not do this (checked in the service, not only the GUI)."""
+
+
+class NotFound(TurnoutError):
+    """A referenced fix, log entry or county does not exist."""
+
+
+class Cancelled(Exception):  # noqa: N818 - the name the UI swallows
+    """Raised by long work when the user cancelled; never shown as an error."""
