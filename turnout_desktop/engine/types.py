@@ -1,0 +1,117 @@
+"""Types shared by the engine and the strategy plugins (the plugin contract).
+
+``engine/`` never imports ``strategies/``: the composition root (CLI or GUI) builds the ordered
+strategy list with ``strategies.default_strategies()`` and hands it to the engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol, runtime_checkable
+
+from sqlalchemy.orm import Session
+
+from turnout_desktop.engine.metrics import MethodCount
+
+# Root-cause codes (stable: JSON, log, reports).
+MISSING_VUIDS = "missing_vuids"
+EXTRA_VUIDS = "extra_vuids"
+DUPLICATE_RECORDS = "duplicate_records"
+WRONG_DISTRICT = "wrong_district"
+DATA_FORMAT = "data_format"
+TIMING = "timing"
+UNEXPLAINED = "unexplained"
+DIAGNOSIS_CODES = (MISSING_VUIDS, EXTRA_VUIDS, DUPLICATE_RECORDS, WRONG_DISTRICT, DATA_FORMAT, TIMING, UNEXPLAINED)
+
+# Trigger and status values of reconciliation_log.
+TRIGGER_COUNTY_UPLOAD = "COUNTY_UPLOAD"
+TRIGGER_AUTO_CHECK = "AUTO_CHECK"
+TRIGGER_MANUAL = "MANUAL"
+STATUS_RESOLVED = "RESOLVED"
+STATUS_IN_PROGRESS = "IN_PROGRESS"
+STATUS_ESCALATED = "ESCALATED"
+STATUS_FAILED = "FAILED"
+
+ProgressCallback = Callable[[float, str], None]
+CancelCheck = Callable[[], bool]
+
+
+@dataclass(slots=True)
+class Diagnosis:
+    """Root causes of one (county, election, party) discrepancy, with evidence."""
+
+    county: str
+    election_date: dt.date
+    party: str
+    expected_total: int
+    actual_total: int
+    by_method: dict[str, MethodCount]
+    accuracy: Decimal
+    codes: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)  # evidence per code (VUID lists complete here)
+    upload_kind: str = "roster"  # roster | summary: B cannot fill gaps from a summary
+    has_statewide_source: bool = False
+
+    @property
+    def discrepancy(self) -> int:
+        return self.actual_total - self.expected_total
+
+
+@dataclass(slots=True)
+class StrategyContext:
+    """What a strategy may use. All writes go through ``session`` (the attempt's transaction)
+    and every changed row is recorded through ``fixes`` so it can be previewed and undone."""
+
+    session: Session
+    election_date: dt.date
+    county: str
+    party: str
+    diagnosis: Diagnosis
+    fixes: FixRecorderProtocol
+    statewide_source: str | None = None
+    dry_run: bool = False
+    user: str = "engine"
+    log_id: int | None = None
+
+
+@dataclass(slots=True)
+class StrategyResult:
+    """What one strategy did (or, in a dry run, would do)."""
+
+    applied: bool
+    message: str
+    fix_id: int | None = None
+    inserted: int = 0
+    removed: int = 0
+    reassigned: int = 0
+    updated: int = 0
+    preview: list[dict[str, Any]] = field(default_factory=list)  # first rows changed, for dry runs / the GUI
+
+    @property
+    def changed(self) -> int:
+        return self.inserted + self.removed + self.reassigned + self.updated
+
+
+@runtime_checkable
+class FixRecorderProtocol(Protocol):
+    """Records a fix and each row it touches in ``fix`` / ``fix_action`` (same transaction)."""
+
+    def begin(self, strategy: str, summary: str) -> int: ...
+    def inserted(self, table: str, record_id: int, vuid: str | None, after: dict[str, Any]) -> None: ...
+    def removed(self, table: str, record_id: int, vuid: str | None, before: dict[str, Any]) -> None: ...
+    def reassigned(self, table: str, record_id: int, vuid: str | None,
+                   before: dict[str, Any], after: dict[str, Any]) -> None: ...
+
+
+@runtime_checkable
+class Strategy(Protocol):
+    """A fix strategy plugin (one module in ``strategies/``)."""
+
+    name: str  # stable: refetch_statewide, fill_gaps, fix_districts, remove_duplicates, data_format, manual_review
+    letter: str  # A-F
+
+    def applies(self, diagnosis: Diagnosis) -> bool: ...
+    def execute(self, context: StrategyContext) -> StrategyResult: ...
