@@ -1,0 +1,68 @@
+"""``turnout submit``: pre-check, store and (unless --no-reconcile) reconcile a county upload."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from turnout_desktop.cli.common import ProgressBar, context_from_args, parse_election, print_json
+from turnout_desktop.services.submission import SubmissionBlocked, submit_files
+
+
+def parse_mapping(text: str | None) -> dict[str, str] | None:
+    """``vuid=Voter ID,party=Ballot Style`` -> {"vuid": "Voter ID", "party": "Ballot Style"}."""
+    if not text:
+        return None
+    mapping: dict[str, str] = {}
+    for part in text.split(","):
+        key, sep, column = part.partition("=")
+        if not sep or not key.strip() or not column.strip():
+            raise argparse.ArgumentTypeError(f"--map expects field=Column pairs, got {part!r}")
+        mapping[key.strip().lower()] = column.strip()
+    return mapping
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("submit", help="store a county upload and reconcile it")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parser.add_argument("--county", help="county of the upload (optional when the files name their counties)")
+    parser.add_argument("--election", required=True, type=parse_election, metavar="YYYY-MM-DD")
+    parser.add_argument("--user", required=True, help="who submits (recorded in the audit trail)")
+    parser.add_argument("--party")
+    parser.add_argument("--method")
+    parser.add_argument("--map", type=parse_mapping, metavar="field=Column,...", help="explicit column mapping")
+    parser.add_argument("--no-reconcile", action="store_true", help="store only; reconcile later")
+    parser.add_argument("--json", action="store_true")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    context = context_from_args(args, user=args.user)
+    try:
+        result = submit_files(context, args.files, election=args.election, county=args.county, party=args.party,
+                              method=args.method, mapping=args.map, reconcile=not args.no_reconcile,
+                              progress=ProgressBar("submit"))
+    except SubmissionBlocked as blocked:
+        if args.json:
+            print_json({"stored": False, "ready": False,
+                        "problems": [p.to_json() for p in blocked.upload.problems]})
+        else:
+            for problem in blocked.upload.problems:
+                if problem.blocking:
+                    print(f"BLOCKING {problem.file} row {problem.row} [{problem.column}] {problem.code}: "
+                          f"{problem.message}")
+        print(f"turnout: {blocked}", file=sys.stderr)
+        return blocked.exit_code
+    if args.json:
+        print_json(result.to_json())
+    elif result.duplicate:
+        print("The same file(s) are already the current upload for this county: nothing changed.")
+    else:
+        print(f"Stored {result.upload.kind} upload for {', '.join(result.counties)} "
+              f"(submission {', '.join(map(str, result.submission_ids))}).")
+        for item in result.reconcile_results:
+            print(f"  {item['county']} {item['party']}: {item['status']} "
+                  f"(expected {item['expected_total']}, actual {item['actual_total']}, "
+                  f"accuracy {item['final_accuracy_pct']}%)")
+    return 0

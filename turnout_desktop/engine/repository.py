@@ -1,0 +1,293 @@
+"""Set-based SQL the engine runs: counts, anti-joins, duplicate and district checks, locks.
+
+Every query filters on indexed columns (``ix_turnout_record_group``, ``ix_turnout_record_vuid``,
+``ix_roster_row_submission_vuid``, ``ix_roster_row_election_vuid``) and never loads the statewide
+table into Python. The SQL text is constant; values always travel as bound parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
+
+from turnout_desktop.domain.codes import TOTAL
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceRow:
+    """One official count of ``county_turnout_reference``."""
+
+    id: int
+    county: str
+    party: str
+    voting_method: str
+    official_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentSubmission:
+    """A county's current (not superseded) upload for an election."""
+
+    id: int
+    kind: str
+    submitted_at: dt.datetime
+    problems: list[dict[str, Any]]
+
+
+def _filters(county: str | None, party: str | None, prefix: str = "") -> tuple[str, dict[str, Any]]:
+    """Optional county/party conditions as constant SQL fragments plus their parameters."""
+    clause = ""
+    params: dict[str, Any] = {}
+    if county is not None:
+        clause += f" AND {prefix}county = :county"
+        params["county"] = county
+    if party is not None:
+        clause += f" AND {prefix}party = :party"
+        params["party"] = party
+    return clause, params
+
+
+def active_counts(session: Session, election: dt.date, *, county: str | None = None,
+                  party: str | None = None) -> dict[tuple[str, str, str], int]:
+    """Active records per (county, party, voting_method): one GROUP BY over the covering index."""
+    clause, params = _filters(county, party)
+    sql = text(
+        "SELECT county, party, voting_method, COUNT(*) FROM turnout_record "
+        "WHERE election_date = :election AND removed_at IS NULL" + clause +  # noqa: S608 - constant fragments
+        " GROUP BY county, party, voting_method"
+    )
+    rows = session.execute(sql, {"election": election, **params})
+    return {(row[0], row[1], row[2]): int(row[3]) for row in rows}
+
+
+def reference_rows(session: Session, election: dt.date, *, county: str | None = None,
+                   party: str | None = None) -> list[ReferenceRow]:
+    """The official counts of an election (TOTAL rows included)."""
+    clause, params = _filters(county, party)
+    sql = text(
+        "SELECT id, county, party, voting_method, official_count FROM county_turnout_reference "
+        "WHERE election_date = :election" + clause +  # noqa: S608 - constant fragments
+        " ORDER BY county, party, voting_method"
+    )
+    rows = session.execute(sql, {"election": election, **params})
+    return [ReferenceRow(int(r[0]), r[1], r[2], r[3], int(r[4])) for r in rows]
+
+
+def update_reference_counts(session: Session, updates: Sequence[tuple[int, int, bool]], when: dt.datetime) -> None:
+    """Write ``database_count``/``verified``/``last_verified_at`` for many reference rows at once."""
+    if not updates:
+        return
+    session.execute(
+        text("UPDATE county_turnout_reference SET database_count = :count, verified = :verified, "
+             "last_verified_at = :when WHERE id = :ref_id"),
+        [{"ref_id": ref_id, "count": count, "verified": verified, "when": when}
+         for ref_id, count, verified in updates],
+    )
+
+
+def current_submissions(session: Session, election: dt.date, county: str) -> list[CurrentSubmission]:
+    """The county's uploads that nothing superseded, newest first."""
+    rows = session.execute(
+        text("SELECT id, kind, submitted_at, problems FROM submission WHERE county = :county "
+             "AND election_date = :election AND superseded_at IS NULL ORDER BY submitted_at DESC, id DESC"),
+        {"county": county, "election": election},
+    )
+    result = []
+    for row in rows:
+        problems = row[3]
+        if isinstance(problems, str):  # raw JSON text through text() on some drivers
+            import json
+
+            problems = json.loads(problems)
+        result.append(CurrentSubmission(int(row[0]), row[1], _as_datetime(row[2]), list(problems or [])))
+    return result
+
+
+def _as_datetime(value: Any) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _ids_param() -> Any:
+    return bindparam("submission_ids", expanding=True)
+
+
+_ROSTER_SOURCE = (
+    "SELECT r.vuid, r.voting_method, r.row_no, r.sheet, r.precinct, f.name "
+    "FROM county_roster_row r LEFT JOIN source_file f ON f.id = r.source_file_id "
+)
+
+
+def missing_roster_vuids(session: Session, election: dt.date, submission_ids: Sequence[int],
+                         party: str) -> list[dict[str, Any]]:
+    """Roster VUIDs with no active record anywhere in the election (an anti-join on the VUID index)."""
+    if not submission_ids:
+        return []
+    sql = text(
+        _ROSTER_SOURCE + "WHERE r.submission_id IN :submission_ids AND r.party = :party AND r.vuid IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM turnout_record t WHERE t.election_date = :election "
+        "AND t.vuid = r.vuid AND t.removed_at IS NULL) ORDER BY r.vuid, r.row_no"
+    ).bindparams(_ids_param())
+    rows = session.execute(sql, {"submission_ids": list(submission_ids), "party": party, "election": election})
+    return [{"vuid": r[0], "voting_method": r[1], "row_no": r[2], "sheet": r[3], "precinct": r[4], "file": r[5]}
+            for r in rows]
+
+
+def extra_records(session: Session, election: dt.date, county: str, party: str,
+                  submission_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Active records of the county/party whose VUID the county's current roster does not have."""
+    if not submission_ids:
+        return []
+    sql = text(
+        "SELECT t.id, t.vuid, t.voting_method, t.source, t.precinct FROM turnout_record t "
+        "WHERE t.election_date = :election AND t.county = :county AND t.party = :party AND t.removed_at IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM county_roster_row r WHERE r.submission_id IN :submission_ids "
+        "AND r.vuid = t.vuid) ORDER BY t.vuid, t.id"
+    ).bindparams(_ids_param())
+    rows = session.execute(sql, {"election": election, "county": county, "party": party,
+                                 "submission_ids": list(submission_ids)})
+    return [{"record_id": r[0], "vuid": r[1], "voting_method": r[2], "source": r[3], "precinct": r[4]}
+            for r in rows]
+
+
+def duplicate_records(session: Session, election: dt.date, county: str, party: str) -> list[dict[str, Any]]:
+    """Active records of the county/party whose VUID has another active record in the election."""
+    sql = text(
+        "SELECT DISTINCT t2.id, t2.vuid, t2.county, t2.party, t2.voting_method, t2.source, t2.verification "
+        "FROM turnout_record t1 JOIN turnout_record t2 ON t2.election_date = t1.election_date "
+        "AND t2.vuid = t1.vuid AND t2.removed_at IS NULL "
+        "WHERE t1.election_date = :election AND t1.county = :county AND t1.party = :party "
+        "AND t1.removed_at IS NULL AND EXISTS (SELECT 1 FROM turnout_record t3 WHERE "
+        "t3.election_date = t1.election_date AND t3.vuid = t1.vuid AND t3.removed_at IS NULL AND t3.id <> t1.id) "
+        "ORDER BY t2.vuid, t2.id"
+    )
+    rows = session.execute(sql, {"election": election, "county": county, "party": party})
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        grouped.setdefault(r[1], []).append({"record_id": r[0], "county": r[2], "party": r[3],
+                                             "voting_method": r[4], "source": r[5], "verification": r[6]})
+    return [{"vuid": vuid, "records": records} for vuid, records in grouped.items()]
+
+
+def roster_vuids_in_other_county(session: Session, election: dt.date, county: str, party: str,
+                                 submission_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Records of this county's roster VUIDs that sit in another county."""
+    if not submission_ids:
+        return []
+    sql = text(
+        "SELECT t.id, t.vuid, t.county, t.precinct, t.county_fallback, r.precinct FROM county_roster_row r "
+        "JOIN turnout_record t ON t.election_date = :election AND t.vuid = r.vuid AND t.removed_at IS NULL "
+        "WHERE r.submission_id IN :submission_ids AND r.party = :party AND t.county <> :county "
+        "ORDER BY t.vuid, t.id"
+    ).bindparams(_ids_param())
+    rows = session.execute(sql, {"election": election, "county": county, "party": party,
+                                 "submission_ids": list(submission_ids)})
+    return [{"record_id": r[0], "vuid": r[1], "county": r[2], "precinct": r[3], "county_fallback": bool(r[4]),
+             "roster_precinct": r[5], "should_be": county} for r in rows]
+
+
+def records_claimed_by_other_county(session: Session, election: dt.date, county: str,
+                                    party: str) -> list[dict[str, Any]]:
+    """Records of this county whose VUID another county's current roster lists (and this one's does not)."""
+    sql = text(
+        "SELECT DISTINCT t.id, t.vuid, r.county, t.county_fallback FROM turnout_record t "
+        "JOIN county_roster_row r ON r.election_date = t.election_date AND r.vuid = t.vuid "
+        "JOIN submission s ON s.id = r.submission_id AND s.superseded_at IS NULL "
+        "WHERE t.election_date = :election AND t.county = :county AND t.party = :party "
+        "AND t.removed_at IS NULL AND r.county <> :county AND NOT EXISTS (SELECT 1 FROM county_roster_row o "
+        "JOIN submission so ON so.id = o.submission_id AND so.superseded_at IS NULL "
+        "WHERE o.election_date = t.election_date AND o.vuid = t.vuid AND o.county = :county) "
+        "ORDER BY t.vuid, t.id"
+    )
+    rows = session.execute(sql, {"election": election, "county": county, "party": party})
+    return [{"record_id": r[0], "vuid": r[1], "county": county, "should_be": r[2], "county_fallback": bool(r[3])}
+            for r in rows]
+
+
+def fallback_records(session: Session, election: dt.date, county: str, party: str) -> list[dict[str, Any]]:
+    """Records whose county was guessed (county-level fallback), not read from the data."""
+    rows = session.execute(
+        text("SELECT id, vuid, precinct FROM turnout_record WHERE election_date = :election AND county = :county "
+             "AND party = :party AND removed_at IS NULL AND county_fallback = :flag ORDER BY vuid, id"),
+        {"election": election, "county": county, "party": party, "flag": True},
+    )
+    return [{"record_id": r[0], "vuid": r[1], "precinct": r[2]} for r in rows]
+
+
+def district_mismatches(session: Session, election: dt.date, county: str, party: str) -> list[dict[str, Any]]:
+    """Records whose district disagrees with the precinct map of their county."""
+    rows = session.execute(
+        text("SELECT t.id, t.vuid, t.precinct, t.district, p.district FROM turnout_record t "
+             "JOIN precinct_district p ON p.county = t.county AND p.precinct = t.precinct "
+             "WHERE t.election_date = :election AND t.county = :county AND t.party = :party "
+             "AND t.removed_at IS NULL AND t.district IS NOT NULL AND t.district <> p.district "
+             "ORDER BY t.vuid, t.id"),
+        {"election": election, "county": county, "party": party},
+    )
+    return [{"record_id": r[0], "vuid": r[1], "precinct": r[2], "district": r[3], "should_be": r[4]} for r in rows]
+
+
+def roster_problem_rows(session: Session, submission_ids: Sequence[int], party: str) -> list[dict[str, Any]]:
+    """Roster rows whose VUID was refused or repaired when the upload was read."""
+    if not submission_ids:
+        return []
+    sql = text(
+        "SELECT r.row_no, r.sheet, r.vuid_raw, r.vuid, r.problem_code, f.name FROM county_roster_row r "
+        "LEFT JOIN source_file f ON f.id = r.source_file_id WHERE r.submission_id IN :submission_ids "
+        "AND r.party = :party AND r.problem_code IS NOT NULL ORDER BY r.row_no"
+    ).bindparams(_ids_param())
+    rows = session.execute(sql, {"submission_ids": list(submission_ids), "party": party})
+    return [{"row_no": r[0], "sheet": r[1], "value": r[2], "vuid": r[3], "code": r[4], "file": r[5]} for r in rows]
+
+
+def latest_roster_vote_date(session: Session, submission_ids: Sequence[int], party: str) -> dt.date | None:
+    if not submission_ids:
+        return None
+    sql = text("SELECT MAX(vote_date) FROM county_roster_row WHERE submission_id IN :submission_ids "
+               "AND party = :party").bindparams(_ids_param())
+    return _as_date(session.execute(sql, {"submission_ids": list(submission_ids), "party": party}).scalar())
+
+
+def latest_statewide_vote_date(session: Session, election: dt.date, county: str) -> dt.date | None:
+    value = session.execute(
+        text("SELECT MAX(vote_date) FROM turnout_record WHERE election_date = :election AND county = :county "
+             "AND source = 'statewide'"),
+        {"election": election, "county": county},
+    ).scalar()
+    return _as_date(value)
+
+
+def statewide_as_of(session: Session, election: dt.date) -> dt.datetime | None:
+    """Snapshot time of the newest statewide data loaded for the election."""
+    value = session.execute(
+        text("SELECT MAX(as_of) FROM source_file WHERE kind = 'statewide' AND election_date = :election"),
+        {"election": election},
+    ).scalar()
+    return None if value is None else _as_datetime(value)
+
+
+def lock_county(session: Session, county: str, election: dt.date) -> None:
+    """Serialise runs on one (county, election): a transaction-scoped advisory lock on PostgreSQL.
+
+    SQLite needs nothing here: every transaction already starts with BEGIN IMMEDIATE.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"reconcile|{county}|{election.isoformat()}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def counts_key_is_total(voting_method: str) -> bool:
+    return voting_method == TOTAL

@@ -1,0 +1,228 @@
+"""Work the GUI runs on its worker thread: plain functions over the shared services, no Qt.
+
+Each job gets a :class:`ContextSpec` (what database, who is acting) and opens its own context
+on the worker, so the GUI thread never holds an engine or a session. Services are imported
+inside the jobs: the window still starts when a service module is missing or broken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from turnout_desktop.db.migrate import upgrade_to_head
+from turnout_desktop.db.session import make_engine, resolve_db_url, transaction
+from turnout_desktop.errors import DatabaseUnavailable, TurnoutError
+from turnout_desktop.services.context import AppContext
+
+Progress = Callable[[float, str], None]
+Cancelled = Callable[[], bool]
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+class ServiceMissing(TurnoutError):
+    """A service module or function this build does not have yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContextSpec:
+    """Everything a worker needs to open its own :class:`AppContext`."""
+
+    db_url: str | None
+    user: str = "desktop"
+    role: str = "admin"
+    county: str | None = None
+
+    @property
+    def resolved_url(self) -> str:
+        return resolve_db_url(self.db_url)
+
+    @property
+    def is_shared(self) -> bool:
+        return not self.resolved_url.startswith("sqlite")
+
+
+def open_worker_context(spec: ContextSpec) -> AppContext:
+    """Context for one job; engines are cached per URL (they are thread-safe, sessions are not)."""
+    url = spec.resolved_url
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = make_engine(url)
+            upgrade_to_head(engine)
+            _engines[url] = engine
+    return AppContext(engine=engine, user=spec.user, role=spec.role, county=spec.county)
+
+
+def dispose_engines() -> None:
+    """Close every cached engine (called once the worker is idle at shutdown)."""
+    with _engines_lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def service(module: str, name: str) -> Callable[..., Any]:
+    """Look up ``turnout_desktop.services.<module>.<name>``, or raise ServiceMissing."""
+    try:
+        loaded: ModuleType = importlib.import_module(f"turnout_desktop.services.{module}")
+    except ModuleNotFoundError as exc:
+        raise ServiceMissing(f"This build has no {module} service yet ({exc.name}).") from exc
+    function = getattr(loaded, name, None)
+    if function is None:
+        raise ServiceMissing(f"This build has no services.{module}.{name} yet.")
+    return function
+
+
+@dataclass(slots=True)
+class Dashboard:
+    """What the main window shows, loaded in one job."""
+
+    elections: list[dt.date]
+    election: dt.date | None
+    overview: list[dict[str, Any]]
+    log: list[dict[str, Any]]
+    statewide_source: str | None
+    online: bool
+    missing: list[str] = field(default_factory=list)  # services not available in this build
+
+
+def load_dashboard(spec: ContextSpec, election: dt.date | None = None, *, progress: Progress,
+                   cancelled: Cancelled) -> Dashboard:
+    """Elections, county overview and recent activity for ``election`` (latest when None)."""
+    ctx = open_worker_context(spec)
+    online = ping(ctx.engine)
+    missing: list[str] = []
+    try:
+        elections = sorted(service("reconciliation", "elections")(ctx), reverse=True)
+    except ServiceMissing as exc:
+        elections, missing = [], [str(exc)]
+    if election is None and elections:
+        election = elections[0]
+    overview: list[dict[str, Any]] = []
+    log_rows: list[dict[str, Any]] = []
+    source: str | None = None
+    progress(0.3, "county overview")
+    try:
+        if election is not None:
+            overview = list(service("reconciliation", "county_overview")(ctx, election))
+        county = spec.county if spec.role == "clerk" else None
+        log_rows = list(service("reconciliation", "log_entries")(ctx, county=county, election=election))
+        source = service("reconciliation", "get_statewide_source")(ctx)
+    except ServiceMissing as exc:
+        missing.append(str(exc))
+    if spec.role == "clerk" and spec.county:
+        overview = [row for row in overview if row.get("county") == spec.county]
+    progress(1.0, "done")
+    return Dashboard(elections, election, overview, log_rows, source, online, missing)
+
+
+def ping(engine: Engine) -> bool:
+    """True when the database answers a trivial query."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - offline is a state to show, not an error
+        return False
+
+
+def prepare_database(spec: ContextSpec, *, seed_if_empty: bool, progress: Progress,
+                     cancelled: Cancelled) -> bool:
+    """Open/migrate the database and seed the demo data when it holds no official counts.
+
+    Returns:
+        True when demo data was seeded.
+    """
+    from turnout_desktop.db.models import CountyTurnoutReference
+
+    ctx = open_worker_context(spec)
+    if not seed_if_empty:
+        return False
+    with transaction(ctx.engine) as session:
+        has_counts = session.execute(select(CountyTurnoutReference.id).limit(1)).first() is not None
+    if has_counts:
+        return False
+    progress(0.1, "seeding demo data")
+    seed_demo = service("demo", "seed_demo")
+    seed_demo(AppContext(engine=ctx.engine, user="demo", role="admin"))
+    return True
+
+
+def reconcile(spec: ContextSpec, election: dt.date, county: str | None = None, party: str | None = None, *,
+              progress: Progress, cancelled: Cancelled) -> list[dict[str, Any]]:
+    """Force a re-check of one county/party (or everything when county is None)."""
+    ctx = open_worker_context(spec)
+    return list(service("reconciliation", "reconcile")(
+        ctx, election, county=county, party=party, trigger="MANUAL", progress=progress, cancel=cancelled))
+
+
+def auto_check(spec: ContextSpec, election: dt.date | None, *, progress: Progress,
+               cancelled: Cancelled) -> list[dict[str, Any]]:
+    """The hourly AUTO_CHECK over all counties."""
+    ctx = open_worker_context(spec)
+    return list(service("reconciliation", "check")(ctx, election, progress=progress, cancel=cancelled))
+
+
+def log_detail(spec: ContextSpec, log_id: int, *, progress: Progress, cancelled: Cancelled) -> dict[str, Any]:
+    return dict(service("reconciliation", "log_detail")(open_worker_context(spec), log_id))
+
+
+def override(spec: ContextSpec, election: dt.date, county: str, party: str, reason: str, *,
+             progress: Progress, cancelled: Cancelled) -> dict[str, Any]:
+    ctx = open_worker_context(spec)
+    return dict(service("fixes", "override")(ctx, election=election, county=county, party=party, reason=reason))
+
+
+def mark_reviewed(spec: ContextSpec, log_id: int, state: str, reason: str, *, progress: Progress,
+                  cancelled: Cancelled) -> dict[str, Any]:
+    return dict(service("fixes", "mark_reviewed")(open_worker_context(spec), log_id, state, reason))
+
+
+def undo_fix(spec: ContextSpec, fix_id: int, *, progress: Progress, cancelled: Cancelled) -> dict[str, Any]:
+    return dict(service("fixes", "undo_fix")(open_worker_context(spec), fix_id))
+
+
+def export_report(spec: ContextSpec, election: dt.date, fmt: str, out: Path, county: str | None = None,
+                  escalation_id: int | None = None, *, progress: Progress, cancelled: Cancelled) -> Path:
+    ctx = open_worker_context(spec)
+    return Path(service("reporting", "export_report")(
+        ctx, election=election, fmt=fmt, out=out, county=county, escalation_id=escalation_id))
+
+
+def save_shared_settings(spec: ContextSpec, statewide_source: str | None, verified: str, within: str, *,
+                         progress: Progress, cancelled: Cancelled) -> None:
+    """Store the settings that live with the data: statewide source and gate thresholds."""
+    from turnout_desktop.db.settings_store import GATE_VERIFIED, GATE_WITHIN, set_setting
+
+    ctx = open_worker_context(spec)
+    with transaction(ctx.engine) as session:
+        set_setting(session, GATE_VERIFIED, verified)
+        set_setting(session, GATE_WITHIN, within)
+    if statewide_source:
+        service("reconciliation", "set_statewide_source")(ctx, statewide_source)
+
+
+def test_connection(url: str, *, progress: Progress, cancelled: Cancelled) -> str:
+    """Connect to ``url`` once (no migration) and describe the server."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        raise DatabaseUnavailable(f"Cannot connect: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
+    else:
+        return f"Connected to {engine.dialect.name} ({engine.url.render_as_string(hide_password=True)})."
+    finally:
+        engine.dispose()

@@ -1,0 +1,238 @@
+"""The one task runner of the GUI: plain functions on a single worker thread.
+
+Work is a plain function ``fn(*args, progress=..., cancelled=...)``. ``progress(fraction, text)``
+is throttled (emitted only when the rounded percent changes) and ``cancelled()`` returns True
+once the user pressed Cancel. Results, progress and errors reach the GUI thread through queued
+signals; the worker never touches a widget. One thread only, so database work is serialised.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import traceback
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from turnout_desktop.errors import Cancelled
+
+log = logging.getLogger(__name__)
+
+PROGRESS_DIALOG_DELAY_MS = 500
+ProgressCallback = Callable[[float, str], None]
+ResultCallback = Callable[[Any], None]
+ErrorCallback = Callable[[BaseException, str], None]
+
+_RUNNERS: weakref.WeakSet[TaskRunner] = weakref.WeakSet()
+
+
+def live_runners() -> list[TaskRunner]:
+    """Every TaskRunner still alive (tests use it to find leaked work)."""
+    return list(_RUNNERS)
+
+
+@dataclass
+class TaskHandle:
+    """What the caller keeps of a started task: its id, title and cancel switch."""
+
+    task_id: int
+    title: str
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+    on_result: ResultCallback | None = None
+    on_error: ErrorCallback | None = None
+    on_progress: ProgressCallback | None = None
+    done: bool = False
+
+    def cancel(self) -> None:
+        """Ask the work to stop at its next ``cancelled()`` check."""
+        self.cancel_event.set()
+
+
+class _Bridge(QObject):
+    """Signals emitted from the worker thread; connected queued to the runner in the GUI thread."""
+
+    progressed = Signal(int, float, str)
+    succeeded = Signal(int, object)
+    failed = Signal(int, object, str)
+
+
+class _Job(QRunnable):
+    """Runs one function on the pool thread and reports through the bridge."""
+
+    def __init__(self, bridge: _Bridge, handle: TaskHandle, fn: Callable[..., Any],
+                 args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._bridge = bridge
+        self._handle = handle
+        self._fn = fn
+        self._args = args
+        self._kwargs = kwargs
+        self._last_percent = -1
+
+    def _progress(self, fraction: float, text: str = "") -> None:
+        percent = round(max(0.0, min(1.0, float(fraction))) * 100)
+        if percent == self._last_percent:
+            return  # throttle: a million row callbacks become at most 101 signals
+        self._last_percent = percent
+        self._bridge.progressed.emit(self._handle.task_id, percent / 100, text)
+
+    def _cancelled(self) -> bool:
+        return self._handle.cancel_event.is_set()
+
+    def run(self) -> None:
+        task_id = self._handle.task_id
+        try:
+            if self._cancelled():
+                raise Cancelled("cancelled before it started")
+            result = self._fn(*self._args, progress=self._progress, cancelled=self._cancelled, **self._kwargs)
+        except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI thread
+            self._bridge.failed.emit(task_id, exc, traceback.format_exc())
+        else:
+            self._bridge.succeeded.emit(task_id, result)
+
+
+class TaskRunner(QObject):
+    """Runs work off the GUI thread, one job at a time, with a delayed progress dialog.
+
+    Args:
+        dialog_parent: widget the progress dialog belongs to (None: no dialog).
+        default_error_handler: called for errors of tasks started without ``on_error``.
+    """
+
+    busy_changed = Signal(bool)
+    task_finished = Signal(int)
+
+    def __init__(self, parent: QObject | None = None, *, dialog_parent: QWidget | None = None,
+                 default_error_handler: ErrorCallback | None = None,
+                 dialog_delay_ms: int = PROGRESS_DIALOG_DELAY_MS) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._bridge = _Bridge()
+        self._bridge.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self._bridge.succeeded.connect(self._on_success, Qt.ConnectionType.QueuedConnection)
+        self._bridge.failed.connect(self._on_failure, Qt.ConnectionType.QueuedConnection)
+        self._ids = itertools.count(1)
+        self._pending: dict[int, TaskHandle] = {}
+        self._dialog_parent = dialog_parent
+        self._default_error_handler = default_error_handler
+        self._dialog: QProgressDialog | None = None
+        self._dialog_timer = QTimer(self)
+        self._dialog_timer.setSingleShot(True)
+        self._dialog_timer.setInterval(dialog_delay_ms)
+        self._dialog_timer.timeout.connect(self._show_dialog)
+        self._shut_down = False
+        _RUNNERS.add(self)
+
+    # -- public API ---------------------------------------------------------------------------
+    def start(self, fn: Callable[..., Any], *args: Any, on_result: ResultCallback | None = None,
+              on_error: ErrorCallback | None = None, on_progress: ProgressCallback | None = None,
+              title: str = "Working…", **kwargs: Any) -> TaskHandle:
+        """Queue ``fn(*args, progress=, cancelled=, **kwargs)`` on the worker; return its handle."""
+        if self._shut_down:
+            raise RuntimeError("the task runner has been shut down")
+        handle = TaskHandle(next(self._ids), title, on_result=on_result, on_error=on_error,
+                            on_progress=on_progress)
+        was_idle = not self._pending
+        self._pending[handle.task_id] = handle
+        self._pool.start(_Job(self._bridge, handle, fn, args, kwargs))
+        if was_idle:
+            self.busy_changed.emit(True)
+            if self._dialog_parent is not None:
+                self._dialog_timer.start()
+        log.debug("task %s queued: %s", handle.task_id, title)
+        return handle
+
+    def is_idle(self) -> bool:
+        """True when no task is queued or running and no callback is outstanding."""
+        return not self._pending and self._pool.activeThreadCount() == 0
+
+    def cancel_all(self) -> None:
+        for handle in self._pending.values():
+            handle.cancel()
+
+    def shutdown(self, timeout_ms: int = 30_000) -> bool:
+        """Cancel everything, wait for the worker, drop the dialog. Returns False on timeout."""
+        self._shut_down = True
+        self.cancel_all()
+        finished = self._pool.waitForDone(timeout_ms)
+        self._dialog_timer.stop()
+        self._close_dialog()
+        return bool(finished)
+
+    # -- GUI-thread slots ---------------------------------------------------------------------
+    @Slot(int, float, str)
+    def _on_progress(self, task_id: int, fraction: float, text: str) -> None:
+        handle = self._pending.get(task_id)
+        if handle is None:
+            return
+        if self._dialog is not None:
+            self._dialog.setLabelText(f"{handle.title}\n{text}" if text else handle.title)
+            self._dialog.setValue(round(fraction * 100))
+        if handle.on_progress is not None:
+            handle.on_progress(fraction, text)
+
+    @Slot(int, object)
+    def _on_success(self, task_id: int, result: object) -> None:
+        handle = self._finish(task_id)
+        if handle is not None and handle.on_result is not None:
+            handle.on_result(result)
+        self.task_finished.emit(task_id)
+
+    @Slot(int, object, str)
+    def _on_failure(self, task_id: int, error: object, trace: str) -> None:
+        handle = self._finish(task_id)
+        assert isinstance(error, BaseException)
+        if isinstance(error, Cancelled):
+            log.info("task %s cancelled", task_id)
+        elif handle is not None and handle.on_error is not None:
+            handle.on_error(error, trace)
+        elif self._default_error_handler is not None:
+            self._default_error_handler(error, trace)
+        else:
+            log.error("task %s failed:\n%s", task_id, trace)
+        self.task_finished.emit(task_id)
+
+    def _finish(self, task_id: int) -> TaskHandle | None:
+        handle = self._pending.pop(task_id, None)
+        if handle is not None:
+            handle.done = True
+        if not self._pending:
+            self._dialog_timer.stop()
+            self._close_dialog()
+            self.busy_changed.emit(False)
+        return handle
+
+    def _show_dialog(self) -> None:
+        if not self._pending or self._dialog_parent is None:
+            return
+        current = next(iter(self._pending.values()))
+        dialog = QProgressDialog(current.title, "Cancel", 0, 100, self._dialog_parent)
+        dialog.setObjectName("taskProgressDialog")
+        dialog.setWindowTitle("Turnout Desktop")
+        dialog.setMinimumDuration(0)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(self.cancel_all)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self._dialog = dialog
+        dialog.show()
+
+    def _close_dialog(self) -> None:
+        if self._dialog is not None:
+            self._dialog.canceled.disconnect(self.cancel_all)
+            self._dialog.close()
+            self._dialog.deleteLater()
+            self._dialog = None
+
+    @property
+    def progress_dialog(self) -> QProgressDialog | None:
+        """The visible progress dialog, if the current work has run longer than the delay."""
+        return self._dialog

@@ -1,0 +1,63 @@
+"""What file and sheet names tell: county, party, method, corrections that supersede originals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import PurePath
+
+from turnout_desktop.domain.codes import method_from_name, party_from_name
+from turnout_desktop.domain.counties import county_key, find_county
+
+__all__ = ["county_from_name", "method_from_name", "party_from_name", "superseded_by_updates"]
+
+_WORDS = re.compile(r"[A-Za-z]+")
+_NAMED_COUNTY = re.compile(r"([A-Za-z]+(?:[\s_\-]+[A-Za-z]+){0,2})[\s_\-]+county", re.IGNORECASE)
+_UPDATED = re.compile(r"[\s_\-]*updated?$", re.IGNORECASE)
+# Words that are county names but also ordinary words in roster file names: only trusted as "X County".
+_AMBIGUOUS_WORDS = {"REAL", "KING", "HALL", "HILL", "WOOD", "YOUNG", "JACK", "CLAY", "BELL", "LAMB", "MILLS",
+                    "ROBERTS", "JONES", "BROWN", "STARR", "TERRY", "RAINS", "ORANGE", "HOUSTON", "GARZA",
+                    "PARKER", "CONCHO", "LIVE", "OAK", "JIM", "FRIO", "GRAY", "COOKE", "COLLIN", "CROSBY"}
+
+
+def county_from_name(name: str) -> str | None:
+    """The canonical county a file name names (``Harris County EV.csv`` -> ``HARRIS``), else None.
+
+    ``<name> County`` wins; otherwise single words and two- or three-word runs are matched, and
+    a name that matches two different counties says nothing.
+    """
+    stem = PurePath(name).stem
+    for match in _NAMED_COUNTY.finditer(stem):
+        words = _WORDS.findall(match.group(1))
+        for start in range(len(words)):
+            county = find_county("".join(words[start:]))
+            if county:
+                return county.sos_name
+    words = _WORDS.findall(stem)
+    found: set[str] = set()
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            run = words[start:start + size]
+            if size == 1 and (run[0].upper() in _AMBIGUOUS_WORDS or len(run[0]) < 4):
+                continue
+            county = find_county(county_key("".join(run)))
+            if county:
+                found.add(county.sos_name)
+    return found.pop() if len(found) == 1 else None
+
+
+def _original_stem(name: str) -> str:
+    path = PurePath(name)
+    return _UPDATED.sub("", path.stem).lower() + path.suffix.lower()
+
+
+def is_update(name: str) -> bool:
+    """``10.30.2020 Early Vote_Updated.xlsx`` corrects ``10.30.2020 Early Vote.xlsx``."""
+    return bool(_UPDATED.search(PurePath(name).stem))
+
+
+def superseded_by_updates(names: Sequence[str]) -> dict[str, str]:
+    """Originals that an ``_Updated`` file of the same name replaces: original -> correction."""
+    updates = {_original_stem(n): n for n in names if is_update(n)}
+    return {n: updates[_original_stem(n)] for n in names
+            if not is_update(n) and _original_stem(n) in updates}

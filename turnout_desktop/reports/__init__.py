@@ -1,0 +1,1 @@
+"""Diagnostic reports (PDF, CSV, XLSX) and the one safe export path (escaping, naming, atomic writes)."""

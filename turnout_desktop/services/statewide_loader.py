@@ -1,0 +1,132 @@
+"""Loading statewide roster files into ``turnout_record`` (used by import-statewide and strategy A).
+
+A statewide record's identity is (election, source, VUID, voting method): re-importing a file adds
+nothing, an exactly repeated row collapses into one, one VUID under two methods stays two records
+(evidence for the duplicate diagnosis), and a record a fix removed or reassigned keeps that state
+because existing identities are never touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from turnout_desktop.db.bulk import bulk_insert
+from turnout_desktop.db.models import SourceFile, StatewideCountCache, TurnoutRecord, utcnow
+from turnout_desktop.engine.types import ProgressCallback
+
+log = logging.getLogger(__name__)
+
+KEEP_BYTES_LIMIT = 20 * 1024 * 1024  # statewide files above this are kept by sha256 and name only
+RECORD_COLUMNS = ("election_date", "vuid", "county", "party", "voting_method", "precinct", "district",
+                  "vote_date", "source", "verification", "county_fallback", "source_file_id", "created_at")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def already_imported(session: Session, election: dt.date, sha256: str) -> bool:
+    return session.execute(
+        select(SourceFile.id).where(SourceFile.kind == "statewide", SourceFile.election_date == election,
+                                    SourceFile.sha256 == sha256)
+    ).first() is not None
+
+
+def load_statewide_file(session: Session, path: Path, *, election: dt.date, party: str | None = None,
+                        in_person_method: str | None = None, user: str | None = None,
+                        progress: ProgressCallback | None = None) -> dict[str, Any]:
+    """Import one statewide file inside the caller's transaction; skip it when already imported."""
+    from turnout_desktop.ingest.statewide import read_statewide
+
+    sha256 = file_sha256(path)
+    if already_imported(session, election, sha256):
+        return {"file": path.name, "sha256": sha256, "skipped_file": True, "rows_read": 0, "inserted": 0,
+                "already_present": 0, "source_file_id": None}
+    statewide = read_statewide(path, election=election, party=party, in_person_method=in_person_method)
+    size = path.stat().st_size
+    source = SourceFile(
+        kind="statewide", name=path.name, sha256=sha256, size_bytes=size,
+        content=path.read_bytes() if size <= KEEP_BYTES_LIMIT else None,
+        election_date=election, parser=statewide.parser, encoding=statewide.encoding,
+        layout=statewide.layout, uploaded_by=user, as_of=statewide.as_of, status="loading",
+    )
+    session.add(source)
+    session.flush()
+    created = utcnow()
+    valid_rows = 0
+    for chunk in statewide.chunks():
+        valid_rows += len(chunk)
+        rows = zip(
+            [election] * len(chunk), chunk["vuid"].tolist(), chunk["county"].tolist(), chunk["party"].tolist(),
+            chunk["voting_method"].tolist(), _text_or_none(chunk["precinct"]), _text_or_none(chunk["district"]),
+            _dates(chunk["vote_date"]), ["statewide"] * len(chunk), ["verified"] * len(chunk),
+            [False] * len(chunk), [source.id] * len(chunk), [created] * len(chunk), strict=True,
+        )
+        bulk_insert(session, "turnout_record", RECORD_COLUMNS, rows, ignore_conflicts=True)
+        if progress:
+            progress(0.0, f"{path.name}: {valid_rows:,} rows")
+    inserted = session.execute(
+        select(func.count()).select_from(TurnoutRecord).where(TurnoutRecord.source_file_id == source.id)
+    ).scalar_one()
+    source.rows = statewide.rows_read
+    source.status = "complete"
+    session.flush()
+    return {
+        "file": path.name, "sha256": sha256, "skipped_file": False, "rows_read": statewide.rows_read,
+        "inserted": inserted, "already_present": valid_rows - inserted,
+        "rows_skipped": dict(statewide.skipped), "source_file_id": source.id,
+        "as_of": statewide.as_of.isoformat() if statewide.as_of else None,
+    }
+
+
+def refresh_statewide_count_cache(session: Session, election: dt.date) -> None:
+    """Recompute the offline cache of statewide counts per county, party and method."""
+    session.execute(delete(StatewideCountCache).where(StatewideCountCache.election_date == election))
+    as_of = session.execute(
+        select(func.max(SourceFile.as_of)).where(SourceFile.kind == "statewide", SourceFile.election_date == election)
+    ).scalar()
+    grouped = session.execute(
+        select(TurnoutRecord.county, TurnoutRecord.party, TurnoutRecord.voting_method, func.count())
+        .where(TurnoutRecord.election_date == election, TurnoutRecord.source == "statewide",
+               TurnoutRecord.removed_at.is_(None))
+        .group_by(TurnoutRecord.county, TurnoutRecord.party, TurnoutRecord.voting_method)
+    ).all()
+    session.add_all(
+        StatewideCountCache(county=c, election_date=election, party=p, voting_method=m, count=n, as_of=as_of)
+        for c, p, m, n in grouped
+    )
+    session.flush()
+
+
+def _text_or_none(series: Any) -> list[str | None]:
+    return [None if _missing(v) or v == "" else str(v) for v in series.tolist()]
+
+
+def _missing(value: Any) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def _dates(series: Any) -> list[dt.date | None]:
+    out: list[dt.date | None] = []
+    for value in series.tolist():
+        if _missing(value):
+            out.append(None)
+        elif isinstance(value, dt.datetime):
+            out.append(value.date())
+        elif isinstance(value, dt.date):
+            out.append(value)
+        else:
+            out.append(dt.date.fromisoformat(str(value)[:10]))
+    return out

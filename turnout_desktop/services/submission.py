@@ -1,0 +1,357 @@
+"""Submitting county uploads and importing statewide rosters and precinct maps.
+
+One transaction writes each source file (bytes and sha256 kept), its rows and the official counts;
+the same file twice is a no-op; a newer upload for the same county and election supersedes the
+counts of the parties it covers and keeps the history. Nothing is half-written: any error rolls
+the whole submission back and records a failure in the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from turnout_desktop.db.audit import record_event
+from turnout_desktop.db.bulk import bulk_insert
+from turnout_desktop.db.models import (
+    CountyTurnoutReference,
+    PrecinctDistrict,
+    SourceFile,
+    Submission,
+    SubmissionFile,
+    UploadCount,
+    utcnow,
+)
+from turnout_desktop.db.session import transaction
+from turnout_desktop.domain.codes import METHODS, TOTAL
+from turnout_desktop.engine.types import CancelCheck, ProgressCallback
+from turnout_desktop.errors import Cancelled, ImportRejected, TurnoutError
+from turnout_desktop.ingest.model import OfficialCount, ParsedFile, ParsedUpload
+from turnout_desktop.services.context import AppContext
+from turnout_desktop.services.statewide_loader import load_statewide_file, refresh_statewide_count_cache
+
+log = logging.getLogger(__name__)
+
+ROSTER_COLUMNS = ("submission_id", "source_file_id", "sheet", "row_no", "election_date", "county", "party",
+                  "voting_method", "vuid", "vuid_raw", "precinct", "vote_date", "problem_code")
+
+
+class SubmissionBlocked(TurnoutError):
+    """Pre-check problems block the upload (exit code 1); the problems are on ``upload``."""
+
+    exit_code = 1
+
+    def __init__(self, upload: ParsedUpload) -> None:
+        self.upload = upload
+        blocking = [p for p in upload.problems if p.blocking]
+        first = blocking[0] if blocking else None
+        detail = f"; first: {first.file} row {first.row}: {first.message}" if first else ""
+        super().__init__(f"{len(blocking)} blocking pre-check problem(s){detail}")
+
+
+@dataclass(slots=True)
+class SubmitResult:
+    stored: bool
+    duplicate: bool
+    submission_ids: list[int]
+    counties: list[str]
+    upload: ParsedUpload
+    reconcile_results: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stored": self.stored, "duplicate": self.duplicate, "submission_ids": self.submission_ids,
+            "counties": self.counties, "kind": self.upload.kind, "rows": len(self.upload.rows),
+            "counts": [vars_of(c) for c in self.upload.counts],
+            "problems": [p.to_json() for p in self.upload.problems],
+            "reconcile": self.reconcile_results,
+        }
+
+
+def vars_of(count: OfficialCount) -> dict[str, Any]:
+    return {"county": count.county, "party": count.party, "voting_method": count.voting_method,
+            "count": count.count}
+
+
+def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, county: str | None = None,
+                 party: str | None = None, method: str | None = None, mapping: dict[str, str] | None = None,
+                 reconcile: bool = True, progress: ProgressCallback | None = None,
+                 cancel: CancelCheck | None = None) -> SubmitResult:
+    """Read, check and store one county upload; then reconcile each county it covers."""
+    from turnout_desktop.ingest.county_upload import read_county_upload
+
+    _report(progress, 0.05, "Reading files")
+    upload = read_county_upload(paths, county=county, election=election, party=party, method=method,
+                                mapping=mapping)
+    if not upload.ready:
+        raise SubmissionBlocked(upload)
+    counties = upload.counties
+    if not counties:
+        raise ImportRejected("The upload holds no county counts", reason="empty",
+                             file=", ".join(p.name for p in paths))
+    for name in counties:
+        ctx.require_county(name)
+    if cancel and cancel():
+        raise Cancelled()
+    _report(progress, 0.4, "Storing")
+    try:
+        with transaction(ctx.engine) as session:
+            submission_ids, duplicate = _store(session, ctx, upload, election)
+    except TurnoutError:
+        raise
+    except Exception as exc:
+        _audit_failure(ctx, "submit", f"Submit failed: {type(exc).__name__}", election, counties)
+        raise
+    result = SubmitResult(stored=not duplicate, duplicate=duplicate, submission_ids=submission_ids,
+                          counties=counties, upload=upload)
+    if reconcile and not duplicate:
+        from turnout_desktop.services import reconciliation
+
+        for index, name in enumerate(counties):
+            if cancel and cancel():
+                raise Cancelled()
+            _report(progress, 0.6 + 0.4 * index / len(counties), f"Reconciling {name}")
+            result.reconcile_results.extend(
+                reconciliation.reconcile(ctx, election, county=name, trigger="COUNTY_UPLOAD", cancel=cancel)
+            )
+    _report(progress, 1.0, "Done")
+    return result
+
+
+def _report(progress: ProgressCallback | None, fraction: float, text: str) -> None:
+    if progress:
+        progress(fraction, text)
+
+
+def _store(session: Session, ctx: AppContext, upload: ParsedUpload, election: dt.date) -> tuple[list[int], bool]:
+    """Write the upload; returns (submission ids, True when it was an exact repeat of the current one)."""
+    shas = {f.sha256 for f in upload.files}
+    counts_by_county: dict[str, list[OfficialCount]] = defaultdict(list)
+    for count in upload.counts:
+        counts_by_county[count.county].append(count)
+    if all(_current_shas(session, name, election) == shas for name in counts_by_county):
+        return [], True
+    file_ids = {f.name: _source_file_id(session, f, upload.kind, election, ctx.user) for f in upload.files}
+    submission_ids: list[int] = []
+    for county_name, counts in sorted(counts_by_county.items()):
+        parties = {c.party for c in counts}
+        submission = Submission(uuid=str(uuid.uuid4()), county=county_name, election_date=election,
+                                kind=upload.kind, submitted_by=ctx.user,
+                                problems=[p.to_json() for p in upload.problems])
+        session.add(submission)
+        session.flush()
+        _supersede_previous(session, county_name, election, parties, submission)
+        session.add_all(SubmissionFile(submission_id=submission.id, source_file_id=i) for i in file_ids.values())
+        _store_roster_rows(session, upload.rows, county_name, election, submission.id, file_ids)
+        _store_counts(session, counts, submission, ctx.user, ", ".join(sorted(file_ids)))
+        record_event(session, "submit", f"{upload.kind} upload of {len(upload.rows)} rows stored",
+                     user=ctx.user, role=ctx.role, county=county_name, election_date=election,
+                     details={"submission_id": submission.id, "files": sorted(file_ids),
+                              "sha256": sorted(shas)})
+        submission_ids.append(submission.id)
+    return submission_ids, False
+
+
+def _current_shas(session: Session, county: str, election: dt.date) -> set[str]:
+    rows = session.execute(
+        select(SourceFile.sha256)
+        .join(SubmissionFile, SubmissionFile.source_file_id == SourceFile.id)
+        .join(Submission, Submission.id == SubmissionFile.submission_id)
+        .where(Submission.county == county, Submission.election_date == election, Submission.superseded_at.is_(None))
+    ).scalars()
+    return set(rows)
+
+
+def _source_file_id(session: Session, parsed: ParsedFile, kind: str, election: dt.date, user: str) -> int:
+    file_kind = f"county_{kind}"
+    existing = session.execute(
+        select(SourceFile.id).where(SourceFile.kind == file_kind, SourceFile.election_date == election,
+                                    SourceFile.sha256 == parsed.sha256)
+    ).scalar()
+    if existing is not None:
+        return existing
+    layouts = [layout.to_json() for layout in parsed.layouts]
+    source = SourceFile(kind=file_kind, name=parsed.name, sha256=parsed.sha256 or hashlib.sha256(parsed.content)
+                        .hexdigest(), size_bytes=len(parsed.content), content=parsed.content,
+                        election_date=election, parser=parsed.parser, encoding=parsed.encoding,
+                        layout={"sheets": layouts}, rows=sum(layout.rows_read for layout in parsed.layouts),
+                        uploaded_by=user)
+    session.add(source)
+    session.flush()
+    return source.id
+
+
+def _supersede_previous(session: Session, county: str, election: dt.date, parties: set[str],
+                        newer: Submission) -> None:
+    """Older current submissions whose parties the new one covers are superseded (kept as history)."""
+    previous = session.execute(
+        select(Submission).where(Submission.county == county, Submission.election_date == election,
+                                 Submission.superseded_at.is_(None), Submission.id != newer.id)
+    ).scalars().all()
+    for old in previous:
+        old_parties = set(session.execute(
+            select(UploadCount.party).where(UploadCount.submission_id == old.id)
+        ).scalars())
+        if old_parties <= parties:
+            old.superseded_at = utcnow()
+            old.superseded_by_id = newer.id
+
+
+def _file_id_for(row_file: str, file_ids: dict[str, int]) -> int:
+    if row_file in file_ids:
+        return file_ids[row_file]
+    for name, file_id in file_ids.items():  # zip members are named "archive.zip/member.csv"
+        if row_file.startswith(name + "/"):
+            return file_id
+    return next(iter(file_ids.values()))
+
+
+def _store_roster_rows(session: Session, rows: pd.DataFrame, county: str, election: dt.date,
+                       submission_id: int, file_ids: dict[str, int]) -> None:
+    if rows.empty:
+        return
+    mine = rows[rows["county"] == county]
+    if mine.empty:
+        return
+    file_column = [_file_id_for(str(f), file_ids) for f in mine["file"].tolist()]
+    n = len(mine)
+    records = zip(
+        [submission_id] * n, file_column, [s or "" for s in mine["sheet"].tolist()],
+        [int(r) for r in mine["row_no"].tolist()], [election] * n, [county] * n,
+        _clean(mine["party"]), _clean(mine["voting_method"]), _clean(mine["vuid"]), _clean(mine["vuid_raw"]),
+        _clean(mine["precinct"]), _clean_dates(mine["vote_date"]), _clean(mine["problem_code"]), strict=True,
+    )
+    bulk_insert(session, "county_roster_row", ROSTER_COLUMNS, records)
+
+
+def _clean(series: pd.Series) -> list[Any]:
+    return [None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in series.tolist()]
+
+
+def _clean_dates(series: pd.Series) -> list[dt.date | None]:
+    out: list[dt.date | None] = []
+    for value in series.tolist():
+        if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
+            out.append(None)
+        elif isinstance(value, dt.datetime):
+            out.append(value.date())
+        elif isinstance(value, dt.date):
+            out.append(value)
+        else:
+            out.append(dt.date.fromisoformat(str(value)[:10]))
+    return out
+
+
+def _store_counts(session: Session, counts: list[OfficialCount], submission: Submission, user: str,
+                  source_label: str) -> None:
+    """History rows in upload_count; current rows (3 methods + TOTAL per party) in the reference table."""
+    by_party: dict[str, dict[str, int]] = defaultdict(dict)
+    for count in counts:
+        by_party[count.party][count.voting_method] = count.count
+    for party, methods in by_party.items():
+        full = {m.value: int(methods.get(m.value, 0)) for m in METHODS}
+        full[TOTAL] = int(methods.get(TOTAL, sum(full.values())))
+        for method, value in full.items():
+            session.add(UploadCount(submission_id=submission.id, party=party, voting_method=method,
+                                    official_count=value))
+            reference = session.execute(
+                select(CountyTurnoutReference).where(
+                    CountyTurnoutReference.county == submission.county,
+                    CountyTurnoutReference.election_date == submission.election_date,
+                    CountyTurnoutReference.party == party, CountyTurnoutReference.voting_method == method)
+            ).scalar_one_or_none()
+            if reference is None:
+                reference = CountyTurnoutReference(county=submission.county,
+                                                   election_date=submission.election_date,
+                                                   party=party, voting_method=method, official_count=value)
+                session.add(reference)
+            reference.official_count = value
+            reference.source = source_label[:255]
+            reference.uploaded_at = utcnow()
+            reference.uploaded_by = user
+            reference.submission_id = submission.id
+            reference.verified = False
+    session.flush()
+
+
+def _audit_failure(ctx: AppContext, event: str, message: str, election: dt.date | None,
+                   counties: list[str]) -> None:
+    try:
+        with transaction(ctx.engine) as session:
+            record_event(session, event, message, disposition="failure", user=ctx.user, role=ctx.role,
+                         county=counties[0] if len(counties) == 1 else None, election_date=election)
+    except Exception:  # the failure itself must still reach the caller
+        log.exception("could not record the audit failure event")
+
+
+def import_statewide(ctx: AppContext, paths: list[Path], *, election: dt.date, party: str | None = None,
+                     in_person_method: str | None = None, progress: ProgressCallback | None = None,
+                     cancel: CancelCheck | None = None) -> dict[str, Any]:
+    """Load statewide roster files, each in its own transaction, idempotently (same sha256 is skipped)."""
+    ctx.require_admin("import statewide data")
+    results: list[dict[str, Any]] = []
+    for index, path in enumerate(paths):
+        if cancel and cancel():
+            raise Cancelled()
+        _report(progress, index / max(1, len(paths)), f"Importing {path.name}")
+        with transaction(ctx.engine) as session:
+            result = load_statewide_file(session, path, election=election, party=party,
+                                         in_person_method=in_person_method, user=ctx.user)
+            if not result["skipped_file"]:
+                refresh_statewide_count_cache(session, election)
+            record_event(session, "import_statewide", f"statewide file {path.name}: {result['inserted']} new records",
+                         user=ctx.user, role=ctx.role, election_date=election,
+                         details={k: v for k, v in result.items() if k != "rows_skipped"})
+        results.append(result)
+    _report(progress, 1.0, "Done")
+    return {
+        "files": results,
+        "rows_read": sum(r["rows_read"] for r in results),
+        "inserted": sum(r["inserted"] for r in results),
+        "duplicates_collapsed": sum(r["already_present"] for r in results),
+        "skipped_files": [r["file"] for r in results if r["skipped_file"]],
+    }
+
+
+def import_precincts(ctx: AppContext, path: Path) -> dict[str, Any]:
+    """Load a precinct-to-district map (county, precinct, district); later rows update earlier ones."""
+    from turnout_desktop.ingest.precincts import read_precincts
+
+    ctx.require_admin("import the precinct map")
+    entries = read_precincts(path)
+    data = path.read_bytes()
+    with transaction(ctx.engine) as session:
+        sha = hashlib.sha256(data).hexdigest()
+        source = session.execute(select(SourceFile).where(SourceFile.kind == "precincts", SourceFile.sha256 == sha,
+                                                          SourceFile.election_date.is_(None))).scalar()
+        if source is None:
+            source = SourceFile(kind="precincts", name=path.name, sha256=sha, size_bytes=len(data), content=data,
+                                rows=len(entries), uploaded_by=ctx.user)
+            session.add(source)
+            session.flush()
+        inserted = updated = 0
+        for county, precinct, district in entries:
+            row = session.execute(select(PrecinctDistrict).where(PrecinctDistrict.county == county,
+                                                                 PrecinctDistrict.precinct == precinct)).scalar()
+            if row is None:
+                session.add(PrecinctDistrict(county=county, precinct=precinct, district=district,
+                                             source_file_id=source.id))
+                inserted += 1
+            elif row.district != district:
+                row.district = district
+                row.source_file_id = source.id
+                updated += 1
+        record_event(session, "import_precincts", f"precinct map {path.name}: {inserted} new, {updated} changed",
+                     user=ctx.user, role=ctx.role)
+    return {"file": path.name, "rows": len(entries), "inserted": inserted, "updated": updated}
+
