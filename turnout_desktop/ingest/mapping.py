@@ -45,7 +45,7 @@ _PREFERENCE = {"party": ["PARTY", "PARTYOFBALLOTISSUED", "PARTYBALLOT"], "county
 
 _NON_ALNUM = re.compile(r"[^A-Z0-9]")
 _EXCLUDED_COUNT_WORDS = ("REGISTERED", "ROSTER", "GAP", "PERCENT", "PCT", "DETAILS", "REPORT", "ONDATE", "RATE",
-                         "SHARE", "ID")
+                         "SHARE")
 
 
 def header_key(title: object) -> str:

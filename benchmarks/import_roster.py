@@ -1,0 +1,110 @@
+"""Benchmark: pre-check and submit of a large county roster vs the bare readers.
+
+Generates an N-row roster (default 1,000,000) as xlsx and csv, then times, each in its own
+process so peak memory is its own: our pre-check, our submit into a fresh SQLite database, a plain
+``fastexcel`` read of the xlsx and a plain ``pyarrow.csv`` read of the csv. Prints the ratios.
+Targets (issue 2): submit of the xlsx within 2x of the fastexcel read, csv within 2x of pyarrow,
+peak memory under 1.5 GB.
+
+    python benchmarks/import_roster.py --rows 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ELECTION = "2026-03-03"
+HEADER = ["VUID", "Last Name", "First Name", "PCT", "Party Ballot", "Vote Type"]
+
+
+def generate(folder: Path, rows: int) -> tuple[Path, Path]:
+    import xlsxwriter
+
+    rng = random.Random(1)
+    csv_path = folder / "travis_roster_ev.csv"
+    xlsx_path = folder / "travis_roster_ev.xlsx"
+    methods = ["E", "E", "E", "A", "Y"]
+    data = [(f"1{i:09d}", f"LAST{i % 9973}", f"FIRST{i % 7919}", f"{rng.randint(1, 999):04d}",
+             rng.choice(["DEM", "REP"]), methods[i % 5]) for i in range(rows)]
+    with csv_path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(",".join(HEADER) + "\n")
+        handle.writelines(",".join(row) + "\n" for row in data)
+    workbook = xlsxwriter.Workbook(str(xlsx_path), {"constant_memory": True, "strings_to_numbers": False})
+    sheet = workbook.add_worksheet("Roster")
+    sheet.write_row(0, 0, HEADER)
+    for index, row in enumerate(data, start=1):
+        sheet.write_row(index, 0, row)
+    workbook.close()
+    return xlsx_path, csv_path
+
+
+CHILD = r"""
+import json, resource, sys, time, datetime as dt
+from pathlib import Path
+kind, path, db = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+start = time.perf_counter()
+if kind == "fastexcel":
+    import fastexcel
+    reader = fastexcel.read_excel(str(path))
+    table = reader.load_sheet(0).to_arrow()
+    rows = table.num_rows
+elif kind == "pyarrow":
+    import pyarrow.csv as pacsv
+    rows = pacsv.read_csv(str(path)).num_rows
+elif kind == "precheck":
+    from turnout_desktop.ingest.precheck import precheck_files
+    report = precheck_files([path], county="TRAVIS", election=dt.date(2026, 3, 3))
+    rows = report.to_json()["rows"]
+else:
+    from turnout_desktop.services.context import open_context
+    from turnout_desktop.services.submission import submit_files
+    ctx = open_context(db, user="bench")
+    start = time.perf_counter()  # schema creation is not part of the submit
+    result = submit_files(ctx, [path], election=dt.date(2026, 3, 3), county="TRAVIS", reconcile=False)
+    rows = len(result.upload.rows)
+elapsed = time.perf_counter() - start
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": elapsed, "rows": rows, "peak_mb": peak_mb}))
+"""
+
+
+def measure(kind: str, path: Path, db: str) -> dict[str, float]:
+    output = subprocess.run([sys.executable, "-c", CHILD, kind, str(path), db], check=True,
+                            capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
+        folder = Path(tmp)
+        started = time.perf_counter()
+        xlsx, csv_path = generate(folder, args.rows)
+        print(f"generated {args.rows:,} rows in {time.perf_counter() - started:.1f} s")
+        results = {}
+        for label, kind, path in [("fastexcel read xlsx", "fastexcel", xlsx), ("precheck xlsx", "precheck", xlsx),
+                                  ("submit xlsx", "submit", xlsx), ("pyarrow read csv", "pyarrow", csv_path),
+                                  ("precheck csv", "precheck", csv_path), ("submit csv", "submit", csv_path)]:
+            db = f"sqlite:///{folder / (kind + '_' + path.suffix[1:] + '.db')}"
+            results[label] = measure(kind, path, db)
+            r = results[label]
+            print(f"{label:22} {r['seconds']:7.2f} s  rows {r['rows']:>9,}  peak {r['peak_mb']:7.0f} MB")
+        ratio_xlsx = results["submit xlsx"]["seconds"] / results["fastexcel read xlsx"]["seconds"]
+        ratio_csv = results["submit csv"]["seconds"] / results["pyarrow read csv"]["seconds"]
+        print(f"submit xlsx / fastexcel read = {ratio_xlsx:.2f}x (target <= 2x)")
+        print(f"submit csv / pyarrow read    = {ratio_csv:.2f}x (target <= 2x)")
+        print(f"peak memory of submit xlsx   = {results['submit xlsx']['peak_mb']:.0f} MB (target < 1500 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

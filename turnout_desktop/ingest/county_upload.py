@@ -1,0 +1,209 @@
+"""``read_county_upload``: the files of one county upload into rows, official counts and problems."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from turnout_desktop.domain.codes import parse_method, parse_party
+from turnout_desktop.domain.counties import canonical_county_name
+from turnout_desktop.errors import ImportRejected
+from turnout_desktop.ingest.dates import date_from_name
+from turnout_desktop.ingest.filenames import county_from_name, method_from_name, party_from_name, superseded_by_updates
+from turnout_desktop.ingest.layout import DetectedLayout, detect_layout, is_empty_cell, row_cells
+from turnout_desktop.ingest.mapping import resolve_override
+from turnout_desktop.ingest.model import ROW_COLUMNS, ParsedFile, ParsedUpload, SheetLayout
+from turnout_desktop.ingest.problems import ProblemLog
+from turnout_desktop.ingest.raw import RawSheet, RawWorkbook, read_raw_path
+from turnout_desktop.ingest.roster import Hints, read_roster_sheet
+from turnout_desktop.ingest.summary import SummaryCounts, read_summary_sheet
+from turnout_desktop.ingest.upload_counts import CountTable, official_counts, roster_counts, summary_counts
+from turnout_desktop.ingest.upload_duplicates import flag_duplicates
+
+UTF8_FAMILY = {"utf-8", "utf-8-sig", "utf8", "ascii", None}
+
+
+@dataclass(slots=True)
+class Options:
+    """Canonical command-line options of one upload."""
+
+    county: str | None
+    party: str | None
+    method: str | None
+    election: date | None
+    mapping: dict[str, str]
+
+
+@dataclass(slots=True)
+class _Collected:
+    rosters: list[pd.DataFrame] = field(default_factory=list)
+    summaries: list[SummaryCounts] = field(default_factory=list)
+    sheets: dict[int, RawSheet] = field(default_factory=dict)
+    empty_keys: set[tuple[str, str]] = field(default_factory=set)
+
+
+def resolve_options(county: str | None, party: str | None, method: str | None, election: date | None,
+                    mapping: Mapping[str, str] | None) -> Options:
+    """Check and canonicalise the user's options (unknown values are refused, not guessed)."""
+    county_name = canonical_county_name(county) if county else None
+    if county and county_name is None:
+        raise ImportRejected(f"--county {county!r} is not one of the 254 Texas counties", reason="bad_option")
+    party_code = parse_party(party) if party else None
+    if party and party_code is None:
+        raise ImportRejected(f"--party {party!r} is not a known party (DEM, REP, LIB, GRN, ALL)", reason="bad_option")
+    method_code = parse_method(method) if method else None
+    if method and method_code is None:
+        raise ImportRejected(f"--method {method!r} is not early-voting, election-day or mail-in", reason="bad_option")
+    return Options(county_name, party_code, str(method_code) if method_code else None, election,
+                   resolve_override(mapping))
+
+
+def read_county_upload(paths: Sequence[Path], *, county: str | None = None, election: date | None = None,
+                       party: str | None = None, method: str | None = None, mapping: Mapping[str, str] | None = None,
+                       parser: str | None = None, encoding: str | None = None) -> ParsedUpload:
+    """Read every file of one upload: layout detection, normalisation, official counts, problems.
+
+    Args:
+        paths: the uploaded files (xlsx/xls/ods/csv/tsv/txt or zips of them).
+        county: --county (canonical or any spelling); rows of other counties are then blocking.
+        election: the election date (used for file-name date sanity only).
+        party: --party, used when neither a column, the sheet name nor the file name gives one.
+        method: --method, used when neither a column nor the file or sheet name gives one.
+        mapping: explicit field -> header title overrides (``{"vuid": "Voter ID"}``).
+        parser: force a raw reader; encoding: force a text encoding.
+
+    Raises:
+        ImportRejected: a file is unreadable or unsafe, or no sheet has a header with a VUID or count columns.
+    """
+    log = ProblemLog()
+    workbooks: list[RawWorkbook] = []
+    superseded = superseded_by_updates([Path(p).name for p in paths])
+    for path in paths:
+        path = Path(path)
+        if path.name in superseded:
+            log.add("file_superseded", file=path.name, value=superseded[path.name])
+            continue
+        workbooks.extend(read_raw_path(path, parser=parser, encoding=encoding))
+    return upload_from_workbooks(workbooks, county=county, election=election, party=party, method=method,
+                                 mapping=mapping, log=log)
+
+
+def upload_from_workbooks(workbooks: Sequence[RawWorkbook], *, county: str | None = None,
+                          election: date | None = None, party: str | None = None, method: str | None = None,
+                          mapping: Mapping[str, str] | None = None, log: ProblemLog | None = None) -> ParsedUpload:
+    """Interpret raw workbooks already read (strategy E re-parses stored bytes through this too).
+
+    Raises:
+        ImportRejected: no sheet has a header with a VUID column or count columns.
+    """
+    options = resolve_options(county, party, method, election, mapping)
+    log = log or ProblemLog()
+    files: list[ParsedFile] = []
+    collected = _Collected()
+    for workbook in workbooks:
+        files.append(_read_workbook(workbook, options, log, collected))
+    first_sheet = next((s for f in files for s in f.layouts), None)
+    if first_sheet is None:
+        first = next((w for w in workbooks if w.sheets), workbooks[0] if workbooks else None)
+        raise ImportRejected("No header with a VUID column or with count columns was found in the first 100 rows",
+                             reason="no_vuid_column", file=first.file_name if first else None,
+                             sheet=(first.sheets[0].name or None) if first and first.sheets else None)
+    counts: CountTable = {}
+    kind = "roster"
+    if collected.summaries:
+        counts = summary_counts(collected.summaries, log)
+        kind = "summary"
+    rows = pd.concat(collected.rosters, ignore_index=True) if collected.rosters else pd.DataFrame(
+        {c: pd.Series(dtype=object) for c in (*ROW_COLUMNS, "_sheet_key", "_index")})
+    if collected.rosters:
+        flag_duplicates(rows, collected.sheets, log)
+        if kind == "roster":
+            counts = roster_counts(rows, collected.empty_keys)
+    rows = rows[list(ROW_COLUMNS)].reset_index(drop=True)
+    return ParsedUpload(kind=kind, files=files, rows=rows, counts=official_counts(counts), problems=log.finish())
+
+
+def _read_workbook(workbook: RawWorkbook, options: Options, log: ProblemLog, collected: _Collected) -> ParsedFile:
+    parsed = ParsedFile(name=workbook.file_name, sha256=hashlib.sha256(workbook.content).hexdigest(),
+                        content=workbook.content, parser=workbook.parser, encoding=workbook.encoding)
+    if workbook.parser == "csv" and workbook.encoding not in UTF8_FAMILY and not workbook.encoding.startswith("utf"):
+        log.add("encoding_fallback", file=workbook.file_name, value=workbook.encoding,
+                message=f"The file is not UTF-8; it was read as {workbook.encoding}.")
+    for note in workbook.notes:
+        if not any(word in note.lower() for word in ("encoding", "delimiter")):
+            log.add("reader_note", file=workbook.file_name, value=note, message=note)
+    for sheet in workbook.sheets:
+        if sheet.hidden:
+            log.add("hidden_sheet_skipped", file=workbook.file_name, sheet=sheet.name)
+            continue
+        layout = detect_layout(sheet, options.mapping or None)
+        if layout is None:
+            if sheet.n_rows and len(workbook.sheets) > 1:
+                log.add("sheet_skipped", file=workbook.file_name, sheet=sheet.name)
+            continue
+        hints = _hints(workbook.file_name, sheet.name, options)
+        _report_skipped_rows(sheet, layout, hints, log)
+        if layout.kind == "roster":
+            frame = read_roster_sheet(sheet, layout, hints, log)
+            frame["_sheet_key"] = id(sheet)
+            collected.sheets[id(sheet)] = sheet
+            collected.rosters.append(frame)
+            _check_roster_footers(layout, len(frame), hints, log)
+            if not len(frame) and hints.county:
+                collected.empty_keys.add((hints.county, hints.party or "ALL"))
+            rows_read = len(frame)
+        else:
+            summary = read_summary_sheet(sheet, layout, hints, log)
+            collected.summaries.append(summary)
+            rows_read = len(layout.data_indexes)
+        parsed.layouts.append(SheetLayout(file=workbook.file_name, sheet=sheet.name or None, parser=workbook.parser,
+                                          encoding=workbook.encoding, header_row=layout.header_row,
+                                          mapping=layout.mapping_titles(), kind=layout.kind, rows_read=rows_read))
+    return parsed
+
+
+def _hints(file_name: str, sheet_name: str, options: Options) -> Hints:
+    base = Path(file_name.split("/")[-1]).name
+    names = (base, file_name) if base != file_name else (base,)
+    sheet_method = method_from_name(sheet_name) if sheet_name else None
+    return Hints(
+        file=file_name, sheet=sheet_name, county_option=options.county,
+        county_from_name=next((c for c in (county_from_name(n) for n in names) if c), None),
+        party_sheet=party_from_name(sheet_name) if sheet_name else None,
+        party_file=next((p for p in (party_from_name(n) for n in names) if p), None),
+        party_option=options.party,
+        method_file=next((str(m) for m in (method_from_name(n) for n in names) if m), None),
+        method_sheet=str(sheet_method) if sheet_method else None,
+        method_option=options.method, date_file=date_from_name(base),
+    )
+
+
+def _report_skipped_rows(sheet: RawSheet, layout: DetectedLayout, hints: Hints, log: ProblemLog) -> None:
+    banner = [i for i in range(layout.header_index)
+              if not all(is_empty_cell(c) for c in row_cells(sheet, i))]
+    if banner:
+        first = next(str(c) for c in row_cells(sheet, banner[0]) if not is_empty_cell(c))
+        log.add("banner_skipped", file=hints.file, sheet=hints.sheet, row=banner[0] + 1, value=first,
+                message=f"{len(banner)} title row(s) above the header (row {layout.header_row}) were skipped.")
+    for index in layout.blank_indexes:
+        if layout.footers and index > layout.footers[0].index:
+            continue
+        log.add("blank_row", file=hints.file, sheet=hints.sheet, row=index + 1)
+
+
+def _check_roster_footers(layout: DetectedLayout, rows_read: int, hints: Hints, log: ProblemLog) -> None:
+    where = {"file": hints.file, "sheet": hints.sheet}
+    for footer in layout.footers:
+        if footer.number is None:
+            log.add("footer_skipped", row=footer.index + 1, value=footer.label, **where)
+        elif footer.number == rows_read:
+            log.add("footer_total", row=footer.index + 1, value=footer.number,
+                    message=f"The footer total {footer.number:,} agrees with the {rows_read:,} rows read.", **where)
+        else:
+            log.add("footer_total_mismatch", row=footer.index + 1, value=footer.number,
+                    message=f"The footer says {footer.number:,}, but {rows_read:,} rows were read.", **where)

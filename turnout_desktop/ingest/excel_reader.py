@@ -1,0 +1,352 @@
+"""xlsx / xlsm / xls / ods reading with exact per-cell types.
+
+The primary reader is python-calamine (Rust, the engine under fastexcel): its ``to_python`` keeps
+each cell's own type, which fastexcel's column-typed Arrow output cannot (it coerces a whole
+column to one type, turning text ``"0123"`` into ``123.0`` or the number ``5`` into ``"5"``).
+openpyxl (read-only, defusedxml), xlrd and odfpy are fallbacks when calamine fails, or are used when
+``parser=`` forces them (strategy E). Zip bombs and XML declarations are refused before any parser
+sees the bytes (``safety``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+
+from turnout_desktop.errors import ImportRejected
+from turnout_desktop.ingest import safety
+from turnout_desktop.ingest.raw import RawSheet, RawWorkbook, gc_paused
+
+FALLBACK_PARSER = {"xlsx": "openpyxl", "xls": "xlrd", "ods": "odf"}
+ALLOWED_PARSERS = {"xlsx": {"calamine", "openpyxl"}, "xls": {"calamine", "xlrd"}, "ods": {"calamine", "odf"}}
+
+
+def read_workbook(data: bytes, file_name: str, kind: str, *, parser: str | None = None) -> RawWorkbook:
+    """Read every sheet of a workbook.
+
+    Args:
+        data: workbook bytes.
+        file_name: display name.
+        kind: ``xlsx`` (also xlsm/xlsb), ``xls`` or ``ods`` (from ``safety.sniff_kind``).
+        parser: force ``calamine`` or the kind's fallback parser.
+
+    Raises:
+        ImportRejected: ``zip_bomb``, ``xml``, ``encrypted``, ``too_many_rows``, ``too_many_columns``,
+            ``unsupported_format`` (parser cannot read this kind) or ``unreadable``.
+    """
+    if parser is not None and parser not in ALLOWED_PARSERS[kind]:
+        raise ImportRejected(f"{parser} cannot read a {kind} workbook", reason="unsupported_format", file=file_name)
+    if kind in ("xlsx", "ods"):
+        _check_container(data, file_name)
+    chosen = parser or "calamine"
+    notes: list[str] = []
+    if chosen == "calamine":
+        try:
+            sheets = read_calamine(data, file_name)
+        except ImportRejected as error:
+            if parser is not None or error.reason != "unreadable":
+                raise
+            chosen = FALLBACK_PARSER[kind]
+            notes.append(f"calamine failed ({error}); read with {chosen}")
+    if chosen == "openpyxl":
+        sheets = read_openpyxl(data, file_name)
+    elif chosen == "xlrd":
+        sheets = read_xlrd(data, file_name)
+    elif chosen == "odf":
+        sheets = read_odfpy(data, file_name)
+    return RawWorkbook(file_name=file_name, parser=chosen, encoding=None, sheets=sheets, notes=notes, content=data)
+
+
+def read_calamine(data: bytes, file_name: str) -> list[RawSheet]:
+    """All sheets through python-calamine, typed cells, blank rows kept from row 1."""
+    import python_calamine as calamine
+
+    try:
+        workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        metadata = list(workbook.sheets_metadata)
+        sheets: list[RawSheet] = []
+        for sheet_info in metadata:
+            sheet = workbook.get_sheet_by_name(sheet_info.name)
+            _check_shape(sheet.total_height, sheet.total_width, file_name, sheet_info.name)
+            with gc_paused():
+                rows = sheet.to_python(skip_empty_area=False)
+            hidden = sheet_info.visible != calamine.SheetVisibleEnum.Visible
+            sheets.append(RawSheet(_text(sheet_info.name), _columns_from_rows(rows, _calamine_cell), hidden))
+        return sheets
+    except ImportRejected:
+        raise
+    except calamine.PasswordError:
+        raise ImportRejected("the workbook is password-protected", reason="encrypted", file=file_name) from None
+    except (calamine.CalamineError, ValueError, TypeError, OverflowError, KeyError, IndexError, OSError) as error:
+        raise ImportRejected(f"calamine cannot read the workbook: {type(error).__name__}: {error}"[:300],
+                             reason="unreadable", file=file_name) from None
+    except BaseException as error:  # pyo3 PanicException derives from BaseException
+        if isinstance(error, KeyboardInterrupt | SystemExit | MemoryError):
+            raise
+        raise ImportRejected(f"calamine failed on the workbook: {type(error).__name__}"[:300],
+                             reason="unreadable", file=file_name) from None
+
+
+def read_openpyxl(data: bytes, file_name: str) -> list[RawSheet]:
+    """All sheets through openpyxl in read-only mode (XML parsed by defusedxml)."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if not openpyxl.DEFUSEDXML:
+        raise ImportRejected("openpyxl is not protected by defusedxml; xlsx import is disabled", reason="xml",
+                             file=file_name)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    except InvalidFileException as error:
+        raise ImportRejected(f"openpyxl cannot open the workbook ({error})"[:300], reason="unsupported_format",
+                             file=file_name) from None
+    except Exception as error:  # noqa: BLE001 - defusedxml, zip, KeyError... all mean "unreadable" here
+        raise _openpyxl_rejection(error, file_name) from None
+    try:
+        sheets: list[RawSheet] = []
+        for worksheet in workbook.worksheets:
+            if not hasattr(worksheet, "iter_rows"):
+                continue  # chartsheets hold no cells
+            rows: list[tuple] = []
+            for row in worksheet.iter_rows(values_only=True):
+                rows.append(row)
+                if len(row) > safety.MAX_COLUMNS:
+                    _check_shape(len(rows), len(row), file_name, worksheet.title)
+                if len(rows) > safety.MAX_SHEET_ROWS:
+                    _check_shape(len(rows), 0, file_name, worksheet.title)
+            hidden = getattr(worksheet, "sheet_state", "visible") != "visible"
+            sheets.append(RawSheet(_text(worksheet.title), _columns_from_rows(rows, _plain_cell), hidden))
+        return sheets
+    except ImportRejected:
+        raise
+    except Exception as error:  # noqa: BLE001
+        raise _openpyxl_rejection(error, file_name) from None
+    finally:
+        workbook.close()
+
+
+def read_xlrd(data: bytes, file_name: str) -> list[RawSheet]:
+    """All sheets of a legacy .xls through xlrd; dates become date/datetime."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
+    except xlrd.XLRDError as error:
+        message = str(error)
+        reason = "encrypted" if "encrypt" in message.lower() else (
+            "unsupported_format" if "not supported" in message or "Can't find workbook" in message else "unreadable")
+        raise ImportRejected(f"xlrd cannot open the workbook ({message})"[:300], reason=reason,
+                             file=file_name) from None
+    except Exception as error:  # noqa: BLE001 - xlrd raises many plain exceptions on damaged files
+        raise ImportRejected(f"xlrd cannot open the workbook: {type(error).__name__}: {error}"[:300],
+                             reason="unreadable", file=file_name) from None
+    try:
+        sheets: list[RawSheet] = []
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            _check_shape(sheet.nrows, sheet.ncols, file_name, sheet.name)
+            rows = [[_xlrd_cell(cell, book.datemode) for cell in sheet.row(r)] for r in range(sheet.nrows)]
+            sheets.append(RawSheet(_text(sheet.name), _columns_from_rows(rows, _identity), bool(sheet.visibility)))
+            book.unload_sheet(index)
+        return sheets
+    except ImportRejected:
+        raise
+    except Exception as error:  # noqa: BLE001
+        raise ImportRejected(f"xlrd cannot read the workbook: {type(error).__name__}: {error}"[:300],
+                             reason="unreadable", file=file_name) from None
+    finally:
+        book.release_resources()
+
+
+def read_odfpy(data: bytes, file_name: str) -> list[RawSheet]:
+    """All tables of an ods through odfpy (stdlib XML defused first); slow, a fallback only."""
+    import defusedxml
+
+    defusedxml.defuse_stdlib()
+    from odf import opendocument, teletype
+    from odf.namespaces import OFFICENS, TABLENS
+
+    try:
+        document = opendocument.load(io.BytesIO(data))
+        tables = document.spreadsheet.getElementsByType(_odf_table_class()) if document.spreadsheet else []
+    except Exception as error:  # noqa: BLE001 - odfpy raises anything from KeyError to SAX errors
+        raise ImportRejected(f"odfpy cannot read the spreadsheet: {type(error).__name__}: {error}"[:300],
+                             reason="xml" if "Forbidden" in type(error).__name__ else "unreadable",
+                             file=file_name) from None
+    if not tables:
+        # odfpy prints and skips a part it cannot parse: no table at all means a damaged content.xml.
+        raise ImportRejected("the spreadsheet has no readable table (damaged or truncated content.xml)",
+                             reason="unreadable", file=file_name)
+    sheets: list[RawSheet] = []
+    for table in tables:
+        name = table.getAttrNS(TABLENS, "name") or ""
+        rows: list[list[object]] = []
+        pending_blank = 0
+        for row in _odf_children(table, "table-row", TABLENS):
+            repeat = _odf_int(row.getAttrNS(TABLENS, "number-rows-repeated"))
+            cells = _odf_row(row, TABLENS, OFFICENS, teletype, file_name, name)
+            if not any(cell is not None for cell in cells):
+                pending_blank += repeat  # trailing blank rows are often "repeated 1,048,000 times": add lazily
+                continue
+            if len(rows) + pending_blank + repeat > safety.MAX_SHEET_ROWS:
+                _check_shape(len(rows) + pending_blank + repeat, 0, file_name, name)
+            rows.extend([] for _ in range(pending_blank))
+            pending_blank = 0
+            rows.extend(list(cells) for _ in range(repeat))
+        sheets.append(RawSheet(_text(name), _columns_from_rows(rows, _identity)))
+    return sheets
+
+
+def _odf_table_class() -> type:
+    from odf.table import Table
+
+    return Table
+
+
+def _odf_children(element: object, local_name: str, namespace: str) -> Iterable:
+    """Direct and row-group children named ``local_name`` (rows may sit inside header/row groups)."""
+    for child in element.childNodes:
+        if getattr(child, "qname", None) == (namespace, local_name):
+            yield child
+        elif getattr(child, "qname", (None, ""))[1] in ("table-header-rows", "table-row-group", "table-rows"):
+            yield from _odf_children(child, local_name, namespace)
+
+
+def _odf_row(row: object, tablens: str, officens: str, teletype: object, file_name: str, sheet: str) -> list:
+    """Typed cells of one ods row; trailing empty repeated cells are dropped."""
+    cells: list[object] = []
+    pending_empty = 0
+    for cell in row.childNodes:
+        if getattr(cell, "qname", (None, ""))[1] not in ("table-cell", "covered-table-cell"):
+            continue
+        repeat = _odf_int(cell.getAttrNS(tablens, "number-columns-repeated"))
+        value = _odf_value(cell, officens, teletype)
+        if value is None:
+            pending_empty += repeat
+            continue
+        if len(cells) + pending_empty + repeat > safety.MAX_COLUMNS:
+            _check_shape(0, len(cells) + pending_empty + repeat, file_name, sheet)
+        cells.extend([None] * pending_empty)
+        pending_empty = 0
+        cells.extend([value] * repeat)
+    return cells
+
+
+def _odf_value(cell: object, officens: str, teletype: object) -> object:
+    """One ods cell by its office:value-type."""
+    value_type = cell.getAttrNS(officens, "value-type")
+    if value_type in ("float", "percentage", "currency"):
+        return float(cell.getAttrNS(officens, "value"))
+    if value_type == "boolean":
+        return cell.getAttrNS(officens, "boolean-value") == "true"
+    if value_type == "date":
+        text = cell.getAttrNS(officens, "date-value") or ""
+        try:
+            return dt.datetime.fromisoformat(text) if "T" in text else dt.date.fromisoformat(text)
+        except ValueError:
+            return text or None
+    text = teletype.extractText(cell)
+    return _plain_cell(text) if text else None
+
+
+def _odf_int(value: str | None) -> int:
+    """A repeat count attribute (absent -> 1)."""
+    try:
+        return max(int(value), 1) if value else 1
+    except ValueError:
+        return 1
+
+
+def _check_container(data: bytes, file_name: str) -> None:
+    """Zip-bomb limits and XML DOCTYPE/ENTITY scan for xlsx/ods containers."""
+    archive = safety.open_zip(data, file_name)
+    with archive:
+        safety.check_xml_parts(archive, file_name)
+
+
+def _check_shape(n_rows: int, n_columns: int, file_name: str, sheet: str) -> None:
+    """Refuse sheets beyond Excel's row limit or our column limit."""
+    if n_columns > safety.MAX_COLUMNS:
+        raise ImportRejected(f"the sheet has {n_columns} columns; the limit is {safety.MAX_COLUMNS}",
+                             reason="too_many_columns", file=file_name, sheet=sheet)
+    if n_rows > safety.MAX_SHEET_ROWS:
+        raise ImportRejected(f"the sheet has {n_rows:,} rows; the limit is {safety.MAX_SHEET_ROWS:,}",
+                             reason="too_many_rows", file=file_name, sheet=sheet)
+
+
+def _columns_from_rows(rows: Iterable[Sequence[object]], convert: Callable[[object], object]) -> list[list[object]]:
+    """Transpose row-major cells into equal-length columns, converting each cell on the way."""
+    with gc_paused():
+        materialised = rows if isinstance(rows, list) else list(rows)
+        width = max((len(row) for row in materialised), default=0)
+        if width == 0:
+            return []
+        if any(len(row) != width for row in materialised):
+            materialised = [list(row) + [None] * (width - len(row)) for row in materialised]
+        if convert is _calamine_cell:
+            # Inline form of _calamine_cell: a function call per cell costs more than the parse itself.
+            nfc = unicodedata.normalize
+            return [[None if value == "" else (value if value.__class__ is not str or value.isascii()
+                                                else nfc("NFC", value)) for value in column]
+                    for column in zip(*materialised, strict=True)]
+        return [list(map(convert, column)) for column in zip(*materialised, strict=True)]
+
+
+def _calamine_cell(value: object) -> object:
+    """calamine's '' is an empty cell; text is NFC-normalised; numbers, bools and dates stay as they are."""
+    if value.__class__ is str:
+        if not value:
+            return None
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
+    return value
+
+
+def _plain_cell(value: object) -> object:
+    """openpyxl/xlrd/odf cell: '' -> None, text NFC, a midnight datetime -> date (as calamine reports it)."""
+    if isinstance(value, str):
+        if not value:
+            return None
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0) and value.tzinfo is None:
+        return value.date()
+    return value
+
+
+def _identity(value: object) -> object:
+    return value
+
+
+def _xlrd_cell(cell: object, datemode: int) -> object:
+    """Convert one xlrd cell by its ctype."""
+    import xlrd
+
+    ctype, value = cell.ctype, cell.value
+    if ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if ctype == xlrd.XL_CELL_TEXT:
+        return _plain_cell(value)
+    if ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(value)
+    if ctype == xlrd.XL_CELL_DATE:
+        try:
+            moment = xlrd.xldate.xldate_as_datetime(value, datemode)
+        except (xlrd.xldate.XLDateError, ValueError, OverflowError):
+            return float(value)
+        return moment.date() if moment.time() == dt.time(0) else moment
+    if ctype == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(value, "#ERROR")
+    return value
+
+
+def _text(value: str) -> str:
+    """NFC form of a sheet name."""
+    return unicodedata.normalize("NFC", str(value))
+
+
+def _openpyxl_rejection(error: Exception, file_name: str) -> ImportRejected:
+    """Map an openpyxl/defusedxml failure to a rejection reason."""
+    name = type(error).__name__
+    reason = "xml" if name in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden") else "unreadable"
+    return ImportRejected(f"openpyxl cannot read the workbook: {name}: {error}"[:300], reason=reason, file=file_name)

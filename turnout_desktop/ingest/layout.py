@@ -1,0 +1,172 @@
+"""Layout detection on one raw sheet: header row, banner rows above it, blank and footer rows.
+
+Works on the column-major ``RawSheet`` of ``ingest.raw`` (any object with ``name``, ``columns``
+and ``n_rows``). Row indexes here are 0-based positions in the sheet; the spreadsheet's own row
+number is index + 1 because the raw readers keep every sheet row, blank ones included.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from turnout_desktop.ingest.mapping import COUNT_FIELDS, header_score, map_header
+
+HEADER_SCAN_ROWS = 100
+FOOTER_SCAN_ROWS = 12
+_FOOTER = re.compile(r"^\s*(grand\s+)?totals?\b|^\s*no\s+(ballots|voters|records)\b|^\s*--\s*\d+\s+of\s+\d+\s*--|"
+                     r"^\s*end\s+of\s+report\b|^\s*total\s+\w+", re.IGNORECASE)
+_NUMBER = re.compile(r"\d[\d,]*")
+
+
+class SheetLike(Protocol):
+    """The part of ``ingest.raw.RawSheet`` layout detection needs."""
+
+    name: str
+    columns: list[list[object]]
+
+    @property
+    def n_rows(self) -> int: ...
+
+
+@dataclass(slots=True)
+class FooterRow:
+    """A total/placeholder row below the data: its index, its label and the number it carries."""
+
+    index: int
+    label: str
+    number: int | None
+    numbers: dict[int, int] = field(default_factory=dict)  # column index -> number, for summaries
+
+
+@dataclass(slots=True)
+class DetectedLayout:
+    """Where the header and data of one sheet are and which column holds what."""
+
+    header_index: int
+    titles: list[str]
+    mapping: dict[str, int]
+    kind: str  # roster | summary
+    data_indexes: np.ndarray  # row indexes holding data (banner, blank and footer rows excluded)
+    blank_indexes: list[int]
+    footers: list[FooterRow]
+
+    @property
+    def header_row(self) -> int:
+        """The spreadsheet's own 1-based row number of the header."""
+        return self.header_index + 1
+
+    def mapping_titles(self) -> dict[str, str]:
+        return {name: self.titles[index] for name, index in self.mapping.items()}
+
+
+def is_empty_cell(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (isinstance(value, float)
+                                                                               and value != value)
+
+
+def row_cells(sheet: SheetLike, index: int) -> list[object]:
+    return [column[index] if index < len(column) else None for column in sheet.columns]
+
+
+def blank_mask(columns: Sequence[Sequence[object]], n_rows: int) -> np.ndarray:
+    """True for each row whose every cell is empty.
+
+    Blank rows are rare, so the first column proposes candidates in one pass and the other
+    columns only re-check those candidates (no per-row objects for a clean million-row sheet).
+    """
+    mask = np.zeros(n_rows, dtype=bool)
+    if not columns:
+        mask[:] = True
+        return mask
+    first = columns[0]
+    candidates = [i for i, v in enumerate(first[:n_rows])
+                  if v is None or v == "" or (v.__class__ is str and v.isspace()) or (v.__class__ is float and v != v)]
+    candidates.extend(range(len(first), n_rows))
+    for column in columns[1:]:
+        if not candidates:
+            break
+        size = len(column)
+        candidates = [i for i in candidates if i >= size or is_empty_cell(column[i])]
+    mask[candidates] = True
+    return mask
+
+
+def find_header(sheet: SheetLike, override: Mapping[str, str] | None = None) -> int | None:
+    """Index of the header row among the first 100 rows: the best synonym match, first on ties.
+
+    With an explicit mapping, the first row holding every overridden title is the header.
+    """
+    best_index, best_score = None, 0
+    limit = min(sheet.n_rows, HEADER_SCAN_ROWS)
+    for index in range(limit):
+        cells = row_cells(sheet, index)
+        if all(is_empty_cell(c) for c in cells):
+            continue
+        titles = [str(c).strip() if not is_empty_cell(c) else "" for c in cells]
+        if override:
+            try:
+                map_header(titles, override)
+            except Exception:  # noqa: BLE001 - this row simply is not the header
+                continue
+            return index
+        score = header_score(titles)
+        if score > best_score:
+            best_index, best_score = index, score
+    return best_index if best_score >= 2 else None
+
+
+def _footer_numbers(cells: Sequence[object]) -> dict[int, int]:
+    numbers: dict[int, int] = {}
+    for index, cell in enumerate(cells):
+        if isinstance(cell, bool) or cell is None:
+            continue
+        if isinstance(cell, int | float) and cell == cell:
+            numbers[index] = int(cell)
+        elif isinstance(cell, str) and (match := _NUMBER.search(cell)):
+            numbers[index] = int(match.group(0).replace(",", ""))
+    return numbers
+
+
+def detect_layout(sheet: SheetLike, override: Mapping[str, str] | None = None,
+                  header_index: int | None = None) -> DetectedLayout | None:
+    """Detect the layout of a sheet, or None when no header is found in the first 100 rows."""
+    if header_index is None:
+        header_index = find_header(sheet, override)
+    if header_index is None:
+        return None
+    titles = [str(c).strip() if not is_empty_cell(c) else "" for c in row_cells(sheet, header_index)]
+    mapping = map_header(titles, override)
+    kind = "roster" if "vuid" in mapping else "summary"
+    if kind == "summary" and not (set(COUNT_FIELDS) | {"count"}) & set(mapping):
+        return None
+    n_rows = sheet.n_rows
+    blanks = blank_mask(sheet.columns, n_rows)
+    body = np.arange(header_index + 1, n_rows)
+    body_blank = blanks[header_index + 1:]
+    data = body[~body_blank]
+    footers: list[FooterRow] = []
+    # Footers sit at the end: scan the last few non-blank rows bottom-up until a data row appears.
+    tail = data[-FOOTER_SCAN_ROWS:][::-1]
+    cut = len(data)
+    for index in tail.tolist():
+        cells = row_cells(sheet, index)
+        texts = [c for c in cells if isinstance(c, str) and c.strip()]
+        label = next((t for t in texts if _FOOTER.match(t)), None)
+        if label is None:
+            break
+        numbers = _footer_numbers(cells)
+        number = next(iter(numbers.values()), None)
+        footers.insert(0, FooterRow(index=index, label=label.strip(), number=number, numbers=numbers))
+        cut -= 1
+    return DetectedLayout(header_index=header_index, titles=titles, mapping=mapping, kind=kind,
+                          data_indexes=data[:cut], blank_indexes=body[body_blank].tolist(), footers=footers)
+
+
+def layout_summary(layout: DetectedLayout) -> dict[str, Any]:
+    """JSON-ready description of a detected layout."""
+    return {"header_row": layout.header_row, "mapping": layout.mapping_titles(), "kind": layout.kind}

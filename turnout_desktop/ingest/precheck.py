@@ -1,0 +1,94 @@
+"""Offline pre-check: read an upload without a database and say whether it is ready to submit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from turnout_desktop.domain.codes import TOTAL
+from turnout_desktop.ingest.county_upload import read_county_upload
+from turnout_desktop.ingest.model import ParsedUpload
+
+StatewideCounts = Mapping[tuple[str, str, str], int]
+
+
+@dataclass(slots=True)
+class PrecheckReport:
+    """The parsed upload plus an optional comparison with cached statewide counts."""
+
+    upload: ParsedUpload
+    statewide_counts: StatewideCounts | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.upload.ready
+
+    @property
+    def rows(self) -> int:
+        """Data rows read: roster rows, or summary rows for a summary upload."""
+        if self.upload.kind == "roster":
+            return len(self.upload.rows)
+        return sum(layout.rows_read for f in self.upload.files for layout in f.layouts)
+
+    def layout_json(self) -> dict[str, Any]:
+        layouts = [layout for f in self.upload.files for layout in f.layouts]
+        first = layouts[0] if layouts else None
+        return {
+            "parser": first.parser if first else None,
+            "encoding": first.encoding if first else None,
+            "sheet": first.sheet if first else None,
+            "header_row": first.header_row if first else None,
+            "mapping": dict(first.mapping) if first else {},
+            "kind": self.upload.kind,
+            "sheets": [layout.to_json() for layout in layouts],
+        }
+
+    def statewide_json(self) -> list[dict[str, Any]]:
+        """County official count beside the statewide count for each (county, party, method)."""
+        result = []
+        for count in self.upload.counts:
+            statewide = (self.statewide_counts or {}).get((count.county, count.party, count.voting_method))
+            if statewide is None and count.voting_method == TOTAL:
+                parts = [(self.statewide_counts or {}).get((count.county, count.party, m.voting_method))
+                         for m in self.upload.counts if (m.county, m.party) == (count.county, count.party)
+                         and m.voting_method != TOTAL]
+                statewide = sum(p for p in parts if p is not None) if any(p is not None for p in parts) else None
+            result.append({"county": count.county, "party": count.party, "voting_method": count.voting_method,
+                           "official": count.count, "statewide": statewide,
+                           "difference": None if statewide is None else count.count - statewide})
+        return result
+
+    def to_json(self) -> dict[str, Any]:
+        """Stable keys: layout, rows, counts, problems, ready (+ statewide when counts were given)."""
+        payload: dict[str, Any] = {
+            "layout": self.layout_json(),
+            "rows": self.rows,
+            "counts": [{"county": c.county, "party": c.party, "voting_method": c.voting_method, "count": c.count}
+                       for c in self.upload.counts],
+            "problems": [p.to_json() for p in self.upload.problems],
+            "ready": self.ready,
+        }
+        if self.statewide_counts is not None:
+            payload["statewide"] = self.statewide_json()
+        return payload
+
+
+def precheck_files(paths: Sequence[Path], *, county: str | None = None, election: date | None = None,
+                   party: str | None = None, method: str | None = None, mapping: Mapping[str, str] | None = None,
+                   statewide_counts: StatewideCounts | None = None) -> PrecheckReport:
+    """Pre-check the files of one upload (no database needed).
+
+    Args:
+        paths: the files.
+        county, election, party, method, mapping: as for ``read_county_upload``.
+        statewide_counts: optional cached statewide counts, (county, party, method) -> count.
+
+    Raises:
+        ImportRejected: the files cannot be read at all.
+    """
+    upload = read_county_upload([Path(p) for p in paths], county=county, election=election, party=party,
+                                method=method, mapping=mapping)
+    return PrecheckReport(upload=upload, statewide_counts=statewide_counts)

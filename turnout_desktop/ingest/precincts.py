@@ -1,0 +1,54 @@
+"""Precinct-to-district map files: county, precinct and district columns (strategy C uses them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from turnout_desktop.domain.counties import canonical_county_name
+from turnout_desktop.errors import ImportRejected
+from turnout_desktop.ingest.layout import is_empty_cell
+from turnout_desktop.ingest.mapping import map_header
+from turnout_desktop.ingest.normalize import cell_text
+from turnout_desktop.ingest.raw import read_raw_path
+
+REQUIRED = ("county", "precinct", "district")
+
+
+def read_precincts(path: Path) -> list[tuple[str, str, str]]:
+    """(county, precinct, district) triples, canonical county names, precinct and district as text.
+
+    Rows with an unknown county or an empty precinct/district are left out; exact repeats collapse.
+
+    Raises:
+        ImportRejected: unreadable file, or no header with county, precinct and district columns.
+    """
+    path = Path(path)
+    result: dict[tuple[str, str, str], None] = {}
+    found_header = False
+    for workbook in read_raw_path(path):
+        for sheet in workbook.sheets:
+            header_index = _header(sheet)
+            if header_index is None:
+                continue
+            found_header = True
+            titles = ["" if is_empty_cell(c) else str(c) for c in (col[header_index] for col in sheet.columns)]
+            columns = map_header(titles)
+            for index in range(header_index + 1, sheet.n_rows):
+                county = canonical_county_name(sheet.columns[columns["county"]][index])
+                precinct = cell_text(sheet.columns[columns["precinct"]][index])
+                district = cell_text(sheet.columns[columns["district"]][index])
+                if county and precinct and district:
+                    result[(county, precinct, district)] = None
+    if not found_header:
+        raise ImportRejected("No header with county, precinct and district columns in the first 100 rows",
+                             reason="no_header", file=path.name)
+    return list(result)
+
+
+def _header(sheet: object) -> int | None:
+    for index in range(min(getattr(sheet, "n_rows", 0), 100)):
+        cells = [column[index] for column in sheet.columns]
+        titles = ["" if is_empty_cell(c) else str(c) for c in cells]
+        if all(field in map_header(titles) for field in REQUIRED):
+            return index
+    return None

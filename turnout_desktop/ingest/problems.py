@@ -1,0 +1,94 @@
+"""Collecting pre-check problems: stable codes, plain messages, a cap on per-row repeats.
+
+A million-row file with one systematic issue must not produce a million problems: each code
+lists its first ``PER_CODE_LIMIT`` rows individually and then one line with the remainder.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from turnout_desktop.domain.vuid import is_blocking_vuid_code
+from turnout_desktop.ingest.model import Problem
+
+PER_CODE_LIMIT = 200
+
+# Codes that block a submission; every other code is informational.
+BLOCKING_CODES = {
+    "unknown_county", "unknown_party", "unknown_method", "other_county", "duplicate_vuid_methods",
+    "summary_arithmetic", "summary_bad_number",
+}
+
+MESSAGES = {
+    "vuid_blank": "The VUID is blank; the row cannot be matched to a voter.",
+    "vuid_redacted": "The VUID is redacted; the row cannot be matched to a voter.",
+    "vuid_scientific_notation": "The VUID was saved in scientific notation and lost digits; re-export it as text.",
+    "vuid_too_short": "The VUID has fewer than 10 digits and cannot be repaired.",
+    "vuid_too_long": "The VUID has more than 10 digits.",
+    "vuid_composite": "The VUID cell holds several numbers joined together.",
+    "vuid_not_numeric": "The VUID is not a number.",
+    "vuid_repaired_float": "The VUID was stored as a number; it was read back as 10-digit text.",
+    "vuid_repaired_leading_zeros": "The VUID lost its leading zeros; they were restored.",
+    "duplicate_row": "This row repeats an earlier row exactly; it is counted once.",
+    "duplicate_vuid_same_method": "This VUID appears again with the same voting method; it is counted once.",
+    "duplicate_vuid_methods": "This VUID appears under two different voting methods.",
+    "unknown_county": "The county is not one of the 254 Texas counties.",
+    "unknown_party": "The party cannot be determined (column, sheet name, file name or --party).",
+    "unknown_method": "The voting method cannot be determined (column, file name, sheet name or --method).",
+    "other_county": "The row belongs to another county than the one being submitted.",
+    "blank_row": "Blank row skipped.",
+    "banner_skipped": "Title rows above the header were skipped.",
+    "footer_skipped": "A footer row (totals or a note) below the data was skipped.",
+    "footer_total": "The footer total agrees with the data.",
+    "footer_total_mismatch": "The footer total disagrees with the rows read.",
+    "encoding_fallback": "The file is not UTF-8; it was read with a fallback encoding.",
+    "summary_arithmetic": "The voting methods do not add up to the total.",
+    "summary_bad_number": "A count cell does not hold a whole number.",
+    "summary_sheet_superseded": "An older snapshot of the same counts; a later sheet or file is used instead.",
+    "file_superseded": "An _Updated correction of this file was given; the original is ignored.",
+    "sheet_skipped": "The sheet has no recognisable header and was skipped.",
+    "hidden_sheet_skipped": "The sheet is hidden and was skipped.",
+    "party_assumed_all": "No party in the file; counted as a non-partisan (ALL) election.",
+    "reader_note": "Note from the file reader.",
+}
+
+
+def is_blocking(code: str) -> bool:
+    return code in BLOCKING_CODES or (code.startswith("vuid_") and is_blocking_vuid_code(code))
+
+
+class ProblemLog:
+    """Problems in the order found, with per-code caps on row-level repeats."""
+
+    def __init__(self, limit: int = PER_CODE_LIMIT) -> None:
+        self.limit = limit
+        self.problems: list[Problem] = []
+        self._seen: Counter[str] = Counter()
+        self._overflow: Counter[tuple[str, str]] = Counter()
+
+    def add(self, code: str, *, file: str, sheet: str | None = None, row: int | None = None,
+            column: str | None = None, value: object = None, message: str | None = None) -> None:
+        """Record one problem (row-level repeats beyond the cap are only counted)."""
+        self._seen[code] += 1
+        if row is not None and self._seen[code] > self.limit:
+            self._overflow[(code, file)] += 1
+            return
+        text = None if value is None else str(value)
+        self.problems.append(Problem(file=file, sheet=sheet or None, row=row, column=column, value=text, code=code,
+                                     message=message or MESSAGES.get(code, code.replace("_", " ")),
+                                     blocking=is_blocking(code)))
+
+    def add_rows(self, code: str, rows: Sequence[int], values: Sequence[object], *, file: str,
+                 sheet: str | None, column: str | None, message: str | None = None) -> None:
+        for row, value in zip(rows, values, strict=True):
+            self.add(code, file=file, sheet=sheet, row=row, column=column, value=value, message=message)
+
+    def finish(self) -> list[Problem]:
+        """All problems, plus one line per code that went over the cap."""
+        for (code, file), extra in self._overflow.items():
+            self.problems.append(Problem(file=file, sheet=None, row=None, column=None, value=str(extra), code=code,
+                                         message=f"{MESSAGES.get(code, code)} ({extra} more rows not listed)",
+                                         blocking=is_blocking(code)))
+        self._overflow.clear()
+        return self.problems

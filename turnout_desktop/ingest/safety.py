@@ -1,0 +1,330 @@
+"""Checks that run before any parser sees a county file (RELIABILITY.md T1, T2, T4).
+
+Each check raises ``errors.ImportRejected`` with a stable ``reason``; the limits are module
+constants so the GUI/CLI can quote them. No Qt, no database.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import struct
+import zipfile
+from pathlib import PurePosixPath
+from typing import BinaryIO
+
+from turnout_desktop.errors import ImportRejected
+
+MiB = 1024 * 1024
+MAX_SPREADSHEET_BYTES = 50 * MiB       # xlsx/xlsm/xls/ods file size
+MAX_ARCHIVE_BYTES = 50 * MiB           # zip file size (members are bounded by MAX_ZIP_UNCOMPRESSED_BYTES)
+MAX_CSV_BYTES = 1024 * MiB             # csv/tsv/txt file size
+MAX_ZIP_MEMBERS = 1_000
+MAX_ZIP_UNCOMPRESSED_BYTES = 500 * MiB  # declared total of all members
+MAX_ZIP_RATIO = 100                    # uncompressed : compressed, per member
+ZIP_RATIO_MIN_BYTES = 64 * 1024        # members smaller than this cannot be a bomb; their ratio is ignored
+MAX_COLUMNS = 256
+MAX_SHEET_ROWS = 1_048_576             # Excel's own limit
+MAX_CSV_ROWS = 5_000_000
+MAX_XML_PROLOG_CHARS = 1_000_000       # an XML part whose prolog is longer than this is refused
+
+EXPECTED_FORMATS = "a csv, tsv, txt, xlsx, xlsm, xls or ods file (or a zip of those)"
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat", ""}
+MEMBER_SUFFIXES = SPREADSHEET_SUFFIXES | TEXT_SUFFIXES
+
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"BM", "a bitmap image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"RIFF", "a RIFF media file"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"MZ", "a Windows program"),
+    (b"\x7fELF", "a program"),
+    (b"{\\rtf", "an RTF document"),
+)
+_DANGEROUS_DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_PROLOG_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_PROLOG_PI = re.compile(r"<\?.*?\?>", re.DOTALL)
+
+
+def check_file_size(size: int, file_name: str) -> None:
+    """Refuse a file on disk by size alone, before reading it (the limit depends on the extension).
+
+    Raises:
+        ImportRejected: ``empty`` or ``too_large``.
+    """
+    if size == 0:
+        raise ImportRejected("the file is empty", reason="empty", file=file_name)
+    suffix = PurePosixPath(file_name).suffix.lower()
+    limit = MAX_SPREADSHEET_BYTES if suffix in SPREADSHEET_SUFFIXES else (
+        MAX_ARCHIVE_BYTES if suffix == ".zip" else MAX_CSV_BYTES)
+    if size > limit:
+        raise ImportRejected(f"the file is {size / MiB:.1f} MB; the limit is {limit // MiB} MB",
+                             reason="too_large", file=file_name)
+
+
+def sniff_kind(data: bytes, file_name: str) -> str:
+    """Classify bytes by content (the extension is only a tie-breaker).
+
+    Returns:
+        ``empty``, ``xlsx``, ``ods``, ``zip``, ``xls``, ``encrypted``, ``text`` or ``unknown``.
+
+    Raises:
+        ImportRejected: ``unreadable`` for a damaged/truncated zip container.
+    """
+    if not data:
+        return "empty"
+    if data.startswith(_OLE2_MAGIC):
+        return "encrypted" if _ENCRYPTED_PACKAGE in data else "xls"
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+        return _zip_kind(data, file_name)
+    if any(data.startswith(magic) for magic, _ in _SIGNATURES):
+        return "unknown"
+    return "text"
+
+
+def unsupported_message(data: bytes, file_name: str) -> str:
+    """A sentence saying what the bytes look like and what was expected."""
+    looks = next((label for magic, label in _SIGNATURES if data.startswith(magic)), "an unrecognised binary file")
+    return f"{file_name} looks like {looks}; expected {EXPECTED_FORMATS}"
+
+
+def check_bytes(data: bytes, file_name: str, kind: str) -> None:
+    """Refuse empty, oversized, encrypted or wrong-typed content.
+
+    Args:
+        data: the file's bytes.
+        file_name: display name for messages.
+        kind: the result of ``sniff_kind``.
+
+    Raises:
+        ImportRejected: ``empty``, ``too_large``, ``encrypted`` or ``unsupported_format``.
+    """
+    if kind == "empty" or not data:
+        raise ImportRejected("the file is empty", reason="empty", file=file_name)
+    limit = {"xlsx": MAX_SPREADSHEET_BYTES, "xls": MAX_SPREADSHEET_BYTES, "ods": MAX_SPREADSHEET_BYTES,
+             "encrypted": MAX_SPREADSHEET_BYTES, "zip": MAX_ARCHIVE_BYTES}.get(kind, MAX_CSV_BYTES)
+    if len(data) > limit:
+        raise ImportRejected(f"the file is {len(data) / MiB:.1f} MB; the limit is {limit // MiB} MB",
+                             reason="too_large", file=file_name)
+    if kind == "encrypted":
+        raise ImportRejected("the workbook is password-protected; save it without a password and upload again",
+                             reason="encrypted", file=file_name)
+    suffix = PurePosixPath(file_name).suffix.lower()
+    if kind == "text" and suffix in SPREADSHEET_SUFFIXES:
+        raise ImportRejected(f"{file_name} is named like a {suffix[1:]} workbook but is not one; "
+                             f"expected {EXPECTED_FORMATS}", reason="unsupported_format", file=file_name)
+
+
+def open_zip(data: bytes, file_name: str) -> zipfile.ZipFile:
+    """Open a zip container held in memory after refusing bombs and encryption (nothing is decompressed yet).
+
+    Raises:
+        ImportRejected: ``zip_bomb``, ``encrypted`` or ``unreadable``.
+    """
+    return open_zip_stream(io.BytesIO(data), file_name)
+
+
+def open_zip_stream(handle: BinaryIO, file_name: str, *,
+                    max_total: int = MAX_ZIP_UNCOMPRESSED_BYTES) -> zipfile.ZipFile:
+    """Open a zip container from a seekable binary stream after the bomb and encryption checks.
+
+    Args:
+        handle: seekable binary stream positioned anywhere.
+        file_name: display name for messages.
+        max_total: limit on the declared uncompressed total (bigger for a statewide csv archive).
+
+    Raises:
+        ImportRejected: ``zip_bomb``, ``encrypted`` or ``unreadable``.
+    """
+    try:
+        handle.seek(0, io.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(size - (22 + 65535), 0))
+        tail = handle.read()
+        handle.seek(0)
+    except (OSError, ValueError) as error:
+        raise ImportRejected(f"cannot read the archive ({error})", reason="unreadable", file=file_name) from None
+    declared = _declared_member_count(tail)
+    if declared is not None and declared > MAX_ZIP_MEMBERS:
+        raise ImportRejected(f"the archive declares {declared} members; the limit is {MAX_ZIP_MEMBERS}",
+                             reason="zip_bomb", file=file_name)
+    try:
+        archive = zipfile.ZipFile(handle)
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, struct.error,
+            UnicodeDecodeError, NotImplementedError) as error:
+        raise ImportRejected(f"the zip container is damaged or truncated ({error})"[:300], reason="unreadable",
+                             file=file_name) from None
+    if len(infos) > MAX_ZIP_MEMBERS:
+        archive.close()
+        raise ImportRejected(f"the archive holds {len(infos)} members; the limit is {MAX_ZIP_MEMBERS}",
+                             reason="zip_bomb", file=file_name)
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.flag_bits & 0x1:
+            archive.close()
+            raise ImportRejected("the archive is password-protected", reason="encrypted", file=file_name)
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > ZIP_RATIO_MIN_BYTES and ratio > MAX_ZIP_RATIO:
+            archive.close()
+            raise ImportRejected(f"member {info.filename!r} expands {ratio:.0f}:1; the limit is {MAX_ZIP_RATIO}:1",
+                                 reason="zip_bomb", file=file_name)
+    if total > max_total:
+        archive.close()
+        raise ImportRejected(f"the archive expands to {total / MiB:.0f} MB; the limit is "
+                             f"{max_total // MiB} MB", reason="zip_bomb", file=file_name)
+    return archive
+
+
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, display_name: str) -> bytes:
+    """Decompress one member (never more than its declared size; the CRC is verified).
+
+    Raises:
+        ImportRejected: ``unreadable`` (corrupt), ``encrypted`` or ``unsupported_format`` (compression method).
+    """
+    try:
+        with archive.open(info) as handle:
+            data = handle.read(info.file_size + 1)
+    except NotImplementedError as error:
+        raise ImportRejected(f"unsupported zip compression ({error})", reason="unsupported_format",
+                             file=display_name) from None
+    except RuntimeError as error:
+        raise ImportRejected(f"the member is encrypted ({error})", reason="encrypted", file=display_name) from None
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error, KeyError) as error:
+        raise ImportRejected(f"the zip member is damaged ({error})"[:300], reason="unreadable",
+                             file=display_name) from None
+    if len(data) > info.file_size:
+        raise ImportRejected("the zip member is larger than declared", reason="zip_bomb", file=display_name)
+    return data
+
+
+def check_xml_parts(archive: zipfile.ZipFile, file_name: str) -> None:
+    """Refuse a workbook any of whose XML parts declares a DOCTYPE or an entity (bombs, XXE).
+
+    Only the prolog (everything before the root element) can hold such declarations, so each part
+    is decompressed just far enough to reach its root element.
+
+    Raises:
+        ImportRejected: ``xml`` for a declaration or an endless prolog; ``unreadable`` for a damaged part.
+    """
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        try:
+            with archive.open(info) as handle:
+                _scan_prolog(handle, info.filename, file_name)
+        except ImportRejected:
+            raise
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error, NotImplementedError,
+                RuntimeError) as error:
+            raise ImportRejected(f"part {info.filename!r} is damaged ({error})"[:300], reason="unreadable",
+                                 file=file_name) from None
+
+
+def is_junk_member(name: str) -> bool:
+    """True for archive members that are operating-system clutter (macOS forks, Office lock files)."""
+    path = PurePosixPath(name)
+    return path.parts[:1] == ("__MACOSX",) or path.name.startswith((".", "~$")) or path.name == "Thumbs.db"
+
+
+def _scan_prolog(handle: io.BufferedIOBase, part_name: str, file_name: str) -> None:
+    """Read one part until its root element starts; reject DOCTYPE/ENTITY declarations on the way."""
+    head = handle.read(4)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
+    elif head[:2] in (b"<\x00", b"\x00<"):
+        decoder = codecs.getincrementaldecoder("utf-16-le" if head[:1] == b"<" else "utf-16-be")(errors="replace")
+    else:
+        stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if stripped and not stripped.startswith(b"<"):
+            return  # not XML (an image, a binary part): nothing an XML parser will expand
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    text = decoder.decode(head)
+    while True:
+        verdict = _prolog_verdict(text)
+        if verdict == "dangerous":
+            raise ImportRejected(f"part {part_name!r} declares a DOCTYPE or entity (possible XML bomb or "
+                                 "external entity)", reason="xml", file=file_name)
+        if verdict == "root":
+            return
+        if len(text) > MAX_XML_PROLOG_CHARS:
+            raise ImportRejected(f"part {part_name!r} has an endless XML prolog", reason="xml", file=file_name)
+        chunk = handle.read(64 * 1024)
+        if not chunk:
+            text += decoder.decode(b"", final=True)
+            return
+        text += decoder.decode(chunk)
+
+
+def _prolog_verdict(text: str) -> str:
+    """``dangerous`` when the prolog declares DOCTYPE/ENTITY, ``root`` when it is complete, else ``more``."""
+    position = 0
+    length = len(text)
+    while position < length:
+        character = text[position]
+        if character in " \t\r\n\ufeff":
+            position += 1
+            continue
+        if text.startswith("<?", position):
+            end = text.find("?>", position + 2)
+            if end < 0:
+                return "more"
+            position = end + 2
+            continue
+        if text.startswith("<!--", position):
+            end = text.find("-->", position + 4)
+            if end < 0:
+                return "more"
+            position = end + 3
+            continue
+        if text.startswith("<!", position):
+            if length - position < 12:
+                return "more"
+            return "dangerous" if _DANGEROUS_DECLARATION.match(text, position) else "root"
+        if character == "<" and length - position < 2:
+            return "more"
+        return "root"  # the root element (or garbage the XML parser will refuse on its own)
+    return "more"
+
+
+def _zip_kind(data: bytes, file_name: str) -> str:
+    """``xlsx``/``ods`` for Office containers, ``zip`` for any other archive."""
+    declared = _declared_member_count(data[-(22 + 65535):])
+    if declared is not None and declared > MAX_ZIP_MEMBERS:
+        raise ImportRejected(f"the archive declares {declared} members; the limit is {MAX_ZIP_MEMBERS}",
+                             reason="zip_bomb", file=file_name)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, struct.error,
+            UnicodeDecodeError, NotImplementedError) as error:
+        raise ImportRejected(f"the file is a damaged or truncated zip container ({error})"[:300],
+                             reason="unreadable", file=file_name) from None
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        return "xlsx"
+    if "content.xml" in names and ("mimetype" in names or "META-INF/manifest.xml" in names):
+        return "ods"
+    if "[Content_Types].xml" in names and PurePosixPath(file_name).suffix.lower() in SPREADSHEET_SUFFIXES:
+        return "xlsx"
+    return "zip"
+
+
+def _declared_member_count(tail: bytes) -> int | None:
+    """Entry count from the end-of-central-directory record, read before zipfile parses every entry."""
+    index = tail.rfind(b"PK\x05\x06")
+    if index < 0 or len(tail) - index < 22:
+        return None
+    (total_entries,) = struct.unpack("<H", tail[index + 10:index + 12])
+    return None if total_entries == 0xFFFF else total_entries

@@ -1,0 +1,415 @@
+"""csv / tsv / txt reading: encoding and delimiter detection, exact text cells, safety limits.
+
+``read_text`` turns a whole (county-sized) text file into one ``RawWorkbook``; ``iter_csv_chunks``
+streams a big statewide file chunk by chunk with pyarrow (chunk values are not NFC-normalised).
+Cells are always ``str`` (NFC) or ``None`` for an empty field; nothing is converted to a number.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import itertools
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from turnout_desktop.errors import ImportRejected
+from turnout_desktop.ingest import safety
+from turnout_desktop.ingest.raw import RawSheet, RawWorkbook, gc_paused
+
+DELIMITERS = (",", "\t", ";", "|")
+DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+SNIFF_LINES = 50
+# Share of C0 control characters (other than TAB/LF/CR/FF/0x1A) above which text is called binary.
+MAX_CONTROL_SHARE = 0.01
+_CONTROL_CHARACTERS = re.compile(r"[\x01-\x08\x0b\x0e-\x19\x1b-\x1f]")
+
+
+def decode_text(data: bytes, file_name: str, encoding: str | None = None) -> tuple[str, str]:
+    """Decode bytes: BOM, then strict UTF-8, then cp1252, then latin-1 (DATA_FORMATS.md section 4).
+
+    Args:
+        data: raw file bytes.
+        file_name: display name for messages.
+        encoding: force this encoding (strategy E); a decoding error is then a rejection.
+
+    Returns:
+        ``(text, encoding_used)``.
+
+    Raises:
+        ImportRejected: ``binary`` for NUL bytes, ``encoding`` when a forced encoding does not fit.
+    """
+    if encoding is not None:
+        try:
+            text = data.decode(_codec_for(encoding, data))
+        except (UnicodeDecodeError, LookupError) as error:
+            raise ImportRejected(f"the file is not valid {encoding} ({error})"[:300], reason="encoding",
+                                 file=file_name) from None
+        _refuse_binary(text, file_name)
+        return text, encoding
+    if data.startswith(b"\xef\xbb\xbf"):
+        chosen, text = "utf-8-sig", _decode_or_none(data, "utf-8-sig")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        chosen, text = "utf-16", _decode_or_none(data, "utf-16")
+    else:
+        if b"\x00" in data:
+            raise ImportRejected("the file contains NUL bytes: it is binary, not text", reason="binary",
+                                 file=file_name)
+        chosen, text = "utf-8", _decode_or_none(data, "utf-8")
+        if text is None:
+            chosen, text = "cp1252", _decode_or_none(data, "cp1252")
+        if text is None:
+            chosen, text = "latin-1", data.decode("latin-1")
+    if text is None:
+        raise ImportRejected(f"the file starts with a {chosen} byte-order mark but is not valid {chosen}",
+                             reason="encoding", file=file_name)
+    _refuse_binary(text, file_name)
+    return text, chosen
+
+
+def clean_text(text: str) -> str:
+    """Remove stray CRs, the DOS end-of-file byte (0x1A) and trailing blank lines; NFC-normalise."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        # A file with CR only is an old Mac file (CR is the line break); otherwise a leftover CR is junk.
+        text = text.replace("\r", "\n") if "\n" not in text else text.replace("\r", "")
+    end = len(text)
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        if text[start:end].strip(" \t\x1a"):
+            break
+        end = max(start - 1, 0)
+    text = text[:end].rstrip("\x1a")
+    if text and not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def sniff_delimiter(text: str, file_name: str = "") -> str:
+    """Pick the delimiter among comma, TAB, semicolon and pipe that splits the sample most consistently."""
+    sample_lines = text[: 256 * 1024].split("\n")[:SNIFF_LINES]
+    if len(sample_lines) > 1 and len(text) > 256 * 1024:
+        sample_lines = sample_lines[:-1]  # the last sampled line may be cut in half
+    sample = "\n".join(sample_lines)
+    best, best_score = ",", (0, 0, 0)
+    preferred = "\t" if PurePosixPath(file_name).suffix.lower() in (".tsv", ".tab") else ","
+    for delimiter in DELIMITERS:
+        try:
+            widths = [len(row) for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if row]
+        except csv.Error:
+            continue
+        wide = [width for width in widths if width > 1]
+        if not wide:
+            continue
+        modal_width, agreeing = Counter(wide).most_common(1)[0]
+        score = (agreeing, modal_width, 1 if delimiter == preferred else 0)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def parse_rows(text: str, delimiter: str, file_name: str, max_rows: int | None = None) -> list[list[str]]:
+    """Split text into rows of fields, refusing unterminated quotes and over-limit shapes.
+
+    Raises:
+        ImportRejected: ``malformed_csv``, ``too_many_rows`` or ``too_many_columns``.
+    """
+    max_rows = safety.MAX_CSV_ROWS if max_rows is None else max_rows
+    try:
+        return _parse(text, delimiter, file_name, max_rows, strict=True)
+    except csv.Error as error:
+        message = str(error)
+        if "unexpected end of data" in message or "field larger than field limit" in message:
+            raise ImportRejected("a quoted field never ends (unterminated quote swallows the rest of the file)",
+                                 reason="malformed_csv", file=file_name) from None
+    # A stray quote inside an unquoted field is common in county exports: read leniently.
+    try:
+        return _parse(text, delimiter, file_name, max_rows, strict=False)
+    except csv.Error as error:
+        raise ImportRejected(f"the csv cannot be parsed ({error})", reason="malformed_csv", file=file_name) from None
+
+
+def read_text(data: bytes, file_name: str, *, encoding: str | None = None) -> RawWorkbook:
+    """Read a csv/tsv/txt file into a one-sheet workbook of text cells.
+
+    Args:
+        data: raw bytes.
+        file_name: display name; its extension biases the delimiter choice (``.tsv`` prefers TAB).
+        encoding: force an encoding instead of detecting one.
+
+    Raises:
+        ImportRejected: ``empty``, ``binary``, ``encoding``, ``malformed_csv``, ``too_many_rows``,
+            ``too_many_columns``.
+    """
+    text, used = decode_text(data, file_name, encoding)
+    text = clean_text(text)
+    if not text.strip():
+        raise ImportRejected("the file holds no text", reason="empty", file=file_name)
+    delimiter = sniff_delimiter(text, file_name)
+    rows = parse_rows(text, delimiter, file_name)
+    columns = rows_to_columns(rows)
+    notes = [f"delimiter: {DELIMITER_NAMES[delimiter]}"]
+    if encoding is None and used in ("cp1252", "latin-1"):
+        notes.insert(0, f"encoding fallback: {used}")
+    elif encoding is not None:
+        notes.insert(0, f"encoding forced: {used}")
+    return RawWorkbook(file_name=file_name, parser="csv", encoding=used, sheets=[RawSheet("", columns)],
+                       notes=notes, content=data)
+
+
+def rows_to_columns(rows: list[list[str]]) -> list[list[object]]:
+    """Transpose ragged text rows into equal-length columns; empty fields become None."""
+    width = max(map(len, rows), default=0)
+    if width == 0:
+        return []
+    with gc_paused():
+        if any(len(row) != width for row in rows):
+            rows = [row + [""] * (width - len(row)) if len(row) != width else row for row in rows]
+        return [[value or None for value in column] for column in zip(*rows, strict=True)]
+
+
+def _parse(text: str, delimiter: str, file_name: str, max_rows: int, *, strict: bool) -> list[list[str]]:
+    """One csv pass with the module's default field-size limit (it stops runaway quoted fields)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
+                        strict=strict)
+    with gc_paused():
+        rows = list(itertools.islice(reader, max_rows + 1))
+    if len(rows) > max_rows:
+        raise ImportRejected(f"the file has more than {max_rows:,} rows", reason="too_many_rows", file=file_name)
+    widest = max(map(len, rows), default=0)
+    if widest > safety.MAX_COLUMNS:
+        at = next(index for index, row in enumerate(rows, start=1) if len(row) == widest)
+        raise ImportRejected(f"row {at} has {widest} columns; the limit is {safety.MAX_COLUMNS}",
+                             reason="too_many_columns", file=file_name, row=at)
+    return rows
+
+
+def _codec_for(encoding: str, data: bytes) -> str:
+    """The Python codec for a requested encoding (``utf-8`` also swallows a BOM when present)."""
+    if encoding in ("utf-8", "utf-8-sig") and data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    return encoding
+
+
+def _decode_or_none(data: bytes, codec: str) -> str | None:
+    """Strict decode, or None when the bytes do not fit the codec."""
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
+def _refuse_binary(text: str, file_name: str) -> None:
+    """Reject decoded text that holds NULs or is mostly control characters (a binary file)."""
+    if "\x00" in text:
+        raise ImportRejected("the file contains NUL characters: it is binary, not text", reason="binary",
+                             file=file_name)
+    sample = text[:65536]
+    if sample and len(_CONTROL_CHARACTERS.findall(sample)) > MAX_CONTROL_SHARE * len(sample) + 2:
+        raise ImportRejected("the file is mostly control characters: it is binary, not text", reason="binary",
+                             file=file_name)
+
+
+# ----------------------------------------------------------------------------------------------
+# Streaming reader for big statewide files (millions of rows, possibly inside a zip).
+
+STREAM_SAMPLE_BYTES = 1024 * 1024
+PREVIEW_ROWS = 100
+
+
+@dataclass
+class CsvStream:
+    """A big csv opened for chunked reading; rows are only parsed when ``chunks`` is iterated.
+
+    Attributes:
+        file_name: display name (``archive.zip/member.csv`` for a zip member).
+        encoding: detected (or forced) encoding.
+        delimiter: detected delimiter character.
+        preview: the first ``PREVIEW_ROWS`` rows, row-major, ``None`` for empty fields.
+        skipped_rows: rows dropped by the last ``chunks`` pass because their field count did not match
+            the header (footers, a trailing 0x1A line).
+    """
+
+    file_name: str
+    encoding: str
+    delimiter: str
+    preview: list[list[str | None]]
+    path: Path
+    member: str | None = None
+    chunk_rows: int = 200_000
+    skipped_rows: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def chunks(self, header_row: int) -> Iterator[dict[str, list[str | None]]]:
+        """Yield ``{column title: values}`` for the rows after the 0-based ``header_row``.
+
+        Titles are the header cells (blank ones become ``column_<n>``, repeats get `` (2)``); every value
+        is text or None. Memory stays bounded by ``chunk_rows``.
+
+        Raises:
+            ImportRejected: ``encoding`` when bytes later in the file do not fit the detected encoding,
+                ``malformed_csv`` for a parse error.
+        """
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        if header_row < 0 or header_row >= len(self.preview):
+            raise ImportRejected(f"header row {header_row + 1} is outside the first {len(self.preview)} rows",
+                                 reason="no_header", file=self.file_name)
+        titles = unique_titles(self.preview[header_row])
+        self.skipped_rows = 0
+
+        def skip_row(_row: object) -> str:
+            self.skipped_rows += 1
+            return "skip"
+
+        read_options = pacsv.ReadOptions(column_names=titles, skip_rows=header_row + 1, block_size=8 * 1024 * 1024,
+                                         encoding=_pyarrow_encoding(self.encoding), use_threads=True)
+        parse_options = pacsv.ParseOptions(delimiter=self.delimiter, quote_char='"', double_quote=True,
+                                           newlines_in_values=True, invalid_row_handler=skip_row)
+        convert_options = pacsv.ConvertOptions(column_types={title: pa.string() for title in titles},
+                                               strings_can_be_null=True, quoted_strings_can_be_null=True,
+                                               null_values=[""])
+        with _open_stream(self.path, self.member, self.file_name) as handle:
+            try:
+                reader = pacsv.open_csv(handle, read_options=read_options, parse_options=parse_options,
+                                        convert_options=convert_options)
+                pending: list[pa.RecordBatch] = []
+                pending_rows = 0
+                for batch in reader:
+                    pending.append(batch)
+                    pending_rows += batch.num_rows
+                    if pending_rows >= self.chunk_rows:
+                        yield _batches_to_dict(pending, titles)
+                        pending, pending_rows = [], 0
+                if pending_rows:
+                    yield _batches_to_dict(pending, titles)
+            except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+                message = str(error)
+                reason = "encoding" if "UTF8" in message or "utf-8" in message.lower() or isinstance(
+                    error, UnicodeDecodeError) else "malformed_csv"
+                raise ImportRejected(f"the csv cannot be read further ({message.splitlines()[0][:200]})",
+                                     reason=reason, file=self.file_name) from None
+
+
+def iter_csv_chunks(path: Path, *, chunk_rows: int = 200_000, encoding: str | None = None,
+                    member: str | None = None) -> CsvStream:
+    """Open a big csv (or the csv inside a zip) for streaming; sniff encoding, delimiter and a preview.
+
+    Args:
+        path: a csv/tsv/txt file or a zip holding one (the largest text member is used unless ``member``
+            names one).
+        chunk_rows: rows per yielded chunk (at least one Arrow block; memory is bounded by this).
+        encoding: force an encoding instead of detecting it from the first megabyte.
+        member: the zip member to read.
+
+    Raises:
+        ImportRejected: ``empty``, ``too_large``, ``zip_bomb``, ``binary``, ``encoding``, ``unsupported_format``.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+    except OSError as error:
+        raise ImportRejected(f"cannot open file: {error.strerror or error}", reason="unreadable",
+                             file=path.name) from None
+    if size == 0:
+        raise ImportRejected("the file is empty", reason="empty", file=path.name)
+    if size > safety.MAX_CSV_BYTES:
+        raise ImportRejected(f"the file is {size / safety.MiB:.0f} MB; the limit is "
+                             f"{safety.MAX_CSV_BYTES // safety.MiB} MB", reason="too_large", file=path.name)
+    display = path.name
+    if magic.startswith(b"PK"):
+        member = _pick_member(path, member)
+        display = f"{path.name}/{member}"
+    with _open_stream(path, member, display) as handle:
+        sample = handle.read(STREAM_SAMPLE_BYTES)
+    if not sample:
+        raise ImportRejected("the file is empty", reason="empty", file=display)
+    cut = sample if len(sample) < STREAM_SAMPLE_BYTES else sample[: sample.rfind(b"\n") + 1 or len(sample)]
+    text, used = _decode_sample(cut, display, encoding)
+    text = clean_text(text)
+    delimiter = sniff_delimiter(text, display)
+    rows = parse_rows("\n".join(text.split("\n")[: PREVIEW_ROWS * 2]), delimiter, display)[:PREVIEW_ROWS]
+    preview = [[field_value or None for field_value in row] for row in rows]
+    notes = [f"delimiter: {DELIMITER_NAMES[delimiter]}"]
+    if used in ("cp1252", "latin-1") and encoding is None:
+        notes.insert(0, f"encoding fallback: {used}")
+    return CsvStream(file_name=display, encoding=used, delimiter=delimiter, preview=preview, path=path,
+                     member=member, chunk_rows=chunk_rows, notes=notes)
+
+
+def unique_titles(header: list[str | None]) -> list[str]:
+    """Column titles made unique and non-empty: blank -> ``column_<n>`` (1-based), repeats -> ``title (2)``."""
+    seen: Counter[str] = Counter()
+    titles: list[str] = []
+    for index, cell in enumerate(header, start=1):
+        title = (cell or "").strip() or f"column_{index}"
+        seen[title] += 1
+        titles.append(title if seen[title] == 1 else f"{title} ({seen[title]})")
+    return titles
+
+
+def _decode_sample(sample: bytes, file_name: str, encoding: str | None) -> tuple[str, str]:
+    """Like ``decode_text`` but tolerant of a multi-byte character cut at the end of the sample."""
+    if encoding is None and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        for trim in range(4):
+            piece = sample[: len(sample) - trim] if trim else sample
+            try:
+                piece.decode("utf-8")
+            except UnicodeDecodeError as error:
+                if error.start < len(piece) - 3:
+                    break
+                continue
+            return decode_text(piece, file_name, None)
+    return decode_text(sample, file_name, encoding)
+
+
+def _pyarrow_encoding(encoding: str) -> str:
+    """pyarrow decodes utf-8 natively (and skips a BOM); others go through Python codecs."""
+    return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
+
+
+def _pick_member(path: Path, member: str | None) -> str:
+    """The text member to stream: ``member`` if given, else the largest csv/tsv/txt member."""
+    with path.open("rb") as raw_handle:
+        archive = safety.open_zip_stream(raw_handle, path.name, max_total=safety.MAX_CSV_BYTES)
+        with archive:
+            candidates = [info for info in archive.infolist() if not info.is_dir()
+                          and not safety.is_junk_member(info.filename)
+                          and PurePosixPath(info.filename).suffix.lower() in safety.TEXT_SUFFIXES]
+    if member is not None:
+        if member not in {info.filename for info in candidates}:
+            raise ImportRejected(f"the archive has no text member {member!r}", reason="unsupported_format",
+                                 file=path.name)
+        return member
+    if not candidates:
+        raise ImportRejected("the archive holds no csv/tsv/txt file", reason="unsupported_format", file=path.name)
+    return max(candidates, key=lambda info: info.file_size).filename
+
+
+@contextlib.contextmanager
+def _open_stream(path: Path, member: str | None, display: str) -> Iterator[BinaryIO]:
+    """Open the file, or the zip member, as a binary stream (zip bomb limits checked first)."""
+    with path.open("rb") as raw_handle:
+        if member is None:
+            yield raw_handle
+            return
+        archive = safety.open_zip_stream(raw_handle, display, max_total=safety.MAX_CSV_BYTES)
+        with archive, archive.open(member) as handle:
+            yield handle
+
+
+def _batches_to_dict(batches: list, titles: list[str]) -> dict[str, list[str | None]]:
+    """Concatenate Arrow batches into {title: python list}."""
+    import pyarrow as pa
+
+    table = pa.Table.from_batches(batches)
+    return {title: table.column(index).to_pylist() for index, title in enumerate(titles)}
