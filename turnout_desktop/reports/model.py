@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import Session
+
 # Status shown for a county/party that has an official count but no reconciliation yet.
 STATUS_NOT_RECONCILED = "NOT_RECONCILED"
 STATUS_OVERRIDDEN = "OVERRIDDEN"
@@ -191,3 +193,13 @@ def report_tables(report: Report) -> list[Table]:
         Table("evidence", ["log_id", "county", "party", "code", "vuid", "precinct", "source_file", "row_no",
                            "note"], evidence),
     ]
+
+
+def build_report(session: Session, *, election: dt.date, county: str | None = None,
+                 escalation_id: int | None = None, user: str = "",
+                 generated_at: dt.datetime | None = None) -> Report:
+    """Build the report from the database (see ``turnout_desktop.reports.build.build_report``)."""
+    from turnout_desktop.reports.build import build_report as _build  # the builder imports this module
+
+    return _build(session, election=election, county=county, escalation_id=escalation_id, user=user,
+                  generated_at=generated_at)
