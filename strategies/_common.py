@@ -99,7 +99,14 @@ def active_records_for_vuids(session: Session, election_date: dt.date,
     return sorted(records, key=lambda r: r.id)
 
 
-def insert_records(context: StrategyContext, rows: list[dict[str, Any]]) -> tuple[int, int, int]:
+def open_fix(context: StrategyContext, strategy: str, summary: str) -> None:
+    """Begin the fix on first use, so a strategy that changes nothing leaves no empty fix row."""
+    if getattr(context.fixes, "fix_id", None) is None:
+        context.fixes.begin(strategy, summary)
+
+
+def insert_records(context: StrategyContext, rows: list[dict[str, Any]], *, strategy: str,
+                   summary: str) -> tuple[int, int, int]:
     """Insert vote records if absent (by identity), recording each; revive undo tombstones.
 
     A record whose identity exists is left exactly as it is (active, or removed by a fix: a later
@@ -108,6 +115,7 @@ def insert_records(context: StrategyContext, rows: list[dict[str, Any]]) -> tupl
     Args:
         context: the strategy context (session, fix recorder, dry_run).
         rows: ``turnout_record`` column values (identity fields required).
+        strategy, summary: used to open the fix when the first change is recorded.
 
     Returns:
         (inserted, revived, skipped).
@@ -134,6 +142,7 @@ def insert_records(context: StrategyContext, rows: list[dict[str, Any]]) -> tupl
             if not is_undo_tombstone(record):
                 skipped += 1
                 continue
+            open_fix(context, strategy, summary)
             before = snapshot(record, REMOVAL_FIELDS)
             if not context.dry_run:
                 record.removed_at = None
@@ -141,6 +150,7 @@ def insert_records(context: StrategyContext, rows: list[dict[str, Any]]) -> tupl
             fixes.updated(RECORD_TABLE, record.id, record.vuid, before, {"removed_at": None, "removed_by_fix": None})
             revived += 1
             continue
+        open_fix(context, strategy, summary)
         if context.dry_run:
             fixes.inserted(RECORD_TABLE, 0, row["vuid"], {k: to_json_value(v) for k, v in row.items()})
         else:
@@ -154,8 +164,10 @@ def insert_records(context: StrategyContext, rows: list[dict[str, Any]]) -> tupl
     return inserted, revived, skipped
 
 
-def soft_remove(context: StrategyContext, record: TurnoutRecord, now: dt.datetime) -> None:
+def soft_remove(context: StrategyContext, record: TurnoutRecord, now: dt.datetime, *, strategy: str,
+                summary: str) -> None:
     """Soft-delete one record (never a hard delete) and record it."""
+    open_fix(context, strategy, summary)
     before = snapshot(record, REMOVAL_FIELDS)
     fix_id = _fix_id(context.fixes)
     after = {"removed_at": to_json_value(now), "removed_by_fix": fix_id}

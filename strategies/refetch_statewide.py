@@ -1,0 +1,149 @@
+"""Strategy A: re-read the configured statewide source and import what is new, idempotently.
+
+The source is a folder of ``.csv`` / ``.zip`` / ``.txt`` files or one file. Each file goes through the
+same loader as ``import-statewide`` (``services.statewide_loader.load_statewide_file``): a file
+already imported for the election (same sha256) is skipped, and existing record identities
+(election, source, VUID, method) are never touched, so a record a fix removed or reassigned keeps
+that state. The records a file added are stamped ``created_by_fix`` and recorded as ``insert``
+actions, and the ``source_file`` row too, so undo tombstones them and marks the file ``undone``.
+Re-fetching a file whose import was undone revives its records (recorded as ``update``).
+
+A dry run runs the same import inside a SAVEPOINT that is rolled back: the preview is exact and
+nothing is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+
+from strategies._common import RECORD_TABLE, REMOVAL_FIELDS, open_fix, result
+from turnout_desktop.db.models import SourceFile, TurnoutRecord
+from turnout_desktop.engine.fixes import SOURCE_FILE_UNDONE, is_undo_tombstone, snapshot
+from turnout_desktop.engine.types import Diagnosis, StrategyContext, StrategyResult
+
+STATEWIDE_SUFFIXES = {".csv", ".zip", ".txt"}
+
+
+def statewide_files(source: str) -> list[Path]:
+    """The statewide files a source names: the file itself, or the folder's csv/zip/txt files by name."""
+    path = Path(source).expanduser()
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in STATEWIDE_SUFFIXES)
+    if path.is_file():
+        return [path]
+    return []
+
+
+class RefetchStatewide:
+    """A: pull new statewide data from the configured source (the authoritative source first)."""
+
+    name = "refetch_statewide"
+    letter = "A"
+
+    def applies(self, diagnosis: Diagnosis) -> bool:
+        return diagnosis.has_statewide_source
+
+    def execute(self, context: StrategyContext) -> StrategyResult:
+        if not context.statewide_source:
+            return result(context, "No statewide source is configured")
+        files = statewide_files(context.statewide_source)
+        if not files:
+            return result(context, f"The statewide source {context.statewide_source} holds no csv/zip/txt file")
+        if context.dry_run:
+            savepoint = context.session.begin_nested()
+            try:
+                return self._import(context, files)
+            finally:
+                savepoint.rollback()
+        return self._import(context, files)
+
+    def _import(self, context: StrategyContext, files: list[Path]) -> StrategyResult:
+        from turnout_desktop.services.statewide_loader import (
+            file_sha256,
+            load_statewide_file,
+            refresh_statewide_count_cache,
+        )
+
+        summary = f"Re-fetch statewide data from {context.statewide_source}"
+        inserted = revived = skipped_files = 0
+        notes: list[str] = []
+        for path in files:
+            undone = self._undone_source(context, file_sha256(path))
+            if undone is not None:
+                revived += self._revive_file(context, undone, summary)
+                continue
+            outcome = load_statewide_file(context.session, path, election=context.election_date, user=context.user)
+            if outcome.get("skipped_file"):
+                skipped_files += 1
+                continue
+            inserted += self._record_file(context, outcome, summary)
+            notes.append(f"{path.name}: {outcome.get('inserted', 0)} new of {outcome.get('rows_read', 0)} rows")
+        if (inserted or revived) and not context.dry_run:
+            refresh_statewide_count_cache(context.session, context.election_date)
+        message = f"Re-fetched {len(files)} statewide file(s): {inserted} new record(s)"
+        if revived:
+            message += f", {revived} row(s) revived"
+        if skipped_files:
+            message += f", {skipped_files} file(s) already imported"
+        if notes:
+            message += " [" + "; ".join(notes) + "]"
+        return result(context, message, inserted=inserted, updated=revived)
+
+    @staticmethod
+    def _undone_source(context: StrategyContext, sha256: str) -> SourceFile | None:
+        """The statewide source_file of this content whose import a fix undo reverted, if any."""
+        return context.session.execute(
+            select(SourceFile).where(SourceFile.kind == "statewide", SourceFile.election_date == context.election_date,
+                                     SourceFile.sha256 == sha256, SourceFile.status == SOURCE_FILE_UNDONE)
+        ).scalar_one_or_none()
+
+    def _record_file(self, context: StrategyContext, outcome: dict[str, Any], summary: str) -> int:
+        """Stamp and record the records one loaded file added, and the file itself."""
+        source_id = outcome.get("source_file_id")
+        new_ids = set(context.session.execute(
+            select(TurnoutRecord.id).where(TurnoutRecord.source_file_id == source_id,
+                                           TurnoutRecord.created_by_fix.is_(None))).scalars())
+        source = context.session.get(SourceFile, source_id)
+        if source is None:
+            return 0
+        open_fix(context, self.name, summary)
+        fix_id = getattr(context.fixes, "fix_id", None) or None
+        context.fixes.inserted("source_file", source.id, None, snapshot(source))
+        if fix_id is not None:
+            context.session.execute(
+                update(TurnoutRecord)
+                .where(TurnoutRecord.source_file_id == source_id, TurnoutRecord.created_by_fix.is_(None))
+                .values(created_by_fix=fix_id).execution_options(synchronize_session=False))
+        records = context.session.execute(
+            select(TurnoutRecord).where(TurnoutRecord.source_file_id == source_id).order_by(TurnoutRecord.id))
+        for record in records.scalars():
+            if record.id in new_ids:
+                context.fixes.inserted(RECORD_TABLE, record.id, record.vuid, snapshot(record))
+        return len(new_ids)
+
+    def _revive_file(self, context: StrategyContext, source: SourceFile, summary: str) -> int:
+        """Bring back the records of a file whose import was undone (its tombstones), recorded as updates.
+
+        Returns:
+            Rows changed: the revived records plus the source_file row.
+        """
+        open_fix(context, self.name, summary)
+        context.fixes.updated("source_file", source.id, None, {"status": source.status}, {"status": "complete"})
+        if not context.dry_run:
+            source.status = "complete"
+        revived = 0
+        records = context.session.execute(
+            select(TurnoutRecord).where(TurnoutRecord.source_file_id == source.id).order_by(TurnoutRecord.id))
+        for record in records.scalars():
+            if not is_undo_tombstone(record):
+                continue
+            context.fixes.updated(RECORD_TABLE, record.id, record.vuid, snapshot(record, REMOVAL_FIELDS),
+                                  {"removed_at": None, "removed_by_fix": None})
+            if not context.dry_run:
+                record.removed_at = None
+                record.removed_by_fix = None
+            revived += 1
+        return revived + 1  # the source_file row changed too

@@ -1,0 +1,173 @@
+"""Fix services: undo a fix, show a fix, manual overrides, review state of escalations.
+
+The CLI and the GUI both call these. Admin-only actions check the role here (PermissionDenied),
+and every change writes an ``audit_event`` in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from turnout_desktop.db.audit import record_event
+from turnout_desktop.db.models import Fix, FixAction, ManualOverride, ReconciliationLog, utcnow
+from turnout_desktop.db.session import transaction
+from turnout_desktop.domain.counties import canonical_county_name
+from turnout_desktop.engine import fixes as engine_fixes
+from turnout_desktop.engine.fixes import to_json_value
+from turnout_desktop.engine.types import STATUS_ESCALATED, STATUS_FAILED, STATUS_IN_PROGRESS, STATUS_RESOLVED
+from turnout_desktop.errors import NotFound, TurnoutError
+from turnout_desktop.services.context import AppContext
+
+OVERRIDE_STATUSES = (STATUS_RESOLVED, STATUS_ESCALATED, STATUS_FAILED, STATUS_IN_PROGRESS)
+REVIEW_STATES = ("open", "contacted_county", "accepted")
+
+
+class InvalidRequest(TurnoutError):
+    """The request is incomplete or names an unknown value (exit code 2)."""
+
+
+def _row_json(row: Any) -> dict[str, Any]:
+    return {c.key: to_json_value(getattr(row, c.key)) for c in row.__mapper__.column_attrs if c.key != "content"}
+
+
+def undo_fix(ctx: AppContext, fix_id: int) -> dict[str, Any]:
+    """Reverse one fix exactly, in one transaction (admin only).
+
+    Returns:
+        ``{"fix_id", "strategy", "county", "reversed", "by_action"}``.
+
+    Raises:
+        PermissionDenied: not an admin. NotFound: no such fix.
+        UndoRefused: already undone, or a later fix changed the same rows (named in the message).
+    """
+    ctx.require_admin("undo a fix")
+    with transaction(ctx.engine) as session:
+        return engine_fixes.undo_fix(session, fix_id, ctx.user, role=ctx.role)
+
+
+def fix_detail(ctx: AppContext, fix_id: int) -> dict[str, Any]:
+    """One fix with all its actions (before/after values), oldest action first."""
+    with transaction(ctx.engine) as session:
+        fix = session.get(Fix, fix_id)
+        if fix is None:
+            raise NotFound(f"Fix {fix_id} does not exist.")
+        actions = session.execute(select(FixAction).where(FixAction.fix_id == fix_id).order_by(FixAction.id))
+        detail = _row_json(fix)
+        detail["actions"] = [_row_json(action) for action in actions.scalars()]
+        detail["undone"] = fix.undone_at is not None
+        return detail
+
+
+def list_fixes(ctx: AppContext, *, election: dt.date | None = None, county: str | None = None,
+               log_id: int | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """Fixes newest first, each with its number of actions (without the actions themselves)."""
+    with transaction(ctx.engine) as session:
+        query = select(Fix).order_by(Fix.id.desc()).limit(limit)
+        if election is not None:
+            query = query.where(Fix.election_date == election)
+        if county is not None:
+            query = query.where(Fix.county == county)
+        if log_id is not None:
+            query = query.where(Fix.log_id == log_id)
+        fixes = list(session.execute(query).scalars())
+        counts: dict[int, int] = {}
+        for fix_id in session.execute(select(FixAction.fix_id).where(
+                FixAction.fix_id.in_([f.id for f in fixes]))).scalars():
+            counts[fix_id] = counts.get(fix_id, 0) + 1
+        return [{**_row_json(f), "actions_count": counts.get(f.id, 0), "undone": f.undone_at is not None}
+                for f in fixes]
+
+
+def active_override(session: Session, *, election: dt.date, county: str, party: str) -> ManualOverride | None:
+    """The override in force for a (county, election, party), if any (the newest not revoked)."""
+    return session.execute(
+        select(ManualOverride).where(ManualOverride.election_date == election, ManualOverride.county == county,
+                                     ManualOverride.party == party, ManualOverride.revoked_at.is_(None))
+        .order_by(ManualOverride.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def override(ctx: AppContext, *, election: dt.date, county: str, party: str, reason: str,
+             status: str = STATUS_RESOLVED) -> dict[str, Any]:
+    """Record an admin's manual override of a county/party status (replaces an earlier one).
+
+    Raises:
+        PermissionDenied: not an admin. InvalidRequest: blank reason, unknown county or status.
+    """
+    ctx.require_admin("override a reconciliation status")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidRequest("An override needs a written reason.")
+    canonical = canonical_county_name(county)
+    if canonical is None:
+        raise InvalidRequest(f"Unknown county {county!r}.")
+    party = (party or "").strip().upper()
+    status = (status or "").strip().upper()
+    if status not in OVERRIDE_STATUSES:
+        raise InvalidRequest(f"Status must be one of {', '.join(OVERRIDE_STATUSES)}, not {status!r}.")
+    with transaction(ctx.engine) as session:
+        previous = active_override(session, election=election, county=canonical, party=party)
+        now = utcnow()
+        if previous is not None:
+            previous.revoked_at = now  # one override in force per (county, election, party)
+        row = ManualOverride(county=canonical, election_date=election, party=party, status=status, reason=reason,
+                             created_by=ctx.user, created_at=now)
+        session.add(row)
+        session.flush()
+        result = _row_json(row)
+        result["replaced_override_id"] = previous.id if previous is not None else None
+        record_event(session, "manual_override", f"Override {canonical} {party} to {status}: {reason}",
+                     user=ctx.user, role=ctx.role, county=canonical, election_date=election, details=result)
+        return result
+
+
+def revoke_override(ctx: AppContext, override_id: int, reason: str) -> dict[str, Any]:
+    """Revoke an override (admin only, reason required); the computed status shows again."""
+    ctx.require_admin("revoke an override")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidRequest("Revoking an override needs a written reason.")
+    with transaction(ctx.engine) as session:
+        row = session.get(ManualOverride, override_id)
+        if row is None:
+            raise NotFound(f"Override {override_id} does not exist.")
+        if row.revoked_at is not None:
+            raise InvalidRequest(f"Override {override_id} was already revoked.")
+        row.revoked_at = utcnow()
+        session.flush()
+        result = _row_json(row)
+        record_event(session, "override_revoked", f"Override {override_id} ({row.county} {row.party}) revoked: "
+                     f"{reason}", user=ctx.user, role=ctx.role, county=row.county, election_date=row.election_date,
+                     details={**result, "reason_revoked": reason})
+        return result
+
+
+def mark_reviewed(ctx: AppContext, log_id: int, state: str, reason: str) -> dict[str, Any]:
+    """Set the review state of a log entry (escalation): open | contacted_county | accepted (admin only)."""
+    ctx.require_admin("mark an escalation reviewed")
+    state = (state or "").strip()
+    if state not in REVIEW_STATES:
+        raise InvalidRequest(f"Review state must be one of {', '.join(REVIEW_STATES)}, not {state!r}.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidRequest("A review needs a written reason.")
+    with transaction(ctx.engine) as session:
+        entry = session.get(ReconciliationLog, log_id)
+        if entry is None:
+            raise NotFound(f"Log entry {log_id} does not exist.")
+        before = entry.review_state
+        entry.review_state = state
+        entry.review_reason = reason
+        entry.updated_at = utcnow()
+        session.flush()
+        result = {"log_id": entry.id, "county": entry.county, "party": entry.party,
+                  "election_date": entry.election_date.isoformat(), "review_state": state,
+                  "review_reason": reason, "previous_state": before}
+        record_event(session, "escalation_reviewed", f"Log {log_id} ({entry.county} {entry.party}) marked {state}: "
+                     f"{reason}", user=ctx.user, role=ctx.role, county=entry.county,
+                     election_date=entry.election_date, details=result)
+        return result
