@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
-from turnout_desktop.domain.codes import TOTAL
+from turnout_desktop.db.models import CountyTurnoutReference, TurnoutRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,43 +40,31 @@ class CurrentSubmission:
     problems: list[dict[str, Any]]
 
 
-def _filters(county: str | None, party: str | None, prefix: str = "") -> tuple[str, dict[str, Any]]:
-    """Optional county/party conditions as constant SQL fragments plus their parameters."""
-    clause = ""
-    params: dict[str, Any] = {}
-    if county is not None:
-        clause += f" AND {prefix}county = :county"
-        params["county"] = county
-    if party is not None:
-        clause += f" AND {prefix}party = :party"
-        params["party"] = party
-    return clause, params
-
-
 def active_counts(session: Session, election: dt.date, *, county: str | None = None,
                   party: str | None = None) -> dict[tuple[str, str, str], int]:
     """Active records per (county, party, voting_method): one GROUP BY over the covering index."""
-    clause, params = _filters(county, party)
-    sql = text(
-        "SELECT county, party, voting_method, COUNT(*) FROM turnout_record "
-        "WHERE election_date = :election AND removed_at IS NULL" + clause +  # noqa: S608 - constant fragments
-        " GROUP BY county, party, voting_method"
-    )
-    rows = session.execute(sql, {"election": election, **params})
-    return {(row[0], row[1], row[2]): int(row[3]) for row in rows}
+    record = TurnoutRecord
+    query = (select(record.county, record.party, record.voting_method, func.count())
+             .where(record.election_date == election, record.removed_at.is_(None))
+             .group_by(record.county, record.party, record.voting_method))
+    if county is not None:
+        query = query.where(record.county == county)
+    if party is not None:
+        query = query.where(record.party == party)
+    return {(row[0], row[1], row[2]): int(row[3]) for row in session.execute(query)}
 
 
 def reference_rows(session: Session, election: dt.date, *, county: str | None = None,
                    party: str | None = None) -> list[ReferenceRow]:
     """The official counts of an election (TOTAL rows included)."""
-    clause, params = _filters(county, party)
-    sql = text(
-        "SELECT id, county, party, voting_method, official_count FROM county_turnout_reference "
-        "WHERE election_date = :election" + clause +  # noqa: S608 - constant fragments
-        " ORDER BY county, party, voting_method"
-    )
-    rows = session.execute(sql, {"election": election, **params})
-    return [ReferenceRow(int(r[0]), r[1], r[2], r[3], int(r[4])) for r in rows]
+    ref = CountyTurnoutReference
+    query = (select(ref.id, ref.county, ref.party, ref.voting_method, ref.official_count)
+             .where(ref.election_date == election).order_by(ref.county, ref.party, ref.voting_method))
+    if county is not None:
+        query = query.where(ref.county == county)
+    if party is not None:
+        query = query.where(ref.party == party)
+    return [ReferenceRow(int(r[0]), r[1], r[2], r[3], int(r[4])) for r in session.execute(query)]
 
 
 def update_reference_counts(session: Session, updates: Sequence[tuple[int, int, bool]], when: dt.datetime) -> None:
@@ -123,19 +111,15 @@ def _ids_param() -> Any:
     return bindparam("submission_ids", expanding=True)
 
 
-_ROSTER_SOURCE = (
-    "SELECT r.vuid, r.voting_method, r.row_no, r.sheet, r.precinct, f.name "
-    "FROM county_roster_row r LEFT JOIN source_file f ON f.id = r.source_file_id "
-)
-
-
 def missing_roster_vuids(session: Session, election: dt.date, submission_ids: Sequence[int],
                          party: str) -> list[dict[str, Any]]:
     """Roster VUIDs with no active record anywhere in the election (an anti-join on the VUID index)."""
     if not submission_ids:
         return []
     sql = text(
-        _ROSTER_SOURCE + "WHERE r.submission_id IN :submission_ids AND r.party = :party AND r.vuid IS NOT NULL "
+        "SELECT r.vuid, r.voting_method, r.row_no, r.sheet, r.precinct, f.name "
+        "FROM county_roster_row r LEFT JOIN source_file f ON f.id = r.source_file_id "
+        "WHERE r.submission_id IN :submission_ids AND r.party = :party AND r.vuid IS NOT NULL "
         "AND NOT EXISTS (SELECT 1 FROM turnout_record t WHERE t.election_date = :election "
         "AND t.vuid = r.vuid AND t.removed_at IS NULL) ORDER BY r.vuid, r.row_no"
     ).bindparams(_ids_param())
@@ -162,22 +146,28 @@ def extra_records(session: Session, election: dt.date, county: str, party: str,
 
 
 def duplicate_records(session: Session, election: dt.date, county: str, party: str) -> list[dict[str, Any]]:
-    """Active records of the county/party whose VUID has another active record in the election."""
-    sql = text(
-        "SELECT DISTINCT t2.id, t2.vuid, t2.county, t2.party, t2.voting_method, t2.source, t2.verification "
-        "FROM turnout_record t1 JOIN turnout_record t2 ON t2.election_date = t1.election_date "
-        "AND t2.vuid = t1.vuid AND t2.removed_at IS NULL "
-        "WHERE t1.election_date = :election AND t1.county = :county AND t1.party = :party "
-        "AND t1.removed_at IS NULL AND EXISTS (SELECT 1 FROM turnout_record t3 WHERE "
-        "t3.election_date = t1.election_date AND t3.vuid = t1.vuid AND t3.removed_at IS NULL AND t3.id <> t1.id) "
-        "ORDER BY t2.vuid, t2.id"
-    )
-    rows = session.execute(sql, {"election": election, "county": county, "party": party})
+    """Active records of every VUID of the county/party that has more than one active record in the election.
+
+    Two indexed steps (the county's VUIDs with a second record, then all records of those VUIDs):
+    a single self-join with DISTINCT made SQLite's planner scan the whole table.
+    """
+    vuids = [row[0] for row in session.execute(
+        text("SELECT DISTINCT t1.vuid FROM turnout_record t1 WHERE t1.election_date = :election "
+             "AND t1.county = :county AND t1.party = :party AND t1.removed_at IS NULL "
+             "AND EXISTS (SELECT 1 FROM turnout_record t2 WHERE t2.election_date = :election "
+             "AND t2.vuid = t1.vuid AND t2.removed_at IS NULL AND t2.id <> t1.id)"),
+        {"election": election, "county": county, "party": party},
+    )]
     grouped: dict[str, list[dict[str, Any]]] = {}
-    for r in rows:
-        grouped.setdefault(r[1], []).append({"record_id": r[0], "county": r[2], "party": r[3],
-                                             "voting_method": r[4], "source": r[5], "verification": r[6]})
-    return [{"vuid": vuid, "records": records} for vuid, records in grouped.items()]
+    for start in range(0, len(vuids), 500):
+        sql = text(
+            "SELECT id, vuid, county, party, voting_method, source, verification FROM turnout_record "
+            "WHERE election_date = :election AND vuid IN :vuids AND removed_at IS NULL ORDER BY vuid, id"
+        ).bindparams(bindparam("vuids", expanding=True))
+        for r in session.execute(sql, {"election": election, "vuids": vuids[start:start + 500]}):
+            grouped.setdefault(r[1], []).append({"record_id": r[0], "county": r[2], "party": r[3],
+                                                 "voting_method": r[4], "source": r[5], "verification": r[6]})
+    return [{"vuid": vuid, "records": grouped[vuid]} for vuid in sorted(grouped)]
 
 
 def roster_vuids_in_other_county(session: Session, election: dt.date, county: str, party: str,
@@ -288,6 +278,3 @@ def lock_county(session: Session, county: str, election: dt.date) -> None:
     key = int.from_bytes(digest[:8], "big", signed=True)
     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
-
-def counts_key_is_total(voting_method: str) -> bool:
-    return voting_method == TOTAL

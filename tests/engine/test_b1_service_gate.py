@@ -1,0 +1,137 @@
+"""Services: the public gate (T12 boundary table + Hypothesis), status, overview, log, export."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from b1_engine_rows import ED, ELECTION, EV, MAIL, add_records, add_reference, add_roster, vuid
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete
+
+from turnout_desktop.db.models import CountyTurnoutReference
+from turnout_desktop.db.session import make_engine, transaction
+from turnout_desktop.services import reconciliation
+from turnout_desktop.services.context import AppContext
+
+
+def _ctx(engine, role: str = "admin", county: str | None = None) -> AppContext:
+    return AppContext(engine=engine, user="tester", role=role, county=county)
+
+
+def _gap_case(engine, county: str, total: int, gap: int) -> None:
+    """Official TOTAL ``total`` with a method gap of ``gap`` and no records (accuracy = 1 - gap/total)."""
+    add_reference(engine, county, "DEM", {MAIL: gap}, total=total)
+
+
+@pytest.mark.parametrize(("total", "gap", "records", "accuracy", "allowed", "message"), [
+    (10_000, 101, 0, 98.99, False, "Blocked: accuracy 98.99% is below 99.0%"),
+    (10_000, 100, 0, 99.0, True, "Data verified (within 1%)"),
+    (100_000, 101, 0, 99.899, True, "Data verified (within 1%)"),
+    (100_000, 100, 0, 99.9, True, "Data verified"),
+    (100_000, 0, 0, 100.0, True, "Data verified"),
+    (0, 0, 0, 100.0, True, "Data verified"),
+    (0, 0, 1, 0.0, False, "Blocked: accuracy 0.00% is below 99.0%"),
+])
+def test_gate_boundary_table(db_engine, tmp_path, total, gap, records, accuracy, allowed, message):
+    _gap_case(db_engine, "LOVING", total, gap)
+    if records:
+        add_records(db_engine, [(vuid(i), "LOVING", "DEM", EV) for i in range(records)])
+    decision = reconciliation.gate(_ctx(db_engine), ELECTION, "Loving", "DEM")
+    assert (decision["allowed"], decision["accuracy_pct"], decision["message"]) == (allowed, accuracy, message)
+    written = reconciliation.export_public(_ctx(db_engine), ELECTION, tmp_path / "public.csv")
+    assert written == (2 if allowed else 0)  # the mail-in and TOTAL rows
+    rows = list(csv.reader((tmp_path / "public.csv").open(encoding="utf-8-sig")))
+    assert rows[0] == reconciliation.PUBLIC_HEADER
+    assert len(rows) - 1 == written
+
+
+def test_gate_without_official_counts_and_with_override(db_engine):
+    assert reconciliation.gate(_ctx(db_engine), ELECTION, "Loving", "DEM") == {
+        "allowed": False, "accuracy_pct": None, "message": "Blocked: no official county count to verify against",
+        "level": "no_data"}
+    _gap_case(db_engine, "LOVING", 100, 50)
+    from turnout_desktop.services.fixes import override
+
+    override(_ctx(db_engine), election=ELECTION, county="Loving", party="DEM", reason="County confirmed by phone")
+    decision = reconciliation.gate(_ctx(db_engine), ELECTION, "Loving", "DEM")
+    assert decision["allowed"] is True and decision["message"] == "Manual override: County confirmed by phone"
+    overview = reconciliation.county_overview(_ctx(db_engine), ELECTION)
+    assert [(o["county"], o["status"], o["public"]) for o in overview] == [("LOVING", "OVERRIDDEN", True)]
+    override(_ctx(db_engine), election=ELECTION, county="Loving", party="DEM", reason="Numbers disputed",
+             status="ESCALATED")
+    assert reconciliation.gate(_ctx(db_engine), ELECTION, "LOVING", "DEM")["message"] == (
+        "Blocked by manual override (ESCALATED): Numbers disputed")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cases=st.lists(st.tuples(st.integers(0, 3_000), st.integers(0, 60)), min_size=1, max_size=5))
+def test_county_is_in_public_export_iff_accuracy_reaches_threshold(sqlite_url, tmp_path, cases):
+    engine = make_engine(sqlite_url)
+    try:
+        with transaction(engine) as session:
+            session.execute(delete(CountyTurnoutReference))
+        expected_public = set()
+        for index, (total, gap) in enumerate(cases):
+            county = ["LOVING", "KENEDY", "KING", "BORDEN", "MCMULLEN"][index]
+            gap = min(gap, total)
+            _gap_case(engine, county, total, gap)
+            accuracy = Decimal(100) if total == 0 else Decimal(100) * (1 - Decimal(gap) / Decimal(total))
+            if accuracy >= Decimal("99.0"):
+                expected_public.add(county)
+        out = tmp_path / "public.csv"
+        reconciliation.export_public(_ctx(engine), ELECTION, out)
+        exported = {row[0] for row in list(csv.reader(out.open(encoding="utf-8-sig")))[1:]}
+        assert exported == expected_public
+    finally:
+        engine.dispose()
+
+
+def test_status_overview_log_and_sources(db_engine):
+    add_reference(db_engine, "TRAVIS", "DEM", {EV: 2, ED: 1})
+    add_roster(db_engine, "TRAVIS", [(vuid(1), "DEM", EV), (vuid(2), "DEM", EV), (vuid(3), "DEM", ED)])
+    add_records(db_engine, [(vuid(1), "TRAVIS", "DEM", EV), (vuid(2), "TRAVIS", "DEM", EV)])
+    ctx = _ctx(db_engine)
+    results = reconciliation.reconcile(ctx, ELECTION, strategies=[])
+    assert [(r["county"], r["status"], r["diagnosis"]) for r in results] == [
+        ("TRAVIS", "ESCALATED", ["missing_vuids"])]
+    rows = {r["voting_method"]: r for r in reconciliation.status(ctx, ELECTION)}
+    assert set(rows) == {EV, ED, "TOTAL"}
+    assert (rows["TOTAL"]["official_count"], rows["TOTAL"]["database_count"]) == (3, 2)
+    assert rows[ED]["database_count"] == 0 and rows[ED]["status"] == "ESCALATED"
+    assert rows["TOTAL"]["accuracy_pct"] == 66.6667 and rows["TOTAL"]["public"] is False
+    (entry,) = reconciliation.log_entries(ctx, county="TRAVIS")
+    assert entry["id"] == results[0]["id"] and entry["attempts"] == []
+    detail = reconciliation.log_detail(ctx, entry["id"])
+    assert [(v["vuid"], v["row_no"], v["voting_method"]) for v in detail["failing_vuids"]] == [(vuid(3), 4, ED)]
+    assert detail["gate"]["allowed"] is False and detail["fixes"] == []
+    assert reconciliation.elections(ctx) == [ELECTION]
+    assert reconciliation.get_statewide_source(ctx) is None
+    reconciliation.set_statewide_source(ctx, "/data/statewide")
+    assert reconciliation.get_statewide_source(ctx) == "/data/statewide"
+
+
+def test_clerks_only_reconcile_their_own_county(db_engine):
+    from turnout_desktop.errors import PermissionDenied
+
+    add_reference(db_engine, "TRAVIS", "DEM", {EV: 0})
+    add_reference(db_engine, "HAYS", "DEM", {EV: 0})
+    clerk = _ctx(db_engine, role="clerk", county="TRAVIS")
+    with pytest.raises(PermissionDenied):
+        reconciliation.reconcile(clerk, ELECTION, county="HAYS", strategies=[])
+    with pytest.raises(PermissionDenied):
+        reconciliation.set_statewide_source(clerk, "/x")
+    assert [r["county"] for r in reconciliation.reconcile(clerk, ELECTION, strategies=[])] == ["TRAVIS"]
+
+
+def test_export_is_written_atomically_to_the_named_file(db_engine, tmp_path: Path):
+    add_reference(db_engine, "LOVING", "REP", {ED: 1})
+    add_records(db_engine, [(vuid(1), "LOVING", "REP", ED)])
+    out = tmp_path / "public.csv"
+    assert reconciliation.export_public(_ctx(db_engine), ELECTION, out) == 2
+    rows = list(csv.reader(out.open(encoding="utf-8-sig")))
+    assert rows[1:] == [["LOVING", "2026-03-03", "REP", ED, "1", "1", "100.0", "Data verified"],
+                        ["LOVING", "2026-03-03", "REP", "TOTAL", "1", "1", "100.0", "Data verified"]]

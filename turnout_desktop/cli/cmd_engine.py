@@ -1,0 +1,215 @@
+"""Reconciliation commands: reconcile, status, gate, source set, log, undo, check, export-public."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from turnout_desktop.cli.common import ProgressBar, context_from_args, parse_election, print_json
+from turnout_desktop.domain.codes import parse_party
+from turnout_desktop.domain.counties import canonical_county_name
+from turnout_desktop.engine.types import STATUS_RESOLVED
+from turnout_desktop.errors import TurnoutError
+
+EXIT_OK = 0
+EXIT_NOT_RESOLVED = 3
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the reconciliation sub-commands."""
+    rec = subparsers.add_parser("reconcile", help="reconcile counties with the statewide data")
+    rec.add_argument("--election", required=True, type=parse_election, metavar="YYYY-MM-DD")
+    rec.add_argument("--county", help="only this county")
+    rec.add_argument("--party", help="only this party (DEM, REP, ...)")
+    rec.add_argument("--statewide-source", metavar="PATH", help="statewide source for this run only")
+    rec.add_argument("--dry-run", action="store_true", help="preview the fixes; write nothing")
+    rec.add_argument("--strict", action="store_true", help="exit 3 when anything is not RESOLVED")
+    rec.add_argument("--json", action="store_true", help="print JSON")
+    rec.set_defaults(func=run_reconcile)
+
+    st = subparsers.add_parser("status", help="official vs database counts and the public gate")
+    st.add_argument("--election", required=True, type=parse_election, metavar="YYYY-MM-DD")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(func=run_status)
+
+    gt = subparsers.add_parser("gate", help="may this county/party figure be shown publicly?")
+    gt.add_argument("--election", required=True, type=parse_election, metavar="YYYY-MM-DD")
+    gt.add_argument("--county", required=True)
+    gt.add_argument("--party", required=True)
+    gt.add_argument("--json", action="store_true")
+    gt.set_defaults(func=run_gate)
+
+    src = subparsers.add_parser("source", help="the statewide source")
+    src_sub = src.add_subparsers(dest="source_command", required=True, metavar="ACTION")
+    src_set = src_sub.add_parser("set", help="store the statewide source (folder, file or URL)")
+    src_set.add_argument("path", metavar="PATH")
+    src_set.set_defaults(func=run_source_set)
+    src_show = src_sub.add_parser("show", help="print the statewide source")
+    src_show.set_defaults(func=run_source_show)
+
+    lg = subparsers.add_parser("log", help="reconciliation log entries with their attempts")
+    lg.add_argument("--county")
+    lg.add_argument("--election", type=parse_election, metavar="YYYY-MM-DD")
+    lg.add_argument("--limit", type=int, default=200)
+    lg.add_argument("--json", action="store_true")
+    lg.set_defaults(func=run_log)
+
+    undo = subparsers.add_parser("undo", help="reverse one fix exactly (admin)")
+    undo.add_argument("fix_id", type=int, metavar="FIX_ID")
+    undo.add_argument("--json", action="store_true")
+    undo.set_defaults(func=run_undo)
+
+    chk = subparsers.add_parser("check", help="re-verify every county (for cron)")
+    chk.add_argument("--election", type=parse_election, metavar="YYYY-MM-DD")
+    chk.add_argument("--strict", action="store_true", help="exit 3 when anything is not RESOLVED")
+    chk.add_argument("--json", action="store_true")
+    chk.set_defaults(func=run_check)
+
+    exp = subparsers.add_parser("export-public", help="write the gated public CSV")
+    exp.add_argument("--election", required=True, type=parse_election, metavar="YYYY-MM-DD")
+    exp.add_argument("--out", required=True, type=Path, metavar="FILE.csv")
+    exp.set_defaults(func=run_export_public)
+
+
+def _county(value: str | None) -> str | None:
+    if value is None:
+        return None
+    name = canonical_county_name(value)
+    if name is None:
+        raise TurnoutError(f"Unknown Texas county {value!r}.")
+    return name
+
+
+def _party(value: str | None) -> str | None:
+    if value is None:
+        return None
+    party = parse_party(value)
+    if party is None:
+        raise TurnoutError(f"Unknown party {value!r}: use DEM, REP, LIB, GRN or ALL.")
+    return party
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    """A plain fixed-width table on stdout."""
+    cells = [[("" if row.get(c) is None else str(row.get(c))) for c in columns] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+
+
+def _exit(results: list[dict[str, Any]], strict: bool) -> int:
+    if strict and any(r.get("status") != STATUS_RESOLVED for r in results):
+        return EXIT_NOT_RESOLVED
+    return EXIT_OK
+
+
+RESULT_COLUMNS = ["county", "party", "expected_total", "actual_total", "discrepancy", "final_accuracy_pct",
+                  "status", "strategy_succeeded", "attempts_count"]
+
+
+def run_reconcile(args: argparse.Namespace) -> int:
+    """``turnout reconcile``."""
+    from turnout_desktop.services import reconciliation
+
+    ctx = context_from_args(args)
+    results = reconciliation.reconcile(
+        ctx, args.election, county=_county(args.county), party=_party(args.party),
+        statewide_source=args.statewide_source, dry_run=args.dry_run, progress=ProgressBar("reconcile"))
+    if args.json:
+        print_json({"results": results})
+    else:
+        _table(results, RESULT_COLUMNS)
+    return _exit(results, args.strict)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    """``turnout status``."""
+    from turnout_desktop.services import reconciliation
+
+    rows = reconciliation.status(context_from_args(args), args.election)
+    if args.json:
+        print_json({"counties": rows})
+    else:
+        _table(rows, ["county", "party", "voting_method", "official_count", "database_count", "accuracy_pct",
+                      "status", "public_message"])
+    return EXIT_OK
+
+
+def run_gate(args: argparse.Namespace) -> int:
+    """``turnout gate``."""
+    from turnout_desktop.services import reconciliation
+
+    decision = reconciliation.gate(context_from_args(args), args.election, _county(args.county) or args.county,
+                                   _party(args.party) or args.party)
+    if args.json:
+        print_json(decision)
+    else:
+        print(f"{'allowed' if decision['allowed'] else 'blocked'}: {decision['message']}")
+    return EXIT_OK
+
+
+def run_source_set(args: argparse.Namespace) -> int:
+    """``turnout source set PATH``."""
+    from turnout_desktop.services import reconciliation
+
+    reconciliation.set_statewide_source(context_from_args(args), args.path)
+    print(f"statewide source set to {args.path}")
+    return EXIT_OK
+
+
+def run_source_show(args: argparse.Namespace) -> int:
+    """``turnout source show``."""
+    from turnout_desktop.services import reconciliation
+
+    print(reconciliation.get_statewide_source(context_from_args(args)) or "(no statewide source configured)")
+    return EXIT_OK
+
+
+def run_log(args: argparse.Namespace) -> int:
+    """``turnout log``."""
+    from turnout_desktop.services import reconciliation
+
+    entries = reconciliation.log_entries(context_from_args(args), county=_county(args.county),
+                                         election=args.election, limit=args.limit)
+    if args.json:
+        print_json({"entries": entries})
+    else:
+        _table(entries, ["id", "created_at", "county", "party", "trigger_type", "status", "final_accuracy_pct",
+                         "strategy_succeeded", "attempts_count"])
+    return EXIT_OK
+
+
+def run_undo(args: argparse.Namespace) -> int:
+    """``turnout undo FIX_ID``."""
+    from turnout_desktop.services.fixes import undo_fix
+
+    result = undo_fix(context_from_args(args), args.fix_id)
+    if args.json:
+        print_json(result)
+    else:
+        print(f"fix {args.fix_id} undone")
+    return EXIT_OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """``turnout check``."""
+    from turnout_desktop.services import reconciliation
+
+    results = reconciliation.check(context_from_args(args), args.election, progress=ProgressBar("check"))
+    if args.json:
+        print_json({"results": results})
+    else:
+        _table(results, ["county", "party", "check", "status", "final_accuracy_pct", "actual_total",
+                         "expected_total"])
+    return _exit(results, args.strict)
+
+
+def run_export_public(args: argparse.Namespace) -> int:
+    """``turnout export-public``."""
+    from turnout_desktop.services import reconciliation
+
+    written = reconciliation.export_public(context_from_args(args), args.election, args.out)
+    print(f"{written} gated-in figure(s) written to {args.out}")
+    return EXIT_OK

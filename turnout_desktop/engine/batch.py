@@ -1,0 +1,154 @@
+"""Election-wide runs: one set-based compare of every county, then the loop only where needed.
+
+Counties whose counts already pass get their RESOLVED log row written in the same transaction as
+the compare (one commit for all of them, which keeps a clean 254-county run fast); the rest go
+through ``ReconciliationLoop`` one (county, party) at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from turnout_desktop.db.models import ReconciliationLog, utcnow
+from turnout_desktop.db.session import transaction
+from turnout_desktop.engine import reconcile_log as rlog
+from turnout_desktop.engine.compare import Comparison, compare
+from turnout_desktop.engine.diagnose import diagnose, evidence_for_log
+from turnout_desktop.engine.loop import LoopOptions, ReconciliationLoop, RecorderFactory, preview
+from turnout_desktop.engine.metrics import rounded
+from turnout_desktop.engine.reconcile_log import LoopTarget
+from turnout_desktop.engine.repository import lock_county
+from turnout_desktop.engine.types import (
+    STATUS_IN_PROGRESS,
+    STATUS_RESOLVED,
+    CancelCheck,
+    ProgressCallback,
+    Strategy,
+)
+from turnout_desktop.errors import Cancelled
+
+# check(): what happened to each (county, party).
+CHECK_UNCHANGED = "unchanged"
+CHECK_RECONCILED = "reconciled"
+
+
+def _in_progress(session: Session, election: dt.date) -> set[tuple[str, str]]:
+    rows = session.execute(
+        select(ReconciliationLog.county, ReconciliationLog.party).where(
+            ReconciliationLog.election_date == election, ReconciliationLog.status == STATUS_IN_PROGRESS))
+    return {(county, party) for county, party in rows}
+
+
+def _resolved_log(session: Session, comparison: Comparison, trigger: str, now: dt.datetime,
+                  has_statewide_source: bool) -> ReconciliationLog:
+    """The log row of a (county, party) whose counts already pass: no attempts needed."""
+    diagnosis = diagnose(session, comparison, has_statewide_source=has_statewide_source)
+    details = evidence_for_log({code: diagnosis.details.get(code) for code in diagnosis.codes})
+    details["by_method"] = comparison.counts_json()
+    details["accuracy_pct"] = rounded(comparison.accuracy)
+    log = ReconciliationLog(
+        county=comparison.county, election_date=comparison.election_date, party=comparison.party,
+        trigger_type=trigger, expected_total=comparison.expected_total, actual_total=comparison.actual_total,
+        discrepancy=comparison.discrepancy, discrepancy_pct=rounded(comparison.discrepancy_pct),
+        diagnosis=list(diagnosis.codes), diagnosis_details=details, strategies_tried=[], strategy_succeeded=None,
+        attempts_count=0, status=STATUS_RESOLVED, resolution_time_seconds=0.0,
+        final_accuracy_pct=rounded(comparison.accuracy), created_at=now, updated_at=now, resolved_at=now,
+        notes="Counts match; nothing to fix." if comparison.exact else "Within tolerance; nothing to fix.",
+    )
+    session.add(log)
+    return log
+
+
+def _changed_since(log: ReconciliationLog, comparison: Comparison) -> bool:
+    """Whether the numbers differ from what the log last recorded (drift, new data)."""
+    recorded = (log.diagnosis_details or {}).get("by_method")
+    return (log.expected_total != comparison.expected_total or log.actual_total != comparison.actual_total
+            or recorded != comparison.counts_json())
+
+
+def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequence[Strategy],
+                       recorder_factory: RecorderFactory, options: LoopOptions, county: str | None = None,
+                       party: str | None = None, dry_run: bool = False, only_changed: bool = False,
+                       progress: ProgressCallback | None = None,
+                       cancel: CancelCheck | None = None) -> list[dict[str, Any]]:
+    """Reconcile every (county, party) with official counts (optionally one county/party).
+
+    Args:
+        engine: Database engine.
+        election: Election date.
+        strategies: Ordered strategy plugins (A-F).
+        recorder_factory: Builds the fix recorder of each attempt.
+        options: Trigger, thresholds, statewide source, user.
+        county: Only this county.
+        party: Only this party.
+        dry_run: Preview only; nothing is written.
+        only_changed: ``check`` mode: skip (county, party) pairs whose last run is still valid.
+        progress: ``progress(fraction, message)``.
+        cancel: Checked between counties and between attempts.
+
+    Returns:
+        One dict per (county, party): the log entry plus ``by_method`` (and ``check`` in check mode).
+
+    Raises:
+        Cancelled: when ``cancel()`` turned true.
+    """
+    report = progress or (lambda _fraction, _message: None)
+    should_cancel = cancel or (lambda: False)
+    if dry_run:
+        with transaction(engine) as session:
+            targets = [LoopTarget(c.county, election, c.party) for c in compare(
+                session, election, county=county, party=party, update=False)]
+        return [preview(engine, target, strategies, recorder_factory, options) for target in targets]
+
+    results: dict[tuple[str, str], dict[str, Any]] = {}
+    pending: list[Comparison] = []
+    now = utcnow()
+    with transaction(engine) as session:
+        comparisons = compare(session, election, county=county, party=party,
+                              success_threshold=options.success_threshold, now=now)
+        unfinished = _in_progress(session, election)
+        latest = rlog.latest_logs(session, election) if only_changed else {}
+        resolved_rows: list[tuple[tuple[str, str], ReconciliationLog, Comparison]] = []
+        for comparison in comparisons:
+            key = (comparison.county, comparison.party)
+            passes = comparison.accuracy >= options.success_threshold
+            previous = latest.get(key)
+            if only_changed and previous is not None and key not in unfinished and (
+                    (passes and previous.status == STATUS_RESOLVED) or not _changed_since(previous, comparison)):
+                results[key] = {**rlog.log_to_dict(previous, by_method=comparison.counts_json()),
+                                "check": CHECK_UNCHANGED}
+                continue
+            if passes and key not in unfinished:
+                lock_county(session, comparison.county, election)
+                log = _resolved_log(session, comparison, options.trigger, now, bool(options.statewide_source))
+                resolved_rows.append((key, log, comparison))
+            else:
+                pending.append(comparison)
+        session.flush()
+        for key, log, comparison in resolved_rows:
+            results[key] = rlog.log_to_dict(log, by_method=comparison.counts_json())
+            if only_changed:
+                results[key]["check"] = CHECK_RECONCILED
+    report(0.1 if pending else 1.0, f"{len(comparisons)} county/party counts compared")
+    for index, comparison in enumerate(pending):
+        if should_cancel():
+            raise Cancelled("reconciliation cancelled")
+        target = LoopTarget(comparison.county, election, comparison.party)
+
+        def county_progress(fraction: float, message: str, _index: int = index) -> None:
+            report(0.1 + 0.9 * (_index + fraction) / len(pending), message)
+
+        loop = ReconciliationLoop(engine, target, strategies, recorder_factory, options,
+                                  progress=county_progress, cancel=should_cancel)
+        result = loop.run()
+        if only_changed:
+            result["check"] = CHECK_RECONCILED
+        results[(comparison.county, comparison.party)] = result
+    if pending:
+        report(1.0, "reconciliation finished")
+    return [results[key] for key in sorted(results)]

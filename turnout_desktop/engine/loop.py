@@ -1,0 +1,396 @@
+"""Step 4: the self-healing loop for one (county, election, party).
+
+Compare, diagnose, then try strategies - the ones the diagnosis points to first, then the rest in
+A-E order - each in its own transaction together with its ``reconciliation_attempt`` and
+``fix_action`` rows, re-diagnosing after every attempt, until the accuracy reaches the success
+threshold or 10 attempts are spent; then escalate (F). The log row is committed IN_PROGRESS
+before any work, so a crash leaves a row the next run picks up and finishes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from turnout_desktop.db.models import ReconciliationLog, utcnow
+from turnout_desktop.db.session import transaction
+from turnout_desktop.engine import reconcile_log as rlog
+from turnout_desktop.engine.compare import Comparison, compare
+from turnout_desktop.engine.diagnose import diagnose, evidence_for_log, sample_vuids
+from turnout_desktop.engine.metrics import rounded
+from turnout_desktop.engine.reconcile_log import LoopTarget
+from turnout_desktop.engine.repository import lock_county
+from turnout_desktop.engine.types import (
+    DATA_FORMAT,
+    DIAGNOSIS_CODES,
+    DUPLICATE_RECORDS,
+    MISSING_VUIDS,
+    STATUS_ESCALATED,
+    STATUS_FAILED,
+    STATUS_RESOLVED,
+    TIMING,
+    WRONG_DISTRICT,
+    CancelCheck,
+    Diagnosis,
+    FixRecorderProtocol,
+    ProgressCallback,
+    Strategy,
+    StrategyContext,
+    StrategyResult,
+)
+from turnout_desktop.errors import Cancelled
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+MANUAL_REVIEW = "manual_review"
+# The strategy names each root cause points to, most authoritative first.
+PREFERRED_BY_CODE: dict[str, tuple[str, ...]] = {
+    DATA_FORMAT: ("data_format",),  # fix the source of truth before touching records
+    TIMING: ("refetch_statewide", "fill_gaps"),
+    MISSING_VUIDS: ("refetch_statewide", "fill_gaps"),
+    WRONG_DISTRICT: ("fix_districts",),
+    DUPLICATE_RECORDS: ("remove_duplicates",),
+}
+PREFERENCE_ORDER = (DATA_FORMAT, TIMING, MISSING_VUIDS, WRONG_DISTRICT, DUPLICATE_RECORDS)
+
+RecorderFactory = Callable[[Session, LoopTarget, int | None, bool], FixRecorderProtocol]
+
+
+@dataclass(slots=True)
+class LoopOptions:
+    """Settings of one run (read from the database by the service)."""
+
+    trigger: str
+    success_threshold: Decimal = Decimal("99.9")
+    statewide_source: str | None = None
+    user: str = "engine"
+    max_attempts: int = MAX_ATTEMPTS
+
+
+@dataclass(slots=True)
+class _RunState:
+    """What the loop has learned so far (rebuilt from attempt rows when a run is resumed)."""
+
+    next_attempt_no: int = 1
+    executed: int = 0
+    tried: list[str] = field(default_factory=list)
+    exhausted: set[str] = field(default_factory=set)
+    codes_seen: list[str] = field(default_factory=list)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    succeeded: str | None = None
+
+
+def strategy_order(diagnosis: Diagnosis, strategies: Sequence[Strategy]) -> list[Strategy]:
+    """Strategies the diagnosis points to first, then the rest in their given (A-E) order; F excluded."""
+    by_name = {s.name: s for s in strategies if s.name != MANUAL_REVIEW}
+    ordered: list[Strategy] = []
+    for code in PREFERENCE_ORDER:
+        if code in diagnosis.codes:
+            for name in PREFERRED_BY_CODE[code]:
+                if name in by_name and by_name[name] not in ordered:
+                    ordered.append(by_name[name])
+    ordered.extend(s for s in by_name.values() if s not in ordered)
+    return ordered
+
+
+def _snapshot(comparison: Comparison) -> dict[str, Any]:
+    return {"actual": comparison.actual_total, "accuracy_pct": rounded(comparison.accuracy),
+            "by_method": comparison.counts_json()}
+
+
+def _compare_one(session: Session, target: LoopTarget, options: LoopOptions, *, update: bool = True) -> Comparison:
+    found = compare(session, target.election_date, county=target.county, party=target.party,
+                    success_threshold=options.success_threshold, update=update)
+    if not found:
+        raise LookupError(f"no official counts for {target.county} {target.party} {target.election_date}")
+    return found[0]
+
+
+def _note_diagnosis(state: _RunState, diagnosis: Diagnosis) -> None:
+    for code in diagnosis.codes:
+        if code not in state.codes_seen:
+            state.codes_seen.append(code)
+            state.evidence[code] = diagnosis.details.get(code)
+
+
+def _write_progress(log: ReconciliationLog, state: _RunState, comparison: Comparison,
+                    current: str | None = None) -> None:
+    log.expected_total = comparison.expected_total
+    log.actual_total = comparison.actual_total
+    log.discrepancy = comparison.discrepancy
+    log.discrepancy_pct = rounded(comparison.discrepancy_pct)
+    log.final_accuracy_pct = rounded(comparison.accuracy)
+    log.diagnosis = [code for code in DIAGNOSIS_CODES if code in state.codes_seen]
+    details = evidence_for_log({code: state.evidence[code] for code in log.diagnosis})
+    details["by_method"] = comparison.counts_json()
+    details["accuracy_pct"] = rounded(comparison.accuracy)
+    log.diagnosis_details = {**(log.diagnosis_details or {}), **details}
+    log.strategies_tried = list(state.tried)
+    log.attempts_count = state.executed
+    log.current_strategy = current
+    log.updated_at = utcnow()
+
+
+def _resume_state(session: Session, log: ReconciliationLog) -> _RunState:
+    state = _RunState()
+    for attempt in rlog.attempts_of(session, log.id):
+        state.next_attempt_no = attempt.attempt_no + 1
+        if attempt.outcome != rlog.OUTCOME_SKIPPED:
+            state.executed += 1 if attempt.strategy != MANUAL_REVIEW else 0
+            state.tried.append(attempt.strategy)
+        if attempt.outcome not in rlog.HELPFUL_OUTCOMES:
+            state.exhausted.add(attempt.strategy)
+    state.codes_seen = list(log.diagnosis or [])
+    state.evidence = {code: (log.diagnosis_details or {}).get(code) for code in state.codes_seen}
+    return state
+
+
+class ReconciliationLoop:
+    """Runs the loop for one target; construct per run."""
+
+    def __init__(self, engine: Engine, target: LoopTarget, strategies: Sequence[Strategy],
+                 recorder_factory: RecorderFactory, options: LoopOptions, *,
+                 progress: ProgressCallback | None = None, cancel: CancelCheck | None = None) -> None:
+        self.engine = engine
+        self.target = target
+        self.strategies = list(strategies)
+        self.recorder_factory = recorder_factory
+        self.options = options
+        self.progress = progress or (lambda _fraction, _message: None)
+        self.cancel = cancel or (lambda: False)
+
+    def run(self) -> dict[str, Any]:
+        """Run to RESOLVED or ESCALATED; returns the log entry as a dict (with ``by_method``).
+
+        Raises:
+            Cancelled: when ``cancel()`` turned true between attempts (the row stays IN_PROGRESS).
+        """
+        with transaction(self.engine) as session:
+            lock_county(session, self.target.county, self.target.election_date)
+            log, resumed = rlog.open_log(session, self.target, self.options.trigger)
+            state = _resume_state(session, log) if resumed else _RunState()
+            comparison = _compare_one(session, self.target, self.options)
+            diagnosis = self._diagnose(session, comparison)
+            _note_diagnosis(state, diagnosis)
+            _write_progress(log, state, comparison)
+            log_id = log.id
+        try:
+            comparison, diagnosis = self._attempts(log_id, state, comparison, diagnosis)
+        except Cancelled:
+            raise
+        except Exception as exc:
+            self._finish(log_id, state, None, STATUS_FAILED, f"Run failed: {type(exc).__name__}: {exc}")
+            raise
+        if comparison.accuracy >= self.options.success_threshold:
+            note = (f"Resolved by {state.succeeded}." if state.succeeded else "Counts match; nothing to fix.")
+            return self._finish(log_id, state, diagnosis, STATUS_RESOLVED, note)
+        self._escalate(log_id, state, diagnosis)
+        return self._finish(log_id, state, diagnosis, STATUS_ESCALATED, self._escalation_report(state, diagnosis))
+
+    def _diagnose(self, session: Session, comparison: Comparison) -> Diagnosis:
+        return diagnose(session, comparison, has_statewide_source=bool(self.options.statewide_source))
+
+    def _attempts(self, log_id: int, state: _RunState, comparison: Comparison,
+                  diagnosis: Diagnosis) -> tuple[Comparison, Diagnosis]:
+        threshold = self.options.success_threshold
+        while comparison.accuracy < threshold and state.executed < self.options.max_attempts:
+            if self.cancel():
+                self._note(log_id, f"Cancelled by the user after {state.executed} attempt(s).")
+                raise Cancelled(f"reconciliation of {self.target.county} {self.target.party} cancelled")
+            strategy = next((s for s in strategy_order(diagnosis, self.strategies)
+                             if s.name not in state.exhausted), None)
+            if strategy is None:
+                break
+            if not strategy.applies(diagnosis):
+                self._record_skip(log_id, state, strategy.name, comparison)
+                continue
+            self.progress(state.executed / self.options.max_attempts,
+                          f"{self.target.county} {self.target.party}: {strategy.name}")
+            comparison = self._execute(log_id, state, strategy, comparison, diagnosis)
+            with transaction(self.engine) as session:
+                diagnosis = self._diagnose(session, comparison)
+                _note_diagnosis(state, diagnosis)
+        return comparison, diagnosis
+
+    def _record_skip(self, log_id: int, state: _RunState, name: str, comparison: Comparison) -> None:
+        with transaction(self.engine) as session:
+            rlog.add_attempt(session, log_id, state.next_attempt_no, name, rlog.OUTCOME_SKIPPED,
+                             before=_snapshot(comparison), after=_snapshot(comparison),
+                             message="does not apply to this diagnosis")
+        state.next_attempt_no += 1
+        state.exhausted.add(name)
+
+    def _execute(self, log_id: int, state: _RunState, strategy: Strategy, before: Comparison,
+                 diagnosis: Diagnosis) -> Comparison:
+        """One attempt in one transaction: the strategy's changes, its fix rows, the attempt row, the log row."""
+        started = utcnow()
+        saved = (list(state.tried), state.executed, state.succeeded)
+        try:
+            with transaction(self.engine) as session:
+                lock_county(session, self.target.county, self.target.election_date)
+                result = strategy.execute(self._context(session, diagnosis, log_id))
+                session.flush()
+                after = _compare_one(session, self.target, self.options)
+                outcome = self._outcome(before, after)
+                rlog.add_attempt(session, log_id, state.next_attempt_no, strategy.name, outcome,
+                                 before=_snapshot(before), after=_snapshot(after), fix_id=result.fix_id,
+                                 message=_result_message(result), started_at=started)
+                state.tried.append(strategy.name)
+                state.executed += 1
+                if outcome == rlog.OUTCOME_RESOLVED:
+                    state.succeeded = strategy.name
+                log = session.get(ReconciliationLog, log_id)
+                assert log is not None
+                _write_progress(log, state, after, current=strategy.name)
+        except Exception as exc:  # a broken strategy must not stop the loop: log it, try the next one
+            logger.exception("strategy %s failed for %s", strategy.name, self.target)
+            state.tried, state.executed, state.succeeded = saved  # its transaction rolled back
+            with transaction(self.engine) as session:
+                rlog.add_attempt(session, log_id, state.next_attempt_no, strategy.name, rlog.OUTCOME_ERROR,
+                                 before=_snapshot(before), message=f"{type(exc).__name__}: {exc}",
+                                 started_at=started)
+            state.next_attempt_no += 1
+            state.exhausted.add(strategy.name)
+            return before
+        state.next_attempt_no += 1
+        if outcome not in rlog.HELPFUL_OUTCOMES:
+            state.exhausted.add(strategy.name)
+        return after
+
+    def _outcome(self, before: Comparison, after: Comparison) -> str:
+        if after.accuracy >= self.options.success_threshold:
+            return rlog.OUTCOME_RESOLVED
+        if after.accuracy > before.accuracy:
+            return rlog.OUTCOME_IMPROVED
+        if after.accuracy < before.accuracy:
+            return rlog.OUTCOME_WORSE
+        return rlog.OUTCOME_NO_CHANGE
+
+    def _context(self, session: Session, diagnosis: Diagnosis, log_id: int | None,
+                 dry_run: bool = False) -> StrategyContext:
+        return StrategyContext(
+            session=session, election_date=self.target.election_date, county=self.target.county,
+            party=self.target.party, diagnosis=diagnosis,
+            fixes=self.recorder_factory(session, self.target, log_id, dry_run),
+            statewide_source=self.options.statewide_source, dry_run=dry_run, user=self.options.user, log_id=log_id,
+        )
+
+    def _escalate(self, log_id: int, state: _RunState, diagnosis: Diagnosis) -> None:
+        """Strategy F: hand the county to a person (the strategy may record a notification)."""
+        manual = next((s for s in self.strategies if s.name == MANUAL_REVIEW), None)
+        if manual is None:
+            return
+        started = utcnow()
+        with transaction(self.engine) as session:
+            result = manual.execute(self._context(session, diagnosis, log_id))
+            comparison = _compare_one(session, self.target, self.options)
+            rlog.add_attempt(session, log_id, state.next_attempt_no, MANUAL_REVIEW, rlog.OUTCOME_NO_CHANGE,
+                             before=_snapshot(comparison), after=_snapshot(comparison), fix_id=result.fix_id,
+                             message=_result_message(result), started_at=started)
+        state.next_attempt_no += 1
+        state.tried.append(MANUAL_REVIEW)
+
+    def _escalation_report(self, state: _RunState, diagnosis: Diagnosis) -> str:
+        samples = sample_vuids(diagnosis.details)
+        lines = [
+            f"Escalated for manual review: {self.target.county} {self.target.party} "
+            f"{self.target.election_date.isoformat()}.",
+            f"Expected {diagnosis.expected_total}, actual {diagnosis.actual_total}, "
+            f"discrepancy {diagnosis.discrepancy:+d}, accuracy {rounded(diagnosis.accuracy)}% "
+            f"(needs {self.options.success_threshold}%).",
+            f"Diagnosis: {', '.join(diagnosis.codes) or 'none'}.",
+            f"Strategies tried: {', '.join(state.tried) or 'none'}; attempts: {state.executed}.",
+        ]
+        for code, vuids in samples.items():
+            lines.append(f"Sample {code}: {', '.join(vuids)}")
+        return "\n".join(lines)
+
+    def _note(self, log_id: int, line: str) -> None:
+        with transaction(self.engine) as session:
+            log = session.get(ReconciliationLog, log_id)
+            assert log is not None
+            rlog.append_note(log, line)
+            log.updated_at = utcnow()
+
+    def _finish(self, log_id: int, state: _RunState, diagnosis: Diagnosis | None, status: str,
+                note: str) -> dict[str, Any]:
+        with transaction(self.engine) as session:
+            log = session.get(ReconciliationLog, log_id)
+            assert log is not None
+            comparison = _compare_one(session, self.target, self.options)
+            _write_progress(log, state, comparison)
+            now = utcnow()
+            log.status = status
+            log.strategy_succeeded = state.succeeded if status == STATUS_RESOLVED else None
+            log.resolution_time_seconds = round((now - log.created_at).total_seconds(), 3)
+            log.resolved_at = now if status == STATUS_RESOLVED else None
+            rlog.append_note(log, note)
+            if diagnosis is not None:
+                details = dict(log.diagnosis_details or {})
+                details["remaining"] = list(diagnosis.codes)
+                if status == STATUS_ESCALATED:
+                    details["escalation"] = {
+                        "expected_total": diagnosis.expected_total, "actual_total": diagnosis.actual_total,
+                        "discrepancy": diagnosis.discrepancy, "accuracy_pct": rounded(diagnosis.accuracy),
+                        "diagnosis": list(diagnosis.codes), "strategies_tried": list(state.tried),
+                        "sample_vuids": sample_vuids(diagnosis.details),
+                    }
+                log.diagnosis_details = details
+            return rlog.log_to_dict(log, by_method=comparison.counts_json())
+
+
+def _result_message(result: StrategyResult) -> str:
+    counts = (f"inserted {result.inserted}, removed {result.removed}, reassigned {result.reassigned}, "
+              f"updated {result.updated}")
+    return f"{result.message} ({counts})" if result.message else counts
+
+
+def preview(engine: Engine, target: LoopTarget, strategies: Sequence[Strategy], recorder_factory: RecorderFactory,
+            options: LoopOptions) -> dict[str, Any]:
+    """Dry run: what each applicable strategy would do, in loop order; nothing is written.
+
+    Everything runs in one session that is rolled back at the end, and strategies are told
+    ``dry_run=True`` as well, so even a strategy that writes leaves no trace.
+    """
+    loop = ReconciliationLoop(engine, target, strategies, recorder_factory, options)
+    session = Session(engine, expire_on_commit=False)
+    try:
+        comparison = _compare_one(session, target, options, update=False)
+        diagnosis = loop._diagnose(session, comparison)
+        previews = []
+        if comparison.accuracy < options.success_threshold:
+            for strategy in strategy_order(diagnosis, strategies):
+                entry: dict[str, Any] = {"strategy": strategy.name, "applies": strategy.applies(diagnosis)}
+                if entry["applies"]:
+                    savepoint = session.begin_nested()
+                    try:
+                        result = strategy.execute(loop._context(session, diagnosis, None, dry_run=True))
+                    finally:
+                        savepoint.rollback()
+                    entry.update(message=result.message, inserted=result.inserted, removed=result.removed,
+                                 reassigned=result.reassigned, updated=result.updated, preview=result.preview[:50])
+                previews.append(entry)
+    finally:
+        session.rollback()
+        session.close()
+    resolved = comparison.accuracy >= options.success_threshold
+    return {
+        "id": None, "county": target.county, "election_date": target.election_date.isoformat(),
+        "party": target.party, "trigger_type": options.trigger, "expected_total": comparison.expected_total,
+        "actual_total": comparison.actual_total, "discrepancy": comparison.discrepancy,
+        "discrepancy_pct": rounded(comparison.discrepancy_pct), "diagnosis": list(diagnosis.codes),
+        "diagnosis_details": evidence_for_log({c: diagnosis.details.get(c) for c in diagnosis.codes}),
+        "strategies_tried": [], "strategy_succeeded": None, "attempts_count": 0,
+        "status": STATUS_RESOLVED if resolved else "IN_PROGRESS", "resolution_time_seconds": None,
+        "final_accuracy_pct": rounded(comparison.accuracy), "resolved_at": None,
+        "notes": "Dry run: nothing was written.", "by_method": comparison.counts_json(), "dry_run": True,
+        "preview": previews,
+    }
+

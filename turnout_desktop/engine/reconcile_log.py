@@ -1,0 +1,140 @@
+"""Step 5: ``reconciliation_log`` / ``reconciliation_attempt`` rows and their JSON shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog, utcnow
+from turnout_desktop.engine.types import STATUS_IN_PROGRESS
+
+# Attempt outcomes (stable, in reconciliation_attempt.outcome).
+OUTCOME_IMPROVED = "improved"
+OUTCOME_RESOLVED = "resolved"
+OUTCOME_NO_CHANGE = "no_change"
+OUTCOME_WORSE = "worse"
+OUTCOME_SKIPPED = "skipped"
+OUTCOME_ERROR = "error"
+HELPFUL_OUTCOMES = (OUTCOME_IMPROVED, OUTCOME_RESOLVED)
+
+LOG_COLUMNS = (
+    "id", "county", "election_date", "party", "trigger_type", "expected_total", "actual_total", "discrepancy",
+    "discrepancy_pct", "diagnosis", "diagnosis_details", "strategies_tried", "strategy_succeeded",
+    "attempts_count", "status", "current_strategy", "resolution_time_seconds", "final_accuracy_pct",
+    "created_at", "updated_at", "resolved_at", "notes", "review_state", "review_reason",
+)
+ATTEMPT_COLUMNS = (
+    "id", "attempt_no", "strategy", "outcome", "before_actual", "after_actual", "before_accuracy_pct",
+    "after_accuracy_pct", "before_counts", "after_counts", "fix_id", "message", "started_at", "finished_at",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LoopTarget:
+    """The unit the loop works on: one (county, election, party)."""
+
+    county: str
+    election_date: dt.date
+    party: str
+
+
+def open_log(session: Session, target: LoopTarget, trigger: str) -> tuple[ReconciliationLog, bool]:
+    """The IN_PROGRESS row a crashed run left for this target, else a new IN_PROGRESS row.
+
+    Returns:
+        The log row (flushed, so it has an id) and whether it was resumed.
+    """
+    existing = session.execute(
+        select(ReconciliationLog).where(
+            ReconciliationLog.county == target.county, ReconciliationLog.election_date == target.election_date,
+            ReconciliationLog.party == target.party, ReconciliationLog.status == STATUS_IN_PROGRESS,
+        ).order_by(ReconciliationLog.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    if existing is not None:
+        existing.notes = _append_note(existing.notes, f"Resumed by a {trigger} run after an interrupted run.")
+        existing.updated_at = utcnow()
+        session.flush()
+        return existing, True
+    log = ReconciliationLog(
+        county=target.county, election_date=target.election_date, party=target.party, trigger_type=trigger,
+        status=STATUS_IN_PROGRESS, attempts_count=0, strategies_tried=[], diagnosis=[], diagnosis_details={},
+        created_at=utcnow(), updated_at=utcnow(),
+    )
+    session.add(log)
+    session.flush()
+    return log, False
+
+
+def _append_note(notes: str | None, line: str) -> str:
+    return f"{notes}\n{line}" if notes else line
+
+
+def append_note(log: ReconciliationLog, line: str) -> None:
+    log.notes = _append_note(log.notes, line)
+
+
+def attempts_of(session: Session, log_id: int) -> list[ReconciliationAttempt]:
+    return list(session.execute(
+        select(ReconciliationAttempt).where(ReconciliationAttempt.log_id == log_id)
+        .order_by(ReconciliationAttempt.attempt_no)
+    ).scalars())
+
+
+def add_attempt(session: Session, log_id: int, attempt_no: int, strategy: str, outcome: str, *,
+                before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+                fix_id: int | None = None, message: str | None = None,
+                started_at: dt.datetime | None = None) -> ReconciliationAttempt:
+    """One strategy tried (or skipped) within a log entry, with counts before and after.
+
+    ``before``/``after`` are ``{"actual": n, "accuracy_pct": x, "by_method": {...}}``.
+    """
+    attempt = ReconciliationAttempt(
+        log_id=log_id, attempt_no=attempt_no, strategy=strategy, outcome=outcome,
+        before_actual=(before or {}).get("actual"), after_actual=(after or {}).get("actual"),
+        before_accuracy_pct=(before or {}).get("accuracy_pct"), after_accuracy_pct=(after or {}).get("accuracy_pct"),
+        before_counts=(before or {}).get("by_method"), after_counts=(after or {}).get("by_method"),
+        fix_id=fix_id, message=message, started_at=started_at or utcnow(), finished_at=utcnow(),
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def log_to_dict(log: ReconciliationLog, *, by_method: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The log row with its column names as keys (the CLI/JSON contract) plus ``by_method``."""
+    row = {column: _plain(getattr(log, column)) for column in LOG_COLUMNS}
+    row["diagnosis"] = list(log.diagnosis or [])
+    row["strategies_tried"] = list(log.strategies_tried or [])
+    row["diagnosis_details"] = dict(log.diagnosis_details or {})
+    row["by_method"] = by_method if by_method is not None else row["diagnosis_details"].get("by_method", {})
+    return row
+
+
+def attempt_to_dict(attempt: ReconciliationAttempt) -> dict[str, Any]:
+    return {column: _plain(getattr(attempt, column)) for column in ATTEMPT_COLUMNS}
+
+
+def latest_logs(session: Session, election: dt.date) -> dict[tuple[str, str], ReconciliationLog]:
+    """The newest log row of every (county, party) of an election."""
+    newest = (
+        select(ReconciliationLog.county, ReconciliationLog.party, ReconciliationLog.id)
+        .where(ReconciliationLog.election_date == election)
+        .order_by(ReconciliationLog.id)
+    )
+    ids: dict[tuple[str, str], int] = {}
+    for county, party, log_id in session.execute(newest):
+        ids[(county, party)] = log_id  # ascending ids: the last one wins
+    if not ids:
+        return {}
+    rows = session.execute(select(ReconciliationLog).where(ReconciliationLog.id.in_(list(ids.values())))).scalars()
+    return {(row.county, row.party): row for row in rows}
