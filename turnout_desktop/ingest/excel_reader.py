@@ -10,9 +10,11 @@ sees the bytes (``safety``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import unicodedata
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 
 from turnout_desktop.errors import ImportRejected
@@ -39,9 +41,15 @@ def read_workbook(data: bytes, file_name: str, kind: str, *, parser: str | None 
     if parser is not None and parser not in ALLOWED_PARSERS[kind]:
         raise ImportRejected(f"{parser} cannot read a {kind} workbook", reason="unsupported_format", file=file_name)
     if kind in ("xlsx", "ods"):
-        _check_container(data, file_name)
-    chosen = parser or "calamine"
+        _require_defusedxml(file_name)
+        _check_container(data, file_name, kind)
+    # calamine's xls reader can abort the whole process on a damaged file (an uncatchable 8 GB allocation,
+    # tests/corpus/calamine_xls_8gb_alloc.xls), so xls goes through xlrd first; calamine only reads an
+    # xls that xlrd has already parsed cleanly.
+    chosen = parser or ("xlrd" if kind == "xls" else "calamine")
     notes: list[str] = []
+    if chosen == "calamine" and kind == "xls":
+        read_xlrd(data, file_name)
     if chosen == "calamine":
         try:
             sheets = read_calamine(data, file_name)
@@ -69,7 +77,9 @@ def read_calamine(data: bytes, file_name: str) -> list[RawSheet]:
         sheets: list[RawSheet] = []
         for sheet_info in metadata:
             sheet = workbook.get_sheet_by_name(sheet_info.name)
-            _check_shape(sheet.total_height, sheet.total_width, file_name, sheet_info.name)
+            end = sheet.end  # (last row, last column), 0-based from A1; None for an empty sheet
+            if end:
+                _check_shape(end[0] + 1, end[1] + 1, file_name, sheet_info.name)
             with gc_paused():
                 rows = sheet.to_python(skip_empty_area=False)
             hidden = sheet_info.visible != calamine.SheetVisibleEnum.Visible
@@ -98,7 +108,9 @@ def read_openpyxl(data: bytes, file_name: str) -> list[RawSheet]:
         raise ImportRejected("openpyxl is not protected by defusedxml; xlsx import is disabled", reason="xml",
                              file=file_name)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "no stylesheet", unknown extensions: noise for us
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except InvalidFileException as error:
         raise ImportRejected(f"openpyxl cannot open the workbook ({error})"[:300], reason="unsupported_format",
                              file=file_name) from None
@@ -110,12 +122,15 @@ def read_openpyxl(data: bytes, file_name: str) -> list[RawSheet]:
             if not hasattr(worksheet, "iter_rows"):
                 continue  # chartsheets hold no cells
             rows: list[tuple] = []
+            cells = 0
             for row in worksheet.iter_rows(values_only=True):
                 rows.append(row)
-                if len(row) > safety.MAX_COLUMNS:
+                cells += len(row)
+                if len(row) > safety.MAX_COLUMNS or len(rows) > safety.MAX_SHEET_ROWS:
                     _check_shape(len(rows), len(row), file_name, worksheet.title)
-                if len(rows) > safety.MAX_SHEET_ROWS:
-                    _check_shape(len(rows), 0, file_name, worksheet.title)
+                if cells > safety.MAX_SHEET_CELLS:
+                    raise ImportRejected(f"the sheet holds more than {safety.MAX_SHEET_CELLS:,} cells",
+                                         reason="too_many_cells", file=file_name, sheet=worksheet.title)
             hidden = getattr(worksheet, "sheet_state", "visible") != "visible"
             sheets.append(RawSheet(_text(worksheet.title), _columns_from_rows(rows, _plain_cell), hidden))
         return sheets
@@ -164,12 +179,15 @@ def read_odfpy(data: bytes, file_name: str) -> list[RawSheet]:
     """All tables of an ods through odfpy (stdlib XML defused first); slow, a fallback only."""
     import defusedxml
 
-    defusedxml.defuse_stdlib()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # defuse_stdlib touches the old cElementTree alias
+        defusedxml.defuse_stdlib()
     from odf import opendocument, teletype
     from odf.namespaces import OFFICENS, TABLENS
 
     try:
-        document = opendocument.load(io.BytesIO(data))
+        with contextlib.redirect_stdout(io.StringIO()):  # odfpy prints and skips parts it cannot parse
+            document = opendocument.load(io.BytesIO(data))
         tables = document.spreadsheet.getElementsByType(_odf_table_class()) if document.spreadsheet else []
     except Exception as error:  # noqa: BLE001 - odfpy raises anything from KeyError to SAX errors
         raise ImportRejected(f"odfpy cannot read the spreadsheet: {type(error).__name__}: {error}"[:300],
@@ -259,11 +277,21 @@ def _odf_int(value: str | None) -> int:
         return 1
 
 
-def _check_container(data: bytes, file_name: str) -> None:
+def _require_defusedxml(file_name: str) -> None:
+    """RELIABILITY.md T1: without defusedxml behind openpyxl, xlsx/ods import is disabled altogether."""
+    import openpyxl
+
+    if not openpyxl.DEFUSEDXML:
+        raise ImportRejected("xlsx/ods import is disabled: the defusedxml package is missing", reason="xml",
+                             file=file_name)
+
+
+def _check_container(data: bytes, file_name: str, kind: str) -> None:
     """Zip-bomb limits and XML DOCTYPE/ENTITY scan for xlsx/ods containers."""
     archive = safety.open_zip(data, file_name)
     with archive:
         safety.check_xml_parts(archive, file_name)
+        safety.check_sheet_extent(archive, file_name, kind)
 
 
 def _check_shape(n_rows: int, n_columns: int, file_name: str, sheet: str) -> None:

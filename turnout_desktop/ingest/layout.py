@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from turnout_desktop.ingest.mapping import COUNT_FIELDS, header_score, map_header
+from turnout_desktop.ingest.normalize import scan_blocks
 
 HEADER_SCAN_ROWS = 100
 FOOTER_SCAN_ROWS = 12
@@ -84,8 +85,7 @@ def blank_mask(columns: Sequence[Sequence[object]], n_rows: int) -> np.ndarray:
         mask[:] = True
         return mask
     first = columns[0]
-    candidates = [i for i, v in enumerate(first[:n_rows])
-                  if v is None or v == "" or (v.__class__ is str and v.isspace()) or (v.__class__ is float and v != v)]
+    candidates = _blank_candidates(first, min(len(first), n_rows))
     candidates.extend(range(len(first), n_rows))
     for column in columns[1:]:
         if not candidates:
@@ -94,6 +94,41 @@ def blank_mask(columns: Sequence[Sequence[object]], n_rows: int) -> np.ndarray:
         candidates = [i for i in candidates if i >= size or is_empty_cell(column[i])]
     mask[candidates] = True
     return mask
+
+
+def _surely_filled(chunk: list[object]) -> bool:
+    """True when no cell of ``chunk`` can be empty, decided without a Python call per cell.
+
+    Only all-text and all-number chunks are decided here; False just means "look closer".
+    """
+    kinds = set(map(type, chunk))
+    if kinds == {str}:
+        return all(map(str.strip, chunk))  # type: ignore[arg-type]
+    if kinds and kinds <= {float, int}:
+        try:
+            return not np.isnan(np.array(chunk, dtype=np.float64)).any()
+        except OverflowError:  # an int too large for a float is not empty, but let the slow path say so
+            return False
+    return False
+
+
+def _blank_candidates(column: Sequence[object], size: int) -> list[int]:
+    """Positions below ``size`` whose cell is empty (None, blank text, NaN), in order.
+
+    Clean blocks are skipped whole; only blocks holding an empty cell are read cell by cell.
+    """
+    found: list[int] = []
+
+    def clean(start: int, stop: int) -> bool:
+        return _surely_filled(list(column[start:stop]))
+
+    def cell_by_cell(start: int, stop: int) -> None:
+        found.extend(start + offset for offset, v in enumerate(column[start:stop])
+                     if v is None or v == "" or (v.__class__ is str and v.isspace())
+                     or (v.__class__ is float and v != v))
+
+    scan_blocks(size, clean, cell_by_cell)
+    return found
 
 
 def find_header(sheet: SheetLike, override: Mapping[str, str] | None = None) -> int | None:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+import numpy as np
+import pandas as pd
+
 from turnout_desktop.domain.vuid import is_blocking_vuid_code
 from turnout_desktop.ingest.model import Problem
 
@@ -81,8 +84,40 @@ class ProblemLog:
 
     def add_rows(self, code: str, rows: Sequence[int], values: Sequence[object], *, file: str,
                  sheet: str | None, column: str | None, message: str | None = None) -> None:
+        """Same as ``add`` for each row in turn (one code for all)."""
         for row, value in zip(rows, values, strict=True):
             self.add(code, file=file, sheet=sheet, row=row, column=column, value=value, message=message)
+
+    def add_row_codes(self, codes: Sequence[str], rows: Sequence[int], values: Sequence[object], *, file: str,
+                      sheet: str | None, column: str | None, message: str | None = None) -> None:
+        """Same as ``add(codes[i], row=rows[i], value=values[i], ...)`` for each i in order.
+
+        Rows beyond a code's cap are only counted, in bulk, so a million flagged rows cost no
+        Python call each. Every row must be a number; ``values`` only needs indexing by position.
+        """
+        if len(codes) != len(rows) or len(rows) != len(values):
+            raise ValueError("codes, rows and values must have the same length")
+        if not len(rows):
+            return
+        labels, distinct = pd.factorize(np.asarray(codes, dtype=object))
+        listed: list[tuple[int, str]] = []
+        first_overflow: list[tuple[int, str, int]] = []
+        for label, code in enumerate(distinct.tolist()):
+            positions = np.flatnonzero(labels == label)
+            room = max(0, self.limit - self._seen[code])
+            self._seen[code] += len(positions)
+            listed.extend((position, code) for position in positions[:room].tolist())
+            if len(positions) > room:
+                first_overflow.append((int(positions[room]), code, len(positions) - room))
+        for position, code in sorted(listed):
+            value = values[position]
+            self.problems.append(Problem(file=file, sheet=sheet or None, row=int(rows[position]), column=column,
+                                         value=None if value is None else str(value), code=code,
+                                         message=message or MESSAGES.get(code, code.replace("_", " ")),
+                                         blocking=is_blocking(code)))
+        # The overflow lines keep the order in which each code first went over its cap.
+        for _, code, extra in sorted(first_overflow):
+            self._overflow[(code, file)] += extra
 
     def finish(self) -> list[Problem]:
         """All problems, plus one line per code that went over the cap."""

@@ -15,12 +15,18 @@ import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest import safety
 
+if TYPE_CHECKING:
+    from turnout_desktop.ingest.text_reader import CsvStream
+
 PARSERS = ("calamine", "openpyxl", "xlrd", "odf", "csv")
 CSV_ENCODINGS = ("utf-8-sig", "utf-16", "utf-8", "cp1252", "latin-1")
+_PARSERS_BY_KIND = {"xlsx": ("calamine", "openpyxl"), "xls": ("xlrd", "calamine"), "ods": ("calamine", "odf"),
+                    "text": ("csv",)}
 
 
 @dataclass
@@ -149,6 +155,14 @@ def read_raw_path(path: Path, *, parser: str | None = None, encoding: str | None
     return read_raw(data, path.name, parser=parser, encoding=encoding)
 
 
+def iter_csv_chunks(path: Path, *, chunk_rows: int = 200_000, encoding: str | None = None,
+                    member: str | None = None) -> CsvStream:
+    """Stream a big statewide csv (or the csv inside a zip); see ``text_reader.iter_csv_chunks``."""
+    from turnout_desktop.ingest.text_reader import iter_csv_chunks as open_stream
+
+    return open_stream(path, chunk_rows=chunk_rows, encoding=encoding, member=member)
+
+
 def alternative_parsers(workbook: RawWorkbook) -> list[dict]:
     """Other ways to read the same bytes (strategy E re-parses with each in turn).
 
@@ -163,9 +177,7 @@ def alternative_parsers(workbook: RawWorkbook) -> list[dict]:
         # utf-16 is only ever right when the bytes say so (BOM); the 8-bit ones are the usual confusion.
         return [{"encoding": name} for name in ("utf-8", "cp1252", "latin-1") if name != workbook.encoding]
     kind = safety.sniff_kind(workbook.content, workbook.file_name)
-    fallback = {"xlsx": "openpyxl", "xls": "xlrd", "ods": "odf"}.get(kind)
-    options = [name for name in ("calamine", fallback) if name and name != workbook.parser]
-    return [{"parser": name} for name in options]
+    return [{"parser": name} for name in _PARSERS_BY_KIND.get(kind, ()) if name != workbook.parser]
 
 
 def _read_any(data: bytes, file_name: str, *, parser: str | None, encoding: str | None,
@@ -173,10 +185,15 @@ def _read_any(data: bytes, file_name: str, *, parser: str | None, encoding: str 
     """Dispatch on the sniffed content type (see ``safety.sniff_kind``)."""
     from turnout_desktop.ingest import excel_reader, text_reader
 
+    if not data:
+        raise ImportRejected("the file is empty", reason="empty", file=file_name)
+    safety.check_container_size(data, file_name)
     kind = safety.sniff_kind(data, file_name)
     safety.check_bytes(data, file_name, kind)
     if kind == "zip":
         return _read_zip(data, file_name, parser=parser, encoding=encoding, depth=depth)
+    if depth > 0 and parser is not None and parser not in _PARSERS_BY_KIND.get(kind, ()):
+        parser = None  # a forced parser applies to the archive members it can read; the others read as usual
     if kind in ("xlsx", "xls", "ods"):
         if parser == "csv":
             raise ImportRejected(f"a {kind} workbook cannot be read as csv", reason="unsupported_format",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,10 +12,13 @@ import pandas as pd
 from turnout_desktop.domain.codes import NO_PARTY, is_deferred_party, is_in_person, parse_method, parse_party
 from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.domain.vuid import is_blocking_vuid_code
-from turnout_desktop.ingest.dates import parse_date_column
+from turnout_desktop.ingest.dates import parse_date_value
 from turnout_desktop.ingest.layout import DetectedLayout, SheetLike
-from turnout_desktop.ingest.normalize import map_unique, normalize_vuids, text_column
+from turnout_desktop.ingest.normalize import cell_text, distinct_values, map_unique_array, normalize_vuid_array
 from turnout_desktop.ingest.problems import ProblemLog
+
+# flag(code, positions, the column's cells, column title): log the rows and raise their worst problem.
+Flag = Callable[[str, np.ndarray, Sequence[object], "str | None"], None]
 
 
 @dataclass(slots=True)
@@ -53,92 +56,142 @@ def take(column: Sequence[object], indexes: np.ndarray) -> list[object]:
         return []
     first, last = int(indexes[0]), int(indexes[-1])
     if last - first + 1 == len(indexes):
-        return list(column[first:last + 1])
+        part = column[first:last + 1]
+        return part if isinstance(part, list) else list(part)  # a list slice is already a fresh list
     return [column[i] for i in indexes.tolist()]
 
 
+class _Picked(Sequence[object]):
+    """The cells of ``values`` at ``positions``, read lazily (only the rows a problem lists are read)."""
+
+    def __init__(self, values: Sequence[object], positions: np.ndarray) -> None:
+        self.values, self.positions = values, positions
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __getitem__(self, index: int) -> object:  # type: ignore[override]
+        return self.values[int(self.positions[index])]
+
+
+def _objects(values: np.ndarray) -> pd.Series:
+    # object columns keep None for missing values (pandas 3 would store NaN in a str column).
+    # The arrays are freshly built here, so they are wrapped without a copy (and left unconsolidated).
+    return pd.Series(values, dtype=object, copy=False)
+
+
 def read_roster_sheet(sheet: SheetLike, layout: DetectedLayout, hints: Hints, log: ProblemLog) -> pd.DataFrame:
-    """Canonical rows of one roster sheet (ROW_COLUMNS plus ``_sheet_key``/``_index`` for duplicate checks)."""
+    """Canonical rows of one roster sheet.
+
+    Returns ROW_COLUMNS plus ``_index`` (the sheet row index) and ``_vuid_key`` (the VUID as an
+    integer, see ``normalize.VuidArrays``) for the duplicate checks and counts.
+    """
     indexes = layout.data_indexes
-    row_numbers = (indexes + 1).tolist()
+    row_numbers = np.asarray(indexes, dtype=np.int64) + 1
     n = len(row_numbers)
     mapping, titles = layout.mapping, layout.titles
     where = {"file": hints.file, "sheet": hints.sheet}
 
-    def column(field: str) -> list[object]:
-        return take(sheet.columns[mapping[field]], indexes)
+    def column(field: str) -> list[object] | None:
+        return take(sheet.columns[mapping[field]], indexes) if field in mapping else None
 
-    vuid_column = normalize_vuids(column("vuid"))
-    worst: list[str | None] = list(vuid_column.codes)
-    for position, code in enumerate(vuid_column.codes):
-        if code is not None:
-            log.add(code, row=row_numbers[position], column=titles[mapping["vuid"]],
-                    value=vuid_column.raws[position], **where)
+    def title(field: str) -> str | None:
+        return titles[mapping[field]] if field in mapping else None
 
-    def flag(code: str, positions: Sequence[int], values: Sequence[object], title: str | None) -> None:
-        for position, value in zip(positions, values, strict=True):
-            log.add(code, row=row_numbers[position], column=title, value=value, **where)
-            if worst[position] is None or not is_blocking_vuid_code(worst[position]):
-                worst[position] = code
+    vuid = normalize_vuid_array(column("vuid") or [])
+    log.add_row_codes(vuid.codes[vuid.flagged], row_numbers[vuid.flagged], vuid.raws[vuid.flagged],
+                      column=title("vuid"), **where)
+    worst = vuid.codes.copy()
 
-    counties = _counties(column("county") if "county" in mapping else None, n, hints, log, flag,
-                         titles[mapping["county"]] if "county" in mapping else None)
-    parties = _parties(column("party") if "party" in mapping else None, n, hints, log, flag,
-                       titles[mapping["party"]] if "party" in mapping else None)
-    methods = _methods(column("voting_method") if "voting_method" in mapping else None, n, hints, log, flag,
-                       titles[mapping["voting_method"]] if "voting_method" in mapping else None)
-    precincts = text_column(column("precinct")) if "precinct" in mapping else [None] * n
-    if "vote_date" in mapping:
+    def flag(code: str, positions: np.ndarray, values: Sequence[object], title: str | None) -> None:
+        if not len(positions):
+            return
+        log.add_row_codes([code] * len(positions), row_numbers[positions], _Picked(values, positions),
+                          column=title, **where)
+        # A refused VUID stays the row's worst problem; anything milder is overwritten.
+        current = worst[positions]
+        milder = {w: w is None or not is_blocking_vuid_code(w) for w in set(current)}
+        worst[positions[np.fromiter(map(milder.__getitem__, current), dtype=bool, count=len(current))]] = code
+
+    counties = _counties(column("county"), n, hints, log, flag, title("county"))
+    parties = _parties(column("party"), n, hints, log, flag, title("party"))
+    methods = _methods(column("voting_method"), n, hints, log, flag, title("voting_method"))
+    precinct_cells = column("precinct")
+    precincts = map_unique_array(precinct_cells, cell_text) if precinct_cells is not None else _constant(None, n)
+    date_cells = column("vote_date")
+    if date_cells is not None:
         # Free text in a "date" column (Montgomery's DateVoted) falls back to the file-name date.
-        dates = [d or hints.date_file for d in parse_date_column(column("vote_date"))]
+        distinct = distinct_values(date_cells)
+        dates = distinct.broadcast([parse_date_value(u) or hints.date_file for u in distinct.uniques],
+                                   hints.date_file)
     else:
-        dates = [hints.date_file] * n
+        dates = _constant(hints.date_file, n)
     text = {
-        "file": [hints.file] * n, "sheet": [hints.sheet] * n,
+        "file": _constant(hints.file, n), "sheet": _constant(hints.sheet, n),
         "county": counties, "party": parties, "voting_method": methods,
-        "vuid": vuid_column.vuids, "vuid_raw": vuid_column.raws, "precinct": precincts,
+        "vuid": vuid.vuids, "vuid_raw": vuid.raws, "precinct": precincts,
         "vote_date": dates, "problem_code": worst,
     }
-    # object columns keep None for missing values (pandas 3 would store NaN in a str column).
-    frame = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in text.items()})
+    frame = pd.DataFrame({name: _objects(values) for name, values in text.items()}, copy=False)
     frame.insert(2, "row_no", pd.Series(row_numbers, dtype="int64"))
     frame["_index"] = pd.Series(indexes, dtype="int64")
+    frame["_vuid_key"] = pd.Series(vuid.keys, dtype="int64")
     return frame
 
 
-def _counties(values: list[object] | None, n: int, hints: Hints, log: ProblemLog, flag: object,
-              title: str | None) -> list[str | None]:
+def _constant(value: object, n: int) -> np.ndarray:
+    column = np.empty(n, dtype=object)
+    column[:] = [value] if n else []  # a list, so numpy never unpacks the value itself
+    return column
+
+
+def _counties(values: list[object] | None, n: int, hints: Hints, log: ProblemLog, flag: Flag,
+              title: str | None) -> np.ndarray:
     if values is None:
         if hints.county is None and n:
             log.add("unknown_county", file=hints.file, sheet=hints.sheet,
                     message="No county column, no --county and no county in the file name.")
-        return [hints.county] * n
-    canonical = map_unique(values, canonical_county_name)
-    canonical = [c if c is not None else (hints.county if values[i] in (None, "") else None)
-                 for i, c in enumerate(canonical)]
-    unknown = [i for i, c in enumerate(canonical) if c is None]
-    flag("unknown_county", unknown, [values[i] for i in unknown], title)
+        return _constant(hints.county, n)
+    distinct = distinct_values(values)
+    # A blank county cell means the county of the upload (option or file name).
+    canonical = [canonical_county_name(u) for u in distinct.uniques]
+    resolved = [c if c is not None else (hints.county if u in (None, "") else None)
+                for u, c in zip(distinct.uniques, canonical, strict=True)]
+    empty = canonical_county_name(None)
+    result = distinct.broadcast(resolved, empty if empty is not None else hints.county)
+    if empty is None and hints.county is not None and not distinct.empty_is_none:
+        # NaN cells are empty to the factoriser but are not blank (None/"") cells.
+        na = np.flatnonzero(distinct.codes == -1)
+        result[na] = [hints.county if values[i] in (None, "") else None for i in na.tolist()]
+    unknown = np.flatnonzero(pd.isna(result))
+    flag("unknown_county", unknown, values, title)
     if hints.county_option:
-        other = [i for i, c in enumerate(canonical) if c is not None and c != hints.county_option]
-        flag("other_county", other, [values[i] for i in other], title)
-    return canonical
+        known = ~pd.isna(result)
+        other = np.flatnonzero(known & (result != hints.county_option))
+        flag("other_county", other, values, title)
+    return result
 
 
-def _parties(values: list[object] | None, n: int, hints: Hints, log: ProblemLog, flag: object,
-             title: str | None) -> list[str | None]:
+def _parties(values: list[object] | None, n: int, hints: Hints, log: ProblemLog, flag: Flag,
+             title: str | None) -> np.ndarray:
     fallback = hints.party
     if fallback is None and n:
         fallback = NO_PARTY
         if values is None or all(is_deferred_party(v) for v in set(map(str, values[:1000]))):
             log.add("party_assumed_all", file=hints.file, sheet=hints.sheet)
     if values is None:
-        return [fallback] * n
-    parsed = map_unique(values, parse_party)
-    deferred = map_unique(values, lambda v: is_deferred_party(v) if v is not None else True)
-    result = [p if p is not None else (fallback if d else None) for p, d in zip(parsed, deferred, strict=True)]
-    unknown = [i for i, p in enumerate(result) if p is None]
-    flag("unknown_party", unknown, [values[i] for i in unknown], title)
-    return result
+        return _constant(fallback, n)
+    distinct = distinct_values(values)
+
+    def one(value: object) -> str | None:
+        party = parse_party(value)
+        deferred = is_deferred_party(value) if value is not None else True
+        return party if party is not None else (fallback if deferred else None)
+
+    resolved = [one(u) for u in distinct.uniques]
+    empty = one(None)
+    flag("unknown_party", distinct.rows_where([r is None for r in resolved], empty is None), values, title)
+    return distinct.broadcast(resolved, empty)
 
 
 def _name_method_for_in_person(hints: Hints) -> str | None:
@@ -148,14 +201,14 @@ def _name_method_for_in_person(hints: Hints) -> str | None:
     return None
 
 
-def _methods(values: list[object] | None, n: int, hints: Hints, log: ProblemLog, flag: object,
-             title: str | None) -> list[str | None]:
+def _methods(values: list[object] | None, n: int, hints: Hints, log: ProblemLog, flag: Flag,
+             title: str | None) -> np.ndarray:
     fallback = hints.method
     if values is None:
         if fallback is None and n:
             log.add("unknown_method", file=hints.file, sheet=hints.sheet,
                     message="No method column, and neither the file name, the sheet name nor --method names one.")
-        return [fallback] * n
+        return _constant(fallback, n)
     in_person = _name_method_for_in_person(hints)
 
     def one(value: object) -> str | None:
@@ -166,7 +219,8 @@ def _methods(values: list[object] | None, n: int, hints: Hints, log: ProblemLog,
         method = parse_method(value)
         return str(method) if method else None
 
-    result = map_unique(values, one)
-    unknown = [i for i, m in enumerate(result) if m is None]
-    flag("unknown_method", unknown, [values[i] for i in unknown], title)
-    return result
+    distinct = distinct_values(values)
+    resolved = [one(u) for u in distinct.uniques]
+    empty = one(None)
+    flag("unknown_method", distinct.rows_where([r is None for r in resolved], empty is None), values, title)
+    return distinct.broadcast(resolved, empty)

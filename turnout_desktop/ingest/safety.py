@@ -27,10 +27,13 @@ ZIP_RATIO_MIN_BYTES = 64 * 1024        # members smaller than this cannot be a b
 MAX_COLUMNS = 256
 MAX_SHEET_ROWS = 1_048_576             # Excel's own limit
 MAX_CSV_ROWS = 5_000_000
+# Dense cells of one sheet (last row x last column, from A1): calamine allocates the whole rectangle,
+# so one far-away cell reference ("IV1048576") in a 5 KB file would otherwise abort the process.
+MAX_SHEET_CELLS = 32 * MiB
 MAX_XML_PROLOG_CHARS = 1_000_000       # an XML part whose prolog is longer than this is refused
 
 EXPECTED_FORMATS = "a csv, tsv, txt, xlsx, xlsm, xls or ods file (or a zip of those)"
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}  # .xlsb only to refuse it by name
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat", ""}
 MEMBER_SUFFIXES = SPREADSHEET_SUFFIXES | TEXT_SUFFIXES
 
@@ -70,6 +73,21 @@ def check_file_size(size: int, file_name: str) -> None:
         MAX_ARCHIVE_BYTES if suffix == ".zip" else MAX_CSV_BYTES)
     if size > limit:
         raise ImportRejected(f"the file is {size / MiB:.1f} MB; the limit is {limit // MiB} MB",
+                             reason="too_large", file=file_name)
+
+
+def check_container_size(data: bytes, file_name: str) -> None:
+    """Refuse an oversized zip/OLE2 container by its magic bytes alone, before it is opened at all.
+
+    Raises:
+        ImportRejected: ``too_large``.
+    """
+    if data.startswith((b"PK", _OLE2_MAGIC)) and len(data) > max(MAX_SPREADSHEET_BYTES, MAX_ARCHIVE_BYTES):
+        limit = max(MAX_SPREADSHEET_BYTES, MAX_ARCHIVE_BYTES)
+        raise ImportRejected(f"the file is {len(data) / MiB:.1f} MB; the limit is {limit // MiB} MB",
+                             reason="too_large", file=file_name)
+    if len(data) > MAX_CSV_BYTES:
+        raise ImportRejected(f"the file is {len(data) / MiB:.1f} MB; the limit is {MAX_CSV_BYTES // MiB} MB",
                              reason="too_large", file=file_name)
 
 
@@ -233,6 +251,46 @@ def check_xml_parts(archive: zipfile.ZipFile, file_name: str) -> None:
                                  file=file_name) from None
 
 
+def check_sheet_extent(archive: zipfile.ZipFile, file_name: str, kind: str) -> None:
+    """Refuse sheets whose cell references span more than the row/column/cell limits, before calamine.
+
+    Args:
+        archive: the opened xlsx/ods container (already through ``open_zip``).
+        file_name: display name for messages.
+        kind: ``xlsx`` or ``ods``.
+
+    Raises:
+        ImportRejected: ``too_many_rows``, ``too_many_columns`` or ``too_many_cells``.
+    """
+    from turnout_desktop.ingest import sheet_extent
+
+    if kind == "xlsx":
+        parts = sheet_extent.xlsx_worksheet_parts(archive)
+    else:
+        parts = {"content.xml"} & set(archive.namelist())
+    for part in sorted(parts):
+        info = archive.getinfo(part)
+        with archive.open(info) as handle:
+            try:
+                if kind == "xlsx":
+                    rows, columns = sheet_extent.xlsx_extent(handle, MAX_SHEET_CELLS)
+                else:
+                    rows, columns = sheet_extent.ods_extent(handle.read())
+            except (zipfile.BadZipFile, OSError, EOFError, struct.error, ValueError) as error:
+                raise ImportRejected(f"part {part!r} is damaged ({error})"[:300], reason="unreadable",
+                                     file=file_name) from None
+        where = f"part {info.filename!r}"
+        if columns > MAX_COLUMNS:
+            raise ImportRejected(f"{where} reaches column {columns}; the limit is {MAX_COLUMNS}",
+                                 reason="too_many_columns", file=file_name)
+        if rows > MAX_SHEET_ROWS:
+            raise ImportRejected(f"{where} reaches row {rows:,}; the limit is {MAX_SHEET_ROWS:,}",
+                                 reason="too_many_rows", file=file_name)
+        if rows * columns > MAX_SHEET_CELLS:
+            raise ImportRejected(f"{where} spans {rows:,} rows x {columns} columns; the limit is "
+                                 f"{MAX_SHEET_CELLS:,} cells", reason="too_many_cells", file=file_name)
+
+
 def is_junk_member(name: str) -> bool:
     """True for archive members that are operating-system clutter (macOS forks, Office lock files)."""
     path = PurePosixPath(name)
@@ -312,7 +370,10 @@ def _zip_kind(data: bytes, file_name: str) -> str:
             UnicodeDecodeError, NotImplementedError) as error:
         raise ImportRejected(f"the file is a damaged or truncated zip container ({error})"[:300],
                              reason="unreadable", file=file_name) from None
-    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+    if "xl/workbook.bin" in names:
+        raise ImportRejected("binary workbooks (.xlsb) are not accepted; save as .xlsx", reason="unsupported_format",
+                             file=file_name)
+    if "xl/workbook.xml" in names:
         return "xlsx"
     if "content.xml" in names and ("mimetype" in names or "META-INF/manifest.xml" in names):
         return "ods"

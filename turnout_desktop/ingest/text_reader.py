@@ -285,11 +285,13 @@ class CsvStream:
                 for batch in reader:
                     pending.append(batch)
                     pending_rows += batch.num_rows
-                    if pending_rows >= self.chunk_rows:
-                        yield _batches_to_dict(pending, titles)
-                        pending, pending_rows = [], 0
+                    while pending_rows >= self.chunk_rows:
+                        table = pa.Table.from_batches(pending)
+                        yield _table_to_dict(table.slice(0, self.chunk_rows), titles)
+                        rest = table.slice(self.chunk_rows)
+                        pending, pending_rows = rest.to_batches(), rest.num_rows
                 if pending_rows:
-                    yield _batches_to_dict(pending, titles)
+                    yield _table_to_dict(pa.Table.from_batches(pending), titles)
             except (pa.ArrowInvalid, UnicodeDecodeError) as error:
                 message = str(error)
                 reason = "encoding" if "UTF8" in message or "utf-8" in message.lower() or isinstance(
@@ -407,9 +409,6 @@ def _open_stream(path: Path, member: str | None, display: str) -> Iterator[Binar
             yield handle
 
 
-def _batches_to_dict(batches: list, titles: list[str]) -> dict[str, list[str | None]]:
-    """Concatenate Arrow batches into {title: python list}."""
-    import pyarrow as pa
-
-    table = pa.Table.from_batches(batches)
+def _table_to_dict(table: object, titles: list[str]) -> dict[str, list[str | None]]:
+    """An Arrow table as {title: python list}."""
     return {title: table.column(index).to_pylist() for index, title in enumerate(titles)}

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from turnout_desktop.domain.codes import METHODS, TOTAL
 from turnout_desktop.ingest.dates import date_from_name
 from turnout_desktop.ingest.model import OfficialCount
+from turnout_desktop.ingest.normalize import NO_VUID_KEY, Distinct, row_vuid_keys
 from turnout_desktop.ingest.problems import ProblemLog
 from turnout_desktop.ingest.summary import SummaryCounts
 
@@ -48,17 +50,57 @@ def summary_counts(summaries: list[SummaryCounts], log: ProblemLog) -> CountTabl
 
 
 def roster_counts(rows: pd.DataFrame, empty_keys: Iterable[tuple[str, str]] = ()) -> CountTable:
-    """Distinct valid VUIDs per county, party and method (an exactly repeated row counts once)."""
+    """Distinct valid VUIDs per county, party and method (an exactly repeated row counts once).
+
+    Works on integer codes: county, party and method are factorised (few distinct values) and the
+    VUIDs are the integer keys of ``normalize.row_vuid_keys``.
+    """
     table: CountTable = {key: {} for key in empty_keys}
-    valid = rows.dropna(subset=["vuid", "county", "party", "voting_method"])
-    distinct = valid.drop_duplicates(subset=["county", "party", "voting_method", "vuid"])
-    grouped = distinct.groupby(["county", "party", "voting_method"], sort=True).size()
-    for (county, party, method), number in grouped.items():
-        table.setdefault((county, party), {})[method] = int(number)
-    keys = rows[["county", "party"]].dropna().drop_duplicates()
-    for key in keys.itertuples(index=False, name=None):
-        table.setdefault(key, {})
+    counties = _factorized(rows["county"])
+    parties = _factorized(rows["party"])
+    methods = _factorized(rows["voting_method"])
+    keys = row_vuid_keys(rows)
+    n_parties, n_methods = len(parties.uniques), len(methods.uniques)
+    valid = (keys != NO_VUID_KEY) & (counties.codes >= 0) & (parties.codes >= 0) & (methods.codes >= 0)
+    groups = (counties.codes[valid].astype(np.int64) * n_parties + parties.codes[valid]) * n_methods \
+        + methods.codes[valid]
+    group_sizes = _distinct_pairs_per_group(groups, keys[valid])
+    labelled = []
+    for group in np.flatnonzero(group_sizes).tolist():
+        rest, method = divmod(group, n_methods)
+        county, party = divmod(rest, n_parties)
+        labelled.append(((counties.uniques[county], parties.uniques[party], methods.uniques[method]),
+                         int(group_sizes[group])))
+    for (county, party, method), number in sorted(labelled):
+        table.setdefault((county, party), {})[method] = number
+    # Every (county, party) with rows gets an entry, in order of first appearance, even without valid VUIDs.
+    both = (counties.codes >= 0) & (parties.codes >= 0)
+    pairs = pd.unique(counties.codes[both].astype(np.int64) * n_parties + parties.codes[both])
+    for pair in pairs.tolist():
+        county, party = divmod(pair, n_parties)
+        table.setdefault((counties.uniques[county], parties.uniques[party]), {})  # type: ignore[arg-type]
     return table
+
+
+def _factorized(column: pd.Series) -> Distinct:
+    # These columns hold a few canonical values shared by many rows: pandas hashes them quickly.
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+    return Distinct(np.asarray(codes, dtype=np.intp), list(uniques), False)
+
+
+def _distinct_pairs_per_group(groups: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """How many distinct keys each group holds (index = group number)."""
+    if not len(groups):
+        return np.zeros(0, dtype=np.int64)
+    low = int(keys.min())
+    span = int(keys.max()) - low + 1
+    if (int(groups.max()) + 1) * span < 2**62:
+        # One integer per (group, key) pair: a single hash pass finds the distinct pairs.
+        distinct = pd.unique(groups * span + (keys - low)) // span
+    else:
+        pairs = pd.DataFrame({"group": groups, "key": keys}).drop_duplicates()
+        distinct = pairs["group"].to_numpy()
+    return np.bincount(distinct, minlength=int(groups.max()) + 1)
 
 
 def official_counts(table: CountTable) -> list[OfficialCount]:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from turnout_desktop.ingest.layout import SheetLike, row_cells
+from turnout_desktop.ingest.normalize import NO_VUID_KEY, row_vuid_keys
 from turnout_desktop.ingest.problems import ProblemLog
 
 
@@ -23,15 +24,18 @@ def flag_duplicates(rows: pd.DataFrame, sheets: Mapping[int, SheetLike], log: Pr
     ``duplicate_row`` (informational): the whole row repeats an earlier one exactly.
     ``duplicate_vuid_same_method`` (informational): same VUID and method, other cells differ.
     ``duplicate_vuid_methods`` (blocking): the VUID was seen under another method.
-    Only the rows of repeated VUIDs are examined, so a clean million-row file costs one pass.
+    Only the rows of repeated VUIDs are examined, so a clean million-row file costs one pass
+    (over integer VUID keys, see ``normalize.row_vuid_keys``).
     """
-    repeated = rows["vuid"].notna() & rows.duplicated("vuid", keep=False)
+    keys = row_vuid_keys(rows)
+    repeated = (keys != NO_VUID_KEY) & pd.Series(keys).duplicated(keep=False).to_numpy()
     if not repeated.any():
         return
     subset = rows.loc[repeated, ["vuid", "voting_method", "_sheet_key", "_index", "file", "sheet", "row_no",
                                  "vuid_raw"]]
     seen_methods: dict[str, set[object]] = {}
     seen_rows: dict[str, set[tuple[object, ...]]] = {}
+    # Assigned back as a list, as always: pandas then infers the column's dtype (kept identical on purpose).
     codes = rows["problem_code"].tolist()
     for label, vuid, method, sheet_key, index, file, sheet, row_no, raw in subset.itertuples(name=None):
         signature = _signature(sheets[sheet_key], index)
