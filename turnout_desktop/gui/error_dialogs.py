@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import OperationalError
 
 from turnout_desktop.errors import TurnoutError
+from turnout_desktop.gui.qt_compat import emit
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")
@@ -57,6 +58,15 @@ class CrashDialog(QDialog):
         layout.addWidget(buttons)
 
 
+_open_dialogs: list[QDialog] = []
+
+
+def _keep_open(dialog: QDialog) -> None:
+    """A dialog without a parent would be garbage-collected at once: hold it until it closes."""
+    _open_dialogs.append(dialog)
+    dialog.finished.connect(lambda _code: _open_dialogs.remove(dialog) if dialog in _open_dialogs else None)
+
+
 def show_error(parent: QWidget | None, error: BaseException, trace: str = "") -> QDialog:
     """Open (never exec) the right dialog for ``error`` and return it."""
     if is_environment_error(error):
@@ -64,11 +74,13 @@ def show_error(parent: QWidget | None, error: BaseException, trace: str = "") ->
                           QMessageBox.StandardButton.Ok, parent)
         box.setObjectName("errorMessageBox")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        _keep_open(box)
         box.open()
         return box
     log.error("unexpected error: %s", trace or error)
     dialog = CrashDialog(error, trace or "".join(traceback.format_exception(error)), parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    _keep_open(dialog)
     dialog.open()
     return dialog
 
@@ -114,7 +126,7 @@ def install_handlers() -> None:
         trace = "".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback))
         log.error("uncaught exception in thread %s:\n%s", args.thread, trace)
         if args.exc_value is not None:
-            relay.crashed.emit(args.exc_value, trace)
+            emit(relay.crashed, args.exc_value, trace)
 
     sys.excepthook = excepthook
     threading.excepthook = thread_excepthook

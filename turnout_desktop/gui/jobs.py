@@ -138,8 +138,8 @@ def ping(engine: Engine) -> bool:
         return False
 
 
-def prepare_database(spec: ContextSpec, *, seed_if_empty: bool, progress: Progress,
-                     cancelled: Cancelled) -> bool:
+def prepare_database(spec: ContextSpec, *, seed_if_empty: bool, demo_folder: Path | None = None,
+                     progress: Progress, cancelled: Cancelled) -> bool:
     """Open/migrate the database and seed the demo data when it holds no official counts.
 
     Returns:
@@ -156,7 +156,7 @@ def prepare_database(spec: ContextSpec, *, seed_if_empty: bool, progress: Progre
         return False
     progress(0.1, "seeding demo data")
     seed_demo = service("demo", "seed_demo")
-    seed_demo(AppContext(engine=ctx.engine, user="demo", role="admin"))
+    seed_demo(AppContext(engine=ctx.engine, user="demo", role="admin"), demo_folder)
     return True
 
 

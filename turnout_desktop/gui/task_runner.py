@@ -17,10 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from turnout_desktop.errors import Cancelled
+from turnout_desktop.gui.process_worker import run_isolated
+from turnout_desktop.gui.qt_compat import emit
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +36,8 @@ _RUNNERS: weakref.WeakSet[TaskRunner] = weakref.WeakSet()
 
 
 def live_runners() -> list[TaskRunner]:
-    """Every TaskRunner still alive (tests use it to find leaked work)."""
-    return list(_RUNNERS)
+    """Every TaskRunner whose Qt object still exists (tests use it to find leaked work)."""
+    return [runner for runner in list(_RUNNERS) if shiboken6.isValid(runner) and shiboken6.isValid(runner._pool)]
 
 
 @dataclass
@@ -66,8 +69,9 @@ class _Job(QRunnable):
     """Runs one function on the pool thread and reports through the bridge."""
 
     def __init__(self, bridge: _Bridge, handle: TaskHandle, fn: Callable[..., Any],
-                 args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+                 args: tuple[Any, ...], kwargs: dict[str, Any], *, isolated: bool = False) -> None:
         super().__init__()
+        self._isolated = isolated
         self.setAutoDelete(True)
         self._bridge = bridge
         self._handle = handle
@@ -81,7 +85,7 @@ class _Job(QRunnable):
         if percent == self._last_percent:
             return  # throttle: a million row callbacks become at most 101 signals
         self._last_percent = percent
-        self._bridge.progressed.emit(self._handle.task_id, percent / 100, text)
+        emit(self._bridge.progressed, self._handle.task_id, percent / 100, text)
 
     def _cancelled(self) -> bool:
         return self._handle.cancel_event.is_set()
@@ -91,11 +95,15 @@ class _Job(QRunnable):
         try:
             if self._cancelled():
                 raise Cancelled("cancelled before it started")
-            result = self._fn(*self._args, progress=self._progress, cancelled=self._cancelled, **self._kwargs)
+            if self._isolated:
+                result = run_isolated(self._fn, self._args, self._kwargs, progress=self._progress,
+                                      cancelled=self._cancelled)
+            else:
+                result = self._fn(*self._args, progress=self._progress, cancelled=self._cancelled, **self._kwargs)
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI thread
-            self._bridge.failed.emit(task_id, exc, traceback.format_exc())
+            emit(self._bridge.failed, task_id, exc, traceback.format_exc())
         else:
-            self._bridge.succeeded.emit(task_id, result)
+            emit(self._bridge.succeeded, task_id, result)
 
 
 class TaskRunner(QObject):
@@ -111,8 +119,9 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None, *, dialog_parent: QWidget | None = None,
                  default_error_handler: ErrorCallback | None = None,
-                 dialog_delay_ms: int = PROGRESS_DIALOG_DELAY_MS) -> None:
+                 dialog_delay_ms: int = PROGRESS_DIALOG_DELAY_MS, isolate_heavy: bool = True) -> None:
         super().__init__(parent)
+        self.isolate_heavy = isolate_heavy
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._bridge = _Bridge()
@@ -134,17 +143,21 @@ class TaskRunner(QObject):
     # -- public API ---------------------------------------------------------------------------
     def start(self, fn: Callable[..., Any], *args: Any, on_result: ResultCallback | None = None,
               on_error: ErrorCallback | None = None, on_progress: ProgressCallback | None = None,
-              title: str = "Working…", **kwargs: Any) -> TaskHandle:
-        """Queue ``fn(*args, progress=, cancelled=, **kwargs)`` on the worker; return its handle."""
+              title: str = "Working…", heavy: bool = False, **kwargs: Any) -> TaskHandle:
+        """Queue ``fn(*args, progress=, cancelled=, **kwargs)`` on the worker; return its handle.
+
+        ``heavy`` work (big files, reconciliation) runs in the child process when the runner
+        isolates heavy work, so long C calls cannot stall the event loop; it is still serialised.
+        """
         if self._shut_down:
             raise RuntimeError("the task runner has been shut down")
         handle = TaskHandle(next(self._ids), title, on_result=on_result, on_error=on_error,
                             on_progress=on_progress)
         was_idle = not self._pending
         self._pending[handle.task_id] = handle
-        self._pool.start(_Job(self._bridge, handle, fn, args, kwargs))
+        self._pool.start(_Job(self._bridge, handle, fn, args, kwargs, isolated=heavy and self.isolate_heavy))
         if was_idle:
-            self.busy_changed.emit(True)
+            emit(self.busy_changed, True)
             if self._dialog_parent is not None:
                 self._dialog_timer.start()
         log.debug("task %s queued: %s", handle.task_id, title)
@@ -173,18 +186,18 @@ class TaskRunner(QObject):
         handle = self._pending.get(task_id)
         if handle is None:
             return
+        if handle.on_progress is not None:
+            handle.on_progress(fraction, text)
         if self._dialog is not None:
             self._dialog.setLabelText(f"{handle.title}\n{text}" if text else handle.title)
             self._dialog.setValue(round(fraction * 100))
-        if handle.on_progress is not None:
-            handle.on_progress(fraction, text)
 
     @Slot(int, object)
     def _on_success(self, task_id: int, result: object) -> None:
         handle = self._finish(task_id)
         if handle is not None and handle.on_result is not None:
             handle.on_result(result)
-        self.task_finished.emit(task_id)
+        emit(self.task_finished, task_id)
 
     @Slot(int, object, str)
     def _on_failure(self, task_id: int, error: object, trace: str) -> None:
@@ -198,7 +211,7 @@ class TaskRunner(QObject):
             self._default_error_handler(error, trace)
         else:
             log.error("task %s failed:\n%s", task_id, trace)
-        self.task_finished.emit(task_id)
+        emit(self.task_finished, task_id)
 
     def _finish(self, task_id: int) -> TaskHandle | None:
         handle = self._pending.pop(task_id, None)
@@ -207,7 +220,7 @@ class TaskRunner(QObject):
         if not self._pending:
             self._dialog_timer.stop()
             self._close_dialog()
-            self.busy_changed.emit(False)
+            emit(self.busy_changed, False)
         return handle
 
     def _show_dialog(self) -> None:
@@ -221,7 +234,9 @@ class TaskRunner(QObject):
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
         dialog.canceled.connect(self.cancel_all)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        # Not modal: a modal QProgressDialog runs processEvents() inside setValue(), which would
+        # deliver later results in the middle of this slot (re-entrancy).
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
         self._dialog = dialog
         dialog.show()
 

@@ -1,0 +1,146 @@
+"""Details, escalation and settings dialogs driven by clicks and keys; startup and screenshot."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from turnout_desktop.gui import jobs
+from turnout_desktop.gui.app import Startup, build_parser, context_spec
+from turnout_desktop.gui.details_dialog import DetailsDialog, evidence_records
+from turnout_desktop.gui.escalation_dialog import EscalationDialog, recommended_next_step
+from turnout_desktop.gui.main_window import MainWindow
+from turnout_desktop.gui.settings import Preferences, load_preferences, preferences_path
+from turnout_desktop.gui.settings_dialog import SettingsDialog
+from turnout_desktop.gui.task_runner import TaskRunner
+
+DETAIL = {
+    "id": 11, "county": "TERRELL", "party": "DEM", "election_date": "2026-03-03", "expected_total": 18,
+    "actual_total": 24, "discrepancy": 6, "discrepancy_pct": 33.33, "status": "ESCALATED", "attempts_count": 3,
+    "diagnosis": ["duplicates"], "strategies_tried": ["D_remove_duplicates"],
+    "by_method": {"early-voting": {"expected": 10, "actual": 14}, "mail-in": {"expected": 8, "actual": 10}},
+    "failing_vuids": [{"vuid": "1000000001", "row_no": 5, "file": "terrell.csv", "precinct": "3"}],
+    "attempts": [{"attempt_no": 1, "strategy": "D_remove_duplicates", "outcome": "improved", "before_actual": 26,
+                  "after_actual": 24}],
+    "fixes": [{"id": 4, "strategy": "D_remove_duplicates", "summary": "removed 2 duplicates", "undone_at": None,
+               "actions": [{"id": 1}, {"id": 2}]},
+              {"id": 5, "strategy": "B", "summary": "undone already", "undone_at": "2026-03-04T10:00:00",
+               "actions": []}],
+    "gate": {"allowed": False, "accuracy_pct": 66.67, "message": "Blocked: accuracy 66.67% is below 99.0%"},
+}
+
+
+def test_details_dialog_tables_and_undo(qtbot):
+    dialog = DetailsDialog(DETAIL, is_admin=True)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    assert dialog.methods.rowCount() == 2
+    assert [dialog.methods.index(0, c).data() for c in range(4)] == ["early-voting", "10", "14", "+4"]
+    assert [dialog.evidence.index(0, c).data() for c in (0, 2, 3, 4)] == ["1000000001", "5", "terrell.csv", "3"]
+    assert dialog.attempts.index(0, 4).data() == "24"
+    assert dialog.gate_label.text() == "Public gate: held back - Blocked: accuracy 66.67% is below 99.0%"
+    assert not dialog.undo_button.isEnabled()
+    dialog.fix_table.selectRow(1)  # already undone: cannot undo again
+    assert not dialog.undo_button.isEnabled()
+    dialog.fix_table.selectRow(0)
+    assert dialog.undo_button.isEnabled()
+    with qtbot.waitSignal(dialog.undo_requested) as blocker:
+        qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [4]
+    clerk_view = DetailsDialog(DETAIL, is_admin=False)
+    qtbot.addWidget(clerk_view)
+    assert not clerk_view.undo_button.isVisibleTo(clerk_view)
+
+
+def test_escalation_dialog_review_override_export(qtbot):
+    dialog = EscalationDialog(DETAIL)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    assert dialog.next_step_label.text().startswith("Recommended next step: The database holds more votes")
+    dialog.review_state.setCurrentIndex(dialog.review_state.findData("accepted"))
+    assert not dialog.review_button.isEnabled()  # accepting needs a reason
+    qtbot.keyClicks(dialog.review_reason, "County confirmed")
+    with qtbot.waitSignal(dialog.review_requested) as review:
+        qtbot.mouseClick(dialog.review_button, Qt.MouseButton.LeftButton)
+    assert review.args == [11, "accepted", "County confirmed"]
+    assert not dialog.override_button.isEnabled()
+    qtbot.keyClicks(dialog.override_reason, "  ")
+    assert not dialog.override_button.isEnabled()  # blank reasons do not count
+    qtbot.keyClicks(dialog.override_reason, "Late mail ballots")
+    with qtbot.waitSignal(dialog.override_requested) as override:
+        qtbot.mouseClick(dialog.override_button, Qt.MouseButton.LeftButton)
+    assert override.args[1] == "Late mail ballots"
+    with qtbot.waitSignal(dialog.export_requested) as export:
+        qtbot.mouseClick(dialog.csv_button, Qt.MouseButton.LeftButton)
+    assert export.args[1] == "csv"
+    assert evidence_records({"diagnosis_details": {"evidence": [{"vuid": "1"}]}}) == [{"vuid": "1"}]
+    assert recommended_next_step({"diagnosis": ["precinct_district_mismatch"]}).startswith("Import the current")
+
+
+def test_settings_dialog_validates_saves_and_tests_connection(qtbot, empty_url):
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    runner = TaskRunner(parent)
+    dialog = SettingsDialog(Preferences(), runner, parent)
+    dialog.open()
+    dialog.gate_within.setText("99.95")
+    assert not dialog.save_button.isEnabled()
+    assert dialog.problem_label.text() == "The within-1% threshold cannot be above the verified threshold."
+    dialog.gate_within.setText("99.0")
+    assert dialog.save_button.isEnabled()
+    dialog.role.setCurrentIndex(dialog.role.findData("clerk"))
+    assert dialog.county.isEnabled()
+    dialog.county.setCurrentText("KENT")
+    dialog.auto_check.setValue(15)
+    dialog.local_path.setText(empty_url.removeprefix("sqlite:///"))
+    with qtbot.waitSignal(dialog.connection_tested, timeout=10_000) as tested:
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    assert tested.args[0] is True and dialog.test_result.text().startswith("OK: Connected to sqlite")
+    with qtbot.waitSignal(dialog.saved) as saved:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    stored = load_preferences()
+    assert saved.args[0] == stored
+    assert (stored.role, stored.county, stored.auto_check_minutes) == ("clerk", "KENT", 15)
+    assert "password" not in json.loads(preferences_path().read_text())
+    runner.shutdown()
+
+
+def test_settings_test_connection_failure_is_reported(qtbot):
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    runner = TaskRunner(parent)
+    dialog = SettingsDialog(Preferences(db_kind="postgresql", pg_host="127.0.0.1", pg_port=1), runner, parent)
+    with qtbot.waitSignal(dialog.connection_tested, timeout=20_000) as tested:
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    assert tested.args[0] is False and dialog.test_result.text().startswith("Failed: Cannot connect")
+    runner.shutdown()
+
+
+def test_startup_seeds_empty_database_and_takes_screenshot(qtbot, tmp_path):
+    args = argparse.Namespace(demo=False, db=f"sqlite:///{tmp_path / 'fresh.db'}")
+    spec, seed, _folder = context_spec(args, Preferences())
+    assert seed is False and spec.db_url == args.db
+    window = MainWindow(jobs.ContextSpec(args.db), Preferences())
+    qtbot.addWidget(window)
+    window.show()
+    shot = tmp_path / "shots" / "main.png"
+    startup = Startup(window, seed_if_empty=True, demo_folder=tmp_path / "demo", screenshot=shot)
+    with qtbot.waitSignal(startup.screenshot_saved, timeout=60_000):
+        startup.start()
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert window.activity.model.rowCount() == 14  # the demo was seeded and reconciled
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+
+
+def test_command_line_choices(tmp_path):
+    parser = build_parser()
+    demo = parser.parse_args(["--demo", "--screenshot", str(tmp_path / "x.png"), "--view", "escalation"])
+    spec, seed, folder = context_spec(demo, Preferences(user_name="dee", role="clerk", county="KENT"))
+    assert seed is True and folder is not None and spec.db_url == f"sqlite:///{folder / 'demo.db'}"
+    assert (spec.user, spec.role) == ("dee", "admin")  # the demo shows every admin view
+    default_spec, default_seed, _ = context_spec(parser.parse_args([]), Preferences(role="clerk", county="KENT"))
+    assert default_seed is True and default_spec.db_url is None and default_spec.county == "KENT"
+    folder.rmdir()

@@ -1,0 +1,158 @@
+"""``turnout-desktop`` entry point: options, error handlers, database preparation, screenshots."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QWidget
+
+from turnout_desktop.gui import jobs
+from turnout_desktop.gui.error_dialogs import install_handlers
+from turnout_desktop.gui.icons import icon, stylesheet
+from turnout_desktop.gui.main_window import MainWindow
+from turnout_desktop.gui.process_worker import shutdown_child
+from turnout_desktop.gui.qt_compat import emit
+from turnout_desktop.gui.settings import DB_POSTGRESQL, Preferences, load_preferences
+
+log = logging.getLogger(__name__)
+VIEWS = ("main", "details", "escalation", "settings", "wizard")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="turnout-desktop", description="Turnout Desktop.")
+    parser.add_argument("--db", metavar="URL", help="database URL (default: the settings, else the local file)")
+    parser.add_argument("--demo", action="store_true", help="open a freshly seeded demo database")
+    parser.add_argument("--screenshot", metavar="PATH", type=Path,
+                        help="render offscreen after the first reconciliation, save a PNG, exit")
+    parser.add_argument("--view", choices=VIEWS, default="main", help="what --screenshot renders")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    return parser
+
+
+def context_spec(args: argparse.Namespace, preferences: Preferences) -> tuple[jobs.ContextSpec, bool, Path | None]:
+    """Which database to open, whether to seed demo data when empty, and the demo folder."""
+    county = preferences.county or None
+    if args.demo:
+        folder = Path(tempfile.mkdtemp(prefix="turnout-demo-"))
+        spec = jobs.ContextSpec(f"sqlite:///{folder / 'demo.db'}", user=preferences.user_name, role="admin")
+        return spec, True, folder
+    if args.db:
+        return jobs.ContextSpec(args.db, preferences.user_name, preferences.role, county), False, None
+    if preferences.db_kind == DB_POSTGRESQL:
+        return jobs.ContextSpec(preferences.database_url(), preferences.user_name, preferences.role, county), \
+            False, None
+    # The local default database is seeded with demo data on first start.
+    return jobs.ContextSpec(None, preferences.user_name, preferences.role, county), True, None
+
+
+class Startup(QObject):
+    """Prepares the database in the worker, loads the dashboard, optionally takes a screenshot."""
+
+    screenshot_saved = Signal(str)
+
+    def __init__(self, window: MainWindow, *, seed_if_empty: bool, demo_folder: Path | None = None,
+                 screenshot: Path | None = None, view: str = "main") -> None:
+        super().__init__(window)
+        self.window = window
+        self.seed_if_empty = seed_if_empty
+        self.demo_folder = demo_folder
+        self.screenshot = screenshot
+        self.view = view
+        self._loaded_once = False
+
+    def start(self) -> None:
+        self.window.dashboard_loaded.connect(self._on_first_dashboard)
+        self.window.runner.start(jobs.prepare_database, self.window.spec, seed_if_empty=self.seed_if_empty,
+                                 demo_folder=self.demo_folder, on_result=lambda _seeded: self.window.refresh(),
+                                 on_error=self._on_prepare_failed, title="Opening the database", heavy=True)
+
+    def _on_prepare_failed(self, error: BaseException, trace: str) -> None:
+        self.window.show_error(error, trace)
+        self.window.refresh()  # show what can be shown (offline banner, empty tables)
+
+    def _on_first_dashboard(self) -> None:
+        if self._loaded_once:
+            return
+        self._loaded_once = True
+        if self.screenshot is None:
+            return
+        if self.view == "main":
+            QTimer.singleShot(0, lambda: self._capture(self.window))
+        elif self.view == "settings":
+            QTimer.singleShot(0, lambda: self._capture(self.window.open_settings()))
+        elif self.view == "wizard":
+            self._open_wizard_view()
+        else:
+            self._open_log_view()
+
+    def _open_wizard_view(self) -> None:
+        """The wizard's review page on a demo roster (the empty first page without demo files)."""
+        rosters = sorted(self.demo_folder.glob("*_roster.csv"))[:1] if self.demo_folder else []
+        wizard = self.window.open_upload_wizard(rosters)
+        if not rosters:
+            QTimer.singleShot(0, lambda: self._capture(wizard))
+            return
+        wizard.checked.connect(lambda _check: QTimer.singleShot(0, lambda: self._capture(wizard)))
+        wizard.next()
+
+    def _open_log_view(self) -> None:
+        entries: list[dict[str, Any]] = self.window.dashboard.log if self.window.dashboard else []
+        wanted = [e for e in entries if e.get("status") == "ESCALATED"] if self.view == "escalation" else entries
+        if not wanted:
+            log.warning("no log entry for --view %s; capturing the main window", self.view)
+            self._capture(self.window)
+            return
+        actions = self.window.actions_for_records
+        show = actions.show_escalation if self.view == "escalation" else actions.show_detail
+        self.window.runner.start(jobs.log_detail, self.window.spec, int(wanted[0]["id"]),
+                                 on_result=lambda detail: QTimer.singleShot(0, lambda: self._capture(show(detail))))
+
+    def _capture(self, widget: QWidget) -> None:
+        assert self.screenshot is not None
+        self.screenshot.parent.mkdir(parents=True, exist_ok=True)
+        saved = widget.grab().save(str(self.screenshot), "PNG")
+        log.info("screenshot %s: %s", self.screenshot, "saved" if saved else "FAILED")
+        emit(self.screenshot_saved, str(self.screenshot))
+        widget.close() if widget is not self.window else None
+        self.window.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the desktop app; returns the process exit code."""
+    multiprocessing.freeze_support()  # the heavy-job child process in a frozen (PyInstaller) build
+    args = build_parser().parse_args(list(argv) if argv is not None else None)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.screenshot is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("Turnout Desktop")
+    app.setOrganizationName("TurnoutDesktop")
+    app.setWindowIcon(icon("app"))
+    app.setStyleSheet(stylesheet())
+    install_handlers()
+    preferences = load_preferences()
+    spec, seed, demo_folder = context_spec(args, preferences)
+    window = MainWindow(spec, preferences)
+    startup = Startup(window, seed_if_empty=seed, demo_folder=demo_folder, screenshot=args.screenshot,
+                      view=args.view)
+    window.resize(1280, 800)
+    window.show()
+    startup.start()
+    code = app.exec()
+    jobs.dispose_engines()
+    shutdown_child()
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

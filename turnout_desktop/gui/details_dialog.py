@@ -1,0 +1,175 @@
+"""Details of one county/party reconciliation: methods, evidence, attempts, fixes, gate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from turnout_desktop.gui.activity_model import off_by_text
+from turnout_desktop.gui.qt_compat import emit
+from turnout_desktop.gui.record_model import Column, RecordTableModel, format_value, key
+
+METHOD_COLUMNS = (
+    Column("Method", key("method")),
+    Column("Expected", key("expected"), numeric=True),
+    Column("Actual", key("actual"), numeric=True),
+    Column("Off by", lambda r: (r.get("actual") or 0) - (r.get("expected") or 0), lambda v, _r: f"{v:+,}",
+           numeric=True),
+)
+EVIDENCE_COLUMNS = (
+    Column("VUID", key("vuid")),
+    Column("Problem", lambda r: r.get("kind") or r.get("reason") or r.get("code")),
+    Column("Row", lambda r: r.get("row_no", r.get("row")), numeric=True),
+    Column("Source file", lambda r: r.get("source_file") or r.get("file")),
+    Column("Precinct", key("precinct")),
+)
+ATTEMPT_COLUMNS = (
+    Column("#", key("attempt_no"), numeric=True),
+    Column("Strategy", key("strategy")),
+    Column("Outcome", key("outcome")),
+    Column("Before", key("before_actual"), numeric=True),
+    Column("After", key("after_actual"), numeric=True),
+    Column("Accuracy before", key("before_accuracy_pct"), numeric=True),
+    Column("Accuracy after", key("after_accuracy_pct"), numeric=True),
+    Column("Message", key("message")),
+)
+FIX_COLUMNS = (
+    Column("Fix", key("id"), numeric=True),
+    Column("Strategy", key("strategy")),
+    Column("Summary", key("summary")),
+    Column("Rows changed", lambda r: len(r.get("actions") or []), numeric=True),
+    Column("Undone", key("undone_at")),
+)
+
+
+def method_records(detail: dict[str, Any]) -> list[dict[str, Any]]:
+    """``by_method`` as table rows, methods in a stable order."""
+    by_method = detail.get("by_method") or {}
+    return [{"method": method, "expected": values.get("expected"), "actual": values.get("actual")}
+            for method, values in sorted(by_method.items())]
+
+
+def evidence_records(detail: dict[str, Any]) -> list[dict[str, Any]]:
+    """The failing VUIDs with their row, source file and precinct (key names tolerated both ways)."""
+    for name in ("evidence", "failing_vuids", "failing"):
+        rows = detail.get(name)
+        if rows:
+            return [dict(r) for r in rows]
+    details = detail.get("diagnosis_details") or {}
+    return [dict(r) for r in details.get("evidence", [])] if isinstance(details, dict) else []
+
+
+def make_table(model: RecordTableModel, name: str) -> QTableView:
+    """A read-only, row-selecting table with fixed row heights."""
+    table = QTableView()
+    table.setObjectName(name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.verticalHeader().setDefaultSectionSize(22)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def summary_text(detail: dict[str, Any]) -> str:
+    """One paragraph: who, expected vs actual, off by, status, attempts."""
+    return (f"<b>{detail.get('county', '?')}</b> {detail.get('party', '')} - election "
+            f"{format_value(detail.get('election_date'))}<br>Expected {format_value(detail.get('expected_total'))}, "
+            f"actual {format_value(detail.get('actual_total'))}, off by {off_by_text(detail) or '0'}; status "
+            f"<b>{detail.get('status', '')}</b> after {detail.get('attempts_count') or 0} attempt(s).")
+
+
+def gate_text(detail: dict[str, Any]) -> str:
+    gate = detail.get("gate") or {}
+    if not gate:
+        return "Public gate: unknown"
+    state = "shown publicly" if gate.get("allowed") else "held back"
+    return f"Public gate: {state} - {gate.get('message', '')}"
+
+
+def diagnosis_text(detail: dict[str, Any]) -> str:
+    diagnosis = detail.get("diagnosis") or []
+    return "Diagnosis: " + (", ".join(str(d) for d in diagnosis) if diagnosis else "none recorded")
+
+
+class DetailsDialog(QDialog):
+    """Read-mostly view of ``services.reconciliation.log_detail``; Undo and Re-check go to the owner."""
+
+    undo_requested = Signal(int)  # fix id
+    recheck_requested = Signal(dict)  # the detail dict
+
+    def __init__(self, detail: dict[str, Any], *, is_admin: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailsDialog")
+        self.setWindowTitle(f"Details - {detail.get('county', '')} {detail.get('party', '')}")
+        self.resize(860, 560)
+        self.detail = detail
+        self.summary_label = QLabel(summary_text(detail))
+        self.summary_label.setWordWrap(True)
+        self.diagnosis_label = QLabel(diagnosis_text(detail))
+        self.diagnosis_label.setWordWrap(True)
+        self.gate_label = QLabel(gate_text(detail))
+        self.gate_label.setObjectName("gateLabel")
+        self.methods = RecordTableModel(METHOD_COLUMNS, method_records(detail), self)
+        self.evidence = RecordTableModel(EVIDENCE_COLUMNS, evidence_records(detail), self)
+        self.attempts = RecordTableModel(ATTEMPT_COLUMNS, detail.get("attempts") or [], self)
+        self.fixes = RecordTableModel(FIX_COLUMNS, detail.get("fixes") or [], self)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(make_table(self.methods, "methodTable"), "By method")
+        self.tabs.addTab(make_table(self.evidence, "evidenceTable"), f"Evidence ({self.evidence.rowCount()})")
+        self.tabs.addTab(make_table(self.attempts, "attemptTable"), f"Attempts ({self.attempts.rowCount()})")
+        fixes_page = QWidget()
+        self.fix_table = make_table(self.fixes, "fixTable")
+        self.undo_button = QPushButton("Undo selected fix")
+        self.undo_button.setObjectName("undoFixButton")
+        self.undo_button.setVisible(is_admin)  # admin-only; the service refuses clerks anyway
+        self.undo_button.setEnabled(False)
+        self.undo_button.clicked.connect(self._undo_selected)
+        self.fix_table.selectionModel().selectionChanged.connect(self._update_undo)
+        fixes_layout = QVBoxLayout(fixes_page)
+        fixes_layout.addWidget(self.fix_table)
+        fixes_layout.addWidget(self.undo_button)
+        self.tabs.addTab(fixes_page, f"Fixes ({self.fixes.rowCount()})")
+        self.recheck_button = QPushButton("Force re-check")
+        self.recheck_button.setObjectName("recheckButton")
+        self.recheck_button.clicked.connect(lambda: emit(self.recheck_requested, self.detail))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.recheck_button)
+        bottom.addStretch(1)
+        bottom.addWidget(buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.diagnosis_label)
+        layout.addWidget(self.gate_label)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(bottom)
+
+    def selected_fix(self) -> dict[str, Any] | None:
+        rows = self.fix_table.selectionModel().selectedRows()
+        return self.fixes.record(rows[0].row()) if rows else None
+
+    def _update_undo(self) -> None:
+        fix = self.selected_fix()
+        self.undo_button.setEnabled(fix is not None and not fix.get("undone_at"))
+
+    def _undo_selected(self) -> None:
+        fix = self.selected_fix()
+        if fix is not None and fix.get("id") is not None:
+            emit(self.undo_requested, int(fix["id"]))

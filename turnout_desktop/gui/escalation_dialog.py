@@ -1,0 +1,160 @@
+"""Escalation dialog (admin): everything needed to decide, and the decisions themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from turnout_desktop.gui.details_dialog import (
+    ATTEMPT_COLUMNS,
+    EVIDENCE_COLUMNS,
+    METHOD_COLUMNS,
+    diagnosis_text,
+    evidence_records,
+    gate_text,
+    make_table,
+    method_records,
+    summary_text,
+)
+from turnout_desktop.gui.qt_compat import emit
+from turnout_desktop.gui.record_model import RecordTableModel
+
+REVIEW_STATES = (("open", "Open"), ("contacted_county", "Contacted county"), ("accepted", "Accepted"))
+
+
+def recommended_next_step(detail: dict[str, Any]) -> str:
+    """A plain-language suggestion from the diagnosis and what the strategies already tried."""
+    diagnosis = {str(d).lower() for d in detail.get("diagnosis") or []}
+    tried = {str(s) for s in detail.get("strategies_tried") or []}
+    discrepancy = detail.get("discrepancy") or 0
+    if any("district" in d or "precinct" in d for d in diagnosis):
+        return "Import the current precinct-to-district file, then force a re-check."
+    if any("parse" in d or "format" in d or "encoding" in d for d in diagnosis):
+        return "Ask the county to re-export the file as .xlsx with VUIDs stored as text, then re-check."
+    if discrepancy > 0:
+        return ("The database holds more votes than the county reported: contact the county to confirm its total, "
+                "or accept with a reason if the county count is known to be late.")
+    if discrepancy < 0:
+        hint = " The statewide feed may be behind; re-check after the next import." if tried else ""
+        return "The county reports votes the database does not have: check the statewide import." + hint
+    return "Review the evidence; override only with a written reason."
+
+
+class EscalationDialog(QDialog):
+    """Shows an escalated county/party; emits the admin's decisions for the main window to run."""
+
+    recheck_requested = Signal(dict)
+    review_requested = Signal(int, str, str)  # log id, state, reason
+    override_requested = Signal(dict, str)  # detail, reason
+    export_requested = Signal(dict, str)  # detail, "pdf" | "csv"
+
+    def __init__(self, detail: dict[str, Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("escalationDialog")
+        self.setWindowTitle(f"Escalation - {detail.get('county', '')} {detail.get('party', '')}")
+        self.resize(900, 640)
+        self.detail = detail
+        self.summary_label = QLabel(summary_text(detail))
+        self.summary_label.setWordWrap(True)
+        self.diagnosis_label = QLabel(diagnosis_text(detail))
+        self.gate_label = QLabel(gate_text(detail))
+        self.next_step_label = QLabel("Recommended next step: " + recommended_next_step(detail))
+        self.next_step_label.setObjectName("nextStepLabel")
+        self.next_step_label.setWordWrap(True)
+        self.methods = RecordTableModel(METHOD_COLUMNS, method_records(detail), self)
+        self.evidence = RecordTableModel(EVIDENCE_COLUMNS, evidence_records(detail), self)
+        self.attempts = RecordTableModel(ATTEMPT_COLUMNS, detail.get("attempts") or [], self)
+        tabs = QTabWidget()
+        tabs.addTab(make_table(self.methods, "methodTable"), "Expected vs actual")
+        tabs.addTab(make_table(self.evidence, "evidenceTable"), f"Evidence ({self.evidence.rowCount()})")
+        tabs.addTab(make_table(self.attempts, "attemptTable"), f"Strategies tried ({self.attempts.rowCount()})")
+
+        self.review_state = QComboBox()
+        self.review_state.setObjectName("reviewState")
+        for value, label in REVIEW_STATES:
+            self.review_state.addItem(label, value)
+        current = detail.get("review_state")
+        if current:
+            self.review_state.setCurrentIndex(max(0, self.review_state.findData(current)))
+        self.review_reason = QLineEdit(detail.get("review_reason") or "")
+        self.review_reason.setObjectName("reviewReason")
+        self.review_reason.setPlaceholderText("Reason (required to accept)")
+        self.review_button = QPushButton("Mark reviewed")
+        self.review_button.setObjectName("markReviewedButton")
+        self.review_button.clicked.connect(self._emit_review)
+        self.review_state.currentIndexChanged.connect(self._update_buttons)
+        self.review_reason.textChanged.connect(self._update_buttons)
+        review_box = QGroupBox("Review")
+        review_form = QFormLayout(review_box)
+        review_form.addRow("State", self.review_state)
+        review_form.addRow("Reason", self.review_reason)
+        review_form.addRow(self.review_button)
+
+        self.override_reason = QPlainTextEdit()
+        self.override_reason.setObjectName("overrideReason")
+        self.override_reason.setPlaceholderText("Why the figure may be published as it is (recorded in the audit log)")
+        self.override_reason.setMaximumHeight(70)
+        self.override_button = QPushButton("Manual override")
+        self.override_button.setObjectName("overrideButton")
+        self.override_button.clicked.connect(
+            lambda: emit(self.override_requested, self.detail, self.override_reason.toPlainText().strip()))
+        self.override_reason.textChanged.connect(self._update_buttons)
+        override_box = QGroupBox("Override")
+        override_layout = QVBoxLayout(override_box)
+        override_layout.addWidget(self.override_reason)
+        override_layout.addWidget(self.override_button)
+
+        self.recheck_button = QPushButton("Force re-check")
+        self.recheck_button.setObjectName("recheckButton")
+        self.recheck_button.clicked.connect(lambda: emit(self.recheck_requested, self.detail))
+        self.pdf_button = QPushButton("Export PDF…")
+        self.pdf_button.setObjectName("exportPdfButton")
+        self.pdf_button.clicked.connect(lambda: emit(self.export_requested, self.detail, "pdf"))
+        self.csv_button = QPushButton("Export CSV…")
+        self.csv_button.setObjectName("exportCsvButton")
+        self.csv_button.clicked.connect(lambda: emit(self.export_requested, self.detail, "csv"))
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+
+        decisions = QHBoxLayout()
+        decisions.addWidget(review_box, 1)
+        decisions.addWidget(override_box, 1)
+        bottom = QHBoxLayout()
+        for button in (self.recheck_button, self.pdf_button, self.csv_button):
+            bottom.addWidget(button)
+        bottom.addStretch(1)
+        bottom.addWidget(close)
+        layout = QVBoxLayout(self)
+        for label in (self.summary_label, self.diagnosis_label, self.gate_label, self.next_step_label):
+            layout.addWidget(label)
+        layout.addWidget(tabs, 1)
+        layout.addLayout(decisions)
+        layout.addLayout(bottom)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        reason = self.review_reason.text().strip()
+        self.review_button.setEnabled(self.review_state.currentData() != "accepted" or bool(reason))
+        self.override_button.setEnabled(bool(self.override_reason.toPlainText().strip()))
+
+    def _emit_review(self) -> None:
+        log_id = self.detail.get("id")
+        if log_id is not None:
+            emit(self.review_requested, int(log_id), str(self.review_state.currentData()),
+                                       self.review_reason.text().strip())

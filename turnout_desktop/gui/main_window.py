@@ -1,0 +1,325 @@
+"""The main window: status panel, county overview, recent activity, menus, toolbar, status bar."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
+
+from turnout_desktop.gui import jobs
+from turnout_desktop.gui.activity_panel import ActivityPanel
+from turnout_desktop.gui.county_overview import CountyOverviewPanel
+from turnout_desktop.gui.error_dialogs import show_error
+from turnout_desktop.gui.icons import icon
+from turnout_desktop.gui.qt_compat import emit
+from turnout_desktop.gui.record_actions import RecordActions
+from turnout_desktop.gui.settings import Preferences, ui_state
+from turnout_desktop.gui.status_panel import StatusPanel
+from turnout_desktop.gui.task_runner import TaskRunner
+
+log = logging.getLogger(__name__)
+MAX_RECENT_FILES = 8
+
+
+class MainWindow(QMainWindow):
+    """Owns the task runner, the auto-check timer and every panel; never touches the database itself."""
+
+    dashboard_loaded = Signal()
+    settings_changed = Signal(object)  # Preferences
+
+    def __init__(self, spec: jobs.ContextSpec, preferences: Preferences | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Turnout Desktop")
+        self.setAcceptDrops(True)
+        self.spec = spec
+        self.preferences = preferences or Preferences()
+        self.election: dt.date | None = None
+        self.dashboard: jobs.Dashboard | None = None
+        self.last_auto_check: list[dict[str, Any]] = []
+        self.last_dialog: QWidget | None = None  # the most recent dialog (tests and --screenshot use it)
+        self.runner = TaskRunner(self, dialog_parent=self, default_error_handler=self.show_error)
+        self.actions_for_records = RecordActions(self)
+
+        self.status_panel = StatusPanel()
+        self.overview = CountyOverviewPanel()
+        self.overview.county_activated.connect(self.actions_for_records.open_county)
+        self.activity = ActivityPanel(is_admin=self.is_admin)
+        self.activity.details_requested.connect(self.actions_for_records.view_details)
+        self.activity.recheck_requested.connect(self.actions_for_records.force_recheck)
+        self.activity.override_requested.connect(self.actions_for_records.ask_override)
+        self.banner = QLabel()
+        self.banner.setObjectName("inlineBanner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.overview)
+        self.splitter.addWidget(self.activity)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([520, 760])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.status_panel)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._build_status_bar()
+        self.auto_check_timer = QTimer(self)
+        self.auto_check_timer.setObjectName("autoCheckTimer")
+        self.auto_check_timer.timeout.connect(self.run_auto_check)
+        self.apply_auto_check_interval(self.preferences.auto_check_minutes)
+        self.restore_ui_state()
+
+    # -- construction -------------------------------------------------------------------------
+    @property
+    def is_admin(self) -> bool:
+        return self.spec.role == "admin"
+
+    def _build_actions(self) -> None:
+        self.open_action = QAction(icon("open"), "&Open county file…", self)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.triggered.connect(self.choose_files)
+        self.reconcile_action = QAction(icon("reconcile"), "&Reconcile all", self)
+        self.reconcile_action.triggered.connect(self.reconcile_all)
+        self.reconcile_action.setVisible(self.is_admin)
+        self.export_action = QAction(icon("export"), "&Export report…", self)
+        self.export_action.triggered.connect(self.choose_report_file)
+        self.settings_action = QAction(icon("settings"), "&Settings…", self)
+        self.settings_action.triggered.connect(self.open_settings)
+        self.refresh_action = QAction(icon("refresh"), "Re&fresh", self)
+        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh_action.triggered.connect(self.refresh)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        self.recent_menu = QMenu("Recent &files", self)
+        self.election_combo = QComboBox()
+        self.election_combo.setObjectName("electionCombo")
+        self.election_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.election_combo.setMinimumContentsLength(10)  # YYYY-MM-DD
+        self.election_combo.activated.connect(self._on_election_chosen)
+
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addActions([self.open_action])
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([self.export_action, self.settings_action])
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        data_menu = self.menuBar().addMenu("&Data")
+        data_menu.addActions([self.reconcile_action, self.refresh_action])
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.addActions([self.open_action, self.reconcile_action, self.export_action, self.refresh_action,
+                            self.settings_action])
+        toolbar.addSeparator()
+        toolbar.addWidget(QLabel(" Election: "))
+        toolbar.addWidget(self.election_combo)
+        self._rebuild_recent_menu()
+
+    def _build_status_bar(self) -> None:
+        self.db_label = QLabel("shared server" if self.spec.is_shared else "local database")
+        self.db_label.setObjectName("dbLabel")
+        self.online_label = QLabel("…")
+        self.online_label.setObjectName("onlineLabel")
+        self.user_label = QLabel(self._user_text())
+        self.user_label.setObjectName("userLabel")
+        for label in (self.db_label, self.online_label, self.user_label):
+            self.statusBar().addPermanentWidget(label)
+
+    def _user_text(self) -> str:
+        county = f" ({self.spec.county})" if self.spec.role == "clerk" and self.spec.county else ""
+        return f"{self.spec.user} - {self.spec.role}{county}"
+
+    # -- data ---------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the dashboard in the worker; panels update when it arrives."""
+        self.runner.start(jobs.load_dashboard, self.spec, self.election, on_result=self.apply_dashboard,
+                          title="Loading")
+
+    def apply_dashboard(self, dashboard: jobs.Dashboard) -> None:
+        self.dashboard = dashboard
+        self.election = dashboard.election
+        self.election_combo.clear()
+        for election in dashboard.elections:
+            self.election_combo.addItem(election.isoformat(), election)
+        if dashboard.election is not None:
+            self.election_combo.setCurrentIndex(self.election_combo.findData(dashboard.election))
+        counties = [self.spec.county] if self.spec.role == "clerk" and self.spec.county else None
+        self.overview.set_overview(dashboard.overview, counties)
+        self.activity.set_entries(dashboard.log)
+        self.status_panel.set_rows(dashboard.overview)
+        self.online_label.setText("online" if dashboard.online else "offline")
+        self.set_banner(" ".join(dashboard.missing))
+        emit(self.dashboard_loaded)
+
+    def set_banner(self, text: str) -> None:
+        """Recoverable problems show inline, not as a modal box."""
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
+
+    def _on_election_chosen(self, index: int) -> None:
+        self.election = self.election_combo.itemData(index)
+        self.refresh()
+
+    def reconcile_all(self) -> None:
+        if self.election is None:
+            self.set_banner("No election in the database yet: import statewide data or submit a county file first.")
+            return
+        self.runner.start(jobs.reconcile, self.spec, self.election, on_result=lambda _r: self.refresh(),
+                          title="Reconciling all counties", heavy=True)
+
+    def run_auto_check(self) -> None:
+        """The hourly check; skipped while other work is running (the next tick will do it)."""
+        self._schedule_next_check()
+        if not self.runner.is_idle():
+            log.info("auto-check skipped: the worker is busy")
+            return
+        self.runner.start(jobs.auto_check, self.spec, self.election, on_result=self._auto_check_done,
+                          on_error=lambda e, t: self.set_banner(f"Auto-check failed: {e}"), title="Auto-check",
+                          heavy=True)
+
+    def _auto_check_done(self, results: list[dict[str, Any]]) -> None:
+        self.last_auto_check = results
+        self.refresh()
+
+    def apply_auto_check_interval(self, minutes: int) -> None:
+        self.auto_check_timer.stop()
+        if minutes > 0:
+            self.auto_check_timer.start(minutes * 60_000)
+        self._schedule_next_check()
+
+    def _schedule_next_check(self) -> None:
+        if not self.auto_check_timer.isActive():
+            self.status_panel.set_next_check(None)
+            return
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        self.status_panel.set_next_check(now + dt.timedelta(milliseconds=self.auto_check_timer.interval()))
+
+    def show_error(self, error: BaseException, trace: str = "") -> None:
+        self.last_dialog = show_error(self, error, trace)
+
+    # -- files --------------------------------------------------------------------------------
+    def choose_files(self) -> None:
+        dialog = QFileDialog(self, "Open county file")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        dialog.setNameFilter("Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv *.tsv *.txt *.zip);;All files (*)")
+        dialog.filesSelected.connect(lambda names: self.open_upload_wizard([Path(n) for n in names]))
+        dialog.open()
+
+    def open_upload_wizard(self, paths: list[Path]) -> QWidget:
+        from turnout_desktop.gui.upload_wizard import UploadWizard
+
+        self._remember_files(paths)
+        wizard = UploadWizard(self.spec, self.runner, paths, election=self.election, parent=self)
+        wizard.submitted.connect(lambda _result: self.refresh())
+        wizard.open()
+        self.last_dialog = wizard
+        return wizard
+
+    def _remember_files(self, paths: list[Path]) -> None:
+        state = ui_state()
+        recent = [str(p) for p in paths] + [p for p in (state.value("recent_files") or []) if p not in map(str, paths)]
+        state.setValue("recent_files", recent[:MAX_RECENT_FILES])
+        self._rebuild_recent_menu()
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = ui_state().value("recent_files") or []
+        for name in recent if isinstance(recent, list) else [recent]:
+            action = self.recent_menu.addAction(name)
+            action.triggered.connect(lambda _checked=False, n=name: self.open_upload_wizard([Path(n)]))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.open_upload_wizard(paths)
+
+    def choose_report_file(self) -> None:
+        dialog = QFileDialog(self, "Export report")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilters(["PDF (*.pdf)", "CSV (*.csv)", "Excel (*.xlsx)"])
+        dialog.fileSelected.connect(lambda name: self.export_report(Path(name)))
+        dialog.open()
+
+    def export_report(self, out: Path, *, county: str | None = None, escalation_id: int | None = None) -> None:
+        """Render a report in the worker; the format follows the file suffix (default PDF)."""
+        if self.election is None:
+            self.set_banner("Nothing to export yet: the database holds no election.")
+            return
+        fmt = out.suffix.lower().lstrip(".") if out.suffix.lower() in (".pdf", ".csv", ".xlsx") else "pdf"
+        out = out if out.suffix else out.with_suffix(".pdf")
+        self.runner.start(jobs.export_report, self.spec, self.election, fmt, out, county, escalation_id,
+                          on_result=lambda path: self.statusBar().showMessage(f"Report written to {path}", 10_000),
+                          title="Exporting report", heavy=True)
+
+    # -- settings and state -------------------------------------------------------------------
+    def open_settings(self) -> QWidget:
+        from turnout_desktop.gui.settings_dialog import SettingsDialog
+
+        preferences = self.preferences
+        if not preferences.statewide_source and self.dashboard and self.dashboard.statewide_source:
+            # the source lives with the data: show the one the database uses
+            preferences = dataclasses.replace(preferences, statewide_source=self.dashboard.statewide_source)
+        dialog = SettingsDialog(preferences, self.runner, self)
+        dialog.saved.connect(self._on_settings_saved)
+        dialog.open()
+        self.last_dialog = dialog
+        return dialog
+
+    def _on_settings_saved(self, preferences: Preferences) -> None:
+        self.preferences = preferences
+        self.apply_auto_check_interval(preferences.auto_check_minutes)
+        self.runner.start(jobs.save_shared_settings, self.spec, preferences.statewide_source or None,
+                          preferences.gate_verified, preferences.gate_within, title="Saving settings")
+        emit(self.settings_changed, preferences)
+
+    def restore_ui_state(self) -> None:
+        state = ui_state()
+        for key, restore in (("main/geometry", self.restoreGeometry), ("main/state", self.restoreState),
+                             ("main/splitter", self.splitter.restoreState),
+                             ("main/overview_header", self.overview.table.horizontalHeader().restoreState),
+                             ("main/activity_header", self.activity.table.horizontalHeader().restoreState)):
+            value = state.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+
+    def save_ui_state(self) -> None:
+        state = ui_state()
+        state.setValue("main/geometry", self.saveGeometry())
+        state.setValue("main/state", self.saveState())
+        state.setValue("main/splitter", self.splitter.saveState())
+        state.setValue("main/overview_header", self.overview.table.horizontalHeader().saveState())
+        state.setValue("main/activity_header", self.activity.table.horizontalHeader().saveState())
+        state.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        """Save layout, stop the timers, wait for the worker: nothing outlives the window."""
+        self.save_ui_state()
+        self.auto_check_timer.stop()
+        self.status_panel.clock.stop()
+        self.runner.shutdown()
+        super().closeEvent(event)
+
+    def record_detail_opened(self, dialog: QWidget) -> None:
+        self.last_dialog = dialog
+
+    def current_records(self) -> dict[str, Any]:
+        """What the window shows now (for tests and the screenshot helper)."""
+        return {"overview": self.overview.model.records(), "activity": self.activity.model.records()}

@@ -1,0 +1,126 @@
+"""What the row actions do: load details, re-check, override, review, undo, export an escalation.
+
+Every action runs through the window's task runner; dialogs only emit what the user decided.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from turnout_desktop.gui import jobs
+from turnout_desktop.gui.details_dialog import DetailsDialog
+from turnout_desktop.gui.escalation_dialog import EscalationDialog
+from turnout_desktop.gui.reason_dialog import ReasonDialog
+
+if TYPE_CHECKING:
+    from turnout_desktop.gui.main_window import MainWindow
+
+
+def _election_of(record: dict[str, Any], fallback: dt.date | None) -> dt.date | None:
+    value = record.get("election_date")
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    return value if isinstance(value, dt.date) else fallback
+
+
+class RecordActions(QObject):
+    """Row actions of the activity table and county overview, bound to one main window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    @property
+    def spec(self) -> jobs.ContextSpec:
+        return self.window.spec
+
+    def _remember(self, dialog: QWidget) -> QWidget:
+        self.window.last_dialog = dialog
+        return dialog
+
+    # -- details ------------------------------------------------------------------------------
+    def open_county(self, record: dict[str, Any]) -> None:
+        """Double-click in the overview: details of the county's latest log entry."""
+        log_id = record.get("last_log_id")
+        if log_id is None:
+            self.window.set_banner(f"{record.get('county')}: no reconciliation yet (no upload, or not checked).")
+            return
+        self.view_details({"id": log_id})
+
+    def view_details(self, record: dict[str, Any]) -> None:
+        """Load ``log_detail`` in the worker, then open the details (or, for admins, escalation) dialog."""
+        log_id = record.get("id")
+        if log_id is None:
+            return
+        self.window.runner.start(jobs.log_detail, self.spec, int(log_id), on_result=self.show_detail,
+                                 title="Loading details")
+
+    def show_detail(self, detail: dict[str, Any]) -> QWidget:
+        if self.window.is_admin and detail.get("status") == "ESCALATED":
+            return self.show_escalation(detail)
+        dialog = DetailsDialog(detail, is_admin=self.window.is_admin, parent=self.window)
+        dialog.undo_requested.connect(self.undo_fix)
+        dialog.recheck_requested.connect(self.force_recheck)
+        dialog.open()
+        return self._remember(dialog)
+
+    def show_escalation(self, detail: dict[str, Any]) -> QWidget:
+        dialog = EscalationDialog(detail, parent=self.window)
+        dialog.recheck_requested.connect(self.force_recheck)
+        dialog.review_requested.connect(self.mark_reviewed)
+        dialog.override_requested.connect(lambda d, reason: self.request_override(d, reason))
+        dialog.export_requested.connect(self.choose_escalation_export)
+        dialog.open()
+        return self._remember(dialog)
+
+    # -- decisions ----------------------------------------------------------------------------
+    def force_recheck(self, record: dict[str, Any]) -> None:
+        election = _election_of(record, self.window.election)
+        if election is None:
+            return
+        self.window.runner.start(jobs.reconcile, self.spec, election, record.get("county"), record.get("party"),
+                                 on_result=lambda _r: self.window.refresh(),
+                                 title=f"Re-checking {record.get('county')}", heavy=True)
+
+    def ask_override(self, record: dict[str, Any]) -> ReasonDialog:
+        dialog = ReasonDialog("Manual override",
+                              f"Publish {record.get('county')} {record.get('party')} as it is. "
+                              "Write the reason (it is recorded in the audit log and shown with the figure):",
+                              self.window)
+        dialog.accepted.connect(lambda: self.request_override(record, dialog.reason()))
+        dialog.open()
+        self._remember(dialog)
+        return dialog
+
+    def request_override(self, record: dict[str, Any], reason: str) -> None:
+        """Run ``services.fixes.override``; a clerk gets the service's PermissionDenied as a message."""
+        election = _election_of(record, self.window.election)
+        if election is None:
+            return
+        self.window.runner.start(jobs.override, self.spec, election, str(record.get("county")),
+                                 str(record.get("party")), reason, on_result=lambda _r: self.window.refresh(),
+                                 title="Recording override")
+
+    def mark_reviewed(self, log_id: int, state: str, reason: str) -> None:
+        self.window.runner.start(jobs.mark_reviewed, self.spec, log_id, state, reason,
+                                 on_result=lambda _r: self.window.refresh(), title="Marking reviewed")
+
+    def undo_fix(self, fix_id: int) -> None:
+        self.window.runner.start(jobs.undo_fix, self.spec, fix_id, on_result=lambda _r: self.window.refresh(),
+                                 title=f"Undoing fix {fix_id}")
+
+    def choose_escalation_export(self, detail: dict[str, Any], fmt: str) -> None:
+        dialog = QFileDialog(self.window, f"Export escalation as {fmt.upper()}")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix(fmt)
+        dialog.selectFile(f"escalation-{detail.get('county', '')}-{detail.get('id', '')}.{fmt}")
+        dialog.fileSelected.connect(lambda name: self.export_escalation(detail, Path(name)))
+        dialog.open()
+
+    def export_escalation(self, detail: dict[str, Any], out: Path) -> None:
+        self.window.export_report(out, county=detail.get("county"), escalation_id=detail.get("id"))

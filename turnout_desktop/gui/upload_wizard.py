@@ -1,0 +1,379 @@
+"""Upload wizard (clerk): files -> layout, preview, mapping, problems -> counts -> Submit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, QModelIndex, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from turnout_desktop.domain.codes import KNOWN_PARTIES, VotingMethod
+from turnout_desktop.domain.counties import all_counties
+from turnout_desktop.gui import wizard_jobs
+from turnout_desktop.gui.details_dialog import make_table
+from turnout_desktop.gui.jobs import ContextSpec
+from turnout_desktop.gui.qt_compat import emit
+from turnout_desktop.gui.record_model import Column, RecordTableModel, key
+from turnout_desktop.gui.task_runner import TaskRunner
+from turnout_desktop.gui.wizard_widgets import PreviewModel, QualityBar
+from turnout_desktop.ingest.mapping import ROSTER_FIELDS
+
+AUTO = "(detect)"
+PROBLEM_COLUMNS = (
+    Column("Row", key("row"), numeric=True), Column("Column", key("column")), Column("Value", key("value")),
+    Column("Problem", key("message")), Column("Blocks submit", lambda r: "yes" if r.get("blocking") else "no"),
+    Column("File", key("file")),
+)
+COUNT_COLUMNS = (
+    Column("County", key("county")), Column("Party", key("party")), Column("Method", key("voting_method")),
+    Column("County count", key("official"), numeric=True), Column("Statewide", key("statewide"), numeric=True),
+    Column("Difference", key("difference"), lambda v, _r: "" if v is None else f"{v:+,}", numeric=True),
+)
+
+
+def _choice_combo(name: str, items: list[str], current: str | None = None) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    combo.addItems([AUTO, *items])
+    if current:
+        combo.setCurrentText(current)
+    return combo
+
+
+def _choice(combo: QComboBox) -> str | None:
+    return None if combo.currentText() == AUTO else combo.currentText()
+
+
+class FilesPage(QWizardPage):
+    """Pick the files and what is known about them (county, election, party, method)."""
+
+    def __init__(self, wizard: UploadWizard) -> None:
+        super().__init__()
+        self.setTitle("Choose the county file(s)")
+        self.file_list = QListWidget()
+        self.file_list.setObjectName("fileList")
+        add = QPushButton("Add files…")
+        add.clicked.connect(self._choose)
+        remove = QPushButton("Remove")
+        remove.clicked.connect(self._remove_selected)
+        clerk_county = wizard.spec.county if wizard.spec.role == "clerk" else None
+        self.county = _choice_combo("wizardCounty", [c.sos_name for c in all_counties()], clerk_county)
+        self.county.setEnabled(clerk_county is None)  # a clerk submits only for their county
+        self.election = QDateEdit()
+        self.election.setObjectName("wizardElection")
+        self.election.setCalendarPopup(True)
+        self.election.setDisplayFormat("yyyy-MM-dd")
+        start = wizard.initial_election or dt.date.today()
+        self.election.setDate(QDate(start.year, start.month, start.day))
+        self.party = _choice_combo("wizardParty", list(KNOWN_PARTIES))
+        self.method = _choice_combo("wizardMethod", [m.value for m in VotingMethod])
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        form = QFormLayout()
+        form.addRow("County", self.county)
+        form.addRow("Election", self.election)
+        form.addRow("Party", self.party)
+        form.addRow("Voting method", self.method)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.file_list)
+        layout.addLayout(buttons)
+        layout.addLayout(form)
+        for path in wizard.initial_paths:
+            self.file_list.addItem(str(path))
+
+    def paths(self) -> list[Path]:
+        return [Path(self.file_list.item(i).text()) for i in range(self.file_list.count())]
+
+    def add_paths(self, paths: list[Path]) -> None:
+        for path in paths:
+            self.file_list.addItem(str(path))
+        emit(self.completeChanged)
+
+    def _choose(self) -> None:
+        dialog = QFileDialog(self, "Add county files")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        dialog.filesSelected.connect(lambda names: self.add_paths([Path(n) for n in names]))
+        dialog.open()
+
+    def _remove_selected(self) -> None:
+        for item in self.file_list.selectedItems():
+            self.file_list.takeItem(self.file_list.row(item))
+        emit(self.completeChanged)
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        return self.file_list.count() > 0
+
+    def election_date(self) -> dt.date:
+        qdate = self.election.date()
+        return dt.date(qdate.year(), qdate.month(), qdate.day())
+
+
+class ReviewPage(QWizardPage):
+    """Detected layout, marked preview, editable mapping, column quality and the problem list."""
+
+    def __init__(self, wizard: UploadWizard) -> None:
+        super().__init__()
+        self.setTitle("Check how the file was read")
+        self.wizard_ = wizard
+        self.layout_label = QLabel("Reading…")
+        self.layout_label.setObjectName("layoutLabel")
+        self.layout_label.setWordWrap(True)
+        self.sheet_combo = QComboBox()
+        self.sheet_combo.currentIndexChanged.connect(self._show_sheet)
+        self.preview = PreviewModel(self)
+        self.preview_table = QTableView()
+        self.preview_table.setObjectName("previewTable")
+        self.preview_table.setModel(self.preview)
+        self.preview_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.preview_table.verticalHeader().setDefaultSectionSize(22)
+        self.mapping_combos: dict[str, QComboBox] = {}
+        mapping_form = QFormLayout()
+        for name in ROSTER_FIELDS:
+            combo = QComboBox()
+            combo.setObjectName(f"map_{name}")
+            combo.setEditable(True)  # a title can be typed when detection found no header
+            combo.addItem(AUTO)
+            self.mapping_combos[name] = combo
+            mapping_form.addRow(name, combo)
+        self.recheck_button = QPushButton("Re-check with this mapping")
+        self.recheck_button.setObjectName("recheckMappingButton")
+        self.recheck_button.clicked.connect(self.run_check)
+        mapping_form.addRow(self.recheck_button)
+        self.quality = QualityBar()
+        self.quality.setObjectName("qualityBar")
+        self.problems = RecordTableModel(PROBLEM_COLUMNS, (), self)
+        self.problem_table = make_table(self.problems, "problemTable")
+        self.problem_table.clicked.connect(self.select_problem_row)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.addLayout(mapping_form)
+        side_layout.addWidget(QLabel("Column quality (valid / repaired / error / empty)"))
+        side_layout.addWidget(self.quality)
+        side_layout.addStretch(1)
+        top = QSplitter()
+        top.addWidget(self.preview_table)
+        top.addWidget(side)
+        top.setStretchFactor(0, 3)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.layout_label)
+        layout.addWidget(self.sheet_combo)
+        layout.addWidget(top, 3)
+        layout.addWidget(QLabel("Problems (click one to see its row)"))
+        layout.addWidget(self.problem_table, 2)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt override
+        self.run_check()
+
+    def mapping(self) -> dict[str, str]:
+        return {name: combo.currentText().strip() for name, combo in self.mapping_combos.items()
+                if combo.currentText().strip() not in ("", AUTO)}
+
+    def run_check(self) -> None:
+        self.wizard_.run_check(self.mapping())
+
+    def show_check(self, check: wizard_jobs.WizardCheck) -> None:
+        report = check.report
+        layout = report.layout_json()
+        self.layout_label.setText(
+            f"{layout['kind'].capitalize()} upload read with {layout['parser']}"
+            f"{' (' + layout['encoding'] + ')' if layout['encoding'] else ''}; header on row {layout['header_row']}; "
+            f"{check.row_count:,} data rows; {len(report.upload.problems)} problem(s)."
+            + (" Working offline: no statewide counts." if check.offline else ""))
+        self.sheet_combo.blockSignals(True)
+        self.sheet_combo.clear()
+        for preview in check.previews:
+            self.sheet_combo.addItem(f"{preview.file} {preview.sheet}".strip())
+        self.sheet_combo.blockSignals(False)
+        self.sheet_combo.setVisible(len(check.previews) > 1)
+        mapping = layout["mapping"]
+        titles = [t for p in check.previews for t in p.titles if t]
+        for name, combo in self.mapping_combos.items():
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems([AUTO, *dict.fromkeys(titles)])
+            combo.setCurrentText(mapping.get(name) or AUTO)
+            combo.blockSignals(False)
+        self.quality.set_profiles(check.quality)
+        self.problems.set_records([p.to_json() for p in report.upload.problems])
+        self._show_sheet(0)
+        emit(self.completeChanged)
+
+    def _show_sheet(self, index: int) -> None:
+        check = self.wizard_.check
+        if check is None or not 0 <= index < len(check.previews):
+            self.preview.set_preview(None)
+            return
+        preview = check.previews[index]
+        rows = {p.row for p in check.report.upload.problems if p.row is not None and p.file == preview.file}
+        self.preview.set_preview(preview, rows)
+
+    def select_problem_row(self, index: QModelIndex) -> None:
+        """Select the problem's spreadsheet row in the preview and scroll to it."""
+        problem = self.problems.record(index.row())
+        if problem.get("row") is None or self.wizard_.check is None:
+            return
+        for position, preview in enumerate(self.wizard_.check.previews):
+            if preview.file == problem.get("file") and (not problem.get("sheet") or preview.sheet == problem["sheet"]):
+                if self.sheet_combo.currentIndex() != position:
+                    self.sheet_combo.setCurrentIndex(position)
+                break
+        row = self.preview.row_for_spreadsheet_row(int(problem["row"]))
+        if row is not None:
+            self.preview_table.selectRow(row)
+            self.preview_table.scrollTo(self.preview.index(row, 0))
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        return self.wizard_.check is not None and not self.wizard_.checking
+
+
+class CountsPage(QWizardPage):
+    """Counts by party x method beside the cached statewide counts; Submit waits for no blocking problem."""
+
+    def __init__(self, wizard: UploadWizard) -> None:
+        super().__init__()
+        self.setTitle("Compare the counts and submit")
+        self.wizard_ = wizard
+        self.counts = RecordTableModel(COUNT_COLUMNS, (), self)
+        self.count_table = make_table(self.counts, "countTable")
+        self.reason_label = QLabel()
+        self.reason_label.setObjectName("submitReason")
+        self.reason_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.count_table)
+        layout.addWidget(self.reason_label)
+        self.setFinalPage(True)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt override
+        check = self.wizard_.check
+        if check is None:
+            return
+        rows = check.statewide or [{"county": c.county, "party": c.party, "voting_method": c.voting_method,
+                                    "official": c.count, "statewide": None, "difference": None}
+                                   for c in check.report.upload.counts]
+        self.counts.set_records(rows)
+        self.reason_label.setText(self.block_reason())
+        emit(self.completeChanged)
+
+    def block_reason(self) -> str:
+        """Why Submit is disabled ("" when it is enabled)."""
+        check = self.wizard_.check
+        if check is None:
+            return "Not checked yet."
+        blocking = [p for p in check.report.upload.problems if p.blocking]
+        if blocking:
+            first = blocking[0]
+            where = f" (row {first.row})" if first.row is not None else ""
+            return f"Submit is disabled: {len(blocking)} blocking problem(s), e.g. {first.message}{where}."
+        if self.wizard_.submitting:
+            return "Submitting…"
+        return ""
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        return not self.block_reason()
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+        """Submit runs in the worker; the wizard closes itself when the result arrives."""
+        if self.wizard_.submit_done:
+            return True
+        self.wizard_.start_submit()
+        return False
+
+
+class UploadWizard(QWizard):
+    """The clerk's upload flow; all reading and storing runs on the shared task runner."""
+
+    checked = Signal(object)  # WizardCheck
+    submitted = Signal(object)  # SubmitResult
+
+    def __init__(self, spec: ContextSpec, runner: TaskRunner, paths: list[Path], *,
+                 election: dt.date | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("uploadWizard")
+        self.setWindowTitle("Upload county file")
+        self.resize(1000, 700)
+        self.spec = spec
+        self.runner = runner
+        self.initial_paths = list(paths)
+        self.initial_election = election
+        self.check: wizard_jobs.WizardCheck | None = None
+        self.checking = False
+        self.submitting = False
+        self.submit_done = False
+        self.result: Any = None
+        self.files_page = FilesPage(self)
+        self.review_page = ReviewPage(self)
+        self.counts_page = CountsPage(self)
+        for page in (self.files_page, self.review_page, self.counts_page):
+            self.addPage(page)
+        self.setButtonText(QWizard.WizardButton.FinishButton, "Submit")
+
+    def options(self) -> dict[str, Any]:
+        return {"county": _choice(self.files_page.county), "election": self.files_page.election_date(),
+                "party": _choice(self.files_page.party), "method": _choice(self.files_page.method)}
+
+    def run_check(self, mapping: dict[str, str]) -> None:
+        self.checking = True
+        emit(self.review_page.completeChanged)
+        self.mapping = mapping
+        self.runner.start(wizard_jobs.run_precheck, self.spec, self.files_page.paths(), mapping=mapping,
+                          on_result=self._on_checked, on_error=self._on_check_failed, title="Pre-checking", heavy=True,
+                          **self.options())
+
+    def _on_checked(self, check: wizard_jobs.WizardCheck) -> None:
+        self.check = check
+        self.checking = False
+        self.review_page.show_check(check)
+        emit(self.checked, check)
+
+    def _on_check_failed(self, error: BaseException, trace: str) -> None:
+        self.checking = False
+        self.check = None
+        self.review_page.layout_label.setText(f"The file cannot be read: {error}")
+        emit(self.review_page.completeChanged)
+        if self.parent() is not None and hasattr(self.parent(), "show_error"):
+            self.parent().show_error(error, trace)
+
+    def start_submit(self) -> None:
+        if self.submitting:
+            return
+        self.submitting = True
+        emit(self.counts_page.completeChanged)
+        options = self.options()
+        self.runner.start(wizard_jobs.submit, self.spec, self.files_page.paths(), election=options["election"],
+                          county=options["county"], party=options["party"], method=options["method"],
+                          mapping=getattr(self, "mapping", None), on_result=self._on_submitted,
+                          on_error=self._on_submit_failed, title="Submitting and reconciling", heavy=True)
+
+    def _on_submitted(self, result: Any) -> None:
+        self.submitting = False
+        self.submit_done = True
+        self.result = result
+        emit(self.submitted, result)
+        self.accept()
+
+    def _on_submit_failed(self, error: BaseException, trace: str) -> None:
+        self.submitting = False
+        self.counts_page.reason_label.setText(f"Not submitted: {error}")
+        emit(self.counts_page.completeChanged)
+        if self.parent() is not None and hasattr(self.parent(), "show_error"):
+            self.parent().show_error(error, trace)

@@ -1,0 +1,123 @@
+"""Widgets of the upload wizard: the marked preview table model and the column quality bar."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtWidgets import QWidget
+
+from turnout_desktop.gui.wizard_jobs import BANNER, BLANK, FOOTER, HEADER, ColumnQuality, SheetPreview
+
+Index = QModelIndex | QPersistentModelIndex
+ROW_KIND_COLOURS = {BANNER: "#e8e8e8", HEADER: "#d6e4f7", FOOTER: "#eadcf5", BLANK: "#f7f7f7"}
+PROBLEM_COLOUR = "#f8d0cc"
+QUALITY_COLOURS = (("valid", "#2da44e"), ("repaired", "#d4a72c"), ("error", "#cf222e"), ("empty", "#afb8c1"))
+
+
+class PreviewModel(QAbstractTableModel):
+    """The first rows of one sheet; the first column says what kind of row it is."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._preview: SheetPreview | None = None
+        self._problem_rows: set[int] = set()
+        self._width = 0
+
+    def set_preview(self, preview: SheetPreview | None, problem_rows: set[int] = frozenset()) -> None:
+        self.beginResetModel()
+        self._preview = preview
+        self._problem_rows = set(problem_rows)
+        self._width = max((len(cells) for _n, _k, cells in preview.rows), default=0) if preview else 0
+        self.endResetModel()
+
+    def row_for_spreadsheet_row(self, row_no: int) -> int | None:
+        """Model row showing spreadsheet row ``row_no`` (None when not in the preview)."""
+        if self._preview is None:
+            return None
+        for position, (number, _kind, _cells) in enumerate(self._preview.rows):
+            if number == row_no:
+                return position
+        return None
+
+    def row_kind(self, row: int) -> str:
+        assert self._preview is not None
+        return self._preview.rows[row][1]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() or self._preview is None else len(self._preview.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() else self._width + 1
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or self._preview is None:
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            return str(self._preview.rows[section][0]) if section < len(self._preview.rows) else None
+        if section == 0:
+            return "Row kind"
+        titles = self._preview.titles
+        return titles[section - 1] if section - 1 < len(titles) and titles[section - 1] else f"Column {section}"
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole):
+            return None
+        if self._preview is None or not index.isValid() or index.row() >= len(self._preview.rows):
+            return None
+        number, kind, cells = self._preview.rows[index.row()]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            colour = PROBLEM_COLOUR if number in self._problem_rows else ROW_KIND_COLOURS.get(kind)
+            return QBrush(QColor(colour)) if colour else None
+        if role == Qt.ItemDataRole.FontRole:
+            if kind == HEADER:
+                font = QFont()
+                font.setBold(True)
+                return font
+            return None
+        if index.column() == 0:
+            return kind + (" (problem)" if number in self._problem_rows else "")
+        column = index.column() - 1
+        return cells[column] if column < len(cells) else ""
+
+
+class QualityBar(QWidget):
+    """A stacked horizontal bar per field: valid / repaired / error / empty, with a tooltip."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.profiles: list[ColumnQuality] = []
+        self.setMinimumHeight(20)
+
+    def set_profiles(self, profiles: Sequence[ColumnQuality]) -> None:
+        self.profiles = list(profiles)
+        self.setToolTip("\n".join(
+            f"{p.field}: {p.valid} valid, {p.repaired} repaired, {p.error} error, {p.empty} empty"
+            for p in self.profiles))
+        self.setMinimumHeight(18 * max(1, len(self.profiles)))
+        self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(320, 18 * max(1, len(self.profiles)))
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        label_width = 110.0
+        row_height = 18.0
+        for row, profile in enumerate(self.profiles):
+            top = row * row_height
+            painter.setPen(QColor("#24292f"))
+            painter.drawText(QRectF(0, top, label_width - 6, row_height),
+                             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), profile.field)
+            left = label_width
+            width = max(1.0, self.width() - label_width)
+            total = profile.total or 1
+            for name, colour in QUALITY_COLOURS:
+                part = width * getattr(profile, name) / total
+                if part > 0:
+                    painter.fillRect(QRectF(left, top + 3, part, row_height - 6), QColor(colour))
+                    left += part
+        painter.end()
