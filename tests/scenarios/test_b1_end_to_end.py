@@ -10,6 +10,8 @@ import pytest
 from b1_scenario_builder import ELECTION, METHODS, build
 
 from turnout_desktop.cli.main import main
+from turnout_desktop.services import reconciliation
+from turnout_desktop.services.context import open_context
 
 # county -> (final status, strategy that succeeded, diagnosis of the upload's run)
 EXPECTED_OUTCOME = {
@@ -91,6 +93,10 @@ def test_undo_reopens_a_fixed_county_and_reconcile_fixes_it_again(scenario_cli):
     (entry,) = [e for e in cli("log", "--county", "King", "--json")["entries"] if e["id"] == log_id]
     (fix_attempt,) = [a for a in entry["attempts"] if a["strategy"] == "remove_duplicates"]
     assert (fix_attempt["outcome"], fix_attempt["before_actual"], fix_attempt["after_actual"]) == ("resolved", 11, 9)
+    detail = reconciliation.log_detail(open_context(cli.db_url), log_id)
+    (fix,) = [f for f in detail["fixes"] if f["id"] == fix_attempt["fix_id"]]
+    assert [a["action"] for a in fix["actions"]] == ["remove", "remove"]
+    assert detail["gate"]["allowed"] is True
     cli("undo", str(fix_attempt["fix_id"]))
     gate = cli("gate", "--election", ELECTION, "--county", "KING", "--party", "DEM", "--json")
     assert gate["allowed"] is False

@@ -19,10 +19,11 @@ from turnout_desktop.db.session import transaction
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.compare import Comparison, compare
 from turnout_desktop.engine.diagnose import diagnose, evidence_for_log
-from turnout_desktop.engine.loop import LoopOptions, ReconciliationLoop, RecorderFactory, preview
+from turnout_desktop.engine.loop import LoopOptions, ReconciliationLoop, RecorderFactory
 from turnout_desktop.engine.metrics import rounded
+from turnout_desktop.engine.preview import preview
 from turnout_desktop.engine.reconcile_log import LoopTarget
-from turnout_desktop.engine.repository import lock_county
+from turnout_desktop.engine.repository import lock_counties
 from turnout_desktop.engine.types import (
     STATUS_IN_PROGRESS,
     STATUS_RESOLVED,
@@ -47,15 +48,19 @@ def _in_progress(session: Session, election: dt.date) -> set[tuple[str, str]]:
 def _resolved_log(session: Session, comparison: Comparison, trigger: str, now: dt.datetime,
                   has_statewide_source: bool) -> ReconciliationLog:
     """The log row of a (county, party) whose counts already pass: no attempts needed."""
-    diagnosis = diagnose(session, comparison, has_statewide_source=has_statewide_source)
-    details = evidence_for_log({code: diagnosis.details.get(code) for code in diagnosis.codes})
+    codes: list[str] = []
+    details: dict[str, Any] = {}
+    if not comparison.exact:  # within tolerance: still say why it is not exact
+        diagnosis = diagnose(session, comparison, has_statewide_source=has_statewide_source)
+        codes = list(diagnosis.codes)
+        details = evidence_for_log({code: diagnosis.details.get(code) for code in codes})
     details["by_method"] = comparison.counts_json()
     details["accuracy_pct"] = rounded(comparison.accuracy)
     log = ReconciliationLog(
         county=comparison.county, election_date=comparison.election_date, party=comparison.party,
         trigger_type=trigger, expected_total=comparison.expected_total, actual_total=comparison.actual_total,
         discrepancy=comparison.discrepancy, discrepancy_pct=rounded(comparison.discrepancy_pct),
-        diagnosis=list(diagnosis.codes), diagnosis_details=details, strategies_tried=[], strategy_succeeded=None,
+        diagnosis=codes, diagnosis_details=details, strategies_tried=[], strategy_succeeded=None,
         attempts_count=0, status=STATUS_RESOLVED, resolution_time_seconds=0.0,
         final_accuracy_pct=rounded(comparison.accuracy), created_at=now, updated_at=now, resolved_at=now,
         notes="Counts match; nothing to fix." if comparison.exact else "Within tolerance; nothing to fix.",
@@ -124,11 +129,11 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
                                 "check": CHECK_UNCHANGED}
                 continue
             if passes and key not in unfinished:
-                lock_county(session, comparison.county, election)
                 log = _resolved_log(session, comparison, options.trigger, now, bool(options.statewide_source))
                 resolved_rows.append((key, log, comparison))
             else:
                 pending.append(comparison)
+        lock_counties(session, [c.county for _k, _l, c in resolved_rows], election)
         session.flush()
         for key, log, comparison in resolved_rows:
             results[key] = rlog.log_to_dict(log, by_method=comparison.counts_json())

@@ -105,7 +105,7 @@ def _snapshot(comparison: Comparison) -> dict[str, Any]:
             "by_method": comparison.counts_json()}
 
 
-def _compare_one(session: Session, target: LoopTarget, options: LoopOptions, *, update: bool = True) -> Comparison:
+def compare_one(session: Session, target: LoopTarget, options: LoopOptions, *, update: bool = True) -> Comparison:
     found = compare(session, target.election_date, county=target.county, party=target.party,
                     success_threshold=options.success_threshold, update=update)
     if not found:
@@ -176,8 +176,8 @@ class ReconciliationLoop:
             lock_county(session, self.target.county, self.target.election_date)
             log, resumed = rlog.open_log(session, self.target, self.options.trigger)
             state = _resume_state(session, log) if resumed else _RunState()
-            comparison = _compare_one(session, self.target, self.options)
-            diagnosis = self._diagnose(session, comparison)
+            comparison = compare_one(session, self.target, self.options)
+            diagnosis = self.diagnose_now(session, comparison)
             _note_diagnosis(state, diagnosis)
             _write_progress(log, state, comparison)
             log_id = log.id
@@ -194,7 +194,8 @@ class ReconciliationLoop:
         self._escalate(log_id, state, diagnosis)
         return self._finish(log_id, state, diagnosis, STATUS_ESCALATED, self._escalation_report(state, diagnosis))
 
-    def _diagnose(self, session: Session, comparison: Comparison) -> Diagnosis:
+    def diagnose_now(self, session: Session, comparison: Comparison) -> Diagnosis:
+        """Diagnose a comparison with this run's settings."""
         return diagnose(session, comparison, has_statewide_source=bool(self.options.statewide_source))
 
     def _attempts(self, log_id: int, state: _RunState, comparison: Comparison,
@@ -215,7 +216,7 @@ class ReconciliationLoop:
                           f"{self.target.county} {self.target.party}: {strategy.name}")
             comparison = self._execute(log_id, state, strategy, comparison, diagnosis)
             with transaction(self.engine) as session:
-                diagnosis = self._diagnose(session, comparison)
+                diagnosis = self.diagnose_now(session, comparison)
                 _note_diagnosis(state, diagnosis)
         return comparison, diagnosis
 
@@ -235,9 +236,9 @@ class ReconciliationLoop:
         try:
             with transaction(self.engine) as session:
                 lock_county(session, self.target.county, self.target.election_date)
-                result = strategy.execute(self._context(session, diagnosis, log_id))
+                result = strategy.execute(self.strategy_context(session, diagnosis, log_id))
                 session.flush()
-                after = _compare_one(session, self.target, self.options)
+                after = compare_one(session, self.target, self.options)
                 outcome = self._outcome(before, after)
                 rlog.add_attempt(session, log_id, state.next_attempt_no, strategy.name, outcome,
                                  before=_snapshot(before), after=_snapshot(after), fix_id=result.fix_id,
@@ -273,8 +274,9 @@ class ReconciliationLoop:
             return rlog.OUTCOME_WORSE
         return rlog.OUTCOME_NO_CHANGE
 
-    def _context(self, session: Session, diagnosis: Diagnosis, log_id: int | None,
+    def strategy_context(self, session: Session, diagnosis: Diagnosis, log_id: int | None,
                  dry_run: bool = False) -> StrategyContext:
+        """What a strategy gets: the attempt's session, the diagnosis and a fresh fix recorder."""
         return StrategyContext(
             session=session, election_date=self.target.election_date, county=self.target.county,
             party=self.target.party, diagnosis=diagnosis,
@@ -289,8 +291,8 @@ class ReconciliationLoop:
             return
         started = utcnow()
         with transaction(self.engine) as session:
-            result = manual.execute(self._context(session, diagnosis, log_id))
-            comparison = _compare_one(session, self.target, self.options)
+            result = manual.execute(self.strategy_context(session, diagnosis, log_id))
+            comparison = compare_one(session, self.target, self.options)
             rlog.add_attempt(session, log_id, state.next_attempt_no, MANUAL_REVIEW, rlog.OUTCOME_NO_CHANGE,
                              before=_snapshot(comparison), after=_snapshot(comparison), fix_id=result.fix_id,
                              message=_result_message(result), started_at=started)
@@ -324,7 +326,7 @@ class ReconciliationLoop:
         with transaction(self.engine) as session:
             log = session.get(ReconciliationLog, log_id)
             assert log is not None
-            comparison = _compare_one(session, self.target, self.options)
+            comparison = compare_one(session, self.target, self.options)
             _write_progress(log, state, comparison)
             now = utcnow()
             log.status = status
@@ -350,47 +352,3 @@ def _result_message(result: StrategyResult) -> str:
     counts = (f"inserted {result.inserted}, removed {result.removed}, reassigned {result.reassigned}, "
               f"updated {result.updated}")
     return f"{result.message} ({counts})" if result.message else counts
-
-
-def preview(engine: Engine, target: LoopTarget, strategies: Sequence[Strategy], recorder_factory: RecorderFactory,
-            options: LoopOptions) -> dict[str, Any]:
-    """Dry run: what each applicable strategy would do, in loop order; nothing is written.
-
-    Everything runs in one session that is rolled back at the end, and strategies are told
-    ``dry_run=True`` as well, so even a strategy that writes leaves no trace.
-    """
-    loop = ReconciliationLoop(engine, target, strategies, recorder_factory, options)
-    session = Session(engine, expire_on_commit=False)
-    try:
-        comparison = _compare_one(session, target, options, update=False)
-        diagnosis = loop._diagnose(session, comparison)
-        previews = []
-        if comparison.accuracy < options.success_threshold:
-            for strategy in strategy_order(diagnosis, strategies):
-                entry: dict[str, Any] = {"strategy": strategy.name, "applies": strategy.applies(diagnosis)}
-                if entry["applies"]:
-                    savepoint = session.begin_nested()
-                    try:
-                        result = strategy.execute(loop._context(session, diagnosis, None, dry_run=True))
-                    finally:
-                        savepoint.rollback()
-                    entry.update(message=result.message, inserted=result.inserted, removed=result.removed,
-                                 reassigned=result.reassigned, updated=result.updated, preview=result.preview[:50])
-                previews.append(entry)
-    finally:
-        session.rollback()
-        session.close()
-    resolved = comparison.accuracy >= options.success_threshold
-    return {
-        "id": None, "county": target.county, "election_date": target.election_date.isoformat(),
-        "party": target.party, "trigger_type": options.trigger, "expected_total": comparison.expected_total,
-        "actual_total": comparison.actual_total, "discrepancy": comparison.discrepancy,
-        "discrepancy_pct": rounded(comparison.discrepancy_pct), "diagnosis": list(diagnosis.codes),
-        "diagnosis_details": evidence_for_log({c: diagnosis.details.get(c) for c in diagnosis.codes}),
-        "strategies_tried": [], "strategy_succeeded": None, "attempts_count": 0,
-        "status": STATUS_RESOLVED if resolved else "IN_PROGRESS", "resolution_time_seconds": None,
-        "final_accuracy_pct": rounded(comparison.accuracy), "resolved_at": None,
-        "notes": "Dry run: nothing was written.", "by_method": comparison.counts_json(), "dry_run": True,
-        "preview": previews,
-    }
-

@@ -107,6 +107,11 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+def _by_vuid(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sorted in Python: an ORDER BY vuid makes SQLite walk the VUID index over the whole election."""
+    return sorted(rows, key=lambda row: (row["vuid"], row["record_id"]))
+
+
 def _ids_param() -> Any:
     return bindparam("submission_ids", expanding=True)
 
@@ -137,12 +142,12 @@ def extra_records(session: Session, election: dt.date, county: str, party: str,
         "SELECT t.id, t.vuid, t.voting_method, t.source, t.precinct FROM turnout_record t "
         "WHERE t.election_date = :election AND t.county = :county AND t.party = :party AND t.removed_at IS NULL "
         "AND NOT EXISTS (SELECT 1 FROM county_roster_row r WHERE r.submission_id IN :submission_ids "
-        "AND r.vuid = t.vuid) ORDER BY t.vuid, t.id"
+        "AND r.vuid = t.vuid)"
     ).bindparams(_ids_param())
     rows = session.execute(sql, {"election": election, "county": county, "party": party,
                                  "submission_ids": list(submission_ids)})
-    return [{"record_id": r[0], "vuid": r[1], "voting_method": r[2], "source": r[3], "precinct": r[4]}
-            for r in rows]
+    return _by_vuid([{"record_id": r[0], "vuid": r[1], "voting_method": r[2], "source": r[3], "precinct": r[4]}
+                     for r in rows])
 
 
 def duplicate_records(session: Session, election: dt.date, county: str, party: str) -> list[dict[str, Any]]:
@@ -151,13 +156,14 @@ def duplicate_records(session: Session, election: dt.date, county: str, party: s
     Two indexed steps (the county's VUIDs with a second record, then all records of those VUIDs):
     a single self-join with DISTINCT made SQLite's planner scan the whole table.
     """
-    vuids = [row[0] for row in session.execute(
-        text("SELECT DISTINCT t1.vuid FROM turnout_record t1 WHERE t1.election_date = :election "
+    vuids = sorted({row[0] for row in session.execute(
+        # No DISTINCT: it made SQLite walk the VUID index of the whole election to keep VUIDs in order.
+        text("SELECT t1.vuid FROM turnout_record t1 WHERE t1.election_date = :election "
              "AND t1.county = :county AND t1.party = :party AND t1.removed_at IS NULL "
              "AND EXISTS (SELECT 1 FROM turnout_record t2 WHERE t2.election_date = :election "
              "AND t2.vuid = t1.vuid AND t2.removed_at IS NULL AND t2.id <> t1.id)"),
         {"election": election, "county": county, "party": party},
-    )]
+    )})
     grouped: dict[str, list[dict[str, Any]]] = {}
     for start in range(0, len(vuids), 500):
         sql = text(
@@ -176,43 +182,45 @@ def roster_vuids_in_other_county(session: Session, election: dt.date, county: st
     if not submission_ids:
         return []
     sql = text(
+        # CROSS JOIN: start from the roster rows on SQLite (see records_claimed_by_other_county).
         "SELECT t.id, t.vuid, t.county, t.precinct, t.county_fallback, r.precinct FROM county_roster_row r "
-        "JOIN turnout_record t ON t.election_date = :election AND t.vuid = r.vuid AND t.removed_at IS NULL "
-        "WHERE r.submission_id IN :submission_ids AND r.party = :party AND t.county <> :county "
-        "ORDER BY t.vuid, t.id"
+        "CROSS JOIN turnout_record t WHERE t.election_date = :election AND t.vuid = r.vuid "
+        "AND t.removed_at IS NULL AND r.submission_id IN :submission_ids AND r.party = :party "
+        "AND t.county <> :county"
     ).bindparams(_ids_param())
     rows = session.execute(sql, {"election": election, "county": county, "party": party,
                                  "submission_ids": list(submission_ids)})
-    return [{"record_id": r[0], "vuid": r[1], "county": r[2], "precinct": r[3], "county_fallback": bool(r[4]),
-             "roster_precinct": r[5], "should_be": county} for r in rows]
+    return _by_vuid([{"record_id": r[0], "vuid": r[1], "county": r[2], "precinct": r[3],
+                      "county_fallback": bool(r[4]), "roster_precinct": r[5], "should_be": county} for r in rows])
 
 
 def records_claimed_by_other_county(session: Session, election: dt.date, county: str,
                                     party: str) -> list[dict[str, Any]]:
     """Records of this county whose VUID another county's current roster lists (and this one's does not)."""
     sql = text(
+        # CROSS JOIN fixes the join order on SQLite (start from this county's records); it is an
+        # ordinary inner join (conditions in WHERE) everywhere else.
         "SELECT DISTINCT t.id, t.vuid, r.county, t.county_fallback FROM turnout_record t "
-        "JOIN county_roster_row r ON r.election_date = t.election_date AND r.vuid = t.vuid "
-        "JOIN submission s ON s.id = r.submission_id AND s.superseded_at IS NULL "
-        "WHERE t.election_date = :election AND t.county = :county AND t.party = :party "
+        "CROSS JOIN county_roster_row r JOIN submission s ON s.id = r.submission_id AND s.superseded_at IS NULL "
+        "WHERE r.election_date = t.election_date AND r.vuid = t.vuid "
+        "AND t.election_date = :election AND t.county = :county AND t.party = :party "
         "AND t.removed_at IS NULL AND r.county <> :county AND NOT EXISTS (SELECT 1 FROM county_roster_row o "
         "JOIN submission so ON so.id = o.submission_id AND so.superseded_at IS NULL "
-        "WHERE o.election_date = t.election_date AND o.vuid = t.vuid AND o.county = :county) "
-        "ORDER BY t.vuid, t.id"
+        "WHERE o.election_date = t.election_date AND o.vuid = t.vuid AND o.county = :county)"
     )
     rows = session.execute(sql, {"election": election, "county": county, "party": party})
-    return [{"record_id": r[0], "vuid": r[1], "county": county, "should_be": r[2], "county_fallback": bool(r[3])}
-            for r in rows]
+    return _by_vuid([{"record_id": r[0], "vuid": r[1], "county": county, "should_be": r[2],
+                      "county_fallback": bool(r[3])} for r in rows])
 
 
 def fallback_records(session: Session, election: dt.date, county: str, party: str) -> list[dict[str, Any]]:
     """Records whose county was guessed (county-level fallback), not read from the data."""
     rows = session.execute(
         text("SELECT id, vuid, precinct FROM turnout_record WHERE election_date = :election AND county = :county "
-             "AND party = :party AND removed_at IS NULL AND county_fallback = :flag ORDER BY vuid, id"),
+             "AND party = :party AND removed_at IS NULL AND county_fallback = :flag"),
         {"election": election, "county": county, "party": party, "flag": True},
     )
-    return [{"record_id": r[0], "vuid": r[1], "precinct": r[2]} for r in rows]
+    return _by_vuid([{"record_id": r[0], "vuid": r[1], "precinct": r[2]} for r in rows])
 
 
 def district_mismatches(session: Session, election: dt.date, county: str, party: str) -> list[dict[str, Any]]:
@@ -221,11 +229,11 @@ def district_mismatches(session: Session, election: dt.date, county: str, party:
         text("SELECT t.id, t.vuid, t.precinct, t.district, p.district FROM turnout_record t "
              "JOIN precinct_district p ON p.county = t.county AND p.precinct = t.precinct "
              "WHERE t.election_date = :election AND t.county = :county AND t.party = :party "
-             "AND t.removed_at IS NULL AND t.district IS NOT NULL AND t.district <> p.district "
-             "ORDER BY t.vuid, t.id"),
+             "AND t.removed_at IS NULL AND t.district IS NOT NULL AND t.district <> p.district"),
         {"election": election, "county": county, "party": party},
     )
-    return [{"record_id": r[0], "vuid": r[1], "precinct": r[2], "district": r[3], "should_be": r[4]} for r in rows]
+    return _by_vuid([{"record_id": r[0], "vuid": r[1], "precinct": r[2], "district": r[3], "should_be": r[4]}
+                     for r in rows])
 
 
 def roster_problem_rows(session: Session, submission_ids: Sequence[int], party: str) -> list[dict[str, Any]]:
@@ -267,14 +275,23 @@ def statewide_as_of(session: Session, election: dt.date) -> dt.datetime | None:
     return None if value is None else _as_datetime(value)
 
 
+def _lock_key(county: str, election: dt.date) -> int:
+    digest = hashlib.sha256(f"reconcile|{county}|{election.isoformat()}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 def lock_county(session: Session, county: str, election: dt.date) -> None:
     """Serialise runs on one (county, election): a transaction-scoped advisory lock on PostgreSQL.
 
     SQLite needs nothing here: every transaction already starts with BEGIN IMMEDIATE.
     """
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    digest = hashlib.sha256(f"reconcile|{county}|{election.isoformat()}".encode()).digest()
-    key = int.from_bytes(digest[:8], "big", signed=True)
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    lock_counties(session, [county], election)
 
+
+def lock_counties(session: Session, counties: Sequence[str], election: dt.date) -> None:
+    """Advisory locks for many counties in one round trip, in key order (so two runs cannot deadlock)."""
+    if session.get_bind().dialect.name != "postgresql" or not counties:
+        return
+    keys = sorted({_lock_key(county, election) for county in counties})
+    session.execute(text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
+                    {"keys": keys})
