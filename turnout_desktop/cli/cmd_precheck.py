@@ -2,19 +2,87 @@
 
 Exit 0 ready to submit, 1 blocking problems, 2 the files cannot be read (reason on stderr; with
 ``--json`` a JSON object with ``ready: false`` and the error is printed as well).
+
+With ``--election``, the official counts are compared with the local cache of statewide counts
+(table ``statewide_count_cache``) of the database named by ``--db`` / TURNOUT_DB_URL / the local
+file, when that database exists and is readable. The database is only read, never created; an
+unreadable cache never fails the pre-check ("no statewide cache" is printed instead).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import sqlite3
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
 from turnout_desktop.cli.common import parse_election, print_json
+from turnout_desktop.db.models import StatewideCountCache
+from turnout_desktop.db.session import normalize_url, resolve_db_url
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest.precheck import PrecheckReport, precheck_files
 
 EXIT_OK, EXIT_BLOCKED, EXIT_BAD_INPUT = 0, 1, 2
+SERVER_CONNECT_TIMEOUT_S = 5  # a pre-check must not hang on an unreachable server
+
+
+@dataclass(frozen=True, slots=True)
+class StatewideCache:
+    """Cached statewide counts, (county, party, method) -> count, or None with the reason in ``note``."""
+
+    counts: dict[tuple[str, str, str], int] | None
+    note: str
+
+
+def _read_only_engine(url: str) -> Engine | None:
+    """An engine that can only read ``url``; None for a SQLite file that does not exist (never created)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if not database or database == ":memory:" or not Path(database).is_file():
+            return None
+        uri = Path(database).resolve().as_uri() + "?mode=ro"
+        return create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool)
+    return create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": SERVER_CONNECT_TIMEOUT_S})
+
+
+def read_statewide_cache(db_url: str | None, election: dt.date | None) -> StatewideCache:
+    """Read ``statewide_count_cache`` for one election; any failure gives ``counts=None``, never an error.
+
+    Args:
+        db_url: ``--db``; None means TURNOUT_DB_URL, else the local SQLite file.
+        election: the election date; without it nothing is compared.
+    """
+    if election is None:
+        return StatewideCache(None, "no statewide comparison without --election")
+    table = StatewideCountCache
+    try:
+        engine = _read_only_engine(normalize_url(resolve_db_url(db_url)))
+        if engine is None:
+            return StatewideCache(None, "no statewide cache (no local database)")
+        try:
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    select(table.county, table.party, table.voting_method, table.count)
+                    .where(table.election_date == election)).all()
+                as_of = connection.execute(
+                    select(func.max(table.as_of)).where(table.election_date == election)).scalar()
+        finally:
+            engine.dispose()
+    except Exception as error:  # noqa: BLE001 - the pre-check works offline whatever the database does
+        reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else type(error).__name__
+        return StatewideCache(None, f"no statewide cache (database unreadable: {reason})")
+    if not rows:
+        return StatewideCache(None, f"no statewide cache for the {election.isoformat()} election")
+    counts = {(county, party, method): int(number) for county, party, method, number in rows}
+    when = f", as of {as_of:%Y-%m-%d %H:%M}" if isinstance(as_of, dt.datetime) else ""
+    return StatewideCache(counts, f"statewide cache for the {election.isoformat()} election{when}")
 
 
 def parse_map(text: str) -> dict[str, str]:
@@ -44,9 +112,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # ``--db`` is a global option (``turnout --db URL precheck ...``); absent when called directly.
+    cache = read_statewide_cache(getattr(args, "db", None), args.election)
     try:
         report = precheck_files(args.files, county=args.county, election=args.election, party=args.party,
-                                method=args.method, mapping=args.map)
+                                method=args.method, mapping=args.map, statewide_counts=cache.counts)
     except ImportRejected as error:
         print(f"turnout: error: {error}", file=sys.stderr)
         if args.json:
@@ -55,13 +125,31 @@ def run(args: argparse.Namespace) -> int:
                                   "sheet": error.sheet, "row": error.row, "column": error.column}})
         return EXIT_BAD_INPUT
     if args.json:
+        # The five contract keys, plus "statewide" only when a cache was compared.
         print_json(report.to_json())
+        if cache.counts is None:
+            print(f"turnout: {cache.note}", file=sys.stderr)
     else:
-        print_human(report)
+        print_human(report, cache)
     return EXIT_OK if report.ready else EXIT_BLOCKED
 
 
-def print_human(report: PrecheckReport) -> None:
+def print_statewide(report: PrecheckReport, cache: StatewideCache) -> None:
+    """Official count beside the cached statewide count per county, party and method."""
+    out = sys.stdout
+    if cache.counts is None:
+        out.write(f"\nStatewide comparison: {cache.note}\n")
+        return
+    out.write(f"\nStatewide comparison ({cache.note}):\n")
+    out.write(f"{'County':<16}{'Party':<7}{'Method':<14}{'Official':>10}{'Statewide':>11}{'Difference':>12}\n")
+    for line in report.statewide_json():
+        statewide = "-" if line["statewide"] is None else f"{line['statewide']:,}"
+        difference = "-" if line["difference"] is None else f"{line['difference']:+,}"
+        out.write(f"{line['county']:<16}{line['party']:<7}{line['voting_method']:<14}{line['official']:>10,}"
+                  f"{statewide:>11}{difference:>12}\n")
+
+
+def print_human(report: PrecheckReport, cache: StatewideCache | None = None) -> None:
     """Layout, rows read, the counts table and every problem with its row number."""
     out = sys.stdout
     for layout in (layout for f in report.upload.files for layout in f.layouts):
@@ -74,6 +162,8 @@ def print_human(report: PrecheckReport) -> None:
     out.write(f"{'County':<16}{'Party':<7}{'Method':<14}{'Count':>10}\n")
     for count in report.upload.counts:
         out.write(f"{count.county:<16}{count.party:<7}{count.voting_method:<14}{count.count:>10,}\n")
+    if cache is not None:
+        print_statewide(report, cache)
     problems = report.upload.problems
     blocking = sum(p.blocking for p in problems)
     out.write(f"\nProblems: {len(problems)} ({blocking} blocking)\n")

@@ -22,7 +22,7 @@ _VUID_MIN, _VUID_MAX = 1_000_000_000, 9_999_999_999
 _VUID_DIGITS = 10
 # Block sizes of ``scan_blocks``: a block the fast path refuses is retried in the next smaller size,
 # and the smallest refused blocks are read cell by cell. Every level costs at most one pass.
-BLOCK_SIZES = (4096, 256, 16)
+BLOCK_SIZES = (4096, 256)
 
 NO_VUID_KEY = -1     # integer key of a row without a usable VUID
 OTHER_VUID_KEY = -2  # a VUID of non-ASCII digits: resolved to a distinct key by ``row_vuid_keys``
@@ -186,7 +186,7 @@ def _whole_floats(chunk: list[object]) -> np.ndarray | None:
 
 
 class _VuidScanner:
-    """Fills ``VuidArrays`` chunk by chunk; only chunks holding odd cells are read cell by cell."""
+    """Fills ``VuidArrays`` block by block; only blocks holding odd cells are read cell by cell."""
 
     def __init__(self, values: Sequence[object]) -> None:
         size = len(values)
@@ -219,12 +219,10 @@ class _VuidScanner:
             return True
         return False
 
-    def cells(self, start: int, stop: int) -> None:
-        self.cell_by_cell(start, list(self.values[start:stop]))
-
-    def cell_by_cell(self, start: int, chunk: list[object]) -> None:
+    def cell_by_cell(self, start: int, stop: int) -> None:
+        """The per-cell rules of ``normalize_vuid``, each distinct odd value normalised once."""
         flagged: list[int] = []
-        for offset, value in enumerate(chunk):
+        for offset, value in enumerate(self.values[start:stop]):
             kind = type(value)
             if kind is str and len(value) == _VUID_DIGITS and value.isdigit():
                 found: tuple[str | None, str, str | None] = (value, value, None)
@@ -255,7 +253,7 @@ class _VuidScanner:
 def normalize_vuid_array(values: Sequence[object]) -> VuidArrays:
     """Normalise a VUID column into arrays (see ``normalize_vuids`` for the rules)."""
     scanner = _VuidScanner(values)
-    scan_blocks(len(values), scanner.block, scanner.cells)
+    scan_blocks(len(values), scanner.block, scanner.cell_by_cell)
     return scanner.result()
 
 
