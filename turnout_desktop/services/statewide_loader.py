@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from turnout_desktop.db.bulk import bulk_insert
+from turnout_desktop.db.bulk import bulk_insert, column_dates, column_values
 from turnout_desktop.db.models import SourceFile, StatewideCountCache, TurnoutRecord, utcnow
 from turnout_desktop.engine.types import ProgressCallback
 
@@ -70,8 +70,8 @@ def load_statewide_file(session: Session, path: Path, *, election: dt.date, part
         valid_rows += len(chunk)
         rows = zip(
             [election] * len(chunk), chunk["vuid"].tolist(), chunk["county"].tolist(), chunk["party"].tolist(),
-            chunk["voting_method"].tolist(), _text_or_none(chunk["precinct"]), _text_or_none(chunk["district"]),
-            _dates(chunk["vote_date"]), ["statewide"] * len(chunk), ["verified"] * len(chunk),
+            chunk["voting_method"].tolist(), _blank_as_none(chunk["precinct"]), _blank_as_none(chunk["district"]),
+            column_dates(chunk["vote_date"]), ["statewide"] * len(chunk), ["verified"] * len(chunk),
             [False] * len(chunk), [source.id] * len(chunk), [created] * len(chunk), strict=True,
         )
         bulk_insert(session, "turnout_record", RECORD_COLUMNS, rows, ignore_conflicts=True)
@@ -110,23 +110,5 @@ def refresh_statewide_count_cache(session: Session, election: dt.date) -> None:
     session.flush()
 
 
-def _text_or_none(series: Any) -> list[str | None]:
-    return [None if _missing(v) or v == "" else str(v) for v in series.tolist()]
-
-
-def _missing(value: Any) -> bool:
-    return value is None or bool(pd.isna(value))
-
-
-def _dates(series: Any) -> list[dt.date | None]:
-    out: list[dt.date | None] = []
-    for value in series.tolist():
-        if _missing(value):
-            out.append(None)
-        elif isinstance(value, dt.datetime):
-            out.append(value.date())
-        elif isinstance(value, dt.date):
-            out.append(value)
-        else:
-            out.append(dt.date.fromisoformat(str(value)[:10]))
-    return out
+def _blank_as_none(series: pd.Series) -> list[str | None]:
+    return [None if value == "" else value for value in column_values(series)]

@@ -19,10 +19,11 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db.audit import record_event
-from turnout_desktop.db.bulk import bulk_insert
+from turnout_desktop.db.bulk import bulk_insert, column_dates, column_values
 from turnout_desktop.db.models import (
     CountyTurnoutReference,
     PrecinctDistrict,
@@ -86,8 +87,14 @@ def vars_of(count: OfficialCount) -> dict[str, Any]:
 def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, county: str | None = None,
                  party: str | None = None, method: str | None = None, mapping: dict[str, str] | None = None,
                  reconcile: bool = True, progress: ProgressCallback | None = None,
-                 cancel: CancelCheck | None = None) -> SubmitResult:
-    """Read, check and store one county upload; then reconcile each county it covers."""
+                 cancel: CancelCheck | None = None, submission_uuid: str | None = None) -> SubmitResult:
+    """Read, check and store one county upload; then reconcile each county it covers.
+
+    ``submission_uuid`` (client-made, e.g. by the offline outbox) makes the store exactly-once: when a
+    submission with that uuid is already on the server, nothing is written and the result is a duplicate
+    carrying the existing submission ids. The first county (sorted) carries the uuid itself, further
+    counties of a multi-county upload a uuid5 derived from it.
+    """
     from turnout_desktop.ingest.county_upload import read_county_upload
 
     _report(progress, 0.05, "Reading files")
@@ -106,9 +113,16 @@ def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, count
     _report(progress, 0.4, "Storing")
     try:
         with transaction(ctx.engine) as session:
-            submission_ids, duplicate = _store(session, ctx, upload, election)
+            submission_ids, duplicate = _store(session, ctx, upload, election, submission_uuid)
+            _remember_read_hints(session, upload, election, county, party, method, mapping)
     except TurnoutError:
         raise
+    except IntegrityError:
+        # A concurrent push of the same client uuid won the race (UNIQUE submission.uuid): already stored.
+        existing = _submissions_with_uuid(ctx, submission_uuid, upload) if submission_uuid else []
+        if not existing:
+            raise
+        submission_ids, duplicate = existing, True
     except Exception as exc:
         _audit_failure(ctx, "submit", f"Submit failed: {type(exc).__name__}", election, counties)
         raise
@@ -133,8 +147,25 @@ def _report(progress: ProgressCallback | None, fraction: float, text: str) -> No
         progress(fraction, text)
 
 
-def _store(session: Session, ctx: AppContext, upload: ParsedUpload, election: dt.date) -> tuple[list[int], bool]:
+def _submissions_with_uuid(ctx: AppContext, client_uuid: str, upload: ParsedUpload) -> list[int]:
+    with transaction(ctx.engine) as session:
+        return _submission_ids_for_uuid(session, client_uuid, upload)
+
+
+def _submission_ids_for_uuid(session: Session, client_uuid: str, upload: ParsedUpload) -> list[int]:
+    """Ids of the submissions one client uuid produced for this upload ([] when none is stored yet)."""
+    counties = sorted({count.county for count in upload.counts})
+    row_uuids = [submission_row_uuid(client_uuid, name, index) for index, name in enumerate(counties)]
+    return sorted(session.execute(select(Submission.id).where(Submission.uuid.in_(row_uuids))).scalars())
+
+
+def _store(session: Session, ctx: AppContext, upload: ParsedUpload, election: dt.date,
+           submission_uuid: str | None = None) -> tuple[list[int], bool]:
     """Write the upload; returns (submission ids, True when it was an exact repeat of the current one)."""
+    if submission_uuid:
+        existing = _submission_ids_for_uuid(session, submission_uuid, upload)
+        if existing:
+            return existing, True
     shas = {f.sha256 for f in upload.files}
     counts_by_county: dict[str, list[OfficialCount]] = defaultdict(list)
     for count in upload.counts:
@@ -143,10 +174,10 @@ def _store(session: Session, ctx: AppContext, upload: ParsedUpload, election: dt
         return [], True
     file_ids = {f.name: _source_file_id(session, f, upload.kind, election, ctx.user) for f in upload.files}
     submission_ids: list[int] = []
-    for county_name, counts in sorted(counts_by_county.items()):
+    for index, (county_name, counts) in enumerate(sorted(counts_by_county.items())):
         parties = {c.party for c in counts}
-        submission = Submission(uuid=str(uuid.uuid4()), county=county_name, election_date=election,
-                                kind=upload.kind, submitted_by=ctx.user,
+        submission = Submission(uuid=submission_row_uuid(submission_uuid, county_name, index), county=county_name,
+                                election_date=election, kind=upload.kind, submitted_by=ctx.user,
                                 problems=[p.to_json() for p in upload.problems])
         session.add(submission)
         session.flush()
@@ -160,6 +191,29 @@ def _store(session: Session, ctx: AppContext, upload: ParsedUpload, election: dt
                               "sha256": sorted(shas)})
         submission_ids.append(submission.id)
     return submission_ids, False
+
+
+def submission_row_uuid(client_uuid: str | None, county: str, index: int) -> str:
+    """uuid of a submission row: the client uuid for the first county (sorted), uuid5 of it for the rest."""
+    if not client_uuid:
+        return str(uuid.uuid4())
+    return client_uuid if index == 0 else str(uuid.uuid5(uuid.UUID(client_uuid), county))
+
+
+def _remember_read_hints(session: Session, upload: ParsedUpload, election: dt.date, county: str | None,
+                        party: str | None, method: str | None, mapping: dict[str, str] | None) -> None:
+    """Keep the read options given at submit in ``source_file.layout["hints"]`` (first submit wins).
+
+    Strategy E re-parses the kept bytes; without these it would read a file that needed ``--party``
+    or a column mapping differently from the way it was accepted.
+    """
+    hints = {"county": county, "party": party, "method": method, "mapping": dict(mapping or {})}
+    shas = {f.sha256 for f in upload.files}
+    for source in session.execute(select(SourceFile).where(
+            SourceFile.election_date == election, SourceFile.kind == f"county_{upload.kind}",
+            SourceFile.sha256.in_(shas))).scalars():
+        if "hints" not in (source.layout or {}):
+            source.layout = {**(source.layout or {}), "hints": hints}
 
 
 def _current_shas(session: Session, county: str, election: dt.date) -> set[str]:
@@ -223,33 +277,17 @@ def _store_roster_rows(session: Session, rows: pd.DataFrame, county: str, electi
     mine = rows[rows["county"] == county]
     if mine.empty:
         return
-    file_column = [_file_id_for(str(f), file_ids) for f in mine["file"].tolist()]
+    files = column_values(mine["file"])
+    file_id_of = {name: _file_id_for(str(name), file_ids) for name in set(files)}
     n = len(mine)
     records = zip(
-        [submission_id] * n, file_column, [s or "" for s in mine["sheet"].tolist()],
-        [int(r) for r in mine["row_no"].tolist()], [election] * n, [county] * n,
-        _clean(mine["party"]), _clean(mine["voting_method"]), _clean(mine["vuid"]), _clean(mine["vuid_raw"]),
-        _clean(mine["precinct"]), _clean_dates(mine["vote_date"]), _clean(mine["problem_code"]), strict=True,
+        [submission_id] * n, [file_id_of[name] for name in files], [s or "" for s in column_values(mine["sheet"])],
+        mine["row_no"].astype("int64").tolist(), [election] * n, [county] * n,
+        column_values(mine["party"]), column_values(mine["voting_method"]), column_values(mine["vuid"]),
+        column_values(mine["vuid_raw"]), column_values(mine["precinct"]), column_dates(mine["vote_date"]),
+        column_values(mine["problem_code"]), strict=True,
     )
     bulk_insert(session, "county_roster_row", ROSTER_COLUMNS, records)
-
-
-def _clean(series: pd.Series) -> list[Any]:
-    return [None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in series.tolist()]
-
-
-def _clean_dates(series: pd.Series) -> list[dt.date | None]:
-    out: list[dt.date | None] = []
-    for value in series.tolist():
-        if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
-            out.append(None)
-        elif isinstance(value, dt.datetime):
-            out.append(value.date())
-        elif isinstance(value, dt.date):
-            out.append(value)
-        else:
-            out.append(dt.date.fromisoformat(str(value)[:10]))
-    return out
 
 
 def _store_counts(session: Session, counts: list[OfficialCount], submission: Submission, user: str,
