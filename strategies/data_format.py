@@ -1,48 +1,128 @@
-"""Strategy E: re-parse the kept upload bytes with another parser or encoding.
+"""Strategy E: re-parse the kept upload bytes and re-derive what the first parse got wrong.
 
-For each file of the county's current submission(s) whose bytes are kept in ``source_file``, the
-bytes are parsed again the way they were first read (the baseline) and with each alternative
-``ingest.raw.alternative_parsers`` proposes. An alternative is taken only when it is strictly
-better: fewer blocking problems, then fewer rows without a usable VUID. Its results replace the
-first parse's: roster rows get the recovered VUIDs, the county's official counts are re-derived,
-and the file's parser/encoding are updated - each as an ``update`` action (new reference rows as
-``insert``), so undo restores the first parse exactly.
+For each current submission of the county whose files are kept in ``source_file.content``, every
+file is read again: the way it was first read (the baseline), by auto-detection, and with each
+alternative ``ingest.raw.alternative_parsers`` proposes. The best reading per file wins (fewest
+blocking problems, then fewest rows without a usable VUID; ties keep the earlier candidate, so an
+equally good baseline is never replaced). The submission's files are then interpreted together
+with the read hints given at submit (``source_file.layout["hints"]``: county, party, method,
+mapping), and the result is compared with what is stored:
+
+- a stored roster row whose values differ is updated; a row the re-parse finds but the store lacks
+  is inserted; a stored row the re-parse no longer finds gets ``vuid = None`` and the problem code
+  ``not_in_reparse`` (never a delete);
+- the county's official counts (three methods + TOTAL per party, as the submit writes them) are
+  updated, or inserted when missing;
+- the file's recorded parser/encoding follow the reading taken, when the data changed.
+
+Each change is one ``fix_action`` (``update`` with before/after, ``insert`` for new rows) so undo
+restores the first parse exactly. A re-parse that yields the stored data changes nothing. Statewide
+records (``turnout_record``) are never read or written here.
 """
 
 from __future__ import annotations
 
-import tempfile
-from functools import partial
-from pathlib import Path
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
 
-from strategies._common import open_fix, result
+from strategies._common import chunked, open_fix, result
 from turnout_desktop.db.models import (
     CountyRosterRow,
     CountyTurnoutReference,
     SourceFile,
     Submission,
     SubmissionFile,
+    utcnow,
 )
-from turnout_desktop.engine.fixes import snapshot
+from turnout_desktop.domain.codes import METHODS, TOTAL
+from turnout_desktop.engine.fixes import apply_snapshot, snapshot, to_json_value
 from turnout_desktop.engine.types import DATA_FORMAT, Diagnosis, StrategyContext, StrategyResult
 from turnout_desktop.errors import ImportRejected
+from turnout_desktop.ingest.county_upload import upload_from_workbooks
+from turnout_desktop.ingest.model import ParsedUpload
+from turnout_desktop.ingest.raw import RawWorkbook, alternative_parsers, read_raw
 
-ROSTER_FIELDS = ["vuid", "vuid_raw", "problem_code"]
+ROSTER_TABLE = "county_roster_row"
+REFERENCE_TABLE = "county_turnout_reference"
+SOURCE_TABLE = "source_file"
+ROSTER_FIELDS = ["party", "voting_method", "vuid", "vuid_raw", "precinct", "vote_date", "problem_code"]
+NOT_IN_REPARSE = "not_in_reparse"
+RowKey = tuple[int, str, int]  # (source_file_id, sheet, row_no): a row's position in the kept bytes
 
 
-def _score(upload: Any) -> tuple[int, int]:
+@dataclass(slots=True)
+class Reading:
+    """One way of reading one kept file, and how good the result is (lower score is better)."""
+
+    options: dict[str, str]
+    workbooks: list[RawWorkbook]
+    score: tuple[int, int]
+
+
+def score_of(upload: ParsedUpload) -> tuple[int, int]:
     """Lower is better: blocking problems, then rows that carry no usable VUID."""
-    blocking = sum(1 for p in upload.problems if p.blocking)
+    blocking = sum(1 for problem in upload.problems if problem.blocking)
     rows = upload.rows
     unusable = int(rows["vuid"].isna().sum()) if len(rows) and "vuid" in rows else 0
     return blocking, unusable
 
 
+def read_hints(source: SourceFile, county: str) -> dict[str, Any]:
+    """The read options given at submit (``layout["hints"]``); the county alone for older files."""
+    stored = (source.layout or {}).get("hints")
+    if not isinstance(stored, dict):
+        return {"county": county, "party": None, "method": None, "mapping": None}
+    return {"county": stored.get("county"), "party": stored.get("party"), "method": stored.get("method"),
+            "mapping": stored.get("mapping") or None}
+
+
+def first_options(source: SourceFile) -> dict[str, str]:
+    """How the file was read the first time (text files: the encoding; workbooks: the parser)."""
+    if source.parser in (None, "csv"):
+        return {"encoding": source.encoding} if source.encoding else {}
+    return {"parser": source.parser}
+
+
+def best_reading(source: SourceFile, hints: dict[str, Any], election: dt.date) -> Reading | None:
+    """The best way to read one kept file: baseline, auto-detection, then the alternatives (None: unreadable)."""
+    content, name = source.content or b"", source.name
+    candidates: list[dict[str, str]] = [first_options(source), {}]
+    best: Reading | None = None
+    seen: set[tuple[Any, ...]] = set()
+    index = 0
+    while index < len(candidates):
+        options = candidates[index]
+        index += 1
+        try:
+            workbooks = read_raw(content, name, **options)
+        except ImportRejected:
+            continue
+        if not workbooks:
+            continue
+        if not options:  # auto-detection decides which alternatives are worth a try
+            candidates.extend(alternative_parsers(workbooks[0]))
+        identity = tuple((w.file_name, w.parser, w.encoding) for w in workbooks)
+        if identity in seen:
+            continue
+        seen.add(identity)
+        try:
+            upload = upload_from_workbooks(workbooks, election=election, **hints)
+        except ImportRejected:
+            continue
+        reading = Reading(options, workbooks, score_of(upload))
+        if best is None or reading.score < best.score:
+            best = reading
+        if best.score == (0, 0):
+            break  # nothing can be strictly better: spare the other parsers (large files)
+    return best
+
+
 class DataFormat:
-    """E: take a better parse of the kept bytes (recovered VUIDs, re-derived official counts)."""
+    """E: re-read the kept upload bytes and restore the rows and official counts a wrong parse stored."""
 
     name = "data_format"
     letter = "E"
@@ -51,59 +131,48 @@ class DataFormat:
         return DATA_FORMAT in diagnosis.codes
 
     def execute(self, context: StrategyContext) -> StrategyResult:
-        try:
-            from turnout_desktop.ingest.county_upload import read_county_upload
-            from turnout_desktop.ingest.raw import alternative_parsers, read_raw
-        except ImportError as error:
-            return result(context, f"Re-parsing is not available in this build ({error})")
-        updated = inserted = 0
+        inserted = updated = 0
         notes: list[str] = []
-        for submission, source in self._kept_files(context):
-            content = source.content or b""
+        for submission, sources in self._kept_submissions(context):
+            names = ", ".join(source.name for source in sources)
+            hints = read_hints(sources[0], submission.county)
+            found = {source.id: best_reading(source, hints, context.election_date) for source in sources}
+            readings = {source_id: reading for source_id, reading in found.items() if reading is not None}
+            if len(readings) < len(found):
+                notes.append(f"{names}: no reading of the kept bytes is usable")
+                continue
+            workbooks = [w for source in sources for w in readings[source.id].workbooks]
             try:
-                workbooks = read_raw(content, source.name)
+                upload = upload_from_workbooks(workbooks, election=context.election_date, **hints)
             except ImportRejected as error:
-                notes.append(f"{source.name}: unreadable ({error.reason})")
+                notes.append(f"{names}: re-parse refused ({error.reason})")
                 continue
-            alternatives = alternative_parsers(workbooks[0]) if workbooks else []
-            with tempfile.TemporaryDirectory(prefix="turnout-reparse-") as folder:
-                path = Path(folder) / Path(source.name).name
-                path.write_bytes(content)
-                parse = partial(read_county_upload, [path], county=context.county, election=context.election_date)
-                baseline_options = self._first_options(source)
-                try:
-                    best, best_options = parse(**baseline_options), baseline_options
-                except (ImportRejected, TypeError):
-                    continue
-                for options in alternatives:
-                    try:
-                        candidate = parse(**options)
-                    except (ImportRejected, TypeError):
-                        continue
-                    if _score(candidate) < _score(best):
-                        best, best_options = candidate, options
-            if best_options == baseline_options:
+            if not upload.ready:
+                notes.append(f"{names}: the re-parse has blocking problems; nothing taken from it")
                 continue
-            summary = f"Re-parse {source.name} with {best_options}"
-            open_fix(context, self.name, summary)
-            updated += self._update_roster_rows(context, submission, source, best)
-            changed_refs, new_refs = self._update_counts(context, submission, best)
-            updated += changed_refs
-            inserted += new_refs
-            updated += self._update_source(context, source, best_options)
-            notes.append(f"{source.name}: re-read with {best_options}")
-        message = "Re-parsed the kept upload: " + ("; ".join(notes) if notes else "no better parse found")
+            summary = f"Re-parse {names} of submission {submission.id}"
+            rows_inserted, rows_updated = self._sync_roster_rows(context, submission, sources, upload, summary)
+            refs_inserted, refs_updated = self._sync_counts(context, submission, upload, summary)
+            changed = rows_inserted + rows_updated + refs_inserted + refs_updated
+            if changed:
+                source_updates = sum(self._sync_source(context, source, readings[source.id], summary)
+                                     for source in sources)
+                notes.append(f"{names}: read as {self._describe(readings)}; {rows_inserted + rows_updated} roster "
+                             f"row(s) and {refs_inserted + refs_updated} official count(s) corrected")
+                inserted += rows_inserted + refs_inserted
+                updated += rows_updated + refs_updated + source_updates
+        message = "Re-parsed the kept upload: " + ("; ".join(notes) if notes else "it matches what is stored")
         return result(context, message, inserted=inserted, updated=updated)
 
     @staticmethod
-    def _first_options(source: SourceFile) -> dict[str, Any]:
-        """How the file was read the first time (csv: the encoding; workbooks: the parser)."""
-        if source.parser == "csv" or source.parser is None:
-            return {"encoding": source.encoding} if source.encoding else {}
-        return {"parser": source.parser}
+    def _describe(readings: dict[int, Reading]) -> str:
+        taken = {(w.parser, w.encoding) for reading in readings.values() for w in reading.workbooks}
+        return ", ".join(f"{parser}/{encoding}" if encoding else parser for parser, encoding in sorted(
+            taken, key=lambda pair: (pair[0], pair[1] or "")))
 
     @staticmethod
-    def _kept_files(context: StrategyContext) -> list[tuple[Submission, SourceFile]]:
+    def _kept_submissions(context: StrategyContext) -> list[tuple[Submission, list[SourceFile]]]:
+        """Current submissions of the county with the kept files of each (files in id order)."""
         rows = context.session.execute(
             select(Submission, SourceFile)
             .join(SubmissionFile, SubmissionFile.submission_id == Submission.id)
@@ -111,83 +180,157 @@ class DataFormat:
             .where(Submission.county == context.county, Submission.election_date == context.election_date,
                    Submission.superseded_at.is_(None), SourceFile.content.is_not(None))
             .order_by(Submission.id, SourceFile.id))
-        return [(submission, source) for submission, source in rows]
+        grouped: dict[int, tuple[Submission, list[SourceFile]]] = {}
+        for submission, source in rows:
+            grouped.setdefault(submission.id, (submission, []))[1].append(source)
+        return list(grouped.values())
 
     @staticmethod
-    def _update_roster_rows(context: StrategyContext, submission: Submission, source: SourceFile,
-                            upload: Any) -> int:
-        """Write recovered or corrected VUIDs onto the stored roster rows (matched by sheet and row)."""
-        if not len(upload.rows):
-            return 0
-        parsed = {(str(r["sheet"] or ""), int(r["row_no"])): r for r in upload.rows.to_dict("records")}
-        stored = context.session.execute(select(CountyRosterRow).where(
-            CountyRosterRow.submission_id == submission.id, CountyRosterRow.source_file_id == source.id)).scalars()
-        changed = 0
-        for row in stored:
-            new = parsed.get((row.sheet or "", row.row_no))
-            if new is None:
-                continue
-            after = {"vuid": _none(new.get("vuid")), "vuid_raw": _none(new.get("vuid_raw")),
-                     "problem_code": _none(new.get("problem_code"))}
-            before = snapshot(row, ROSTER_FIELDS)
+    def _sync_roster_rows(context: StrategyContext, submission: Submission, sources: list[SourceFile],
+                          upload: ParsedUpload, summary: str) -> tuple[int, int]:
+        """Make the stored roster rows of the submission what the re-parse reads; returns (inserted, updated)."""
+        parsed = _parsed_rows(upload, submission.county, sources)
+        # Plain tuples, not ORM objects: a county roster can hold a million rows and most never change.
+        columns = [getattr(CountyRosterRow, name) for name in ROSTER_FIELDS]
+        stored: dict[RowKey, tuple[int, dict[str, Any]]] = {}
+        for row_id, source_id, sheet, row_no, *values in context.session.execute(
+                select(CountyRosterRow.id, CountyRosterRow.source_file_id, CountyRosterRow.sheet,
+                       CountyRosterRow.row_no, *columns)
+                .where(CountyRosterRow.submission_id == submission.id).order_by(CountyRosterRow.id)):
+            before = {name: to_json_value(value) for name, value in zip(ROSTER_FIELDS, values, strict=True)}
+            stored[(source_id, sheet or "", row_no)] = (row_id, before)
+        changes: dict[int, dict[str, Any]] = {}
+        for key, (row_id, before) in stored.items():
+            after = parsed.get(key)
+            if after is None:
+                after = {**before, "vuid": None, "problem_code": NOT_IN_REPARSE}
             if after == before:
                 continue
-            context.fixes.updated("county_roster_row", row.id, after["vuid"] or row.vuid, before, after)
-            if not context.dry_run:
-                for key, value in after.items():
-                    setattr(row, key, value)
-            changed += 1
-        return changed
+            open_fix(context, DataFormat.name, summary)
+            context.fixes.updated(ROSTER_TABLE, row_id, after["vuid"] or before["vuid"], before, after)
+            changes[row_id] = after
+        if changes and not context.dry_run:
+            for batch in chunked(sorted(changes)):
+                for row in context.session.execute(
+                        select(CountyRosterRow).where(CountyRosterRow.id.in_(batch))).scalars():
+                    apply_snapshot(row, changes[row.id])
+        new_rows: list[CountyRosterRow] = []
+        for (source_id, sheet, row_no), values in parsed.items():
+            if (source_id, sheet, row_no) in stored:
+                continue
+            open_fix(context, DataFormat.name, summary)
+            new_row = CountyRosterRow(submission_id=submission.id, source_file_id=source_id, sheet=sheet,
+                                      row_no=row_no, election_date=context.election_date, county=submission.county)
+            apply_snapshot(new_row, values)
+            new_rows.append(new_row)
+        if new_rows and not context.dry_run:
+            context.session.add_all(new_rows)
+            context.session.flush()  # one flush for all: ids for the fix actions
+        for new_row in new_rows:
+            context.fixes.inserted(ROSTER_TABLE, new_row.id or 0, new_row.vuid, snapshot(new_row))
+        return len(new_rows), len(changes)
 
     @staticmethod
-    def _update_counts(context: StrategyContext, submission: Submission, upload: Any) -> tuple[int, int]:
-        """Re-derive the county's official counts; returns (updated, inserted) reference rows."""
+    def _sync_counts(context: StrategyContext, submission: Submission, upload: ParsedUpload,
+                     summary: str) -> tuple[int, int]:
+        """Re-derive the official counts the submission owns; returns (inserted, updated) reference rows."""
+        derived = _official_counts(upload, submission.county)
         existing = {(r.party, r.voting_method): r for r in context.session.execute(
-            select(CountyTurnoutReference).where(CountyTurnoutReference.county == context.county,
+            select(CountyTurnoutReference).where(CountyTurnoutReference.county == submission.county,
                                                  CountyTurnoutReference.election_date == context.election_date)
         ).scalars()}
-        updated = inserted = 0
-        for count in upload.counts:
-            if count.county != context.county:
-                continue
-            reference = existing.get((count.party, count.voting_method))
+        inserted = updated = 0
+        for (party, method), count in derived.items():  # parties sorted; methods, then TOTAL
+            reference = existing.get((party, method))
             if reference is None:
-                inserted += 1
+                open_fix(context, DataFormat.name, summary)
                 new_row = CountyTurnoutReference(
-                    county=context.county, election_date=context.election_date, party=count.party,
-                    voting_method=count.voting_method, official_count=count.count, source="re-parse",
-                    uploaded_by=context.user, submission_id=submission.id)
+                    county=submission.county, election_date=context.election_date, party=party,
+                    voting_method=method, official_count=count, source="re-parse", uploaded_at=utcnow(),
+                    uploaded_by=context.user, submission_id=submission.id, verified=False)
                 if context.dry_run:
-                    context.fixes.inserted("county_turnout_reference", 0, None, {"official_count": count.count})
+                    context.fixes.inserted(REFERENCE_TABLE, 0, None, snapshot(new_row))
                 else:
                     context.session.add(new_row)
                     context.session.flush()
-                    context.fixes.inserted("county_turnout_reference", new_row.id, None, snapshot(new_row))
-            elif reference.official_count != count.count:
-                updated += 1
-                context.fixes.updated("county_turnout_reference", reference.id, None,
-                                      {"official_count": reference.official_count}, {"official_count": count.count})
+                    context.fixes.inserted(REFERENCE_TABLE, new_row.id, None, snapshot(new_row))
+                inserted += 1
+            elif reference.submission_id == submission.id and reference.official_count != count:
+                open_fix(context, DataFormat.name, summary)  # a newer submission's counts are not ours to change
+                context.fixes.updated(REFERENCE_TABLE, reference.id, None,
+                                      {"official_count": reference.official_count}, {"official_count": count})
                 if not context.dry_run:
-                    reference.official_count = count.count
-        return updated, inserted
+                    reference.official_count = count
+                updated += 1
+        return inserted, updated
 
     @staticmethod
-    def _update_source(context: StrategyContext, source: SourceFile, options: dict[str, Any]) -> int:
-        after = {"parser": options.get("parser", source.parser), "encoding": options.get("encoding", source.encoding)}
+    def _sync_source(context: StrategyContext, source: SourceFile, reading: Reading, summary: str) -> int:
+        """Record the reading taken as the file's parser/encoding (1 when that changed)."""
+        first = reading.workbooks[0]
         before = {"parser": source.parser, "encoding": source.encoding}
+        after = {"parser": first.parser, "encoding": first.encoding}
         if after == before:
             return 0
-        context.fixes.updated("source_file", source.id, None, before, after)
+        open_fix(context, DataFormat.name, summary)
+        context.fixes.updated(SOURCE_TABLE, source.id, None, before, after)
         if not context.dry_run:
             source.parser, source.encoding = after["parser"], after["encoding"]
         return 1
 
 
-def _none(value: Any) -> Any:
-    """pandas missing values (NaN/NA/NaT) as None."""
-    try:
-        import pandas as pd
+def _parsed_rows(upload: ParsedUpload, county: str, sources: list[SourceFile]) -> dict[RowKey, dict[str, Any]]:
+    """The re-parsed rows of ``county`` as stored-row values (the way the submit stores them), by position."""
+    if upload.rows.empty:
+        return {}
+    ids = {source.name: source.id for source in sources}
+    found: dict[RowKey, dict[str, Any]] = {}
+    for row in upload.rows[upload.rows["county"] == county].to_dict("records"):
+        source_id = _source_id_for(str(row["file"]), ids)
+        values = {name: _text(row.get(name)) for name in ROSTER_FIELDS if name != "vote_date"}
+        values["vote_date"] = to_json_value(_date(row.get("vote_date")))
+        found[(source_id, _text(row["sheet"]) or "", int(row["row_no"]))] = {k: values[k] for k in ROSTER_FIELDS}
+    return found
 
-        return None if value is None or bool(pd.isna(value)) else value
-    except (TypeError, ValueError):
+
+def _source_id_for(file_name: str, ids: dict[str, int]) -> int:
+    """The kept file a re-parsed row came from (zip members are kept under ``archive.zip/member``)."""
+    if file_name in ids:
+        return ids[file_name]
+    for name, source_id in ids.items():
+        if file_name.startswith(name + "/"):
+            return source_id
+    return next(iter(ids.values()))
+
+
+def _official_counts(upload: ParsedUpload, county: str) -> dict[tuple[str, str], int]:
+    """Three methods (zeros included) + TOTAL per party, exactly as the submit stores them."""
+    by_party: dict[str, dict[str, int]] = {}
+    for count in upload.counts:
+        if count.county == county:
+            by_party.setdefault(count.party, {})[count.voting_method] = count.count
+    derived: dict[tuple[str, str], int] = {}
+    for party, methods in sorted(by_party.items()):
+        full = {str(m.value): int(methods.get(m.value, 0)) for m in METHODS}
+        total = int(methods.get(TOTAL, sum(full.values())))
+        derived.update({(party, method): value for method, value in full.items()})
+        derived[(party, TOTAL)] = total
+    return derived
+
+
+def _text(value: Any) -> str | None:
+    """A cell as the submit stores it: None for missing values, text otherwise."""
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+        return None
+    return str(value)
+
+
+def _date(value: Any) -> dt.date | None:
+    """A vote date as the submit stores it (a date, or None)."""
+    if value is None or (not isinstance(value, dt.date) and bool(pd.isna(value))):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
         return value
+    return dt.date.fromisoformat(str(value)[:10])

@@ -35,6 +35,7 @@ from turnout_desktop.db.models import (
 )
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.codes import METHODS, TOTAL
+from turnout_desktop.engine.repository import lock_counties
 from turnout_desktop.engine.types import CancelCheck, ProgressCallback
 from turnout_desktop.errors import Cancelled, ImportRejected, TurnoutError
 from turnout_desktop.ingest.model import OfficialCount, ParsedFile, ParsedUpload
@@ -170,6 +171,9 @@ def _store(session: Session, ctx: AppContext, upload: ParsedUpload, election: dt
     counts_by_county: dict[str, list[OfficialCount]] = defaultdict(list)
     for count in upload.counts:
         counts_by_county[count.county].append(count)
+    # Two offices submitting one county at once must not both supersede the same history or insert the
+    # same source file (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises), RELIABILITY.md T8.
+    lock_counties(session, sorted(counts_by_county), election)
     if all(_current_shas(session, name, election) == shas for name in counts_by_county):
         return [], True
     file_ids = {f.name: _source_file_id(session, f, upload.kind, election, ctx.user) for f in upload.files}
