@@ -33,13 +33,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--method")
     parser.add_argument("--map", type=parse_mapping, metavar="field=Column,...", help="explicit column mapping")
     parser.add_argument("--no-reconcile", action="store_true", help="store only; reconcile later")
+    parser.add_argument("--offline", action="store_true",
+                        help="pre-check and queue in the local outbox (--db or the local file); see 'outbox push'")
     parser.add_argument("--json", action="store_true")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    context = context_from_args(args, user=args.user)
     try:
+        if args.offline:
+            return _queue_offline(args)
+        context = context_from_args(args, user=args.user)
         result = submit_files(context, args.files, election=args.election, county=args.county, party=args.party,
                               method=args.method, mapping=args.map, reconcile=not args.no_reconcile,
                               progress=ProgressBar("submit"))
@@ -65,4 +69,20 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {item['county']} {item['party']}: {item['status']} "
                   f"(expected {item['expected_total']}, actual {item['actual_total']}, "
                   f"accuracy {item['final_accuracy_pct']}%)")
+    return 0
+
+
+def _queue_offline(args: argparse.Namespace) -> int:
+    """``submit --offline``: the same pre-check as submit, then the upload waits in the local outbox."""
+    from turnout_desktop.cli.cmd_outbox import local_context
+    from turnout_desktop.services.outbox import queue_submission
+
+    item = queue_submission(local_context(args, user=args.user), args.files, election=args.election,
+                            county=args.county, party=args.party, method=args.method, mapping=args.map,
+                            user=args.user)
+    if args.json:
+        print_json({"stored": False, "queued": True, "outbox_item": item.to_json()})
+    else:
+        print(f"Queued {', '.join(item.files)} for {', '.join(item.counties)} in the outbox (item {item.id}, "
+              f"uuid {item.uuid}); run 'turnout outbox push --server URL' when the server is reachable.")
     return 0

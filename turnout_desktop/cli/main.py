@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "turnout_desktop.cli.cmd_submit",
     "turnout_desktop.cli.cmd_engine",
     "turnout_desktop.cli.cmd_report",
+    "turnout_desktop.cli.cmd_outbox",
 )
 
 

@@ -1,0 +1,86 @@
+"""``turnout outbox list|push``: the local queue of submissions made while the shared server was unreachable.
+
+The outbox lives in the local database: ``--db`` when given, else the local SQLite file (TURNOUT_DB_URL
+names the shared server, so it is not used for the outbox). ``push`` sends it to ``--server URL``
+(default: TURNOUT_DB_URL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from turnout_desktop.cli.common import ProgressBar, print_json
+from turnout_desktop.db.session import DB_URL_ENV, default_sqlite_url
+from turnout_desktop.errors import DatabaseUnavailable, TurnoutError
+from turnout_desktop.services.context import AppContext, open_context
+from turnout_desktop.services.outbox import STATUS_FAILED, list_outbox, open_server_context, push_outbox
+
+EXIT_UNREACHABLE = 2
+
+
+def local_context(args: argparse.Namespace, *, user: str = "cli") -> AppContext:
+    """The local database that holds the outbox: ``--db`` or the local SQLite file."""
+    return open_context(getattr(args, "db", None) or default_sqlite_url(), user=user)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("outbox", help="submissions queued offline (local database)")
+    actions = parser.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
+
+    list_parser = actions.add_parser("list", help="show the queued submissions")
+    list_parser.add_argument("--pending", action="store_true", help="only items not pushed yet")
+    list_parser.add_argument("--json", action="store_true")
+    list_parser.set_defaults(func=run_list)
+
+    push_parser = actions.add_parser("push", help="send the queued submissions to the shared server, exactly once")
+    push_parser.add_argument("--server", metavar="URL", help=f"shared server URL (default: {DB_URL_ENV})")
+    push_parser.add_argument("--user", default="cli", help="who pushes (each item keeps its submitter)")
+    push_parser.add_argument("--no-reconcile", action="store_true", help="store only; reconcile later")
+    push_parser.add_argument("--json", action="store_true")
+    push_parser.set_defaults(func=run_push)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    items = list_outbox(local_context(args), include_pushed=not args.pending)
+    if args.json:
+        print_json([item.to_json() for item in items])
+        return 0
+    if not items:
+        print("The outbox is empty.")
+    for item in items:
+        state = f"pushed {item.pushed_at:%Y-%m-%d %H:%M}" if item.pushed_at else "waiting"
+        error = f"  last error: {item.last_error}" if item.last_error and not item.pushed_at else ""
+        print(f"{item.id:>4}  {item.uuid}  {item.election}  {', '.join(item.counties)}  "
+              f"{', '.join(item.files)}  by {item.user}  {state}{error}")
+    return 0
+
+
+def run_push(args: argparse.Namespace) -> int:
+    server_url = args.server or os.environ.get(DB_URL_ENV)
+    if not server_url:
+        raise TurnoutError(f"outbox push needs --server URL (or {DB_URL_ENV})")
+    local = local_context(args, user=args.user)
+    try:
+        server = open_server_context(server_url, user=args.user, role=local.role, county=local.county)
+    except DatabaseUnavailable as exc:
+        if args.json:
+            print_json({"reachable": False, "error": str(exc), "items": []})
+        print(f"turnout: {str(exc).splitlines()[0]}; the outbox keeps its items.", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    try:
+        outcomes = push_outbox(local, server, progress=ProgressBar("push"), reconcile=not args.no_reconcile)
+    finally:
+        server.engine.dispose()
+    unreachable = any(o.get("unreachable") for o in outcomes)
+    if args.json:
+        print_json({"reachable": not unreachable, "items": outcomes})
+    else:
+        if not outcomes:
+            print("Nothing to push.")
+        for outcome in outcomes:
+            ids = ", ".join(map(str, outcome["submission_ids"])) or "-"
+            detail = f": {outcome['error']}" if outcome["status"] == STATUS_FAILED else f" (submission {ids})"
+            print(f"{outcome['id']:>4}  {', '.join(outcome['counties'])}  {outcome['status']}{detail}")
+    return EXIT_UNREACHABLE if unreachable else 0
