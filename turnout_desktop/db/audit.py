@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import AuditEvent, utcnow
@@ -55,6 +55,7 @@ def record_event(session: Session, event_type: str, message: str, *, disposition
         message=message.translate(_CONTROL), details=details,
     )
     # Serialise writers on the chain head: the newest row is read inside this transaction.
+    _lock_chain_head(session)
     event.prev_hash = head_hash(session)
     event.hash = _hash(event, event.prev_hash)
     session.add(event)
@@ -69,4 +70,44 @@ def verify_chain(session: Session) -> int | None:
         if event.prev_hash != prev or _hash(event, prev) != event.hash:
             return event.seq
         prev = event.hash
+    return None
+
+
+# Key of the transaction-scoped advisory lock that serialises appends to the chain on PostgreSQL.
+AUDIT_CHAIN_LOCK_KEY = int.from_bytes(hashlib.sha256(b"turnout|audit_event|head").digest()[:8], "big", signed=True)
+
+
+def _lock_chain_head(session: Session) -> None:
+    """On PostgreSQL, hold the chain lock until commit so two writers cannot both extend the same head.
+
+    Under READ COMMITTED two concurrent transactions would read the same newest row and write two
+    events with one ``prev_hash`` (a fork that ``verify_chain`` reports as tampering). SQLite needs
+    nothing: every write transaction starts with BEGIN IMMEDIATE and so already runs alone.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_CHAIN_LOCK_KEY})
+
+
+def verify_against_head(session: Session, printed_head: str) -> str | None:
+    """Check the chain and that a head printed earlier (on a report, kept off-database) is still in it.
+
+    Deleting the newest rows leaves a chain that verifies on its own; only the printed head shows the
+    loss. Events appended after the print are fine: the printed hash must still name a row.
+
+    Args:
+        session: Open session on the database to check.
+        printed_head: ``head_hash`` as printed on a report (or the genesis hash for an empty log).
+
+    Returns:
+        None when everything matches, else a sentence naming what does not.
+    """
+    broken = verify_chain(session)
+    if broken is not None:
+        return f"audit chain broken at seq {broken}"
+    if printed_head == GENESIS_HASH:
+        return None
+    found = session.execute(select(AuditEvent.seq).where(AuditEvent.hash == printed_head)).scalar()
+    if found is None:
+        current = head_hash(session)
+        return f"printed head {printed_head[:12]}... is no longer in the audit log (current head {current[:12]}...)"
     return None

@@ -62,6 +62,7 @@ def make_engine(url: str) -> Engine:
         raise DatabaseUnavailable(f"Not a database URL: {url!r}") from exc
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
+        _refuse_network_sqlite(database, url)
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
@@ -70,6 +71,26 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     raise DatabaseUnavailable(f"Unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
+
+
+def _refuse_network_sqlite(database: str, url: str) -> None:
+    """SQLite locking is unreliable on network shares (RELIABILITY.md T9): refuse such a file.
+
+    The raw text after ``sqlite:///`` is checked too: in ``\\\\?\\UNC\\...`` the ``?`` starts the URL's query,
+    so the parsed database name alone would be just ``\\\\``.
+    """
+    from turnout_desktop.db.paths import is_network_path, is_on_network_filesystem
+
+    location = database[5:].split("?", 1)[0] if database.startswith("file:") else database
+    if not location or location == ":memory:":
+        return
+    raw = url.split(":///", 1)[1] if ":///" in url else location
+    if is_network_path(location) or is_network_path(raw) or is_on_network_filesystem(location):
+        raise DatabaseUnavailable(
+            f"The SQLite database {location!r} is on a network share, where SQLite's file locking is "
+            "unreliable and the file can be corrupted. Keep the SQLite file on a local disk, or, for "
+            "several offices, use the shared PostgreSQL server (a postgresql:// URL)."
+        )
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -104,9 +104,40 @@ def reconcile(ctx: AppContext, election: dt.date, *, county: str | None = None, 
             statewide_source=statewide_source or settings_store.get_setting(session, settings_store.STATEWIDE_SOURCE),
             user=ctx.user,
         )
-    return reconcile_election(ctx.engine, election, strategies=strategies, recorder_factory=_recorder_factory(ctx.user),
-                              options=options, county=county, party=party, dry_run=dry_run,
-                              only_changed=_only_changed, progress=progress, cancel=cancel)
+    results = reconcile_election(ctx.engine, election, strategies=strategies,
+                                 recorder_factory=_recorder_factory(ctx.user), options=options, county=county,
+                                 party=party, dry_run=dry_run, only_changed=_only_changed, progress=progress,
+                                 cancel=cancel)
+    if not dry_run:
+        _audit_runs(ctx, election, trigger, results)
+    return results
+
+
+def _audit_runs(ctx: AppContext, election: dt.date, trigger: str, results: list[dict[str, Any]]) -> None:
+    """One audit event per run, per attempt and per applied fix (RELIABILITY.md T14 event coverage)."""
+    from turnout_desktop.db.models import ReconciliationAttempt
+
+    with transaction(ctx.engine) as session:
+        for result in results:
+            log_id = result.get("id")
+            if log_id is None or result.get("check") == "unchanged":
+                continue
+            where = {"user": ctx.user, "role": ctx.role, "county": result.get("county"), "election_date": election}
+            for attempt in session.execute(select(ReconciliationAttempt).where(
+                    ReconciliationAttempt.log_id == log_id).order_by(ReconciliationAttempt.attempt_no)).scalars():
+                record_event(session, "reconcile_attempt", f"Log {log_id} attempt {attempt.attempt_no}: "
+                             f"{attempt.strategy} -> {attempt.outcome}", **where,
+                             details={"log_id": log_id, "attempt_no": attempt.attempt_no,
+                                      "strategy": attempt.strategy, "outcome": attempt.outcome})
+            for fix in session.execute(select(Fix).where(Fix.log_id == log_id).order_by(Fix.id)).scalars():
+                record_event(session, "fix_applied", f"Fix {fix.id} ({fix.strategy}): {fix.summary or ''}"[:1000],
+                             **where, details={"log_id": log_id, "fix_id": fix.id, "strategy": fix.strategy})
+            status = result.get("status")
+            record_event(session, "reconcile", f"{trigger} reconcile of {result.get('county')} {result.get('party')}: "
+                         f"{status}", disposition="success" if status == STATUS_RESOLVED else "na", **where,
+                         details={"log_id": log_id, "trigger": trigger, "status": status,
+                                  "attempts": result.get("attempts_count"),
+                                  "strategy_succeeded": result.get("strategy_succeeded")})
 
 
 def check(ctx: AppContext, election: dt.date | None = None, *, progress: ProgressCallback | None = None,
