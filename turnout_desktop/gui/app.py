@@ -24,7 +24,7 @@ from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.settings import DB_POSTGRESQL, Preferences, load_preferences
 
 log = logging.getLogger(__name__)
-VIEWS = ("main", "details", "escalation", "settings", "wizard")
+VIEWS = ("main", "details", "escalation", "settings", "wizard", "print-preview")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,6 +91,8 @@ class Startup(QObject):
             QTimer.singleShot(0, lambda: self._capture(self.window.open_settings()))
         elif self.view == "wizard":
             self._open_wizard_view()
+        elif self.view == "print-preview":
+            self._open_print_preview_view()
         else:
             self._open_log_view()
 
@@ -104,9 +106,24 @@ class Startup(QObject):
         wizard.checked.connect(lambda _check: QTimer.singleShot(0, lambda: self._capture(wizard)))
         wizard.next()
 
+    def _open_print_preview_view(self) -> None:
+        """File > Print preview… of the whole election, captured once its first pages are painted."""
+        printer = self.window.report_printer
+
+        def painted(_pages: int) -> None:
+            printer.painted.disconnect(painted)
+            QTimer.singleShot(100, lambda: self._capture(self.window.last_dialog or self.window))
+
+        printer.painted.connect(painted)
+        self.window.print_report(preview=True)
+
     def _open_log_view(self) -> None:
         entries: list[dict[str, Any]] = self.window.dashboard.log if self.window.dashboard else []
-        wanted = [e for e in entries if e.get("status") == "ESCALATED"] if self.view == "escalation" else entries
+        if self.view == "escalation":
+            wanted = [e for e in entries if e.get("status") == "ESCALATED"]
+        else:  # an admin sees an escalated entry in the escalation dialog, so show another one here
+            wanted = sorted((e for e in entries if e.get("status") != "ESCALATED"),
+                            key=lambda e: -(e.get("attempts_count") or 0)) or entries
         if not wanted:
             log.warning("no log entry for --view %s; capturing the main window", self.view)
             self._capture(self.window)

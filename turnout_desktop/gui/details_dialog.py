@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -82,8 +83,20 @@ def make_table(model: RecordTableModel, name: str) -> QTableView:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     table.verticalHeader().setDefaultSectionSize(22)
+    table.verticalHeader().hide()  # row numbers mean nothing here; spreadsheet rows have their own column
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+def print_buttons(parent: QWidget, request: Callable[[bool], None]) -> tuple[QPushButton, QPushButton]:
+    """"Print preview…" and "Print…" buttons for one log entry's report; ``request(preview)`` runs on click."""
+    preview = QPushButton("Print preview…", parent)
+    preview.setObjectName("printPreviewButton")
+    preview.clicked.connect(lambda: request(True))
+    paper = QPushButton("Print…", parent)
+    paper.setObjectName("printButton")
+    paper.clicked.connect(lambda: request(False))
+    return preview, paper
 
 
 def summary_text(detail: dict[str, Any]) -> str:
@@ -112,6 +125,7 @@ class DetailsDialog(QDialog):
 
     undo_requested = Signal(int)  # fix id
     recheck_requested = Signal(dict)  # the detail dict
+    print_requested = Signal(dict, bool)  # the detail dict, preview first
 
     def __init__(self, detail: dict[str, Any], *, is_admin: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -148,10 +162,13 @@ class DetailsDialog(QDialog):
         self.recheck_button = QPushButton("Force re-check")
         self.recheck_button.setObjectName("recheckButton")
         self.recheck_button.clicked.connect(lambda: emit(self.recheck_requested, self.detail))
+        self.print_preview_button, self.print_button = print_buttons(self, lambda preview: emit(
+            self.print_requested, self.detail, preview))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         bottom = QHBoxLayout()
-        bottom.addWidget(self.recheck_button)
+        for button in (self.recheck_button, self.print_preview_button, self.print_button):
+            bottom.addWidget(button)
         bottom.addStretch(1)
         bottom.addWidget(buttons)
         layout = QVBoxLayout(self)

@@ -30,6 +30,7 @@ from turnout_desktop.gui.details_dialog import (
     gate_text,
     make_table,
     method_records,
+    print_buttons,
     summary_text,
 )
 from turnout_desktop.gui.qt_compat import emit
@@ -63,6 +64,7 @@ class EscalationDialog(QDialog):
     review_requested = Signal(int, str, str)  # log id, state, reason
     override_requested = Signal(dict, str)  # detail, reason
     export_requested = Signal(dict, str)  # detail, "pdf" | "csv"
+    print_requested = Signal(dict, bool)  # detail, preview first
 
     def __init__(self, detail: dict[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +131,8 @@ class EscalationDialog(QDialog):
         self.csv_button = QPushButton("Export CSV…")
         self.csv_button.setObjectName("exportCsvButton")
         self.csv_button.clicked.connect(lambda: emit(self.export_requested, self.detail, "csv"))
+        self.print_preview_button, self.print_button = print_buttons(self, lambda preview: emit(
+            self.print_requested, self.detail, preview))
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
 
@@ -136,7 +140,8 @@ class EscalationDialog(QDialog):
         decisions.addWidget(review_box, 1)
         decisions.addWidget(override_box, 1)
         bottom = QHBoxLayout()
-        for button in (self.recheck_button, self.pdf_button, self.csv_button):
+        for button in (self.recheck_button, self.pdf_button, self.csv_button, self.print_preview_button,
+                       self.print_button):
             bottom.addWidget(button)
         bottom.addStretch(1)
         bottom.addWidget(close)

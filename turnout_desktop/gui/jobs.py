@@ -201,6 +201,13 @@ def export_report(spec: ContextSpec, election: dt.date, fmt: str, out: Path, cou
         ctx, election=election, fmt=fmt, out=out, county=county, escalation_id=escalation_id))
 
 
+def load_report(spec: ContextSpec, election: dt.date, county: str | None = None, escalation_id: int | None = None,
+                *, progress: Progress, cancelled: Cancelled) -> Any:
+    """The report model for printing (``services.reporting.load_report``); painting happens on the GUI thread."""
+    ctx = open_worker_context(spec)
+    return service("reporting", "load_report")(ctx, election=election, county=county, escalation_id=escalation_id)
+
+
 def save_shared_settings(spec: ContextSpec, statewide_source: str | None, verified: str, within: str, *,
                          progress: Progress, cancelled: Cancelled) -> None:
     """Store the settings that live with the data: statewide source and gate thresholds."""

@@ -10,13 +10,24 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from turnout_desktop.gui import jobs
 from turnout_desktop.gui.activity_panel import ActivityPanel
 from turnout_desktop.gui.county_overview import CountyOverviewPanel
 from turnout_desktop.gui.error_dialogs import show_error
 from turnout_desktop.gui.icons import icon
+from turnout_desktop.gui.printing import ReportPrinter
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_actions import RecordActions
 from turnout_desktop.gui.settings import Preferences, ui_state
@@ -25,6 +36,15 @@ from turnout_desktop.gui.task_runner import TaskRunner
 
 log = logging.getLogger(__name__)
 MAX_RECENT_FILES = 8
+MAX_FITTED_COLUMN_WIDTH = 240  # a long public message must not push the other columns out of view
+
+
+def fit_columns(table: QTableView) -> None:
+    """Size every column to its contents once (capped), so nothing starts clipped or scrolled away."""
+    table.resizeColumnsToContents()
+    header = table.horizontalHeader()
+    for column in range(header.count()):
+        header.resizeSection(column, min(header.sectionSize(column), MAX_FITTED_COLUMN_WIDTH))
 
 
 class MainWindow(QMainWindow):
@@ -45,8 +65,10 @@ class MainWindow(QMainWindow):
         self.dashboard: jobs.Dashboard | None = None
         self.last_auto_check: list[dict[str, Any]] = []
         self.last_dialog: QWidget | None = None  # the most recent dialog (tests and --screenshot use it)
+        self.columns_fitted = False  # True once the tables' widths were restored or fitted to the data
         self.runner = TaskRunner(self, dialog_parent=self, default_error_handler=self.show_error)
         self.actions_for_records = RecordActions(self)
+        self.report_printer = ReportPrinter(self)
 
         self.status_panel = StatusPanel()
         self.overview = CountyOverviewPanel()
@@ -64,7 +86,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.overview)
         self.splitter.addWidget(self.activity)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([520, 760])
+        self.splitter.setSizes([470, 810])
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.banner)
@@ -94,6 +116,11 @@ class MainWindow(QMainWindow):
         self.reconcile_action.setVisible(self.is_admin)
         self.export_action = QAction(icon("export"), "&Export report…", self)
         self.export_action.triggered.connect(self.choose_report_file)
+        self.print_action = QAction(icon("print"), "&Print…", self)
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
+        self.print_action.triggered.connect(lambda: self.print_report(preview=False))
+        self.print_preview_action = QAction(icon("print"), "Print pre&view…", self)
+        self.print_preview_action.triggered.connect(lambda: self.print_report(preview=True))
         self.settings_action = QAction(icon("settings"), "&Settings…", self)
         self.settings_action.triggered.connect(self.open_settings)
         self.refresh_action = QAction(icon("refresh"), "Re&fresh", self)
@@ -113,7 +140,9 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.open_action])
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
-        file_menu.addActions([self.export_action, self.settings_action])
+        file_menu.addActions([self.export_action, self.print_preview_action, self.print_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         data_menu = self.menuBar().addMenu("&Data")
@@ -159,6 +188,12 @@ class MainWindow(QMainWindow):
         self.overview.set_overview(dashboard.overview, counties)
         self.activity.set_entries(dashboard.log)
         self.status_panel.set_rows(dashboard.overview)
+        if not self.columns_fitted and dashboard.overview:
+            fit_columns(self.overview.table)
+            # The election is chosen in the toolbar and every entry shown belongs to it.
+            self.activity.table.setColumnHidden(self.activity.model.headers().index("Election"), True)
+            fit_columns(self.activity.table)
+            self.columns_fitted = True
         self.online_label.setText("online" if dashboard.online else "offline")
         self.set_banner(" ".join(dashboard.missing))
         emit(self.dashboard_loaded)
@@ -269,6 +304,10 @@ class MainWindow(QMainWindow):
                           on_result=lambda path: self.statusBar().showMessage(f"Report written to {path}", 10_000),
                           title="Exporting report", heavy=True)
 
+    def print_report(self, *, preview: bool, county: str | None = None, escalation_id: int | None = None) -> None:
+        """Print (or preview) the report; a clerk's whole-election report is their county's (see the service)."""
+        self.report_printer.request(preview=preview, county=county, escalation_id=escalation_id)
+
     # -- settings and state -------------------------------------------------------------------
     def open_settings(self) -> QWidget:
         from turnout_desktop.gui.settings_dialog import SettingsDialog
@@ -299,6 +338,7 @@ class MainWindow(QMainWindow):
             value = state.value(key)
             if isinstance(value, QByteArray):
                 restore(value)
+                self.columns_fitted |= key.endswith("_header")  # the user's own widths win
 
     def save_ui_state(self) -> None:
         state = ui_state()

@@ -66,6 +66,7 @@ class RecordActions(QObject):
         dialog = DetailsDialog(detail, is_admin=self.window.is_admin, parent=self.window)
         dialog.undo_requested.connect(self.undo_fix)
         dialog.recheck_requested.connect(self.force_recheck)
+        dialog.print_requested.connect(self.print_entry)
         dialog.open()
         return self._remember(dialog)
 
@@ -75,6 +76,7 @@ class RecordActions(QObject):
         dialog.review_requested.connect(self.mark_reviewed)
         dialog.override_requested.connect(lambda d, reason: self.request_override(d, reason))
         dialog.export_requested.connect(self.choose_escalation_export)
+        dialog.print_requested.connect(self.print_entry)
         dialog.open()
         return self._remember(dialog)
 
@@ -124,3 +126,11 @@ class RecordActions(QObject):
 
     def export_escalation(self, detail: dict[str, Any], out: Path) -> None:
         self.window.export_report(out, county=detail.get("county"), escalation_id=detail.get("id"))
+
+    def print_entry(self, detail: dict[str, Any], preview: bool) -> None:
+        """Print (or preview) the report of one log entry, the scope its PDF export has."""
+        if detail.get("id") is None:
+            return
+        self.window.report_printer.request(preview=preview, county=detail.get("county"),
+                                           escalation_id=int(detail["id"]),
+                                           election=_election_of(detail, self.window.election))

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QStackedWidget,
     QVBoxLayout,
@@ -75,8 +76,9 @@ class SettingsDialog(QDialog):
         self.db_pages = QStackedWidget()
         self.db_pages.addWidget(local_page)
         self.db_pages.addWidget(pg_page)
-        self.db_kind.currentIndexChanged.connect(self.db_pages.setCurrentIndex)
+        self.db_kind.currentIndexChanged.connect(self._show_db_page)
         self.db_kind.setCurrentIndex(max(0, self.db_kind.findData(preferences.db_kind)))
+        self._show_db_page(self.db_kind.currentIndex())
         self.test_button = QPushButton("Test connection")
         self.test_button.setObjectName("testConnectionButton")
         self.test_button.clicked.connect(self.test_connection)
@@ -160,6 +162,15 @@ class SettingsDialog(QDialog):
         if Decimal(within) > Decimal(verified):
             return "The within-1% threshold cannot be above the verified threshold."
         return ""
+
+    def _show_db_page(self, index: int) -> None:
+        """Show one database page; hidden pages take no room (a stack is as tall as its tallest page)."""
+        for position in range(self.db_pages.count()):
+            policy = QSizePolicy.Policy.Preferred if position == index else QSizePolicy.Policy.Ignored
+            self.db_pages.widget(position).setSizePolicy(policy, policy)
+        self.db_pages.setCurrentIndex(index)
+        self.db_pages.adjustSize()
+        self.adjustSize()
 
     def _update_state(self) -> None:
         self.county.setEnabled(self.role.currentData() == "clerk")

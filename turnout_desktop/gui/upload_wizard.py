@@ -37,6 +37,7 @@ from turnout_desktop.gui.wizard_widgets import PreviewModel, QualityBar
 from turnout_desktop.ingest.mapping import ROSTER_FIELDS
 
 AUTO = "(detect)"
+PREVIEW_MAX_COLUMN_WIDTH = 180
 PROBLEM_COLUMNS = (
     Column("Row", key("row"), numeric=True), Column("Column", key("column")), Column("Value", key("value")),
     Column("Problem", key("message")), Column("Blocks submit", lambda r: "yes" if r.get("blocking") else "no"),
@@ -167,7 +168,7 @@ class ReviewPage(QWizardPage):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.addLayout(mapping_form)
-        side_layout.addWidget(QLabel("Column quality (valid / repaired / error / empty)"))
+        side_layout.addWidget(QLabel("Column quality"))
         side_layout.addWidget(self.quality)
         side_layout.addStretch(1)
         top = QSplitter()
@@ -226,6 +227,10 @@ class ReviewPage(QWizardPage):
         preview = check.previews[index]
         rows = {p.row for p in check.report.upload.problems if p.row is not None and p.file == preview.file}
         self.preview.set_preview(preview, rows)
+        self.preview_table.resizeColumnsToContents()
+        header = self.preview_table.horizontalHeader()
+        for column in range(header.count()):  # a long banner cell must not make its column screen-wide
+            header.resizeSection(column, min(header.sectionSize(column), PREVIEW_MAX_COLUMN_WIDTH))
 
     def select_problem_row(self, index: QModelIndex) -> None:
         """Select the problem's spreadsheet row in the preview and scroll to it."""

@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import select
 
 from turnout_desktop.gui.jobs import ContextSpec, open_worker_context, service
+from turnout_desktop.gui.wizard_quality import ColumnQuality, ReadSheet, column_quality
 
 PREVIEW_HEAD_ROWS = 200
 PREVIEW_MAX_PROBLEM_ROWS = 300
-QUALITY_FIELDS = ("vuid", "county", "party", "voting_method", "precinct", "vote_date")
 
 # Kinds of preview rows (drawn differently).
 BANNER, HEADER, DATA, FOOTER, BLANK = "banner", "header", "data", "footer", "blank"
@@ -30,21 +29,6 @@ class SheetPreview:
     header_row: int | None
     titles: list[str]
     rows: list[tuple[int, str, list[str]]]  # (spreadsheet row number, kind, cells as text)
-
-
-@dataclass(frozen=True, slots=True)
-class ColumnQuality:
-    """Power-Query-style profile of one mapped field."""
-
-    field: str
-    valid: int
-    repaired: int
-    error: int
-    empty: int
-
-    @property
-    def total(self) -> int:
-        return self.valid + self.repaired + self.error + self.empty
 
 
 @dataclass(slots=True)
@@ -67,67 +51,72 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def sheet_previews(paths: Sequence[Path], mapping: Mapping[str, str] | None,
-                   problem_rows: set[tuple[str, int]]) -> list[SheetPreview]:
-    """Raw first rows of every sheet, with footers and rows that have problems added."""
+def read_sheets(paths: Sequence[Path], mapping: Mapping[str, str] | None) -> tuple[list[Any], list[ReadSheet]]:
+    """Read every file once: the raw workbooks (for the parse) and each sheet with its detected layout."""
     from turnout_desktop.ingest.layout import detect_layout
+    from turnout_desktop.ingest.mapping import resolve_override
     from turnout_desktop.ingest.raw import read_raw_path
 
-    previews: list[SheetPreview] = []
+    override = resolve_override(mapping) or None
+    workbooks, read = [], []
     for path in paths:
-        for workbook in read_raw_path(path):
+        for workbook in read_raw_path(Path(path)):
+            workbooks.append(workbook)
             for sheet in workbook.sheets:
                 try:
-                    layout = detect_layout(sheet, mapping)
+                    layout = detect_layout(sheet, override)
                 except Exception:  # noqa: BLE001 - a bad override shows as a pre-check problem already
                     layout = None
-                wanted = set(range(min(sheet.n_rows, PREVIEW_HEAD_ROWS)))
-                footers = {f.index for f in layout.footers} if layout else set()
-                wanted |= footers
-                wanted |= {row - 1 for (name, row) in problem_rows if name == workbook.file_name
-                           and 0 < row <= sheet.n_rows}
-                rows = []
-                for index in sorted(wanted)[:PREVIEW_HEAD_ROWS + PREVIEW_MAX_PROBLEM_ROWS]:
-                    cells = [_cell_text(c) for c in sheet.row(index)]
-                    if not any(c.strip() for c in cells):
-                        kind = BLANK
-                    elif layout is None:
-                        kind = DATA
-                    elif index < layout.header_index:
-                        kind = BANNER
-                    elif index == layout.header_index:
-                        kind = HEADER
-                    elif index in footers:
-                        kind = FOOTER
-                    else:
-                        kind = DATA
-                    rows.append((index + 1, kind, cells))
-                previews.append(SheetPreview(workbook.file_name, sheet.name,
-                                             layout.header_row if layout else None,
-                                             list(layout.titles) if layout else [], rows))
+                read.append(ReadSheet(workbook.file_name, sheet, layout))
+    return workbooks, read
+
+
+def sheet_previews(read: Sequence[ReadSheet], problem_rows: set[tuple[str, int]]) -> list[SheetPreview]:
+    """Raw first rows of every sheet, with footers and rows that have problems added."""
+    previews: list[SheetPreview] = []
+    for item in read:
+        sheet, layout = item.sheet, item.layout
+        wanted = set(range(min(sheet.n_rows, PREVIEW_HEAD_ROWS)))
+        footers = {f.index for f in layout.footers} if layout else set()
+        wanted |= footers
+        wanted |= {row - 1 for (name, row) in problem_rows if name == item.file and 0 < row <= sheet.n_rows}
+        rows = []
+        for index in sorted(wanted)[:PREVIEW_HEAD_ROWS + PREVIEW_MAX_PROBLEM_ROWS]:
+            cells = [_cell_text(c) for c in sheet.row(index)]
+            if not any(c.strip() for c in cells):
+                kind = BLANK
+            elif layout is None:
+                kind = DATA
+            elif index < layout.header_index:
+                kind = BANNER
+            elif index == layout.header_index:
+                kind = HEADER
+            elif index in footers:
+                kind = FOOTER
+            else:
+                kind = DATA
+            rows.append((index + 1, kind, cells))
+        previews.append(SheetPreview(item.file, sheet.name, layout.header_row if layout else None,
+                                     list(layout.titles) if layout else [], rows))
     return previews
 
 
-def column_quality(rows: pd.DataFrame) -> list[ColumnQuality]:
-    """Valid / repaired / error / empty per field of a roster upload (empty list for summaries)."""
-    if rows.empty:
-        return []
-    result = []
-    codes = rows["problem_code"].astype("string").fillna("")
-    for name in QUALITY_FIELDS:
-        values = rows[name]
-        present = values.notna()
-        if name == "vuid":
-            raw = rows["vuid_raw"].astype("string").fillna("").str.strip()
-            empty = raw.eq("")
-            repaired = present & codes.str.startswith("vuid_repaired")
-            valid = present & ~repaired
-            error = ~present & ~empty
-            result.append(ColumnQuality(name, int(valid.sum()), int(repaired.sum()), int(error.sum()),
-                                        int(empty.sum())))
-        else:
-            result.append(ColumnQuality(name, int(present.sum()), 0, 0, int((~present).sum())))
-    return result
+def parse_upload(workbooks: Sequence[Any], *, county: str | None, election: dt.date | None, party: str | None,
+                 method: str | None, mapping: Mapping[str, str] | None) -> Any:
+    """``read_county_upload`` on workbooks already read (an ``_Updated`` correction supersedes its original)."""
+    from turnout_desktop.ingest.county_upload import upload_from_workbooks
+    from turnout_desktop.ingest.filenames import superseded_by_updates
+    from turnout_desktop.ingest.problems import ProblemLog
+
+    log = ProblemLog()
+    names = list(dict.fromkeys(w.file_name.split("/")[0] for w in workbooks))  # a zip's members share its name
+    superseded = superseded_by_updates(names)
+    for name in names:
+        if name in superseded:
+            log.add("file_superseded", file=name, value=superseded[name])
+    used = [w for w in workbooks if w.file_name.split("/")[0] not in superseded]
+    return upload_from_workbooks(used, county=county, election=election, party=party, method=method,
+                                 mapping=mapping, log=log)
 
 
 def cached_statewide_counts(spec: ContextSpec, election: dt.date | None) -> dict[tuple[str, str, str], int] | None:
@@ -146,8 +135,9 @@ def cached_statewide_counts(spec: ContextSpec, election: dt.date | None) -> dict
 def run_precheck(spec: ContextSpec | None, paths: list[Path], *, county: str | None, election: dt.date | None,
                  party: str | None, method: str | None, mapping: dict[str, str] | None,
                  progress: Callable[[float, str], None], cancelled: Callable[[], bool]) -> WizardCheck:
-    """Pre-check (works offline), then the preview rows and column profile of the same files."""
-    from turnout_desktop.ingest.precheck import precheck_files
+    """Pre-check (works offline), preview rows and column quality, from one read of the files."""
+    from turnout_desktop.domain.counties import canonical_county_name
+    from turnout_desktop.ingest.precheck import PrecheckReport
 
     statewide, offline = None, False
     if spec is not None:
@@ -156,15 +146,19 @@ def run_precheck(spec: ContextSpec | None, paths: list[Path], *, county: str | N
         except Exception:  # noqa: BLE001 - the pre-check must work without a database
             offline = True
     progress(0.1, "reading files")
-    report = precheck_files(paths, county=county, election=election, party=party, method=method,
-                            mapping=mapping or None, statewide_counts=statewide)
-    progress(0.7, "preparing preview")
-    problem_rows = {(p.file, p.row) for p in report.upload.problems if p.row is not None}
-    previews = sheet_previews(paths, mapping or None, problem_rows)
-    quality = column_quality(report.upload.rows)
+    workbooks, read = read_sheets(paths, mapping or None)
+    progress(0.5, "checking rows")
+    upload = parse_upload(workbooks, county=county, election=election, party=party, method=method,
+                          mapping=mapping or None)
+    report = PrecheckReport(upload=upload, statewide_counts=statewide)
+    progress(0.8, "preparing preview")
+    problem_rows = {(p.file, p.row) for p in upload.problems if p.row is not None}
+    previews = sheet_previews(read, problem_rows)
+    quality = column_quality(read, upload.rows, upload.problems,
+                             county_option=canonical_county_name(county) if county else None)
     row_count = report.rows
     statewide_rows = report.statewide_json() if statewide is not None else []
-    slim_upload(report.upload)
+    slim_upload(upload)
     progress(1.0, "done")
     return WizardCheck(report, row_count, previews, quality, statewide_rows, offline)
 

@@ -85,39 +85,66 @@ class PreviewModel(QAbstractTableModel):
 
 
 class QualityBar(QWidget):
-    """A stacked horizontal bar per field: valid / repaired / error / empty, with a tooltip."""
+    """A stacked horizontal bar per field: valid / repaired / error / empty, with counts and a legend."""
+
+    ROW_HEIGHT = 20
+    LABEL_WIDTH = 110.0
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.profiles: list[ColumnQuality] = []
-        self.setMinimumHeight(20)
+        self.setMinimumHeight(self.ROW_HEIGHT)
+
+    def _rows(self) -> int:
+        """Bars plus the legend row (no legend without bars)."""
+        return len(self.profiles) + 1 if self.profiles else 1
 
     def set_profiles(self, profiles: Sequence[ColumnQuality]) -> None:
         self.profiles = list(profiles)
         self.setToolTip("\n".join(
-            f"{p.field}: {p.valid} valid, {p.repaired} repaired, {p.error} error, {p.empty} empty"
-            for p in self.profiles))
-        self.setMinimumHeight(18 * max(1, len(self.profiles)))
+            f"{p.field}{f' ({p.column})' if p.column else ''}: {p.valid} valid, {p.repaired} repaired, "
+            f"{p.error} error, {p.empty} empty" for p in self.profiles))
+        self.setMinimumHeight(self.ROW_HEIGHT * self._rows())
+        self.updateGeometry()
         self.update()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        return QSize(320, 18 * max(1, len(self.profiles)))
+        return QSize(320, self.ROW_HEIGHT * self._rows())
 
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
-        label_width = 110.0
-        row_height = 18.0
+        metrics = painter.fontMetrics()
+        row_height = float(self.ROW_HEIGHT)
+        width = max(1.0, self.width() - self.LABEL_WIDTH)
         for row, profile in enumerate(self.profiles):
             top = row * row_height
             painter.setPen(QColor("#24292f"))
-            painter.drawText(QRectF(0, top, label_width - 6, row_height),
+            painter.drawText(QRectF(0, top, self.LABEL_WIDTH - 6, row_height),
                              int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), profile.field)
-            left = label_width
-            width = max(1.0, self.width() - label_width)
+            left = self.LABEL_WIDTH
             total = profile.total or 1
             for name, colour in QUALITY_COLOURS:
-                part = width * getattr(profile, name) / total
-                if part > 0:
-                    painter.fillRect(QRectF(left, top + 3, part, row_height - 6), QColor(colour))
-                    left += part
+                count = getattr(profile, name)
+                part = width * count / total
+                if part <= 0:
+                    continue
+                segment = QRectF(left, top + 2, part, row_height - 4)
+                painter.fillRect(segment, QColor(colour))
+                text = f"{count:,}"
+                if metrics.horizontalAdvance(text) + 6 <= part:  # the count only where it fits
+                    painter.setPen(QColor("#ffffff" if name != "empty" else "#24292f"))
+                    painter.drawText(segment, int(Qt.AlignmentFlag.AlignCenter), text)
+                left += part
+        if self.profiles:
+            self._paint_legend(painter, len(self.profiles) * row_height, row_height)
         painter.end()
+
+    def _paint_legend(self, painter: QPainter, top: float, row_height: float) -> None:
+        left = 4.0  # the whole width: the legend is wider than a bar
+        metrics = painter.fontMetrics()
+        for name, colour in QUALITY_COLOURS:
+            painter.fillRect(QRectF(left, top + 5, 10, row_height - 10), QColor(colour))
+            painter.setPen(QColor("#24292f"))
+            painter.drawText(QRectF(left + 14, top, 200, row_height),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), name)
+            left += 14 + metrics.horizontalAdvance(name) + 12

@@ -12,7 +12,16 @@ import sys
 from html import escape
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSizeF, Qt, QUrl
-from PySide6.QtGui import QFont, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+from PySide6.QtGui import (
+    QFont,
+    QGuiApplication,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+)
 
 from turnout_desktop.reports.chart import Bar, draw_accuracy_chart
 from turnout_desktop.reports.model import Discrepancy, Report
@@ -162,6 +171,46 @@ def _decorate(painter: QPainter, report: Report, page: int, pages: int, width: f
                      f"{report.gate_within_pct:g}%\naudit head sha256 {report.audit_head}")
 
 
+def paint_report(report: Report, device: QPagedPaintDevice) -> int:
+    """Paint ``report`` onto any paged device (a QPdfWriter, or a QPrinter for printing and preview).
+
+    The layout is computed in 96-dpi units and the painter is scaled to the device's resolution,
+    so every device gets the same pages; the device's own page size and margins are used.
+
+    Returns:
+        The number of pages painted.
+    """
+    ensure_gui_application()
+    scale = device.logicalDpiX() / _RESOLUTION
+    width, height = device.width() / scale, device.height() / scale
+    body = QSizeF(width - 2 * _MARGIN, height - _HEADER - _FOOTER)
+    document = _document(report, body)
+    pages = document.pageCount()
+    painter = QPainter(device)
+    if not painter.isActive():  # e.g. a printer that cannot be opened
+        raise RuntimeError("Cannot paint on this device (the printer could not be opened)")
+    try:
+        painter.scale(scale, scale)
+        for index in range(pages):
+            if index:
+                device.newPage()
+            _decorate(painter, report, index + 1, pages, width, height)
+            painter.save()
+            painter.setClipRect(QRectF(_MARGIN, _HEADER, body.width(), body.height()))
+            painter.translate(_MARGIN, _HEADER - index * body.height())
+            document.drawContents(painter, QRectF(0, index * body.height(), body.width(), body.height()))
+            painter.restore()
+    finally:
+        painter.end()
+    return pages
+
+
+def report_page_layout() -> QPageLayout:
+    """US Letter, landscape, no extra margins (the report draws its own)."""
+    return QPageLayout(QPageSize(QPageSize.PageSizeId.Letter), QPageLayout.Orientation.Landscape,
+                       QMarginsF(0, 0, 0, 0))
+
+
 def render_report_pdf_bytes(report: Report) -> bytes:
     """Render ``report`` to PDF bytes (US Letter, landscape).
 
@@ -174,26 +223,11 @@ def render_report_pdf_bytes(report: Report) -> bytes:
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QPdfWriter(buffer)
     writer.setResolution(_RESOLUTION)
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.Letter), QPageLayout.Orientation.Landscape,
-                                     QMarginsF(0, 0, 0, 0)))
+    writer.setPageLayout(report_page_layout())
     writer.setTitle(f"{report.title} {report.election.isoformat()}")
     writer.setCreator("Turnout Desktop")
-    width, height = float(writer.width()), float(writer.height())
-    body = QSizeF(width - 2 * _MARGIN, height - _HEADER - _FOOTER)
-    document = _document(report, body)
-    pages = document.pageCount()
-    painter = QPainter(writer)
     try:
-        for index in range(pages):
-            if index:
-                writer.newPage()
-            _decorate(painter, report, index + 1, pages, width, height)
-            painter.save()
-            painter.setClipRect(QRectF(_MARGIN, _HEADER, body.width(), body.height()))
-            painter.translate(_MARGIN, _HEADER - index * body.height())
-            document.drawContents(painter, QRectF(0, index * body.height(), body.width(), body.height()))
-            painter.restore()
+        paint_report(report, writer)
     finally:
-        painter.end()
         buffer.close()
     return bytes(data.data())
