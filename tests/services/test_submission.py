@@ -121,6 +121,7 @@ def test_import_statewide_is_idempotent_and_collapses_repeats(db_engine: Engine,
     again = import_statewide(ctx, [path], election=ELECTION)
     assert again["skipped_files"] == [path.name] and again["inserted"] == 0
     assert _count(db_engine, TurnoutRecord) == 3
+    assert _count(db_engine, AuditEvent) == 1  # the repeat is a no-op: not even an audit row
     with transaction(db_engine) as session:
         record = session.execute(select(TurnoutRecord).where(TurnoutRecord.county == "KENEDY")).scalar_one()
         assert (record.vuid, record.party, record.voting_method, record.vote_date) == (

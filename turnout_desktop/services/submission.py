@@ -349,11 +349,12 @@ def import_statewide(ctx: AppContext, paths: list[Path], *, election: dt.date, p
         with transaction(ctx.engine) as session:
             result = load_statewide_file(session, path, election=election, party=party,
                                          in_person_method=in_person_method, user=ctx.user)
-            if not result["skipped_file"]:
+            if not result["skipped_file"]:  # an already imported file is a no-op: nothing is written at all
                 refresh_statewide_count_cache(session, election)
-            record_event(session, "import_statewide", f"statewide file {path.name}: {result['inserted']} new records",
-                         user=ctx.user, role=ctx.role, election_date=election,
-                         details={k: v for k, v in result.items() if k != "rows_skipped"})
+                record_event(session, "import_statewide",
+                             f"statewide file {path.name}: {result['inserted']} new records",
+                             user=ctx.user, role=ctx.role, election_date=election,
+                             details={k: v for k, v in result.items() if k != "rows_skipped"})
         results.append(result)
     _report(progress, 1.0, "Done")
     return {
