@@ -76,6 +76,8 @@ class Startup(QObject):
                                  on_error=self._on_prepare_failed, title="Opening the database", heavy=True)
 
     def _on_prepare_failed(self, error: BaseException, trace: str) -> None:
+        if self.window.outbox.handle_server_error(error):
+            return  # the shared server is away: banner and "Offline - N queued"; the outbox check watches it
         self.window.show_error(error, trace)
         self.window.refresh()  # show what can be shown (offline banner, empty tables)
 

@@ -43,6 +43,7 @@ class ContextSpec:
     user: str = "desktop"
     role: str = "admin"
     county: str | None = None
+    outbox_url: str | None = None  # local SQLite database that queues submissions while the server is away
 
     @property
     def resolved_url(self) -> str:
@@ -52,6 +53,17 @@ class ContextSpec:
     def is_shared(self) -> bool:
         return not self.resolved_url.startswith("sqlite")
 
+    @property
+    def uses_outbox(self) -> bool:
+        """True when submissions go to a server and queue locally (in ``outbox_url``) while it is away."""
+        return bool(self.outbox_url) and self.outbox_url != self.resolved_url
+
+    def outbox_spec(self) -> ContextSpec:
+        """The same user on the local outbox database."""
+        if not self.outbox_url:
+            raise ValueError("this context has no outbox database")
+        return ContextSpec(self.outbox_url, self.user, self.role, self.county)
+
 
 def open_worker_context(spec: ContextSpec) -> AppContext:
     """Context for one job; engines are cached per URL (they are thread-safe, sessions are not)."""
@@ -60,7 +72,11 @@ def open_worker_context(spec: ContextSpec) -> AppContext:
         engine = _engines.get(url)
         if engine is None:
             engine = make_engine(url)
-            upgrade_to_head(engine)
+            try:
+                upgrade_to_head(engine)
+            except BaseException:
+                engine.dispose()  # an unreachable server is asked again on every check: leave nothing open
+                raise
             _engines[url] = engine
     return AppContext(engine=engine, user=spec.user, role=spec.role, county=spec.county)
 
@@ -96,6 +112,7 @@ class Dashboard:
     statewide_source: str | None
     online: bool
     missing: list[str] = field(default_factory=list)  # services not available in this build
+    outbox_pending: int | None = None  # unsent outbox items (None: the outbox is not used)
 
 
 def load_dashboard(spec: ContextSpec, election: dt.date | None = None, *, progress: Progress,
@@ -124,8 +141,16 @@ def load_dashboard(spec: ContextSpec, election: dt.date | None = None, *, progre
         missing.append(str(exc))
     if spec.role == "clerk" and spec.county:
         overview = [row for row in overview if row.get("county") == spec.county]
+    pending = outbox_pending(spec) if spec.uses_outbox else None
     progress(1.0, "done")
-    return Dashboard(elections, election, overview, log_rows, source, online, missing)
+    return Dashboard(elections, election, overview, log_rows, source, online, missing, pending)
+
+
+def outbox_pending(spec: ContextSpec) -> int:
+    """Unsent items in the local outbox of ``spec`` (a cheap count)."""
+    from turnout_desktop.services.outbox import pending_count
+
+    return int(pending_count(open_worker_context(spec.outbox_spec())))
 
 
 def ping(engine: Engine) -> bool:

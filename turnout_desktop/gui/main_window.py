@@ -22,11 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from turnout_desktop.db.session import default_sqlite_url
 from turnout_desktop.gui import jobs
 from turnout_desktop.gui.activity_panel import ActivityPanel
 from turnout_desktop.gui.county_overview import CountyOverviewPanel
 from turnout_desktop.gui.error_dialogs import show_error
 from turnout_desktop.gui.icons import icon
+from turnout_desktop.gui.outbox_jobs import QUEUED_TEXT
+from turnout_desktop.gui.outbox_status import OutboxMonitor
 from turnout_desktop.gui.printing import ReportPrinter
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_actions import RecordActions
@@ -59,6 +62,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle("Turnout Desktop")
         self.setAcceptDrops(True)
+        if spec.is_shared and spec.outbox_url is None:  # uploads queue locally while the server is away
+            spec = dataclasses.replace(spec, outbox_url=default_sqlite_url())
         self.spec = spec
         self.preferences = preferences or Preferences()
         self.election: dt.date | None = None
@@ -69,6 +74,7 @@ class MainWindow(QMainWindow):
         self.runner = TaskRunner(self, dialog_parent=self, default_error_handler=self.show_error)
         self.actions_for_records = RecordActions(self)
         self.report_printer = ReportPrinter(self)
+        self.outbox = OutboxMonitor(self)
 
         self.status_panel = StatusPanel()
         self.overview = CountyOverviewPanel()
@@ -142,6 +148,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([self.export_action, self.print_preview_action, self.print_action])
         file_menu.addSeparator()
+        file_menu.addAction(self.outbox.send_action)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
@@ -174,7 +181,11 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Reload the dashboard in the worker; panels update when it arrives."""
         self.runner.start(jobs.load_dashboard, self.spec, self.election, on_result=self.apply_dashboard,
-                          title="Loading")
+                          on_error=self._on_refresh_failed, title="Loading")
+
+    def _on_refresh_failed(self, error: BaseException, trace: str) -> None:
+        if not self.outbox.handle_server_error(error):  # an absent shared server is a state, not a dialog
+            self.show_error(error, trace)
 
     def apply_dashboard(self, dashboard: jobs.Dashboard) -> None:
         self.dashboard = dashboard
@@ -194,7 +205,10 @@ class MainWindow(QMainWindow):
             self.activity.table.setColumnHidden(self.activity.model.headers().index("Election"), True)
             fit_columns(self.activity.table)
             self.columns_fitted = True
-        self.online_label.setText("online" if dashboard.online else "offline")
+        if dashboard.outbox_pending is None:
+            self.online_label.setText("online" if dashboard.online else "offline")
+        else:
+            self.outbox.apply_dashboard(dashboard)
         self.set_banner(" ".join(dashboard.missing))
         emit(self.dashboard_loaded)
 
@@ -257,10 +271,18 @@ class MainWindow(QMainWindow):
 
         self._remember_files(paths)
         wizard = UploadWizard(self.spec, self.runner, paths, election=self.election, parent=self)
-        wizard.submitted.connect(lambda _result: self.refresh())
+        wizard.submitted.connect(self._on_wizard_submitted)
         wizard.open()
         self.last_dialog = wizard
         return wizard
+
+    def _on_wizard_submitted(self, result: Any) -> None:
+        """Stored: reload the dashboard. Queued offline (server away): say so plainly and count it."""
+        if getattr(result, "queued", False):
+            self.set_banner(f"{QUEUED_TEXT} {result.message}")
+            self.outbox.check()
+        else:
+            self.refresh()
 
     def _remember_files(self, paths: list[Path]) -> None:
         state = ui_state()
@@ -353,6 +375,7 @@ class MainWindow(QMainWindow):
         """Save layout, stop the timers, wait for the worker: nothing outlives the window."""
         self.save_ui_state()
         self.auto_check_timer.stop()
+        self.outbox.stop()
         self.status_panel.clock.stop()
         self.runner.shutdown()
         super().closeEvent(event)

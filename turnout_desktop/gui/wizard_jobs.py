@@ -173,7 +173,21 @@ def slim_upload(upload: Any) -> None:
 def submit(spec: ContextSpec, paths: list[Path], *, election: dt.date, county: str | None, party: str | None,
            method: str | None, mapping: dict[str, str] | None, progress: Callable[[float, str], None],
            cancelled: Callable[[], bool]) -> Any:
-    """``services.submission.submit_files`` with reconciliation, on the worker."""
+    """``services.submission.submit_files`` with reconciliation, on the worker.
+
+    With a shared server (``spec.uses_outbox``) the upload goes through ``services.outbox.submit_or_queue``:
+    an unreachable server queues it in the local outbox and the result (a ``SubmitOrQueueResult``) says so.
+    """
+    if spec.uses_outbox:
+        outcome = service("outbox", "submit_or_queue")(
+            open_worker_context(spec.outbox_spec()), spec.resolved_url, paths, election=election, county=county,
+            party=party, method=method, mapping=mapping or None, user=spec.user, reconcile=True,
+            progress=progress, cancel=cancelled)
+        if outcome.result is not None:
+            slim_upload(outcome.result.upload)
+        if outcome.item is not None:
+            outcome.item.report = None  # the pre-check report holds every row: too big to send back
+        return outcome
     ctx = open_worker_context(spec)
     result = service("submission", "submit_files")(ctx, paths, election=election, county=county, party=party,
                                                     method=method, mapping=mapping or None, reconcile=True,

@@ -1,0 +1,150 @@
+"""The offline outbox in the desktop app: queue while the shared server is away, push when it is back.
+
+"Away" is a PostgreSQL URL on a loopback port nobody listens on; the reachable server is the ``db_url``
+fixture (a SQLite file, then the PostgreSQL test server). The local outbox is a real SQLite file.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import socket
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
+from sqlalchemy import func, select
+
+from turnout_desktop.db.models import OutboxItem, Submission
+from turnout_desktop.db.session import default_sqlite_url, make_engine
+from turnout_desktop.gui import jobs
+from turnout_desktop.gui.main_window import MainWindow
+from turnout_desktop.gui.outbox_jobs import PushSummary, ServerStatus
+from turnout_desktop.gui.settings import Preferences
+from turnout_desktop.gui.upload_wizard import UploadWizard
+
+ELECTION = dt.date(2026, 3, 3)
+
+
+def closed_port_url() -> str:
+    """A PostgreSQL URL on a loopback port that was just free: every connection is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"postgresql://postgres@127.0.0.1:{port}/turnout_offline"
+
+
+def write_roster(path: Path) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["VUID", "PARTY", "VOTING_METHOD", "PRECINCT", "VOTE_DATE"])
+        writer.writerows([f"115100000{n}", "DEM" if n % 2 else "REP", "early-voting", "0001", "2026-02-20"]
+                         for n in range(1, 6))
+    return path
+
+
+def outbox_rows(url: str) -> list[tuple[str, bool]]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [(r.uuid, r.pushed_at is not None) for r in connection.execute(select(OutboxItem))]
+    finally:
+        engine.dispose()
+
+
+def submit_through_wizard(qtbot, window: MainWindow, path: Path) -> object:
+    window.election = ELECTION
+    wizard = window.open_upload_wizard([path])
+    assert isinstance(wizard, UploadWizard)
+    with qtbot.waitSignal(wizard.checked, timeout=20_000):
+        qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    submit = wizard.button(QWizard.WizardButton.FinishButton)
+    assert submit.isEnabled(), wizard.counts_page.reason_label.text()
+    with qtbot.waitSignal(wizard.submitted, timeout=30_000) as blocker:
+        qtbot.mouseClick(submit, Qt.MouseButton.LeftButton)
+    return blocker.args[0]
+
+
+def test_wizard_queues_offline_then_push_stores_exactly_once(qtbot, db_url, tmp_path):
+    window = MainWindow(jobs.ContextSpec(closed_port_url(), user="lou", role="clerk", county="LOVING"),
+                        Preferences())
+    qtbot.addWidget(window)
+    assert window.spec.uses_outbox and window.spec.outbox_url == default_sqlite_url()
+    assert window.db_label.text() == "shared server" and window.outbox.timer.isActive()
+    assert window.outbox.timer.interval() == 60_000 and window.outbox.send_action.isEnabled()
+
+    window.refresh()  # the dashboard cannot load: an inline banner and the offline status, no error dialog
+    qtbot.waitUntil(lambda: window.online_label.text() == "Offline - 0 queued", timeout=20_000)
+    assert window.banner.text().startswith("The shared server cannot be reached (")
+    assert window.last_dialog is None and window.outbox.status.online is False
+
+    result = submit_through_wizard(qtbot, window, write_roster(tmp_path / "loving_roster.csv"))
+    assert result.queued is True and result.item.counties == ["LOVING"]
+    assert window.banner.text().startswith("Queued offline: will be sent when the server is reachable.")
+    qtbot.waitUntil(lambda: window.online_label.text() == "Offline - 1 queued", timeout=20_000)
+    qtbot.waitUntil(window.runner.is_idle, timeout=10_000)
+    assert outbox_rows(window.spec.outbox_url) == [(result.item.uuid, False)]
+
+    # The server is reachable again: the next check sees offline -> online and pushes by itself.
+    window.spec = dataclasses.replace(window.spec, db_url=db_url)
+    with qtbot.waitSignal(window.outbox.pushed, timeout=60_000) as pushed:
+        window.outbox.check()
+    summary = pushed.args[0]
+    assert isinstance(summary, PushSummary)
+    assert (summary.pushed, summary.failed, summary.pending, summary.online) == (1, 0, 0, True)
+    assert summary.text() == "Queued uploads: 1 pushed, 0 failed."
+    assert window.statusBar().currentMessage() == "Queued uploads: 1 pushed, 0 failed."
+    qtbot.waitUntil(window.runner.is_idle, timeout=20_000)  # the dashboard refresh after the push
+    assert window.online_label.text() == "Online"
+    assert outbox_rows(window.spec.outbox_url) == [(result.item.uuid, True)]
+    engine = make_engine(db_url)
+    with engine.connect() as connection:
+        stored = connection.execute(select(Submission.uuid, Submission.county, Submission.submitted_by)).all()
+    engine.dispose()
+    assert [tuple(row) for row in stored] == [(result.item.uuid, "LOVING", "lou")]
+
+    # File > Send queued uploads with nothing left: nothing new reaches the server.
+    with qtbot.waitSignal(window.outbox.pushed, timeout=30_000) as again:
+        window.outbox.send_action.trigger()
+    assert again.args[0].text() == "Queued uploads: 0 pushed, 0 failed."
+    qtbot.waitUntil(window.runner.is_idle, timeout=20_000)
+    engine = make_engine(db_url)
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(Submission)).scalar_one() == 1
+    engine.dispose()
+
+
+def test_local_database_does_not_use_the_outbox(qtbot, empty_url):
+    window = MainWindow(jobs.ContextSpec(empty_url, user="ada", role="admin"), Preferences())
+    qtbot.addWidget(window)
+    assert not window.spec.uses_outbox and window.spec.outbox_url is None
+    assert window.db_label.text() == "local database"
+    assert not window.outbox.timer.isActive() and not window.outbox.send_action.isEnabled()
+    window.outbox.check()
+    window.outbox.push()
+    assert window.runner.is_idle() and window.outbox.status is None
+
+
+def test_status_labels() -> None:
+    assert ServerStatus(True, 0).label() == "Online"
+    assert ServerStatus(True, 2).label() == "Online - 2 queued"
+    assert ServerStatus(False, 3).label() == "Offline - 3 queued"
+    summary = PushSummary(pushed=1, failed=2, pending=2, online=True, first_error="ImportRejected: bad file")
+    assert summary.text() == "Queued uploads: 1 pushed, 2 failed (first error: ImportRejected: bad file); " \
+                             "2 still queued."
+
+
+def test_server_back_with_nothing_queued_reloads_the_dashboard(qtbot, empty_url):
+    window = MainWindow(jobs.ContextSpec(closed_port_url(), user="ada", role="admin"), Preferences())
+    qtbot.addWidget(window)
+    window.refresh()
+    qtbot.waitUntil(lambda: window.online_label.text() == "Offline - 0 queued", timeout=20_000)
+    qtbot.waitUntil(window.runner.is_idle, timeout=10_000)
+    window.spec = dataclasses.replace(window.spec, db_url=empty_url)
+    with qtbot.waitSignal(window.dashboard_loaded, timeout=20_000):
+        window.outbox.check()
+    qtbot.waitUntil(window.runner.is_idle, timeout=10_000)
+    assert window.online_label.text() == "Online" and window.outbox.last_summary is None
+    assert window.dashboard is not None and window.dashboard.outbox_pending == 0
