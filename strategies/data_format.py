@@ -30,6 +30,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from strategies._common import chunked, open_fix, result
+from turnout_desktop.db.bulk import as_date
 from turnout_desktop.db.models import (
     CountyRosterRow,
     CountyTurnoutReference,
@@ -38,12 +39,11 @@ from turnout_desktop.db.models import (
     SubmissionFile,
     utcnow,
 )
-from turnout_desktop.domain.codes import METHODS, TOTAL
 from turnout_desktop.engine.fixes import apply_snapshot, snapshot, to_json_value
 from turnout_desktop.engine.types import DATA_FORMAT, Diagnosis, StrategyContext, StrategyResult
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest.county_upload import upload_from_workbooks
-from turnout_desktop.ingest.model import ParsedUpload
+from turnout_desktop.ingest.model import ParsedUpload, official_count_rows, source_file_for_row
 from turnout_desktop.ingest.raw import RawWorkbook, alternative_parsers, read_raw
 
 ROSTER_TABLE = "county_roster_row"
@@ -234,7 +234,7 @@ class DataFormat:
     def _sync_counts(context: StrategyContext, submission: Submission, upload: ParsedUpload,
                      summary: str) -> tuple[int, int]:
         """Re-derive the official counts the submission owns; returns (inserted, updated) reference rows."""
-        derived = _official_counts(upload, submission.county)
+        derived = official_count_rows(upload.counts, submission.county)
         existing = {(r.party, r.voting_method): r for r in context.session.execute(
             select(CountyTurnoutReference).where(CountyTurnoutReference.county == submission.county,
                                                  CountyTurnoutReference.election_date == context.election_date)
@@ -286,36 +286,11 @@ def _parsed_rows(upload: ParsedUpload, county: str, sources: list[SourceFile]) -
     ids = {source.name: source.id for source in sources}
     found: dict[RowKey, dict[str, Any]] = {}
     for row in upload.rows[upload.rows["county"] == county].to_dict("records"):
-        source_id = _source_id_for(str(row["file"]), ids)
+        source_id = source_file_for_row(str(row["file"]), ids)
         values = {name: _text(row.get(name)) for name in ROSTER_FIELDS if name != "vote_date"}
-        values["vote_date"] = to_json_value(_date(row.get("vote_date")))
+        values["vote_date"] = to_json_value(as_date(row.get("vote_date")))
         found[(source_id, _text(row["sheet"]) or "", int(row["row_no"]))] = {k: values[k] for k in ROSTER_FIELDS}
     return found
-
-
-def _source_id_for(file_name: str, ids: dict[str, int]) -> int:
-    """The kept file a re-parsed row came from (zip members are kept under ``archive.zip/member``)."""
-    if file_name in ids:
-        return ids[file_name]
-    for name, source_id in ids.items():
-        if file_name.startswith(name + "/"):
-            return source_id
-    return next(iter(ids.values()))
-
-
-def _official_counts(upload: ParsedUpload, county: str) -> dict[tuple[str, str], int]:
-    """Three methods (zeros included) + TOTAL per party, exactly as the submit stores them."""
-    by_party: dict[str, dict[str, int]] = {}
-    for count in upload.counts:
-        if count.county == county:
-            by_party.setdefault(count.party, {})[count.voting_method] = count.count
-    derived: dict[tuple[str, str], int] = {}
-    for party, methods in sorted(by_party.items()):
-        full = {str(m.value): int(methods.get(m.value, 0)) for m in METHODS}
-        total = int(methods.get(TOTAL, sum(full.values())))
-        derived.update({(party, method): value for method, value in full.items()})
-        derived[(party, TOTAL)] = total
-    return derived
 
 
 def _text(value: Any) -> str | None:
@@ -325,12 +300,3 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def _date(value: Any) -> dt.date | None:
-    """A vote date as the submit stores it (a date, or None)."""
-    if value is None or (not isinstance(value, dt.date) and bool(pd.isna(value))):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])

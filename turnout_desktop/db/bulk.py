@@ -67,12 +67,13 @@ def column_values(series: pd.Series) -> list[Any]:
 def column_dates(series: pd.Series) -> list[dt.date | None]:
     """A date column as ``date`` values (a datetime keeps its day); distinct values converted once."""
     values = column_values(series)
-    converted = {value: _as_date(value) for value in set(values)}
+    converted = {value: as_date(value) for value in set(values)}
     return [converted[value] for value in values]
 
 
-def _as_date(value: Any) -> dt.date | None:
-    if value is None:
+def as_date(value: Any) -> dt.date | None:
+    """One vote date as stored: a ``date`` (a datetime keeps its day, text is ISO), None when missing."""
+    if value is None or (not isinstance(value, dt.date) and bool(pd.isna(value))):
         return None
     if isinstance(value, dt.datetime):
         return value.date()

@@ -6,10 +6,13 @@ county roster can hold a million rows.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
+
+from turnout_desktop.domain.codes import METHODS, TOTAL
 
 # Columns of ParsedUpload.rows, one row per spreadsheet data row that was read.
 ROW_COLUMNS = (
@@ -100,3 +103,27 @@ class ParsedUpload:
     @property
     def counties(self) -> list[str]:
         return sorted({c.county for c in self.counts})
+
+
+def official_count_rows(counts: list[OfficialCount], county: str) -> dict[tuple[str, str], int]:
+    """The reference rows a county's counts give: 3 methods (zeros included) + TOTAL per party."""
+    by_party: dict[str, dict[str, int]] = defaultdict(dict)
+    for count in counts:
+        if count.county == county:
+            by_party[count.party][count.voting_method] = count.count
+    rows: dict[tuple[str, str], int] = {}
+    for party, methods in sorted(by_party.items()):
+        full = {m.value: int(methods.get(m.value, 0)) for m in METHODS}
+        full[TOTAL] = int(methods.get(TOTAL, sum(full.values())))
+        rows.update({(party, method): value for method, value in full.items()})
+    return rows
+
+
+def source_file_for_row(row_file: str, file_ids: dict[str, int]) -> int:
+    """Id of the kept file a row came from (zip members are named ``archive.zip/member.csv``)."""
+    if row_file in file_ids:
+        return file_ids[row_file]
+    for name, file_id in file_ids.items():
+        if row_file.startswith(name + "/"):
+            return file_id
+    return next(iter(file_ids.values()))

@@ -34,11 +34,16 @@ from turnout_desktop.db.models import (
     utcnow,
 )
 from turnout_desktop.db.session import transaction
-from turnout_desktop.domain.codes import METHODS, TOTAL
 from turnout_desktop.engine.repository import lock_counties
 from turnout_desktop.engine.types import CancelCheck, ProgressCallback
 from turnout_desktop.errors import Cancelled, ImportRejected, TurnoutError
-from turnout_desktop.ingest.model import OfficialCount, ParsedFile, ParsedUpload
+from turnout_desktop.ingest.model import (
+    OfficialCount,
+    ParsedFile,
+    ParsedUpload,
+    official_count_rows,
+    source_file_for_row,
+)
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.statewide_loader import load_statewide_file, refresh_statewide_count_cache
 
@@ -265,15 +270,6 @@ def _supersede_previous(session: Session, county: str, election: dt.date, partie
             old.superseded_by_id = newer.id
 
 
-def _file_id_for(row_file: str, file_ids: dict[str, int]) -> int:
-    if row_file in file_ids:
-        return file_ids[row_file]
-    for name, file_id in file_ids.items():  # zip members are named "archive.zip/member.csv"
-        if row_file.startswith(name + "/"):
-            return file_id
-    return next(iter(file_ids.values()))
-
-
 def _store_roster_rows(session: Session, rows: pd.DataFrame, county: str, election: dt.date,
                        submission_id: int, file_ids: dict[str, int]) -> None:
     if rows.empty:
@@ -282,7 +278,7 @@ def _store_roster_rows(session: Session, rows: pd.DataFrame, county: str, electi
     if mine.empty:
         return
     files = column_values(mine["file"])
-    file_id_of = {name: _file_id_for(str(name), file_ids) for name in set(files)}
+    file_id_of = {name: source_file_for_row(str(name), file_ids) for name in set(files)}
     n = len(mine)
     records = zip(
         [submission_id] * n, [file_id_of[name] for name in files], [s or "" for s in column_values(mine["sheet"])],
@@ -297,32 +293,26 @@ def _store_roster_rows(session: Session, rows: pd.DataFrame, county: str, electi
 def _store_counts(session: Session, counts: list[OfficialCount], submission: Submission, user: str,
                   source_label: str) -> None:
     """History rows in upload_count; current rows (3 methods + TOTAL per party) in the reference table."""
-    by_party: dict[str, dict[str, int]] = defaultdict(dict)
-    for count in counts:
-        by_party[count.party][count.voting_method] = count.count
-    for party, methods in by_party.items():
-        full = {m.value: int(methods.get(m.value, 0)) for m in METHODS}
-        full[TOTAL] = int(methods.get(TOTAL, sum(full.values())))
-        for method, value in full.items():
-            session.add(UploadCount(submission_id=submission.id, party=party, voting_method=method,
-                                    official_count=value))
-            reference = session.execute(
-                select(CountyTurnoutReference).where(
-                    CountyTurnoutReference.county == submission.county,
-                    CountyTurnoutReference.election_date == submission.election_date,
-                    CountyTurnoutReference.party == party, CountyTurnoutReference.voting_method == method)
-            ).scalar_one_or_none()
-            if reference is None:
-                reference = CountyTurnoutReference(county=submission.county,
-                                                   election_date=submission.election_date,
-                                                   party=party, voting_method=method, official_count=value)
-                session.add(reference)
-            reference.official_count = value
-            reference.source = source_label[:255]
-            reference.uploaded_at = utcnow()
-            reference.uploaded_by = user
-            reference.submission_id = submission.id
-            reference.verified = False
+    for (party, method), value in official_count_rows(counts, submission.county).items():
+        session.add(UploadCount(submission_id=submission.id, party=party, voting_method=method,
+                                official_count=value))
+        reference = session.execute(
+            select(CountyTurnoutReference).where(
+                CountyTurnoutReference.county == submission.county,
+                CountyTurnoutReference.election_date == submission.election_date,
+                CountyTurnoutReference.party == party, CountyTurnoutReference.voting_method == method)
+        ).scalar_one_or_none()
+        if reference is None:
+            reference = CountyTurnoutReference(county=submission.county,
+                                               election_date=submission.election_date,
+                                               party=party, voting_method=method, official_count=value)
+            session.add(reference)
+        reference.official_count = value
+        reference.source = source_label[:255]
+        reference.uploaded_at = utcnow()
+        reference.uploaded_by = user
+        reference.submission_id = submission.id
+        reference.verified = False
     session.flush()
 
 
