@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, select, union
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import CountyRosterRow, Submission, TurnoutRecord, utcnow
@@ -47,6 +47,17 @@ def current_roster_rows(election_date: dt.date, county: str | None = None) -> Se
     if county is not None:
         query = query.where(Submission.county == county)
     return query
+
+
+def current_roster_ids(session: Session, election_date: dt.date, county: str) -> list[int]:
+    """Ids of the county's current (not superseded) roster submissions of an election.
+
+    Resolving these first lets the roster queries start from ``ix_roster_row_submission_vuid``; a
+    join to ``submission`` instead made SQLite walk the election-wide VUID index (0.6 s per county).
+    """
+    return sorted(session.execute(
+        select(Submission.id).where(Submission.election_date == election_date, Submission.county == county,
+                                    Submission.kind == "roster", Submission.superseded_at.is_(None))).scalars())
 
 
 def counties_with_roster(session: Session, election_date: dt.date) -> set[str]:
@@ -99,6 +110,54 @@ def active_records_for_vuids(session: Session, election_date: dt.date,
     return sorted(records, key=lambda r: r.id)
 
 
+def county_vuids(session: Session, election_date: dt.date, county: str) -> Select[Any]:
+    """Query of the VUIDs that concern a county: its active records' and its current roster's.
+
+    A UNION of two index searches (``ix_turnout_record_group``, ``ix_roster_row_submission_vuid``);
+    the equivalent ``county = X OR vuid IN (roster)`` made SQLite scan the whole election.
+    """
+    roster_ids = current_roster_ids(session, election_date, county)
+    records = select(TurnoutRecord.vuid).where(TurnoutRecord.election_date == election_date,
+                                               TurnoutRecord.county == county, TurnoutRecord.removed_at.is_(None))
+    if not roster_ids:
+        return records
+    roster = select(CountyRosterRow.vuid).where(CountyRosterRow.submission_id.in_(roster_ids),
+                                                CountyRosterRow.vuid.is_not(None))
+    return select(union(records, roster).subquery().c.vuid)
+
+
+def active_records_in(session: Session, election_date: dt.date, vuids: Select[Any]) -> list[TurnoutRecord]:
+    """Active records of the election whose VUID the ``vuids`` query yields, ordered by id (one query)."""
+    return list(session.execute(
+        select(TurnoutRecord).where(TurnoutRecord.election_date == election_date,
+                                    TurnoutRecord.removed_at.is_(None), TurnoutRecord.vuid.in_(vuids))
+        .order_by(TurnoutRecord.id)).scalars())
+
+
+def roster_facts_in(session: Session, election_date: dt.date,
+                    vuids: Select[Any]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """For each VUID the ``vuids`` query yields: the counties and the methods current rosters give it.
+
+    One set-based query (no Python-side batches of VUIDs).
+
+    Returns:
+        (counties by VUID, voting methods by VUID).
+    """
+    query = (
+        select(CountyRosterRow.vuid, Submission.county, CountyRosterRow.voting_method)
+        .join(Submission, Submission.id == CountyRosterRow.submission_id)
+        .where(Submission.election_date == election_date, Submission.superseded_at.is_(None),
+               Submission.kind == "roster", CountyRosterRow.election_date == election_date,
+               CountyRosterRow.vuid.in_(vuids))
+    )
+    counties: dict[str, set[str]] = {}
+    methods: dict[str, set[str]] = {}
+    for vuid, county, method in session.execute(query):
+        counties.setdefault(vuid, set()).add(county)
+        methods.setdefault(vuid, set()).add(method)
+    return counties, methods
+
+
 def open_fix(context: StrategyContext, strategy: str, summary: str) -> None:
     """Begin the fix on first use, so a strategy that changes nothing leaves no empty fix row."""
     if getattr(context.fixes, "fix_id", None) is None:
@@ -142,12 +201,7 @@ def insert_records(context: StrategyContext, rows: list[dict[str, Any]], *, stra
             if not is_undo_tombstone(record):
                 skipped += 1
                 continue
-            open_fix(context, strategy, summary)
-            before = snapshot(record, REMOVAL_FIELDS)
-            if not context.dry_run:
-                record.removed_at = None
-                record.removed_by_fix = None
-            fixes.updated(RECORD_TABLE, record.id, record.vuid, before, {"removed_at": None, "removed_by_fix": None})
+            revive_tombstone(context, record, strategy=strategy, summary=summary)
             revived += 1
             continue
         open_fix(context, strategy, summary)
@@ -162,6 +216,26 @@ def insert_records(context: StrategyContext, rows: list[dict[str, Any]], *, stra
         for record in new_records:
             fixes.inserted(RECORD_TABLE, record.id, record.vuid, snapshot(record))
     return inserted, revived, skipped
+
+
+def revive_tombstone(context: StrategyContext, record: TurnoutRecord, *, strategy: str, summary: str) -> None:
+    """Make an undo tombstone active again (instead of inserting its identity twice) and record it."""
+    open_fix(context, strategy, summary)
+    before = snapshot(record, REMOVAL_FIELDS)
+    if not context.dry_run:
+        record.removed_at = None
+        record.removed_by_fix = None
+    context.fixes.updated(RECORD_TABLE, record.id, record.vuid, before, {"removed_at": None, "removed_by_fix": None})
+
+
+def record_inserted(context: StrategyContext, table: str, rows: list[tuple[int, str | None, dict[str, Any]]]) -> None:
+    """Record inserted rows, in one bulk write when the recorder offers ``inserted_many``."""
+    many = getattr(context.fixes, "inserted_many", None)
+    if callable(many):
+        many(table, rows)
+        return
+    for record_id, vuid, after in rows:
+        context.fixes.inserted(table, record_id, vuid, after)
 
 
 def soft_remove(context: StrategyContext, record: TurnoutRecord, now: dt.datetime, *, strategy: str,

@@ -10,17 +10,17 @@ Each changed record is recorded as a ``reassign`` with the before/after county, 
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from strategies._common import (
     RECORD_TABLE,
-    active_records_for_vuids,
-    current_roster_rows,
+    active_records_in,
+    county_vuids,
     open_fix,
     result,
-    roster_counties_by_vuid,
+    roster_facts_in,
 )
-from turnout_desktop.db.models import CountyRosterRow, PrecinctDistrict, TurnoutRecord
+from turnout_desktop.db.models import PrecinctDistrict, TurnoutRecord
 from turnout_desktop.engine.fixes import snapshot
 from turnout_desktop.engine.types import WRONG_DISTRICT, Diagnosis, StrategyContext, StrategyResult
 
@@ -38,14 +38,10 @@ class FixDistricts:
 
     def execute(self, context: StrategyContext) -> StrategyResult:
         session = context.session
-        roster_vuids = current_roster_rows(context.election_date, context.county).with_only_columns(
-            CountyRosterRow.vuid)
-        candidate_vuids = list(session.execute(
-            select(TurnoutRecord.vuid).distinct().where(
-                TurnoutRecord.election_date == context.election_date, TurnoutRecord.removed_at.is_(None),
-                or_(TurnoutRecord.county == context.county, TurnoutRecord.vuid.in_(roster_vuids)))).scalars())
-        records = active_records_for_vuids(session, context.election_date, candidate_vuids)
-        on_roster = roster_counties_by_vuid(session, context.election_date, candidate_vuids)
+        # Set-based: the candidate VUIDs stay a subquery of both loads (no batches of 500 VUIDs).
+        candidate_vuids = county_vuids(session, context.election_date, context.county)
+        records = active_records_in(session, context.election_date, candidate_vuids)
+        on_roster, _methods = roster_facts_in(session, context.election_date, candidate_vuids)
         claimants = {county for counties in on_roster.values() for county in counties}
         districts = self._district_map(context, {r.county for r in records} | claimants)
         summary = f"Fix county/district assignments for {context.county} {context.party}"

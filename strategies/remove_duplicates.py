@@ -8,17 +8,18 @@ keep their row (``removed_at``, ``removed_by_fix``) and can be restored by undoi
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from typing import Any
+
+from sqlalchemy import Select, func, select
 
 from strategies._common import (
-    active_records_for_vuids,
-    current_roster_rows,
+    active_records_in,
+    county_vuids,
     result,
-    roster_counties_by_vuid,
-    roster_methods_by_vuid,
+    roster_facts_in,
     soft_remove,
 )
-from turnout_desktop.db.models import CountyRosterRow, TurnoutRecord, utcnow
+from turnout_desktop.db.models import TurnoutRecord, utcnow
 from turnout_desktop.engine.types import DUPLICATE_RECORDS, Diagnosis, StrategyContext, StrategyResult
 
 
@@ -32,12 +33,14 @@ class RemoveDuplicates:
         return DUPLICATE_RECORDS in diagnosis.codes
 
     def execute(self, context: StrategyContext) -> StrategyResult:
-        vuids = self._duplicate_vuids(context)
+        duplicate_query = self._duplicate_vuids(context)
+        vuids = list(context.session.execute(duplicate_query).scalars())
         if not vuids:
             return result(context, "No VUID has more than one active record")
-        records = active_records_for_vuids(context.session, context.election_date, vuids)
-        methods = roster_methods_by_vuid(context.session, context.election_date, vuids)
-        counties = roster_counties_by_vuid(context.session, context.election_date, vuids)
+        # Set-based: the VUID query is a subquery of both loads (no Python-side batches of 500 VUIDs).
+        unordered = duplicate_query.order_by(None)
+        records = active_records_in(context.session, context.election_date, unordered)
+        counties, methods = roster_facts_in(context.session, context.election_date, unordered)
         by_vuid: dict[str, list[TurnoutRecord]] = {}
         for record in records:
             by_vuid.setdefault(record.vuid, []).append(record)
@@ -57,13 +60,9 @@ class RemoveDuplicates:
         return result(context, f"Removed {removed} duplicate record(s) of {len(vuids)} VUID(s), kept the most "
                                "authoritative one each", removed=removed)
 
-    def _duplicate_vuids(self, context: StrategyContext) -> list[str]:
-        """VUIDs with several active records that concern this county (its records or its roster)."""
-        roster_vuids = current_roster_rows(context.election_date, context.county).with_only_columns(
-            CountyRosterRow.vuid)
-        mine = select(TurnoutRecord.vuid).where(
-            TurnoutRecord.election_date == context.election_date, TurnoutRecord.removed_at.is_(None),
-            or_(TurnoutRecord.county == context.county, TurnoutRecord.vuid.in_(roster_vuids)))
+    def _duplicate_vuids(self, context: StrategyContext) -> Select[Any]:
+        """Query of the VUIDs with several active records that concern this county (its records or roster)."""
+        mine = county_vuids(context.session, context.election_date, context.county)
         query = (
             select(TurnoutRecord.vuid)
             .where(TurnoutRecord.election_date == context.election_date, TurnoutRecord.removed_at.is_(None),
@@ -72,4 +71,4 @@ class RemoveDuplicates:
             .having(func.count() > 1)
             .order_by(TurnoutRecord.vuid)
         )
-        return list(context.session.execute(query).scalars())
+        return query
