@@ -45,22 +45,39 @@ def head_hash(session: Session) -> str:
     return latest or GENESIS_HASH
 
 
-def record_event(session: Session, event_type: str, message: str, *, disposition: str = "success",
-                 user: str | None = None, role: str | None = None, county: str | None = None,
-                 election_date: dt.date | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
-    """Append one event inside the caller's transaction (so it commits or rolls back with the work)."""
-    event = AuditEvent(
+def new_event(event_type: str, message: str, *, disposition: str = "success", user: str | None = None,
+              role: str | None = None, county: str | None = None, election_date: dt.date | None = None,
+              details: dict[str, Any] | None = None) -> AuditEvent:
+    """An audit row not yet chained or stored (see ``append_events``)."""
+    return AuditEvent(
         occurred_at=utcnow(), event_type=event_type, disposition=disposition,
         user_name=user, user_role=role, county=county, election_date=election_date,
         message=message.translate(_CONTROL), details=details,
     )
+
+
+def append_events(session: Session, events: list[AuditEvent]) -> list[AuditEvent]:
+    """Chain and append several events in order, reading the head once (inside the caller's transaction)."""
+    if not events:
+        return events
     # Serialise writers on the chain head: the newest row is read inside this transaction.
     _lock_chain_head(session)
-    event.prev_hash = head_hash(session)
-    event.hash = _hash(event, event.prev_hash)
-    session.add(event)
+    previous = head_hash(session)
+    for event in events:
+        event.prev_hash = previous
+        event.hash = previous = _hash(event, previous)
+    session.add_all(events)
     session.flush()
-    return event
+    return events
+
+
+def record_event(session: Session, event_type: str, message: str, *, disposition: str = "success",
+                 user: str | None = None, role: str | None = None, county: str | None = None,
+                 election_date: dt.date | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
+    """Append one event inside the caller's transaction (so it commits or rolls back with the work)."""
+    event = new_event(event_type, message, disposition=disposition, user=user, role=role, county=county,
+                      election_date=election_date, details=details)
+    return append_events(session, [event])[0]
 
 
 def verify_chain(session: Session) -> int | None:

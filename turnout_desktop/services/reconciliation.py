@@ -16,7 +16,7 @@ from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db import settings_store
-from turnout_desktop.db.audit import record_event
+from turnout_desktop.db.audit import append_events, new_event, record_event
 from turnout_desktop.db.models import (
     CountyTurnoutReference,
     Fix,
@@ -114,30 +114,47 @@ def reconcile(ctx: AppContext, election: dt.date, *, county: str | None = None, 
 
 
 def _audit_runs(ctx: AppContext, election: dt.date, trigger: str, results: list[dict[str, Any]]) -> None:
-    """One audit event per run, per attempt and per applied fix (RELIABILITY.md T14 event coverage)."""
+    """One audit event per run, per attempt and per applied fix (RELIABILITY.md T14 event coverage).
+
+    All events of one reconcile call are chained in one write: a statewide run touches hundreds of
+    (county, party) pairs, and one head lookup per event dominated a clean run on PostgreSQL.
+    """
     from turnout_desktop.db.models import ReconciliationAttempt
 
+    runs = [r for r in results if r.get("id") is not None and r.get("check") != "unchanged"]
+    if not runs:
+        return
+    log_ids = [r["id"] for r in runs]
     with transaction(ctx.engine) as session:
-        for result in results:
-            log_id = result.get("id")
-            if log_id is None or result.get("check") == "unchanged":
-                continue
+        attempts: dict[int, list[ReconciliationAttempt]] = {}
+        for attempt in session.execute(select(ReconciliationAttempt).where(
+                ReconciliationAttempt.log_id.in_(log_ids)).order_by(ReconciliationAttempt.attempt_no)).scalars():
+            attempts.setdefault(attempt.log_id, []).append(attempt)
+        fixes: dict[int, list[Fix]] = {}
+        for fix in session.execute(select(Fix).where(Fix.log_id.in_(log_ids)).order_by(Fix.id)).scalars():
+            fixes.setdefault(fix.log_id or 0, []).append(fix)
+        events = []
+        for result in runs:
+            log_id = result["id"]
             where = {"user": ctx.user, "role": ctx.role, "county": result.get("county"), "election_date": election}
-            for attempt in session.execute(select(ReconciliationAttempt).where(
-                    ReconciliationAttempt.log_id == log_id).order_by(ReconciliationAttempt.attempt_no)).scalars():
-                record_event(session, "reconcile_attempt", f"Log {log_id} attempt {attempt.attempt_no}: "
-                             f"{attempt.strategy} -> {attempt.outcome}", **where,
-                             details={"log_id": log_id, "attempt_no": attempt.attempt_no,
-                                      "strategy": attempt.strategy, "outcome": attempt.outcome})
-            for fix in session.execute(select(Fix).where(Fix.log_id == log_id).order_by(Fix.id)).scalars():
-                record_event(session, "fix_applied", f"Fix {fix.id} ({fix.strategy}): {fix.summary or ''}"[:1000],
-                             **where, details={"log_id": log_id, "fix_id": fix.id, "strategy": fix.strategy})
+            for attempt in attempts.get(log_id, []):
+                events.append(new_event(
+                    "reconcile_attempt", f"Log {log_id} attempt {attempt.attempt_no}: "
+                    f"{attempt.strategy} -> {attempt.outcome}", **where,
+                    details={"log_id": log_id, "attempt_no": attempt.attempt_no, "strategy": attempt.strategy,
+                             "outcome": attempt.outcome}))
+            for fix in fixes.get(log_id, []):
+                events.append(new_event("fix_applied", f"Fix {fix.id} ({fix.strategy}): {fix.summary or ''}"[:1000],
+                                        **where, details={"log_id": log_id, "fix_id": fix.id,
+                                                          "strategy": fix.strategy}))
             status = result.get("status")
-            record_event(session, "reconcile", f"{trigger} reconcile of {result.get('county')} {result.get('party')}: "
-                         f"{status}", disposition="success" if status == STATUS_RESOLVED else "na", **where,
-                         details={"log_id": log_id, "trigger": trigger, "status": status,
-                                  "attempts": result.get("attempts_count"),
-                                  "strategy_succeeded": result.get("strategy_succeeded")})
+            events.append(new_event(
+                "reconcile", f"{trigger} reconcile of {result.get('county')} {result.get('party')}: {status}",
+                disposition="success" if status == STATUS_RESOLVED else "na", **where,
+                details={"log_id": log_id, "trigger": trigger, "status": status,
+                         "attempts": result.get("attempts_count"),
+                         "strategy_succeeded": result.get("strategy_succeeded")}))
+        append_events(session, events)
 
 
 def check(ctx: AppContext, election: dt.date | None = None, *, progress: ProgressCallback | None = None,
