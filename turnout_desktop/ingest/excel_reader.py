@@ -18,7 +18,8 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest import safety
+from turnout_desktop.ingest import safety, sheet_extent
+from turnout_desktop.ingest.excel_fast import calamine_column, looks_all_text, plan_heads, read_fastexcel_strict
 from turnout_desktop.ingest.raw import RawSheet, RawWorkbook, gc_paused
 
 FALLBACK_PARSER = {"xlsx": "openpyxl", "xls": "xlrd", "ods": "odf"}
@@ -40,9 +41,10 @@ def read_workbook(data: bytes, file_name: str, kind: str, *, parser: str | None 
     """
     if parser is not None and parser not in ALLOWED_PARSERS[kind]:
         raise ImportRejected(f"{parser} cannot read a {kind} workbook", reason="unsupported_format", file=file_name)
+    fast_plan = None
     if kind in ("xlsx", "ods"):
         _require_defusedxml(file_name)
-        _check_container(data, file_name, kind)
+        fast_plan = _check_container(data, file_name, kind)
     # calamine's xls reader can abort the whole process on a damaged file (an uncatchable 8 GB allocation,
     # tests/corpus/calamine_xls_8gb_alloc.xls), so xls goes through xlrd first; calamine only reads an
     # xls that xlrd has already parsed cleanly.
@@ -52,7 +54,7 @@ def read_workbook(data: bytes, file_name: str, kind: str, *, parser: str | None 
         read_xlrd(data, file_name)
     if chosen == "calamine":
         try:
-            sheets = read_calamine(data, file_name)
+            sheets = read_calamine(data, file_name, fast_plan=fast_plan)
         except ImportRejected as error:
             if parser is not None or error.reason != "unreadable":
                 raise
@@ -67,13 +69,29 @@ def read_workbook(data: bytes, file_name: str, kind: str, *, parser: str | None 
     return RawWorkbook(file_name=file_name, parser=chosen, encoding=None, sheets=sheets, notes=notes, content=data)
 
 
-def read_calamine(data: bytes, file_name: str) -> list[RawSheet]:
-    """All sheets through python-calamine, typed cells, blank rows kept from row 1."""
+def read_calamine(data: bytes, file_name: str, *, fast_plan: dict[str, bytes] | None = None) -> list[RawSheet]:
+    """All sheets through python-calamine, typed cells, blank rows kept from row 1.
+
+    Args:
+        data: workbook bytes (already through the safety checks).
+        file_name: display name.
+        fast_plan: xlsx only, from ``_check_container``: first try fastexcel's strict Arrow path
+            (``excel_fast``; ``{}`` = no head rows), which gives the same cells faster when every column
+            below the head rows holds one type; otherwise python-calamine reads the workbook.
+    """
     import python_calamine as calamine
 
     try:
         workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         metadata = list(workbook.sheets_metadata)
+        if fast_plan is not None:
+            fast = read_fastexcel_strict(data, [sheet_info.name for sheet_info in metadata], fast_plan)
+            if fast is not None:
+                for sheet, sheet_info in zip(fast, metadata, strict=True):
+                    _check_shape(sheet.n_rows, sheet.n_columns, file_name, sheet_info.name)
+                    sheet.name = _text(sheet_info.name)
+                    sheet.hidden = sheet_info.visible != calamine.SheetVisibleEnum.Visible
+                return fast
         sheets: list[RawSheet] = []
         for sheet_info in metadata:
             sheet = workbook.get_sheet_by_name(sheet_info.name)
@@ -286,12 +304,21 @@ def _require_defusedxml(file_name: str) -> None:
                              file=file_name)
 
 
-def _check_container(data: bytes, file_name: str, kind: str) -> None:
-    """Zip-bomb limits and XML DOCTYPE/ENTITY scan for xlsx/ods containers."""
+def _check_container(data: bytes, file_name: str, kind: str) -> dict[str, bytes] | None:
+    """Zip-bomb limits and XML DOCTYPE/ENTITY scan for xlsx/ods containers.
+
+    Returns:
+        For an xlsx, the ``excel_fast`` plan: ``{}`` when the worksheets look like text only, else the
+        worksheet parts cut after their head rows; ``None`` (ods, or no plan): python-calamine only.
+    """
     archive = safety.open_zip(data, file_name)
     with archive:
         safety.check_xml_parts(archive, file_name)
         safety.check_sheet_extent(archive, file_name, kind)
+        if kind != "xlsx":
+            return None
+        parts = sheet_extent.xlsx_worksheet_parts(archive)
+        return {} if looks_all_text(archive, parts) else plan_heads(archive, parts)
 
 
 def _check_shape(n_rows: int, n_columns: int, file_name: str, sheet: str) -> None:
@@ -314,11 +341,8 @@ def _columns_from_rows(rows: Iterable[Sequence[object]], convert: Callable[[obje
         if any(len(row) != width for row in materialised):
             materialised = [list(row) + [None] * (width - len(row)) for row in materialised]
         if convert is _calamine_cell:
-            # Inline form of _calamine_cell: a function call per cell costs more than the parse itself.
-            nfc = unicodedata.normalize
-            return [[None if value == "" else (value if value.__class__ is not str or value.isascii()
-                                                else nfc("NFC", value)) for value in column]
-                    for column in zip(*materialised, strict=True)]
+            # Column-wide C-level passes: a Python step per cell costs more than the parse itself.
+            return [calamine_column(column) for column in zip(*materialised, strict=True)]
         return [list(map(convert, column)) for column in zip(*materialised, strict=True)]
 
 

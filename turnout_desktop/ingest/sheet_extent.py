@@ -27,7 +27,13 @@ _ANY_ROW = re.compile(rb'r="[A-Za-z]{0,3}(\d+)"')
 _LOOSE_BIG_ROW = re.compile(rb'r\s*=\s*["\']\s*[A-Za-z]{0,3}(\d{7,})')
 _LOOSE_WIDE_COLUMN = re.compile(rb'r\s*=\s*["\']\s*([A-Za-z]{2,})\d+')
 _LOOSE_ANY_ROW = re.compile(rb'r\s*=\s*["\']\s*[A-Za-z]{0,3}(\d+)')
-_SPACE_BEFORE_EQUALS = (b" =", b"\t=", b"\n=", b"\r=")
+# Cheap screens (one regex search each, with a literal first byte so the engine skips ahead; ~65 ms per
+# 16 MB together, measured, against ~185 ms for six bytes.count passes and two findall): a chunk in the
+# strict spelling without a far reference needs none of the findall passes below.
+_FAR_REFERENCE = re.compile(rb'r="(?:[A-Za-z]{2,}\d|[A-Za-z]?\d{7})')
+_EQUALS_WITHOUT_QUOTE = re.compile(rb'=(?:[^"]|\Z)')
+# Searched in the reversed chunk: "=" preceded by whitespace (a class-first pattern is 8x slower forward).
+_REVERSED_SPACE_BEFORE_EQUALS = re.compile(rb"=[ \t\r\n]")
 # A reference written with character references ("&#73;V1048576"), "$" or a leading space is refused by
 # calamine itself (measured), and openpyxl's reader counts cells as it goes, so neither needs a scan here.
 
@@ -81,8 +87,9 @@ def column_number(letters: bytes) -> int:
 def xlsx_extent(handle: BinaryIO, max_cells: int) -> tuple[int, int]:
     """Upper bounds ``(last row, last column)`` of the cell references in one xlsx XML part.
 
-    The cheap pass only looks at 7-digit rows and two-letter columns (rare in real rosters); only
-    when that bound exceeds ``max_cells`` is the part scanned again for its exact last row.
+    A strict-spelling chunk without a far reference (the usual case) costs three regex searches. Otherwise
+    the cheap pass looks at 7-digit rows and two-letter columns (rare in real rosters); only when that
+    bound exceeds ``max_cells`` is the part scanned again for its exact last row.
 
     Args:
         handle: the decompressing stream of the part (read once, in chunks).
@@ -95,6 +102,10 @@ def xlsx_extent(handle: BinaryIO, max_cells: int) -> tuple[int, int]:
     while chunk := handle.read(CHUNK_BYTES):
         window = tail + chunk
         loose = _needs_loose_scan(window)
+        if not (exact or loose or _FAR_REFERENCE.search(window)):
+            chunks_seen += 1
+            tail = window[-_OVERLAP:]
+            continue  # the findall passes below would find nothing in this chunk
         big, wide, every = (_LOOSE_BIG_ROW, _LOOSE_WIDE_COLUMN, _LOOSE_ANY_ROW) if loose else (
             _BIG_ROW, _WIDE_COLUMN, _ANY_ROW)
         big_row = max(big_row, max(map(int, big.findall(window)), default=0))
@@ -114,9 +125,9 @@ def xlsx_extent(handle: BinaryIO, max_cells: int) -> tuple[int, int]:
 def _needs_loose_scan(window: bytes) -> bool:
     """True when some ``=`` is not directly followed by ``"`` or is preceded by whitespace.
 
-    ``bytes.count`` is used because it is several times faster than ``in`` for these short needles.
+    Two regex searches (about 35 ms per 16 MB, measured) instead of six ``bytes.count`` passes (120 ms).
     """
-    return window.count(b"=") != window.count(b'="') or any(window.count(marker) for marker in _SPACE_BEFORE_EQUALS)
+    return bool(_EQUALS_WITHOUT_QUOTE.search(window) or _REVERSED_SPACE_BEFORE_EQUALS.search(window[::-1]))
 
 
 def ods_extent(content: bytes) -> tuple[int, int]:

@@ -1,6 +1,7 @@
 """csv / tsv / txt reading: encoding and delimiter detection, exact text cells, safety limits.
 
-``read_text`` turns a whole (county-sized) text file into one ``RawWorkbook``; ``iter_csv_chunks``
+``read_text`` turns a whole (county-sized) text file into one ``RawWorkbook`` (split by pyarrow through
+``text_fast`` when that provably equals Python's ``csv``, else by ``csv.reader``); ``iter_csv_chunks``
 streams a big statewide file chunk by chunk with pyarrow (chunk values are not NFC-normalised).
 Cells are always ``str`` (NFC) or ``None`` for an empty field; nothing is converted to a number.
 """
@@ -20,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest import safety
+from turnout_desktop.ingest import safety, text_fast
 from turnout_desktop.ingest.raw import RawSheet, RawWorkbook, gc_paused
 
 DELIMITERS = (",", "\t", ";", "|")
@@ -152,8 +153,10 @@ def read_text(data: bytes, file_name: str, *, encoding: str | None = None) -> Ra
     if not text.strip():
         raise ImportRejected("the file holds no text", reason="empty", file=file_name)
     delimiter = sniff_delimiter(text, file_name)
-    rows = parse_rows(text, delimiter, file_name)
-    columns = rows_to_columns(rows)
+    with gc_paused():
+        columns = text_fast.parse_columns(text, delimiter, safety.MAX_CSV_ROWS, safety.MAX_COLUMNS)
+    if columns is None:  # quoting or row shapes pyarrow cannot be trusted with: Python's csv decides
+        columns = rows_to_columns(parse_rows(text, delimiter, file_name))
     notes = [f"delimiter: {DELIMITER_NAMES[delimiter]}"]
     if encoding is None and used in ("cp1252", "latin-1"):
         notes.insert(0, f"encoding fallback: {used}")
