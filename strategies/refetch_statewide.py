@@ -61,11 +61,8 @@ class RefetchStatewide:
         return self._import(context, files)
 
     def _import(self, context: StrategyContext, files: list[Path]) -> StrategyResult:
-        from turnout_desktop.services.statewide_loader import (
-            file_sha256,
-            load_statewide_file,
-            refresh_statewide_count_cache,
-        )
+        from turnout_desktop.files import file_sha256
+        from turnout_desktop.services.statewide_loader import load_statewide_file, refresh_statewide_count_cache
 
         summary = f"Re-fetch statewide data from {context.statewide_source}"
         inserted = revived = skipped_files = 0

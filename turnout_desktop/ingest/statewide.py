@@ -11,7 +11,6 @@ SOS writes ``IN-PERSON`` for early and election-day votes alike: the feed (file 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ import pandas as pd
 from turnout_desktop.domain.codes import NO_PARTY, is_in_person, parse_method, parse_party
 from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.errors import ImportRejected
+from turnout_desktop.files import file_sha256
 from turnout_desktop.ingest.csv_stream import open_csv_stream
 from turnout_desktop.ingest.dates import datetime_from_name, parse_date_column
 from turnout_desktop.ingest.filenames import county_from_name, method_from_name, party_from_name
@@ -123,14 +123,6 @@ def in_person_from_name(name: str) -> str | None:
     return str(method) if method and str(method) in IN_PERSON_CHOICES else None
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def read_statewide(path: Path, *, election: dt.date, party: str | None = None, in_person_method: str | None = None,
                    chunk_rows: int = 200_000) -> StatewideFile:
     """Open a statewide roster: detect its layout from the first rows; records come from ``chunks()``.
@@ -170,6 +162,6 @@ def read_statewide(path: Path, *, election: dt.date, party: str | None = None, i
     as_of = stamp or dt.datetime.fromtimestamp(path.stat().st_mtime)
     layout = {"header_row": header_index + 1, "mapping": mapping, "delimiter": stream.delimiter,
               "in_person_method": in_person, "party": party_code or party_from_name(path.name), "county": county}
-    return StatewideFile(name=path.name, sha256=_sha256(path), size=path.stat().st_size, parser="csv",
+    return StatewideFile(name=path.name, sha256=file_sha256(path), size=path.stat().st_size, parser="csv",
                          encoding=stream.encoding, layout=layout, content_path=path, as_of=as_of, election=election,
                          chunk_rows=chunk_rows, party=layout["party"], in_person_method=in_person, county=county)

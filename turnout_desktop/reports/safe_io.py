@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import os
 import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
+
+from turnout_desktop.files import file_sha256
 
 # First characters that make Excel / LibreOffice / Google Sheets evaluate a cell (T5).
 FORMULA_TRIGGERS = frozenset({"=", "+", "-", "@", "\t", "\r", "\n", "\x00"})
@@ -79,14 +80,6 @@ def _fsync_folder(folder: Path) -> None:
         os.close(handle)
 
 
-def _sha256_of_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _temp_in_folder(path: Path) -> tuple[int, Path]:
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-export-", suffix=".part")
     return handle, Path(temp_name)
@@ -94,7 +87,7 @@ def _temp_in_folder(path: Path) -> tuple[int, Path]:
 
 def _commit_temp(temp_path: Path, path: Path) -> str:
     """Hash the fully written temp file, rename it over ``path`` and fsync the folder."""
-    sha256 = _sha256_of_file(temp_path)
+    sha256 = file_sha256(temp_path)
     os.replace(temp_path, path)
     _fsync_folder(path.parent)
     return sha256

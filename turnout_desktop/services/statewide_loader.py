@@ -9,7 +9,6 @@ because existing identities are never touched.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -21,20 +20,13 @@ from sqlalchemy.orm import Session
 from turnout_desktop.db.bulk import bulk_insert, column_dates, column_values
 from turnout_desktop.db.models import SourceFile, StatewideCountCache, TurnoutRecord, utcnow
 from turnout_desktop.engine.types import ProgressCallback
+from turnout_desktop.files import file_sha256
 
 log = logging.getLogger(__name__)
 
 KEEP_BYTES_LIMIT = 20 * 1024 * 1024  # statewide files above this are kept by sha256 and name only
 RECORD_COLUMNS = ("election_date", "vuid", "county", "party", "voting_method", "precinct", "district",
                   "vote_date", "source", "verification", "county_fallback", "source_file_id", "created_at")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def already_imported(session: Session, election: dt.date, sha256: str) -> bool:
