@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QThreadPool, QTimer
+from gui_timers import active_timers
+from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 
 from turnout_desktop.gui import jobs
@@ -61,20 +62,18 @@ def clerk_spec(demo_url: str) -> jobs.ContextSpec:
 
 @pytest.fixture(autouse=True)
 def no_leaked_work(qapp: QApplication) -> Iterator[None]:
-    """Fail a test that leaves work running or timers ticking in windows it did not close."""
+    """Fail a test that leaves work running, or a timer active in a window after that window closed."""
     yield
     busy = [runner for runner in live_runners() if not runner.is_idle()]
     for runner in busy:
         runner.shutdown()
-    leaked_timers = []
-    for widget in QApplication.topLevelWidgets():
-        if widget.isVisible():
-            leaked_timers += [t.objectName() or repr(t) for t in widget.findChildren(QTimer) if t.isActive()
-                              and t.objectName() == "autoCheckTimer"]
+    windows = QApplication.topLevelWidgets()
+    for widget in windows:
         widget.close()
+    leaked_timers = [name for widget in windows for name in active_timers(widget)]
     for runner in live_runners():
         runner.shutdown()
     jobs.dispose_engines()
     assert not busy, "a test left work running on the task runner"
-    assert not leaked_timers, f"timers left running: {leaked_timers}"
+    assert not leaked_timers, f"timers left running after close: {leaked_timers}"
     assert QThreadPool.globalInstance().activeThreadCount() == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -162,6 +163,25 @@ def test_pdf_pages_grow_with_counties(db_engine: Engine, tmp_path: Path) -> None
 
     small, large = pages_for(3), pages_for(80)
     assert large > small
+    # _pdf_text left the 80-county PDF in tmp_path: every page of the county table repeats its header line.
+    header = re.compile(r"^\s*County\s+Party\s+Method\s+Official\s+Database\s+Off by\s+Accuracy %\s+Status"
+                        r"\s+Public\s+Override\s*$")
+    county_row = re.compile(r"^\s*[A-Z][A-Z .'-]*?\s+ALL\s+(early-voting|mail-in|TOTAL)\s+10\s")
+    table_pages = 0
+    rows_seen = 0
+    for page in range(1, large + 1):
+        lines = unicodedata.normalize("NFKC", subprocess.run(
+            ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(tmp_path / "r.pdf"), "-"],
+            capture_output=True, text=True, check=True).stdout).splitlines()
+        rows = [n for n, line in enumerate(lines) if county_row.match(line)]
+        if not rows:
+            continue
+        table_pages += 1
+        rows_seen += len(rows)
+        headers = [n for n, line in enumerate(lines) if header.match(line)]
+        assert len(headers) == 1 and headers[0] < rows[0], f"page {page}: table header missing or misplaced"
+    assert rows_seen == 80 * 3
+    assert table_pages >= 2
 
 
 def test_export_service_audits_sha256(populated, tmp_path: Path) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from turnout_desktop.gui.record_model import STATUS_COLOURS, Column, RecordTableModel, format_value, key
+from PySide6.QtCore import Qt
+
+from turnout_desktop.gui.record_model import STATUS_COLOURS, Column, Index, RecordTableModel, format_value, key
 
 MAX_ATTEMPTS = 10
 VERIFIED_PCT = 99.9
@@ -70,7 +72,7 @@ ACTIVITY_COLUMNS = (
     Column("Expected", key("expected_total"), numeric=True),
     Column("Actual", key("actual_total"), numeric=True),
     Column("Off by", lambda r: abs(r.get("discrepancy") or 0), lambda _v, r: off_by_text(r), numeric=True),
-    Column("Status", key("status")),
+    Column("Status", lambda r: "OVERRIDDEN" if r.get("override") else r.get("status")),
     Column("Attempt", lambda r: r.get("attempts_count") or 0,
            lambda v, _r: f"{v}/{MAX_ATTEMPTS}", numeric=True),
     Column("Strategy", current_strategy),
@@ -85,5 +87,28 @@ class ActivityModel(RecordTableModel):
         super().__init__(ACTIVITY_COLUMNS, parent=parent)
 
     def row_background(self, record: dict[str, Any]) -> str | None:
-        accuracy = record.get("final_accuracy_pct")
-        return STATUS_COLOURS.get(status_category(record.get("status"), accuracy))
+        return STATUS_COLOURS.get(activity_category(record))
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """The status cell's tooltip of an overridden row carries the override's reason."""
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and 0 <= index.row() < self.rowCount():
+            tip = override_tooltip(self.record(index.row()))
+            if tip:
+                return tip
+        return super().data(index, role)
+
+
+def activity_category(record: dict[str, Any]) -> str:
+    """The colour category of a log row; an active override wins over the computed status."""
+    if record.get("override"):
+        return "overridden"
+    return status_category(record.get("status"), record.get("final_accuracy_pct"))
+
+
+def override_tooltip(record: dict[str, Any]) -> str | None:
+    """``Overridden by ada: <reason> (computed: ESCALATED)``, or None without an active override."""
+    override = record.get("override")
+    if not override:
+        return None
+    who = f" by {override['created_by']}" if override.get("created_by") else ""
+    return f"Overridden{who}: {override.get('reason', '')} (computed: {record.get('status')})"

@@ -96,7 +96,10 @@ class EscalationDialog(QDialog):
             self.review_state.setCurrentIndex(max(0, self.review_state.findData(current)))
         self.review_reason = QLineEdit(detail.get("review_reason") or "")
         self.review_reason.setObjectName("reviewReason")
-        self.review_reason.setPlaceholderText("Reason (required to accept)")
+        self.review_reason.setPlaceholderText("Reason (required for every review state)")
+        self.review_hint = QLabel()
+        self.review_hint.setObjectName("reviewHint")
+        self.review_hint.setWordWrap(True)
         self.review_button = QPushButton("Mark reviewed")
         self.review_button.setObjectName("markReviewedButton")
         self.review_button.clicked.connect(self._emit_review)
@@ -106,6 +109,7 @@ class EscalationDialog(QDialog):
         review_form = QFormLayout(review_box)
         review_form.addRow("State", self.review_state)
         review_form.addRow("Reason", self.review_reason)
+        review_form.addRow(self.review_hint)
         review_form.addRow(self.review_button)
 
         self.override_reason = QPlainTextEdit()
@@ -154,8 +158,11 @@ class EscalationDialog(QDialog):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        reason = self.review_reason.text().strip()
-        self.review_button.setEnabled(self.review_state.currentData() != "accepted" or bool(reason))
+        # services.fixes.mark_reviewed records a reason with every state change, so every state needs one.
+        has_reason = bool(self.review_reason.text().strip())
+        self.review_button.setEnabled(has_reason)
+        self.review_hint.setText("" if has_reason else "Type a reason to mark this escalation reviewed.")
+        self.review_hint.setVisible(not has_reason)
         self.override_button.setEnabled(bool(self.override_reason.toPlainText().strip()))
 
     def _emit_review(self) -> None:

@@ -136,6 +136,7 @@ def load_dashboard(spec: ContextSpec, election: dt.date | None = None, *, progre
             overview = list(service("reconciliation", "county_overview")(ctx, election))
         county = spec.county if spec.role == "clerk" else None
         log_rows = list(service("reconciliation", "log_entries")(ctx, county=county, election=election))
+        mark_overridden(ctx, log_rows)
         source = service("reconciliation", "get_statewide_source")(ctx)
     except ServiceMissing as exc:
         missing.append(str(exc))
@@ -144,6 +145,32 @@ def load_dashboard(spec: ContextSpec, election: dt.date | None = None, *, progre
     pending = outbox_pending(spec) if spec.uses_outbox else None
     progress(1.0, "done")
     return Dashboard(elections, election, overview, log_rows, source, online, missing, pending)
+
+
+def mark_overridden(ctx: AppContext, log_rows: list[dict[str, Any]]) -> None:
+    """Add ``override`` (reason, who, when) to log rows whose county/party/election has an active override.
+
+    A log row keeps the status the engine computed (e.g. ESCALATED); the override is a later decision
+    recorded apart, so the activity table needs it to show the figure as published.
+    """
+    from turnout_desktop.services.fixes import active_override
+
+    found: dict[tuple[str, str, str], dict[str, Any] | None] = {}
+    with transaction(ctx.engine) as session:
+        for row in log_rows:
+            election = row.get("election_date")
+            if not election or not row.get("county"):
+                continue
+            triple = (str(election)[:10], str(row["county"]), str(row.get("party") or ""))
+            if triple not in found:
+                active = active_override(session, election=dt.date.fromisoformat(triple[0]), county=triple[1],
+                                         party=triple[2])
+                found[triple] = None if active is None else {
+                    "id": active.id, "status": active.status, "reason": active.reason,
+                    "created_by": active.created_by,
+                    "created_at": active.created_at.isoformat() if active.created_at else None}
+            if found[triple] is not None:
+                row["override"] = found[triple]
 
 
 def outbox_pending(spec: ContextSpec) -> int:

@@ -377,6 +377,7 @@ class MainWindow(QMainWindow):
         self.auto_check_timer.stop()
         self.outbox.stop()
         self.status_panel.clock.stop()
+        self.statusBar().clearMessage()  # a timed message owns a timer of its own
         self.runner.shutdown()
         super().closeEvent(event)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
 from turnout_desktop.domain.counties import all_counties
@@ -100,7 +101,7 @@ def _utcnow() -> dt.datetime:
 
 
 class StatusPanel(QFrame):
-    """Four figures and two clocks; the clocks tick once a second while the panel exists."""
+    """Four figures and two clocks; the clocks tick once a second while the panel is shown."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -125,9 +126,19 @@ class StatusPanel(QFrame):
             grid.addWidget(caption, 0, column)
             grid.addWidget(value, 1, column)
         self.clock = QTimer(self)
+        self.clock.setObjectName("statusClock")
         self.clock.setInterval(1000)
         self.clock.timeout.connect(self.tick)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        """Tick only while visible: a closed window (its children get a hide event) leaves no timer running."""
+        self.tick()
         self.clock.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
+        self.clock.stop()
+        super().hideEvent(event)
 
     def set_rows(self, rows: Sequence[dict[str, Any]], last_run: dt.datetime | None = None) -> None:
         """Recompute the figures from overview rows (``last_run`` wins when more recent)."""

@@ -1,0 +1,303 @@
+"""Review gaps on the demo database: review reasons, overridden activity rows, drag and drop, the
+overview double-click, Reconcile all, the wizard's statewide column, escalation PDF, settings storage."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+from gui_timers import active_timers
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QColor, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QWizard
+from sqlalchemy import select
+from test_gui_main_window import open_window, select_activity
+
+from turnout_desktop.db.models import ReconciliationLog, StatewideCountCache
+from turnout_desktop.db.session import transaction
+from turnout_desktop.db.settings_store import GATE_VERIFIED, GATE_WITHIN, get_setting
+from turnout_desktop.gui import jobs
+from turnout_desktop.gui import settings as gui_settings
+from turnout_desktop.gui.details_dialog import DetailsDialog
+from turnout_desktop.gui.escalation_dialog import EscalationDialog
+from turnout_desktop.gui.main_window import MainWindow
+from turnout_desktop.gui.record_model import STATUS_COLOURS
+from turnout_desktop.gui.settings import Preferences, preferences_path, ui_state
+from turnout_desktop.gui.settings_dialog import SettingsDialog
+from turnout_desktop.gui.upload_wizard import UploadWizard
+from turnout_desktop.services.context import open_context
+
+ELECTION = dt.date(2026, 3, 3)
+
+
+def overview_index(window: MainWindow, county: str):
+    proxy = window.overview.proxy
+    for row in range(proxy.rowCount()):
+        if proxy.index(row, 0).data(Qt.ItemDataRole.UserRole + 2)["county"] == county:
+            return proxy.index(row, 0)
+    raise AssertionError(f"{county} not in the overview")
+
+
+def double_click_overview(qtbot, window: MainWindow, county: str) -> None:
+    index = overview_index(window, county)
+    window.overview.table.scrollTo(index)
+    viewport = window.overview.table.viewport()
+    where = window.overview.table.visualRect(index).center()
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=where)  # a real double-click follows a click
+    qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=where)
+
+
+def open_escalation(qtbot, window: MainWindow, county: str, party: str) -> EscalationDialog:
+    select_activity(window, county, party)
+    qtbot.mouseClick(window.activity.details_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.last_dialog, EscalationDialog), timeout=10_000)
+    return window.last_dialog
+
+
+def test_review_needs_a_reason_in_every_state_and_is_stored(qtbot, admin_spec):
+    window = open_window(qtbot, admin_spec)
+    dialog = open_escalation(qtbot, window, "TERRELL", "DEM")
+    for state in ("open", "contacted_county", "accepted"):
+        dialog.review_state.setCurrentIndex(dialog.review_state.findData(state))
+        assert not dialog.review_button.isEnabled(), state
+        assert dialog.review_hint.text() == "Type a reason to mark this escalation reviewed."
+    dialog.review_state.setCurrentIndex(dialog.review_state.findData("contacted_county"))
+    qtbot.keyClicks(dialog.review_reason, "   ")
+    assert not dialog.review_button.isEnabled()  # blank reasons do not count
+    qtbot.keyClicks(dialog.review_reason, "Called the county clerk")
+    assert dialog.review_button.isEnabled() and not dialog.review_hint.isVisibleTo(dialog)
+    log_id = dialog.detail["id"]
+    with qtbot.waitSignal(window.dashboard_loaded, timeout=15_000):
+        qtbot.mouseClick(dialog.review_button, Qt.MouseButton.LeftButton)
+    dialog.close()
+    ctx = open_context(admin_spec.db_url)
+    with ctx.engine.connect() as connection:
+        row = connection.execute(select(ReconciliationLog.county, ReconciliationLog.party,
+                                        ReconciliationLog.review_state, ReconciliationLog.review_reason)
+                                 .where(ReconciliationLog.id == log_id)).one()
+    ctx.engine.dispose()
+    assert tuple(row) == ("TERRELL", "DEM", "contacted_county", "Called the county clerk")
+
+
+def status_cell(window: MainWindow, county: str, party: str):
+    panel = window.activity
+    column = panel.model.headers().index("Status")
+    for row in range(panel.proxy.rowCount()):
+        record = panel.proxy.index(row, 0).data(Qt.ItemDataRole.UserRole + 2)
+        if (record["county"], record["party"]) == (county, party):
+            return panel.proxy.index(row, column)
+    raise AssertionError(f"{county} {party} not in the activity table")
+
+
+def test_overridden_rows_show_overridden_with_the_reason(qtbot, admin_spec):
+    window = open_window(qtbot, admin_spec)
+    before = status_cell(window, "KENT", "REP")
+    assert before.data() == "ESCALATED"
+    assert before.data(Qt.ItemDataRole.BackgroundRole).color() == QColor(STATUS_COLOURS["escalated"])
+    with qtbot.waitSignal(window.dashboard_loaded, timeout=15_000):
+        window.actions_for_records.request_override(select_activity(window, "KENT", "REP"),
+                                                    "County confirmed late mail ballots")
+    after = status_cell(window, "KENT", "REP")
+    assert after.data() == "OVERRIDDEN"
+    assert after.data(Qt.ItemDataRole.BackgroundRole).color() == QColor(STATUS_COLOURS["overridden"])
+    assert STATUS_COLOURS["overridden"] != STATUS_COLOURS["escalated"]
+    assert after.data(Qt.ItemDataRole.ToolTipRole) == (
+        "Overridden by ada: County confirmed late mail ballots (computed: ESCALATED)")
+    other = status_cell(window, "KENT", "DEM")  # the other party keeps its computed status
+    assert other.data() == "ESCALATED" and other.data(Qt.ItemDataRole.ToolTipRole) == "ESCALATED"
+
+
+def test_overview_double_click_opens_details_or_says_no_reconciliation(qtbot, admin_spec):
+    window = open_window(qtbot, admin_spec)
+    double_click_overview(qtbot, window, "LOVING")
+    qtbot.waitUntil(lambda: isinstance(window.last_dialog, DetailsDialog), timeout=10_000)
+    assert window.last_dialog.detail["county"] == "LOVING"
+    window.last_dialog.close()
+    double_click_overview(qtbot, window, "ANDERSON")
+    assert window.banner.isVisibleTo(window)
+    assert window.banner.text() == "ANDERSON: no reconciliation yet (no upload, or not checked)."
+
+
+def test_ctrl_o_opens_the_file_dialog_and_a_dropped_file_opens_the_wizard(qtbot, admin_spec, demo_template):
+    window = open_window(qtbot, admin_spec)
+    assert window.open_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Open)
+    assert window.open_action.shortcut().toString() == "Ctrl+O"
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    qtbot.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(QFileDialog)), timeout=5_000)
+    chooser = next(d for d in window.findChildren(QFileDialog) if d.isVisible())
+    assert chooser.windowTitle() == "Open county file"
+    chooser.reject()
+
+    roster = demo_template.parent / "files" / "king_roster.csv"
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(roster))])
+    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                      Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(drop)
+    assert drop.isAccepted()
+    wizard = window.last_dialog
+    assert isinstance(wizard, UploadWizard) and wizard.isVisible()
+    assert wizard.files_page.paths() == [roster]
+    assert ui_state().value("recent_files")[0] == str(roster)
+    wizard.reject()
+
+
+def test_reconcile_all_refreshes_the_dashboard(qtbot, admin_spec):
+    window = open_window(qtbot, admin_spec)
+    before = window.activity.model.rowCount()
+    with qtbot.waitSignal(window.dashboard_loaded, timeout=60_000):
+        window.reconcile_action.trigger()
+    assert window.runner.is_idle()
+    assert window.activity.model.rowCount() >= before
+    statuses = {(r["county"], r["party"]): r["category"] for r in window.overview.model.records() if r["party"]}
+    assert len(statuses) == 14 and statuses[("LOVING", "DEM")] == "verified"
+
+
+def test_wizard_counts_page_shows_statewide_counts_and_difference(qtbot, admin_spec, demo_template):
+    window = open_window(qtbot, admin_spec)
+    roster = demo_template.parent / "files" / "king_roster.csv"
+    with roster.open(newline="", encoding="utf-8") as handle:
+        county_counts = Counter((r["PARTY"], r["VOTING_METHOD"]) for r in csv.DictReader(handle))
+    ctx = open_context(admin_spec.db_url)
+    with transaction(ctx.engine) as session:
+        statewide = {(r.party, r.voting_method): r.count for r in session.execute(
+            select(StatewideCountCache).where(StatewideCountCache.election_date == ELECTION,
+                                              StatewideCountCache.county == "KING")).scalars()}
+    ctx.engine.dispose()
+    assert statewide, "the demo caches statewide counts for KING"
+    wizard = window.open_upload_wizard([roster])
+    wizard.files_page.county.setCurrentText("KING")
+    with qtbot.waitSignal(wizard.checked, timeout=15_000):
+        qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    model = wizard.counts_page.counts
+    headers = model.headers()
+    shown = {}
+    for row in range(model.rowCount()):
+        cells = {h: model.index(row, c).data() for c, h in enumerate(headers)}
+        shown[(cells["Party"], cells["Method"])] = cells
+    methods = [key for key in county_counts]
+    assert methods and all(key in shown for key in methods)
+    assert any(county_counts[key] != statewide[key] for key in methods)  # a real difference is shown
+    for key in methods:
+        cells = shown[key]
+        assert cells["County"] == "KING"
+        assert cells["County count"] == f"{county_counts[key]:,}"
+        assert cells["Statewide"] == f"{statewide[key]:,}"
+        difference = county_counts[key] - statewide[key]
+        assert cells["Difference"] == f"{difference:+,}"
+    wizard.reject()
+
+
+def test_escalation_export_pdf_names_the_county(qtbot, admin_spec, tmp_path):
+    window = open_window(qtbot, admin_spec)
+    dialog = open_escalation(qtbot, window, "KENT", "REP")
+    qtbot.mouseClick(dialog.pdf_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(QFileDialog)), timeout=5_000)
+    chooser = next(d for d in window.findChildren(QFileDialog) if d.isVisible())
+    out = tmp_path / "kent-escalation.pdf"
+    chooser.selectFile(str(out))
+    chooser.accept()
+    qtbot.waitUntil(lambda: out.exists() and window.runner.is_idle(), timeout=60_000)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "KENT" in text
+    assert window.statusBar().currentMessage() == f"Report written to {out}"
+    dialog.close()
+
+
+class MemoryKeyring:
+    """An in-memory keyring backend: what the app stores is kept here and nowhere else."""
+
+    def __init__(self) -> None:
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def set_password(self, service: str, account: str, password: str) -> None:
+        self.secrets[(service, account)] = password
+
+    def get_password(self, service: str, account: str) -> str | None:
+        return self.secrets.get((service, account))
+
+
+def test_settings_password_goes_to_the_keyring_only(qtbot, monkeypatch, empty_url):
+    import keyring
+
+    backend = MemoryKeyring()
+    monkeypatch.setattr(keyring, "set_password", backend.set_password)
+    monkeypatch.setattr(keyring, "get_password", backend.get_password)
+    window = open_window(qtbot, jobs.ContextSpec(empty_url))
+    ui_state().setValue("probe", "written")  # make sure the QSettings file exists to be searched
+    ui_state().sync()
+    dialog = window.open_settings()
+    assert isinstance(dialog, SettingsDialog)
+    dialog.db_kind.setCurrentIndex(dialog.db_kind.findData("postgresql"))
+    dialog.pg_host.setText("db.example.org")
+    dialog.pg_user.setText("clerk")
+    secret = "S3cret-Pässword!"
+    dialog.pg_password.setText(secret)
+    with qtbot.waitSignal(dialog.saved):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert backend.secrets == {(gui_settings.KEYRING_SERVICE, "clerk@db.example.org:5432/turnout"): secret}
+    assert gui_settings.load_password(dialog.preferences()) == secret
+    stored = json.loads(preferences_path().read_text(encoding="utf-8"))
+    assert stored["db_kind"] == "postgresql" and stored["pg_host"] == "db.example.org"
+    ini = Path(ui_state().fileName())
+    assert ini.exists()
+    for path in (preferences_path(), ini):
+        assert secret not in path.read_text(encoding="utf-8")
+    qtbot.waitUntil(window.runner.is_idle, timeout=15_000)
+
+
+def test_main_window_saves_gate_thresholds_to_the_database(qtbot, admin_spec):
+    window = open_window(qtbot, admin_spec)
+    ctx = open_context(admin_spec.db_url)
+    with transaction(ctx.engine) as session:
+        before = (get_setting(session, GATE_VERIFIED), get_setting(session, GATE_WITHIN))
+    assert before != ("99.5", "98.5")
+    dialog = window.open_settings()
+    dialog.gate_verified.setText("99.5")
+    dialog.gate_within.setText("98.5")
+    with qtbot.waitSignal(window.settings_changed) as changed:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert changed.args[0].gate_verified == "99.5"
+    qtbot.waitUntil(window.runner.is_idle, timeout=15_000)
+    with transaction(ctx.engine) as session:
+        after = (get_setting(session, GATE_VERIFIED), get_setting(session, GATE_WITHIN))
+    ctx.engine.dispose()
+    assert after == ("99.5", "98.5")
+    assert Preferences().gate_verified == "99.9"  # the defaults are untouched
+
+
+def test_closing_the_window_stops_clock_outbox_and_message_timers(qtbot, tmp_path):
+    spec = jobs.ContextSpec("postgresql://nobody@127.0.0.1:1/absent", outbox_url=f"sqlite:///{tmp_path / 'o.db'}")
+    window = MainWindow(spec, Preferences(auto_check_minutes=60))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.statusBar().showMessage("shown for a minute", 60_000)
+    running = set(active_timers(window))
+    assert {"MainWindow/autoCheckTimer", "MainWindow/outboxTimer", "MainWindow/statusClock"} <= running
+    assert len(running) == 4  # the status bar's message timer as well
+    window.close()
+    assert active_timers(window) == []
+    assert not window.outbox.timer.isActive() and not window.status_panel.clock.isActive()
+
+
+def test_leak_check_sees_any_active_timer_below_a_widget(qtbot):
+    from PySide6.QtCore import QObject, QTimer
+    from PySide6.QtWidgets import QWidget
+
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    owner = QObject(widget)  # a timer owned by a helper object of the widget counts too
+    timer = QTimer(owner)
+    timer.setObjectName("helperTimer")
+    timer.start(60_000)
+    assert active_timers(widget) == ["QWidget/helperTimer"]
+    timer.stop()
+    assert active_timers(widget) == []
