@@ -98,11 +98,22 @@ def _record_causes(session: Session, comparison: Comparison, roster_ids: list[in
         found[WRONG_DISTRICT] = {"count": wrong_count, **wrong}
 
 
+# Upload problems that say a value was read wrongly or had to be repaired. Layout notes (banner, blank
+# or footer rows skipped, a footer total that agrees, a repeated row) are not format problems.
+_FORMAT_CODES = frozenset({"encoding_fallback", "footer_total_mismatch", "summary_bad_number"})
+
+
+def is_format_problem(code: object, blocking: bool = False) -> bool:
+    """True for refused/repaired VUIDs, encoding fallbacks, totals that disagree, and blocking problems."""
+    return isinstance(code, str) and (blocking or code.startswith("vuid_") or code in _FORMAT_CODES)
+
+
 def _data_format(session: Session, submissions: list[repository.CurrentSubmission], roster_ids: list[int],
                  party: str) -> dict[str, Any] | None:
     """Values the upload refused or had to repair (lost zeros, floats, scientific notation, ...)."""
-    problems = [p for s in submissions for p in s.problems if isinstance(p, dict) and p.get("code")]
-    rows = repository.roster_problem_rows(session, roster_ids, party)
+    problems = [p for s in submissions for p in s.problems
+                if isinstance(p, dict) and is_format_problem(p.get("code"), bool(p.get("blocking")))]
+    rows = [r for r in repository.roster_problem_rows(session, roster_ids, party) if is_format_problem(r["code"])]
     if not problems and not rows:
         return None
     refused = sum(1 for row in rows if row["vuid"] is None)

@@ -260,7 +260,7 @@ def latest_roster_vote_date(session: Session, submission_ids: Sequence[int], par
 def latest_statewide_vote_date(session: Session, election: dt.date, county: str) -> dt.date | None:
     value = session.execute(
         text("SELECT MAX(vote_date) FROM turnout_record WHERE election_date = :election AND county = :county "
-             "AND source = 'statewide'"),
+             "AND source = 'statewide' AND removed_at IS NULL"),
         {"election": election, "county": county},
     ).scalar()
     return _as_date(value)
@@ -269,7 +269,8 @@ def latest_statewide_vote_date(session: Session, election: dt.date, county: str)
 def statewide_as_of(session: Session, election: dt.date) -> dt.datetime | None:
     """Snapshot time of the newest statewide data loaded for the election."""
     value = session.execute(
-        text("SELECT MAX(as_of) FROM source_file WHERE kind = 'statewide' AND election_date = :election"),
+        text("SELECT MAX(as_of) FROM source_file WHERE kind = 'statewide' AND election_date = :election "
+             "AND status = 'complete'"),  # an undone import no longer counts as loaded
         {"election": election},
     ).scalar()
     return None if value is None else _as_datetime(value)

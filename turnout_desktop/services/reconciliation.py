@@ -226,6 +226,7 @@ def status(ctx: AppContext, election: dt.date) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     with transaction(ctx.engine) as session:
         thresholds, overrides = _thresholds_and_overrides(session, election)
+        threshold = settings_store.success_threshold(session)
         live = _live(session, election)
         latest = rlog.latest_logs(session, election)
         references = session.execute(
@@ -245,7 +246,10 @@ def status(ctx: AppContext, election: dt.date) -> list[dict[str, Any]]:
             rows.append({
                 "county": ref.county, "party": ref.party, "voting_method": ref.voting_method,
                 "official_count": ref.official_count, "database_count": database_count,
-                "verified": bool(ref.verified), "status": _status_of(latest.get(key), overrides.get(key)),
+                # Live, like database_count: the stored flag is only as fresh as the last compare, and an
+                # undo or a new import since then may have changed the numbers.
+                "verified": comparison is not None and comparison.accuracy >= threshold,
+                "status": _status_of(latest.get(key), overrides.get(key)),
                 "accuracy_pct": rounded(comparison.accuracy) if comparison else None,
                 "public": decision.allowed, "public_message": decision.message,
                 "last_verified_at": ref.last_verified_at.isoformat() if ref.last_verified_at else None,
