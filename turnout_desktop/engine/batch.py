@@ -158,6 +158,8 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
         def county_progress(fraction: float, message: str, _index: int = index) -> None:
             report(0.1 + 0.9 * (_index + fraction) / len(pending), message)
 
+        county_progress(0.0, f"{comparison.county} {comparison.party}: diagnosing")
+
         loop = ReconciliationLoop(engine, target, strategies, recorder_factory, options,
                                   progress=county_progress, cancel=should_cancel)
         result = loop.run()
