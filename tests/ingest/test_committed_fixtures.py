@@ -1,0 +1,44 @@
+"""Small committed xls and ods files (written once with xlwt and odfpy) read exactly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from turnout_desktop.ingest.precheck import precheck_files
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ELECTION = dt.date(2026, 3, 3)
+
+
+def _counts(report) -> dict[tuple[str, str, str], int]:
+    return {(c["county"], c["party"], c["voting_method"]): c["count"] for c in report.to_json()["counts"]}
+
+
+def test_travis_xls_with_banner_rows_and_party_sheets() -> None:
+    report = precheck_files([FIXTURES / "travis_early_vote_03.03.2026.xls"], county="Travis", election=ELECTION)
+    data = report.to_json()
+    assert data["layout"]["parser"] == "xlrd" and data["layout"]["header_row"] == 4
+    counts = _counts(report)
+    assert counts[("TRAVIS", "DEM", "early-voting")] == 3 and counts[("TRAVIS", "DEM", "TOTAL")] == 3
+    assert counts[("TRAVIS", "REP", "early-voting")] == 1 and counts[("TRAVIS", "REP", "TOTAL")] == 1
+    problems = [(p["code"], p["sheet"], p["row"], p["blocking"]) for p in data["problems"]]
+    assert problems == [
+        ("banner_skipped", "Democratic", 1, False),
+        ("vuid_repaired_leading_zeros", "Democratic", 7, False),  # 123450003 stored as a number
+        ("banner_skipped", "Republican", 1, False),
+        ("vuid_redacted", "Republican", 6, True),
+    ]
+    assert data["ready"] is False
+
+
+def test_hidalgo_ods_cert_is_the_vuid_not_id() -> None:
+    report = precheck_files([FIXTURES / "EV DEM REP Roster Hidalgo.ods"], county="Hidalgo", election=ELECTION)
+    data = report.to_json()
+    assert data["layout"]["mapping"]["vuid"] == "CERT"
+    assert data["problems"] == [] and data["ready"] is True
+    counts = _counts(report)
+    assert counts[("HIDALGO", "DEM", "early-voting")] == 2 and counts[("HIDALGO", "REP", "early-voting")] == 1
+    rows = report.upload.rows
+    assert sorted(rows["vuid"]) == ["1080000001", "1080000002", "1080000003"]
+    assert sorted(rows["precinct"]) == ["128.01", "128.02", "130"]
