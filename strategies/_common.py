@@ -10,11 +10,11 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Select, and_, select, union
+from sqlalchemy import Select, select, union
 from sqlalchemy.orm import Session
 
-from turnout_desktop.db.models import CountyRosterRow, Submission, TurnoutRecord, utcnow
-from turnout_desktop.engine.fixes import is_undo_tombstone, snapshot, to_json_value
+from turnout_desktop.db.models import CountyRosterRow, Submission, TurnoutRecord
+from turnout_desktop.engine.fixes import snapshot, to_json_value
 from turnout_desktop.engine.types import StrategyContext, StrategyResult
 
 CHUNK = 500  # bound parameter lists (SQLite allows 32k, PostgreSQL 65k; keep statements small)
@@ -35,20 +35,6 @@ def chunked(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
         yield batch
 
 
-def current_roster_rows(election_date: dt.date, county: str | None = None) -> Select[tuple[CountyRosterRow]]:
-    """Roster rows of the current (not superseded) roster submissions of an election."""
-    query = (
-        select(CountyRosterRow)
-        .join(Submission, Submission.id == CountyRosterRow.submission_id)
-        .where(Submission.election_date == election_date, Submission.superseded_at.is_(None),
-               Submission.kind == "roster", CountyRosterRow.election_date == election_date,
-               CountyRosterRow.vuid.is_not(None))
-    )
-    if county is not None:
-        query = query.where(Submission.county == county)
-    return query
-
-
 def current_roster_ids(session: Session, election_date: dt.date, county: str) -> list[int]:
     """Ids of the county's current (not superseded) roster submissions of an election.
 
@@ -58,56 +44,6 @@ def current_roster_ids(session: Session, election_date: dt.date, county: str) ->
     return sorted(session.execute(
         select(Submission.id).where(Submission.election_date == election_date, Submission.county == county,
                                     Submission.kind == "roster", Submission.superseded_at.is_(None))).scalars())
-
-
-def counties_with_roster(session: Session, election_date: dt.date) -> set[str]:
-    """Counties that have a current roster submission for the election."""
-    rows = session.execute(
-        select(Submission.county).where(Submission.election_date == election_date, Submission.kind == "roster",
-                                        Submission.superseded_at.is_(None)).distinct())
-    return set(rows.scalars())
-
-
-def roster_counties_by_vuid(session: Session, election_date: dt.date, vuids: Iterable[str]) -> dict[str, set[str]]:
-    """For each VUID: the counties whose current roster lists it."""
-    found: dict[str, set[str]] = {}
-    for batch in chunked(sorted(set(vuids))):
-        query = (
-            select(CountyRosterRow.vuid, Submission.county)
-            .join(Submission, Submission.id == CountyRosterRow.submission_id)
-            .where(Submission.election_date == election_date, Submission.superseded_at.is_(None),
-                   Submission.kind == "roster", CountyRosterRow.vuid.in_(batch))
-        )
-        for vuid, county in session.execute(query):
-            found.setdefault(vuid, set()).add(county)
-    return found
-
-
-def roster_methods_by_vuid(session: Session, election_date: dt.date, vuids: Iterable[str]) -> dict[str, set[str]]:
-    """For each VUID: the voting methods the current county rosters give it."""
-    found: dict[str, set[str]] = {}
-    for batch in chunked(sorted(set(vuids))):
-        query = (
-            select(CountyRosterRow.vuid, CountyRosterRow.voting_method)
-            .join(Submission, Submission.id == CountyRosterRow.submission_id)
-            .where(Submission.election_date == election_date, Submission.superseded_at.is_(None),
-                   Submission.kind == "roster", CountyRosterRow.vuid.in_(batch))
-        )
-        for vuid, method in session.execute(query):
-            found.setdefault(vuid, set()).add(method)
-    return found
-
-
-def active_records_for_vuids(session: Session, election_date: dt.date,
-                             vuids: Iterable[str]) -> list[TurnoutRecord]:
-    """Active records of the election whose VUID is in ``vuids``, ordered by id."""
-    records: list[TurnoutRecord] = []
-    for batch in chunked(sorted(set(vuids))):
-        records.extend(session.execute(
-            select(TurnoutRecord).where(TurnoutRecord.election_date == election_date,
-                                        TurnoutRecord.removed_at.is_(None), TurnoutRecord.vuid.in_(batch))
-        ).scalars())
-    return sorted(records, key=lambda r: r.id)
 
 
 def county_vuids(session: Session, election_date: dt.date, county: str) -> Select[Any]:
@@ -162,60 +98,6 @@ def open_fix(context: StrategyContext, strategy: str, summary: str) -> None:
     """Begin the fix on first use, so a strategy that changes nothing leaves no empty fix row."""
     if getattr(context.fixes, "fix_id", None) is None:
         context.fixes.begin(strategy, summary)
-
-
-def insert_records(context: StrategyContext, rows: list[dict[str, Any]], *, strategy: str,
-                   summary: str) -> tuple[int, int, int]:
-    """Insert vote records if absent (by identity), recording each; revive undo tombstones.
-
-    A record whose identity exists is left exactly as it is (active, or removed by a fix: a later
-    import never undoes a recorded fix), except an undo tombstone, which is revived.
-
-    Args:
-        context: the strategy context (session, fix recorder, dry_run).
-        rows: ``turnout_record`` column values (identity fields required).
-        strategy, summary: used to open the fix when the first change is recorded.
-
-    Returns:
-        (inserted, revived, skipped).
-    """
-    session, fixes = context.session, context.fixes
-    unique: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in rows:
-        unique.setdefault(tuple(row[f] for f in IDENTITY_FIELDS), row)
-    existing: dict[tuple[Any, ...], TurnoutRecord] = {}
-    for source in sorted({key[1] for key in unique}):
-        vuids = sorted({key[2] for key in unique if key[1] == source})
-        for batch in chunked(vuids):
-            found = session.execute(select(TurnoutRecord).where(and_(
-                TurnoutRecord.election_date == context.election_date, TurnoutRecord.source == source,
-                TurnoutRecord.vuid.in_(batch)))).scalars()
-            for record in found:
-                existing[(record.election_date, record.source, record.vuid, record.voting_method)] = record
-    inserted = revived = skipped = 0
-    new_records: list[TurnoutRecord] = []
-    now = utcnow()
-    for key, row in unique.items():
-        record = existing.get(key)
-        if record is not None:
-            if not is_undo_tombstone(record):
-                skipped += 1
-                continue
-            revive_tombstone(context, record, strategy=strategy, summary=summary)
-            revived += 1
-            continue
-        open_fix(context, strategy, summary)
-        if context.dry_run:
-            fixes.inserted(RECORD_TABLE, 0, row["vuid"], {k: to_json_value(v) for k, v in row.items()})
-        else:
-            new_records.append(TurnoutRecord(**row, created_at=now, created_by_fix=_fix_id(fixes)))
-        inserted += 1
-    if new_records:
-        session.add_all(new_records)
-        session.flush()
-        for record in new_records:
-            fixes.inserted(RECORD_TABLE, record.id, record.vuid, snapshot(record))
-    return inserted, revived, skipped
 
 
 def revive_tombstone(context: StrategyContext, record: TurnoutRecord, *, strategy: str, summary: str) -> None:
