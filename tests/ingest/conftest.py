@@ -6,9 +6,10 @@ from pathlib import Path
 
 import openpyxl
 
-REAL_DATA = Path("/work/shared/data/real")
-if not REAL_DATA.exists():  # the repo copy, when the shared folder is elsewhere
-    REAL_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
+# The shared folder sits beside the checkout (as CI lays it out); /work/shared is the developers' copy.
+REAL_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
+if not REAL_DATA.exists():
+    REAL_DATA = Path("/work/shared/data/real")
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
