@@ -228,6 +228,7 @@ def test_settings_password_goes_to_the_keyring_only(qtbot, monkeypatch, empty_ur
     import keyring
 
     backend = MemoryKeyring()
+    monkeypatch.setattr(keyring, "get_keyring", lambda: backend)
     monkeypatch.setattr(keyring, "set_password", backend.set_password)
     monkeypatch.setattr(keyring, "get_password", backend.get_password)
     window = open_window(qtbot, jobs.ContextSpec(empty_url))

@@ -95,11 +95,29 @@ def load_password(preferences: Preferences) -> str | None:
         return None
 
 
+def is_secure_keyring(backend: object) -> bool:
+    """False for keyring's ``fail``/``null`` backends and plaintext file backends (RELIABILITY.md T15).
+
+    A chainer backend is as secure as the best backend it chains.
+    """
+    chained = getattr(backend, "backends", None)
+    if isinstance(chained, list | tuple):
+        return any(is_secure_keyring(inner) for inner in chained)
+    module, name = type(backend).__module__, type(backend).__name__
+    if module.startswith(("keyring.backends.fail", "keyring.backends.null")):
+        return False
+    return "plaintext" not in name.lower() and "plaintext" not in module.lower()
+
+
 def store_password(preferences: Preferences, password: str) -> bool:
-    """Store the password in the keyring; False when no secure backend exists."""
+    """Store the password in the keyring; False when no secure backend exists (nothing is stored then)."""
     try:
         import keyring
 
+        backend = keyring.get_keyring()
+        if not is_secure_keyring(backend):
+            log.warning("refusing to store the password: keyring backend %s is not secure", type(backend).__name__)
+            return False
         keyring.set_password(KEYRING_SERVICE, preferences.keyring_account(), password)
         return True
     except Exception as exc:  # noqa: BLE001
