@@ -88,11 +88,15 @@ class SubmissionFile(Base):
 
 
 class CountyRosterRow(Base):
-    """One voter row of a county roster upload, raw VUID beside the canonical one."""
+    """One voter row of a county roster upload, raw VUID beside the canonical one.
+
+    Only the two VUID indexes: rows go in VUID order so both grow at their end. A unique key on the row
+    position (submission, file, sheet, row number) was dropped in migration 0002 - the one B-tree filled
+    in random order; positions are unique by construction (one row per spreadsheet row).
+    """
 
     __tablename__ = "county_roster_row"
     __table_args__ = (
-        UniqueConstraint("submission_id", "source_file_id", "sheet", "row_no", name="uq_roster_row_position"),
         Index("ix_roster_row_submission_vuid", "submission_id", "vuid"),
         Index("ix_roster_row_election_vuid", "election_date", "vuid"),
     )

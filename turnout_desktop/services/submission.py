@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -48,10 +51,6 @@ from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.statewide_loader import load_statewide_file, refresh_statewide_count_cache
 
 log = logging.getLogger(__name__)
-
-ROSTER_COLUMNS = ("submission_id", "source_file_id", "sheet", "row_no", "election_date", "county", "party",
-                  "voting_method", "vuid", "vuid_raw", "precinct", "vote_date", "problem_code")
-
 
 class SubmissionBlocked(TurnoutError):
     """Pre-check problems block the upload (exit code 1); the problems are on ``upload``."""
@@ -274,23 +273,42 @@ def _store_roster_rows(session: Session, rows: pd.DataFrame, county: str, electi
                        submission_id: int, file_ids: dict[str, int]) -> None:
     if rows.empty:
         return
-    # Rows go in VUID order: the VUID indexes then grow at their end instead of splitting pages
-    # all over the tree (about 15 % faster for a shuffled 300k-row roster on SQLite). The sort is
-    # stable, so repeated VUIDs keep their file order.
-    mine = rows[rows["county"] == county].sort_values("vuid", kind="stable", na_position="last")
+    mine = rows[rows["county"] == county]
     if mine.empty:
         return
+    # Rows go in VUID order: both VUID indexes then grow at their end instead of splitting pages all over
+    # the tree (a shuffled 1M-row roster went in about twice as fast). The order is stable, so repeated
+    # VUIDs keep their file order.
+    mine = mine.iloc[vuid_order(mine["vuid"])]
     files = column_values(mine["file"])
     file_id_of = {name: source_file_for_row(str(name), file_ids) for name in set(files)}
-    n = len(mine)
-    records = zip(
-        [submission_id] * n, [file_id_of[name] for name in files], [s or "" for s in column_values(mine["sheet"])],
-        mine["row_no"].astype("int64").tolist(), [election] * n, [county] * n,
-        column_values(mine["party"]), column_values(mine["voting_method"]), column_values(mine["vuid"]),
-        column_values(mine["vuid_raw"]), column_values(mine["precinct"]), column_dates(mine["vote_date"]),
-        column_values(mine["problem_code"]), strict=True,
-    )
-    bulk_insert(session, "county_roster_row", ROSTER_COLUMNS, records)
+    per_row: dict[str, list[Any]] = {
+        "source_file_id": [file_id_of[name] for name in files],
+        "sheet": [s or "" for s in column_values(mine["sheet"])],
+        "row_no": mine["row_no"].astype("int64").tolist(),
+        "party": column_values(mine["party"]), "voting_method": column_values(mine["voting_method"]),
+        "vuid": column_values(mine["vuid"]), "vuid_raw": column_values(mine["vuid_raw"]),
+        "precinct": column_values(mine["precinct"]), "vote_date": column_dates(mine["vote_date"]),
+        "problem_code": column_values(mine["problem_code"]),
+    }
+    constants: dict[str, Any] = {"submission_id": submission_id, "election_date": election, "county": county}
+    for name in ("source_file_id", "sheet", "vote_date", "problem_code"):
+        values = per_row[name]
+        if len(set(values)) == 1:  # one file, one sheet, no dates, no problems: written once, not per row
+            constants[name] = values[0]
+            del per_row[name]
+    bulk_insert(session, "county_roster_row", list(per_row), zip(*per_row.values(), strict=True),
+                constants=constants)
+
+
+def vuid_order(vuids: pd.Series) -> np.ndarray:
+    """Positions that put canonical 10-digit VUIDs in ascending order, missing ones last, ties in file order.
+
+    Sorted as integers: a stable sort of the VUID text took 2.6 s for a million rows, this 0.1 s.
+    """
+    text = pa.array(column_values(vuids), type=pa.string())
+    keys = pc.cast(text, pa.int64(), safe=True).fill_null(np.iinfo(np.int64).max).to_numpy()
+    return np.argsort(keys, kind="stable")
 
 
 def _store_counts(session: Session, counts: list[OfficialCount], submission: Submission, user: str,
