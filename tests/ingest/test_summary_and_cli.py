@@ -38,7 +38,8 @@ def test_real_sos_daily_workbook_latest_sheet_wins() -> None:
     assert layouts["Oct-24"].header_row == 87  # 86 blank rows above the header
     assert layouts["Oct-30"].mapping == {"county": "County", "early-voting": "Cumulative In-Person Voters",
                                          "mail-in": "Cumulative By Mail Voters",
-                                         "TOTAL": "Cumulative In-Person And Mail Voters"}
+                                         "TOTAL": "Cumulative In-Person And Mail Voters",
+                                         "in-person-on-date": "# In Person On 10/30/2020"}
     codes = [(p.code, p.sheet) for p in upload.problems]
     assert codes.count(("summary_sheet_superseded", "Oct-29")) == 1
     assert sum(code == "summary_sheet_superseded" for code, _ in codes) == 26
@@ -56,8 +57,45 @@ def test_real_civix_csvs() -> None:
     assert counts_of(gap)[("HARRIS", "REP", "early-voting")] == 69_705
     assert gap.ready and gap.problems == []
     turnout = read_county_upload([REAL_DATA / "civix_58315_turnout_ed_2026-05-26.csv"], party="REP")
-    assert _totals(counts_of(turnout))["mail-in"] == 59_596
+    # An election-day report (the file name says ED): total_in_person_votes is early voting + election day,
+    # in_person_votes_on_date is election day alone (DATA_FORMATS.md 2.2: Bell 8,536 + 5,613 = 14,149).
+    assert _totals(counts_of(turnout)) == {"early-voting": 855_053 - 86_156, "election-day": 86_156,
+                                           "mail-in": 59_596, "TOTAL": 855_053 + 59_596}
+    counts = counts_of(turnout)
+    assert [counts[("BELL", "REP", m)] for m in ("early-voting", "election-day", "mail-in", "TOTAL")] == [
+        8_536, 5_613, 688, 14_837]
     assert len(turnout.counts) == 254 * 4
+    assert [(p.code, p.column, p.blocking) for p in turnout.problems] == [
+        ("summary_in_person_split", "in_person_votes_on_date", False)]
+    assert turnout.ready
+
+
+CIVIX_HEADER = ("election_id,report_date,county,county_id,registered_voters,in_person_votes_on_date,"
+                "total_in_person_votes,total_mail_votes")
+
+
+@pytest.mark.parametrize(("name", "method", "expected"), [
+    ("turnout_ev_2026-05-22.csv", None, [110, 0, 7, 117]),           # early voting: the on-date day is inside
+    ("turnout_2026-05-26.csv", None, [110, 0, 7, 117]),              # no hint: nothing is split
+    ("turnout_2026-05-26.csv", "election-day", [80, 30, 7, 117]),    # --method election-day
+    ("turnout_ed_2026-05-26.csv", None, [80, 30, 7, 117]),
+])
+def test_in_person_on_date_splits_only_election_day_reports(tmp_path: Path, name: str, method: str | None,
+                                                            expected: list[int]) -> None:
+    path = write_text(tmp_path / name, [CIVIX_HEADER, "58315,2026-05-26,LOVING,151,90,30,110,7"])
+    upload = read_county_upload([path], party="REP", method=method)
+    counts = counts_of(upload)
+    assert [counts[("LOVING", "REP", m)] for m in ("early-voting", "election-day", "mail-in", "TOTAL")] == expected
+    assert upload.ready
+
+
+def test_in_person_on_date_above_the_cumulative_count_blocks(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "turnout_ed.csv", [CIVIX_HEADER, "58315,2026-05-26,LOVING,151,90,120,110,7"])
+    upload = read_county_upload([path], party="REP")
+    assert [(p.code, p.row, p.column, p.value, p.blocking) for p in upload.problems] == [
+        ("summary_in_person_split", None, "in_person_votes_on_date", "total_in_person_votes", False),
+        ("summary_arithmetic", 2, "in_person_votes_on_date", "120", True)]
+    assert not upload.ready
 
 
 def test_party_rows_wide_summary_arithmetic_blocks(tmp_path: Path) -> None:

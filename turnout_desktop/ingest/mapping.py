@@ -14,7 +14,12 @@ from turnout_desktop.errors import ImportRejected
 
 ROSTER_FIELDS = ("vuid", "county", "party", "voting_method", "precinct", "vote_date", "district")
 COUNT_FIELDS = ("early-voting", "election-day", "mail-in", "TOTAL")
-SUMMARY_FIELDS = ("county", "party", "voting_method", "count", *COUNT_FIELDS)
+# A summary column of in-person votes cast on the report's own date (Civix ``in_person_votes_on_date``,
+# SOS ``# In Person On 10/13/2020``). Not a method total: in an election-day report it is the election-day
+# count and the cumulative in-person column includes it (see summary.py); in early-voting reports it is one
+# day's share of the cumulative early-voting count and is not used.
+IN_PERSON_ON_DATE = "in-person-on-date"
+SUMMARY_FIELDS = ("county", "party", "voting_method", "count", *COUNT_FIELDS, IN_PERSON_ON_DATE)
 ALL_FIELDS = tuple(dict.fromkeys(ROSTER_FIELDS + SUMMARY_FIELDS))
 
 # Aliases users may type in --map (``method`` for ``voting_method`` ...).
@@ -92,6 +97,15 @@ def count_field(title: object) -> str | None:
     return None
 
 
+def is_in_person_on_date(title: object) -> bool:
+    """True for a column of in-person votes cast on the report date (``in_person_votes_on_date``)."""
+    raw = str(title or "")
+    key = header_key(raw)
+    on_date = "ONDATE" in key or re.search(r"\bon\s+\d", raw, re.IGNORECASE) is not None
+    mail = "MAIL" in key or "BBM" in key or "ABSENTEE" in key
+    return on_date and "PERSON" in key and not mail and "%" not in raw
+
+
 def resolve_override(mapping: Mapping[str, str] | None) -> dict[str, str]:
     """Explicit mapping with aliases resolved (``method`` -> ``voting_method``); unknown fields refused."""
     resolved: dict[str, str] = {}
@@ -136,6 +150,9 @@ def map_header(titles: Sequence[object], override: Mapping[str, str] | None = No
             if matches:
                 result[field] = matches[0]
                 taken.add(matches[0])
+        on_date = [i for i, t in enumerate(titles) if i not in taken and is_in_person_on_date(t)]
+        if on_date and IN_PERSON_ON_DATE not in result:
+            result[IN_PERSON_ON_DATE] = on_date[0]
     return result
 
 

@@ -48,6 +48,8 @@ MESSAGES = {
     "encoding_fallback": "The file is not UTF-8; it was read with a fallback encoding.",
     "summary_arithmetic": "The voting methods do not add up to the total.",
     "summary_bad_number": "A count cell does not hold a whole number.",
+    "summary_in_person_split": "An election-day report: its cumulative in-person count includes election day, "
+                               "so early voting = in person in all - in person on the report date.",
     "summary_sheet_superseded": "An older snapshot of the same counts; a later sheet or file is used instead.",
     "file_superseded": "An _Updated correction of this file was given; the original is ignored.",
     "sheet_skipped": "The sheet has no recognisable header and was skipped.",

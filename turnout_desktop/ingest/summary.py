@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from turnout_desktop.domain.codes import NO_PARTY, TOTAL, parse_method, parse_party
 from turnout_desktop.domain.counties import canonical_county_name, is_pseudo_county
 from turnout_desktop.ingest.layout import DetectedLayout, SheetLike, is_empty_cell
-from turnout_desktop.ingest.mapping import COUNT_FIELDS
+from turnout_desktop.ingest.mapping import COUNT_FIELDS, IN_PERSON_ON_DATE
 from turnout_desktop.ingest.problems import ProblemLog
 from turnout_desktop.ingest.roster import Hints, take
 
@@ -70,6 +70,10 @@ def read_summary_sheet(sheet: SheetLike, layout: DetectedLayout, hints: Hints, l
     label_kind, label_index = _label_column(sheet, layout)
     long_form = "count" in layout.mapping and "voting_method" in layout.mapping
     count_columns = {f: layout.mapping[f] for f in COUNT_FIELDS if f in layout.mapping}
+    on_date_column = _election_day_column(layout, count_columns, hints)
+    if on_date_column is not None:
+        log.add("summary_in_person_split", column=layout.titles[on_date_column], value=layout.titles[
+            count_columns["early-voting"]], **where)
     column_sums: dict[int, int] = {}
     for index in layout.data_indexes.tolist():
         cells = sheet.row(index) if hasattr(sheet, "row") else [c[index] for c in sheet.columns]
@@ -84,14 +88,17 @@ def read_summary_sheet(sheet: SheetLike, layout: DetectedLayout, hints: Hints, l
         if long_form:
             _read_long_row(cells, layout, methods, log, row_no, where)
             continue
+        row_counts: dict[str, int] = {}
         for name, column_index in count_columns.items():
-            value = cells[column_index]
-            number = 0 if is_empty_cell(value) else parse_count(value)
-            if number is None:
-                log.add("summary_bad_number", row=row_no, column=layout.titles[column_index], value=value, **where)
-                continue
+            number = _cell_count(cells, column_index, layout, log, row_no, where)
+            if number is not None:
+                row_counts[name] = number
+                column_sums[column_index] = column_sums.get(column_index, 0) + number
+        if on_date_column is not None and "early-voting" in row_counts:
+            _split_in_person(row_counts, _cell_count(cells, on_date_column, layout, log, row_no, where), layout,
+                             log, row_no, where, on_date_column)
+        for name, number in row_counts.items():
             methods[name] = methods.get(name, 0) + number
-            column_sums[column_index] = column_sums.get(column_index, 0) + number
         _check_arithmetic(methods, layout, log, row_no, where, count_columns)
     for counts in result.counts.values():
         for method in METHOD_FIELDS:
@@ -106,6 +113,48 @@ def read_summary_sheet(sheet: SheetLike, layout: DetectedLayout, hints: Hints, l
                                 f", the total says {counts[TOTAL]}.", **where)
     _check_footers(layout, column_sums, log, where)
     return result
+
+
+def _election_day_column(layout: DetectedLayout, count_columns: dict[str, int], hints: Hints) -> int | None:
+    """The "in person on the report date" column when it holds this report's election-day votes.
+
+    In an election-day report (Civix ``EVR_ELECTIONDAYTURNOUT``: ``in_person_votes_on_date`` beside the
+    cumulative ``total_in_person_votes``) the cumulative in-person column counts early voting plus election
+    day; the on-date column is election day alone. In an early-voting report the same column is one early
+    voting day, already inside the cumulative count. Which report it is comes from --method, the sheet or
+    the file name (``turnout_ed_...``); without an election-day hint nothing is split.
+    """
+    if IN_PERSON_ON_DATE not in layout.mapping or "early-voting" not in count_columns:
+        return None
+    if "election-day" in count_columns:
+        return None  # the report has its own election-day column
+    report_method = hints.method_option or hints.method_sheet or hints.method_file
+    return layout.mapping[IN_PERSON_ON_DATE] if report_method == "election-day" else None
+
+
+def _cell_count(cells: list[object], column_index: int, layout: DetectedLayout, log: ProblemLog, row_no: int,
+                where: dict[str, str]) -> int | None:
+    """The whole-number count of one cell (empty = 0); a bad number is logged and gives None."""
+    value = cells[column_index]
+    number = 0 if is_empty_cell(value) else parse_count(value)
+    if number is None:
+        log.add("summary_bad_number", row=row_no, column=layout.titles[column_index], value=value, **where)
+    return number
+
+
+def _split_in_person(row_counts: dict[str, int], on_date: int | None, layout: DetectedLayout, log: ProblemLog,
+                     row_no: int, where: dict[str, str], on_date_column: int) -> None:
+    """Election day = the on-date count; early voting = the cumulative in-person count minus it."""
+    if on_date is None:
+        return
+    cumulative = row_counts["early-voting"]
+    if on_date > cumulative:
+        log.add("summary_arithmetic", row=row_no, column=layout.titles[on_date_column], value=on_date,
+                message=f"{on_date:,} in person on the report date is more than the {cumulative:,} in person in "
+                        "all.", **where)
+        return
+    row_counts["early-voting"] = cumulative - on_date
+    row_counts["election-day"] = on_date
 
 
 def _row_key(cells: list[object], layout: DetectedLayout, label_kind: str | None, label: object, hints: Hints,
