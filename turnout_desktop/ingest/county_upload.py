@@ -121,9 +121,9 @@ def upload_from_workbooks(workbooks: Sequence[RawWorkbook], *, county: str | Non
     rows = pd.concat(collected.rosters, ignore_index=True) if collected.rosters else pd.DataFrame(
         {c: pd.Series(dtype=object) for c in (*ROW_COLUMNS, "_sheet_key", "_index")})
     if collected.rosters:
-        flag_duplicates(rows, collected.sheets, log)
+        repeated = flag_duplicates(rows, collected.sheets, log)
         if kind == "roster":
-            counts = roster_counts(rows, collected.empty_keys)
+            counts = roster_counts(rows, collected.empty_keys, repeated)
     rows = rows[list(ROW_COLUMNS)].reset_index(drop=True)
     return ParsedUpload(kind=kind, files=files, rows=rows, counts=official_counts(counts), problems=log.finish())
 

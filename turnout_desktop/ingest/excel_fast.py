@@ -25,6 +25,7 @@ import unicodedata
 import zipfile
 from collections.abc import Sequence
 
+from turnout_desktop.ingest.arrow_text import ArrowText
 from turnout_desktop.ingest.raw import RawSheet, gc_paused
 
 SAMPLE_BYTES = 1024 * 1024
@@ -127,7 +128,11 @@ def _stack(head: list[list[object]], body: list[list[object]]) -> list[list[obje
     body_rows = len(body[0]) if body else 0
     columns = [calamine_column([row[c] if c < len(row) else "" for row in head]) for c in range(width)]
     for position, column in enumerate(columns):
-        column.extend(body[position] if position < len(body) else [None] * body_rows)
+        below = body[position] if position < len(body) else [None] * body_rows
+        if isinstance(below, ArrowText) and not below.before and not below.after:
+            columns[position] = ArrowText(below.arrow, column)  # the body stays Arrow-backed below the head
+        else:
+            column.extend(below)
     return columns
 
 
@@ -145,9 +150,9 @@ def _python_column(column: object, type_name: str) -> list[object] | None:
         return column.to_pylist()
     if pc.any(pc.equal(column, "")).as_py():
         column = pc.if_else(pc.equal(column, ""), None, column)
-    values = column.to_pylist()
     if pc.all(pc.string_is_ascii(column.fill_null(""))).as_py():
-        return values
+        return ArrowText(column)  # ASCII text needs no NFC: the Arrow array holds the cells as they are
+    values = column.to_pylist()
     nfc = unicodedata.normalize
     return [value if value is None or value.isascii() else nfc("NFC", value) for value in values]
 

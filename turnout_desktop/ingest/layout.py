@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from turnout_desktop.ingest.arrow_text import ArrowText, window
 from turnout_desktop.ingest.mapping import COUNT_FIELDS, header_score, map_header
 from turnout_desktop.ingest.normalize import scan_blocks
 
@@ -127,8 +128,29 @@ def _blank_candidates(column: Sequence[object], size: int) -> list[int]:
                      if v is None or v == "" or (v.__class__ is str and v.isspace())
                      or (v.__class__ is float and v != v))
 
-    scan_blocks(size, clean, cell_by_cell)
+    start, stop = (column.offset, column.offset + len(column.arrow)) if isinstance(column, ArrowText) else (0, 0)
+    start, stop = min(start, size), min(stop, size)
+    if stop - start <= 0:
+        scan_blocks(size, clean, cell_by_cell)
+        return found
+    scan_blocks(start, clean, cell_by_cell)
+    found.extend(start + offset for offset in _arrow_blank_candidates(column, start, stop)
+                 if is_empty_cell(column[start + offset]))
+    scan_blocks(size - stop, clean, cell_by_cell, start=stop)
     return found
+
+
+def _arrow_blank_candidates(column: ArrowText, start: int, stop: int) -> list[int]:
+    """Offsets from ``start`` of the cells in [start, stop) that may be empty, found in the Arrow mirror.
+
+    A cell starting with a visible ASCII character is surely not empty; the few others (nulls, and text
+    starting with a space, control or non-ASCII character) are returned for the exact Python check.
+    """
+    import pyarrow.compute as pc
+
+    mirror = window(column, start, stop)
+    filled = pc.match_substring_regex(mirror, r"^[!-~]").fill_null(False)
+    return np.flatnonzero(~np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)).tolist()
 
 
 def find_header(sheet: SheetLike, override: Mapping[str, str] | None = None) -> int | None:

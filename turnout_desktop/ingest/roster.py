@@ -12,6 +12,7 @@ import pandas as pd
 from turnout_desktop.domain.codes import NO_PARTY, is_deferred_party, is_in_person, parse_method, parse_party
 from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.domain.vuid import is_blocking_vuid_code
+from turnout_desktop.ingest.arrow_text import take_cells
 from turnout_desktop.ingest.dates import parse_date_value
 from turnout_desktop.ingest.layout import DetectedLayout, SheetLike
 from turnout_desktop.ingest.normalize import cell_text, distinct_values, map_unique_array, normalize_vuid_array
@@ -51,14 +52,13 @@ class Hints:
 
 
 def take(column: Sequence[object], indexes: np.ndarray) -> list[object]:
-    """Cells of ``column`` at ``indexes``; a slice when the rows are contiguous (the usual case)."""
+    """Cells of ``column`` at ``indexes``; a slice when the rows are contiguous (the usual case).
+
+    A column with an Arrow mirror (``arrow_text.ArrowText``) keeps it, so the passes below stay vectorised.
+    """
     if not len(indexes):
         return []
-    first, last = int(indexes[0]), int(indexes[-1])
-    if last - first + 1 == len(indexes):
-        part = column[first:last + 1]
-        return part if isinstance(part, list) else list(part)  # a list slice is already a fresh list
-    return [column[i] for i in indexes.tolist()]
+    return take_cells(column, indexes)
 
 
 class _Picked(Sequence[object]):

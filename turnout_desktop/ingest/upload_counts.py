@@ -49,11 +49,19 @@ def summary_counts(summaries: list[SummaryCounts], log: ProblemLog) -> CountTabl
     return merged
 
 
-def roster_counts(rows: pd.DataFrame, empty_keys: Iterable[tuple[str, str]] = ()) -> CountTable:
+def roster_counts(rows: pd.DataFrame, empty_keys: Iterable[tuple[str, str]] = (),
+                  repeated: np.ndarray | None = None) -> CountTable:
     """Distinct valid VUIDs per county, party and method (an exactly repeated row counts once).
 
     Works on integer codes: county, party and method are factorised (few distinct values) and the
     VUIDs are the integer keys of ``normalize.row_vuid_keys``.
+
+    Args:
+        rows: the upload's rows with ``county``, ``party``, ``voting_method`` and ``vuid`` (and
+            ``_vuid_key`` when read from roster sheets).
+        empty_keys: (county, party) pairs of empty sheets, listed with no counts.
+        repeated: optional, True for each row whose VUID occurs on another row too (as returned by
+            ``upload_duplicates.flag_duplicates``); only those rows are then hashed.
     """
     table: CountTable = {key: {} for key in empty_keys}
     counties = _factorized(rows["county"])
@@ -64,7 +72,15 @@ def roster_counts(rows: pd.DataFrame, empty_keys: Iterable[tuple[str, str]] = ()
     valid = (keys != NO_VUID_KEY) & (counties.codes >= 0) & (parties.codes >= 0) & (methods.codes >= 0)
     groups = (counties.codes[valid].astype(np.int64) * n_parties + parties.codes[valid]) * n_methods \
         + methods.codes[valid]
-    group_sizes = _distinct_pairs_per_group(groups, keys[valid])
+    if repeated is None:
+        group_sizes = _distinct_pairs_per_group(groups, keys[valid])
+    else:
+        # A VUID seen once is its group's own distinct VUID; only repeated ones need the hash pass.
+        again = np.asarray(repeated, dtype=bool)[valid]
+        once = np.bincount(groups[~again], minlength=int(groups.max()) + 1 if len(groups) else 0)
+        twice = _distinct_pairs_per_group(groups[again], keys[valid][again])
+        group_sizes = once
+        group_sizes[:len(twice)] += twice
     labelled = []
     for group in np.flatnonzero(group_sizes).tolist():
         rest, method = divmod(group, n_methods)

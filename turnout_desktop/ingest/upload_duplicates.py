@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from turnout_desktop.ingest.layout import SheetLike, row_cells
@@ -18,7 +19,7 @@ def _signature(sheet: SheetLike, index: int) -> tuple[object, ...]:
     return tuple(cells)
 
 
-def flag_duplicates(rows: pd.DataFrame, sheets: Mapping[int, SheetLike], log: ProblemLog) -> None:
+def flag_duplicates(rows: pd.DataFrame, sheets: Mapping[int, SheetLike], log: ProblemLog) -> np.ndarray:
     """Flag every later occurrence of a VUID (in place on ``problem_code``, and in ``log``).
 
     ``duplicate_row`` (informational): the whole row repeats an earlier one exactly.
@@ -26,11 +27,15 @@ def flag_duplicates(rows: pd.DataFrame, sheets: Mapping[int, SheetLike], log: Pr
     ``duplicate_vuid_methods`` (blocking): the VUID was seen under another method.
     Only the rows of repeated VUIDs are examined, so a clean million-row file costs one pass
     (over integer VUID keys, see ``normalize.row_vuid_keys``).
+
+    Returns:
+        True for each row whose VUID occurs more than once (rows without a VUID are False); the
+        counts reuse it (``upload_counts.roster_counts``) instead of hashing every VUID again.
     """
     keys = row_vuid_keys(rows)
     repeated = (keys != NO_VUID_KEY) & pd.Series(keys).duplicated(keep=False).to_numpy()
     if not repeated.any():
-        return
+        return repeated
     subset = rows.loc[repeated, ["vuid", "voting_method", "_sheet_key", "_index", "file", "sheet", "row_no",
                                  "vuid_raw"]]
     seen_methods: dict[str, set[object]] = {}
@@ -59,3 +64,4 @@ def flag_duplicates(rows: pd.DataFrame, sheets: Mapping[int, SheetLike], log: Pr
         if codes[label] is None or code == "duplicate_vuid_methods":
             codes[label] = code
     rows["problem_code"] = codes
+    return repeated
