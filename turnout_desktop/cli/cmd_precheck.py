@@ -155,8 +155,8 @@ def print_human(report: PrecheckReport, cache: StatewideCache | None = None) -> 
     for layout in (layout for f in report.upload.files for layout in f.layouts):
         where = f"{layout.file}" + (f" [{layout.sheet}]" if layout.sheet else "")
         encoding = f", encoding {layout.encoding}" if layout.encoding else ""
-        out.write(f"{where}: {layout.kind}, parser {layout.parser}{encoding}, header on row {layout.header_row}, "
-                  f"{layout.rows_read} rows\n")
+        header = f"header on row {layout.header_row}" if layout.header_row else "no header row (a sibling sheet's)"
+        out.write(f"{where}: {layout.kind}, parser {layout.parser}{encoding}, {header}, {layout.rows_read} rows\n")
         out.write("  columns: " + ", ".join(f"{k}={v!r}" for k, v in layout.mapping.items()) + "\n")
     out.write(f"\nRows read: {report.rows}\n\n")
     out.write(f"{'County':<16}{'Party':<7}{'Method':<14}{'Count':>10}\n")

@@ -197,7 +197,8 @@ class ReviewPage(QWizardPage):
         layout = report.layout_json()
         self.layout_label.setText(
             f"{layout['kind'].capitalize()} upload read with {layout['parser']}"
-            f"{' (' + layout['encoding'] + ')' if layout['encoding'] else ''}; header on row {layout['header_row']}; "
+            f"{' (' + layout['encoding'] + ')' if layout['encoding'] else ''}; "
+            f"{'header on row ' + str(layout['header_row']) if layout['header_row'] else 'no header row'}; "
             f"{check.row_count:,} data rows; {len(report.upload.problems)} problem(s)."
             + (" Working offline: no statewide counts." if check.offline else ""))
         self.sheet_combo.blockSignals(True)

@@ -15,7 +15,7 @@ from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest.dates import date_from_name
 from turnout_desktop.ingest.filenames import county_from_name, method_from_name, party_from_name, superseded_by_updates
-from turnout_desktop.ingest.layout import DetectedLayout, detect_layout, is_empty_cell, row_cells
+from turnout_desktop.ingest.layout import DetectedLayout, borrow_header, detect_layout, is_empty_cell, row_cells
 from turnout_desktop.ingest.mapping import resolve_override
 from turnout_desktop.ingest.model import ROW_COLUMNS, ParsedFile, ParsedUpload, SheetLayout
 from turnout_desktop.ingest.problems import ProblemLog
@@ -137,15 +137,21 @@ def _read_workbook(workbook: RawWorkbook, options: Options, log: ProblemLog, col
     for note in workbook.notes:
         if not any(word in note.lower() for word in ("encoding", "delimiter")):
             log.add("reader_note", file=workbook.file_name, value=note, message=note)
+    visible = [sheet for sheet in workbook.sheets if not sheet.hidden]
+    layouts = {id(sheet): detect_layout(sheet, options.mapping or None) for sheet in visible}
     for sheet in workbook.sheets:
         if sheet.hidden:
             log.add("hidden_sheet_skipped", file=workbook.file_name, sheet=sheet.name)
             continue
-        layout = detect_layout(sheet, options.mapping or None)
+        layout = layouts[id(sheet)] or _borrowed_layout(sheet, visible, layouts)
         if layout is None:
             if sheet.n_rows and len(workbook.sheets) > 1:
                 log.add("sheet_skipped", file=workbook.file_name, sheet=sheet.name)
             continue
+        if layout.header_from is not None:
+            log.add("header_borrowed", file=workbook.file_name, sheet=sheet.name, value=layout.header_from,
+                    message=f"The sheet has no header row; it was read with the header of sheet "
+                            f"{layout.header_from!r} (its VUID column holds VUIDs here too).")
         hints = _hints(workbook.file_name, sheet.name, options)
         _report_skipped_rows(sheet, layout, hints, log)
         if layout.kind == "roster":
@@ -167,6 +173,22 @@ def _read_workbook(workbook: RawWorkbook, options: Options, log: ProblemLog, col
     return parsed
 
 
+def _borrowed_layout(sheet: RawSheet, visible: list[RawSheet],
+                     layouts: dict[int, DetectedLayout | None]) -> DetectedLayout | None:
+    """A headerless sheet read with the header of the nearest roster sheet before it (else after it) that fits."""
+    if not sheet.n_rows:
+        return None
+    position = visible.index(sheet)
+    nearest_first = [*reversed(visible[:position]), *visible[position + 1:]]
+    for donor_sheet in nearest_first:
+        donor = layouts[id(donor_sheet)]
+        if donor is not None and donor.kind == "roster":
+            borrowed = borrow_header(sheet, donor, donor_sheet.name)
+            if borrowed is not None:
+                return borrowed
+    return None
+
+
 def _hints(file_name: str, sheet_name: str, options: Options) -> Hints:
     base = Path(file_name.split("/")[-1]).name
     names = (base, file_name) if base != file_name else (base,)
@@ -184,12 +206,14 @@ def _hints(file_name: str, sheet_name: str, options: Options) -> Hints:
 
 
 def _report_skipped_rows(sheet: RawSheet, layout: DetectedLayout, hints: Hints, log: ProblemLog) -> None:
-    banner = [i for i in range(layout.header_index)
+    above_data = layout.header_index + 1 if layout.header_from is not None else layout.header_index
+    banner = [i for i in range(above_data)
               if not all(is_empty_cell(c) for c in row_cells(sheet, i))]
     if banner:
         first = next(str(c) for c in row_cells(sheet, banner[0]) if not is_empty_cell(c))
+        above = "the data" if layout.header_from is not None else f"the header (row {layout.header_row})"
         log.add("banner_skipped", file=hints.file, sheet=hints.sheet, row=banner[0] + 1, value=first,
-                message=f"{len(banner)} title row(s) above the header (row {layout.header_row}) were skipped.")
+                message=f"{len(banner)} title row(s) above {above} were skipped.")
     for index in layout.blank_indexes:
         if layout.footers and index > layout.footers[0].index:
             continue

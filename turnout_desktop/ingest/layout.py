@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from turnout_desktop.domain.vuid import normalize_vuid
 from turnout_desktop.ingest.arrow_text import ArrowText, window
 from turnout_desktop.ingest.mapping import COUNT_FIELDS, header_score, map_header
 from turnout_desktop.ingest.normalize import scan_blocks
@@ -56,11 +57,12 @@ class DetectedLayout:
     data_indexes: np.ndarray  # row indexes holding data (banner, blank and footer rows excluded)
     blank_indexes: list[int]
     footers: list[FooterRow]
+    header_from: str | None = None  # the sibling sheet whose header a headerless sheet was read with
 
     @property
     def header_row(self) -> int:
-        """The spreadsheet's own 1-based row number of the header."""
-        return self.header_index + 1
+        """The spreadsheet's own 1-based row number of the header (0: none, the header was borrowed)."""
+        return 0 if self.header_from is not None else self.header_index + 1
 
     def mapping_titles(self) -> dict[str, str]:
         return {name: self.titles[index] for name, index in self.mapping.items()}
@@ -201,6 +203,43 @@ def detect_layout(sheet: SheetLike, override: Mapping[str, str] | None = None,
     kind = "roster" if "vuid" in mapping else "summary"
     if kind == "summary" and not (set(COUNT_FIELDS) | {"count"}) & set(mapping):
         return None
+    return _layout_below(sheet, header_index, titles, mapping, kind)
+
+
+def borrow_header(sheet: SheetLike, donor: DetectedLayout, donor_sheet: str) -> DetectedLayout | None:
+    """The layout of a headerless roster sheet read with a sibling sheet's header, or None when it does not fit.
+
+    One party sheet of a workbook can lack the header its sibling has (Travis P24: the REP sheet starts
+    with voter rows). The donor's columns fit when, from the first row whose cell in the donor's VUID
+    column is a VUID, at least 80 % of the next 20 filled cells of that column are VUIDs too. Rows above
+    that first VUID row are banner rows. The returned ``header_index`` is the row before the data
+    (``-1`` when the data starts on the first row): no row of this sheet is the header.
+    """
+    if donor.kind != "roster" or donor.mapping["vuid"] >= len(sheet.columns):
+        return None
+    column = sheet.columns[donor.mapping["vuid"]]
+    limit = min(sheet.n_rows, HEADER_SCAN_ROWS)
+    first = next((i for i in range(limit) if _is_vuid(column[i])), None)
+    if first is None:
+        return None
+    sample = [v for v in column[first:first + 40] if not is_empty_cell(v)][:20]
+    if sum(map(_is_vuid, sample)) * 5 < len(sample) * 4:
+        return None
+    width = len(sheet.columns)
+    titles = [*donor.titles[:width], *[""] * (width - len(donor.titles))]
+    mapping = {field: index for field, index in donor.mapping.items() if index < width}
+    layout = _layout_below(sheet, first - 1, titles, mapping, "roster")
+    layout.header_from = donor_sheet
+    return layout
+
+
+def _is_vuid(value: object) -> bool:
+    return not is_empty_cell(value) and normalize_vuid(value, numeric_cell=isinstance(value, int | float)).ok
+
+
+def _layout_below(sheet: SheetLike, header_index: int, titles: list[str], mapping: dict[str, int],
+                  kind: str) -> DetectedLayout:
+    """Data, blank and footer rows below ``header_index`` (-1: the sheet has no header row)."""
     n_rows = sheet.n_rows
     blanks = blank_mask(sheet.columns, n_rows)
     body = np.arange(header_index + 1, n_rows)

@@ -48,6 +48,7 @@ MESSAGES = {
     "encoding_fallback": "The file is not UTF-8; it was read with a fallback encoding.",
     "summary_arithmetic": "The voting methods do not add up to the total.",
     "summary_bad_number": "A count cell does not hold a whole number.",
+    "header_borrowed": "A sheet without a header row was read with the header of a sibling sheet.",
     "summary_in_person_split": "An election-day report: its cumulative in-person count includes election day, "
                                "so early voting = in person in all - in person on the report date.",
     "summary_sheet_superseded": "An older snapshot of the same counts; a later sheet or file is used instead.",
