@@ -8,6 +8,7 @@ Results are exactly those of normalising every cell one by one.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -100,6 +101,22 @@ def scan_blocks(size: int, fast: Callable[[int, int], bool], slow: Callable[[int
             scan_blocks(last - first, fast, slow, smaller, first)
         else:
             slow(first, last)
+
+
+def has_hidden_characters(value: object) -> bool:
+    """True for text holding C0/C1 control characters or invisible format characters.
+
+    Bidi overrides (U+202E), zero-width spaces and joiners, the BOM: the Trojan Source class
+    (RELIABILITY.md T4). In a key field they make two values look equal that are not, or one value
+    display as another; such cells are reported, never cleaned silently. TAB is a control too here:
+    key fields are single tokens.
+    """
+    if not isinstance(value, str) or value.isascii() and value.isprintable():
+        return False
+    return any(unicodedata.category(ch) in _HIDDEN_CATEGORIES for ch in value)
+
+
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf"})
 
 
 def map_unique(values: Sequence[object], function: Callable[[object], T]) -> list[T | None]:

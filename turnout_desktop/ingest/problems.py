@@ -20,7 +20,7 @@ PER_CODE_LIMIT = 200
 # Codes that block a submission; every other code is informational.
 BLOCKING_CODES = {
     "unknown_county", "unknown_party", "unknown_method", "other_county", "duplicate_vuid_methods",
-    "summary_arithmetic", "summary_bad_number",
+    "summary_arithmetic", "summary_bad_number", "hidden_characters",
 }
 
 MESSAGES = {
@@ -48,6 +48,8 @@ MESSAGES = {
     "encoding_fallback": "The file is not UTF-8; it was read with a fallback encoding.",
     "summary_arithmetic": "The voting methods do not add up to the total.",
     "summary_bad_number": "A count cell does not hold a whole number.",
+    "hidden_characters": "The cell holds invisible or control characters (a zero-width space, a right-to-left "
+                         "override, a control code): it may not be what it looks like. Retype it.",
     "header_borrowed": "A sheet without a header row was read with the header of a sibling sheet.",
     "summary_in_person_split": "An election-day report: its cumulative in-person count includes election day, "
                                "so early voting = in person in all - in person on the report date.",

@@ -15,7 +15,13 @@ from turnout_desktop.domain.vuid import is_blocking_vuid_code
 from turnout_desktop.ingest.arrow_text import take_cells
 from turnout_desktop.ingest.dates import parse_date_value
 from turnout_desktop.ingest.layout import DetectedLayout, SheetLike
-from turnout_desktop.ingest.normalize import cell_text, distinct_values, map_unique_array, normalize_vuid_array
+from turnout_desktop.ingest.normalize import (
+    Distinct,
+    cell_text,
+    distinct_values,
+    has_hidden_characters,
+    normalize_vuid_array,
+)
 from turnout_desktop.ingest.problems import ProblemLog
 
 # flag(code, positions, the column's cells, column title): log the rows and raise their worst problem.
@@ -117,7 +123,12 @@ def read_roster_sheet(sheet: SheetLike, layout: DetectedLayout, hints: Hints, lo
     parties = _parties(column("party"), n, hints, log, flag, title("party"))
     methods = _methods(column("voting_method"), n, hints, log, flag, title("voting_method"))
     precinct_cells = column("precinct")
-    precincts = map_unique_array(precinct_cells, cell_text) if precinct_cells is not None else _constant(None, n)
+    if precinct_cells is not None:
+        precinct_values = distinct_values(precinct_cells)
+        _flag_hidden(precinct_values, precinct_cells, flag, title("precinct"))
+        precincts = precinct_values.broadcast([cell_text(u) for u in precinct_values.uniques], None)
+    else:
+        precincts = _constant(None, n)
     date_cells = column("vote_date")
     if date_cells is not None:
         # Free text in a "date" column (Montgomery's DateVoted) falls back to the file-name date.
@@ -153,6 +164,7 @@ def _counties(values: list[object] | None, n: int, hints: Hints, log: ProblemLog
                     message="No county column, no --county and no county in the file name.")
         return _constant(hints.county, n)
     distinct = distinct_values(values)
+    _flag_hidden(distinct, values, flag, title)
     # A blank county cell means the county of the upload (option or file name).
     canonical = [canonical_county_name(u) for u in distinct.uniques]
     resolved = [c if c is not None else (hints.county if u in (None, "") else None)
@@ -182,6 +194,7 @@ def _parties(values: list[object] | None, n: int, hints: Hints, log: ProblemLog,
     if values is None:
         return _constant(fallback, n)
     distinct = distinct_values(values)
+    _flag_hidden(distinct, values, flag, title)
 
     def one(value: object) -> str | None:
         party = parse_party(value)
@@ -192,6 +205,12 @@ def _parties(values: list[object] | None, n: int, hints: Hints, log: ProblemLog,
     empty = one(None)
     flag("unknown_party", distinct.rows_where([r is None for r in resolved], empty is None), values, title)
     return distinct.broadcast(resolved, empty)
+
+
+def _flag_hidden(distinct: Distinct, values: Sequence[object], flag: Flag, title: str | None) -> None:
+    """Key text cells with control or invisible format characters block the upload (RELIABILITY.md T4)."""
+    flag("hidden_characters", distinct.rows_where([has_hidden_characters(u) for u in distinct.uniques], False),
+         values, title)
 
 
 def _name_method_for_in_person(hints: Hints) -> str | None:
@@ -220,6 +239,7 @@ def _methods(values: list[object] | None, n: int, hints: Hints, log: ProblemLog,
         return str(method) if method else None
 
     distinct = distinct_values(values)
+    _flag_hidden(distinct, values, flag, title)
     resolved = [one(u) for u in distinct.uniques]
     empty = one(None)
     flag("unknown_method", distinct.rows_where([r is None for r in resolved], empty is None), values, title)
