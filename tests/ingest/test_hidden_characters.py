@@ -48,3 +48,13 @@ def test_hidden_characters_in_xlsx_party_cell(tmp_path: Path) -> None:
         ["VUID", "Party"], ["1000000001", "REP"], ["1000000002", "\u202eREP"]]})
     upload = read_county_upload([path], election=ELECTION)
     assert problem_tuples(upload.problems) == [("hidden_characters", "Roster", 3, "Party", "\u202eREP", True)]
+
+
+def test_hidden_characters_in_summary_labels_block(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "counts.csv", ["County,Party,Method,Count", "Loving,REP,EV,5",
+                                                "Lov\u200bing,REP,BBM,1", "Loving,REP,To\u202etal,6"])
+    upload = read_county_upload([path], election=ELECTION)
+    assert problem_tuples(upload.problems) == [
+        ("hidden_characters", None, 3, "County", "Lov\u200bing", True),
+        ("hidden_characters", None, 4, "Method", "To\u202etal", True)]
+    assert not upload.ready

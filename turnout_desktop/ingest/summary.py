@@ -14,6 +14,7 @@ from turnout_desktop.domain.codes import NO_PARTY, TOTAL, parse_method, parse_pa
 from turnout_desktop.domain.counties import canonical_county_name, is_pseudo_county
 from turnout_desktop.ingest.layout import DetectedLayout, SheetLike, is_empty_cell
 from turnout_desktop.ingest.mapping import COUNT_FIELDS, IN_PERSON_ON_DATE
+from turnout_desktop.ingest.normalize import has_hidden_characters
 from turnout_desktop.ingest.problems import ProblemLog
 from turnout_desktop.ingest.roster import Hints, take
 
@@ -81,6 +82,8 @@ def read_summary_sheet(sheet: SheetLike, layout: DetectedLayout, hints: Hints, l
         label = cells[label_index] if label_index is not None else None
         if label_kind == "county" and is_pseudo_county(label):
             continue  # a TOTAL / STATEWIDE line in the middle: not a county
+        if _hidden_label(cells, label_index, layout, log, row_no, where):
+            continue
         county, party = _row_key(cells, layout, label_kind, label, hints, log, row_no)
         if county is None or party is None:
             continue
@@ -155,6 +158,17 @@ def _split_in_person(row_counts: dict[str, int], on_date: int | None, layout: De
         return
     row_counts["early-voting"] = cumulative - on_date
     row_counts["election-day"] = on_date
+
+
+def _hidden_label(cells: list[object], label_index: int | None, layout: DetectedLayout, log: ProblemLog,
+                  row_no: int, where: dict[str, str]) -> bool:
+    """True (and logged, blocking) when a county, party or method label holds invisible or control characters."""
+    labels = {label_index, *(layout.mapping.get(f) for f in ("county", "party", "voting_method"))} - {None}
+    for index in sorted(labels):
+        if has_hidden_characters(cells[index]):
+            log.add("hidden_characters", row=row_no, column=layout.titles[index], value=cells[index], **where)
+            return True
+    return False
 
 
 def _row_key(cells: list[object], layout: DetectedLayout, label_kind: str | None, label: object, hints: Hints,
