@@ -26,6 +26,7 @@ from turnout_desktop.engine.diagnose import diagnose, evidence_for_log, sample_v
 from turnout_desktop.engine.metrics import rounded
 from turnout_desktop.engine.reconcile_log import LoopTarget
 from turnout_desktop.engine.repository import lock_county
+from turnout_desktop.engine.run_lock import DEFAULT_WAIT_SECONDS, county_run_lock
 from turnout_desktop.engine.types import (
     DATA_FORMAT,
     DIAGNOSIS_CODES,
@@ -72,6 +73,7 @@ class LoopOptions:
     statewide_source: str | None = None
     user: str = "engine"
     max_attempts: int = MAX_ATTEMPTS
+    lock_wait_seconds: float = DEFAULT_WAIT_SECONDS  # how long to wait for another run of the same county
 
 
 @dataclass(slots=True)
@@ -169,9 +171,18 @@ class ReconciliationLoop:
     def run(self) -> dict[str, Any]:
         """Run to RESOLVED or ESCALATED; returns the log entry as a dict (with ``by_method``).
 
+        The whole run holds the county's run lock (``run_lock``): a second run of the same county waits for
+        this one to finish instead of resuming its IN_PROGRESS row.
+
         Raises:
             Cancelled: when ``cancel()`` turned true between attempts (the row stays IN_PROGRESS).
+            RunBusy: another run of the county held the lock for ``lock_wait_seconds``.
         """
+        with county_run_lock(self.engine, self.target.county, self.target.election_date,
+                             wait_seconds=self.options.lock_wait_seconds, cancel=self.cancel):
+            return self._run_locked()
+
+    def _run_locked(self) -> dict[str, Any]:
         with transaction(self.engine) as session:
             lock_county(session, self.target.county, self.target.election_date)
             log, resumed = rlog.open_log(session, self.target, self.options.trigger)
