@@ -99,13 +99,19 @@ def is_in_person(value: object) -> bool:
 
 _NAME_TOKENS = re.compile(r"[A-Za-z]+")
 _NAME_METHOD_PATTERNS: list[tuple[re.Pattern[str], VotingMethod]] = [
-    (re.compile(r"ballot[\s_-]*by[\s_-]*mail|\bbbm\b|\babbm\b|mail|absentee|reqexp|received[\s_-]*ballots|"
-                r"ballots[\s_-]*received", re.IGNORECASE), VotingMethod.MAIL_IN),
+    (re.compile(r"ballot[\s_-]*by[\s_-]*mail|\bbbm\b|\babbm\b|mail|absentee|reqexp|"
+                # "received" also as misspelt in real names (`nov-3rd-2025-ballots-recevied-10.8.26`)
+                r"rec(?:ei|ie|e)v(?:ie|e)d[\s_-]*ballots|ballots[\s_-]*rec(?:ei|ie|e)v(?:ie|e)d", re.IGNORECASE),
+     VotingMethod.MAIL_IN),
     (re.compile(r"election[\s_-]*day|\bed\b|(?<![a-z])ed(?=[_\s\d-])|ed_vtrex|electionday", re.IGNORECASE),
      VotingMethod.ELECTION_DAY),
     (re.compile(r"early[\s_-]*vot|\bev\b|(?<![a-z])ev(?=[_\s\d-])|ev_vtrex|\bevr\b|early|in[\s_-]*person|"
                 r"personal[\s_-]*appearance", re.IGNORECASE), VotingMethod.EARLY_VOTING),
 ]
+# A name saying only "in person" (Brazoria ``2026-03-03-IN PERSON-REP``): early voting before election day,
+# election day on it; "early"/"EV" or "personal appearance" (early voting by law) settle it on their own.
+_IN_PERSON_NAME = re.compile(r"in[\s_-]*person", re.IGNORECASE)
+_EARLY_NAME = re.compile(r"early|(?<![a-z])ev(?![a-z])|personal[\s_-]*appearance", re.IGNORECASE)
 
 
 def method_from_name(name: str) -> VotingMethod | None:
@@ -115,6 +121,12 @@ def method_from_name(name: str) -> VotingMethod | None:
         if pattern.search(name) or pattern.search(spaced):
             return method
     return None
+
+
+def is_in_person_only_name(name: str) -> bool:
+    """True when a name calls its method just "in person" (no early-voting word): the day decides."""
+    return bool(_IN_PERSON_NAME.search(name)) and not _EARLY_NAME.search(name) \
+        and method_from_name(name) == VotingMethod.EARLY_VOTING
 
 
 def party_from_name(name: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -10,11 +11,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from turnout_desktop.domain.codes import parse_method, parse_party
+from turnout_desktop.domain.codes import VotingMethod, is_in_person_only_name, parse_method, parse_party
 from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.dates import date_from_name
-from turnout_desktop.ingest.filenames import county_from_name, method_from_name, party_from_name, superseded_by_updates
+from turnout_desktop.ingest.dates import vote_date_from_name
+from turnout_desktop.ingest.filenames import (
+    county_from_name,
+    county_named,
+    method_from_name,
+    party_from_name,
+    superseded_by_updates,
+)
 from turnout_desktop.ingest.layout import DetectedLayout, borrow_header, detect_layout, is_empty_cell, row_cells
 from turnout_desktop.ingest.mapping import resolve_override
 from turnout_desktop.ingest.model import ROW_COLUMNS, ParsedFile, ParsedUpload, SheetLayout
@@ -25,6 +32,9 @@ from turnout_desktop.ingest.summary import SummaryCounts, read_summary_sheet
 from turnout_desktop.ingest.upload_counts import CountTable, official_counts, roster_counts, summary_counts
 from turnout_desktop.ingest.upload_duplicates import flag_duplicates
 
+# A footer that totals the roster's voters or ballots ("Total", "Total Voters: 4", "Grand Total").
+_ROSTER_TOTAL = re.compile(r"^\s*(grand\s+)?totals?(\s+(voters?|ballots?|records?|votes?|rows?|count|received|returned|"
+                           r"voted|cast))?\s*[:#=\-]?\s*[\d,]*\s*$", re.IGNORECASE)
 UTF8_FAMILY = {"utf-8", "utf-8-sig", "utf8", "ascii", None}
 
 
@@ -153,6 +163,14 @@ def _read_workbook(workbook: RawWorkbook, options: Options, log: ProblemLog, col
                     message=f"The sheet has no header row; it was read with the header of sheet "
                             f"{layout.header_from!r} (its VUID column holds VUIDs here too).")
         hints = _hints(workbook.file_name, sheet.name, options)
+        if hints.county is None:
+            # Travis banners say "Travis County Ballot By Mail Roster" when the file name names no county.
+            hints.county_from_name = _county_from_banner(sheet, layout)
+        if layout.vuid_inferred:
+            log.add("header_vuid_inferred", file=workbook.file_name, sheet=sheet.name,
+                    row=layout.header_row or None, value=f"column {layout.mapping['vuid'] + 1}",
+                    message=f"The header has no VUID title; untitled column {layout.mapping['vuid'] + 1} holds "
+                            f"10-digit VUIDs and was read as the VUID column.")
         _report_skipped_rows(sheet, layout, hints, log)
         if layout.kind == "roster":
             frame = read_roster_sheet(sheet, layout, hints, log)
@@ -193,16 +211,32 @@ def _hints(file_name: str, sheet_name: str, options: Options) -> Hints:
     base = Path(file_name.split("/")[-1]).name
     names = (base, file_name) if base != file_name else (base,)
     sheet_method = method_from_name(sheet_name) if sheet_name else None
+    method_file = next((str(m) for m in (method_from_name(n) for n in names) if m), None)
+    on_day = vote_date_from_name(base, election=options.election, election_day=True)
+    if on_day is not None and on_day == options.election and is_in_person_only_name(base):
+        # "IN PERSON" on election day itself is the election-day roster (Brazoria 2026-03-03-IN PERSON-REP).
+        method_file = str(VotingMethod.ELECTION_DAY)
+    method = method_file or (str(sheet_method) if sheet_method else None) or options.method
+    # The election date in a name is the vote day only of an election-day roster.
+    day = on_day if method == VotingMethod.ELECTION_DAY else vote_date_from_name(base, election=options.election)
     return Hints(
         file=file_name, sheet=sheet_name, county_option=options.county,
         county_from_name=next((c for c in (county_from_name(n) for n in names) if c), None),
         party_sheet=party_from_name(sheet_name) if sheet_name else None,
         party_file=next((p for p in (party_from_name(n) for n in names) if p), None),
         party_option=options.party,
-        method_file=next((str(m) for m in (method_from_name(n) for n in names) if m), None),
+        method_file=method_file,
         method_sheet=str(sheet_method) if sheet_method else None,
-        method_option=options.method, date_file=date_from_name(base),
+        method_option=options.method, date_file=day,
     )
+
+
+def _county_from_banner(sheet: RawSheet, layout: DetectedLayout) -> str | None:
+    """The county a title row above the header names as "<name> County", when exactly one is named."""
+    above = layout.header_index + 1 if layout.header_from is not None else layout.header_index
+    named = {county_named(str(cell)) for index in range(max(above, 0)) for cell in row_cells(sheet, index)
+             if isinstance(cell, str) and cell.strip()} - {None}
+    return named.pop() if len(named) == 1 else None
 
 
 def _report_skipped_rows(sheet: RawSheet, layout: DetectedLayout, hints: Hints, log: ProblemLog) -> None:
@@ -223,7 +257,8 @@ def _report_skipped_rows(sheet: RawSheet, layout: DetectedLayout, hints: Hints, 
 def _check_roster_footers(layout: DetectedLayout, rows_read: int, hints: Hints, log: ProblemLog) -> None:
     where = {"file": hints.file, "sheet": hints.sheet}
     for footer in layout.footers:
-        if footer.number is None:
+        if footer.number is None or not _ROSTER_TOTAL.match(footer.label):
+            # Only a total of voters is comparable with the rows read; "Total Suspense" (Travis L25) is not.
             log.add("footer_skipped", row=footer.index + 1, value=footer.label, **where)
         elif footer.number == rows_read:
             log.add("footer_total", row=footer.index + 1, value=footer.number,

@@ -107,3 +107,70 @@ def date_from_name(name: str) -> dt.date | None:
     """The date a file name carries (``10.30.2020 Early Vote.xlsx`` -> 2020-10-30), else None."""
     found = datetime_from_name(name)
     return found.date() if found else None
+
+
+# Month and day without a year (Galveston ``…-BALLOTS-RECEIVED-10.7``, Denton ``1126_10-08_…``).
+_MONTH_DAY = re.compile(r"(?<![\d.])(\d{1,2})[.\-](\d{1,2})(?![\d.])")
+_SUFFIX = re.compile(r"\.(xlsx|xlsm|xlsb|xls|ods|csv|tsv|txt|zip)$", re.IGNORECASE)
+_CUMULATIVE = re.compile(r"cumulative", re.IGNORECASE)
+# How far from election day a file-name date may sit and still be a vote day: early voting and mail
+# start weeks before (mail up to 45 days before, plus slack); late mail arrives days after.
+_BEFORE_ELECTION = dt.timedelta(days=100)
+_AFTER_ELECTION = dt.timedelta(days=30)
+
+
+def _name_dates(name: str) -> list[tuple[int, int, dt.date]]:
+    """Every full date a file name carries, with its span in the name, in order."""
+    found: list[tuple[int, int, dt.date]] = []
+    for pattern, kind in _NAME_PATTERNS:
+        for match in pattern.finditer(name):
+            if any(a < match.end() and match.start() < b for a, b, _ in found):
+                continue  # already read as part of a longer pattern (a stamp holds a compact date)
+            groups = match.groups()
+            if kind == "stamp" or kind == "ymd" or kind == "compact":
+                day = _safe_date(int(groups[0]), int(groups[1]), int(groups[2]))
+            elif kind == "mdy":
+                day = _safe_date(_year(groups[2]), int(groups[0]), int(groups[1]))
+            else:
+                day = _safe_date(int(groups[2]), _MONTHS[groups[0][:3].upper()], int(groups[1]))
+            if day is not None:
+                found.append((match.start(), match.end(), day))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _near(day: dt.date, election: dt.date) -> bool:
+    return election - _BEFORE_ELECTION <= day <= election + _AFTER_ELECTION
+
+
+def vote_date_from_name(name: str, *, election: dt.date | None = None, election_day: bool = False) -> dt.date | None:
+    """The vote day a daily roster's file name gives its rows (DATA_FORMATS 1.1, 1.4, 4 "Dates"), else None.
+
+    The date in a name is the vote day only of a per-day file. It is not one when:
+    the file is a cumulative snapshot (``Cumulative_EV_1121_10-29-21.csv``, Hidalgo ``(Cumulative)``), where
+    it is the posting date; or it is the election date in the name of a non-election-day file
+    (Galveston ``NOV-3-2026-BALLOTS-RECEIVED-10.7``, Hidalgo ``EV DEM Roster March 3, 2026``), where the
+    other date (``10.7``, year from the election) is the vote day. A date far from the election is a typo:
+    its year is replaced by the election's when that lands near it (``02.26.2027``), else it is dropped.
+    """
+    if _CUMULATIVE.search(name):
+        return None
+    stem = _SUFFIX.sub("", name)
+    full = _name_dates(stem)
+    year = election.year if election else (full[0][2].year if full else None)
+    short = [] if year is None else [
+        (m.start(), m.end(), day) for m in _MONTH_DAY.finditer(stem)
+        if not any(a < m.end() and m.start() < b for a, b, _ in full)
+        and (day := _safe_date(year, int(m.group(1)), int(m.group(2))))]
+    # The vote day is written after the election's name (``nov-3rd-2025-…-10.8.26``): try the last date first.
+    for _, _, day in sorted(full + short, key=lambda item: item[0], reverse=True):
+        if election is None:
+            return day
+        if not _near(day, election):
+            repaired = _safe_date(election.year, day.month, day.day)
+            if repaired is None or not _near(repaired, election):
+                continue
+            day = repaired
+        if day == election and not election_day:
+            continue
+        return day
+    return None

@@ -9,10 +9,12 @@ from pathlib import PurePath
 from turnout_desktop.domain.codes import method_from_name, party_from_name
 from turnout_desktop.domain.counties import county_key, find_county
 
-__all__ = ["county_from_name", "method_from_name", "party_from_name", "superseded_by_updates"]
+__all__ = ["county_from_name", "county_named", "method_from_name", "party_from_name", "superseded_by_updates"]
 
 _WORDS = re.compile(r"[A-Za-z]+")
-_NAMED_COUNTY = re.compile(r"([A-Za-z]+(?:[\s_\-]+[A-Za-z]+){0,2})[\s_\-]+county", re.IGNORECASE)
+# "<name> County", also abbreviated "Co"/"Co."/"Cnty" ("King Co EV.csv").
+_NAMED_COUNTY = re.compile(r"([A-Za-z]+(?:[\s_\-]+[A-Za-z]+){0,2})[\s_\-]+(?:county|cnty|co)(?![A-Za-z])",
+                           re.IGNORECASE)
 _UPDATED = re.compile(r"[\s_\-]*updated?$", re.IGNORECASE)
 # Words that are county names but also ordinary words in roster file names: only trusted as "X County".
 _AMBIGUOUS_WORDS = {"REAL", "KING", "HALL", "HILL", "WOOD", "YOUNG", "JACK", "CLAY", "BELL", "LAMB", "MILLS",
@@ -27,12 +29,9 @@ def county_from_name(name: str) -> str | None:
     a name that matches two different counties says nothing.
     """
     stem = PurePath(name).stem
-    for match in _NAMED_COUNTY.finditer(stem):
-        words = _WORDS.findall(match.group(1))
-        for start in range(len(words)):
-            county = find_county("".join(words[start:]))
-            if county:
-                return county.sos_name
+    named = county_named(stem)
+    if named:
+        return named
     words = _WORDS.findall(stem)
     found: set[str] = set()
     for size in (3, 2, 1):
@@ -44,6 +43,20 @@ def county_from_name(name: str) -> str | None:
             if county:
                 found.add(county.sos_name)
     return found.pop() if len(found) == 1 else None
+
+
+def county_named(text: str) -> str | None:
+    """The county a text names as ``<name> County`` (a banner "Travis County Early Vote Roster"), else None.
+
+    Only the explicit form is trusted, so ambiguous county names (Real, King, Hall) are found too.
+    """
+    for match in _NAMED_COUNTY.finditer(text):
+        words = _WORDS.findall(match.group(1))
+        for start in range(len(words)):
+            county = find_county("".join(words[start:]))
+            if county:
+                return county.sos_name
+    return None
 
 
 def _original_stem(name: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from turnout_desktop.domain.vuid import normalize_vuid
+from turnout_desktop.domain.vuid import VUID_REDACTED, normalize_vuid
 from turnout_desktop.ingest.arrow_text import ArrowText, window
 from turnout_desktop.ingest.mapping import COUNT_FIELDS, header_score, map_header
 from turnout_desktop.ingest.normalize import scan_blocks
@@ -24,6 +24,7 @@ FOOTER_SCAN_ROWS = 12
 _FOOTER = re.compile(r"^\s*(grand\s+)?totals?\b|^\s*no\s+(ballots|voters|records)\b|^\s*--\s*\d+\s+of\s+\d+\s*--|"
                      r"^\s*end\s+of\s+report\b|^\s*total\s+\w+", re.IGNORECASE)
 _NUMBER = re.compile(r"\d[\d,]*")
+_TEN_DIGITS = re.compile(r"^\d{10}(\.0+)?$")
 
 
 class SheetLike(Protocol):
@@ -58,6 +59,7 @@ class DetectedLayout:
     blank_indexes: list[int]
     footers: list[FooterRow]
     header_from: str | None = None  # the sibling sheet whose header a headerless sheet was read with
+    vuid_inferred: bool = False  # the VUID column has no title; its 10-digit values identified it
 
     @property
     def header_row(self) -> int:
@@ -200,10 +202,45 @@ def detect_layout(sheet: SheetLike, override: Mapping[str, str] | None = None,
         return None
     titles = [str(c).strip() if not is_empty_cell(c) else "" for c in row_cells(sheet, header_index)]
     mapping = map_header(titles, override)
+    inferred = None if "vuid" in mapping else untitled_vuid_column(sheet, header_index, titles, mapping)
+    if inferred is not None:
+        mapping["vuid"] = inferred
     kind = "roster" if "vuid" in mapping else "summary"
     if kind == "summary" and not (set(COUNT_FIELDS) | {"count"}) & set(mapping):
         return None
-    return _layout_below(sheet, header_index, titles, mapping, kind)
+    layout = _layout_below(sheet, header_index, titles, mapping, kind)
+    layout.vuid_inferred = inferred is not None
+    return layout
+
+
+def untitled_vuid_column(sheet: SheetLike, header_index: int, titles: Sequence[str],
+                         mapping: Mapping[str, int]) -> int | None:
+    """The untitled column holding VUIDs when a damaged header lost the VUID title, else None.
+
+    Tarrant's P24 EV export has its first four titles blank (DATA_FORMATS 1.2) while its other titles
+    still identify the header row. An untitled column qualifies when at least 80 % of its first 20
+    filled cells below the header are exactly 10 digits (strict: no padding repair, so small count
+    columns of a summary sheet never qualify) or redaction markers (``--Redacted--`` sits in VUID columns).
+    """
+    taken = set(mapping.values())
+    for index, title in enumerate(titles):
+        if title or index in taken or index >= len(sheet.columns):
+            continue
+        column = sheet.columns[index]
+        below = column[header_index + 1:header_index + 1 + HEADER_SCAN_ROWS]
+        sample = [v for v in below if not is_empty_cell(v)][:20]
+        vuid_like = sum(_is_ten_digits(v) or normalize_vuid(v).code == VUID_REDACTED for v in sample)
+        if sample and any(map(_is_ten_digits, sample)) and vuid_like * 5 >= len(sample) * 4:
+            return index
+    return None
+
+
+def _is_ten_digits(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return value == value and 1_000_000_000 <= value < 10_000_000_000 and float(value).is_integer()
+    return _TEN_DIGITS.match(str(value).strip()) is not None
 
 
 def borrow_header(sheet: SheetLike, donor: DetectedLayout, donor_sheet: str) -> DetectedLayout | None:

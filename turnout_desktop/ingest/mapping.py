@@ -46,7 +46,11 @@ _SYNONYMS: dict[str, set[str]] = {
 # Never the VUID, whatever a loose match might suggest (DATA_FORMATS 1.8).
 COUNTY_ID_TITLES = {"IDNUMBER", "ID", "COUNTYVOTERID", "COUNTYID", "VOTERIDNUMBER"}
 # Party preferred over ballot style when a file has both (Hidalgo has PARTY and BALLOT STYLE).
-_PREFERENCE = {"party": ["PARTY", "PARTYOFBALLOTISSUED", "PARTYBALLOT"], "county": ["COUNTY", "TXCOUNTYNAME"]}
+# A VUID title wins over a certificate or generic "voter id" title: Tarrant's P26 files carry a mostly
+# empty trailing ``Certificate`` column beside ``SOS Voter ID`` (Hidalgo's ``CERT`` is used when alone).
+_PREFERENCE = {"party": ["PARTY", "PARTYOFBALLOTISSUED", "PARTYBALLOT"], "county": ["COUNTY", "TXCOUNTYNAME"],
+               "vuid": ["VUID", "VUIDNO", "VUIDNUMBER", "SOSVOTERID", "SOSVOTERIDNUMBER", "STATEVOTERID", "TXVUID",
+                        "STATEVUID", "VOTERUID", "IDVOTER", "SOSID", "STATEID", "VOTERID"]}
 
 _NON_ALNUM = re.compile(r"[^A-Z0-9]")
 _EXCLUDED_COUNT_WORDS = ("REGISTERED", "ROSTER", "GAP", "PERCENT", "PCT", "DETAILS", "REPORT", "ONDATE", "RATE",

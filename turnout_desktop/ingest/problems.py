@@ -50,6 +50,7 @@ MESSAGES = {
     "summary_bad_number": "A count cell does not hold a whole number.",
     "hidden_characters": "The cell holds invisible or control characters (a zero-width space, a right-to-left "
                          "override, a control code): it may not be what it looks like. Retype it.",
+    "header_vuid_inferred": "The header has no VUID title; an untitled column of 10-digit VUIDs was used.",
     "header_borrowed": "A sheet without a header row was read with the header of a sibling sheet.",
     "summary_in_person_split": "An election-day report: its cumulative in-person count includes election day, "
                                "so early voting = in person in all - in person on the report date.",
