@@ -47,6 +47,10 @@ class PermissionDenied(TurnoutError):
     """The signed-in role may not do this (checked in the service, not only the GUI)."""
 
 
+class InvalidRequest(TurnoutError):
+    """The request is incomplete or names an unknown value (exit code 2)."""
+
+
 class NotFound(TurnoutError):
     """A referenced fix, log entry or county does not exist."""
 

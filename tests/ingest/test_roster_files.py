@@ -117,12 +117,13 @@ def test_montgomery_codes_eof_byte_duplicates(tmp_path: Path) -> None:
     path = write_text(tmp_path / "GEN110320_10.09.2020.csv", lines, newline="\r\n", tail=b"\r\n\r\n\x1a")
     upload = read_county_upload([path], county="Montgomery", party="ALL")
     counts = counts_of(upload)
-    assert counts[("MONTGOMERY", "ALL", "early-voting")] == 3
+    # L (a limited ballot cast in person) in a sheet whose other in-person codes are all early voting.
+    assert counts[("MONTGOMERY", "ALL", "early-voting")] == 4
     assert counts[("MONTGOMERY", "ALL", "mail-in")] == 1
-    assert counts[("MONTGOMERY", "ALL", "TOTAL")] == 4
+    assert counts[("MONTGOMERY", "ALL", "TOTAL")] == 5
     assert [(p.code, p.row, p.value, p.blocking) for p in upload.problems] == [
         ("vuid_blank", 8, "", True),
-        ("unknown_method", 9, "L", True),
+        ("in_person_method_inferred", None, "L", False),
         ("duplicate_row", 4, "1000000041", False),
         ("duplicate_vuid_methods", 5, "1000000042", True),
         ("duplicate_vuid_same_method", 7, "1000000043", False),

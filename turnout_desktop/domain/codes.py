@@ -50,7 +50,8 @@ _METHOD_WORDS: dict[str, VotingMethod] = {
     "MAILBALLOTS": VotingMethod.MAIL_IN, "M": VotingMethod.MAIL_IN, "MAILINBALLOT": VotingMethod.MAIL_IN,
 }
 # SOS rows say IN-PERSON for both early and election-day votes: the feed decides (see DATA_FORMATS 2.2).
-IN_PERSON_WORDS = {"INPERSON", "GE", "PERSON"}
+# Montgomery and Tarrant write L for a limited ballot cast in person, early or on election day alike.
+IN_PERSON_WORDS = {"INPERSON", "GE", "PERSON", "L", "LIMITED", "LIMITEDBALLOT"}
 
 _NON_ALNUM = re.compile(r"[^A-Z0-9]")
 

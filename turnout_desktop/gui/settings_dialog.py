@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from turnout_desktop.domain.counties import all_counties
+from turnout_desktop.domain.limits import MAX_USER_NAME
 from turnout_desktop.gui import jobs
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.settings import DB_LOCAL, DB_POSTGRESQL, Preferences, save_preferences, store_password
@@ -97,6 +98,7 @@ class SettingsDialog(QDialog):
         self.statewide_source = QLineEdit(preferences.statewide_source)
         self.statewide_source.setPlaceholderText("folder or URL of the statewide files")
         self.user_name = QLineEdit(preferences.user_name)
+        self.user_name.setMaxLength(MAX_USER_NAME)
         self.role = QComboBox()
         self.role.setObjectName("roleCombo")
         self.role.addItem("County clerk", "clerk")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from turnout_desktop.domain.counties import canonical_county_name
+from turnout_desktop.domain.limits import MAX_DISTRICT, MAX_PRECINCT
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest.layout import is_empty_cell
 from turnout_desktop.ingest.mapping import map_header
@@ -38,11 +39,21 @@ def read_precincts(path: Path) -> list[tuple[str, str, str]]:
                 precinct = cell_text(sheet.columns[columns["precinct"]][index])
                 district = cell_text(sheet.columns[columns["district"]][index])
                 if county and precinct and district:
+                    _check_lengths(path.name, sheet.name, index, titles, columns, precinct, district)
                     result[(county, precinct, district)] = None
     if not found_header:
         raise ImportRejected("No header with county, precinct and district columns in the first 100 rows",
                              reason="no_header", file=path.name)
     return list(result)
+
+
+def _check_lengths(file: str, sheet: str, index: int, titles: list[str], columns: dict[str, int], precinct: str,
+                   district: str) -> None:
+    """Refuse a precinct or district longer than its column (PostgreSQL would abort the import there)."""
+    for field, value, limit in (("precinct", precinct, MAX_PRECINCT), ("district", district, MAX_DISTRICT)):
+        if len(value) > limit:
+            raise ImportRejected(f"The {field} {value[:60]!r} is longer than {limit} characters", reason="too_long",
+                                 file=file, sheet=sheet or None, row=index + 1, column=titles[columns[field]])
 
 
 def _header(sheet: object) -> int | None:

@@ -20,7 +20,7 @@ PER_CODE_LIMIT = 200
 # Codes that block a submission; every other code is informational.
 BLOCKING_CODES = {
     "unknown_county", "unknown_party", "unknown_method", "other_county", "duplicate_vuid_methods",
-    "summary_arithmetic", "summary_bad_number", "hidden_characters",
+    "summary_arithmetic", "summary_bad_number", "hidden_characters", "value_too_long",
 }
 
 MESSAGES = {
@@ -51,6 +51,10 @@ MESSAGES = {
     "hidden_characters": "The cell holds invisible or control characters (a zero-width space, a right-to-left "
                          "override, a control code): it may not be what it looks like. Retype it.",
     "header_vuid_inferred": "The header has no VUID title; an untitled column of 10-digit VUIDs was used.",
+    "value_too_long": "The value is longer than the database keeps for this column (a precinct code is at most "
+                      "40 characters): it is probably in the wrong column.",
+    "in_person_method_inferred": "In-person rows without a method were given the method of the sheet's other "
+                                 "in-person rows.",
     "header_borrowed": "A sheet without a header row was read with the header of a sibling sheet.",
     "summary_in_person_split": "An election-day report: its cumulative in-person count includes election day, "
                                "so early voting = in person in all - in person on the report date.",

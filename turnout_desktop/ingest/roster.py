@@ -9,8 +9,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from turnout_desktop.domain.codes import NO_PARTY, is_deferred_party, is_in_person, parse_method, parse_party
+from turnout_desktop.domain.codes import (
+    NO_PARTY,
+    VotingMethod,
+    is_deferred_party,
+    is_in_person,
+    parse_method,
+    parse_party,
+)
 from turnout_desktop.domain.counties import canonical_county_name
+from turnout_desktop.domain.limits import MAX_PRECINCT
 from turnout_desktop.domain.vuid import is_blocking_vuid_code
 from turnout_desktop.ingest.arrow_text import take_cells
 from turnout_desktop.ingest.dates import parse_date_value
@@ -126,7 +134,10 @@ def read_roster_sheet(sheet: SheetLike, layout: DetectedLayout, hints: Hints, lo
     if precinct_cells is not None:
         precinct_values = distinct_values(precinct_cells)
         _flag_hidden(precinct_values, precinct_cells, flag, title("precinct"))
-        precincts = precinct_values.broadcast([cell_text(u) for u in precinct_values.uniques], None)
+        texts = [cell_text(u) for u in precinct_values.uniques]
+        flag("value_too_long", precinct_values.rows_where([len(t or "") > MAX_PRECINCT for t in texts], False),
+             precinct_cells, title("precinct"))
+        precincts = precinct_values.broadcast(texts, None)
     else:
         precincts = _constant(None, n)
     date_cells = column("vote_date")
@@ -220,6 +231,28 @@ def _name_method_for_in_person(hints: Hints) -> str | None:
     return None
 
 
+def _in_person_from_codes(uniques: Sequence[object], hints: Hints, log: ProblemLog, title: str | None) -> str | None:
+    """The method of in-person labels (IN-PERSON, L) when the sheet's other in-person codes all name one.
+
+    A Montgomery daily file mixes ``E`` (early, in person), ``A`` (mail) and ``L`` (a limited ballot cast
+    in person): with every explicit in-person code early voting, the ``L`` rows are early voting too. When
+    the codes name both early voting and election day (a post-canvass roster), nothing is inferred.
+    """
+    labels = [u for u in uniques if is_in_person(u)]
+    if not labels:
+        return None
+    named = {parse_method(u) for u in uniques if not is_in_person(u)}
+    in_person = named & {VotingMethod.EARLY_VOTING, VotingMethod.ELECTION_DAY}
+    if len(in_person) != 1:
+        return None
+    method = str(in_person.pop())
+    log.add("in_person_method_inferred", file=hints.file, sheet=hints.sheet, column=title,
+            value=", ".join(sorted(str(label) for label in labels)),
+            message=f"Rows marked {', '.join(sorted(map(str, labels)))} were counted as {method}: every other "
+                    f"in-person row of the sheet is {method}.")
+    return method
+
+
 def _methods(values: list[object] | None, n: int, hints: Hints, log: ProblemLog, flag: Flag,
              title: str | None) -> np.ndarray:
     fallback = hints.method
@@ -228,7 +261,9 @@ def _methods(values: list[object] | None, n: int, hints: Hints, log: ProblemLog,
             log.add("unknown_method", file=hints.file, sheet=hints.sheet,
                     message="No method column, and neither the file name, the sheet name nor --method names one.")
         return _constant(fallback, n)
-    in_person = _name_method_for_in_person(hints)
+    distinct = distinct_values(values)
+    _flag_hidden(distinct, values, flag, title)
+    in_person = _name_method_for_in_person(hints) or _in_person_from_codes(distinct.uniques, hints, log, title)
 
     def one(value: object) -> str | None:
         if value is None or not str(value).strip():
@@ -238,8 +273,6 @@ def _methods(values: list[object] | None, n: int, hints: Hints, log: ProblemLog,
         method = parse_method(value)
         return str(method) if method else None
 
-    distinct = distinct_values(values)
-    _flag_hidden(distinct, values, flag, title)
     resolved = [one(u) for u in distinct.uniques]
     empty = one(None)
     flag("unknown_method", distinct.rows_where([r is None for r in resolved], empty is None), values, title)

@@ -21,6 +21,7 @@ import pandas as pd
 
 from turnout_desktop.domain.codes import NO_PARTY, is_in_person, parse_method, parse_party
 from turnout_desktop.domain.counties import canonical_county_name
+from turnout_desktop.domain.limits import MAX_DISTRICT, MAX_PRECINCT
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.files import file_sha256
 from turnout_desktop.ingest.csv_stream import open_csv_stream
@@ -92,10 +93,15 @@ class StatewideFile:
         unknown_method = frame["voting_method"].isna() & ~refused & ~unknown_county
         if unknown_method.any():
             self.skipped["unknown_method"] += int(unknown_method.sum())
+        # Longer than the columns hold: PostgreSQL would abort the whole import on the first one.
+        too_long = (frame["precinct"].str.len().gt(MAX_PRECINCT) | frame["district"].str.len().gt(MAX_DISTRICT)) \
+            & ~refused & ~unknown_county & ~unknown_method
+        if too_long.any():
+            self.skipped["value_too_long"] += int(too_long.sum())
         if unknown_method.any() and self.in_person_method is None and any(
                 is_in_person(v) for v in chunk[mapping["voting_method"]][:1000]):
             raise _no_in_person_clue(self.name)
-        keep = ~(refused | unknown_county | unknown_method)
+        keep = ~(refused | unknown_county | unknown_method | too_long)
         return frame[keep].reset_index(drop=True)
 
     def _method(self, value: object) -> str | None:

@@ -8,7 +8,8 @@ from sqlalchemy import Engine
 
 from turnout_desktop.db.migrate import upgrade_to_head
 from turnout_desktop.db.session import make_engine, resolve_db_url
-from turnout_desktop.errors import PermissionDenied
+from turnout_desktop.domain.limits import MAX_USER_NAME
+from turnout_desktop.errors import InvalidRequest, PermissionDenied
 
 ROLE_ADMIN = "admin"
 ROLE_CLERK = "clerk"
@@ -22,6 +23,10 @@ class AppContext:
     user: str = "cli"
     role: str = ROLE_ADMIN
     county: str | None = None  # a clerk's county (canonical SOS name)
+
+    def __post_init__(self) -> None:
+        if not self.user.strip() or len(self.user) > MAX_USER_NAME:
+            raise InvalidRequest(f"The user name must be 1 to {MAX_USER_NAME} characters long.")
 
     def require_admin(self, action: str) -> None:
         if self.role != ROLE_ADMIN:

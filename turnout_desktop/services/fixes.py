@@ -19,15 +19,12 @@ from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.engine import fixes as engine_fixes
 from turnout_desktop.engine.fixes import to_json_value
 from turnout_desktop.engine.types import STATUS_ESCALATED, STATUS_FAILED, STATUS_IN_PROGRESS, STATUS_RESOLVED
-from turnout_desktop.errors import NotFound, TurnoutError
+from turnout_desktop.errors import InvalidRequest, NotFound
 from turnout_desktop.services.context import AppContext
 
 OVERRIDE_STATUSES = (STATUS_RESOLVED, STATUS_ESCALATED, STATUS_FAILED, STATUS_IN_PROGRESS)
 REVIEW_STATES = ("open", "contacted_county", "accepted")
 
-
-class InvalidRequest(TurnoutError):
-    """The request is incomplete or names an unknown value (exit code 2)."""
 
 
 def _row_json(row: Any) -> dict[str, Any]:
