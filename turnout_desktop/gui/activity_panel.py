@@ -87,6 +87,12 @@ class ActivityPanel(QWidget):
     def select_row(self, row: int) -> None:
         self.table.selectRow(row)
 
+    def set_admin(self, is_admin: bool) -> None:
+        """Show or hide the admin-only actions after the signed-in role changed."""
+        self.is_admin = is_admin
+        self.override_button.setVisible(is_admin)
+        self._update_buttons()
+
     def _update_buttons(self) -> None:
         selected = self.selected_record() is not None
         for button in (self.details_button, self.recheck_button, self.override_button):

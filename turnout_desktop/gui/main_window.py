@@ -345,11 +345,26 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _on_settings_saved(self, preferences: Preferences) -> None:
-        self.preferences = preferences
+        previous, self.preferences = self.preferences, preferences
         self.apply_auto_check_interval(preferences.auto_check_minutes)
+        identity = dataclasses.replace(self.spec, user=preferences.user_name, role=preferences.role,
+                                       county=preferences.county or None)
+        if identity != self.spec:
+            self.apply_identity(identity)
+        if _database_fields(previous) != _database_fields(preferences):
+            # Switching databases under open dialogs and running jobs is not safe: the next start uses it.
+            self.statusBar().showMessage("The new database is used from the next start of the app.", 15_000)
         self.runner.start(jobs.save_shared_settings, self.spec, preferences.statewide_source or None,
                           preferences.gate_verified, preferences.gate_within, title="Saving settings")
         emit(self.settings_changed, preferences)
+
+    def apply_identity(self, spec: jobs.ContextSpec) -> None:
+        """Act as another user, role or county from now on (Settings); the next jobs and views use it."""
+        self.spec = spec
+        self.user_label.setText(self._user_text())
+        self.reconcile_action.setVisible(self.is_admin)
+        self.activity.set_admin(self.is_admin)
+        self.refresh()
 
     def restore_ui_state(self) -> None:
         state = ui_state()
@@ -387,3 +402,9 @@ class MainWindow(QMainWindow):
     def current_records(self) -> dict[str, Any]:
         """What the window shows now (for tests and the screenshot helper)."""
         return {"overview": self.overview.model.records(), "activity": self.activity.model.records()}
+
+
+def _database_fields(preferences: Preferences) -> tuple[object, ...]:
+    """What names the database in the settings (no keyring lookup: that may block the GUI thread)."""
+    return (preferences.db_kind, preferences.local_path, preferences.pg_host, preferences.pg_port,
+            preferences.pg_database, preferences.pg_user)
