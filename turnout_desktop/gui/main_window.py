@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
     def choose_files(self) -> None:
         dialog = QFileDialog(self, "Open county file")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dialog.setNameFilter("Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv *.tsv *.txt *.zip);;All files (*)")
+        dialog.setNameFilter("Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv *.tsv *.txt *.zip *.json);;All files (*)")
         dialog.filesSelected.connect(lambda names: self.open_upload_wizard([Path(n) for n in names]))
         dialog.open()
 

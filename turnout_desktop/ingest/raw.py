@@ -173,6 +173,8 @@ def alternative_parsers(workbook: RawWorkbook) -> list[dict]:
         Keyword-argument dicts for ``read_raw`` (``parser=`` or ``encoding=``), most promising first;
         the way ``workbook`` was read is not included.
     """
+    if workbook.parser == "json":
+        return []  # JSON has one reading
     if workbook.parser == "csv":
         # utf-16 is only ever right when the bytes say so (BOM); the 8-bit ones are the usual confusion.
         return [{"encoding": name} for name in ("utf-8", "cp1252", "latin-1") if name != workbook.encoding]
@@ -181,9 +183,9 @@ def alternative_parsers(workbook: RawWorkbook) -> list[dict]:
 
 
 def _read_any(data: bytes, file_name: str, *, parser: str | None, encoding: str | None,
-              depth: int) -> list[RawWorkbook]:
+              depth: int, in_envelope: bool = False) -> list[RawWorkbook]:
     """Dispatch on the sniffed content type (see ``safety.sniff_kind``)."""
-    from turnout_desktop.ingest import excel_reader, text_reader
+    from turnout_desktop.ingest import excel_reader, json_reader, text_reader
 
     if not data:
         raise ImportRejected("the file is empty", reason="empty", file=file_name)
@@ -199,6 +201,10 @@ def _read_any(data: bytes, file_name: str, *, parser: str | None, encoding: str 
             raise ImportRejected(f"a {kind} workbook cannot be read as csv", reason="unsupported_format",
                                  file=file_name)
         return [excel_reader.read_workbook(data, file_name, kind, parser=parser)]
+    if kind == "text" and parser is None and json_reader.looks_like_json(data) and (
+            file_name.lower().endswith(".json") or json_reader.parses(data)):
+        return json_reader.read_json(data, file_name, lambda payload, name: _read_any(
+            payload, name, parser=None, encoding=encoding, depth=depth, in_envelope=True), in_envelope=in_envelope)
     if kind == "text":
         if parser not in (None, "csv"):
             raise ImportRejected(f"a text file cannot be read with {parser}", reason="unsupported_format",

@@ -32,7 +32,7 @@ MAX_CSV_ROWS = 5_000_000
 MAX_SHEET_CELLS = 32 * MiB
 MAX_XML_PROLOG_CHARS = 1_000_000       # an XML part whose prolog is longer than this is refused
 
-EXPECTED_FORMATS = "a csv, tsv, txt, xlsx, xlsm, xls or ods file (or a zip of those)"
+EXPECTED_FORMATS = "a csv, tsv, txt, xlsx, xlsm, xls, ods or json file (or a zip of those)"
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}  # .xlsb only to refuse it by name
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat", ""}
 MEMBER_SUFFIXES = SPREADSHEET_SUFFIXES | TEXT_SUFFIXES
