@@ -11,7 +11,7 @@ import codecs
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,13 +24,63 @@ PREVIEW_ROWS = 100
 _SAMPLE_BYTES = 1 << 20
 
 
-def open_csv_stream(path: Path, *, chunk_rows: int = 200_000) -> Any:
-    """A chunked reader over ``path`` (raw layer's when available)."""
+def open_csv_stream(path: Path, *, chunk_rows: int = 200_000, member: str | None = None) -> Any:
+    """A chunked reader over ``path`` (raw layer's when available); ``member`` picks a zip member."""
     try:
         from turnout_desktop.ingest.raw import iter_csv_chunks  # type: ignore[attr-defined]
     except ImportError:
         return PandasCsvStream.open(Path(path), chunk_rows)
-    return iter_csv_chunks(path, chunk_rows=chunk_rows)
+    return iter_csv_chunks(path, chunk_rows=chunk_rows, member=member)
+
+
+def zip_text_members(path: Path) -> list[str]:
+    """The csv/tsv/txt members of a zip, largest first; [] for a file that is not a zip."""
+    from turnout_desktop.ingest import safety
+
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            if handle.read(2) != b"PK":
+                return []
+            handle.seek(0)
+            archive = safety.open_zip_stream(handle, path.name, max_total=safety.MAX_CSV_BYTES)
+            with archive:
+                infos = [info for info in archive.infolist() if not info.is_dir()
+                         and not safety.is_junk_member(info.filename)
+                         and Path(info.filename).suffix.lower() in safety.TEXT_SUFFIXES]
+    except (OSError, zipfile.BadZipFile):
+        return []  # the stream itself reports the unreadable file with its own reason
+    return [info.filename for info in sorted(infos, key=lambda info: info.file_size, reverse=True)]
+
+
+def open_matching_stream(path: Path, accept: Callable[[Any], bool], *, chunk_rows: int = 200_000) -> Any:
+    """Open ``path``; in a zip of several text files, the first (largest first) member ``accept`` takes.
+
+    The SOS bulk ZIP holds a poll-place count file beside the voter roster (DATA_FORMATS 2.1), and
+    the roster is not always the larger one, so the member is chosen by content, not size.
+
+    Args:
+        path: a csv/tsv/txt file or a zip of them.
+        accept: tells whether an opened stream (its ``preview``) is the wanted layout.
+        chunk_rows: rows per chunk.
+
+    Returns:
+        The accepted stream, or the default (largest member's) stream when none is accepted, so the
+        caller reports the usual "no VUID column" problem.
+    """
+    members = zip_text_members(path)
+    if len(members) <= 1:
+        return open_csv_stream(path, chunk_rows=chunk_rows)
+    first = None
+    for member in members:
+        try:
+            stream = open_csv_stream(path, chunk_rows=chunk_rows, member=member)
+        except ImportRejected:
+            continue  # an empty or binary side file; another member may be the roster
+        if accept(stream):
+            return stream
+        first = first or stream
+    return first or open_csv_stream(path, chunk_rows=chunk_rows)
 
 
 def _detect_encoding(sample: bytes) -> str:

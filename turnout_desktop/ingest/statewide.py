@@ -4,8 +4,10 @@ Layouts (DATA_FORMATS.md 2): ``COUNTY,VOTER_NAME,ID_VOTER,VOTING_METHOD,PRECINCT
 primary file has no party column), ``tx_county_name, voter_name, id_voter, voting_method,
 tx_precinct_code``, the per-county ``VOTER_NAME,ID_VOTER,VOTING_METHOD,PRECINCT`` (county from the
 file name) and our canonical ``VUID,COUNTY,PARTY,VOTING_METHOD,PRECINCT,VOTE_DATE[,DISTRICT]``.
-SOS writes ``IN-PERSON`` for early and election-day votes alike: the feed (file name) or the
-``in_person_method`` option decides.
+SOS writes ``IN-PERSON`` (bulk files ``GE``) for early and election-day votes alike: the feed (the
+file's or its zip member's name) or the ``in_person_method`` option decides, for every row of the file.
+In a zip of several csv files the member with a VUID column is read; an empty body whose name names a
+county is that county's empty roster (Civix answers so for a county with no voters yet).
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ from typing import Any
 import pandas as pd
 
 from turnout_desktop.domain.codes import NO_PARTY, is_in_person, parse_method, parse_party
-from turnout_desktop.domain.counties import canonical_county_name
+from turnout_desktop.domain.counties import canonical_county_name, is_pseudo_county
 from turnout_desktop.domain.limits import MAX_DISTRICT, MAX_PRECINCT
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.files import file_sha256
-from turnout_desktop.ingest.csv_stream import open_csv_stream
+from turnout_desktop.ingest.csv_stream import open_csv_stream, open_matching_stream
 from turnout_desktop.ingest.dates import datetime_from_name, parse_date_column
 from turnout_desktop.ingest.filenames import county_from_name, method_from_name, party_from_name
 from turnout_desktop.ingest.mapping import map_header
@@ -32,6 +34,9 @@ from turnout_desktop.ingest.normalize import map_unique, normalize_vuids, text_c
 
 STATEWIDE_COLUMNS = ("vuid", "county", "party", "voting_method", "precinct", "vote_date", "district")
 IN_PERSON_CHOICES = ("early-voting", "election-day")
+# A body of nothing but a BOM, blank lines and DOS EOF marks is an empty roster.
+_EMPTY_BODY = b"\xef\xbb\xbf\r\n\t \x1a"
+_EMPTY_PROBE_BYTES = 4096
 
 
 @dataclass(slots=True)
@@ -51,6 +56,8 @@ class StatewideFile:
     party: str | None
     in_person_method: str | None
     county: str | None
+    member: str | None = None
+    empty: bool = False
     rows_read: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
 
@@ -58,13 +65,26 @@ class StatewideFile:
         """Canonical records in chunks (STATEWIDE_COLUMNS); refused rows counted in ``skipped``."""
         self.rows_read = 0
         self.skipped.clear()
-        stream = open_csv_stream(self.content_path, chunk_rows=self.chunk_rows)
+        if self.empty:
+            return  # Civix answers an empty body for a county with no voters yet (DATA_FORMATS 2.2)
+        if self.member is None:
+            stream = open_csv_stream(self.content_path, chunk_rows=self.chunk_rows)
+        else:
+            stream = open_csv_stream(self.content_path, chunk_rows=self.chunk_rows, member=self.member)
         mapping: dict[str, str] = self.layout["mapping"]
         for raw_chunk in stream.chunks(self.layout["header_row"] - 1):
             # Titles compared stripped: readers differ on whether " id_voter" keeps its space.
             chunk = {_title(key): values for key, values in raw_chunk.items()}
             self.rows_read += len(next(iter(chunk.values()), []))
             yield self._normalise(chunk, mapping)
+        # Rows whose field count does not fit the header (an unquoted "LAST, FIRST") are dropped by the
+        # reader; they were voters, so they are reported rather than lost silently.
+        dropped = int(getattr(stream, "skipped_rows", 0) or 0)
+        if dropped and self.member is None and _ends_with_eof_mark(self.content_path):
+            dropped -= 1  # the reader drops a trailing DOS EOF (0x1A) line too; that was no voter
+        if dropped:
+            self.rows_read += dropped
+            self.skipped["wrong_field_count"] += dropped
 
     def _normalise(self, chunk: dict[str, list[str | None]], mapping: dict[str, str]) -> pd.DataFrame:
         size = len(next(iter(chunk.values()), []))
@@ -89,7 +109,11 @@ class StatewideFile:
             self.skipped.update(code for code, bad in zip(vuids.codes, refused.tolist(), strict=True) if bad)
         unknown_county = frame["county"].isna() & ~refused
         if unknown_county.any():
-            self.skipped["unknown_county"] += int(unknown_county.sum())
+            # TOTAL/STATEWIDE pseudo rows are expected in state tables; they are no voters' records.
+            pseudo = map_unique(chunk[mapping["county"]], is_pseudo_county) if "county" in mapping else [False] * size
+            for is_pseudo, bad in zip(pseudo, unknown_county.tolist(), strict=True):
+                if bad:
+                    self.skipped["pseudo_county" if is_pseudo else "unknown_county"] += 1
         unknown_method = frame["voting_method"].isna() & ~refused & ~unknown_county
         if unknown_method.any():
             self.skipped["unknown_method"] += int(unknown_method.sum())
@@ -98,9 +122,6 @@ class StatewideFile:
             & ~refused & ~unknown_county & ~unknown_method
         if too_long.any():
             self.skipped["value_too_long"] += int(too_long.sum())
-        if unknown_method.any() and self.in_person_method is None and any(
-                is_in_person(v) for v in chunk[mapping["voting_method"]][:1000]):
-            raise _no_in_person_clue(self.name)
         keep = ~(refused | unknown_county | unknown_method | too_long)
         return frame[keep].reset_index(drop=True)
 
@@ -108,9 +129,34 @@ class StatewideFile:
         if value is None:
             return self.in_person_method
         if is_in_person(value):
+            if self.in_person_method is None:
+                # Checked on every distinct value, not a sample: a roster sorted MAIL-IN first shows
+                # IN-PERSON only far past the preview, and those voters must not vanish as "unknown".
+                raise _no_in_person_clue(self.name)
             return self.in_person_method
         method = parse_method(value)
         return str(method) if method else None
+
+
+def _is_empty_body(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_EMPTY_PROBE_BYTES + 1)
+    except OSError:
+        return False  # the stream reports an unreadable file with its reason
+    return len(head) <= _EMPTY_PROBE_BYTES and not head.strip(_EMPTY_BODY)
+
+
+def _ends_with_eof_mark(path: Path) -> bool:
+    """True when the file's last line is a DOS EOF mark (0x1A) (DATA_FORMATS 4)."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(max(0, path.stat().st_size - 64))
+            tail = handle.read()
+    except OSError:
+        return False
+    last_line = tail.rstrip(b"\r\n\t ").rsplit(b"\n", 1)[-1]
+    return bool(last_line) and not last_line.strip(b"\x1a\r\t \x00")
 
 
 def _title(text: object) -> str:
@@ -147,27 +193,68 @@ def read_statewide(path: Path, *, election: dt.date, party: str | None = None, i
     party_code = parse_party(party) if party else None
     if party and party_code is None:
         raise ImportRejected(f"--party {party!r} is not a known party", reason="bad_option", file=path.name)
-    stream = open_csv_stream(path, chunk_rows=chunk_rows)
-    header_index = next((i for i, row in enumerate(stream.preview) if "vuid" in map_header(row)), None)
+    if _is_empty_body(path):
+        return _empty_roster(path, election=election, party=party_code, in_person=in_person_method,
+                             chunk_rows=chunk_rows)
+    stream = open_matching_stream(path, lambda opened: _header_index(opened.preview) is not None,
+                                  chunk_rows=chunk_rows)
+    member: str | None = getattr(stream, "member", None)
+    header_index = _header_index(stream.preview)
     if header_index is None:
         raise ImportRejected("No VUID column (ID_VOTER, VUID, ...) in the first 100 rows of the statewide file",
                              reason="no_vuid_column", file=path.name)
     titles = [_title(t) for t in stream.preview[header_index]]
     mapping = {name: titles[i] for name, i in map_header(titles).items()}
-    county = None if "county" in mapping else county_from_name(path.name)
+    county = None if "county" in mapping else county_from_name(path.name) or (
+        county_from_name(Path(member).name) if member else None)
     if "county" not in mapping and county is None:
-        raise ImportRejected("The statewide file has no county column and its name names no county",
-                             reason="no_county_column", file=path.name)
-    in_person = in_person_method or in_person_from_name(path.name)
+        # The SOS bulk {id}VOTER_STATE.csv is such a file (DATA_FORMATS 2.1): records without a county
+        # cannot be reconciled, so it is refused rather than stored under a guess.
+        raise ImportRejected("The statewide file has no county column and its name names no county (the SOS bulk "
+                             "VOTER_STATE file has none); import the per-county or Civix statewide roster, or put "
+                             "the county in the file name", reason="no_county_column", file=path.name)
+    # The zip's own name first, then its member's (``statewide_ed_58315_2026-05-26.zip``/``...csv``).
+    in_person = in_person_method or in_person_from_name(path.name) or (
+        in_person_from_name(Path(member).name) if member else None)
     method_column = titles.index(mapping["voting_method"]) if "voting_method" in mapping else None
     sample = [row[method_column] for row in stream.preview[header_index + 1:]
               if method_column is not None and len(row) > method_column]
     if in_person is None and (method_column is None or any(is_in_person(v) for v in sample)):
         raise _no_in_person_clue(path.name)
-    stamp = datetime_from_name(path.name)
-    as_of = stamp or dt.datetime.fromtimestamp(path.stat().st_mtime)
+    names = [path.name] + ([Path(member).name] if member else [])
+    party_code = party_code or next((found for found in map(party_from_name, names) if found), None)
     layout = {"header_row": header_index + 1, "mapping": mapping, "delimiter": stream.delimiter,
-              "in_person_method": in_person, "party": party_code or party_from_name(path.name), "county": county}
+              "in_person_method": in_person, "party": party_code, "county": county, "member": member}
     return StatewideFile(name=path.name, sha256=file_sha256(path), size=path.stat().st_size, parser="csv",
-                         encoding=stream.encoding, layout=layout, content_path=path, as_of=as_of, election=election,
-                         chunk_rows=chunk_rows, party=layout["party"], in_person_method=in_person, county=county)
+                         encoding=stream.encoding, layout=layout, content_path=path, as_of=_as_of(path, names),
+                         election=election, chunk_rows=chunk_rows, party=party_code, in_person_method=in_person,
+                         county=county, member=member)
+
+
+def _header_index(preview: list[list[Any]]) -> int | None:
+    return next((i for i, row in enumerate(preview) if "vuid" in map_header(row)), None)
+
+
+def _as_of(path: Path, names: list[str]) -> dt.datetime:
+    """The snapshot time a name carries (the file's, else its zip member's), else the file's mtime."""
+    stamp = next((found for found in map(datetime_from_name, names) if found), None)
+    return stamp or dt.datetime.fromtimestamp(path.stat().st_mtime)
+
+
+def _empty_roster(path: Path, *, election: dt.date, party: str | None, in_person: str | None,
+                  chunk_rows: int) -> StatewideFile:
+    """A file with an empty body: Civix's answer for a county with no voters yet; zero records.
+
+    Only accepted when the name tells which county it is, so the stored snapshot means "this county
+    had no voters as of then"; a nameless empty file is refused as empty, like any other upload.
+    """
+    county = county_from_name(path.name)
+    if county is None:
+        raise ImportRejected("The file is empty", reason="empty", file=path.name)
+    in_person = in_person or in_person_from_name(path.name)
+    layout = {"header_row": 0, "mapping": {}, "delimiter": None, "in_person_method": in_person,
+              "party": party or party_from_name(path.name), "county": county, "member": None, "empty_body": True}
+    return StatewideFile(name=path.name, sha256=file_sha256(path), size=path.stat().st_size, parser="csv",
+                         encoding=None, layout=layout, content_path=path, as_of=_as_of(path, [path.name]),
+                         election=election, chunk_rows=chunk_rows, party=layout["party"], in_person_method=in_person,
+                         county=county, empty=True)
