@@ -39,6 +39,30 @@ def parses(data: bytes) -> bool:
     return True
 
 
+def envelope_payload(data: bytes, file_name: str) -> bytes | None:
+    """The decoded ``upload`` of a Civix envelope, or None when ``data`` is not one.
+
+    Raises:
+        ImportRejected: an envelope whose ``upload`` is not base64 or is empty.
+    """
+    if not looks_like_json(data):
+        return None
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None
+    if not (isinstance(document, dict) and isinstance(document.get("upload"), str)):
+        return None
+    try:
+        payload = base64.b64decode(document["upload"], validate=True)
+    except (binascii.Error, ValueError):
+        raise ImportRejected("the upload envelope does not hold base64", reason="malformed_json",
+                             file=file_name) from None
+    if not payload:
+        raise ImportRejected("the upload envelope is empty", reason="empty", file=file_name)
+    return payload
+
+
 def read_json(data: bytes, file_name: str, read_payload: ReadAny, *, in_envelope: bool = False) -> list[RawWorkbook]:
     """Workbooks from a JSON file: the decoded payload of an envelope, else the document's table.
 
@@ -60,13 +84,8 @@ def read_json(data: bytes, file_name: str, read_payload: ReadAny, *, in_envelope
         if in_envelope:
             raise ImportRejected("an upload envelope inside an upload envelope is not accepted",
                                  reason="unsupported_format", file=file_name)
-        try:
-            payload = base64.b64decode(document["upload"], validate=True)
-        except (binascii.Error, ValueError):
-            raise ImportRejected("the upload envelope does not hold base64", reason="malformed_json",
-                                 file=file_name) from None
-        if not payload:
-            raise ImportRejected("the upload envelope is empty", reason="empty", file=file_name)
+        payload = envelope_payload(data, file_name)
+        assert payload is not None  # an object with a string "upload" is an envelope
         return read_payload(payload, file_name)
     records, scalars = _records(document)
     if not records:

@@ -8,8 +8,11 @@ because existing identities are never touched.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +43,42 @@ def load_statewide_file(session: Session, path: Path, *, election: dt.date, part
                         in_person_method: str | None = None, user: str | None = None,
                         progress: ProgressCallback | None = None) -> dict[str, Any]:
     """Import one statewide file inside the caller's transaction; skip it when already imported."""
-    from turnout_desktop.ingest.statewide import read_statewide
 
     sha256 = file_sha256(path)
     if already_imported(session, election, sha256):
         return {"file": path.name, "sha256": sha256, "skipped_file": True, "rows_read": 0, "inserted": 0,
                 "already_present": 0, "source_file_id": None}
-    statewide = read_statewide(path, election=election, party=party, in_person_method=in_person_method)
+    with _readable(path) as readable:
+        return _load(session, path, readable, sha256, election=election, party=party,
+                     in_person_method=in_person_method, user=user, progress=progress)
+
+
+@contextlib.contextmanager
+def _readable(path: Path) -> Iterator[Path]:
+    """The file the statewide reader streams: ``path``, or the decoded payload of a Civix JSON envelope.
+
+    The payload goes to a private temporary folder under the envelope's own name (``.csv``/``.zip``), so
+    the clues in the name (EV/ED, party, as-of date) still count; the folder is removed afterwards.
+    """
+    from turnout_desktop.ingest.json_reader import envelope_payload, looks_like_json
+
+    with path.open("rb") as handle:
+        head = handle.read(64)
+    payload = envelope_payload(path.read_bytes(), path.name) if looks_like_json(head) else None
+    if payload is None:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="turnout-envelope-") as folder:
+        decoded = Path(folder) / f"{path.stem}{'.zip' if payload.startswith(b'PK') else '.csv'}"
+        decoded.write_bytes(payload)
+        yield decoded
+
+
+def _load(session: Session, path: Path, readable: Path, sha256: str, *, election: dt.date, party: str | None,
+          in_person_method: str | None, user: str | None, progress: ProgressCallback | None) -> dict[str, Any]:
+    from turnout_desktop.ingest.statewide import read_statewide
+
+    statewide = read_statewide(readable, election=election, party=party, in_person_method=in_person_method)
     size = path.stat().st_size
     source = SourceFile(
         kind="statewide", name=path.name, sha256=sha256, size_bytes=size,
