@@ -165,3 +165,13 @@ def test_county_abbreviated_co_in_file_name(tmp_path: Path) -> None:
     assert _nonzero(upload) == {("KING", "ALL", "early-voting"): 1, ("KING", "ALL", "TOTAL"): 1}
     real = write_text(tmp_path / "Real_EV_10.30.2026.csv", ["VUID", "1000000002"])
     assert [p.code for p in read_county_upload([real]).problems] == ["unknown_county", "party_assumed_all"]
+
+
+def test_precinct_that_excel_turned_into_a_date_is_reported_not_guessed(tmp_path: Path) -> None:
+    # DATA_FORMATS 4 "Excel turns `1-4` into `1-Apr`": kept as read, reported (not blocking) with its row.
+    path = write_xlsx(tmp_path / "Loving roster EV REP.xlsx", {"Roster": [
+        ["VUID", "Precinct"], ["1000000001", "101"], ["1000000002", dt.datetime(2026, 4, 1)]]})
+    upload = read_county_upload([path], election=dt.date(2026, 3, 3))
+    assert [(p.code, p.row, p.column, p.blocking) for p in upload.problems] == [
+        ("precinct_is_date", 3, "Precinct", False)]
+    assert upload.rows["precinct"].tolist() == ["101", "2026-04-01"] and upload.ready

@@ -55,6 +55,8 @@ MESSAGES = {
                       "40 characters): it is probably in the wrong column.",
     "in_person_method_inferred": "In-person rows without a method were given the method of the sheet's other "
                                  "in-person rows.",
+    "precinct_is_date": "The precinct cell holds a date: Excel turns codes such as 1-4 into dates (1-Apr). It "
+                        "was kept as read; check the precinct in the county's system.",
     "header_borrowed": "A sheet without a header row was read with the header of a sibling sheet.",
     "summary_in_person_split": "An election-day report: its cumulative in-person count includes election day, "
                                "so early voting = in person in all - in person on the report date.",

@@ -137,6 +137,10 @@ def read_roster_sheet(sheet: SheetLike, layout: DetectedLayout, hints: Hints, lo
         texts = [cell_text(u) for u in precinct_values.uniques]
         flag("value_too_long", precinct_values.rows_where([len(t or "") > MAX_PRECINCT for t in texts], False),
              precinct_cells, title("precinct"))
+        # Excel turns a code such as 1-4 into a date (1-Apr): which number was the month cannot be known,
+        # so the cell is kept as read and reported, never guessed back.
+        flag("precinct_is_date", precinct_values.rows_where(
+            [isinstance(u, dt.date) for u in precinct_values.uniques], False), precinct_cells, title("precinct"))
         precincts = precinct_values.broadcast(texts, None)
     else:
         precincts = _constant(None, n)
