@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from turnout_desktop.reports.model import Report, Table, report_tables
-from turnout_desktop.reports.safe_io import write_csv_atomic
+from turnout_desktop.reports.safe_io import BeforeReplace, write_csv_atomic
 
 SECTION_MARKER = "section"
 
@@ -26,18 +26,20 @@ def _section_rows(tables: list[Table]) -> Iterator[list[object]]:
         yield []
 
 
-def write_report_csv(report: Report, path: Path) -> str:
+def write_report_csv(report: Report, path: Path, *, before_replace: BeforeReplace | None = None) -> str:
     """Write ``report`` to ``path`` atomically.
 
     Args:
         report: the report model.
         path: target file (folder must exist; build the name with ``safe_io.safe_filename``).
+        before_replace: see ``safe_io.atomic_write_bytes``.
 
     Returns:
         The sha256 of the written file.
     """
     tables = report_tables(report)
-    return write_csv_atomic(path, [SECTION_MARKER, tables[0].name], _section_rows(tables))
+    return write_csv_atomic(path, [SECTION_MARKER, tables[0].name], _section_rows(tables),
+                            before_replace=before_replace)
 
 
 def read_report_csv(path: Path) -> dict[str, list[list[str]]]:

@@ -16,7 +16,7 @@ import datetime as dt
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -85,20 +85,30 @@ def _temp_in_folder(path: Path) -> tuple[int, Path]:
     return handle, Path(temp_name)
 
 
-def _commit_temp(temp_path: Path, path: Path) -> str:
-    """Hash the fully written temp file, rename it over ``path`` and fsync the folder."""
+BeforeReplace = Callable[[str], None]
+
+
+def _commit_temp(temp_path: Path, path: Path, before_replace: BeforeReplace | None = None) -> str:
+    """Hash the fully written temp file, rename it over ``path`` and fsync the folder.
+
+    ``before_replace(sha256)`` runs between the two: the export service commits its audit event there, so
+    whatever file a crash leaves at ``path`` (the old one or the new one) has its sha256 recorded.
+    """
     sha256 = file_sha256(temp_path)
+    if before_replace is not None:
+        before_replace(sha256)
     os.replace(temp_path, path)
     _fsync_folder(path.parent)
     return sha256
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> str:
+def atomic_write_bytes(path: Path, data: bytes, *, before_replace: BeforeReplace | None = None) -> str:
     """Write ``data`` to ``path`` atomically.
 
     Args:
         path: target file; its folder must exist.
         data: the complete file content.
+        before_replace: called with the sha256 once the temp file is complete, before the rename.
 
     Returns:
         The sha256 (hex) of the written file.
@@ -110,13 +120,14 @@ def atomic_write_bytes(path: Path, data: bytes) -> str:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        return _commit_temp(temp_path, path)
+        return _commit_temp(temp_path, path, before_replace)
     except BaseException:
         temp_path.unlink(missing_ok=True)
         raise
 
 
-def write_csv_atomic(path: Path, header: list[str], rows: Iterable[Sequence[object]]) -> str:
+def write_csv_atomic(path: Path, header: list[str], rows: Iterable[Sequence[object]], *,
+                     before_replace: BeforeReplace | None = None) -> str:
     """Write a CSV Excel opens correctly and cannot be tricked into running formulas.
 
     UTF-8 with BOM, CRLF line ends, every field quoted (embedded quotes doubled), text cells
@@ -126,6 +137,7 @@ def write_csv_atomic(path: Path, header: list[str], rows: Iterable[Sequence[obje
         path: target file; its folder must exist.
         header: column names (escaped like any text cell).
         rows: the data rows, streamed.
+        before_replace: called with the sha256 once the temp file is complete, before the rename.
 
     Returns:
         The sha256 (hex) of the written file.
@@ -140,7 +152,7 @@ def write_csv_atomic(path: Path, header: list[str], rows: Iterable[Sequence[obje
                 writer.writerow([export_cell(value) for value in row])
             stream.flush()
             os.fsync(stream.fileno())
-        return _commit_temp(temp_path, path)
+        return _commit_temp(temp_path, path, before_replace)
     except BaseException:
         temp_path.unlink(missing_ok=True)
         raise

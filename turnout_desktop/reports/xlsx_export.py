@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from turnout_desktop.reports.model import Report, Table, report_tables
-from turnout_desktop.reports.safe_io import atomic_write_bytes, escape_text_cell
+from turnout_desktop.reports.safe_io import BeforeReplace, atomic_write_bytes, escape_text_cell
 
 _LITERAL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
@@ -86,6 +86,6 @@ def tables_to_xlsx_bytes(tables: list[Table]) -> bytes:
     return buffer.getvalue()
 
 
-def write_report_xlsx(report: Report, path: Path) -> str:
+def write_report_xlsx(report: Report, path: Path, *, before_replace: BeforeReplace | None = None) -> str:
     """Write ``report`` to ``path`` atomically; returns the sha256 of the written file."""
-    return atomic_write_bytes(path, tables_to_xlsx_bytes(report_tables(report)))
+    return atomic_write_bytes(path, tables_to_xlsx_bytes(report_tables(report)), before_replace=before_replace)

@@ -17,7 +17,7 @@ from turnout_desktop.db.session import transaction
 from turnout_desktop.errors import NotFound, TurnoutError
 from turnout_desktop.reports.csv_export import write_report_csv
 from turnout_desktop.reports.model import Report, build_report
-from turnout_desktop.reports.safe_io import atomic_write_bytes, safe_filename, safe_output_path
+from turnout_desktop.reports.safe_io import BeforeReplace, atomic_write_bytes, safe_filename, safe_output_path
 from turnout_desktop.reports.xlsx_export import write_report_xlsx
 from turnout_desktop.services.context import ROLE_CLERK, AppContext
 
@@ -93,14 +93,14 @@ def resolve_output(out: Path, *, election: dt.date, fmt: str, county: str | None
     return safe_output_path(out.parent, safe_filename(out.stem, suffix=f".{fmt}"))
 
 
-def _write(report: Report, fmt: str, path: Path) -> str:
+def _write(report: Report, fmt: str, path: Path, before_replace: BeforeReplace) -> str:
     if fmt == "csv":
-        return write_report_csv(report, path)
+        return write_report_csv(report, path, before_replace=before_replace)
     if fmt == "xlsx":
-        return write_report_xlsx(report, path)
+        return write_report_xlsx(report, path, before_replace=before_replace)
     from turnout_desktop.reports.pdf import render_report_pdf_bytes as render
 
-    return atomic_write_bytes(path, render(report))
+    return atomic_write_bytes(path, render(report), before_replace=before_replace)
 
 
 def export_report(ctx: AppContext, *, election: dt.date, fmt: str, out: Path, county: str | None = None,
@@ -124,22 +124,30 @@ def export_report(ctx: AppContext, *, election: dt.date, fmt: str, out: Path, co
     if fmt not in FORMATS:
         raise TurnoutError(f"Unknown report format {fmt!r}; use one of {', '.join(FORMATS)}.")
     details: dict[str, object] = {"format": fmt, "county": county, "escalation_id": escalation_id}
+    recorded: list[str] = []
+
+    def record_export(sha256: str) -> None:
+        # Committed before the finished file replaces the target (RELIABILITY.md T16): a crash at any
+        # instant leaves at the target either the old file or the new one, and both hashes are recorded.
+        with transaction(ctx.engine) as session:
+            record_event(session, "export", f"Exported {fmt} report {details['file']}", user=ctx.user,
+                         role=ctx.role, county=county, election_date=election, details={**details, "sha256": sha256})
+        recorded.append(sha256)
+
     try:
         path = resolve_output(out, election=election, fmt=fmt, county=county, escalation_id=escalation_id)
         details["file"] = path.name
         report = load_report(ctx, election=election, county=county, escalation_id=escalation_id)
         details["audit_head"] = report.audit_head
-        sha256 = _write(report, fmt, path)
+        _write(report, fmt, path, record_export)
     except Exception as exc:
         details["error"] = str(exc)[:500]
+        if recorded:  # the success event is in, but the rename failed: the target keeps its old file
+            details["sha256_not_written"] = recorded[-1]
         with transaction(ctx.engine) as session:
             record_event(session, "export", f"Report export failed: {exc}"[:1000], disposition="failure",
                          user=ctx.user, role=ctx.role, county=county, election_date=election, details=details)
         if isinstance(exc, ValueError):
             raise TurnoutError(str(exc)) from exc
         raise
-    details["sha256"] = sha256
-    with transaction(ctx.engine) as session:
-        record_event(session, "export", f"Exported {fmt} report {path.name}", user=ctx.user, role=ctx.role,
-                     county=county, election_date=election, details=details)
     return path
