@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,9 +11,9 @@ import pytest
 from b1_engine_rows import ED, ELECTION, EV, MAIL, add_records, add_reference, add_roster, vuid
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
-from turnout_desktop.db.models import CountyTurnoutReference
+from turnout_desktop.db.models import AuditEvent, CountyTurnoutReference
 from turnout_desktop.db.session import make_engine, transaction
 from turnout_desktop.services import reconciliation
 from turnout_desktop.services.context import AppContext
@@ -47,6 +48,11 @@ def test_gate_boundary_table(db_engine, tmp_path, total, gap, records, accuracy,
     rows = list(csv.reader((tmp_path / "public.csv").open(encoding="utf-8-sig")))
     assert rows[0] == reconciliation.PUBLIC_HEADER
     assert len(rows) - 1 == written
+    with transaction(db_engine) as session:  # T16: the public file's sha256 is in the audit trail
+        details = session.execute(select(AuditEvent.details).where(AuditEvent.event_type == "export_public")
+                                  ).scalar_one()
+    assert details == {"file": "public.csv", "rows": written,
+                       "sha256": hashlib.sha256((tmp_path / "public.csv").read_bytes()).hexdigest()}
 
 
 def test_gate_without_official_counts_and_with_override(db_engine):

@@ -367,7 +367,11 @@ def _as_date(value: Any) -> dt.date:
 
 
 def export_public(ctx: AppContext, election: dt.date, out: Path) -> int:
-    """Write the public CSV: only figures the gate lets through. Returns the data rows written."""
+    """Write the public CSV: only figures the gate lets through. Returns the data rows written.
+
+    The ``export_public`` audit event (file name, rows, sha256) is committed before the finished file
+    replaces ``out`` (RELIABILITY.md T16), so any file a crash leaves there has its hash recorded.
+    """
     rows: list[list[object]] = []
     for row in status(ctx, election):
         if not row["public"]:
@@ -376,6 +380,12 @@ def export_public(ctx: AppContext, election: dt.date, out: Path) -> int:
                      row["official_count"], row["accuracy_pct"], row["public_message"]])
     from turnout_desktop.reports.safe_io import write_csv_atomic
 
-    write_csv_atomic(Path(out), PUBLIC_HEADER, rows)
+    def record(sha256: str) -> None:
+        with transaction(ctx.engine) as session:
+            record_event(session, "export_public", f"Public CSV {Path(out).name}: {len(rows)} gated rows",
+                         user=ctx.user, role=ctx.role, election_date=election,
+                         details={"file": Path(out).name, "rows": len(rows), "sha256": sha256})
+
+    write_csv_atomic(Path(out), PUBLIC_HEADER, rows, before_replace=record)
     return len(rows)
 
