@@ -351,7 +351,7 @@ class MainWindow(QMainWindow):
                                        county=preferences.county or None)
         if identity != self.spec:
             self.apply_identity(identity)
-        if _database_fields(previous) != _database_fields(preferences):
+        if previous.database_fields() != preferences.database_fields():
             # Switching databases under open dialogs and running jobs is not safe: the next start uses it.
             self.statusBar().showMessage("The new database is used from the next start of the app.", 15_000)
         self.runner.start(jobs.save_shared_settings, self.spec, preferences.statewide_source or None,
@@ -402,9 +402,3 @@ class MainWindow(QMainWindow):
     def current_records(self) -> dict[str, Any]:
         """What the window shows now (for tests and the screenshot helper)."""
         return {"overview": self.overview.model.records(), "activity": self.activity.model.records()}
-
-
-def _database_fields(preferences: Preferences) -> tuple[object, ...]:
-    """What names the database in the settings (no keyring lookup: that may block the GUI thread)."""
-    return (preferences.db_kind, preferences.local_path, preferences.pg_host, preferences.pg_port,
-            preferences.pg_database, preferences.pg_user)

@@ -50,6 +50,10 @@ class Preferences:
             return f"postgresql://{auth}@{self.pg_host}:{self.pg_port}/{self.pg_database}"
         return f"sqlite:///{self.local_path}" if self.local_path else default_sqlite_url()
 
+    def database_fields(self) -> tuple[object, ...]:
+        """What names the database (no keyring lookup: that may block the GUI thread)."""
+        return self.db_kind, self.local_path, self.pg_host, self.pg_port, self.pg_database, self.pg_user
+
     def keyring_account(self) -> str:
         return f"{self.pg_user}@{self.pg_host}:{self.pg_port}/{self.pg_database}"
 
