@@ -221,3 +221,43 @@ def test_check_mode_skips_unchanged_and_reopens_drift(db_engine):
     assert third["check"] == "reconciled" and third["id"] != first["id"]
     assert third["status"] == "ESCALATED" and third["trigger_type"] == "AUTO_CHECK"
     assert third["by_method"] == {MAIL: {"expected": 2, "actual": 1}}
+
+
+@dataclass
+class MakesItWorse:
+    """Adds three records nobody voted for (a bad fix): the loop must take them back."""
+
+    name: str = "remove_duplicates"
+    letter: str = "D"
+
+    def applies(self, diagnosis: Diagnosis) -> bool:
+        return True
+
+    def execute(self, context: StrategyContext) -> StrategyResult:
+        context.fixes.begin(self.name, "bad fix")
+        for n in (900, 901, 902):
+            record = TurnoutRecord(election_date=context.election_date, vuid=vuid(n), county=context.county,
+                                   party=context.party, voting_method=EV, source="county", verification="pending")
+            context.session.add(record)
+            context.session.flush()
+            context.fixes.inserted("turnout_record", record.id, record.vuid, {"vuid": record.vuid})
+        return StrategyResult(True, "added 3", inserted=3)
+
+
+def test_an_attempt_that_makes_accuracy_worse_is_rolled_back(db_engine):
+    add_reference(db_engine, "Travis", "DEM", {EV: 5})
+    add_roster(db_engine, "Travis", [(vuid(i), "DEM", EV) for i in range(5)])
+    add_records(db_engine, [(vuid(i), "Travis", "DEM", EV) for i in range(4)])  # one missing: 80 %
+    strategies = [MakesItWorse(), DoesNothing("manual_review", "F")]
+    (result,) = reconcile_election(db_engine, ELECTION, strategies=strategies, recorder_factory=recorder_factory,
+                                   options=_options())
+    assert result["status"] == "ESCALATED" and result["attempts_count"] == 1
+    assert result["actual_total"] == 4 and result["final_accuracy_pct"] == 80.0
+    assert _attempts(db_engine, result["id"]) == [("remove_duplicates", "worse"), ("manual_review", "no_change")]
+    with transaction(db_engine) as session:
+        attempt = session.execute(select(ReconciliationAttempt).where(
+            ReconciliationAttempt.strategy == "remove_duplicates")).scalar_one()
+        assert (attempt.before_actual, attempt.after_actual, attempt.fix_id) == (4, 7, None)
+        assert attempt.message.endswith("accuracy would have fallen from 80.0% to 60.0%: its changes were rolled back")
+        assert session.execute(select(func.count()).select_from(TurnoutRecord)).scalar() == 4
+        assert session.execute(select(func.count()).select_from(FixAction)).scalar() == 0

@@ -9,6 +9,7 @@ before any work, so a crash leaves a row the next run picks up and finishes.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -74,6 +75,15 @@ class LoopOptions:
     user: str = "engine"
     max_attempts: int = MAX_ATTEMPTS
     lock_wait_seconds: float = DEFAULT_WAIT_SECONDS  # how long to wait for another run of the same county
+
+
+class _MadeWorse(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Raised inside an attempt's transaction when its changes lowered the accuracy (they are rolled back)."""
+
+    def __init__(self, result: StrategyResult, after: Comparison) -> None:
+        super().__init__("the attempt made the accuracy worse")
+        self.result = result
+        self.after = after
 
 
 @dataclass(slots=True)
@@ -251,6 +261,8 @@ class ReconciliationLoop:
                 session.flush()
                 after = compare_one(session, self.target, self.options)
                 outcome = self._outcome(before, after)
+                if outcome == rlog.OUTCOME_WORSE:
+                    raise _MadeWorse(result, after)  # verify failed: the transaction takes the changes back
                 rlog.add_attempt(session, log_id, state.next_attempt_no, strategy.name, outcome,
                                  before=_snapshot(before), after=_snapshot(after), fix_id=result.fix_id,
                                  message=_result_message(result), started_at=started)
@@ -261,6 +273,9 @@ class ReconciliationLoop:
                 log = session.get(ReconciliationLog, log_id)
                 assert log is not None
                 _write_progress(log, state, after, current=strategy.name)
+        except _MadeWorse as worse:
+            self._record_rolled_back(log_id, state, strategy.name, before, worse, started)
+            return before
         except Exception as exc:  # a broken strategy must not stop the loop: log it, try the next one
             logger.exception("strategy %s failed for %s", strategy.name, self.target)
             state.tried, state.executed, state.succeeded = saved  # its transaction rolled back
@@ -275,6 +290,23 @@ class ReconciliationLoop:
         if outcome not in rlog.HELPFUL_OUTCOMES:
             state.exhausted.add(strategy.name)
         return after
+
+    def _record_rolled_back(self, log_id: int, state: _RunState, name: str, before: Comparison, worse: _MadeWorse,
+                            started: dt.datetime) -> None:
+        """The attempt row of a strategy whose changes made the accuracy worse and were rolled back."""
+        message = (f"{_result_message(worse.result)}; accuracy would have fallen from {rounded(before.accuracy)}% "
+                   f"to {rounded(worse.after.accuracy)}%: its changes were rolled back")
+        state.tried.append(name)
+        state.executed += 1
+        with transaction(self.engine) as session:
+            rlog.add_attempt(session, log_id, state.next_attempt_no, name, rlog.OUTCOME_WORSE,
+                             before=_snapshot(before), after=_snapshot(worse.after), message=message,
+                             started_at=started)
+            log = session.get(ReconciliationLog, log_id)
+            assert log is not None
+            _write_progress(log, state, before, current=name)
+        state.next_attempt_no += 1
+        state.exhausted.add(name)
 
     def _outcome(self, before: Comparison, after: Comparison) -> str:
         if after.accuracy >= self.options.success_threshold:
