@@ -175,3 +175,17 @@ def test_precinct_that_excel_turned_into_a_date_is_reported_not_guessed(tmp_path
     assert [(p.code, p.row, p.column, p.blocking) for p in upload.problems] == [
         ("precinct_is_date", 3, "Precinct", False)]
     assert upload.rows["precinct"].tolist() == ["101", "2026-04-01"] and upload.ready
+
+
+def test_mail_request_export_says_which_ballot_statuses_it_counted(tmp_path: Path) -> None:
+    # DATA_FORMATS 1.2 "mail has Request Date, Print Date, Return_Status Code (OK, NT, NC, ...; undocumented;
+    # rows include non-accepted ballots)": nothing dropped on a guess, the clerk is told the statuses.
+    lines = ["SOS Voter ID\tID Number\tName\tRequest Date\tReturn_Status Code",
+             "1000000001\t77\tDOE, JANE\t01/10/2026\tOK", "1000000002\t78\tROE, RICH\t01/11/2026\tOK",
+             "1000000003\t79\tPOE, ANN\t01/12/2026\tNT", "1000000004\t80\tLOE, BO\t01/12/2026\t"]
+    path = write_text(tmp_path / "a_reqexp_tc_Rep.txt", lines, encoding="cp1252")
+    upload = read_county_upload([path], county="Tarrant", election=dt.date(2026, 3, 3))
+    assert counts_of(upload)[("TARRANT", "REP", "mail-in")] == 4
+    assert [(p.code, p.column, p.value, p.blocking) for p in upload.problems] == [
+        ("mail_status_counted", "Return_Status Code", "OK 2, (blank) 1, NT 1", False)]
+    assert upload.ready

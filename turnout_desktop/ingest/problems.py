@@ -57,6 +57,7 @@ MESSAGES = {
                                  "in-person rows.",
     "precinct_is_date": "The precinct cell holds a date: Excel turns codes such as 1-4 into dates (1-Apr). It "
                         "was kept as read; check the precinct in the county's system.",
+    "mail_status_counted": "The mail rows carry a ballot status; every row was counted whatever its status.",
     "header_borrowed": "A sheet without a header row was read with the header of a sibling sheet.",
     "summary_in_person_split": "An election-day report: its cumulative in-person count includes election day, "
                                "so early voting = in person in all - in person on the report date.",

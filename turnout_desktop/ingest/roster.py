@@ -23,6 +23,7 @@ from turnout_desktop.domain.vuid import is_blocking_vuid_code
 from turnout_desktop.ingest.arrow_text import take_cells
 from turnout_desktop.ingest.dates import parse_date_value
 from turnout_desktop.ingest.layout import DetectedLayout, SheetLike
+from turnout_desktop.ingest.mail_status import report_statuses, status_column
 from turnout_desktop.ingest.normalize import (
     Distinct,
     cell_text,
@@ -162,6 +163,9 @@ def read_roster_sheet(sheet: SheetLike, layout: DetectedLayout, hints: Hints, lo
     frame.insert(2, "row_no", pd.Series(row_numbers, dtype="int64"))
     frame["_index"] = pd.Series(indexes, dtype="int64")
     frame["_vuid_key"] = pd.Series(vuid.keys, dtype="int64")
+    status = status_column(titles)
+    if status is not None:
+        report_statuses(take(sheet.columns[status], indexes), titles[status], log, file=hints.file, sheet=hints.sheet)
     return frame
 
 
