@@ -18,6 +18,7 @@ EXPECTED_REASONS = {
     "calamine_xls_8gb_alloc.xls": "unreadable",
     "xlsx_far_cell_ref.xlsx": "too_many_cells",
     "xlsx_malformed_attr_far_ref.xlsx": "too_many_columns",
+    "ods_truncated_content_hang.ods": "unreadable",
 }
 
 

@@ -275,7 +275,9 @@ def check_sheet_extent(archive: zipfile.ZipFile, file_name: str, kind: str) -> N
                 if kind == "xlsx":
                     rows, columns = sheet_extent.xlsx_extent(handle, MAX_SHEET_CELLS)
                 else:
-                    rows, columns = sheet_extent.ods_extent(handle.read())
+                    content = handle.read()
+                    sheet_extent.require_well_formed(content, part, file_name)
+                    rows, columns = sheet_extent.ods_extent(content)
             except (zipfile.BadZipFile, OSError, EOFError, struct.error, ValueError) as error:
                 raise ImportRejected(f"part {part!r} is damaged ({error})"[:300], reason="unreadable",
                                      file=file_name) from None
