@@ -30,27 +30,20 @@ def looks_like_json(data: bytes) -> bool:
     return head.startswith((b"{", b"["))
 
 
-def parses(data: bytes) -> bool:
-    """True when the bytes are one valid JSON document (a text file starting with ``[`` may not be)."""
+def _document(data: bytes) -> tuple[bool, Any]:
+    """``(True, document)`` when the bytes are one valid JSON document, else ``(False, the error)``."""
     try:
-        json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        return False
-    return True
+        return True, json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        return False, error
 
 
-def envelope_payload(data: bytes, file_name: str) -> bytes | None:
-    """The decoded ``upload`` of a Civix envelope, or None when ``data`` is not one.
+def _payload(document: Any, file_name: str) -> bytes | None:
+    """The decoded ``upload`` of a Civix envelope document, or None when the document is not one.
 
     Raises:
         ImportRejected: an envelope whose ``upload`` is not base64 or is empty.
     """
-    if not looks_like_json(data):
-        return None
-    try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        return None
     if not (isinstance(document, dict) and isinstance(document.get("upload"), str)):
         return None
     try:
@@ -63,7 +56,20 @@ def envelope_payload(data: bytes, file_name: str) -> bytes | None:
     return payload
 
 
-def read_json(data: bytes, file_name: str, read_payload: ReadAny, *, in_envelope: bool = False) -> list[RawWorkbook]:
+def envelope_payload(data: bytes, file_name: str) -> bytes | None:
+    """The decoded ``upload`` of a Civix envelope, or None when ``data`` is not one.
+
+    Raises:
+        ImportRejected: an envelope whose ``upload`` is not base64 or is empty.
+    """
+    if not looks_like_json(data):
+        return None
+    parsed, document = _document(data)
+    return _payload(document, file_name) if parsed else None
+
+
+def read_json(data: bytes, file_name: str, read_payload: ReadAny, *, in_envelope: bool = False,
+              required: bool = True) -> list[RawWorkbook] | None:
     """Workbooks from a JSON file: the decoded payload of an envelope, else the document's table.
 
     Args:
@@ -71,21 +77,23 @@ def read_json(data: bytes, file_name: str, read_payload: ReadAny, *, in_envelope
         file_name: display name.
         read_payload: reads decoded envelope bytes (``raw._read_any`` at the same depth).
         in_envelope: True for a payload that came out of an envelope (a second envelope is refused).
+        required: the file must be JSON (its name says ``.json``); when False, bytes that do not parse
+            give None, so a text file starting with ``[`` is read as text instead.
 
     Raises:
         ImportRejected: ``malformed_json``, or ``unsupported_format`` when no table of records is found.
     """
-    try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        raise ImportRejected(f"the JSON cannot be read ({type(error).__name__}: {error})"[:300],
-                             reason="malformed_json", file=file_name) from None
-    if isinstance(document, dict) and isinstance(document.get("upload"), str):
+    parsed, document = _document(data)
+    if not parsed:
+        if not required:
+            return None
+        raise ImportRejected(f"the JSON cannot be read ({type(document).__name__}: {document})"[:300],
+                             reason="malformed_json", file=file_name)
+    payload = _payload(document, file_name)
+    if payload is not None:
         if in_envelope:
             raise ImportRejected("an upload envelope inside an upload envelope is not accepted",
                                  reason="unsupported_format", file=file_name)
-        payload = envelope_payload(data, file_name)
-        assert payload is not None  # an object with a string "upload" is an envelope
         return read_payload(payload, file_name)
     records, scalars = _records(document)
     if not records:

@@ -201,10 +201,12 @@ def _read_any(data: bytes, file_name: str, *, parser: str | None, encoding: str 
             raise ImportRejected(f"a {kind} workbook cannot be read as csv", reason="unsupported_format",
                                  file=file_name)
         return [excel_reader.read_workbook(data, file_name, kind, parser=parser)]
-    if kind == "text" and parser is None and json_reader.looks_like_json(data) and (
-            file_name.lower().endswith(".json") or json_reader.parses(data)):
-        return json_reader.read_json(data, file_name, lambda payload, name: _read_any(
-            payload, name, parser=None, encoding=encoding, depth=depth, in_envelope=True), in_envelope=in_envelope)
+    if kind == "text" and parser is None and json_reader.looks_like_json(data):
+        from_json = json_reader.read_json(data, file_name, lambda payload, name: _read_any(
+            payload, name, parser=None, encoding=encoding, depth=depth, in_envelope=True), in_envelope=in_envelope,
+            required=file_name.lower().endswith(".json"))
+        if from_json is not None:
+            return from_json
     if kind == "text":
         if parser not in (None, "csv"):
             raise ImportRejected(f"a text file cannot be read with {parser}", reason="unsupported_format",
