@@ -233,15 +233,13 @@ def _hints(file_name: str, sheet_name: str, options: Options) -> Hints:
 
 def _county_from_banner(sheet: RawSheet, layout: DetectedLayout) -> str | None:
     """The county a title row above the header names as "<name> County", when exactly one is named."""
-    above = layout.header_index + 1 if layout.header_from is not None else layout.header_index
-    named = {county_named(str(cell)) for index in range(max(above, 0)) for cell in row_cells(sheet, index)
+    named = {county_named(str(cell)) for index in range(layout.title_rows_end) for cell in row_cells(sheet, index)
              if isinstance(cell, str) and cell.strip()} - {None}
     return named.pop() if len(named) == 1 else None
 
 
 def _report_skipped_rows(sheet: RawSheet, layout: DetectedLayout, hints: Hints, log: ProblemLog) -> None:
-    above_data = layout.header_index + 1 if layout.header_from is not None else layout.header_index
-    banner = [i for i in range(above_data)
+    banner = [i for i in range(layout.title_rows_end)
               if not all(is_empty_cell(c) for c in row_cells(sheet, i))]
     if banner:
         first = next(str(c) for c in row_cells(sheet, banner[0]) if not is_empty_cell(c))

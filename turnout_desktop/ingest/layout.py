@@ -66,6 +66,12 @@ class DetectedLayout:
         """The spreadsheet's own 1-based row number of the header (0: none, the header was borrowed)."""
         return 0 if self.header_from is not None else self.header_index + 1
 
+    @property
+    def title_rows_end(self) -> int:
+        """Rows above this index are title (banner) rows: above the header, or above the data of a sheet
+        whose header was borrowed (its ``header_index`` is the row before the data, not a header)."""
+        return self.header_index + 1 if self.header_from is not None else self.header_index
+
     def mapping_titles(self) -> dict[str, str]:
         return {name: self.titles[index] for name, index in self.mapping.items()}
 
