@@ -27,6 +27,14 @@ REVIEW_STATES = ("open", "contacted_county", "accepted")
 
 
 
+def _written_reason(reason: str | None, refusal: str) -> str:
+    """The reason an admin action needs, stripped; ``InvalidRequest(refusal)`` when it is blank."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidRequest(refusal)
+    return reason
+
+
 def _row_json(row: Any) -> dict[str, Any]:
     return {c.key: to_json_value(getattr(row, c.key)) for c in row.__mapper__.column_attrs if c.key != "content"}
 
@@ -96,9 +104,7 @@ def override(ctx: AppContext, *, election: dt.date, county: str, party: str, rea
         PermissionDenied: not an admin. InvalidRequest: blank reason, unknown county or status.
     """
     ctx.require_admin("override a reconciliation status")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidRequest("An override needs a written reason.")
+    reason = _written_reason(reason, "An override needs a written reason.")
     canonical = canonical_county_name(county)
     if canonical is None:
         raise InvalidRequest(f"Unknown county {county!r}.")
@@ -125,9 +131,7 @@ def override(ctx: AppContext, *, election: dt.date, county: str, party: str, rea
 def revoke_override(ctx: AppContext, override_id: int, reason: str) -> dict[str, Any]:
     """Revoke an override (admin only, reason required); the computed status shows again."""
     ctx.require_admin("revoke an override")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidRequest("Revoking an override needs a written reason.")
+    reason = _written_reason(reason, "Revoking an override needs a written reason.")
     with transaction(ctx.engine) as session:
         row = session.get(ManualOverride, override_id)
         if row is None:
@@ -149,9 +153,7 @@ def mark_reviewed(ctx: AppContext, log_id: int, state: str, reason: str) -> dict
     state = (state or "").strip()
     if state not in REVIEW_STATES:
         raise InvalidRequest(f"Review state must be one of {', '.join(REVIEW_STATES)}, not {state!r}.")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidRequest("A review needs a written reason.")
+    reason = _written_reason(reason, "A review needs a written reason.")
     with transaction(ctx.engine) as session:
         entry = session.get(ReconciliationLog, log_id)
         if entry is None:

@@ -43,7 +43,6 @@ def load_statewide_file(session: Session, path: Path, *, election: dt.date, part
                         in_person_method: str | None = None, user: str | None = None,
                         progress: ProgressCallback | None = None) -> dict[str, Any]:
     """Import one statewide file inside the caller's transaction; skip it when already imported."""
-
     sha256 = file_sha256(path)
     if already_imported(session, election, sha256):
         return {"file": path.name, "sha256": sha256, "skipped_file": True, "rows_read": 0, "inserted": 0,
