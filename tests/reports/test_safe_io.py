@@ -125,3 +125,25 @@ def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
     assert target.read_bytes() == b"new content"
     assert first != second
     assert [p.name for p in tmp_path.iterdir()] == ["r.pdf"]  # no temp file left behind
+
+
+def test_before_replace_runs_with_the_final_hash_while_the_old_file_is_still_there(tmp_path: Path) -> None:
+    # T16: the export's audit event is committed in this hook, so it must see the finished file's sha256
+    # before the rename; a hook that fails leaves the old file and no temp file.
+    import hashlib
+
+    target = tmp_path / "public.csv"
+    atomic_write_bytes(target, b"old")
+    seen: list[tuple[str, bytes]] = []
+    digest = atomic_write_bytes(target, b"new", before_replace=lambda sha: seen.append((sha, target.read_bytes())))
+    assert seen == [(hashlib.sha256(b"new").hexdigest(), b"old")] and digest == seen[0][0]
+
+    def refuse(_sha: str) -> None:
+        raise RuntimeError("audit trail unavailable")
+
+    for write in (lambda: atomic_write_bytes(target, b"newer", before_replace=refuse),
+                  lambda: write_csv_atomic(target, ["a"], [["b"]], before_replace=refuse)):
+        with pytest.raises(RuntimeError):
+            write()
+        assert target.read_bytes() == b"new"
+        assert [p.name for p in tmp_path.iterdir()] == ["public.csv"]
