@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from test_gui_main_window import open_window
 
+from turnout_desktop.domain.limits import MAX_USER_NAME
 from turnout_desktop.gui import jobs
 
 
@@ -14,6 +15,7 @@ def test_switching_to_a_clerk_hides_admin_actions_and_scopes_the_views(qtbot, ad
     all_counties = {r["county"] for r in window.activity.model.records()}
     assert len(all_counties) > 1
     dialog = window.open_settings()
+    assert dialog.user_name.maxLength() == MAX_USER_NAME  # longer names the database cannot hold
     dialog.user_name.setText("carl")
     dialog.role.setCurrentIndex(dialog.role.findData("clerk"))
     dialog.county.setCurrentText("KENT")
