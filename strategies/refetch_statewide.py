@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from strategies._common import RECORD_TABLE, REMOVAL_FIELDS, open_fix, result
 from turnout_desktop.db.models import SourceFile, TurnoutRecord
 from turnout_desktop.engine.fixes import SOURCE_FILE_UNDONE, is_undo_tombstone, snapshot
-from turnout_desktop.engine.types import Diagnosis, StrategyContext, StrategyResult
+from turnout_desktop.engine.types import STATEWIDE_LEFT_TO_CHECK, Diagnosis, StrategyContext, StrategyResult
 
 STATEWIDE_SUFFIXES = {".csv", ".zip", ".txt"}
 
@@ -49,6 +49,10 @@ class RefetchStatewide:
     def execute(self, context: StrategyContext) -> StrategyResult:
         if not context.statewide_source:
             return result(context, "No statewide source is configured")
+        if not context.may_import_statewide:
+            # A clerk may not load statewide data (it is the independent source its own counts are checked
+            # against); the scheduled check under the service login imports new files and re-runs the county.
+            return result(context, f"{STATEWIDE_LEFT_TO_CHECK}: this login may not import statewide data")
         files = statewide_files(context.statewide_source)
         if not files:
             return result(context, f"The statewide source {context.statewide_source} holds no csv/zip/txt file")

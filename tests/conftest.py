@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from pg_logins import PG_URL_ENV, reset_schema
+from sqlalchemy import Engine
 
 from turnout_desktop.db.migrate import upgrade_to_head
+from turnout_desktop.db.pg_security import setup_database
 from turnout_desktop.db.session import make_engine, normalize_url
 
-PG_URL_ENV = "TURNOUT_TEST_PG_URL"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
@@ -21,14 +22,6 @@ def _isolated_app_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     """No test touches the real user data folder or a real TURNOUT_DB_URL."""
     monkeypatch.setenv("TURNOUT_DATA_DIR", str(tmp_path_factory.mktemp("appdata")))
     monkeypatch.delenv("TURNOUT_DB_URL", raising=False)
-
-
-def _reset_pg_schema(url: str) -> None:
-    admin = create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
@@ -40,10 +33,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         pg_url = os.environ.get(PG_URL_ENV)
         if not pg_url:
             pytest.skip(f"{PG_URL_ENV} is not set: no PostgreSQL server for this run (CI always sets it)")
-        _reset_pg_schema(pg_url)
+        reset_schema(pg_url)
         url = normalize_url(pg_url)
     engine = make_engine(url)
-    upgrade_to_head(engine)
+    if request.param == "sqlite":
+        upgrade_to_head(engine)
+    else:  # what `turnout admin setup` does: groups, migrations, privileges and row-level security
+        setup_database(engine)
     engine.dispose()
     yield url
 

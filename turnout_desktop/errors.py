@@ -44,7 +44,26 @@ class DatabaseUnavailable(TurnoutError):
 
 
 class PermissionDenied(TurnoutError):
-    """The signed-in role may not do this (checked in the service, not only the GUI)."""
+    """The signed-in role may not do this (checked in the service, and on a shared server by PostgreSQL).
+
+    The message is one line, ``not permitted: ROLE may not ACTION``; the CLI exits with 4.
+    """
+
+    exit_code = 4
+
+
+class SignInFailed(DatabaseUnavailable):
+    """The shared server refused the sign-in: ``reason`` is ``password``, ``unreachable`` or ``no_role``."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+        if reason == "no_role":
+            self.exit_code = 4
+
+
+class SchemaMismatch(DatabaseUnavailable):
+    """The shared database's schema is older or newer than this client; clients never migrate it."""
 
 
 class InvalidRequest(TurnoutError):

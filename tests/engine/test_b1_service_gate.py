@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 
 from turnout_desktop.db.models import AuditEvent, CountyTurnoutReference
 from turnout_desktop.db.session import make_engine, transaction
+from turnout_desktop.errors import InvalidRequest
 from turnout_desktop.services import reconciliation
 from turnout_desktop.services.context import AppContext
 
@@ -96,7 +97,7 @@ def test_county_is_in_public_export_iff_accuracy_reaches_threshold(sqlite_url, t
         engine.dispose()
 
 
-def test_status_overview_log_and_sources(db_engine):
+def test_status_overview_log_and_sources(db_engine, tmp_path):
     add_reference(db_engine, "TRAVIS", "DEM", {EV: 2, ED: 1})
     add_roster(db_engine, "TRAVIS", [(vuid(1), "DEM", EV), (vuid(2), "DEM", EV), (vuid(3), "DEM", ED)])
     add_records(db_engine, [(vuid(1), "TRAVIS", "DEM", EV), (vuid(2), "TRAVIS", "DEM", EV)])
@@ -116,8 +117,10 @@ def test_status_overview_log_and_sources(db_engine):
     assert detail["gate"]["allowed"] is False and detail["fixes"] == []
     assert reconciliation.elections(ctx) == [ELECTION]
     assert reconciliation.get_statewide_source(ctx) is None
-    reconciliation.set_statewide_source(ctx, "/data/statewide")
-    assert reconciliation.get_statewide_source(ctx) == "/data/statewide"
+    with pytest.raises(InvalidRequest, match="does not exist"):  # a typo is refused, not stored
+        reconciliation.set_statewide_source(ctx, str(tmp_path / "no-such-folder"))
+    reconciliation.set_statewide_source(ctx, str(tmp_path))
+    assert reconciliation.get_statewide_source(ctx) == str(tmp_path.resolve())
 
 
 def test_clerks_only_reconcile_their_own_county(db_engine):

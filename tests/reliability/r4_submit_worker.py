@@ -18,7 +18,8 @@ from turnout_desktop.services.submission import submit_files
 
 def main(argv: list[str]) -> int:
     url, county, election, iterations, worker, *files = argv
-    ctx = open_context(url, user=f"office{worker}", role="admin", migrate=False)
+    local = url.startswith("sqlite")  # on PostgreSQL the login acts; a name is only given to a local file
+    ctx = open_context(url, user=f"office{worker}" if local else None, migrate=False)
     stored = duplicates = 0
     for iteration in range(int(iterations)):
         path = Path(files[(int(worker) + iteration) % len(files)])

@@ -34,6 +34,7 @@ def _offline(sqlite_url: str, *statements: str) -> None:
     try:
         connection.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
         connection.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
+        connection.execute("DROP TRIGGER IF EXISTS audit_anchor_no_delete")
         for statement in statements:
             connection.execute(statement)
         connection.commit()
@@ -61,9 +62,13 @@ def test_deleting_the_newest_row_is_caught_by_the_printed_head(sqlite_url: str) 
         assert verify_against_head(session, printed) is None
     _offline(sqlite_url, f"DELETE FROM audit_event WHERE seq = {EVENTS}")  # noqa: S608
     with transaction(engine) as session:
-        assert verify_chain(session) is None  # a truncated chain still verifies on its own...
-        problem = verify_against_head(session, printed)  # ...but not against the printed head
-        assert problem is not None and printed[:12] in problem
+        assert verify_chain(session) == EVENTS  # the anchor of the deleted row names it...
+        problem = verify_against_head(session, printed)  # ...and the printed head does not match either
+        assert problem is not None and str(EVENTS) in problem
+    _offline(sqlite_url, "DELETE FROM audit_anchor")  # the anchors too: rows without anchors are named,
+    with transaction(engine) as session:  # and the printed head still does not match
+        assert verify_chain(session) == 1
+        assert verify_against_head(session, printed) == "audit chain broken at seq 1"
     engine.dispose()
 
 

@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from pg_logins import local_user
 from r4_support import (
     ELECTION,
     DatabaseSlot,
@@ -67,7 +68,7 @@ def _command(operation: str, url: str, path: Path) -> list[str]:
     base = [sys.executable, "-m", "turnout_desktop.cli.main", "--db", url]
     if operation == "submit":
         return base + ["submit", str(path), "--county", COUNTY, "--election", ELECTION.isoformat(),
-                       "--user", "kill9", "--no-reconcile"]
+                       *local_user(url, "kill9"), "--no-reconcile"]
     return base + ["import-statewide", str(path), "--election", ELECTION.isoformat()]
 
 

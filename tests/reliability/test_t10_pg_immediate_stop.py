@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from turnout_desktop.db.migrate import upgrade_to_head
+from turnout_desktop.db.pg_security import setup_database
 from turnout_desktop.db.session import make_engine
 
 STOPS = int(os.environ.get("TURNOUT_T10_STOPS", "4"))
@@ -38,7 +38,7 @@ import datetime as dt, sys
 from pathlib import Path
 from turnout_desktop.services.context import open_context
 from turnout_desktop.services.submission import import_statewide
-ctx = open_context(sys.argv[1], user="t10")
+ctx = open_context(sys.argv[1])
 print("importing", flush=True)
 import_statewide(ctx, [Path(sys.argv[2])], election=dt.date(2026, 3, 3), party="REP")
 print("done", flush=True)
@@ -119,7 +119,7 @@ def _import(url: str, path: Path) -> subprocess.Popen[str]:
 
 def test_immediate_stop_mid_import_leaves_complete_or_absent(cluster: Cluster, tmp_path: Path) -> None:
     engine = make_engine(cluster.url)
-    upgrade_to_head(engine)
+    setup_database(engine)
     engine.dispose()
     committed = _statewide(tmp_path / "statewide_EV_committed.csv", 1_000_000_000)
     started = time.monotonic()

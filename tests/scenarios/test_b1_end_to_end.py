@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from b1_scenario_builder import ELECTION, METHODS, build
+from pg_logins import local_user
 
 from turnout_desktop.cli.main import main
 from turnout_desktop.services import reconciliation
@@ -48,8 +49,8 @@ def scenario_cli(db_url, tmp_path, capsys):
     cli("source", "set", str(scenario.newer_source))
     uploads = {}
     for county, path in scenario.uploads.items():
-        uploads[county] = cli("submit", str(path), "--county", county, "--election", ELECTION, "--user", "clerk",
-                              "--json")
+        uploads[county] = cli("submit", str(path), "--county", county, "--election", ELECTION,
+                              *local_user(db_url, "clerk"), "--json")
     return scenario, cli, uploads
 
 

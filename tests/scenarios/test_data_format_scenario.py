@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
+from pg_logins import local_user
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -83,7 +84,7 @@ def test_cli_reconcile_resolves_a_wrong_first_parse_with_data_format(db_url, tmp
     roster, statewide = _files(tmp_path / "files")
     assert _cli(db_url, capsys, "import-statewide", str(statewide), "--election", ELECTION, "--json")["inserted"] == 24
     submitted = _cli(db_url, capsys, "submit", str(roster), "--county", "Cameron", "--election", ELECTION,
-                     "--user", "clerk", "--json")
+                     *local_user(db_url, "clerk"), "--json")
     assert [(r["status"], r["strategy_succeeded"]) for r in submitted["reconcile"]] == [("RESOLVED", None)]
 
     assert _lossy_utf8_first_parse(db_url) == 12

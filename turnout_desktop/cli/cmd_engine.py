@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -196,13 +197,19 @@ def run_undo(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     """``turnout check``."""
     from turnout_desktop.services import reconciliation
+    from turnout_desktop.services.audit_trail import verify_audit
 
-    results = reconciliation.check(context_from_args(args), args.election, progress=ProgressBar("check"))
+    ctx = context_from_args(args)
+    results = reconciliation.check(ctx, args.election, progress=ProgressBar("check"))
+    audit = verify_audit(ctx)  # the hourly check is also the trail's watchman: a break is an alarm
     if args.json:
-        print_json({"results": results})
+        print_json({"results": results, "audit": audit.to_json()})
     else:
         _table(results, ["county", "party", "check", "status", "final_accuracy_pct", "actual_total",
                          "expected_total"])
+    if not audit.intact:
+        print(f"turnout: ALARM: AUDIT CHAIN BROKEN at seq {audit.broken_seq}: {audit.reason}", file=sys.stderr)
+        return 1
     return _exit(results, args.strict)
 
 

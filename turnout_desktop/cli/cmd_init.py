@@ -9,7 +9,8 @@ from turnout_desktop.db.migrate import current_revision
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("init", help="create or upgrade the database schema")
+    parser = subparsers.add_parser("init", help="create or upgrade a local SQLite database's schema (a shared "
+                                   "PostgreSQL database is only checked here: turnout admin setup migrates it)")
     parser.set_defaults(func=run)
 
 

@@ -13,14 +13,14 @@ import sys
 
 from turnout_desktop.cli.common import ProgressBar, print_json
 from turnout_desktop.db.session import DB_URL_ENV, default_sqlite_url
-from turnout_desktop.errors import DatabaseUnavailable, TurnoutError
+from turnout_desktop.errors import DatabaseUnavailable, InvalidRequest, TurnoutError
 from turnout_desktop.services.context import AppContext, open_context
 from turnout_desktop.services.outbox import STATUS_FAILED, list_outbox, open_server_context, push_outbox
 
 EXIT_UNREACHABLE = 2
 
 
-def local_context(args: argparse.Namespace, *, user: str = "cli") -> AppContext:
+def local_context(args: argparse.Namespace, *, user: str | None = None) -> AppContext:
     """The local database that holds the outbox: ``--db`` or the local SQLite file."""
     return open_context(getattr(args, "db", None) or default_sqlite_url(), user=user)
 
@@ -36,7 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     push_parser = actions.add_parser("push", help="send the queued submissions to the shared server, exactly once")
     push_parser.add_argument("--server", metavar="URL", help=f"shared server URL (default: {DB_URL_ENV})")
-    push_parser.add_argument("--user", default="cli", help="who pushes (each item keeps its submitter)")
+    push_parser.add_argument("--user", help="who pushes, for a SQLite server only; on PostgreSQL the login of "
+                             "--server pushes (each item keeps its offline submitter in its details)")
     push_parser.add_argument("--no-reconcile", action="store_true", help="store only; reconcile later")
     push_parser.add_argument("--json", action="store_true")
     push_parser.set_defaults(func=run_push)
@@ -63,7 +64,9 @@ def run_push(args: argparse.Namespace) -> int:
         raise TurnoutError(f"outbox push needs --server URL (or {DB_URL_ENV})")
     local = local_context(args, user=args.user)
     try:
-        server = open_server_context(server_url, user=args.user, role=local.role, county=local.county)
+        if args.user and server_url.startswith(("postgresql", "postgres:")):
+            raise InvalidRequest("--user is not accepted on PostgreSQL: the login in --server pushes.")
+        server = open_server_context(server_url, user=args.user or local.user, role=local.role, county=local.county)
     except DatabaseUnavailable as exc:
         if args.json:
             print_json({"reachable": False, "error": str(exc), "items": []})

@@ -28,7 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
     parser.add_argument("--county", help="county of the upload (optional when the files name their counties)")
     parser.add_argument("--election", required=True, type=parse_election, metavar="YYYY-MM-DD")
-    parser.add_argument("--user", required=True, help="who submits (recorded in the audit trail)")
+    parser.add_argument("--user", help="who submits, on a local SQLite file only (recorded in the audit trail); "
+                        "on PostgreSQL you act as the login you connect with and --user is refused")
     parser.add_argument("--party")
     parser.add_argument("--method")
     parser.add_argument("--map", type=parse_mapping, metavar="field=Column,...", help="explicit column mapping")

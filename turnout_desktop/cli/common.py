@@ -8,7 +8,6 @@ import json
 import sys
 from typing import Any
 
-from turnout_desktop.errors import TurnoutError
 from turnout_desktop.services.context import AppContext, open_context
 
 
@@ -19,9 +18,20 @@ def parse_election(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from exc
 
 
-def context_from_args(args: argparse.Namespace, *, user: str | None = None, role: str = "admin") -> AppContext:
-    """Open (and migrate) the database named by ``--db`` / TURNOUT_DB_URL / the local file."""
-    return open_context(getattr(args, "db", None), user=user or "cli", role=role)
+# The role of the context the running command opened: a refusal by PostgreSQL itself names it (exit 4).
+acting_role: str | None = None
+
+
+def context_from_args(args: argparse.Namespace, *, user: str | None = None) -> AppContext:
+    """Open the database named by ``--db`` / TURNOUT_DB_URL / the local file and decide who acts.
+
+    SQLite: migrated, role ``local``, ``user`` as given (``--user``) or "local". PostgreSQL: the login of
+    the URL, its role from the database; a ``--user`` is refused.
+    """
+    global acting_role
+    context = open_context(getattr(args, "db", None), user=user)
+    acting_role = context.role
+    return context
 
 
 def print_json(payload: Any) -> None:
@@ -60,6 +70,3 @@ class ProgressBar:
             sys.stderr.write("\n")
         sys.stderr.flush()
 
-
-def fail(message: str) -> TurnoutError:
-    return TurnoutError(message)

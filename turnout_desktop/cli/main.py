@@ -1,8 +1,9 @@
 """``turnout`` entry point: global options, sub-command registry, exit codes.
 
 Exit codes (a stable contract): 0 the command ran to the end; 1 pre-check problems block the
-file; 2 bad input or unreachable database (reason on stderr); 3 with ``--strict`` when anything
-is not RESOLVED.
+file (or ``audit verify`` / ``check`` found the audit chain broken); 2 bad input or unreachable
+database (reason on stderr); 3 with ``--strict`` when anything is not RESOLVED; 4 the signed-in role
+may not do this (``not permitted: ROLE may not ACTION``), whether the service or PostgreSQL refused.
 """
 
 from __future__ import annotations
@@ -13,12 +14,25 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import DBAPIError
+
 from turnout_desktop.errors import TurnoutError
 
 EXIT_OK = 0
 EXIT_BLOCKED = 1
 EXIT_BAD_INPUT = 2
 EXIT_NOT_RESOLVED = 3
+EXIT_NOT_PERMITTED = 4
+INSUFFICIENT_PRIVILEGE = "42501"  # SQLSTATE of a refused privilege or row-level security check
+EPILOG = """exit codes:
+  0  the command ran to the end (statuses are in the output)
+  1  pre-check problems block the file; the audit chain is broken (audit verify, check)
+  2  bad input or unreachable database (the reason is on stderr)
+  3  with --strict: something is not RESOLVED
+  4  not permitted: the signed-in role may not do this (refused by Turnout or by PostgreSQL)
+
+database: --db URL, else TURNOUT_DB_URL, else the local SQLite file. On PostgreSQL you act as the login
+in the URL; your role and counties come from the database (turnout whoami)."""
 
 # Each module exposes ``register(subparsers)``; its sub-commands set ``func(args) -> int``.
 COMMAND_MODULES = (
@@ -29,6 +43,8 @@ COMMAND_MODULES = (
     "turnout_desktop.cli.cmd_engine",
     "turnout_desktop.cli.cmd_report",
     "turnout_desktop.cli.cmd_outbox",
+    "turnout_desktop.cli.cmd_admin",
+    "turnout_desktop.cli.cmd_identity",
 )
 
 
@@ -37,18 +53,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="turnout", description="Turnout Desktop command line.")
+    parser = _Parser(prog="turnout", description="Turnout Desktop command line.", epilog=EPILOG,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", metavar="URL", help="database URL (default: TURNOUT_DB_URL, else the local file)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue  # a command group not built yet
-        module.register(subparsers)
+        importlib.import_module(module_name).register(subparsers)
     return parser
 
 
@@ -60,8 +71,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except TurnoutError as exc:
+        if str(exc).startswith("not permitted:"):  # one line: not permitted: ROLE may not ACTION
+            print(str(exc).splitlines()[0], file=sys.stderr)
+            return exc.exit_code
         print(f"turnout: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+            raise
+        from turnout_desktop.cli import common
+
+        print(f"not permitted: {common.acting_role or 'this login'} may not {args.command}", file=sys.stderr)
+        logging.getLogger(__name__).info("refused by the database: %s", exc.orig)
+        return EXIT_NOT_PERMITTED
     except KeyboardInterrupt:
         print("turnout: interrupted", file=sys.stderr)
         return 130

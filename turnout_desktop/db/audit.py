@@ -15,32 +15,48 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import AuditEvent, utcnow
+from turnout_desktop.domain.text_clean import clean_optional, clean_structure, clean_text
 
 GENESIS_HASH = "0" * 64
 _CONTROL = str.maketrans({"\r": "\\r", "\n": "\\n", "\t": "\\t"})
 
 
-def _canonical(event: AuditEvent) -> str:
+def canonical_text(occurred_at: dt.datetime, event_type: str, disposition: str, user_name: str | None,
+                   user_role: str | None, county: str | None, election_date: dt.date | None, message: str,
+                   details: Any) -> str:
+    """The text an audit row's hash covers (sorted-key JSON of its fields); never change it."""
     payload = {
-        "occurred_at": event.occurred_at.isoformat(timespec="microseconds"),
-        "event_type": event.event_type,
-        "disposition": event.disposition,
-        "user_name": event.user_name,
-        "user_role": event.user_role,
-        "county": event.county,
-        "election_date": event.election_date.isoformat() if event.election_date else None,
-        "message": event.message,
-        "details": event.details,
+        "occurred_at": occurred_at.isoformat(timespec="microseconds"),
+        "event_type": event_type,
+        "disposition": disposition,
+        "user_name": user_name,
+        "user_role": user_role,
+        "county": county,
+        "election_date": election_date.isoformat() if election_date else None,
+        "message": message,
+        "details": details,
     }
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
 
 
+def chain_hash(canonical: str, prev_hash: str) -> str:
+    return hashlib.sha256((canonical + prev_hash).encode("utf-8")).hexdigest()
+
+
 def _hash(event: AuditEvent, prev_hash: str) -> str:
-    return hashlib.sha256((_canonical(event) + prev_hash).encode("utf-8")).hexdigest()
+    return chain_hash(canonical_text(event.occurred_at, event.event_type, event.disposition, event.user_name,
+                                     event.user_role, event.county, event.election_date, event.message,
+                                     event.details), prev_hash)
 
 
 def head_hash(session: Session) -> str:
-    """Hash of the newest audit row (printed on reports), or the genesis hash."""
+    """Hash of the newest audit row (printed on reports), or the genesis hash.
+
+    On PostgreSQL through ``turnout_audit_head()``: a clerk's row-level security hides other counties'
+    events, but a new event must still extend the real head.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return session.execute(text("SELECT turnout_audit_head()")).scalar_one()
     latest = session.execute(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).scalar()
     return latest or GENESIS_HASH
 
@@ -48,11 +64,18 @@ def head_hash(session: Session) -> str:
 def new_event(event_type: str, message: str, *, disposition: str = "success", user: str | None = None,
               role: str | None = None, county: str | None = None, election_date: dt.date | None = None,
               details: dict[str, Any] | None = None) -> AuditEvent:
-    """An audit row not yet chained or stored (see ``append_events``)."""
+    """An audit row not yet chained or stored (see ``append_events``).
+
+    Free text never reaches the table raw (``domain.text_clean``): control, format and separator
+    characters and ANSI escape sequences are removed from user, role, county, message and every string
+    (keys and values) in ``details``; CR, LF and TAB in the message and in ``details`` are written as
+    ``\\r``, ``\\n``, ``\\t``.
+    """
     return AuditEvent(
         occurred_at=utcnow(), event_type=event_type, disposition=disposition,
-        user_name=user, user_role=role, county=county, election_date=election_date,
-        message=message.translate(_CONTROL), details=details,
+        user_name=clean_optional(user), user_role=clean_optional(role), county=clean_optional(county),
+        election_date=election_date, message=clean_text(message, escape_whitespace=True),
+        details=clean_structure(details),
     )
 
 
@@ -81,13 +104,10 @@ def record_event(session: Session, event_type: str, message: str, *, disposition
 
 
 def verify_chain(session: Session) -> int | None:
-    """None when the whole chain verifies, else the first ``seq`` whose hash does not match."""
-    prev = GENESIS_HASH
-    for event in session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars():
-        if event.prev_hash != prev or _hash(event, prev) != event.hash:
-            return event.seq
-        prev = event.hash
-    return None
+    """None when the whole chain verifies, else the first broken ``seq`` (see ``audit_chain.verify``)."""
+    from turnout_desktop.db.audit_chain import verify
+
+    return verify(session).broken_seq
 
 
 # Key of the transaction-scoped advisory lock that serialises appends to the chain on PostgreSQL.

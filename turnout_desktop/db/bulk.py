@@ -53,7 +53,10 @@ def bulk_insert(session: Session, table: str, columns: Sequence[str], rows: Iter
         return
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor:
-        if ignore_conflicts:
+        # COPY FROM refuses a table whose row-level security applies to this login (a clerk's): stage it.
+        cursor.execute("SELECT row_security_active(%s)", (table,))
+        staged = ignore_conflicts or bool(cursor.fetchone()[0])
+        if staged:
             cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS _bulk_{table} (LIKE {table} INCLUDING DEFAULTS) "
                            "ON COMMIT DROP")
             cursor.execute(f"TRUNCATE _bulk_{table}")
@@ -64,10 +67,10 @@ def bulk_insert(session: Session, table: str, columns: Sequence[str], rows: Iter
         with cursor.copy(f"COPY {target} ({column_list}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row((*row, *constant_values) if constant_values else row)
-        if ignore_conflicts:
+        if staged:
+            conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
             cursor.execute(
-                f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM _bulk_{table} "  # noqa: S608
-                "ON CONFLICT DO NOTHING"
+                f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM _bulk_{table}{conflict}"  # noqa: S608
             )
             cursor.execute(f"TRUNCATE _bulk_{table}")
 

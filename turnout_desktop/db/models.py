@@ -311,6 +311,32 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditAnchor(Base):
+    """The hash of every audit row as it was appended, kept where no application role can rewrite it.
+
+    Written by a database trigger (on PostgreSQL a SECURITY DEFINER function of the owner); application
+    roles may only read it. ``audit verify`` compares each row with its anchor, so an edited, re-hashed,
+    deleted or truncated audit row is named by its seq even when the chain itself was made consistent.
+    """
+
+    __tablename__ = "audit_anchor"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CountyGrant(Base):
+    """The counties a clerk login may see and change (written only by ``turnout admin grant-clerk``)."""
+
+    __tablename__ = "county_grant"
+
+    login: Mapped[str] = mapped_column(String(100), primary_key=True)
+    county: Mapped[str] = mapped_column(String(100), primary_key=True)
+    granted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    granted_by: Mapped[str | None] = mapped_column(String(100))
+
+
 class ManualOverride(Base):
     """An admin's override of a county/party status, with the written reason (also in audit_event)."""
 

@@ -20,6 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from turnout_desktop.errors import DatabaseUnavailable
 
 DB_URL_ENV = "TURNOUT_DB_URL"
+# Connections one client keeps to the shared server: the work session plus the run lock's transaction.
+# 254 offices x 2 fit PostgreSQL's default max_connections of 100 only behind a pooler; README says so.
+PG_POOL_SIZE = 2
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -69,7 +72,8 @@ def make_engine(url: str) -> Engine:
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        return create_engine(url, pool_pre_ping=True, pool_size=PG_POOL_SIZE, max_overflow=0, pool_timeout=60,
+                             connect_args={"connect_timeout": 10})
     raise DatabaseUnavailable(f"Unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
 
 

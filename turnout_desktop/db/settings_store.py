@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+import logging
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,10 +11,14 @@ from sqlalchemy.orm import Session
 from turnout_desktop.db.models import AppSetting
 from turnout_desktop.engine.gate import DEFAULT_VERIFIED_THRESHOLD, DEFAULT_WITHIN_THRESHOLD, GateThresholds
 
+log = logging.getLogger(__name__)
+
 STATEWIDE_SOURCE = "statewide_source"
 GATE_VERIFIED = "gate_verified_threshold"
 GATE_WITHIN = "gate_within_threshold"
 SUCCESS_THRESHOLD = "success_threshold"
+AUTO_CHECK_MINUTES = "auto_check_minutes"
+DEFAULT_AUTO_CHECK_MINUTES = 60
 
 
 def get_setting(session: Session, key: str, default: str | None = None) -> str | None:
@@ -30,12 +35,36 @@ def set_setting(session: Session, key: str, value: str) -> None:
     session.flush()
 
 
+def _percent(session: Session, key: str, default: Decimal) -> Decimal:
+    """A stored percentage; a value that is not a finite number in (0, 100] (written around the service)
+    falls back to the strict default rather than crash the gate or let everything through."""
+    raw = get_setting(session, key)
+    try:
+        value = Decimal(raw) if raw is not None else default
+    except InvalidOperation:
+        value = default
+    if not value.is_finite() or not Decimal(0) < value <= Decimal(100):
+        log.error("shared setting %s=%r is not a percentage; using %s", key, raw, default)
+        return default
+    return value
+
+
 def gate_thresholds(session: Session) -> GateThresholds:
-    return GateThresholds(
-        verified=Decimal(get_setting(session, GATE_VERIFIED) or DEFAULT_VERIFIED_THRESHOLD),
-        within=Decimal(get_setting(session, GATE_WITHIN) or DEFAULT_WITHIN_THRESHOLD),
-    )
+    verified = _percent(session, GATE_VERIFIED, DEFAULT_VERIFIED_THRESHOLD)
+    within = _percent(session, GATE_WITHIN, DEFAULT_WITHIN_THRESHOLD)
+    if within > verified:
+        within = verified
+    return GateThresholds(verified=verified, within=within)
 
 
 def success_threshold(session: Session) -> Decimal:
-    return Decimal(get_setting(session, SUCCESS_THRESHOLD) or DEFAULT_VERIFIED_THRESHOLD)
+    return _percent(session, SUCCESS_THRESHOLD, DEFAULT_VERIFIED_THRESHOLD)
+
+
+def auto_check_minutes(session: Session) -> int:
+    raw = get_setting(session, AUTO_CHECK_MINUTES)
+    try:
+        minutes = int(raw) if raw is not None else DEFAULT_AUTO_CHECK_MINUTES
+    except ValueError:
+        return DEFAULT_AUTO_CHECK_MINUTES
+    return minutes if minutes > 0 else DEFAULT_AUTO_CHECK_MINUTES

@@ -11,10 +11,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
-from turnout_desktop.db.models import ReconciliationLog, utcnow
+from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.compare import Comparison, compare
@@ -25,6 +25,7 @@ from turnout_desktop.engine.preview import preview
 from turnout_desktop.engine.reconcile_log import LoopTarget
 from turnout_desktop.engine.repository import lock_counties
 from turnout_desktop.engine.types import (
+    STATEWIDE_LEFT_TO_CHECK,
     STATUS_IN_PROGRESS,
     STATUS_RESOLVED,
     CancelCheck,
@@ -42,6 +43,17 @@ def _in_progress(session: Session, election: dt.date) -> set[tuple[str, str]]:
     rows = session.execute(
         select(ReconciliationLog.county, ReconciliationLog.party).where(
             ReconciliationLog.election_date == election, ReconciliationLog.status == STATUS_IN_PROGRESS))
+    return {(county, party) for county, party in rows}
+
+
+def _waiting_for_statewide(session: Session, election: dt.date) -> set[tuple[str, str]]:
+    """Pairs whose newest run left strategy A's import to the scheduled check (a clerk's run)."""
+    newest = (select(ReconciliationLog.county, ReconciliationLog.party, func.max(ReconciliationLog.id).label("id"))
+              .where(ReconciliationLog.election_date == election)
+              .group_by(ReconciliationLog.county, ReconciliationLog.party).subquery())
+    rows = session.execute(
+        select(newest.c.county, newest.c.party).join(ReconciliationAttempt, ReconciliationAttempt.log_id == newest.c.id)
+        .where(ReconciliationAttempt.message.like(f"{STATEWIDE_LEFT_TO_CHECK}%")).distinct())
     return {(county, party) for county, party in rows}
 
 
@@ -127,6 +139,8 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
         comparisons = compare(session, election, county=county, party=party,
                               success_threshold=options.success_threshold, now=now)
         unfinished = _in_progress(session, election)
+        if only_changed and options.may_import_statewide:
+            unfinished |= _waiting_for_statewide(session, election)
         latest = rlog.latest_logs(session, election) if only_changed else {}
         resolved_rows: list[tuple[tuple[str, str], dict[str, Any], Comparison]] = []
         for comparison in comparisons:

@@ -268,11 +268,15 @@ def latest_statewide_vote_date(session: Session, election: dt.date, county: str)
 
 def statewide_as_of(session: Session, election: dt.date) -> dt.datetime | None:
     """Snapshot time of the newest statewide data loaded for the election."""
-    value = session.execute(
-        text("SELECT MAX(as_of) FROM source_file WHERE kind = 'statewide' AND election_date = :election "
-             "AND status = 'complete'"),  # an undone import no longer counts as loaded
-        {"election": election},
-    ).scalar()
+    if session.get_bind().dialect.name == "postgresql":
+        # The same query in a SECURITY DEFINER function: a clerk may not read statewide files themselves.
+        value = session.execute(text("SELECT turnout_statewide_as_of(:election)"), {"election": election}).scalar()
+    else:
+        value = session.execute(
+            text("SELECT MAX(as_of) FROM source_file WHERE kind = 'statewide' AND election_date = :election "
+                 "AND status = 'complete'"),  # an undone import no longer counts as loaded
+            {"election": election},
+        ).scalar()
     return None if value is None else _as_datetime(value)
 
 

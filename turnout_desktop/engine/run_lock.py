@@ -6,9 +6,11 @@ two runs started together could both pick up the same IN_PROGRESS log row and in
 attempts. The lock is held for the whole run and dies with its holder, so a crashed run never blocks
 the next one, which then resumes the row the crash left:
 
-- PostgreSQL: a session-level advisory lock on a connection of its own (two-key form, a key space apart
-  from the transaction locks, so the run's own attempts never wait on it); closing the connection
-  releases it, also when the process is killed.
+- PostgreSQL: a transaction-level advisory lock (two-key form, a key space apart from the attempts' own
+  transaction locks) held by a transaction left open on a connection of its own for the whole run;
+  ending that transaction, closing the connection or killing the process releases it. Transaction-level
+  rather than session-level so that it also holds behind a PgBouncer in transaction-pooling mode, which
+  would hand a session lock's server connection to another client.
 - SQLite file: an exclusive ``flock``/``msvcrt`` lock on a small file in ``<database>.runlocks/``; the
   operating system drops it when the process dies.
 - In-memory SQLite: nothing to share, no lock.
@@ -83,17 +85,19 @@ def _postgres_lock(engine: Engine, key: int, county: str, wait_seconds: float,
     connection = engine.connect()
     try:
         def try_lock() -> bool:
-            acquired = connection.execute(text("SELECT pg_try_advisory_lock(:cls, :key)"),
+            acquired = connection.execute(text("SELECT pg_try_advisory_xact_lock(:cls, :key)"),
                                           {"cls": RUN_LOCK_CLASS, "key": key}).scalar()
-            connection.commit()  # no transaction left open on the lock connection while the run works
-            return bool(acquired)
+            if not acquired:
+                connection.rollback()  # no transaction left open while waiting
+            return bool(acquired)  # held: the transaction stays open until the run ends
 
         _wait(try_lock, county, wait_seconds, cancel)
         yield
     finally:
-        # Closing the server session is what surely releases a session-level lock: never pool it.
-        connection.invalidate()
-        connection.close()
+        try:
+            connection.rollback()  # ends the transaction, and with it the lock
+        finally:
+            connection.close()
 
 
 @contextmanager

@@ -60,6 +60,10 @@ class Diagnosis:
         return self.actual_total - self.expected_total
 
 
+# Strategy A's message when the login may not import statewide data; the next check re-runs such pairs.
+STATEWIDE_LEFT_TO_CHECK = "Statewide import is left to the scheduled check"
+
+
 @dataclass(slots=True)
 class StrategyContext:
     """What a strategy may use. All writes go through ``session`` (the attempt's transaction)
@@ -75,6 +79,7 @@ class StrategyContext:
     dry_run: bool = False
     user: str = "engine"
     log_id: int | None = None
+    may_import_statewide: bool = True
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from turnout_desktop.db.audit import record_event
 from turnout_desktop.db.models import Fix, FixAction, ManualOverride, ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.counties import canonical_county_name
+from turnout_desktop.domain.permissions import Action
 from turnout_desktop.engine import fixes as engine_fixes
 from turnout_desktop.engine.fixes import to_json_value
 from turnout_desktop.engine.types import STATUS_ESCALATED, STATUS_FAILED, STATUS_IN_PROGRESS, STATUS_RESOLVED
@@ -49,7 +50,7 @@ def undo_fix(ctx: AppContext, fix_id: int) -> dict[str, Any]:
         PermissionDenied: not an admin. NotFound: no such fix.
         UndoRefused: already undone, or a later fix changed the same rows (named in the message).
     """
-    ctx.require_admin("undo a fix")
+    ctx.require(Action.UNDO)
     with transaction(ctx.engine) as session:
         return engine_fixes.undo_fix(session, fix_id, ctx.user, role=ctx.role)
 
@@ -103,7 +104,7 @@ def override(ctx: AppContext, *, election: dt.date, county: str, party: str, rea
     Raises:
         PermissionDenied: not an admin. InvalidRequest: blank reason, unknown county or status.
     """
-    ctx.require_admin("override a reconciliation status")
+    ctx.require(Action.OVERRIDE)
     reason = _written_reason(reason, "An override needs a written reason.")
     canonical = canonical_county_name(county)
     if canonical is None:
@@ -130,7 +131,7 @@ def override(ctx: AppContext, *, election: dt.date, county: str, party: str, rea
 
 def revoke_override(ctx: AppContext, override_id: int, reason: str) -> dict[str, Any]:
     """Revoke an override (admin only, reason required); the computed status shows again."""
-    ctx.require_admin("revoke an override")
+    ctx.require(Action.REVOKE_OVERRIDE)
     reason = _written_reason(reason, "Revoking an override needs a written reason.")
     with transaction(ctx.engine) as session:
         row = session.get(ManualOverride, override_id)
@@ -149,7 +150,7 @@ def revoke_override(ctx: AppContext, override_id: int, reason: str) -> dict[str,
 
 def mark_reviewed(ctx: AppContext, log_id: int, state: str, reason: str) -> dict[str, Any]:
     """Set the review state of a log entry (escalation): open | contacted_county | accepted (admin only)."""
-    ctx.require_admin("mark an escalation reviewed")
+    ctx.require(Action.REVIEW)
     state = (state or "").strip()
     if state not in REVIEW_STATES:
         raise InvalidRequest(f"Review state must be one of {', '.join(REVIEW_STATES)}, not {state!r}.")

@@ -33,6 +33,7 @@ from turnout_desktop.services.context import AppContext, open_context
 from turnout_desktop.services.submission import (
     SubmissionBlocked,
     SubmitResult,
+    refusals_audited,
     submission_row_uuid,
     submit_files,
 )
@@ -91,8 +92,14 @@ def is_unreachable(error: BaseException) -> bool:
 
 
 def open_server_context(server_url: str, *, user: str, role: str, county: str | None = None) -> AppContext:
-    """Open (and migrate) the shared server; any connection failure becomes DatabaseUnavailable."""
+    """Open the shared server; any connection failure becomes DatabaseUnavailable.
+
+    On PostgreSQL the login in ``server_url`` is who acts (``user``/``role``/``county`` are ignored: the
+    database says who that is); a SQLite "server" (tests, one-office setups) keeps the app-level identity.
+    """
     try:
+        if server_url.startswith(("postgresql", "postgres:")):
+            return open_context(server_url)
         return open_context(server_url, user=user, role=role, county=county)
     except DatabaseUnavailable:
         raise
@@ -118,20 +125,23 @@ def queue_submission(local_ctx: AppContext, paths: list[Path], *, election: dt.d
         SubmissionBlocked: Pre-check problems block the files (nothing is queued).
         ImportRejected: The files cannot be read or hold no county counts.
         PermissionDenied: A clerk queues another county's upload.
+
+    A refused file (the first two) gets one ``outbox_queue`` failure event in the local audit trail.
     """
     paths = [Path(p) for p in paths]
-    report = precheck_files(paths, county=county, election=election, party=party, method=method,
-                            mapping=dict(mapping) if mapping else None)
-    if not report.ready:
-        raise SubmissionBlocked(report.upload)
-    counties = report.upload.counties
-    if not counties:
-        raise ImportRejected("The upload holds no county counts", reason="empty",
-                             file=", ".join(p.name for p in paths))
+    submitter = user or local_ctx.user
+    with refusals_audited(local_ctx, "outbox_queue", paths, election=election, county=county, user=submitter):
+        report = precheck_files(paths, county=county, election=election, party=party, method=method,
+                                mapping=dict(mapping) if mapping else None)
+        if not report.ready:
+            raise SubmissionBlocked(report.upload)
+        counties = report.upload.counties
+        if not counties:
+            raise ImportRejected("The upload holds no county counts", reason="empty",
+                                 file=", ".join(p.name for p in paths))
     for name in counties:
         local_ctx.require_county(name)
     client_uuid = str(uuid.UUID(submission_uuid)) if submission_uuid else str(uuid.uuid4())
-    submitter = user or local_ctx.user
     files = [_encode_file(path) for path in paths]
     payload = {
         "version": PAYLOAD_VERSION, "election": election.isoformat(), "county": county, "party": party,
@@ -246,8 +256,11 @@ def _push_one(local_ctx: AppContext, server_ctx: AppContext, item_id: int, *,
     election = dt.date.fromisoformat(payload["election"])
     outcome: dict[str, Any] = {"id": item_id, "uuid": client_uuid, "status": STATUS_FAILED, "submission_ids": [],
                                "counties": payload.get("counties", []), "error": None, "reconcile": []}
-    item_ctx = AppContext(server_ctx.engine, user=payload.get("user") or server_ctx.user, role=server_ctx.role,
-                          county=server_ctx.county)
+    # On a shared server the signed-in login submits (the database allows no other name in the trail);
+    # the clerk who queued the item offline stays in the payload and in the submission's audit details.
+    item_user = server_ctx.user if server_ctx.signed_in else (payload.get("user") or server_ctx.user)
+    item_ctx = AppContext(server_ctx.engine, user=item_user, role=server_ctx.role, county=server_ctx.county,
+                          counties=server_ctx.counties)
     try:
         outcome.update(_submit_payload(item_ctx, client_uuid, payload, election))
     except (TurnoutError, OperationalError, InterfaceError, ConnectionError, OSError, ValueError) as exc:

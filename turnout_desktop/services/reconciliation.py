@@ -28,6 +28,7 @@ from turnout_desktop.db.models import (
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.codes import METHODS, TOTAL
 from turnout_desktop.domain.counties import canonical_county_name
+from turnout_desktop.domain.permissions import Action, is_allowed
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.batch import reconcile_election
 from turnout_desktop.engine.compare import Comparison, compare
@@ -44,8 +45,8 @@ from turnout_desktop.engine.types import (
     ProgressCallback,
     Strategy,
 )
-from turnout_desktop.errors import NotFound, TurnoutError
-from turnout_desktop.services.context import ROLE_CLERK, AppContext
+from turnout_desktop.errors import NotFound
+from turnout_desktop.services.context import AppContext
 
 STATUS_OVERRIDDEN = "OVERRIDDEN"
 STATUS_PENDING = "PENDING"  # official counts exist but no run has looked at them yet
@@ -69,7 +70,7 @@ def _scope_county(ctx: AppContext, county: str | None) -> str | None:
         county = canonical_county_name(county) or county
         ctx.require_county(county)
         return county
-    return ctx.county if ctx.role == ROLE_CLERK and ctx.county else None
+    return ctx.default_county()
 
 
 def reconcile(ctx: AppContext, election: dt.date, *, county: str | None = None, party: str | None = None,
@@ -93,6 +94,7 @@ def reconcile(ctx: AppContext, election: dt.date, *, county: str | None = None, 
     Returns:
         One dict per (county, party): the ``reconciliation_log`` columns plus ``by_method``.
     """
+    ctx.require(Action.RECONCILE)
     county = _scope_county(ctx, county)
     if strategies is None:
         from strategies import default_strategies
@@ -102,7 +104,7 @@ def reconcile(ctx: AppContext, election: dt.date, *, county: str | None = None, 
         options = LoopOptions(
             trigger=trigger, success_threshold=settings_store.success_threshold(session),
             statewide_source=statewide_source or settings_store.get_setting(session, settings_store.STATEWIDE_SOURCE),
-            user=ctx.user,
+            user=ctx.user, may_import_statewide=is_allowed(ctx.role, Action.IMPORT_STATEWIDE),
         )
     results = reconcile_election(ctx.engine, election, strategies=strategies,
                                  recorder_factory=_recorder_factory(ctx.user), options=options, county=county,
@@ -165,6 +167,7 @@ def check(ctx: AppContext, election: dt.date | None = None, *, progress: Progres
     no new log row; one whose numbers drifted (or that never ran, or was interrupted) is
     reconciled again (``"check": "reconciled"``).
     """
+    ctx.require(Action.CHECK)
     chosen = [election] if election is not None else elections(ctx)
     results: list[dict[str, Any]] = []
     for index, day in enumerate(chosen):
@@ -211,7 +214,7 @@ def _status_of(log: ReconciliationLog | None, override: ManualOverride | None) -
 
 def gate(ctx: AppContext, election: dt.date, county: str, party: str) -> dict[str, Any]:
     """The public gate for one (county, party), on the live counts: allowed, accuracy_pct, message."""
-    county = canonical_county_name(county) or county
+    county = _scope_county(ctx, county) or county
     with transaction(ctx.engine) as session:
         thresholds, overrides = _thresholds_and_overrides(session, election)
         comparison = _live(session, election, county, party).get((county, party))
@@ -338,13 +341,9 @@ def log_detail(ctx: AppContext, log_id: int) -> dict[str, Any]:
 
 def set_statewide_source(ctx: AppContext, path: str) -> None:
     """Store the statewide source (a folder or file; later an HTTPS URL). Admin only; audited."""
-    ctx.require_admin("set the statewide source")
-    if not path.strip():
-        raise TurnoutError("The statewide source path is empty.")
-    with transaction(ctx.engine) as session:
-        settings_store.set_setting(session, settings_store.STATEWIDE_SOURCE, path)
-        record_event(session, "statewide_source.set", f"Statewide source set to {path}", user=ctx.user,
-                     role=ctx.role, details={"path": path})
+    from turnout_desktop.services import shared_settings
+
+    shared_settings.update(ctx, statewide_source=path)
 
 
 def get_statewide_source(ctx: AppContext) -> str | None:
@@ -372,6 +371,7 @@ def export_public(ctx: AppContext, election: dt.date, out: Path) -> int:
     The ``export_public`` audit event (file name, rows, sha256) is committed before the finished file
     replaces ``out`` (RELIABILITY.md T16), so any file a crash leaves there has its hash recorded.
     """
+    ctx.require(Action.EXPORT_PUBLIC)
     rows: list[list[object]] = []
     for row in status(ctx, election):
         if not row["public"]:

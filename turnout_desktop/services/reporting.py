@@ -19,7 +19,7 @@ from turnout_desktop.reports.csv_export import write_report_csv
 from turnout_desktop.reports.model import Report, build_report
 from turnout_desktop.reports.safe_io import BeforeReplace, atomic_write_bytes, safe_filename, safe_output_path
 from turnout_desktop.reports.xlsx_export import write_report_xlsx
-from turnout_desktop.services.context import ROLE_CLERK, AppContext
+from turnout_desktop.services.context import AppContext
 
 FORMATS = ("pdf", "csv", "xlsx")
 
@@ -36,7 +36,7 @@ def _scope_for(ctx: AppContext, session: Session, county: str | None,
     if county is not None:
         ctx.require_county(county)
         return county
-    return ctx.county if ctx.role == ROLE_CLERK and ctx.county else None
+    return ctx.default_county()
 
 
 def load_report(ctx: AppContext, *, election: dt.date, county: str | None = None,

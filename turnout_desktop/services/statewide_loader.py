@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 import tempfile
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db.bulk import bulk_insert, column_dates, column_values
@@ -39,11 +40,26 @@ def already_imported(session: Session, election: dt.date, sha256: str) -> bool:
     ).first() is not None
 
 
+def lock_statewide_imports(session: Session, election: dt.date) -> None:
+    """Serialise statewide imports of one election until the caller's transaction ends (PostgreSQL).
+
+    Two offices' strategy A runs (or an import and a run) reading the same new file would otherwise both
+    find it "not imported yet" and the second would hit the unique key on (kind, election, sha256). The
+    lock is transaction-scoped, so it also holds behind a transaction-pooling PgBouncer; the second
+    importer then sees the first one's committed file and skips it as already imported.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"statewide|{election.isoformat()}".encode()).digest()[:8], "big",
+                             signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def load_statewide_file(session: Session, path: Path, *, election: dt.date, party: str | None = None,
                         in_person_method: str | None = None, user: str | None = None,
                         progress: ProgressCallback | None = None) -> dict[str, Any]:
     """Import one statewide file inside the caller's transaction; skip it when already imported."""
     sha256 = file_sha256(path)
+    lock_statewide_imports(session, election)
     if already_imported(session, election, sha256):
         return {"file": path.name, "sha256": sha256, "skipped_file": True, "rows_read": 0, "inserted": 0,
                 "already_present": 0, "source_file_id": None}

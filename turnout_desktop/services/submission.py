@@ -8,11 +8,13 @@ the whole submission back and records a failure in the audit trail.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from turnout_desktop.db.audit import record_event
+from turnout_desktop.db.audit import append_events, new_event, record_event
 from turnout_desktop.db.models import (
     CountyTurnoutReference,
     PrecinctDistrict,
@@ -32,9 +34,12 @@ from turnout_desktop.db.models import (
     utcnow,
 )
 from turnout_desktop.db.session import transaction
+from turnout_desktop.domain.counties import canonical_county_name
+from turnout_desktop.domain.permissions import Action
 from turnout_desktop.engine.repository import lock_counties
 from turnout_desktop.engine.types import CancelCheck, ProgressCallback
 from turnout_desktop.errors import Cancelled, ImportRejected, TurnoutError
+from turnout_desktop.files import file_sha256
 from turnout_desktop.ingest.model import (
     OfficialCount,
     ParsedFile,
@@ -97,15 +102,17 @@ def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, count
     """
     from turnout_desktop.ingest.county_upload import read_county_upload
 
+    ctx.require(Action.SUBMIT)
     _report(progress, 0.05, "Reading files")
-    upload = read_county_upload(paths, county=county, election=election, party=party, method=method,
-                                mapping=mapping)
-    if not upload.ready:
-        raise SubmissionBlocked(upload)
-    counties = upload.counties
-    if not counties:
-        raise ImportRejected("The upload holds no county counts", reason="empty",
-                             file=", ".join(p.name for p in paths))
+    with refusals_audited(ctx, "submit", paths, election=election, county=county):
+        upload = read_county_upload(paths, county=county, election=election, party=party, method=method,
+                                    mapping=mapping)
+        if not upload.ready:
+            raise SubmissionBlocked(upload)
+        counties = upload.counties
+        if not counties:
+            raise ImportRejected("The upload holds no county counts", reason="empty",
+                                 file=", ".join(p.name for p in paths))
     for name in counties:
         ctx.require_county(name)
     if cancel and cancel():
@@ -300,17 +307,101 @@ def _audit_failure(ctx: AppContext, event: str, message: str, election: dt.date 
         log.exception("could not record the audit failure event")
 
 
+# ``reason`` of the audit event of a file the pre-check blocked (ImportRejected reasons are used as they are).
+REASON_BLOCKED = "blocked"
+REASON_UNREADABLE = "unreadable"
+
+
+@contextlib.contextmanager
+def refusals_audited(ctx: AppContext, event_type: str, paths: Sequence[Path], *, election: dt.date | None,
+                     county: str | None = None, user: str | None = None) -> Iterator[None]:
+    """Write one failure audit event per refused file when the body refuses the upload, then re-raise.
+
+    Refusals are ``ImportRejected`` (unsafe or unreadable: bombs, oversize, encrypted, damaged, wrong
+    format), ``SubmissionBlocked`` (blocking pre-check problems) and ``OSError`` (the file cannot be
+    opened). Other errors pass through untouched; the caller always gets the original exception, even when
+    the event cannot be written (see ``audit_refused_upload``).
+    """
+    try:
+        yield
+    except (ImportRejected, SubmissionBlocked, OSError) as error:
+        audit_refused_upload(ctx, event_type, paths, error, election=election, county=county, user=user)
+        raise
+
+
+def audit_refused_upload(ctx: AppContext, event_type: str, paths: Sequence[Path], error: BaseException, *,
+                         election: dt.date | None, county: str | None = None, user: str | None = None) -> None:
+    """Record a refused upload: one ``failure`` event per refused file, in one transaction of its own.
+
+    Each event's details are ``{"file", "sha256", "reason", "message"}`` (plus ``"codes"`` and
+    ``"blocking"`` for a blocked file): the sha256 of the file's bytes on disk, or None with reason
+    ``unreadable`` when the file cannot be read at all. The refused file is the one the error names (a zip
+    member counts for its archive; for a block, every file with a blocking problem); when the error names
+    none of them (an option, an upload without counts), each file of the upload is refused.
+
+    Never raises: a failure to write the trail is logged and must not hide the refusal itself.
+    """
+    try:
+        refused = _refused_files(paths, error)
+        event_county = canonical_county_name(county) if county else None
+        events = []
+        for path, reason, message, extra in refused:
+            try:
+                sha256: str | None = file_sha256(path)
+            except OSError as exc:
+                sha256, reason = None, REASON_UNREADABLE
+                message = f"{message} (the file cannot be read: {exc.strerror or exc})"
+            details = {"file": path.name, "sha256": sha256, "reason": reason, "message": message[:1000], **extra}
+            events.append(new_event(event_type, f"{path.name} refused ({reason}): {message}"[:1000],
+                                    disposition="failure", user=user or ctx.user, role=ctx.role,
+                                    county=event_county or ctx.county, election_date=election, details=details))
+        with transaction(ctx.engine) as session:
+            append_events(session, events)
+    except Exception:  # the refusal itself must still reach the caller
+        log.exception("could not record the audit failure event of a refused upload")
+
+
+def _refused_files(paths: Sequence[Path], error: BaseException) -> list[tuple[Path, str, str, dict[str, Any]]]:
+    """(path, reason, message, extra details) for each file the error refuses."""
+    paths = [Path(p) for p in paths]
+    if isinstance(error, SubmissionBlocked):
+        blocking = [p for p in error.upload.problems if p.blocking]
+        per_file = [(path, [p for p in blocking if _names_file(p.file, path)]) for path in paths]
+        hit = [(path, problems) for path, problems in per_file if problems]
+        refused = []
+        for path, problems in hit or [(path, blocking) for path in paths]:
+            first = problems[0] if problems else None
+            where = f"; first: row {first.row} [{first.column}] {first.code}: {first.message}" if first else ""
+            refused.append((path, REASON_BLOCKED, f"{len(problems)} blocking pre-check problem(s){where}",
+                            {"blocking": len(problems), "codes": sorted({p.code for p in problems})}))
+        return refused
+    if isinstance(error, ImportRejected):
+        named = [path for path in paths if _names_file(error.file, path)]
+        return [(path, error.reason, str(error), {}) for path in named or paths]
+    if isinstance(error, OSError):
+        named = [path for path in paths if error.filename is not None and Path(error.filename) == path]
+        return [(path, REASON_UNREADABLE, f"cannot read the file: {error.strerror or error}", {})
+                for path in named or paths]
+    return [(path, type(error).__name__, str(error), {}) for path in paths]
+
+
+def _names_file(name: str | None, path: Path) -> bool:
+    """True when an error's or a problem's file name is ``path`` or a member inside it (``a.zip/b.csv``)."""
+    return bool(name) and (name == path.name or name.startswith(f"{path.name}/"))
+
+
 def import_statewide(ctx: AppContext, paths: list[Path], *, election: dt.date, party: str | None = None,
                      in_person_method: str | None = None, progress: ProgressCallback | None = None,
                      cancel: CancelCheck | None = None) -> dict[str, Any]:
     """Load statewide roster files, each in its own transaction, idempotently (same sha256 is skipped)."""
-    ctx.require_admin("import statewide data")
+    ctx.require(Action.IMPORT_STATEWIDE)
     results: list[dict[str, Any]] = []
     for index, path in enumerate(paths):
         if cancel and cancel():
             raise Cancelled()
         _report(progress, index / max(1, len(paths)), f"Importing {path.name}")
-        with transaction(ctx.engine) as session:
+        with refusals_audited(ctx, "import_statewide", [path], election=election), \
+                transaction(ctx.engine) as session:
             result = load_statewide_file(session, path, election=election, party=party,
                                          in_person_method=in_person_method, user=ctx.user)
             if not result["skipped_file"]:  # an already imported file is a no-op: nothing is written at all
@@ -334,7 +425,7 @@ def import_precincts(ctx: AppContext, path: Path) -> dict[str, Any]:
     """Load a precinct-to-district map (county, precinct, district); later rows update earlier ones."""
     from turnout_desktop.ingest.precincts import read_precincts
 
-    ctx.require_admin("import the precinct map")
+    ctx.require(Action.IMPORT_PRECINCTS)
     entries = read_precincts(path)
     data = path.read_bytes()
     with transaction(ctx.engine) as session:
