@@ -112,7 +112,7 @@ def test_clerk_sees_only_their_county_and_override_is_refused(qtbot, clerk_spec)
     record = select_activity(window, "KENT", "REP")
     window.actions_for_records.request_override(record, "I am the clerk")  # the hidden action, forced
     qtbot.waitUntil(lambda: isinstance(window.last_dialog, QMessageBox), timeout=10_000)
-    assert "Only an admin" in window.last_dialog.text()
+    assert "not permitted: clerk may not" in window.last_dialog.text()
     window.last_dialog.close()
 
 
