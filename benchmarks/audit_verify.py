@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 import tempfile
 import time
@@ -23,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from turnout_desktop.db.audit import GENESIS_HASH, canonical_text, chain_hash  # noqa: E402
 from turnout_desktop.db.audit_chain import verify  # noqa: E402
+from turnout_desktop.db.canonical import canonical_json  # noqa: E402
 from turnout_desktop.db.migrate import upgrade_to_head  # noqa: E402
 from turnout_desktop.db.session import make_engine, transaction  # noqa: E402
 
@@ -43,7 +43,7 @@ def events(count: int):  # noqa: ANN201 - a generator of row tuples
         digest = chain_hash(canonical_text(occurred, event_type, "success", "bench", "admin", county, election,
                                            message, details), prev)
         yield (seq, occurred, event_type, "success", "bench", "admin", county, election, message,
-               json.dumps(details), prev, digest)
+               canonical_json(details), prev, digest)
         prev = digest
 
 

@@ -6,8 +6,9 @@ import argparse
 import json
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
+from turnout_desktop.db.identity import LOCAL_LABEL
 from turnout_desktop.gui import jobs
 from turnout_desktop.gui.app import Startup, build_parser, context_spec
 from turnout_desktop.gui.details_dialog import DetailsDialog, evidence_records
@@ -15,6 +16,7 @@ from turnout_desktop.gui.escalation_dialog import EscalationDialog, recommended_
 from turnout_desktop.gui.main_window import MainWindow
 from turnout_desktop.gui.settings import Preferences, load_preferences, preferences_path
 from turnout_desktop.gui.settings_dialog import SettingsDialog
+from turnout_desktop.gui.sign_in_dialog import SignInDialog
 from turnout_desktop.gui.task_runner import TaskRunner
 
 DETAIL = {
@@ -91,9 +93,12 @@ def test_settings_dialog_validates_saves_and_tests_connection(qtbot, empty_url):
     assert dialog.problem_label.text() == "The within-1% threshold cannot be above the verified threshold."
     dialog.gate_within.setText("99.0")
     assert dialog.save_button.isEnabled()
-    dialog.role.setCurrentIndex(dialog.role.findData("clerk"))
-    assert dialog.county.isEnabled()
-    dialog.county.setCurrentText("KENT")
+    # nobody chooses a role or a county: the local file is "local, not signed in"
+    assert dialog.findChild(QComboBox, "roleCombo") is None and dialog.findChild(QComboBox, "countyCombo") is None
+    assert dialog.identity_label.text() == LOCAL_LABEL
+    dialog.gate_verified.setText("NaN")
+    assert not dialog.save_button.isEnabled()  # a NaN threshold never reaches the database
+    dialog.gate_verified.setText("99.9")
     dialog.auto_check.setValue(15)
     dialog.local_path.setText(empty_url.removeprefix("sqlite:///"))
     with qtbot.waitSignal(dialog.connection_tested, timeout=10_000) as tested:
@@ -103,8 +108,9 @@ def test_settings_dialog_validates_saves_and_tests_connection(qtbot, empty_url):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     stored = load_preferences()
     assert saved.args[0] == stored
-    assert (stored.role, stored.county, stored.auto_check_minutes) == ("clerk", "KENT", 15)
-    assert "password" not in json.loads(preferences_path().read_text())
+    assert stored.auto_check_minutes == 15 and stored.gate_within == "99.0"
+    written = json.loads(preferences_path().read_text())
+    assert not {"password", "role", "user_name", "county"} & set(written)
     runner.shutdown()
 
 
@@ -116,6 +122,7 @@ def test_settings_test_connection_failure_is_reported(qtbot):
     with qtbot.waitSignal(dialog.connection_tested, timeout=20_000) as tested:
         qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     assert tested.args[0] is False and dialog.test_result.text().startswith("Failed: Cannot connect")
+    assert dialog.findChild(QLineEdit, "pgPassword") is None  # the password is typed at sign-in only
     runner.shutdown()
 
 
@@ -138,9 +145,38 @@ def test_startup_seeds_empty_database_and_takes_screenshot(qtbot, tmp_path):
 def test_command_line_choices(tmp_path):
     parser = build_parser()
     demo = parser.parse_args(["--demo", "--screenshot", str(tmp_path / "x.png"), "--view", "escalation"])
-    spec, seed, folder = context_spec(demo, Preferences(user_name="dee", role="clerk", county="KENT"))
+    spec, seed, folder = context_spec(demo, Preferences())
     assert seed is True and folder is not None and spec.db_url == f"sqlite:///{folder / 'demo.db'}"
-    assert (spec.user, spec.role) == ("dee", "admin")  # the demo shows every admin view
-    default_spec, default_seed, _ = context_spec(parser.parse_args([]), Preferences(role="clerk", county="KENT"))
-    assert default_seed is True and default_spec.db_url is None and default_spec.county == "KENT"
+    assert (spec.user, spec.role) == ("local", "local")  # the demo file: every view, nobody signed in
+    default_spec, default_seed, _ = context_spec(parser.parse_args([]), Preferences())
+    assert default_seed is True and default_spec.db_url is None and default_spec.label() == LOCAL_LABEL
+    # an old preferences file naming a role and a user decides nothing any more
+    preferences_path().parent.mkdir(parents=True, exist_ok=True)
+    preferences_path().write_text(json.dumps({"role": "admin", "user_name": "Secretary of State", "county": "KENT",
+                                              "db_kind": "postgresql", "pg_host": "db.example.org",
+                                              "pg_user": "clerk_kent", "pg_sslmode": "verify-full"}))
+    shared_spec, shared_seed, _ = context_spec(parser.parse_args([]), load_preferences())
+    assert shared_seed is False and shared_spec.is_shared and shared_spec.role == "local"
+    assert shared_spec.db_url == "postgresql://clerk_kent@db.example.org:5432/turnout?sslmode=verify-full"
     folder.rmdir()
+
+
+def test_sign_in_dialog_takes_a_db_url_apart_and_keeps_the_password_out_of_urls(qtbot):
+    """``--db postgresql://user:pw@...`` pre-fills the form; the password then lives in the spec's memory only."""
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    runner = TaskRunner(parent)
+    spec = jobs.ContextSpec("postgresql://alice:S3cr3t-canary@db.example.org:6432/turnout?sslmode=verify-full")
+    dialog = SignInDialog(spec, runner, parent)
+    assert dialog.server_label.text() == "Server: db.example.org:6432/turnout (sslmode verify-full)"
+    assert (dialog.user_edit.text(), dialog.password_edit.text()) == ("alice", "S3cr3t-canary")
+    dialog.user_edit.setText("")
+    assert not dialog.sign_in_button.isEnabled()  # a user name is needed
+    dialog.user_edit.setText("bob")
+    attempt = dialog.attempt_spec()
+    assert attempt.resolved_url == "postgresql://bob@db.example.org:6432/turnout?sslmode=verify-full"
+    assert "S3cr3t-canary" not in repr(attempt) and "S3cr3t-canary" not in attempt.resolved_url
+    assert attempt.connect_url == "postgresql://bob:S3cr3t-canary@db.example.org:6432/turnout?sslmode=verify-full"
+    assert (attempt.user, attempt.role, attempt.is_shared) == ("bob", "", True)
+    assert dialog.account().keyring_account() == "bob@db.example.org:6432/turnout"
+    runner.shutdown()

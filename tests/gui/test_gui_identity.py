@@ -1,32 +1,47 @@
-"""Changing user, role or county in Settings takes effect at once; a database change says it needs a restart."""
+"""Who acts is never a setting: the local file is "local, not signed in"; a database change needs a restart.
+
+The PostgreSQL side (sign-in, the role the database reports, read-only shared settings) is in
+test_gui_sign_in.py.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox
 from test_gui_main_window import open_window
 
-from turnout_desktop.domain.limits import MAX_USER_NAME
+from turnout_desktop.db.identity import LOCAL_LABEL
 from turnout_desktop.gui import jobs
 
 
-def test_switching_to_a_clerk_hides_admin_actions_and_scopes_the_views(qtbot, admin_spec: jobs.ContextSpec) -> None:
-    window = open_window(qtbot, admin_spec)
+def test_the_local_file_is_not_signed_in_and_settings_choose_no_identity(qtbot, demo_url: str) -> None:
+    window = open_window(qtbot, jobs.ContextSpec(demo_url))
+    assert window.user_label.text() == LOCAL_LABEL == "local, not signed in"
+    # the one office of a local file may do everything: admin actions are offered
     assert window.reconcile_action.isVisible() and not window.activity.override_button.isHidden()
-    all_counties = {r["county"] for r in window.activity.model.records()}
-    assert len(all_counties) > 1
+    assert len({r["county"] for r in window.activity.model.records()}) > 1
     dialog = window.open_settings()
-    assert dialog.user_name.maxLength() == MAX_USER_NAME  # longer names the database cannot hold
-    dialog.user_name.setText("carl")
-    dialog.role.setCurrentIndex(dialog.role.findData("clerk"))
-    dialog.county.setCurrentText("KENT")
-    with qtbot.waitSignal(window.dashboard_loaded, timeout=20_000):
+    for name in ("roleCombo", "countyCombo"):
+        assert dialog.findChild(QComboBox, name) is None
+    assert not hasattr(dialog, "user_name") and not hasattr(dialog, "role")  # no typed identity either
+    assert dialog.identity_label.text() == LOCAL_LABEL
+    assert dialog.gate_verified.isEnabled() and dialog.shared_note.isHidden()
+    with qtbot.waitSignal(window.settings_changed):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert (window.spec.user, window.spec.role, window.spec.county) == ("carl", "clerk", "KENT")
-    assert window.spec.db_url == admin_spec.db_url  # the same database
+    assert window.spec == jobs.ContextSpec(demo_url)  # saving settings changed nobody's identity
+    assert window.user_label.text() == LOCAL_LABEL
+    qtbot.waitUntil(window.runner.is_idle, timeout=15_000)
+
+
+def test_an_app_level_clerk_sees_shared_settings_read_only(qtbot, clerk_spec: jobs.ContextSpec) -> None:
+    window = open_window(qtbot, clerk_spec)
     assert window.user_label.text() == "carl - clerk (KENT)"
-    assert not window.reconcile_action.isVisible() and window.activity.override_button.isHidden()
-    assert {r["county"] for r in window.activity.model.records()} == {"KENT"}
-    assert window.statusBar().currentMessage() == ""  # the database did not change
+    assert not window.auto_check_timer.isActive()  # the check is not a clerk's to run: no timer to fail hourly
+    dialog = window.open_settings()
+    assert not dialog.gate_verified.isEnabled() and not dialog.statewide_source.isEnabled()
+    assert not dialog.auto_check.isEnabled()
+    assert dialog.shared_note.text().startswith("Read-only: only an administrator")
+    assert dialog.shared_changes() == {}
     qtbot.waitUntil(window.runner.is_idle, timeout=15_000)
 
 

@@ -10,6 +10,7 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
+from gui_keyring import install_memory_keyring
 from gui_timers import active_timers
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDropEvent, QKeySequence
@@ -21,7 +22,6 @@ from turnout_desktop.db.models import ReconciliationLog, StatewideCountCache
 from turnout_desktop.db.session import transaction
 from turnout_desktop.db.settings_store import GATE_VERIFIED, GATE_WITHIN, get_setting
 from turnout_desktop.gui import jobs
-from turnout_desktop.gui import settings as gui_settings
 from turnout_desktop.gui.details_dialog import DetailsDialog
 from turnout_desktop.gui.escalation_dialog import EscalationDialog
 from turnout_desktop.gui.main_window import MainWindow
@@ -211,46 +211,27 @@ def test_escalation_export_pdf_names_the_county(qtbot, admin_spec, tmp_path):
     dialog.close()
 
 
-class MemoryKeyring:
-    """An in-memory keyring backend: what the app stores is kept here and nowhere else."""
-
-    def __init__(self) -> None:
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service: str, account: str, password: str) -> None:
-        self.secrets[(service, account)] = password
-
-    def get_password(self, service: str, account: str) -> str | None:
-        return self.secrets.get((service, account))
-
-
-def test_settings_password_goes_to_the_keyring_only(qtbot, monkeypatch, empty_url):
-    import keyring
-
-    backend = MemoryKeyring()
-    monkeypatch.setattr(keyring, "get_keyring", lambda: backend)
-    monkeypatch.setattr(keyring, "set_password", backend.set_password)
-    monkeypatch.setattr(keyring, "get_password", backend.get_password)
+def test_settings_name_the_server_and_never_hold_a_password(qtbot, monkeypatch, empty_url):
+    """The password is typed at sign-in (test_gui_sign_in.py); Settings keep host, database and sslmode only."""
+    backend = install_memory_keyring(monkeypatch)
     window = open_window(qtbot, jobs.ContextSpec(empty_url))
     ui_state().setValue("probe", "written")  # make sure the QSettings file exists to be searched
     ui_state().sync()
     dialog = window.open_settings()
     assert isinstance(dialog, SettingsDialog)
+    assert not hasattr(dialog, "pg_password") and not hasattr(dialog, "pg_user")
     dialog.db_kind.setCurrentIndex(dialog.db_kind.findData("postgresql"))
     dialog.pg_host.setText("db.example.org")
-    dialog.pg_user.setText("clerk")
-    secret = "S3cret-Pässword!"
-    dialog.pg_password.setText(secret)
-    with qtbot.waitSignal(dialog.saved):
+    dialog.pg_sslmode.setCurrentText("verify-full")
+    with qtbot.waitSignal(dialog.saved) as saved:
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert backend.secrets == {(gui_settings.KEYRING_SERVICE, "clerk@db.example.org:5432/turnout"): secret}
-    assert gui_settings.load_password(dialog.preferences()) == secret
+    assert backend.secrets == {}
+    assert saved.args[0].database_url() == "postgresql://db.example.org:5432/turnout?sslmode=verify-full"
     stored = json.loads(preferences_path().read_text(encoding="utf-8"))
     assert stored["db_kind"] == "postgresql" and stored["pg_host"] == "db.example.org"
-    ini = Path(ui_state().fileName())
-    assert ini.exists()
-    for path in (preferences_path(), ini):
-        assert secret not in path.read_text(encoding="utf-8")
+    assert stored["pg_sslmode"] == "verify-full" and not [key for key in stored if "password" in key]
+    assert Path(ui_state().fileName()).exists()
+    assert window.statusBar().currentMessage() == "The new database is used from the next start of the app."
     qtbot.waitUntil(window.runner.is_idle, timeout=15_000)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from turnout_desktop.db.canonical import canonical_json
 from turnout_desktop.db.models import AuditEvent, utcnow
 from turnout_desktop.domain.text_clean import clean_optional, clean_structure, clean_text
 
@@ -36,7 +37,38 @@ def canonical_text(occurred_at: dt.datetime, event_type: str, disposition: str, 
         "message": message,
         "details": details,
     }
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return canonical_json(payload)
+
+
+_quote = json.encoder.encode_basestring_ascii  # what json.dumps writes for a str (C speed)
+
+
+def canonical_text_from_stored(occurred_at: dt.datetime | str, event_type: str, disposition: str,
+                               user_name: str | None, user_role: str | None, county: str | None,
+                               election_date: dt.date | str | None, message: str, details_text: str | None) -> str:
+    """``canonical_text`` built by concatenation around the details' stored JSON text (no decode, no encode).
+
+    Equal to ``canonical_text`` whenever the stored text is canonical JSON (every row written since
+    ``canonical_json`` became the column serializer); ``audit_chain`` falls back to the decoding path
+    when the hash does not match, so older rows still verify. The times may come already as ISO text
+    (PostgreSQL renders them in the query, which saves building datetime objects).
+    """
+    def string(value: str | None) -> str:
+        return "null" if value is None else _quote(value)
+
+    if not isinstance(occurred_at, str):
+        occurred_at = occurred_at.isoformat(timespec="microseconds")
+    if election_date is not None and not isinstance(election_date, str):
+        election_date = election_date.isoformat()
+
+    return "".join((
+        '{"county":', string(county), ',"details":', "null" if details_text is None else details_text,
+        ',"disposition":', string(disposition),
+        ',"election_date":', string(election_date),
+        ',"event_type":', string(event_type), ',"message":', string(message),
+        ',"occurred_at":', _quote(occurred_at),
+        ',"user_name":', string(user_name), ',"user_role":', string(user_role), "}",
+    ))
 
 
 def chain_hash(canonical: str, prev_hash: str) -> str:

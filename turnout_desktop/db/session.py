@@ -14,9 +14,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+from turnout_desktop.db.canonical import canonical_json
 from turnout_desktop.errors import DatabaseUnavailable
 
 DB_URL_ENV = "TURNOUT_DB_URL"
@@ -61,20 +62,35 @@ def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise DatabaseUnavailable(f"Not a database URL: {url!r}") from exc
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
+        raise DatabaseUnavailable(f"Not a database URL: {_without_secret(url)!r}") from exc
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         _refuse_network_sqlite(database, url)
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+                               json_serializer=canonical_json)
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=PG_POOL_SIZE, max_overflow=0, pool_timeout=60,
-                             connect_args={"connect_timeout": 10})
+        try:
+            return create_engine(url, pool_pre_ping=True, pool_size=PG_POOL_SIZE, max_overflow=0, pool_timeout=60,
+                                 connect_args={"connect_timeout": 10}, json_serializer=canonical_json)
+        except NoSuchModuleError as exc:
+            raise DatabaseUnavailable(f"Unknown PostgreSQL driver in {_without_secret(url)!r}: use "
+                                      "postgresql://user@host:port/database") from exc
     raise DatabaseUnavailable(f"Unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
+
+
+def _without_secret(url: str) -> str:
+    """The URL as it may be shown: a password between ``user:`` and ``@`` becomes ``***``."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or "@" not in rest:
+        return url
+    credentials, _, location = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{location}" if ":" in credentials else url
 
 
 def _refuse_network_sqlite(database: str, url: str) -> None:

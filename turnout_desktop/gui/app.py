@@ -22,6 +22,8 @@ from turnout_desktop.gui.main_window import MainWindow
 from turnout_desktop.gui.process_worker import shutdown_child
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.settings import DB_POSTGRESQL, Preferences, load_preferences
+from turnout_desktop.gui.sign_in_jobs import SignedIn
+from turnout_desktop.gui.task_runner import TaskRunner, live_runners
 
 log = logging.getLogger(__name__)
 VIEWS = ("main", "details", "escalation", "settings", "wizard", "print-preview")
@@ -39,19 +41,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def context_spec(args: argparse.Namespace, preferences: Preferences) -> tuple[jobs.ContextSpec, bool, Path | None]:
-    """Which database to open, whether to seed demo data when empty, and the demo folder."""
-    county = preferences.county or None
+    """Which database to open, whether to seed demo data when empty, and the demo folder.
+
+    Nobody is named here: on SQLite the user is ``local`` (not signed in), on PostgreSQL the sign-in
+    dialog asks who, and the database says which role that login has.
+    """
     if args.demo:
         folder = Path(tempfile.mkdtemp(prefix="turnout-demo-"))
-        spec = jobs.ContextSpec(f"sqlite:///{folder / 'demo.db'}", user=preferences.user_name, role="admin")
-        return spec, True, folder
+        return jobs.ContextSpec(f"sqlite:///{folder / 'demo.db'}"), True, folder
     if args.db:
-        return jobs.ContextSpec(args.db, preferences.user_name, preferences.role, county), False, None
+        return jobs.ContextSpec(args.db), False, None
     if preferences.db_kind == DB_POSTGRESQL:
-        return jobs.ContextSpec(preferences.database_url(), preferences.user_name, preferences.role, county), \
-            False, None
+        return jobs.ContextSpec(preferences.database_url()), False, None
     # The local default database is seeded with demo data on first start.
-    return jobs.ContextSpec(None, preferences.user_name, preferences.role, county), True, None
+    return jobs.ContextSpec(None), True, None
 
 
 class Startup(QObject):
@@ -145,6 +148,35 @@ class Startup(QObject):
         self.window.close()
 
 
+class Launcher(QObject):
+    """Opens the main window for a spec: at once (SQLite), or after the sign-in dialog (PostgreSQL)."""
+
+    def __init__(self, preferences: Preferences, *, seed_if_empty: bool, demo_folder: Path | None,
+                 screenshot: Path | None, view: str) -> None:
+        super().__init__()
+        self.preferences = preferences
+        self.options = {"seed_if_empty": seed_if_empty, "demo_folder": demo_folder, "screenshot": screenshot,
+                        "view": view}
+        self.window: MainWindow | None = None
+
+    def signed_in(self, result: SignedIn) -> MainWindow:
+        self.preferences = load_preferences()  # the sign-in dialog may have saved the user name
+        window = self.launch(result.spec)
+        if result.password_remembered is False:
+            window.statusBar().showMessage("No secure keyring on this computer: the password was not remembered.",
+                                           15_000)
+        return window
+
+    def launch(self, spec: jobs.ContextSpec) -> MainWindow:
+        window = MainWindow(spec, self.preferences)
+        startup = Startup(window, **self.options)
+        window.resize(1280, 800)
+        window.show()
+        startup.start()
+        self.window = window
+        return window
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the desktop app; returns the process exit code."""
     multiprocessing.freeze_support()  # the heavy-job child process in a frozen (PyInstaller) build
@@ -161,13 +193,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_handlers()
     preferences = load_preferences()
     spec, seed, demo_folder = context_spec(args, preferences)
-    window = MainWindow(spec, preferences)
-    startup = Startup(window, seed_if_empty=seed, demo_folder=demo_folder, screenshot=args.screenshot,
-                      view=args.view)
-    window.resize(1280, 800)
-    window.show()
-    startup.start()
+    launcher = Launcher(preferences, seed_if_empty=seed, demo_folder=demo_folder, screenshot=args.screenshot,
+                        view=args.view)
+    if spec.is_shared and args.screenshot is None:
+        # A shared server: sign in first (in the worker); the window opens once the database said who.
+        from turnout_desktop.gui.sign_in_dialog import SignInDialog
+
+        sign_in_runner = TaskRunner(app)
+        dialog = SignInDialog(spec, sign_in_runner, preferences=preferences,
+                              remember_user=not args.db and preferences.db_kind == DB_POSTGRESQL)
+        dialog.signed_in.connect(launcher.signed_in)
+        dialog.offline_chosen.connect(launcher.launch)
+        dialog.rejected.connect(app.quit)
+        dialog.open()
+    else:
+        launcher.launch(spec)
     code = app.exec()
+    for runner in live_runners():  # the sign-in's runner too, when the app was quit from its dialog
+        runner.shutdown()
     jobs.dispose_engines()
     shutdown_child()
     return int(code)

@@ -1,15 +1,14 @@
 """Work the GUI runs on its worker thread: plain functions over the shared services, no Qt.
 
-Each job gets a :class:`ContextSpec` (what database, who is acting) and opens its own context
-on the worker, so the GUI thread never holds an engine or a session. Services are imported
-inside the jobs: the window still starts when a service module is missing or broken.
+Each job gets a :class:`ContextSpec` (what database, who is acting) and opens its own context on
+the worker (``gui.worker_context``), so the GUI thread never holds an engine or a session. Services
+are imported inside the jobs: the window still starts when a service module is missing or broken.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,76 +16,28 @@ from types import ModuleType
 from typing import Any
 
 from sqlalchemy import Engine, select, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from turnout_desktop.db.migrate import upgrade_to_head
-from turnout_desktop.db.session import make_engine, resolve_db_url, transaction
-from turnout_desktop.errors import DatabaseUnavailable, TurnoutError
-from turnout_desktop.services.context import AppContext
+from turnout_desktop.db.identity import sign_in_error
+from turnout_desktop.db.session import make_engine, transaction
+from turnout_desktop.errors import DatabaseUnavailable, SignInFailed, TurnoutError
+from turnout_desktop.gui.worker_context import (  # re-exported: jobs.ContextSpec is what callers know
+    ActingIdentity,
+    ContextSpec,
+    adopt_context,
+    dispose_engines,
+    open_worker_context,
+)
+from turnout_desktop.services.context import ROLE_CLERK, AppContext
+
+__all__ = ["ActingIdentity", "ContextSpec", "adopt_context", "dispose_engines", "open_worker_context"]
 
 Progress = Callable[[float, str], None]
 Cancelled = Callable[[], bool]
 
-_engines: dict[str, Engine] = {}
-_engines_lock = threading.Lock()
-
 
 class ServiceMissing(TurnoutError):
     """A service module or function this build does not have yet."""
-
-
-@dataclass(frozen=True, slots=True)
-class ContextSpec:
-    """Everything a worker needs to open its own :class:`AppContext`."""
-
-    db_url: str | None
-    user: str = "desktop"
-    role: str = "admin"
-    county: str | None = None
-    outbox_url: str | None = None  # local SQLite database that queues submissions while the server is away
-
-    @property
-    def resolved_url(self) -> str:
-        return resolve_db_url(self.db_url)
-
-    @property
-    def is_shared(self) -> bool:
-        return not self.resolved_url.startswith("sqlite")
-
-    @property
-    def uses_outbox(self) -> bool:
-        """True when submissions go to a server and queue locally (in ``outbox_url``) while it is away."""
-        return bool(self.outbox_url) and self.outbox_url != self.resolved_url
-
-    def outbox_spec(self) -> ContextSpec:
-        """The same user on the local outbox database."""
-        if not self.outbox_url:
-            raise ValueError("this context has no outbox database")
-        return ContextSpec(self.outbox_url, self.user, self.role, self.county)
-
-
-def open_worker_context(spec: ContextSpec) -> AppContext:
-    """Context for one job; engines are cached per URL (they are thread-safe, sessions are not)."""
-    url = spec.resolved_url
-    with _engines_lock:
-        engine = _engines.get(url)
-        if engine is None:
-            engine = make_engine(url)
-            try:
-                upgrade_to_head(engine)
-            except BaseException:
-                engine.dispose()  # an unreachable server is asked again on every check: leave nothing open
-                raise
-            _engines[url] = engine
-    return AppContext(engine=engine, user=spec.user, role=spec.role, county=spec.county)
-
-
-def dispose_engines() -> None:
-    """Close every cached engine (called once the worker is idle at shutdown)."""
-    with _engines_lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()
 
 
 def service(module: str, name: str) -> Callable[..., Any]:
@@ -101,6 +52,17 @@ def service(module: str, name: str) -> Callable[..., Any]:
     return function
 
 
+@dataclass(frozen=True, slots=True)
+class AuditCheck:
+    """The outcome of one audit-chain verification, as the main window shows it."""
+
+    intact: bool
+    broken_seq: int | None = None
+    reason: str | None = None
+    head_seq: int | None = None
+    error: str | None = None  # the verification itself failed (the chain's state is unknown)
+
+
 @dataclass(slots=True)
 class Dashboard:
     """What the main window shows, loaded in one job."""
@@ -113,11 +75,19 @@ class Dashboard:
     online: bool
     missing: list[str] = field(default_factory=list)  # services not available in this build
     outbox_pending: int | None = None  # unsent outbox items (None: the outbox is not used)
+    identity: ActingIdentity | None = None  # who the database says is acting
+    shared: Any = None  # services.shared_settings.SharedSettings, None when unreadable
+    audit: AuditCheck | None = None  # None: not verified by this load
 
 
-def load_dashboard(spec: ContextSpec, election: dt.date | None = None, *, progress: Progress,
-                   cancelled: Cancelled) -> Dashboard:
-    """Elections, county overview and recent activity for ``election`` (latest when None)."""
+def load_dashboard(spec: ContextSpec, election: dt.date | None = None, *, verify_audit: bool = False,
+                   record_verification: bool = False, progress: Progress, cancelled: Cancelled) -> Dashboard:
+    """Elections, county overview and recent activity for ``election`` (latest when None).
+
+    With ``verify_audit`` the whole audit chain is walked as well (roles that may verify only);
+    ``record_verification`` appends the outcome to the trail even when intact. A break is always
+    recorded: it is an alarm, and the trail must say that somebody saw it.
+    """
     ctx = open_worker_context(spec)
     online = ping(ctx.engine)
     missing: list[str] = []
@@ -134,17 +104,54 @@ def load_dashboard(spec: ContextSpec, election: dt.date | None = None, *, progre
     try:
         if election is not None:
             overview = list(service("reconciliation", "county_overview")(ctx, election))
-        county = spec.county if spec.role == "clerk" else None
+        county = ctx.default_county() if ctx.role == ROLE_CLERK else None
         log_rows = list(service("reconciliation", "log_entries")(ctx, county=county, election=election))
         mark_overridden(ctx, log_rows)
         source = service("reconciliation", "get_statewide_source")(ctx)
     except ServiceMissing as exc:
         missing.append(str(exc))
-    if spec.role == "clerk" and spec.county:
-        overview = [row for row in overview if row.get("county") == spec.county]
+    scope = ctx.scope_counties
+    if scope is not None:  # the overview lists all 254 counties; a clerk sees its own
+        overview = [row for row in overview if row.get("county") in scope]
     pending = outbox_pending(spec) if spec.uses_outbox else None
+    progress(0.8, "shared settings")
+    shared = _shared_settings(ctx)
+    audit = None
+    if verify_audit and may_verify_audit(ctx.role):
+        progress(0.85, "verifying the audit trail")
+        audit = check_audit_trail(ctx, record=record_verification)
     progress(1.0, "done")
-    return Dashboard(elections, election, overview, log_rows, source, online, missing, pending)
+    return Dashboard(elections, election, overview, log_rows, source, online, missing, pending,
+                     ActingIdentity.of(ctx), shared, audit)
+
+
+def _shared_settings(ctx: AppContext) -> Any:
+    from turnout_desktop.services import shared_settings
+
+    try:
+        return shared_settings.read(ctx)
+    except SQLAlchemyError:  # the dashboard still loads; the Settings dialog falls back to preferences
+        return None
+
+
+def may_verify_audit(role: str) -> bool:
+    """Roles that may walk the whole chain (a clerk reads only its counties' events)."""
+    from turnout_desktop.services.audit_trail import VERIFIERS
+
+    return role in VERIFIERS
+
+
+def check_audit_trail(ctx: AppContext, *, record: bool) -> AuditCheck:
+    """Walk the audit chain (``services.audit_trail``); a break is recorded as an event every time."""
+    from turnout_desktop.services.audit_trail import verify_audit
+
+    try:
+        outcome = verify_audit(ctx, record=record)
+        if not outcome.intact and not record:
+            outcome = verify_audit(ctx, record=True)
+    except (TurnoutError, SQLAlchemyError) as exc:  # the window still loads; the banner says it could not check
+        return AuditCheck(intact=True, error=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    return AuditCheck(outcome.intact, outcome.broken_seq, outcome.reason, outcome.head_seq)
 
 
 def mark_overridden(ctx: AppContext, log_rows: list[dict[str, Any]]) -> None:
@@ -260,28 +267,34 @@ def load_report(spec: ContextSpec, election: dt.date, county: str | None = None,
     return service("reporting", "load_report")(ctx, election=election, county=county, escalation_id=escalation_id)
 
 
-def save_shared_settings(spec: ContextSpec, statewide_source: str | None, verified: str, within: str, *,
-                         progress: Progress, cancelled: Cancelled) -> None:
-    """Store the settings that live with the data: statewide source and gate thresholds."""
-    from turnout_desktop.db.settings_store import GATE_VERIFIED, GATE_WITHIN, set_setting
+def save_shared_settings(spec: ContextSpec, changes: dict[str, Any], *, progress: Progress,
+                         cancelled: Cancelled) -> list[dict[str, str]]:
+    """Change shared settings through ``services.shared_settings.update`` (admin only, validated, audited).
 
-    ctx = open_worker_context(spec)
-    with transaction(ctx.engine) as session:
-        set_setting(session, GATE_VERIFIED, verified)
-        set_setting(session, GATE_WITHIN, within)
-    if statewide_source:
-        service("reconciliation", "set_statewide_source")(ctx, statewide_source)
+    ``changes`` holds only what the user changed (gate_verified, gate_within, statewide_source,
+    auto_check_minutes); returns the changes the service made.
+    """
+    from turnout_desktop.services import shared_settings
+
+    return list(shared_settings.update(open_worker_context(spec), **changes))
 
 
 def test_connection(url: str, *, progress: Progress, cancelled: Cancelled) -> str:
-    """Connect to ``url`` once (no migration) and describe the server."""
+    """Connect to ``url`` once (no migration, no sign-in) and describe the server."""
     engine = make_engine(url)
+    where = engine.url.render_as_string(hide_password=True)
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        problem = sign_in_error(exc, engine) if engine.dialect.name == "postgresql" else None
+        if isinstance(problem, SignInFailed) and problem.reason == "password":
+            # A server that asks for a password was reached: the password comes at sign-in.
+            return f"Reached {engine.dialect.name} at {where}; you sign in with your own user and password."
+        raise DatabaseUnavailable(f"Cannot connect: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
     except SQLAlchemyError as exc:
         raise DatabaseUnavailable(f"Cannot connect: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
     else:
-        return f"Connected to {engine.dialect.name} ({engine.url.render_as_string(hide_password=True)})."
+        return f"Connected to {engine.dialect.name} ({where})."
     finally:
         engine.dispose()

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from turnout_desktop.db.session import default_sqlite_url
-from turnout_desktop.gui import jobs
+from turnout_desktop.domain.permissions import Action, is_allowed
+from turnout_desktop.gui import jobs, window_state
 from turnout_desktop.gui.activity_panel import ActivityPanel
+from turnout_desktop.gui.audit_alarm import AuditAlarmBanner
 from turnout_desktop.gui.county_overview import CountyOverviewPanel
 from turnout_desktop.gui.error_dialogs import show_error
 from turnout_desktop.gui.icons import icon
@@ -33,12 +35,11 @@ from turnout_desktop.gui.outbox_status import OutboxMonitor
 from turnout_desktop.gui.printing import ReportPrinter
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_actions import RecordActions
-from turnout_desktop.gui.settings import Preferences, ui_state
+from turnout_desktop.gui.settings import Preferences
 from turnout_desktop.gui.status_panel import StatusPanel
 from turnout_desktop.gui.task_runner import TaskRunner
 
 log = logging.getLogger(__name__)
-MAX_RECENT_FILES = 8
 MAX_FITTED_COLUMN_WIDTH = 240  # a long public message must not push the other columns out of view
 
 
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self.banner.setObjectName("inlineBanner")
         self.banner.setWordWrap(True)
         self.banner.hide()
+        self.audit_banner = AuditAlarmBanner()  # red, above everything: a broken audit trail is an alarm
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.overview)
@@ -95,6 +97,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([470, 810])
         central = QWidget()
         layout = QVBoxLayout(central)
+        layout.addWidget(self.audit_banner)
         layout.addWidget(self.banner)
         layout.addWidget(self.status_panel)
         layout.addWidget(self.splitter, 1)
@@ -111,7 +114,8 @@ class MainWindow(QMainWindow):
     # -- construction -------------------------------------------------------------------------
     @property
     def is_admin(self) -> bool:
-        return self.spec.role == "admin"
+        """May override, review and undo: an admin, or the local user of a SQLite file."""
+        return is_allowed(self.spec.role, Action.OVERRIDE)
 
     def _build_actions(self) -> None:
         self.open_action = QAction(icon("open"), "&Open county file…", self)
@@ -131,7 +135,7 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.open_settings)
         self.refresh_action = QAction(icon("refresh"), "Re&fresh", self)
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
-        self.refresh_action.triggered.connect(self.refresh)
+        self.refresh_action.triggered.connect(lambda: self.refresh(verify_audit=True))
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -174,13 +178,21 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
 
     def _user_text(self) -> str:
-        county = f" ({self.spec.county})" if self.spec.role == "clerk" and self.spec.county else ""
-        return f"{self.spec.user} - {self.spec.role}{county}"
+        """Who acts as the database reports it (``clerk_loving - clerk (LOVING)``, ``local, not signed in``)."""
+        return self.spec.label()
 
     # -- data ---------------------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Reload the dashboard in the worker; panels update when it arrives."""
-        self.runner.start(jobs.load_dashboard, self.spec, self.election, on_result=self.apply_dashboard,
+    def refresh(self, verify_audit: bool | None = None) -> None:
+        """Reload the dashboard in the worker; panels update when it arrives.
+
+        The audit chain is verified as well when ``verify_audit`` is True (Refresh in the menu) or, when
+        None, if the last verification is old enough (see ``audit_alarm``). The worker verifies only for a
+        role that may, as the database reports it (the window may not know the role yet: offline start).
+        """
+        verify, record = self.audit_banner.wants_verification(may_verify=verify_audit is not False,
+                                                              explicit=verify_audit is True)
+        self.runner.start(jobs.load_dashboard, self.spec, self.election, verify_audit=verify,
+                          record_verification=record, on_result=self.apply_dashboard,
                           on_error=self._on_refresh_failed, title="Loading")
 
     def _on_refresh_failed(self, error: BaseException, trace: str) -> None:
@@ -189,14 +201,19 @@ class MainWindow(QMainWindow):
 
     def apply_dashboard(self, dashboard: jobs.Dashboard) -> None:
         self.dashboard = dashboard
+        if dashboard.identity is not None and self.spec.is_shared:
+            reported = self.spec.with_identity(dashboard.identity)
+            if reported != self.spec:  # the database's word wins over what the window assumed
+                self.apply_identity(reported, refresh=False)
+        self.audit_banner.show_check(dashboard.audit)
         self.election = dashboard.election
         self.election_combo.clear()
         for election in dashboard.elections:
             self.election_combo.addItem(election.isoformat(), election)
         if dashboard.election is not None:
             self.election_combo.setCurrentIndex(self.election_combo.findData(dashboard.election))
-        counties = [self.spec.county] if self.spec.role == "clerk" and self.spec.county else None
-        self.overview.set_overview(dashboard.overview, counties)
+        scope = self.spec.scope
+        self.overview.set_overview(dashboard.overview, list(scope) if scope is not None else None)
         self.activity.set_entries(dashboard.log)
         self.status_panel.set_rows(dashboard.overview)
         if not self.columns_fitted and dashboard.overview:
@@ -243,8 +260,9 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def apply_auto_check_interval(self, minutes: int) -> None:
+        """Run the check timer every ``minutes`` (0: off); never for a role the check would refuse."""
         self.auto_check_timer.stop()
-        if minutes > 0:
+        if minutes > 0 and is_allowed(self.spec.role, Action.CHECK):
             self.auto_check_timer.start(minutes * 60_000)
         self._schedule_next_check()
 
@@ -269,7 +287,8 @@ class MainWindow(QMainWindow):
     def open_upload_wizard(self, paths: list[Path]) -> QWidget:
         from turnout_desktop.gui.upload_wizard import UploadWizard
 
-        self._remember_files(paths)
+        window_state.remember_files(paths)
+        self._rebuild_recent_menu()
         wizard = UploadWizard(self.spec, self.runner, paths, election=self.election, parent=self)
         wizard.submitted.connect(self._on_wizard_submitted)
         wizard.open()
@@ -284,16 +303,10 @@ class MainWindow(QMainWindow):
         else:
             self.refresh()
 
-    def _remember_files(self, paths: list[Path]) -> None:
-        state = ui_state()
-        recent = [str(p) for p in paths] + [p for p in (state.value("recent_files") or []) if p not in map(str, paths)]
-        state.setValue("recent_files", recent[:MAX_RECENT_FILES])
-        self._rebuild_recent_menu()
-
     def _rebuild_recent_menu(self) -> None:
         self.recent_menu.clear()
-        recent = ui_state().value("recent_files") or []
-        for name in recent if isinstance(recent, list) else [recent]:
+        recent = window_state.recent_files()
+        for name in recent:
             action = self.recent_menu.addAction(name)
             action.triggered.connect(lambda _checked=False, n=name: self.open_upload_wizard([Path(n)]))
         self.recent_menu.setEnabled(bool(recent))
@@ -334,57 +347,45 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> QWidget:
         from turnout_desktop.gui.settings_dialog import SettingsDialog
 
-        preferences = self.preferences
-        if not preferences.statewide_source and self.dashboard and self.dashboard.statewide_source:
-            # the source lives with the data: show the one the database uses
-            preferences = dataclasses.replace(preferences, statewide_source=self.dashboard.statewide_source)
-        dialog = SettingsDialog(preferences, self.runner, self)
+        shared = self.dashboard.shared if self.dashboard else None  # the database's values, not this computer's
+        dialog = SettingsDialog(self.preferences, self.runner, self, spec=self.spec, shared=shared)
+        dialog.shared_changes_requested.connect(self.save_shared_settings)
         dialog.saved.connect(self._on_settings_saved)
         dialog.open()
         self.last_dialog = dialog
         return dialog
 
+    def save_shared_settings(self, changes: dict[str, Any]) -> None:
+        """Admin only: ``shared_settings.update`` in the worker (validated, audited); a refusal is a dialog."""
+        self.runner.start(jobs.save_shared_settings, self.spec, changes, on_result=lambda _changes: self.refresh(),
+                          on_error=self.show_error, title="Saving shared settings")
+
     def _on_settings_saved(self, preferences: Preferences) -> None:
         previous, self.preferences = self.preferences, preferences
         self.apply_auto_check_interval(preferences.auto_check_minutes)
-        identity = dataclasses.replace(self.spec, user=preferences.user_name, role=preferences.role,
-                                       county=preferences.county or None)
-        if identity != self.spec:
-            self.apply_identity(identity)
         if previous.database_fields() != preferences.database_fields():
             # Switching databases under open dialogs and running jobs is not safe: the next start uses it.
             self.statusBar().showMessage("The new database is used from the next start of the app.", 15_000)
-        self.runner.start(jobs.save_shared_settings, self.spec, preferences.statewide_source or None,
-                          preferences.gate_verified, preferences.gate_within, title="Saving settings")
         emit(self.settings_changed, preferences)
 
-    def apply_identity(self, spec: jobs.ContextSpec) -> None:
-        """Act as another user, role or county from now on (Settings); the next jobs and views use it."""
+    def apply_identity(self, spec: jobs.ContextSpec, *, refresh: bool = True) -> None:
+        """Act as the identity in ``spec`` from now on (what the database reported); views follow it."""
+        role_changed = spec.role != self.spec.role
         self.spec = spec
         self.user_label.setText(self._user_text())
         self.reconcile_action.setVisible(self.is_admin)
         self.activity.set_admin(self.is_admin)
-        self.refresh()
+        if role_changed:
+            self.audit_banner.reset()
+            self.apply_auto_check_interval(self.preferences.auto_check_minutes)
+        if refresh:
+            self.refresh()
 
     def restore_ui_state(self) -> None:
-        state = ui_state()
-        for key, restore in (("main/geometry", self.restoreGeometry), ("main/state", self.restoreState),
-                             ("main/splitter", self.splitter.restoreState),
-                             ("main/overview_header", self.overview.table.horizontalHeader().restoreState),
-                             ("main/activity_header", self.activity.table.horizontalHeader().restoreState)):
-            value = state.value(key)
-            if isinstance(value, QByteArray):
-                restore(value)
-                self.columns_fitted |= key.endswith("_header")  # the user's own widths win
+        self.columns_fitted |= window_state.restore_layout(self)
 
     def save_ui_state(self) -> None:
-        state = ui_state()
-        state.setValue("main/geometry", self.saveGeometry())
-        state.setValue("main/state", self.saveState())
-        state.setValue("main/splitter", self.splitter.saveState())
-        state.setValue("main/overview_header", self.overview.table.horizontalHeader().saveState())
-        state.setValue("main/activity_header", self.activity.table.horizontalHeader().saveState())
-        state.sync()
+        window_state.save_layout(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Save layout, stop the timers, wait for the worker: nothing outlives the window."""

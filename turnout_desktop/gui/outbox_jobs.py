@@ -87,7 +87,7 @@ def push_queued(spec: ContextSpec, *, progress: Progress, cancelled: Cancelled) 
 
     local_ctx = open_worker_context(spec.outbox_spec())
     try:
-        server_ctx = open_server_context(spec.resolved_url, user=spec.user, role=spec.role, county=spec.county)
+        server_ctx = open_server_context(spec.connect_url, user=spec.user, role=spec.role, county=spec.county)
     except Exception as exc:
         if not is_unreachable(exc):
             raise

@@ -1,7 +1,9 @@
 """User preferences, declared once with defaults; UI state lives apart in QSettings.
 
 Preferences are a small JSON file in the user data folder (``TURNOUT_DATA_DIR`` in tests);
-the PostgreSQL password is kept only in the system keyring, never in that file.
+the PostgreSQL password is kept only in the system keyring ("remember me" at sign-in), never in
+that file. Who acts is not a preference: on PostgreSQL the database reports the signed-in login's
+role and counties, and on the local SQLite file nobody signs in (role ``local``).
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ import json
 import logging
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from urllib.parse import quote
 
 from PySide6.QtCore import QSettings
 
 from turnout_desktop.db.session import default_data_dir, default_sqlite_url
+from turnout_desktop.services.sign_in import SSL_MODES, ServerAddress
 
 log = logging.getLogger(__name__)
 
@@ -26,33 +28,41 @@ DB_POSTGRESQL = "postgresql"
 
 @dataclass(slots=True)
 class Preferences:
-    """Everything the Settings dialog edits (gate thresholds are also stored in the database)."""
+    """Everything the Settings dialog edits on this computer.
+
+    The gate thresholds, statewide source and auto-check interval are shared through the database
+    (``services.shared_settings``); the copies here are the last values this computer saw. ``pg_user``
+    only pre-fills the sign-in dialog: the login that signs in is who acts.
+    """
 
     db_kind: str = DB_LOCAL
     local_path: str = ""  # empty: the default file in the user data folder
     pg_host: str = "localhost"
     pg_port: int = 5432
     pg_database: str = "turnout"
-    pg_user: str = "turnout"
+    pg_user: str = ""  # the last login that signed in here
+    pg_sslmode: str = "prefer"  # libpq's sslmode; verify-full in production
     statewide_source: str = ""
-    user_name: str = "admin"
-    role: str = "admin"  # admin | clerk
-    county: str = ""  # a clerk's county
     gate_verified: str = "99.9"
     gate_within: str = "99.0"
-    auto_check_minutes: int = 60
+    auto_check_minutes: int = 60  # this computer's check timer; 0 = off
 
-    def database_url(self, password: str | None = None) -> str:
-        """SQLAlchemy URL of the configured database (password from the keyring when not given)."""
+    def server_address(self) -> ServerAddress:
+        sslmode = self.pg_sslmode if self.pg_sslmode in SSL_MODES else "prefer"
+        return ServerAddress(host=self.pg_host, database=self.pg_database, port=self.pg_port, sslmode=sslmode)
+
+    def database_url(self) -> str:
+        """SQLAlchemy URL of the configured database, never with a password (that comes at sign-in)."""
         if self.db_kind == DB_POSTGRESQL:
-            secret = password if password is not None else load_password(self)
-            auth = quote(self.pg_user, safe="") + (f":{quote(secret, safe='')}" if secret else "")
-            return f"postgresql://{auth}@{self.pg_host}:{self.pg_port}/{self.pg_database}"
+            address = self.server_address()
+            if not self.pg_user:  # nobody signed in here yet: the sign-in dialog asks
+                return f"postgresql://{address.host}:{address.port}/{address.database}?sslmode={address.sslmode}"
+            return address.url(self.pg_user)
         return f"sqlite:///{self.local_path}" if self.local_path else default_sqlite_url()
 
     def database_fields(self) -> tuple[object, ...]:
         """What names the database (no keyring lookup: that may block the GUI thread)."""
-        return self.db_kind, self.local_path, self.pg_host, self.pg_port, self.pg_database, self.pg_user
+        return (self.db_kind, self.local_path, self.pg_host, self.pg_port, self.pg_database, self.pg_sslmode)
 
     def keyring_account(self) -> str:
         return f"{self.pg_user}@{self.pg_host}:{self.pg_port}/{self.pg_database}"
@@ -97,6 +107,16 @@ def load_password(preferences: Preferences) -> str | None:
     except Exception as exc:  # noqa: BLE001 - keyring backends raise many kinds
         log.warning("keyring unavailable: %s", exc)
         return None
+
+
+def forget_password(preferences: Preferences) -> None:
+    """Remove a remembered password ("remember me" unticked); nothing stored is not an error."""
+    try:
+        import keyring
+
+        keyring.delete_password(KEYRING_SERVICE, preferences.keyring_account())
+    except Exception as exc:  # noqa: BLE001 - PasswordDeleteError when nothing was stored, or no backend
+        log.debug("no remembered password removed: %s", type(exc).__name__)
 
 
 def is_secure_keyring(backend: object) -> bool:

@@ -180,7 +180,7 @@ def submit(spec: ContextSpec, paths: list[Path], *, election: dt.date, county: s
     """
     if spec.uses_outbox:
         outcome = service("outbox", "submit_or_queue")(
-            open_worker_context(spec.outbox_spec()), spec.resolved_url, paths, election=election, county=county,
+            open_worker_context(spec.outbox_spec()), spec.connect_url, paths, election=election, county=county,
             party=party, method=method, mapping=mapping or None, user=spec.user, reconcile=True,
             progress=progress, cancel=cancelled)
         if outcome.result is not None:

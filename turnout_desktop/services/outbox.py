@@ -27,7 +27,14 @@ from turnout_desktop.db.audit import record_event
 from turnout_desktop.db.models import OutboxItem, Submission, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.engine.types import CancelCheck, ProgressCallback
-from turnout_desktop.errors import Cancelled, DatabaseUnavailable, ImportRejected, TurnoutError
+from turnout_desktop.errors import (
+    Cancelled,
+    DatabaseUnavailable,
+    ImportRejected,
+    SchemaMismatch,
+    SignInFailed,
+    TurnoutError,
+)
 from turnout_desktop.ingest.precheck import PrecheckReport, precheck_files
 from turnout_desktop.services.context import AppContext, open_context
 from turnout_desktop.services.submission import (
@@ -87,7 +94,15 @@ class SubmitOrQueueResult:
 
 
 def is_unreachable(error: BaseException) -> bool:
-    """True for "the server cannot be reached" errors (refused, timed out, dropped), not for bad data."""
+    """True for "the server cannot be reached" errors (refused, timed out, dropped), not for bad data.
+
+    A refused sign-in (wrong password, no Turnout role) or a schema mismatch is not: queueing would only
+    hide a problem the user must fix.
+    """
+    if isinstance(error, SignInFailed):
+        return error.reason == "unreachable"
+    if isinstance(error, SchemaMismatch):
+        return False
     return isinstance(error, DatabaseUnavailable | OperationalError | InterfaceError | ConnectionError)
 
 
