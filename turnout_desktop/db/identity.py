@@ -70,12 +70,26 @@ def read_identity(engine: Engine) -> Identity:
         return Identity(user=LOCAL_USER, role=Role.LOCAL, counties=None, backend=engine.dialect.name)
     try:
         with engine.connect() as connection:
-            return database_identity(connection)
+            try:
+                return database_identity(connection)
+            except SignInFailed:
+                _note_refused_sign_in(connection)
+                raise
     except OperationalError as exc:
         raise sign_in_error(exc, engine) from exc
     except DBAPIError as exc:  # e.g. county_grant unreadable: the schema was never set up for roles
         raise DatabaseUnavailable(f"Cannot read who is signed in: {exc.orig}; ask your administrator to run "
                                   "turnout admin setup") from exc
+
+
+def _note_refused_sign_in(connection: Connection) -> None:
+    """Append the refused sign-in to the shared trail through the one function a role-less login may call."""
+    try:
+        connection.rollback()
+        connection.execute(text("SELECT turnout_note_refused_sign_in()"))
+        connection.commit()
+    except DBAPIError:  # the refusal itself must still reach the user
+        connection.rollback()
 
 
 def sign_in_error(exc: OperationalError, engine: Engine) -> DatabaseUnavailable:

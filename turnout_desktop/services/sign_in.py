@@ -1,10 +1,9 @@
 """Sign-in to the shared PostgreSQL server, and ``whoami`` (the CLI and the desktop app call these).
 
 The password travels only in the connection (never in settings files or logs: the desktop app keeps it
-in the system keyring when the user ticks "remember me"). A successful sign-in is an audit event. A
-refused one cannot be written to the shared trail by the client that was refused (it has no
-connection, or no Turnout role and so no right to append): PostgreSQL's own server log records those,
-and the client logs the reason locally.
+in the system keyring when the user ticks "remember me"). A successful sign-in is an audit event; so is
+a login without a Turnout role (``db.identity`` calls ``turnout_note_refused_sign_in()``). A wrong
+password opens no session: PostgreSQL's own server log records it, and the client logs the reason.
 """
 
 from __future__ import annotations

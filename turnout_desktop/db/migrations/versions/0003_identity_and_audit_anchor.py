@@ -25,6 +25,7 @@ branch_labels = None
 depends_on = None
 
 GENESIS = "0" * 64
+AUDIT_CHAIN_LOCK_KEY = -925198448149337860  # db/audit.py's key: sha256("turnout|audit_event|head")[:8]
 
 
 def upgrade() -> None:
@@ -141,6 +142,37 @@ END $$""")
     for table in ("audit_event", "audit_anchor"):
         op.execute(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
                    "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()")
+    # A login with no Turnout role may append exactly one kind of event: its own refused sign-in (at most
+    # one a minute), hashed here in SQL exactly as db/audit.py::canonical_text would (ASCII names only; a
+    # name JSON would escape differently is left to the server log).
+    # exec_driver_sql: the JSON text holds ":null", which text() would take for a bind parameter.
+    op.get_bind().exec_driver_sql(f"""
+CREATE OR REPLACE FUNCTION turnout_note_refused_sign_in() RETURNS void LANGUAGE plpgsql SECURITY DEFINER {path} AS $$
+DECLARE
+  who text := session_user::text;
+  at timestamp := date_trunc('microseconds', clock_timestamp() AT TIME ZONE 'UTC');
+  message text := 'sign-in refused: no Turnout role granted';
+  head text;
+  canonical text;
+BEGIN
+  IF turnout_role() IS NOT NULL OR who !~ '^[ -~]*$' THEN
+    RETURN;
+  END IF;
+  PERFORM pg_advisory_xact_lock({AUDIT_CHAIN_LOCK_KEY});
+  IF EXISTS (SELECT 1 FROM audit_event WHERE event_type = 'sign_in' AND disposition = 'failure'
+             AND user_name = who AND occurred_at > at - interval '1 minute') THEN
+    RETURN;
+  END IF;
+  head := turnout_audit_head();
+  canonical := '{{"county":null,"details":null,"disposition":"failure","election_date":null,'
+    || '"event_type":"sign_in","message":' || to_json(message)::text
+    || ',"occurred_at":"' || to_char(at, 'YYYY-MM-DD"T"HH24:MI:SS.US') || '"'
+    || ',"user_name":' || to_json(who)::text || ',"user_role":null}}';
+  INSERT INTO audit_event (occurred_at, event_type, disposition, user_name, user_role, county, election_date,
+                           message, details, prev_hash, hash)
+  VALUES (at, 'sign_in', 'failure', who, NULL, NULL, NULL, message, NULL, head,
+          encode(sha256(convert_to(canonical || head, 'UTF8')), 'hex'));
+END $$""")
     # Only the definer functions run these; nobody else needs to call them.
     for function in ("turnout_audit_guard_insert()", "turnout_audit_anchor()"):
         op.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
@@ -154,7 +186,8 @@ def downgrade() -> None:
         for trigger, table in (("audit_event_guard_insert", "audit_event"), ("audit_event_anchor", "audit_event"),
                                ("audit_event_no_truncate", "audit_event")):
             op.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")
-        for function in ("turnout_audit_guard_insert()", "turnout_audit_anchor()", "turnout_audit_head()",
+        for function in ("turnout_note_refused_sign_in()", "turnout_audit_guard_insert()", "turnout_audit_anchor()",
+                         "turnout_audit_head()",
                          "turnout_statewide_as_of(date)",
                          "turnout_my_counties()", "turnout_sees_all()", "turnout_role()", "turnout_is_owner(name)"):
             op.execute(f"DROP FUNCTION IF EXISTS {function} CASCADE")  # with the policies using it
