@@ -98,15 +98,11 @@ def test_a_login_without_a_turnout_role_is_told_so(server, capsys: pytest.Captur
     assert main(["--db", server.no_role, "status", "--election", ELECTION, "--json"]) == 4
     message = capsys.readouterr().err.strip()
     assert message.startswith("not permitted: t_nobody has no Turnout role") and len(message.splitlines()) == 1
-    assert main(["--db", server.no_role, "whoami"]) == 4  # a second try within the minute adds no row
     engine = create_engine(server.owner_url)
-    with engine.connect() as connection:
-        refused = connection.execute(text("SELECT user_name, user_role, disposition FROM audit_event "
-                                          "WHERE event_type = 'sign_in'")).all()
+    with engine.connect() as connection:  # admin setup lets only the Turnout groups connect
+        assert connection.execute(text("SELECT has_database_privilege('t_nobody', current_database(), "
+                                       "'CONNECT')")).scalar() is False
     engine.dispose()
-    assert [tuple(row) for row in refused] == [("t_nobody", None, "failure")]
-    capsys.readouterr()
-    assert main(["--db", server.auditor, "audit", "verify", "--json"]) == 0  # hashed in SQL as Python does
 
 
 @pytest.mark.pg

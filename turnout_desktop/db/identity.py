@@ -70,26 +70,12 @@ def read_identity(engine: Engine) -> Identity:
         return Identity(user=LOCAL_USER, role=Role.LOCAL, counties=None, backend=engine.dialect.name)
     try:
         with engine.connect() as connection:
-            try:
-                return database_identity(connection)
-            except SignInFailed:
-                _note_refused_sign_in(connection)
-                raise
+            return database_identity(connection)
     except OperationalError as exc:
         raise sign_in_error(exc, engine) from exc
     except DBAPIError as exc:  # e.g. county_grant unreadable: the schema was never set up for roles
         raise DatabaseUnavailable(f"Cannot read who is signed in: {exc.orig}; ask your administrator to run "
                                   "turnout admin setup") from exc
-
-
-def _note_refused_sign_in(connection: Connection) -> None:
-    """Append the refused sign-in to the shared trail through the one function a role-less login may call."""
-    try:
-        connection.rollback()
-        connection.execute(text("SELECT turnout_note_refused_sign_in()"))
-        connection.commit()
-    except DBAPIError:  # the refusal itself must still reach the user
-        connection.rollback()
 
 
 def sign_in_error(exc: OperationalError, engine: Engine) -> DatabaseUnavailable:
@@ -102,6 +88,9 @@ def sign_in_error(exc: OperationalError, engine: Engine) -> DatabaseUnavailable:
         return SignInFailed(f"Sign-in refused: wrong password for {user} on {where}", reason="password")
     if "does not exist" in lowered and "role" in lowered:
         return SignInFailed(f"Sign-in refused: there is no login {user} on {where}", reason="password")
+    if "permission denied for database" in lowered:  # admin setup grants CONNECT to the Turnout groups only
+        return SignInFailed(f"not permitted: {user} has no Turnout role on this server; ask your administrator "
+                            f"to grant one (turnout admin grant-clerk {user} --county ...)", reason="no_role")
     if any(clue in lowered for clue in ("connection refused", "could not connect", "timeout expired",
                                          "could not translate host name", "no route to host", "name or service")):
         return SignInFailed(f"Server unreachable: {where} ({detail})", reason="unreachable")

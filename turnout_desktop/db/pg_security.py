@@ -29,6 +29,7 @@ WRITERS = ("turnout_clerk", "turnout_admin", "turnout_service")
 SETUP_LOCK_KEY = int.from_bytes(hashlib.sha256(b"turnout|admin setup").digest()[:8], "big", signed=True)
 DEFINER_FUNCTIONS = ("turnout_audit_head()", "turnout_statewide_as_of(date)")
 IDLE_SESSION_TIMEOUT = "60s"  # idle client sessions close, so only working offices hold connections
+IDLE_IN_TRANSACTION_TIMEOUT = "10min"  # longer than any one reconciliation run holds its run lock
 
 ALL_TABLES = (
     "alembic_version", "app_setting", "audit_anchor", "audit_event", "county_grant", "county_roster_row",
@@ -48,7 +49,8 @@ LOG_WITHOUT_REVIEW = ("county, election_date, party, trigger_type, expected_tota
                       "created_at, updated_at, resolved_at, notes")
 FIX_WITHOUT_UNDO = "strategy, county, election_date, party, log_id, created_at, created_by, summary"
 CLERK_UPDATE = {
-    "source_file": "layout, status",
+    "source_file": "layout, status, parser, encoding",
+    "county_roster_row": "party, voting_method, vuid, vuid_raw, precinct, vote_date, problem_code",
     "submission": "superseded_at, superseded_by_id",
     "upload_count": "official_count",
     "county_turnout_reference": ("official_count, source, uploaded_at, uploaded_by, verified, database_count, "
@@ -59,7 +61,12 @@ CLERK_UPDATE = {
     "fix": FIX_WITHOUT_UNDO,
 }
 SERVICE_EXTRA_INSERT = ("statewide_count_cache",)
-SERVICE_UPDATE = {**CLERK_UPDATE, "source_file": "layout, status, rows, as_of",
+# The scheduled check imports and reconciles; it never submits, so it adds no submission and changes no
+# one's upload beyond what strategy E re-reads.
+SERVICE_INSERT = tuple(t for t in CLERK_INSERT if t not in ("submission", "submission_file", "upload_count"))
+SERVICE_UPDATE = {**{t: c for t, c in CLERK_UPDATE.items() if t not in ("submission", "upload_count")},
+                  "source_file": "layout, status, parser, encoding, rows, as_of",
+                  "county_turnout_reference": "official_count, verified, database_count, last_verified_at",
                   "turnout_record": RECORD_CLERK_COLUMNS + ", created_by_fix"}
 ADMIN_WRITE = ("app_setting", "manual_override", "precinct_district", "statewide_count_cache")
 
@@ -107,12 +114,16 @@ def apply_privileges(connection: Connection) -> None:
     for function in DEFINER_FUNCTIONS:
         run(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
         run(f"GRANT EXECUTE ON FUNCTION {function} TO {groups}")
+    # Only members of a Turnout group may connect: a login without a role cannot even hold a lock here
+    # (PostgreSQL's server log records its refused connection; the client says "no Turnout role").
+    run(f"REVOKE CONNECT ON DATABASE {database} FROM PUBLIC")
     run(f"GRANT CONNECT ON DATABASE {database} TO {groups}")
     run(f"GRANT SELECT ON {', '.join(ALL_TABLES)} TO {groups}")
     run(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {groups}")
     run(f"GRANT INSERT ON audit_event TO {groups}")
-    for group, updates in (("turnout_clerk", CLERK_UPDATE), ("turnout_service", SERVICE_UPDATE)):
-        run(f"GRANT INSERT ON {', '.join(CLERK_INSERT)} TO {group}")
+    for group, inserts, updates in (("turnout_clerk", CLERK_INSERT, CLERK_UPDATE),
+                                    ("turnout_service", SERVICE_INSERT, SERVICE_UPDATE)):
+        run(f"GRANT INSERT ON {', '.join(inserts)} TO {group}")
         for table, columns in updates.items():
             run(f"GRANT UPDATE ({columns}) ON {table} TO {group}")
     run(f"GRANT INSERT, DELETE ON {', '.join(SERVICE_EXTRA_INSERT)} TO turnout_service")
@@ -120,8 +131,19 @@ def apply_privileges(connection: Connection) -> None:
                                                        "county_grant", "outbox_item")]
     run(f"GRANT INSERT, UPDATE ON {', '.join(admin_tables)} TO turnout_admin")
     run(f"GRANT DELETE ON {', '.join(t for t in ADMIN_WRITE if t != 'manual_override')} TO turnout_admin")
+    run(f"""CREATE OR REPLACE FUNCTION turnout_may_link_file(file_id integer) RETURNS boolean LANGUAGE sql STABLE
+SECURITY DEFINER SET search_path = {schema}, pg_catalog, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM source_file f WHERE f.id = file_id AND (turnout_role() IN ('admin', 'service')
+    OR (f.kind IN ('county_roster', 'county_summary') AND (f.uploaded_by = session_user::text OR EXISTS (
+      SELECT 1 FROM submission_file sf JOIN submission s ON s.id = sf.submission_id
+      WHERE sf.source_file_id = f.id AND s.county IN (SELECT unnest(turnout_my_counties())))))))
+$$""")  # noqa: S608 - DDL from constants and quote_ident
+    run("REVOKE ALL ON FUNCTION turnout_may_link_file(integer) FROM PUBLIC")
+    run(f"GRANT EXECUTE ON FUNCTION turnout_may_link_file(integer) TO {groups}")
     _policies(run)
     run(f"ALTER DATABASE {database} SET idle_session_timeout = '{IDLE_SESSION_TIMEOUT}'")
+    # A transaction left open (a crashed client, or one holding an advisory lock to stall others) ends.
+    run(f"ALTER DATABASE {database} SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}'")
 
 
 def _policies(run: _Run) -> None:
@@ -134,6 +156,10 @@ def _policies(run: _Run) -> None:
         insert_check = mine
         if table == "turnout_record":  # a clerk adds county-sourced records only, never statewide ones
             insert_check = f"{mine} AND source = 'county' AND verification = 'pending'"
+        if table == "submission_file":  # only a file the login may see already: linking another county's
+            # file to one's own submission must not make it readable (a function: a sub-select on
+            # source_file here would recurse through source_file's own policy)
+            insert_check = f"{mine} AND turnout_may_link_file(source_file_id)"
         run(f"CREATE POLICY turnout_insert ON {table} FOR INSERT WITH CHECK ({SEES_ALL} OR {insert_check})")
         run(f"CREATE POLICY turnout_update ON {table} FOR UPDATE USING ({SEES_ALL} OR {mine}) "
             f"WITH CHECK ({SEES_ALL} OR {mine})")

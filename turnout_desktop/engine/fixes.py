@@ -35,6 +35,7 @@ from turnout_desktop.db.models import (
     TurnoutRecord,
     utcnow,
 )
+from turnout_desktop.engine import undo_guard
 from turnout_desktop.errors import NotFound, TurnoutError
 
 ACTION_INSERT = "insert"
@@ -255,6 +256,13 @@ def undo_fix(session: Session, fix_id: int, user: str, *, role: str | None = Non
         named = ", ".join(str(c) for c in conflicts)
         raise UndoRefused(f"Fix {fix_id} cannot be undone: later fix(es) {named} changed the same rows; "
                           f"undo those first.")
+    trusted = undo_guard.maker_is_trusted(session, fix)
+    for action in actions:  # every action checked before any is reversed
+        model = TABLES.get(action.table_name)
+        row = session.get(model, action.record_id) if model is not None else None
+        reason = undo_guard.refusal(session, fix, action, row, trusted=trusted) if row is not None else None
+        if reason is not None:
+            raise UndoRefused(f"Fix {fix_id} cannot be undone: {reason}.")
     now = utcnow()
     by_action: dict[str, int] = {}
     for action in reversed(actions):  # newest first, so chained changes unwind in order

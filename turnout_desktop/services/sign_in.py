@@ -1,9 +1,9 @@
 """Sign-in to the shared PostgreSQL server, and ``whoami`` (the CLI and the desktop app call these).
 
 The password travels only in the connection (never in settings files or logs: the desktop app keeps it
-in the system keyring when the user ticks "remember me"). A successful sign-in is an audit event; so is
-a login without a Turnout role (``db.identity`` calls ``turnout_note_refused_sign_in()``). A wrong
-password opens no session: PostgreSQL's own server log records it, and the client logs the reason.
+in the system keyring when the user ticks "remember me"). A successful sign-in is an audit event. A
+refused one opens no session here (a wrong password, or a login without a Turnout role, which
+``admin setup`` does not let connect): PostgreSQL's own server log records it, and the client logs why.
 """
 
 from __future__ import annotations

@@ -25,6 +25,9 @@ branch_labels = None
 depends_on = None
 
 GENESIS = "0" * 64
+ACTOR_COLUMNS = (("submission", "submitted_by"), ("county_turnout_reference", "uploaded_by"),
+                 ("source_file", "uploaded_by"), ("fix", "created_by"), ("fix", "undone_by"),
+                 ("manual_override", "created_by"))
 AUDIT_CHAIN_LOCK_KEY = -925198448149337860  # db/audit.py's key: sha256("turnout|audit_event|head")[:8]
 
 
@@ -57,6 +60,11 @@ def _sqlite_triggers() -> None:
     for verb in ("UPDATE", "DELETE"):
         op.execute(f"CREATE TRIGGER audit_anchor_no_{verb.lower()} BEFORE {verb} ON audit_anchor "
                    "BEGIN SELECT RAISE(ABORT, 'audit_anchor is append-only'); END")
+
+
+def _raw_ddl(sql: str) -> None:
+    """DDL holding ":name" or "%" text (JSON, RAISE formats) that neither text() nor psycopg may parse."""
+    op.get_bind().exec_driver_sql(sql.replace("%", "%%"))
 
 
 def _postgres_functions() -> None:
@@ -107,11 +115,63 @@ CREATE OR REPLACE FUNCTION turnout_statewide_as_of(election date) RETURNS timest
 SECURITY DEFINER {path} AS $$
   SELECT max(as_of) FROM source_file WHERE kind = 'statewide' AND election_date = election AND status = 'complete'
 $$""")
-    op.execute(f"""
+    # JSON text of a string exactly as Python's json.dumps writes it (ASCII escapes, surrogate pairs), so
+    # that the database can check an audit row's hash itself.
+    _raw_ddl(r"""
+CREATE OR REPLACE FUNCTION turnout_json_string(value text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  result text := '';
+  ch text;
+  code int;
+  i int;
+BEGIN
+  IF value IS NULL THEN
+    RETURN 'null';
+  END IF;
+  IF value ~ '^[ -~]*$' THEN
+    RETURN to_json(value)::text;
+  END IF;
+  FOR i IN 1 .. char_length(value) LOOP
+    ch := substr(value, i, 1);
+    code := ascii(ch);
+    IF code = 34 THEN result := result || '\"';
+    ELSIF code = 92 THEN result := result || '\\';
+    ELSIF code = 8 THEN result := result || '\b';
+    ELSIF code = 12 THEN result := result || '\f';
+    ELSIF code = 10 THEN result := result || '\n';
+    ELSIF code = 13 THEN result := result || '\r';
+    ELSIF code = 9 THEN result := result || '\t';
+    ELSIF code >= 65536 THEN
+      code := code - 65536;
+      result := result || '\u' || lpad(to_hex(55296 + (code >> 10)), 4, '0')
+                       || '\u' || lpad(to_hex(56320 + (code & 1023)), 4, '0');
+    ELSIF code < 32 OR code > 126 THEN result := result || '\u' || lpad(to_hex(code), 4, '0');
+    ELSE result := result || ch;
+    END IF;
+  END LOOP;
+  RETURN '"' || result || '"';
+END $$""")
+    # An application role's audit row: its seq from the sequence in this very insert (no squatting on
+    # future numbers), its user and role the database's, a clerk's county one of its own, its prev_hash
+    # the real head (read under the chain lock, so two writers cannot fork the chain) and its hash the
+    # one db/audit.py::canonical_text gives (a row no verifier could accept is refused up front).
+    _raw_ddl(f"""
 CREATE OR REPLACE FUNCTION turnout_audit_guard_insert() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER {path} AS $$
+DECLARE
+  expected_seq bigint;
+  canonical text;
 BEGIN
   IF turnout_is_owner(session_user) THEN
     RETURN NEW;
+  END IF;
+  PERFORM pg_advisory_xact_lock({AUDIT_CHAIN_LOCK_KEY});
+  BEGIN
+    expected_seq := currval(pg_get_serial_sequence('{schema}.audit_event', 'seq'));
+  EXCEPTION WHEN object_not_in_prerequisite_state THEN
+    expected_seq := NULL;
+  END;
+  IF NEW.seq IS DISTINCT FROM expected_seq THEN
+    RAISE EXCEPTION 'not permitted: an audit event takes its seq from the sequence' USING ERRCODE = '42501';
   END IF;
   IF NEW.user_name IS DISTINCT FROM session_user::text THEN
     RAISE EXCEPTION 'not permitted: an audit event must name the signed-in login %', session_user
@@ -121,9 +181,25 @@ BEGIN
     RAISE EXCEPTION 'not permitted: an audit event must carry the role the database reports (%)', turnout_role()
       USING ERRCODE = '42501';
   END IF;
+  IF turnout_role() = 'clerk' AND NEW.county IS NOT NULL AND NOT (NEW.county = ANY (turnout_my_counties())) THEN
+    RAISE EXCEPTION 'not permitted: a clerk writes audit events of its own counties only' USING ERRCODE = '42501';
+  END IF;
   IF NEW.prev_hash IS DISTINCT FROM turnout_audit_head() THEN
     RAISE EXCEPTION 'not permitted: an audit event must extend the current head of the chain'
       USING ERRCODE = '42501';
+  END IF;
+  canonical := '{{"county":' || turnout_json_string(NEW.county)
+    || ',"details":' || coalesce(NEW.details::text, 'null')
+    || ',"disposition":' || turnout_json_string(NEW.disposition)
+    || ',"election_date":' || CASE WHEN NEW.election_date IS NULL THEN 'null'
+                                   ELSE '"' || to_char(NEW.election_date, 'YYYY-MM-DD') || '"' END
+    || ',"event_type":' || turnout_json_string(NEW.event_type)
+    || ',"message":' || turnout_json_string(NEW.message)
+    || ',"occurred_at":"' || to_char(NEW.occurred_at, 'YYYY-MM-DD"T"HH24:MI:SS.US') || '"'
+    || ',"user_name":' || turnout_json_string(NEW.user_name)
+    || ',"user_role":' || turnout_json_string(NEW.user_role) || '}}';
+  IF NEW.hash IS DISTINCT FROM encode(sha256(convert_to(canonical || NEW.prev_hash, 'UTF8')), 'hex') THEN
+    RAISE EXCEPTION 'not permitted: an audit event''s hash must cover its fields' USING ERRCODE = '42501';
   END IF;
   RETURN NEW;
 END $$""")
@@ -142,37 +218,24 @@ END $$""")
     for table in ("audit_event", "audit_anchor"):
         op.execute(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
                    "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()")
-    # A login with no Turnout role may append exactly one kind of event: its own refused sign-in (at most
-    # one a minute), hashed here in SQL exactly as db/audit.py::canonical_text would (ASCII names only; a
-    # name JSON would escape differently is left to the server log).
-    # exec_driver_sql: the JSON text holds ":null", which text() would take for a bind parameter.
-    op.get_bind().exec_driver_sql(f"""
-CREATE OR REPLACE FUNCTION turnout_note_refused_sign_in() RETURNS void LANGUAGE plpgsql SECURITY DEFINER {path} AS $$
+    # "Who did it" columns name the signed-in login, never a typed name (the owner is exempt).
+    op.execute(f"""
+CREATE OR REPLACE FUNCTION turnout_stamp_actor() RETURNS trigger LANGUAGE plpgsql {path} AS $$
 DECLARE
-  who text := session_user::text;
-  at timestamp := date_trunc('microseconds', clock_timestamp() AT TIME ZONE 'UTC');
-  message text := 'sign-in refused: no Turnout role granted';
-  head text;
-  canonical text;
+  actor text := to_jsonb(NEW) ->> TG_ARGV[0];
 BEGIN
-  IF turnout_role() IS NOT NULL OR who !~ '^[ -~]*$' THEN
-    RETURN;
+  IF turnout_is_owner(session_user) OR actor IS NULL THEN
+    RETURN NEW;
   END IF;
-  PERFORM pg_advisory_xact_lock({AUDIT_CHAIN_LOCK_KEY});
-  IF EXISTS (SELECT 1 FROM audit_event WHERE event_type = 'sign_in' AND disposition = 'failure'
-             AND user_name = who AND occurred_at > at - interval '1 minute') THEN
-    RETURN;
+  IF (TG_OP = 'INSERT' OR actor IS DISTINCT FROM to_jsonb(OLD) ->> TG_ARGV[0]) AND actor <> session_user::text THEN
+    RAISE EXCEPTION 'not permitted: %.% must name the signed-in login %', TG_TABLE_NAME, TG_ARGV[0], session_user
+      USING ERRCODE = '42501';
   END IF;
-  head := turnout_audit_head();
-  canonical := '{{"county":null,"details":null,"disposition":"failure","election_date":null,'
-    || '"event_type":"sign_in","message":' || to_json(message)::text
-    || ',"occurred_at":"' || to_char(at, 'YYYY-MM-DD"T"HH24:MI:SS.US') || '"'
-    || ',"user_name":' || to_json(who)::text || ',"user_role":null}}';
-  INSERT INTO audit_event (occurred_at, event_type, disposition, user_name, user_role, county, election_date,
-                           message, details, prev_hash, hash)
-  VALUES (at, 'sign_in', 'failure', who, NULL, NULL, NULL, message, NULL, head,
-          encode(sha256(convert_to(canonical || head, 'UTF8')), 'hex'));
+  RETURN NEW;
 END $$""")
+    for table, column in ACTOR_COLUMNS:
+        op.execute(f"CREATE TRIGGER {table}_{column}_is_login BEFORE INSERT OR UPDATE ON {table} "
+                   f"FOR EACH ROW EXECUTE FUNCTION turnout_stamp_actor('{column}')")
     # Only the definer functions run these; nobody else needs to call them.
     for function in ("turnout_audit_guard_insert()", "turnout_audit_anchor()"):
         op.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
@@ -186,7 +249,9 @@ def downgrade() -> None:
         for trigger, table in (("audit_event_guard_insert", "audit_event"), ("audit_event_anchor", "audit_event"),
                                ("audit_event_no_truncate", "audit_event")):
             op.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")
-        for function in ("turnout_note_refused_sign_in()", "turnout_audit_guard_insert()", "turnout_audit_anchor()",
+        for table, column in ACTOR_COLUMNS:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_{column}_is_login ON {table}")
+        for function in ("turnout_stamp_actor()", "turnout_json_string(text)", "turnout_audit_guard_insert()", "turnout_audit_anchor()",
                          "turnout_audit_head()",
                          "turnout_statewide_as_of(date)",
                          "turnout_my_counties()", "turnout_sees_all()", "turnout_role()", "turnout_is_owner(name)"):
