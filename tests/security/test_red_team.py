@@ -118,3 +118,20 @@ def test_a_clerks_own_audited_work_still_passes_the_database_hash_check(server, 
 ])
 def test_who_did_it_is_the_login_and_the_service_does_not_submit(server, login: str, statement: str) -> None:  # noqa: ANN001
     assert _refused(getattr(server, login), statement)
+
+
+def test_a_group_granted_in_another_database_is_no_role_here(server, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+    """Group roles are cluster-wide: membership made for another database (no login_role row here) counts
+    for nothing in this one, not even to change the shared settings."""
+    from pg_logins import create_login, login_url
+
+    create_login(server.owner_url, "t_admin_elsewhere")
+    _one(server.owner_url, "GRANT turnout_admin TO t_admin_elsewhere")
+    url = login_url(server.owner_url, "t_admin_elsewhere")
+    try:
+        assert main(["--db", url, "whoami", "--json"]) == 4
+        assert "has no Turnout role" in capsys.readouterr().err
+        assert _refused(url, "INSERT INTO app_setting (key, value) VALUES ('gate_verified_threshold', '0.01')")
+        assert _one(url, "SELECT count(*) FROM turnout_record") == 0
+    finally:
+        _one(server.owner_url, "REVOKE turnout_admin FROM t_admin_elsewhere")

@@ -326,6 +326,17 @@ class AuditAnchor(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class LoginRole(Base):
+    """A login's Turnout role in this database (``turnout admin grant-*``), beside its group membership."""
+
+    __tablename__ = "login_role"
+
+    login: Mapped[str] = mapped_column(String(100), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    granted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    granted_by: Mapped[str | None] = mapped_column(String(100))
+
+
 class CountyGrant(Base):
     """The counties a clerk login may see and change (written only by ``turnout admin grant-clerk``)."""
 

@@ -33,6 +33,7 @@ IDLE_IN_TRANSACTION_TIMEOUT = "10min"  # longer than any one reconciliation run 
 
 ALL_TABLES = (
     "alembic_version", "app_setting", "audit_anchor", "audit_event", "county_grant", "county_roster_row",
+    "login_role",
     "county_turnout_reference", "fix", "fix_action", "manual_override", "outbox_item", "precinct_district",
     "reconciliation_attempt", "reconciliation_log", "source_file", "statewide_count_cache", "submission",
     "submission_file", "turnout_record", "upload_count",
@@ -164,6 +165,17 @@ def _policies(run: _Run) -> None:
         run(f"CREATE POLICY turnout_update ON {table} FOR UPDATE USING ({SEES_ALL} OR {mine}) "
             f"WITH CHECK ({SEES_ALL} OR {mine})")
         run(f"CREATE POLICY turnout_delete ON {table} FOR DELETE USING ({SEES_ALL} OR {mine})")
+    # A login reads its own role row (no turnout_role() here: that function reads this table).
+    _reset_policies(run, "login_role")
+    run("CREATE POLICY turnout_read ON login_role FOR SELECT USING (login = session_user::text OR "
+        "turnout_is_owner(current_user))")
+    # Shared settings: everyone reads; only an admin of this database writes (the group alone, granted in
+    # another database of the cluster, is not enough).
+    _reset_policies(run, "app_setting")
+    run("CREATE POLICY turnout_read ON app_setting FOR SELECT USING (true)")
+    for command, clause in (("INSERT", "WITH CHECK"), ("UPDATE", "USING"), ("DELETE", "USING")):
+        run(f"CREATE POLICY turnout_{command.lower()} ON app_setting FOR {command} {clause} "
+            "(turnout_is_owner(current_user) OR turnout_role() = 'admin')")
     # Audit events: everyone appends (the insert trigger checks who); a clerk reads its counties' events
     # and its own (a refused upload for another county included).
     _reset_policies(run, "audit_event")
@@ -189,7 +201,8 @@ class _Run:
 
 def scoped_tables() -> Iterable[str]:
     """Every table with row-level security (tests check the catalog against this)."""
-    return (*COUNTY_TABLES, *CHILD_TABLES, "source_file", "county_grant", "audit_event")
+    return (*COUNTY_TABLES, *CHILD_TABLES, "source_file", "county_grant", "audit_event", "login_role",
+            "app_setting")
 
 
 def setup_database(engine: Engine) -> None:

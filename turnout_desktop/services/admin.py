@@ -81,6 +81,10 @@ def grant(engine: Engine, login: str, role: Role, counties: list[str] | None = N
             connection.execute(text(f'GRANT "{GRANTABLE[role]}" TO {_ident(connection, login)}'))
             connection.execute(text("DELETE FROM county_grant WHERE login = :login"), {"login": login})
             user = connection.execute(text("SELECT session_user")).scalar_one()
+            connection.execute(text("DELETE FROM login_role WHERE login = :login"), {"login": login})
+            connection.execute(text("INSERT INTO login_role (login, role, granted_at, granted_by) VALUES "
+                                    "(:login, :role, now() AT TIME ZONE 'UTC', :by)"),
+                               {"login": login, "role": str(role), "by": user})
             for name in sorted(set(names)):
                 connection.execute(text("INSERT INTO county_grant (login, county, granted_at, granted_by) "
                                         "VALUES (:login, :county, now() AT TIME ZONE 'UTC', :by)"),
@@ -102,6 +106,7 @@ def revoke(engine: Engine, login: str) -> None:
             _require_login(connection, login)
             _revoke_groups(connection, login)
             connection.execute(text("DELETE FROM county_grant WHERE login = :login"), {"login": login})
+            connection.execute(text("DELETE FROM login_role WHERE login = :login"), {"login": login})
             user = connection.execute(text("SELECT session_user")).scalar_one()
             record_event(session, "role_revoke", f"{login}: every Turnout role revoked", user=user,
                          role=OWNER_ROLE_LABEL, details={"login": login})
@@ -110,12 +115,12 @@ def revoke(engine: Engine, login: str) -> None:
 
 
 def list_grants(engine: Engine) -> list[LoginGrant]:
-    """Every login holding a Turnout role, with its counties."""
+    """Every login holding a Turnout role in this database (its group and its login_role row), with counties."""
     with engine.connect() as connection:
         rows = connection.execute(text(
-            "SELECT m.rolname, g.rolname FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
-            "JOIN pg_roles m ON m.oid = a.member WHERE g.rolname = ANY(:groups) ORDER BY m.rolname, g.rolname"),
-            {"groups": list(GROUPS)}).all()
+            "SELECT r.login, g.rolname FROM login_role r JOIN pg_roles m ON m.rolname = r.login "
+            "JOIN pg_auth_members a ON a.member = m.oid JOIN pg_roles g ON g.oid = a.roleid "
+            "AND g.rolname = 'turnout_' || r.role ORDER BY r.login")).all()
         counties: dict[str, list[str]] = {}
         for login, county in connection.execute(text("SELECT login, county FROM county_grant ORDER BY login, county")):
             counties.setdefault(login, []).append(county)

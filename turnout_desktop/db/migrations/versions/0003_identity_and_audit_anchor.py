@@ -1,6 +1,8 @@
 """county grants, audit anchors, and the database's own identity checks on the audit trail
 
 - ``county_grant``: the counties a clerk login may see and change (``turnout admin grant-clerk``).
+- ``login_role``: the Turnout role of a login in this database (group roles are cluster-wide, so the
+  group alone would carry a grant made in one database into every other database of the cluster).
 - ``audit_anchor``: the (seq, hash) of every audit row as appended, written by a trigger; application
   roles only read it, so ``audit verify`` catches an edited, re-hashed, deleted or truncated row.
   Existing rows are anchored as they are now.
@@ -39,6 +41,14 @@ def upgrade() -> None:
         sa.Column('granted_at', sa.DateTime(), nullable=False),
         sa.Column('granted_by', sa.String(length=100), nullable=True),
         sa.PrimaryKeyConstraint('login', 'county'),
+    )
+    op.create_table(
+        'login_role',
+        sa.Column('login', sa.String(length=100), nullable=False),
+        sa.Column('role', sa.String(length=20), nullable=False),
+        sa.Column('granted_at', sa.DateTime(), nullable=False),
+        sa.Column('granted_by', sa.String(length=100), nullable=True),
+        sa.PrimaryKeyConstraint('login'),
     )
     op.create_table(
         'audit_anchor',
@@ -84,9 +94,11 @@ BEGIN
   IF turnout_is_owner(session_user) THEN
     RETURN 'admin';
   END IF;
+  -- Group roles are cluster-wide; the role counts in this database only where login_role says so too.
   FOREACH grp IN ARRAY ARRAY['turnout_admin', 'turnout_service', 'turnout_auditor', 'turnout_clerk'] LOOP
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = grp) THEN
-      IF pg_has_role(session_user, grp, 'MEMBER') THEN
+      IF pg_has_role(session_user, grp, 'MEMBER') AND EXISTS (
+          SELECT 1 FROM login_role WHERE login = session_user::text AND role = substr(grp, 9)) THEN
         RETURN substr(grp, 9);
       END IF;
     END IF;
@@ -257,4 +269,5 @@ def downgrade() -> None:
                          "turnout_my_counties()", "turnout_sees_all()", "turnout_role()", "turnout_is_owner(name)"):
             op.execute(f"DROP FUNCTION IF EXISTS {function} CASCADE")  # with the policies using it
     op.drop_table('audit_anchor')
+    op.drop_table('login_role')
     op.drop_table('county_grant')
