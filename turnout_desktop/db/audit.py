@@ -19,7 +19,6 @@ from turnout_desktop.db.models import AuditEvent, utcnow
 from turnout_desktop.domain.text_clean import clean_optional, clean_structure, clean_text
 
 GENESIS_HASH = "0" * 64
-_CONTROL = str.maketrans({"\r": "\\r", "\n": "\\n", "\t": "\\t"})
 
 
 def canonical_text(occurred_at: dt.datetime, event_type: str, disposition: str, user_name: str | None,

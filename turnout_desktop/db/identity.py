@@ -15,13 +15,6 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from turnout_desktop.domain.permissions import ALL_COUNTIES_ROLES, Role
 from turnout_desktop.errors import DatabaseUnavailable, SchemaMismatch, SignInFailed
 
-# Group roles in the order a login's role is decided when it belongs to several (the highest first).
-GROUP_ROLES: tuple[tuple[str, Role], ...] = (
-    ("turnout_admin", Role.ADMIN),
-    ("turnout_service", Role.SERVICE),
-    ("turnout_auditor", Role.AUDITOR),
-    ("turnout_clerk", Role.CLERK),
-)
 LOCAL_USER = "local"
 LOCAL_LABEL = "local, not signed in"
 
