@@ -47,14 +47,11 @@ def signed_in_url(owner_url: str, name: str, role: Role | None, counties: list[s
     from turnout_desktop.services import admin
 
     create_login(owner_url, name)
-    engine = admin.owner_engine(owner_url)
-    try:
+    with admin.owner_engine(owner_url) as engine:
         if role is None:
             admin.revoke(engine, name)
         else:
             admin.grant(engine, name, role, counties)
-    finally:
-        engine.dispose()
     return login_url(owner_url, name)
 
 

@@ -7,8 +7,8 @@ then checks that nothing changed.
 from __future__ import annotations
 
 import pytest
+from security_server import refused
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import DBAPIError
 
 from turnout_desktop.db.pg_security import scoped_tables
 
@@ -66,21 +66,6 @@ SERVICE_REFUSED = [
 ]
 
 
-def _refused(url: str, statement: str) -> bool:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            try:
-                connection.execute(text(statement))
-            except DBAPIError:
-                return True
-            finally:
-                connection.rollback()
-        return False
-    finally:
-        engine.dispose()
-
-
 def _snapshot(owner_url: str) -> dict[str, object]:
     engine = create_engine(owner_url)
     with engine.connect() as connection:
@@ -97,14 +82,14 @@ def _snapshot(owner_url: str) -> dict[str, object]:
 def test_changes_a_role_may_not_make_are_refused_by_the_database(server, login: str,  # noqa: ANN001
                                                                  statements: list[str]) -> None:
     before = _snapshot(server.owner_url)
-    accepted = [s for s in statements if not _refused(getattr(server, login), s)]
+    accepted = [s for s in statements if not refused(getattr(server, login), s)]
     assert accepted == []
     assert _snapshot(server.owner_url) == before
 
 
 @pytest.mark.parametrize("login", ["clerk_own", "clerk_other", "admin", "auditor", "service"])
 def test_audit_tables_are_append_only_for_every_application_role(server, login: str) -> None:  # noqa: ANN001
-    accepted = [s for s in AUDIT_REFUSED if not _refused(getattr(server, login), s)]
+    accepted = [s for s in AUDIT_REFUSED if not refused(getattr(server, login), s)]
     assert accepted == []
 
 

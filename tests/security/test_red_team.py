@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from security_server import refused
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import DBAPIError
 
 from turnout_desktop.cli.main import main
 
@@ -23,28 +23,11 @@ def _one(url: str, statement: str, params: dict[str, object] | None = None) -> o
         engine.dispose()
 
 
-def _refused(url: str, *statements: str) -> bool:
-    """True when the statements, run in one transaction, raise; nothing of them is kept either way."""
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            try:
-                for statement in statements:
-                    connection.execute(text(statement))
-            except DBAPIError:
-                return True
-            finally:
-                connection.rollback()
-        return False
-    finally:
-        engine.dispose()
-
-
 def test_linking_another_countys_file_does_not_make_it_readable(server) -> None:  # noqa: ANN001
     king_file = _one(server.owner_url, "SELECT f.id FROM source_file f JOIN submission_file sf ON "
                      "sf.source_file_id = f.id JOIN submission s ON s.id = sf.submission_id WHERE s.county = 'KING'")
     own = _one(server.owner_url, "SELECT id FROM submission WHERE county = 'LOVING'")
-    assert _refused(server.clerk_own, f"INSERT INTO submission_file (submission_id, source_file_id) "  # noqa: S608
+    assert refused(server.clerk_own, f"INSERT INTO submission_file (submission_id, source_file_id) "  # noqa: S608
                                       f"VALUES ({own}, {king_file})")
     assert _one(server.clerk_own, f"SELECT count(*) FROM source_file WHERE id = {king_file}") == 0  # noqa: S608
 
@@ -73,7 +56,7 @@ def test_an_admins_undo_does_not_apply_a_clerks_forged_fix_to_another_county(ser
 
 
 @pytest.mark.parametrize("login", ["clerk_own", "auditor"])
-def test_audit_rows_the_verifier_could_not_accept_are_refused(server, login: str,  # noqa: ANN001
+def test_audit_rows_the_verifier_could_not_accept_arerefused(server, login: str,  # noqa: ANN001
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     url = getattr(server, login)
     role = "clerk" if login == "clerk_own" else "auditor"
@@ -84,9 +67,9 @@ def test_audit_rows_the_verifier_could_not_accept_are_refused(server, login: str
              f"now(), 'note', 'success', session_user, '{role}', 'x', turnout_audit_head(), repeat('0', 64))")
     other_county = (f"INSERT INTO audit_event (county, {columns}) VALUES ('KING', now(), 'override', 'success', "  # noqa: S608
                     f"session_user, '{role}', 'KING overridden', turnout_audit_head(), repeat('0', 64))")
-    assert _refused(url, wrong_hash)
-    assert _refused(url, squat)
-    assert _refused(url, other_county)
+    assert refused(url, wrong_hash)
+    assert refused(url, squat)
+    assert refused(url, other_county)
     assert main(["--db", server.auditor, "audit", "verify", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["intact"] is True
 
@@ -117,7 +100,7 @@ def test_a_clerks_own_audited_work_still_passes_the_database_hash_check(server, 
     ("service", "UPDATE county_turnout_reference SET uploaded_by = session_user, source = 'x' WHERE county = 'LOVING'"),
 ])
 def test_who_did_it_is_the_login_and_the_service_does_not_submit(server, login: str, statement: str) -> None:  # noqa: ANN001
-    assert _refused(getattr(server, login), statement)
+    assert refused(getattr(server, login), statement)
 
 
 def test_a_group_granted_in_another_database_is_no_role_here(server, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
@@ -131,7 +114,7 @@ def test_a_group_granted_in_another_database_is_no_role_here(server, capsys: pyt
     try:
         assert main(["--db", url, "whoami", "--json"]) == 4
         assert "has no Turnout role" in capsys.readouterr().err
-        assert _refused(url, "INSERT INTO app_setting (key, value) VALUES ('gate_verified_threshold', '0.01')")
+        assert refused(url, "INSERT INTO app_setting (key, value) VALUES ('gate_verified_threshold', '0.01')")
         assert _one(url, "SELECT count(*) FROM turnout_record") == 0
     finally:
         _one(server.owner_url, "REVOKE turnout_admin FROM t_admin_elsewhere")

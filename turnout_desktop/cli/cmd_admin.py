@@ -39,43 +39,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_setup(args: argparse.Namespace) -> int:
-    engine = admin.owner_engine(args.db)
-    try:
+    with admin.owner_engine(args.db) as engine:
         revision = admin.setup(engine)
-    finally:
-        engine.dispose()
     print(f"shared database ready at schema revision {revision}: group roles, privileges and row-level security "
           "applied")
     return 0
 
 
 def run_grant(args: argparse.Namespace) -> int:
-    engine = admin.owner_engine(args.db)
-    try:
+    with admin.owner_engine(args.db) as engine:
         granted = admin.grant(engine, args.login, args.role, args.county)
-    finally:
-        engine.dispose()
     counties = f" for {', '.join(granted.counties)}" if granted.counties else ""
     print(f"{granted.login} is now {granted.role}{counties}")
     return 0
 
 
 def run_revoke(args: argparse.Namespace) -> int:
-    engine = admin.owner_engine(args.db)
-    try:
+    with admin.owner_engine(args.db) as engine:
         admin.revoke(engine, args.login)
-    finally:
-        engine.dispose()
     print(f"{args.login} holds no Turnout role any more")
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
-    engine = admin.owner_engine(args.db)
-    try:
+    with admin.owner_engine(args.db) as engine:
         grants = admin.list_grants(engine)
-    finally:
-        engine.dispose()
     if args.json:
         print_json([grant.to_json() for grant in grants])
         return 0

@@ -20,7 +20,7 @@ again, all in one transaction.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Connection, Engine, text
 
@@ -105,12 +105,15 @@ def apply_privileges(connection: Connection) -> None:
     schema = connection.execute(text("SELECT quote_ident(current_schema())")).scalar_one()
     database = connection.execute(text("SELECT quote_ident(current_database())")).scalar_one()
     groups = ", ".join(GROUPS)
-    run = _Run(connection)
+
+    def run(statement: str) -> None:
+        connection.execute(text(statement))
+
     run(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {groups}")
     run(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {groups}")
     run(f"REVOKE ALL ON SCHEMA {schema} FROM {groups}")
-    # Any login may look its role up (turnout_role()) so that a login without one hears why; the tables and
-    # the SECURITY DEFINER functions stay with the groups.
+    # The schema's names resolve for anyone who may connect (only the groups may, see below); the tables
+    # and the SECURITY DEFINER functions stay with the groups.
     run(f"GRANT USAGE ON SCHEMA {schema} TO PUBLIC")
     for function in DEFINER_FUNCTIONS:
         run(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
@@ -147,7 +150,7 @@ $$""")  # noqa: S608 - DDL from constants and quote_ident
     run(f"ALTER DATABASE {database} SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}'")
 
 
-def _policies(run: _Run) -> None:
+def _policies(run: Callable[[str], None]) -> None:
     scoped = {table: MINE for table in COUNTY_TABLES} | CHILD_TABLES
     scoped["source_file"] = SOURCE_FILE_MINE
     scoped["county_grant"] = "login = session_user::text"
@@ -184,19 +187,11 @@ def _policies(run: _Run) -> None:
     run("CREATE POLICY turnout_insert ON audit_event FOR INSERT WITH CHECK (true)")
 
 
-def _reset_policies(run: _Run, table: str) -> None:
+def _reset_policies(run: Callable[[str], None], table: str) -> None:
     for name in ("turnout_read", "turnout_insert", "turnout_update", "turnout_delete"):
         run(f"DROP POLICY IF EXISTS {name} ON {table}")
     run(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     run(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-
-
-class _Run:
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def __call__(self, statement: str) -> None:
-        self.connection.execute(text(statement))
 
 
 def scoped_tables() -> Iterable[str]:

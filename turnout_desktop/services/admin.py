@@ -7,6 +7,8 @@ Turnout group role and, for a clerk, its counties. Every change is an audit even
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, text
@@ -35,13 +37,17 @@ class LoginGrant:
         return {"login": self.login, "role": self.role, "counties": list(self.counties)}
 
 
-def owner_engine(db_url: str | None) -> Engine:
+@contextmanager
+def owner_engine(db_url: str | None) -> Iterator[Engine]:
+    """The owner's engine of a shared PostgreSQL database, disposed when the block ends."""
     engine = make_engine(resolve_db_url(db_url))
-    if engine.dialect.name != "postgresql":
+    try:
+        if engine.dialect.name != "postgresql":
+            raise InvalidRequest("turnout admin works on a shared PostgreSQL database; a local SQLite file has "
+                                 "no sign-in (use turnout init).")
+        yield engine
+    finally:
         engine.dispose()
-        raise InvalidRequest("turnout admin works on a shared PostgreSQL database; a local SQLite file has no "
-                             "sign-in (use turnout init).")
-    return engine
 
 
 def setup(engine: Engine) -> str:
