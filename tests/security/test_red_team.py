@@ -118,3 +118,17 @@ def test_a_group_granted_in_another_database_is_no_role_here(server, capsys: pyt
         assert _one(url, "SELECT count(*) FROM turnout_record") == 0
     finally:
         _one(server.owner_url, "REVOKE turnout_admin FROM t_admin_elsewhere")
+
+
+def test_a_clerks_refused_upload_for_another_county_is_still_recorded(server, tmp_path) -> None:  # noqa: ANN001
+    garbage = tmp_path / "king_roster.xlsx"
+    garbage.write_bytes(b"not a spreadsheet at all " * 40)
+    assert main(["--db", server.clerk_own, "submit", str(garbage), "--county", "King", "--election",
+                 "2026-03-03"]) == 2
+    engine = create_engine(server.owner_url)
+    with engine.connect() as connection:
+        event = connection.execute(text(
+            "SELECT user_name, county, disposition, details->>'county', details->>'sha256' FROM audit_event "
+            "WHERE details->>'file' = 'king_roster.xlsx'")).one()
+    engine.dispose()
+    assert tuple(event[:4]) == ("t_clerk_loving", "LOVING", "failure", "KING") and len(event[4]) == 64

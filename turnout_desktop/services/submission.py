@@ -343,7 +343,11 @@ def audit_refused_upload(ctx: AppContext, event_type: str, paths: Sequence[Path]
     """
     try:
         refused = _refused_files(paths, error)
-        event_county = canonical_county_name(county) if county else None
+        named_county = canonical_county_name(county) if county else None
+        scope = ctx.scope_counties
+        # A county outside the login's grants stays in the details: PostgreSQL refuses a clerk's event that
+        # is filed under a county not its own, and the refusal must still be recorded.
+        event_county = named_county if scope is None or named_county in scope else None
         events = []
         for path, reason, message, extra in refused:
             try:
@@ -352,6 +356,8 @@ def audit_refused_upload(ctx: AppContext, event_type: str, paths: Sequence[Path]
                 sha256, reason = None, REASON_UNREADABLE
                 message = f"{message} (the file cannot be read: {exc.strerror or exc})"
             details = {"file": path.name, "sha256": sha256, "reason": reason, "message": message[:1000], **extra}
+            if named_county is not None and named_county != event_county:
+                details["county"] = named_county
             events.append(new_event(event_type, f"{path.name} refused ({reason}): {message}"[:1000],
                                     disposition="failure", user=user or ctx.user, role=ctx.role,
                                     county=event_county or ctx.county, election_date=election, details=details))
