@@ -233,6 +233,7 @@ class ReconciliationLog(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     review_state: Mapped[str | None] = mapped_column(String(30))  # open | contacted_county | accepted
     review_reason: Mapped[str | None] = mapped_column(Text)
+    input_version: Mapped[int | None] = mapped_column(Integer)  # reconcile_input.version the run started from
 
 
 class ReconciliationAttempt(Base):
@@ -362,6 +363,37 @@ class ManualOverride(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ReconcileInput(Base):
+    """How often what a county's reconciliation reads has changed (see ``engine/inputs.py``)."""
+
+    __tablename__ = "reconcile_input"
+
+    county: Mapped[str] = mapped_column(String(100), primary_key=True)
+    election_date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Certification(Base):
+    """An admin's certification of an election (``county`` NULL) or of one county: the scope is locked."""
+
+    __tablename__ = "certification"
+    __table_args__ = (Index("ix_certification_election", "election_date", "county"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_date: Mapped[dt.date] = mapped_column(Date)
+    county: Mapped[str | None] = mapped_column(String(100))
+    certified_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    certified_by: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # counts as certified, for the drift check
+    last_drift_check_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(100))
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class AppSetting(Base):

@@ -32,8 +32,8 @@ IDLE_SESSION_TIMEOUT = "60s"  # idle client sessions close, so only working offi
 IDLE_IN_TRANSACTION_TIMEOUT = "10min"  # longer than any one reconciliation run holds its run lock
 
 ALL_TABLES = (
-    "alembic_version", "app_setting", "audit_anchor", "audit_event", "county_grant", "county_roster_row",
-    "login_role",
+    "alembic_version", "app_setting", "audit_anchor", "audit_event", "certification", "county_grant",
+    "county_roster_row", "login_role", "reconcile_input",
     "county_turnout_reference", "fix", "fix_action", "manual_override", "outbox_item", "precinct_district",
     "reconciliation_attempt", "reconciliation_log", "source_file", "statewide_count_cache", "submission",
     "submission_file", "turnout_record", "upload_count",
@@ -41,13 +41,13 @@ ALL_TABLES = (
 # Tables a clerk writes while it uploads and reconciles its own counties.
 CLERK_INSERT = ("source_file", "submission", "submission_file", "county_roster_row", "upload_count",
                 "county_turnout_reference", "turnout_record", "reconciliation_log", "reconciliation_attempt",
-                "fix", "fix_action", "audit_event")
+                "fix", "fix_action", "audit_event", "reconcile_input")
 # Column lists: UPDATE rights that leave out what only an admin may change.
 RECORD_CLERK_COLUMNS = "county, district, county_fallback, removed_at, removed_by_fix"
 LOG_WITHOUT_REVIEW = ("county, election_date, party, trigger_type, expected_total, actual_total, discrepancy, "
                       "discrepancy_pct, diagnosis, diagnosis_details, strategies_tried, strategy_succeeded, "
                       "attempts_count, status, current_strategy, resolution_time_seconds, final_accuracy_pct, "
-                      "created_at, updated_at, resolved_at, notes")
+                      "created_at, updated_at, resolved_at, notes, input_version")
 FIX_WITHOUT_UNDO = "strategy, county, election_date, party, log_id, created_at, created_by, summary"
 CLERK_UPDATE = {
     "source_file": "layout, status, parser, encoding",
@@ -60,6 +60,7 @@ CLERK_UPDATE = {
     "reconciliation_log": LOG_WITHOUT_REVIEW,
     "reconciliation_attempt": "outcome, after_actual, after_accuracy_pct, after_counts, fix_id, message, finished_at",
     "fix": FIX_WITHOUT_UNDO,
+    "reconcile_input": "version, changed_at, reason",
 }
 SERVICE_EXTRA_INSERT = ("statewide_count_cache",)
 # The scheduled check imports and reconciles; it never submits, so it adds no submission and changes no
@@ -68,14 +69,16 @@ SERVICE_INSERT = tuple(t for t in CLERK_INSERT if t not in ("submission", "submi
 SERVICE_UPDATE = {**{t: c for t, c in CLERK_UPDATE.items() if t not in ("submission", "upload_count")},
                   "source_file": "layout, status, parser, encoding, rows, as_of",
                   "county_turnout_reference": "official_count, verified, database_count, last_verified_at",
-                  "turnout_record": RECORD_CLERK_COLUMNS + ", created_by_fix"}
+                  "turnout_record": RECORD_CLERK_COLUMNS + ", created_by_fix",
+                  "certification": "last_drift_check_at"}  # the daily drift check of certified scopes
 ADMIN_WRITE = ("app_setting", "manual_override", "precinct_district", "statewide_count_cache")
 
 # Row-level security. ``sees_all`` is wrapped in a sub-select so PostgreSQL evaluates it once per query.
 SEES_ALL = "(SELECT turnout_sees_all())"
 MINE = "county IN (SELECT unnest(turnout_my_counties()))"
 COUNTY_TABLES = ("county_roster_row", "county_turnout_reference", "turnout_record", "precinct_district",
-                 "reconciliation_log", "fix", "manual_override", "statewide_count_cache", "submission")
+                 "reconciliation_log", "fix", "manual_override", "statewide_count_cache", "submission",
+                "reconcile_input")
 CHILD_TABLES = {  # tables without a county column: a row is visible when its parent row is
     "upload_count": "EXISTS (SELECT 1 FROM submission s WHERE s.id = submission_id)",
     "submission_file": "EXISTS (SELECT 1 FROM submission s WHERE s.id = submission_id)",

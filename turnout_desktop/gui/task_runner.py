@@ -164,8 +164,13 @@ class TaskRunner(QObject):
         return handle
 
     def is_idle(self) -> bool:
-        """True when no task is queued or running and no callback is outstanding."""
-        return not self._pending and self._pool.activeThreadCount() == 0
+        """True when no task is queued or running and no callback is outstanding.
+
+        A worker delivers its result before its thread returns to the pool, so the pool's
+        thread count can lag by a moment after the last callback ran; the pending table is
+        the truth (`shutdown` still waits for the threads themselves).
+        """
+        return not self._pending
 
     def cancel_all(self) -> None:
         for handle in self._pending.values():
