@@ -1,6 +1,10 @@
 """Strategy A: re-read the configured statewide source and import what is new, idempotently.
 
-The source is a folder of ``.csv`` / ``.zip`` / ``.txt`` files or one file. Each file goes through the
+The source is a folder of ``.csv`` / ``.zip`` / ``.txt`` files, one file, or an https URL fetched into the
+local cache with a conditional GET (``services.statewide_source.resolve_statewide_files``). A source that
+cannot be read (HTTP error, timeout, TLS failure, size cap, HTML page, missing folder) gives a result with
+``source_unavailable`` set and the cause as its message: the loop records outcome ``source_unavailable``,
+never "no change". Each file goes through the
 same loader as ``import-statewide`` (``services.statewide_loader.load_statewide_file``): a file
 already imported for the election (same sha256) is skipped, and existing record identities
 (election, source, VUID, method) are never touched, so a record a fix removed or reassigned keeps
@@ -9,7 +13,8 @@ actions, and the ``source_file`` row too, so undo tombstones them and marks the 
 Re-fetching a file whose import was undone revives its records (recorded as ``update``).
 
 A dry run runs the same import inside a SAVEPOINT that is rolled back: the preview is exact and
-nothing is written.
+nothing is written to the database (a URL is still fetched into the cache; the cached file is imported
+by the next real run even when the server then answers 304).
 """
 
 from __future__ import annotations
@@ -23,18 +28,8 @@ from strategies._common import RECORD_TABLE, REMOVAL_FIELDS, open_fix, result
 from turnout_desktop.db.models import SourceFile, TurnoutRecord
 from turnout_desktop.engine.fixes import SOURCE_FILE_UNDONE, is_undo_tombstone, snapshot
 from turnout_desktop.engine.types import STATEWIDE_LEFT_TO_CHECK, Diagnosis, StrategyContext, StrategyResult
-
-STATEWIDE_SUFFIXES = {".csv", ".zip", ".txt"}
-
-
-def statewide_files(source: str) -> list[Path]:
-    """The statewide files a source names: the file itself, or the folder's csv/zip/txt files by name."""
-    path = Path(source).expanduser()
-    if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in STATEWIDE_SUFFIXES)
-    if path.is_file():
-        return [path]
-    return []
+from turnout_desktop.errors import SourceUnavailable
+from turnout_desktop.services.statewide_source import resolve_statewide_files
 
 
 class RefetchStatewide:
@@ -53,18 +48,24 @@ class RefetchStatewide:
             # A clerk may not load statewide data (it is the independent source its own counts are checked
             # against); the scheduled check under the service login imports new files and re-runs the county.
             return result(context, f"{STATEWIDE_LEFT_TO_CHECK}: this login may not import statewide data")
-        files = statewide_files(context.statewide_source)
+        try:
+            fetched = resolve_statewide_files(context.statewide_source)
+        except SourceUnavailable as exc:
+            return StrategyResult(applied=False, message=f"Statewide source unavailable: {exc}",
+                                  source_unavailable=True)
+        files = fetched.files
         if not files:
             return result(context, f"The statewide source {context.statewide_source} holds no csv/zip/txt file")
+        note = " (the server reports no change since the last download)" if fetched.not_modified else ""
         if context.dry_run:
             savepoint = context.session.begin_nested()
             try:
-                return self._import(context, files)
+                return self._import(context, files, note)
             finally:
                 savepoint.rollback()
-        return self._import(context, files)
+        return self._import(context, files, note)
 
-    def _import(self, context: StrategyContext, files: list[Path]) -> StrategyResult:
+    def _import(self, context: StrategyContext, files: list[Path], note: str = "") -> StrategyResult:
         from turnout_desktop.files import file_sha256
         from turnout_desktop.services.statewide_loader import load_statewide_file, refresh_statewide_count_cache
 
@@ -84,7 +85,7 @@ class RefetchStatewide:
             notes.append(f"{path.name}: {outcome.get('inserted', 0)} new of {outcome.get('rows_read', 0)} rows")
         if (inserted or revived) and not context.dry_run:
             refresh_statewide_count_cache(context.session, context.election_date)
-        message = f"Re-fetched {len(files)} statewide file(s): {inserted} new record(s)"
+        message = f"Re-fetched {len(files)} statewide file(s){note}: {inserted} new record(s)"
         if revived:
             message += f", {revived} row(s) revived"
         if skipped_files:

@@ -52,6 +52,22 @@ class PermissionDenied(TurnoutError):
     exit_code = 4
 
 
+class Certified(PermissionDenied):
+    """The election or county is certified: changes to its data are refused until an admin uncertifies it.
+
+    The message is one line and names the scope, the date and the certifier, e.g. ``HARRIS 2026-03-03 is
+    certified on 2026-03-20 by jdoe: upload refused``; the CLI exits with 4.
+    """
+
+    def __init__(self, message: str, *, county: str | None = None, election: str | None = None,
+                 certified_on: str | None = None, certified_by: str | None = None) -> None:
+        self.county = county
+        self.election = election
+        self.certified_on = certified_on
+        self.certified_by = certified_by
+        super().__init__(message)
+
+
 class SignInFailed(DatabaseUnavailable):
     """The shared server refused the sign-in: ``reason`` is ``password``, ``unreachable`` or ``no_role``."""
 
@@ -68,6 +84,13 @@ class SchemaMismatch(DatabaseUnavailable):
 
 class InvalidRequest(TurnoutError):
     """The request is incomplete or names an unknown value (exit code 2)."""
+
+
+class SourceUnavailable(TurnoutError):
+    """The statewide source cannot be read right now (HTTP error, timeout, TLS, size cap, HTML page, missing folder).
+
+    The message names the cause; strategy A records it as an attempt with outcome ``source_unavailable``.
+    """
 
 
 class NotFound(TurnoutError):

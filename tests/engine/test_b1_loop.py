@@ -204,20 +204,21 @@ def test_dry_run_writes_nothing(db_engine):
         assert session.execute(select(func.count()).select_from(ReconciliationLog)).scalar() == 0
 
 
-def test_check_mode_skips_unchanged_and_reopens_drift(db_engine):
+def test_check_mode_runs_only_its_targets(db_engine):
     add_reference(db_engine, "Loving", "REP", {MAIL: 2})
     ids = add_records(db_engine, [(vuid(1), "Loving", "REP", MAIL), (vuid(2), "Loving", "REP", MAIL)])
     options = LoopOptions(trigger="AUTO_CHECK")
+    key = ("Loving", "REP")
     (first,) = reconcile_election(db_engine, ELECTION, strategies=[], recorder_factory=recorder_factory,
-                                  options=options, only_changed=True)
+                                  options=options, targets={key})
     assert first["check"] == "reconciled" and first["status"] == "RESOLVED"
     (second,) = reconcile_election(db_engine, ELECTION, strategies=[], recorder_factory=recorder_factory,
-                                   options=options, only_changed=True)
+                                   options=options, targets=set())
     assert second["check"] == "unchanged" and second["id"] == first["id"]
     with transaction(db_engine) as session:
         session.get(TurnoutRecord, ids[0]).removed_at = session.get(TurnoutRecord, ids[0]).created_at
     (third,) = reconcile_election(db_engine, ELECTION, strategies=[], recorder_factory=recorder_factory,
-                                  options=options, only_changed=True)
+                                  options=options, targets={key})
     assert third["check"] == "reconciled" and third["id"] != first["id"]
     assert third["status"] == "ESCALATED" and third["trigger_type"] == "AUTO_CHECK"
     assert third["by_method"] == {MAIL: {"expected": 2, "actual": 1}}

@@ -11,9 +11,9 @@ import pytest
 from b1_engine_rows import ED, ELECTION, EV, MAIL, add_records, add_reference, add_roster, vuid
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from sqlalchemy import select, text
 
-from turnout_desktop.db.models import AuditEvent, CountyTurnoutReference
+from turnout_desktop.db.models import AuditEvent
 from turnout_desktop.db.session import make_engine, transaction
 from turnout_desktop.errors import InvalidRequest
 from turnout_desktop.services import reconciliation
@@ -24,28 +24,32 @@ def _ctx(engine, role: str = "admin", county: str | None = None) -> AppContext:
     return AppContext(engine=engine, user="tester", role=role, county=county)
 
 
-def _gap_case(engine, county: str, total: int, gap: int) -> None:
-    """Official TOTAL ``total`` with a method gap of ``gap`` and no records (accuracy = 1 - gap/total)."""
-    add_reference(engine, county, "DEM", {MAIL: gap}, total=total)
+def _confirmed_case(engine, county: str, total: int, unconfirmed: int, first: int = 0) -> None:
+    """Official early votes ``total``; statewide holds ``total - unconfirmed`` of them and the county's
+    own records (strategy B's kind) the rest, so every run RESOLVES and the statewide-confirmed accuracy is
+    1 - unconfirmed/total."""
+    add_reference(engine, county, "DEM", {EV: total})
+    add_records(engine, [(vuid(first + i), county, "DEM", EV) for i in range(total - unconfirmed)])
+    add_records(engine, [(vuid(first + total + i), county, "DEM", EV) for i in range(unconfirmed)],
+                source="county")
 
 
-@pytest.mark.parametrize(("total", "gap", "records", "accuracy", "allowed", "message"), [
-    (10_000, 101, 0, 98.99, False, "Blocked: accuracy 98.99% is below 99.0%"),
-    (10_000, 100, 0, 99.0, True, "Data verified (within 1%)"),
-    (100_000, 101, 0, 99.899, True, "Data verified (within 1%)"),
-    (100_000, 100, 0, 99.9, True, "Data verified"),
-    (100_000, 0, 0, 100.0, True, "Data verified"),
-    (0, 0, 0, 100.0, True, "Data verified"),
-    (0, 0, 1, 0.0, False, "Blocked: accuracy 0.00% is below 99.0%"),
+@pytest.mark.parametrize(("total", "unconfirmed", "accuracy", "allowed", "message"), [
+    (10_000, 101, 98.99, False, "Not independently verified (98.99% confirmed by statewide data)"),
+    (10_000, 100, 99.0, True, "Data verified (within 1%), gap 1.00%"),
+    (100_000, 101, 99.899, True, "Data verified (within 1%), gap 0.10%"),
+    (100_000, 100, 99.9, True, "Data verified"),
+    (2_000, 0, 100.0, True, "Data verified"),
+    (0, 0, 100.0, True, "Data verified"),
 ])
-def test_gate_boundary_table(db_engine, tmp_path, total, gap, records, accuracy, allowed, message):
-    _gap_case(db_engine, "LOVING", total, gap)
-    if records:
-        add_records(db_engine, [(vuid(i), "LOVING", "DEM", EV) for i in range(records)])
+def test_gate_boundary_table(db_engine, tmp_path, total, unconfirmed, accuracy, allowed, message):
+    _confirmed_case(db_engine, "LOVING", total, unconfirmed)
+    (run,) = reconciliation.reconcile(_ctx(db_engine), ELECTION, strategies=[])
+    assert run["status"] == "RESOLVED"  # the engine counts B's records; the gate does not
     decision = reconciliation.gate(_ctx(db_engine), ELECTION, "Loving", "DEM")
     assert (decision["allowed"], decision["accuracy_pct"], decision["message"]) == (allowed, accuracy, message)
     written = reconciliation.export_public(_ctx(db_engine), ELECTION, tmp_path / "public.csv")
-    assert written == (2 if allowed else 0)  # the mail-in and TOTAL rows
+    assert written == (2 if allowed else 0)  # the early-voting and TOTAL rows
     rows = list(csv.reader((tmp_path / "public.csv").open(encoding="utf-8-sig")))
     assert rows[0] == reconciliation.PUBLIC_HEADER
     assert len(rows) - 1 == written
@@ -60,12 +64,14 @@ def test_gate_without_official_counts_and_with_override(db_engine):
     assert reconciliation.gate(_ctx(db_engine), ELECTION, "Loving", "DEM") == {
         "allowed": False, "accuracy_pct": None, "message": "Blocked: no official county count to verify against",
         "level": "no_data"}
-    _gap_case(db_engine, "LOVING", 100, 50)
+    add_reference(db_engine, "LOVING", "DEM", {MAIL: 50}, total=100)
+    reconciliation.reconcile(_ctx(db_engine), ELECTION, strategies=[])
+    assert reconciliation.gate(_ctx(db_engine), ELECTION, "Loving", "DEM")["level"] == "escalated"
     from turnout_desktop.services.fixes import override
 
     override(_ctx(db_engine), election=ELECTION, county="Loving", party="DEM", reason="County confirmed by phone")
     decision = reconciliation.gate(_ctx(db_engine), ELECTION, "Loving", "DEM")
-    assert decision["allowed"] is True and decision["message"] == "Manual override: County confirmed by phone"
+    assert decision["allowed"] is True and decision["message"] == "Published by override (County confirmed by phone)"
     overview = reconciliation.county_overview(_ctx(db_engine), ELECTION)
     assert [(o["county"], o["status"], o["public"]) for o in overview] == [("LOVING", "OVERRIDDEN", True)]
     override(_ctx(db_engine), election=ELECTION, county="Loving", party="DEM", reason="Numbers disputed",
@@ -76,19 +82,21 @@ def test_gate_without_official_counts_and_with_override(db_engine):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cases=st.lists(st.tuples(st.integers(0, 3_000), st.integers(0, 60)), min_size=1, max_size=5))
-def test_county_is_in_public_export_iff_accuracy_reaches_threshold(sqlite_url, tmp_path, cases):
+def test_county_is_in_public_export_iff_confirmed_accuracy_reaches_threshold(sqlite_url, tmp_path, cases):
     engine = make_engine(sqlite_url)
     try:
         with transaction(engine) as session:
-            session.execute(delete(CountyTurnoutReference))
+            for table in ("turnout_record", "reconciliation_log", "county_turnout_reference"):
+                session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - constant table names
         expected_public = set()
         for index, (total, gap) in enumerate(cases):
             county = ["LOVING", "KENEDY", "KING", "BORDEN", "MCMULLEN"][index]
             gap = min(gap, total)
-            _gap_case(engine, county, total, gap)
+            _confirmed_case(engine, county, total, gap, first=index * 10_000)
             accuracy = Decimal(100) if total == 0 else Decimal(100) * (1 - Decimal(gap) / Decimal(total))
             if accuracy >= Decimal("99.0"):
                 expected_public.add(county)
+        reconciliation.reconcile(_ctx(engine), ELECTION, strategies=[])
         out = tmp_path / "public.csv"
         reconciliation.export_public(_ctx(engine), ELECTION, out)
         exported = {row[0] for row in list(csv.reader(out.open(encoding="utf-8-sig")))[1:]}
@@ -140,7 +148,9 @@ def test_export_is_written_atomically_to_the_named_file(db_engine, tmp_path: Pat
     add_reference(db_engine, "LOVING", "REP", {ED: 1})
     add_records(db_engine, [(vuid(1), "LOVING", "REP", ED)])
     out = tmp_path / "public.csv"
+    assert reconciliation.export_public(_ctx(db_engine), ELECTION, out) == 0  # not reconciled yet
+    reconciliation.reconcile(_ctx(db_engine), ELECTION, strategies=[])
     assert reconciliation.export_public(_ctx(db_engine), ELECTION, out) == 2
     rows = list(csv.reader(out.open(encoding="utf-8-sig")))
-    assert rows[1:] == [["LOVING", "2026-03-03", "REP", ED, "1", "1", "100.0", "Data verified"],
-                        ["LOVING", "2026-03-03", "REP", "TOTAL", "1", "1", "100.0", "Data verified"]]
+    assert rows[1:] == [["LOVING", "2026-03-03", "REP", ED, "1", "1", "100.0", "Data verified", "unofficial"],
+                        ["LOVING", "2026-03-03", "REP", "TOTAL", "1", "1", "100.0", "Data verified", "unofficial"]]

@@ -42,7 +42,7 @@ def test_undoing_a_refetch_brings_back_timing_and_unverifies(db_engine: Engine, 
     with transaction(db_engine) as session:
         fix_id = session.execute(select(Fix.id).where(Fix.strategy == "refetch_statewide")).scalar_one()
 
-    undo_fix(ctx, fix_id)
+    undo_fix(ctx, fix_id, reason="test undo", reconcile=False)  # the diagnosis right after the undo
 
     totals = _totals(ctx, "KENEDY")
     assert not any(verified for _official, _actual, verified in totals.values())

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from turnout_desktop.cli.main import main as turnout_main
 from turnout_desktop.db.models import ReconciliationLog
 from turnout_desktop.db.session import transaction
-from turnout_desktop.db.settings_store import GATE_VERIFIED, GATE_WITHIN, set_setting
+from turnout_desktop.db.settings_store import GATE_VERIFIED, GATE_WITHIN, SUCCESS_THRESHOLD, set_setting
 from turnout_desktop.services import reconciliation
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.demo import DEMO_ELECTION, write_demo_files
@@ -32,11 +32,14 @@ def test_gate_thresholds_are_settings(db_engine: Engine, tmp_path: Path) -> None
     _terrell(ctx, tmp_path)  # TERRELL REP: 24 records for 22 official -> accuracy 90.9091 %
     blocked = reconciliation.gate(ctx, DEMO_ELECTION, "TERRELL", "REP")
     assert (blocked["allowed"], blocked["accuracy_pct"]) == (False, 90.9091)
+    assert blocked["level"] == "escalated"  # below the engine's 99.9 %: escalated, so held back
     with transaction(db_engine) as session:
         set_setting(session, GATE_VERIFIED, "95")
         set_setting(session, GATE_WITHIN, "90")
+        set_setting(session, SUCCESS_THRESHOLD, "90")
+    reconciliation.reconcile(ctx, DEMO_ELECTION, county="TERRELL")
     allowed = reconciliation.gate(ctx, DEMO_ELECTION, "TERRELL", "REP")
-    assert allowed["allowed"] and allowed["message"] == "Data verified (within 10%)"
+    assert allowed["allowed"] and allowed["message"] == "Data verified (within 10%), gap 9.09%"
     out = tmp_path / "public.csv"
     reconciliation.export_public(ctx, DEMO_ELECTION, out)
     text = out.read_text(encoding="utf-8-sig")

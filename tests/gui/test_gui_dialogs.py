@@ -48,10 +48,14 @@ def test_details_dialog_tables_and_undo(qtbot):
     dialog.fix_table.selectRow(1)  # already undone: cannot undo again
     assert not dialog.undo_button.isEnabled()
     dialog.fix_table.selectRow(0)
+    assert not dialog.undo_button.isEnabled()  # no written reason yet
+    dialog.undo_reason.setText("   ")
+    assert not dialog.undo_button.isEnabled()
+    dialog.undo_reason.setText("county sent a corrected roster")
     assert dialog.undo_button.isEnabled()
     with qtbot.waitSignal(dialog.undo_requested) as blocker:
         qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
-    assert blocker.args == [4]
+    assert blocker.args == [4, "county sent a corrected roster"]
     clerk_view = DetailsDialog(DETAIL, is_admin=False)
     qtbot.addWidget(clerk_view)
     assert not clerk_view.undo_button.isVisibleTo(clerk_view)
@@ -62,12 +66,14 @@ def test_escalation_dialog_review_override_export(qtbot):
     qtbot.addWidget(dialog)
     dialog.open()
     assert dialog.next_step_label.text().startswith("Recommended next step: The database holds more votes")
-    dialog.review_state.setCurrentIndex(dialog.review_state.findData("accepted"))
-    assert not dialog.review_button.isEnabled()  # accepting needs a reason
+    assert [dialog.review_state.itemText(i) for i in range(dialog.review_state.count())] == [
+        "Investigating", "Resolved", "Won't fix"]
+    dialog.review_state.setCurrentIndex(dialog.review_state.findData("wont-fix"))
+    assert not dialog.review_button.isEnabled()  # every review state needs a reason
     qtbot.keyClicks(dialog.review_reason, "County confirmed")
     with qtbot.waitSignal(dialog.review_requested) as review:
         qtbot.mouseClick(dialog.review_button, Qt.MouseButton.LeftButton)
-    assert review.args == [11, "accepted", "County confirmed"]
+    assert review.args == [11, "wont-fix", "County confirmed"]
     assert not dialog.override_button.isEnabled()
     qtbot.keyClicks(dialog.override_reason, "  ")
     assert not dialog.override_button.isEnabled()  # blank reasons do not count
@@ -80,6 +86,18 @@ def test_escalation_dialog_review_override_export(qtbot):
     assert export.args[1] == "csv"
     assert evidence_records({"diagnosis_details": {"evidence": [{"vuid": "1"}]}}) == [{"vuid": "1"}]
     assert recommended_next_step({"diagnosis": ["precinct_district_mismatch"]}).startswith("Import the current")
+
+
+def test_escalation_dialog_shows_the_review_state_old_databases_stored(qtbot):
+    unreviewed = EscalationDialog(DETAIL)
+    qtbot.addWidget(unreviewed)
+    assert unreviewed.findChild(QWidget, "reviewBox").title() == "Review (now: Open, not reviewed yet)"
+    for stored, shown, label in (("contacted_county", "investigating", "Investigating"),
+                                 ("accepted", "resolved", "Resolved"), ("wont-fix", "wont-fix", "Won't fix")):
+        dialog = EscalationDialog({**DETAIL, "review_state": stored, "review_reason": "earlier"})
+        qtbot.addWidget(dialog)
+        assert dialog.review_state.currentData() == shown, stored
+        assert dialog.findChild(QWidget, "reviewBox").title() == f"Review (now: {label})"
 
 
 def test_settings_dialog_validates_saves_and_tests_connection(qtbot, empty_url):

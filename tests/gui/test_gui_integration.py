@@ -28,6 +28,17 @@ def open_window(qtbot, spec: jobs.ContextSpec) -> MainWindow:
     return window
 
 
+def last_audit_message(url: str, event_type: str) -> str:
+    from turnout_desktop.db.models import AuditEvent
+
+    engine = open_context(url).engine
+    with engine.connect() as connection:
+        message = connection.execute(select(AuditEvent.message).where(AuditEvent.event_type == event_type)
+                                     .order_by(AuditEvent.seq.desc()).limit(1)).scalar_one()
+    engine.dispose()
+    return str(message)
+
+
 def test_undo_a_fix_from_the_details_dialog(qtbot, admin_spec):
     window = open_window(qtbot, admin_spec)
     with_fix = [r for r in window.activity.model.records() if r.get("strategy_succeeded")]
@@ -38,6 +49,7 @@ def test_undo_a_fix_from_the_details_dialog(qtbot, admin_spec):
     assert dialog.fixes.rowCount() >= 1
     fix_id = dialog.fixes.record(0)["id"]
     dialog.fix_table.selectRow(0)
+    dialog.undo_reason.setText("checking the undo from the desktop")
     with qtbot.waitSignal(window.dashboard_loaded, timeout=20_000):
         qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
     engine = open_context(admin_spec.db_url).engine
@@ -45,6 +57,7 @@ def test_undo_a_fix_from_the_details_dialog(qtbot, admin_spec):
         undone = connection.execute(select(Fix.undone_at, Fix.undone_by).where(Fix.id == fix_id)).one()
     engine.dispose()
     assert undone.undone_at is not None and undone.undone_by == "ada"
+    assert "checking the undo from the desktop" in last_audit_message(admin_spec.db_url, "fix_undone")
     dialog.close()
 
 

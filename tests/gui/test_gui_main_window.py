@@ -142,7 +142,10 @@ def test_force_recheck_and_auto_check_refresh(qtbot, admin_spec):
     # nothing drifted since the re-check: every county/party is reported, none gets a new log row
     assert len(window.last_auto_check) == 14
     assert {r.get("check") for r in window.last_auto_check} == {"unchanged"}
-    assert window.activity.model.rowCount() == before + 1
+    # ... but the check itself leaves its summary row (county and party "*"), so it can be shown it ran
+    assert window.activity.model.rowCount() == before + 2
+    newest = max(window.activity.model.records(), key=lambda r: r["id"])
+    assert (newest["county"], newest["status"], newest["trigger_type"]) == ("*", "CHECKED", "AUTO_CHECK")
 
 
 def test_empty_database_and_missing_data(qtbot, empty_url):

@@ -61,11 +61,11 @@ def open_escalation(qtbot, window: MainWindow, county: str, party: str) -> Escal
 def test_review_needs_a_reason_in_every_state_and_is_stored(qtbot, admin_spec):
     window = open_window(qtbot, admin_spec)
     dialog = open_escalation(qtbot, window, "TERRELL", "DEM")
-    for state in ("open", "contacted_county", "accepted"):
+    for state in ("investigating", "resolved", "wont-fix"):
         dialog.review_state.setCurrentIndex(dialog.review_state.findData(state))
         assert not dialog.review_button.isEnabled(), state
         assert dialog.review_hint.text() == "Type a reason to mark this escalation reviewed."
-    dialog.review_state.setCurrentIndex(dialog.review_state.findData("contacted_county"))
+    dialog.review_state.setCurrentIndex(dialog.review_state.findData("investigating"))
     qtbot.keyClicks(dialog.review_reason, "   ")
     assert not dialog.review_button.isEnabled()  # blank reasons do not count
     qtbot.keyClicks(dialog.review_reason, "Called the county clerk")
@@ -80,7 +80,7 @@ def test_review_needs_a_reason_in_every_state_and_is_stored(qtbot, admin_spec):
                                         ReconciliationLog.review_state, ReconciliationLog.review_reason)
                                  .where(ReconciliationLog.id == log_id)).one()
     ctx.engine.dispose()
-    assert tuple(row) == ("TERRELL", "DEM", "contacted_county", "Called the county clerk")
+    assert tuple(row) == ("TERRELL", "DEM", "investigating", "Called the county clerk")
 
 
 def status_cell(window: MainWindow, county: str, party: str):

@@ -47,7 +47,7 @@ def test_an_admins_undo_does_not_apply_a_clerks_forged_fix_to_another_county(ser
                       f"INSERT INTO fix_action (fix_id, action, table_name, record_id, before) VALUES ({fix_id}, "  # noqa: S608
                       f"'update', 'county_turnout_reference', {king_total}, '{{\"official_count\": 5}}')"):
         _one(server.clerk_own, statement)
-    code = main(["--db", server.admin, "undo", str(fix_id)])
+    code = main(["--db", server.admin, "undo", str(fix_id), "--reason", "red team"])
     assert code == 2 and "cannot be undone" in capsys.readouterr().err
     after = _one(server.owner_url, "SELECT md5(string_agg(t::text, '|' ORDER BY t.id)) FROM ("
                                    "SELECT id, county, official_count FROM county_turnout_reference UNION ALL "

@@ -34,6 +34,9 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
     "undo": (4, 4, 0, 4),
     "export-public": (4, 4, 0, 0),
     "audit-verify": (4, 4, 0, 0),
+    "override": (4, 4, 0, 4),
+    "override-revoke": (4, 4, 0, 4),
+    "review": (4, 4, 0, 4),
     "admin-grant": (4, 4, 4, 4),
 }
 
@@ -47,7 +50,33 @@ def _fix_id(owner_url: str) -> int:
     return fix_id
 
 
+def _override_id(admin_url: str) -> int:
+    """An override in force on LOVING DEM, made by the admin (what ``override revoke`` acts on)."""
+    from turnout_desktop.services.context import open_context
+    from turnout_desktop.services.fixes import override
+
+    ctx = open_context(admin_url)
+    try:
+        return int(override(ctx, election=DEMO_ELECTION, county="LOVING", party="DEM", reason="matrix")["id"])
+    finally:
+        ctx.engine.dispose()
+
+
+def _escalation_id(owner_url: str) -> int:
+    engine = create_engine(owner_url)
+    with engine.connect() as connection:
+        log_id = connection.execute(text("SELECT id FROM reconciliation_log WHERE status = 'ESCALATED' "
+                                         "ORDER BY county = 'LOVING' DESC, id LIMIT 1")).scalar()
+    engine.dispose()
+    assert log_id is not None, "the seeded election should have escalated at least one county"
+    return log_id
+
+
 def _arguments(command: str, server, tmp_path: Path) -> list[str]:  # noqa: ANN001 - the SharedServer fixture
+    if command == "override-revoke":  # made only when needed: building it writes an override
+        return ["override", "revoke", str(_override_id(server.admin)), "--reason", "matrix"]
+    if command == "review":
+        return ["review", str(_escalation_id(server.owner_url)), "--state", "investigating", "--reason", "matrix"]
     precincts = tmp_path / "precincts.csv"
     precincts.write_text("County,Precinct,District\nLOVING,101,CD-23\n", encoding="utf-8")
     return {
@@ -64,10 +93,11 @@ def _arguments(command: str, server, tmp_path: Path) -> list[str]:  # noqa: ANN0
         "import-statewide": ["import-statewide", str(server.files["newer"]), "--election", ELECTION, "--json"],
         "import-precincts": ["import-precincts", str(precincts)],
         "source-set": ["source", "set", str(server.files["newer"].parent)],
-        "undo": ["undo", str(_fix_id(server.owner_url))],
+        "undo": ["undo", str(_fix_id(server.owner_url)), "--reason", "role matrix"],
         "export-public": ["export-public", "--election", ELECTION, "--out", str(tmp_path / "public.csv")],
         "audit-verify": ["audit", "verify", "--json"],
         "admin-grant": ["admin", "grant-admin", "t_nobody"],
+        "override": ["override", "--election", ELECTION, "--county", "LOVING", "--party", "DEM", "--reason", "matrix"],
     }[command]
 
 

@@ -74,7 +74,7 @@ def test_sos_statewide_spelling_one_party_primary(db_engine: Engine, tmp_path: P
     assert stored_counts(db_engine) == {("LOVING", "REP", "early-voting"): 1, ("DEWITT", "REP", "mail-in"): 1,
                                         ("LASALLE", "REP", "early-voting"): 1}
     assert ("1123000002", "DEWITT", "mail-in", "0070", None) in stored_records(db_engine)
-    assert source_as_of(db_engine) == [dt.datetime(2026, 2, 20)]
+    assert source_as_of(db_engine) == [None]  # a plain date in a name is no as-of; no marker, no vote dates
 
 
 def test_civix_lowercase_spelling(db_engine: Engine, tmp_path: Path) -> None:
@@ -114,8 +114,9 @@ def test_civix_election_day_zip_payload(db_engine: Engine, tmp_path: Path) -> No
 
 def test_zip_member_name_gives_method_and_as_of(db_engine: Engine, tmp_path: Path) -> None:
     # DATA_FORMATS 3.1 "statewide_ed_58315_2026-05-26.zip": the zip's name may say nothing while its
-    # member says ED and the date; 4 "Method: from the file/feed".
-    path = write_zip(tmp_path / "download.zip", {"statewide_ed_58315_2026-05-26.csv": (
+    # member says ED and the date; 4 "Method: from the file/feed". Only a date after an "as of" marker
+    # is the snapshot time (the bare 2026-05-26 is the election's).
+    path = write_zip(tmp_path / "download.zip", {"statewide_ed_58315_asof_2026-05-26.csv": (
         f"{SOS_HEADER}\nBELL,\"A, B\",1014000001,IN-PERSON,101\n")})
     result = import_statewide(AppContext(db_engine, user="admin"), [path], election=dt.date(2026, 5, 26))
     assert result["files"][0]["as_of"] == "2026-05-26T00:00:00"
@@ -135,7 +136,7 @@ def test_legacy_voter_details_report_per_county(db_engine: Engine, tmp_path: Pat
     result = import_statewide(AppContext(db_engine, user="admin"), [path], election=dt.date(2024, 11, 5))
     assert result["rows_read"] == 3 and result["inserted"] == 3
     assert stored_counts(db_engine) == {("LOVING", "ALL", "early-voting"): 2, ("LOVING", "ALL", "mail-in"): 1}
-    assert source_as_of(db_engine) == [dt.datetime(2024, 10, 21)]
+    assert source_as_of(db_engine) == [None]  # the name's date has no "as of" marker, the rows no vote date
 
 
 def test_bulk_zip_picks_the_roster_member_by_content(db_engine: Engine, tmp_path: Path) -> None:
@@ -184,7 +185,7 @@ def test_empty_body_for_a_named_county_is_zero_records(db_engine: Engine, tmp_pa
     empty = write_text(tmp_path / "Loving County EV 2026-02-20.csv", "\r\n")
     result = import_statewide(AppContext(db_engine, user="admin"), [empty], election=ELECTION)
     assert result["inserted"] == 0 and result["rows_read"] == 0
-    assert count_rows(db_engine, SourceFile) == 1 and source_as_of(db_engine) == [dt.datetime(2026, 2, 20)]
+    assert count_rows(db_engine, SourceFile) == 1 and source_as_of(db_engine) == [None]  # no marker, no rows
     nameless = write_text(tmp_path / "download.csv", "")
     with pytest.raises(ImportRejected) as caught:
         import_statewide(AppContext(db_engine, user="admin"), [nameless], election=ELECTION)

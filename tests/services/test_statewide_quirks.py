@@ -134,8 +134,7 @@ def test_cumulative_snapshots_ev_then_ed_identity(db_engine: Engine, tmp_path: P
                               f"{SOS_HEADER}\nLOVING,A,1151000001,IN-PERSON,1\n")
     first = import_statewide(ctx, [day1, day2, election_day], election=ELECTION)
     assert first["inserted"] == 3 and first["duplicates_collapsed"] == 2
-    assert [f["as_of"] for f in first["files"]] == ["2026-02-20T00:00:00", "2026-02-21T00:00:00",
-                                                    "2026-03-04T00:00:00"]
+    assert [f["as_of"] for f in first["files"]] == [None, None, None]  # plain name dates are no as-of
     assert stored_vuids(db_engine) == [("1151000001", "early-voting"), ("1151000001", "election-day"),
                                        ("1151000002", "early-voting")]
     events = count_rows(db_engine, AuditEvent)

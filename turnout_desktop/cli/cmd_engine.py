@@ -1,4 +1,4 @@
-"""Reconciliation commands: reconcile, status, gate, source set, log, undo, check, export-public."""
+"""Reconciliation commands: reconcile, status, gate, log, undo, check, export-public (``source``: cmd_source)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from turnout_desktop.cli.cmd_decisions import TRIGGERS, parse_trigger, print_decisions, with_review_states
 from turnout_desktop.cli.common import ProgressBar, context_from_args, parse_election, print_json
 from turnout_desktop.domain.codes import parse_party
 from turnout_desktop.domain.counties import canonical_county_name
@@ -23,7 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rec.add_argument("--election", required=True, type=parse_election, metavar="YYYY-MM-DD")
     rec.add_argument("--county", help="only this county")
     rec.add_argument("--party", help="only this party (DEM, REP, ...)")
-    rec.add_argument("--statewide-source", metavar="PATH", help="statewide source for this run only")
+    rec.add_argument("--statewide-source", metavar="PATH|URL",
+                     help="statewide source for this run only (folder, file or https URL)")
     rec.add_argument("--dry-run", action="store_true", help="preview the fixes; write nothing")
     rec.add_argument("--strict", action="store_true", help="exit 3 when anything is not RESOLVED")
     rec.add_argument("--json", action="store_true", help="print JSON")
@@ -41,23 +43,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     gt.add_argument("--json", action="store_true")
     gt.set_defaults(func=run_gate)
 
-    src = subparsers.add_parser("source", help="the statewide source")
-    src_sub = src.add_subparsers(dest="source_command", required=True, metavar="ACTION")
-    src_set = src_sub.add_parser("set", help="store the statewide source (folder, file or URL)")
-    src_set.add_argument("path", metavar="PATH")
-    src_set.set_defaults(func=run_source_set)
-    src_show = src_sub.add_parser("show", help="print the statewide source")
-    src_show.set_defaults(func=run_source_show)
-
     lg = subparsers.add_parser("log", help="reconciliation log entries with their attempts")
     lg.add_argument("--county")
     lg.add_argument("--election", type=parse_election, metavar="YYYY-MM-DD")
     lg.add_argument("--limit", type=int, default=200)
-    lg.add_argument("--json", action="store_true")
+    lg.add_argument("--trigger", type=parse_trigger, metavar="TRIGGER",
+                    help=f"only entries of this trigger ({', '.join(TRIGGERS)})")
+    lg.add_argument("--json", action="store_true",
+                    help='print JSON: {"entries": [...], "overrides": [...]} (overrides in force and revoked)')
     lg.set_defaults(func=run_log)
 
-    undo = subparsers.add_parser("undo", help="reverse one fix exactly (admin)")
+    undo = subparsers.add_parser("undo", help="reverse one fix exactly and re-reconcile what it touched (admin)")
     undo.add_argument("fix_id", type=int, metavar="FIX_ID")
+    undo.add_argument("--reason", required=True, metavar="TEXT", help="why the fix is undone (audited)")
     undo.add_argument("--json", action="store_true")
     undo.set_defaults(func=run_undo)
 
@@ -151,34 +149,21 @@ def run_gate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_source_set(args: argparse.Namespace) -> int:
-    """``turnout source set PATH``."""
-    from turnout_desktop.services import reconciliation
-
-    reconciliation.set_statewide_source(context_from_args(args), args.path)
-    print(f"statewide source set to {args.path}")
-    return EXIT_OK
-
-
-def run_source_show(args: argparse.Namespace) -> int:
-    """``turnout source show``."""
-    from turnout_desktop.services import reconciliation
-
-    print(reconciliation.get_statewide_source(context_from_args(args)) or "(no statewide source configured)")
-    return EXIT_OK
-
-
 def run_log(args: argparse.Namespace) -> int:
     """``turnout log``."""
     from turnout_desktop.services import reconciliation
+    from turnout_desktop.services.fixes import list_overrides
 
-    entries = reconciliation.log_entries(context_from_args(args), county=_county(args.county),
-                                         election=args.election, limit=args.limit)
+    ctx = context_from_args(args)
+    entries = with_review_states(reconciliation.log_entries(ctx, county=_county(args.county), election=args.election,
+                                                            limit=args.limit, trigger=args.trigger))
+    overrides = list_overrides(ctx, county=_county(args.county), election=args.election, limit=args.limit)
     if args.json:
-        print_json({"entries": entries})
+        print_json({"entries": entries, "overrides": overrides})
     else:
         _table(entries, ["id", "created_at", "county", "party", "trigger_type", "status", "final_accuracy_pct",
                          "strategy_succeeded", "attempts_count"])
+        print_decisions(entries, overrides)
     return EXIT_OK
 
 
@@ -186,31 +171,43 @@ def run_undo(args: argparse.Namespace) -> int:
     """``turnout undo FIX_ID``."""
     from turnout_desktop.services.fixes import undo_fix
 
-    result = undo_fix(context_from_args(args), args.fix_id)
+    result = undo_fix(context_from_args(args), args.fix_id, reason=args.reason)
     if args.json:
         print_json(result)
     else:
-        print(f"fix {args.fix_id} undone")
+        print(f"fix {args.fix_id} undone; re-reconciled: " + (", ".join(
+            f"{row['county']} {row['party']} {row['status']}" for row in result["reconciled"]) or "nothing"))
     return EXIT_OK
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """``turnout check``."""
-    from turnout_desktop.services import reconciliation
+    """``turnout check``: heal what changed, leave a trace, watch the audit trail and certified figures."""
     from turnout_desktop.services.audit_trail import verify_audit
+    from turnout_desktop.services.check import run_check as check
 
     ctx = context_from_args(args)
-    results = reconciliation.check(ctx, args.election, progress=ProgressBar("check"))
+    report = check(ctx, args.election, progress=ProgressBar("check"))
     audit = verify_audit(ctx)  # the hourly check is also the trail's watchman: a break is an alarm
     if args.json:
-        print_json({"results": results, "audit": audit.to_json()})
+        print_json({"results": report.results, "checks": [e.to_json() for e in report.elections],
+                    "audit": audit.to_json()})
     else:
-        _table(results, ["county", "party", "check", "status", "final_accuracy_pct", "actual_total",
-                         "expected_total"])
+        _table(report.results, ["county", "party", "check", "status", "final_accuracy_pct", "actual_total",
+                                "expected_total"])
+        for election in report.elections:
+            print(election.sentence())
+    alarm = False
     if not audit.intact:
         print(f"turnout: ALARM: AUDIT CHAIN BROKEN at seq {audit.broken_seq}: {audit.reason}", file=sys.stderr)
+        alarm = True
+    for drift in report.drift_alarms:
+        scope = drift["county"] or "the whole election"
+        print(f"turnout: ALARM: certified figures changed underneath: {scope} {drift['election']} (certified on "
+              f"{drift['certified_at'][:10]} by {drift['certified_by']}); nothing was fixed", file=sys.stderr)
+        alarm = True
+    if alarm:
         return 1
-    return _exit(results, args.strict)
+    return _exit(report.results, args.strict)
 
 
 def run_export_public(args: argparse.Namespace) -> int:

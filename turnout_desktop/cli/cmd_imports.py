@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
 from turnout_desktop.cli.common import ProgressBar, context_from_args, parse_election, print_json
@@ -18,6 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     statewide.add_argument("--in-person-method", choices=[VotingMethod.EARLY_VOTING.value,
                                                           VotingMethod.ELECTION_DAY.value],
                            help="what SOS IN-PERSON rows mean in these files")
+    statewide.add_argument("--as-of", type=parse_as_of, metavar="YYYY-MM-DD[THH:MM]",
+                           help="snapshot time of these files; beats an 'asof_DATE' marker in the name and the "
+                                "latest vote date in the file")
     statewide.add_argument("--json", action="store_true", help="print the result as JSON")
     statewide.set_defaults(func=run_statewide)
 
@@ -27,10 +31,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     precincts.set_defaults(func=run_precincts)
 
 
+def parse_as_of(text: str) -> dt.datetime:
+    """``2026-03-01`` (midnight) or ``2026-03-01T14:30``: the snapshot time as written, no time zone."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD or YYYY-MM-DDTHH:MM, got {text!r}") from exc
+    if value.tzinfo is not None:
+        raise argparse.ArgumentTypeError(f"write the as-of time without a time zone, got {text!r}")
+    return value
+
+
 def run_statewide(args: argparse.Namespace) -> int:
     context = context_from_args(args)
     result = import_statewide(context, args.files, election=args.election, party=args.party,
-                              in_person_method=args.in_person_method, progress=ProgressBar("import"))
+                              in_person_method=args.in_person_method, progress=ProgressBar("import"),
+                              as_of=args.as_of)
     if args.json:
         print_json(result)
     else:
@@ -38,8 +54,9 @@ def run_statewide(args: argparse.Namespace) -> int:
             if item["skipped_file"]:
                 print(f"{item['file']}: already imported (same sha256), skipped")
             else:
+                as_of = f"as of {item['as_of']} ({item['as_of_from']})" if item.get("as_of") else "as of unknown"
                 print(f"{item['file']}: {item['rows_read']:,} rows read, {item['inserted']:,} new records, "
-                      f"{item['already_present']:,} already present or repeated")
+                      f"{item['already_present']:,} already present or repeated; {as_of}")
     return 0
 
 

@@ -41,10 +41,13 @@ COMMAND_MODULES = (
     "turnout_desktop.cli.cmd_imports",
     "turnout_desktop.cli.cmd_submit",
     "turnout_desktop.cli.cmd_engine",
+    "turnout_desktop.cli.cmd_decisions",
+    "turnout_desktop.cli.cmd_source",
     "turnout_desktop.cli.cmd_report",
     "turnout_desktop.cli.cmd_outbox",
     "turnout_desktop.cli.cmd_admin",
     "turnout_desktop.cli.cmd_identity",
+    "turnout_desktop.cli.cmd_certify",
 )
 
 

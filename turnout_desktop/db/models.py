@@ -231,7 +231,7 @@ class ReconciliationLog(Base):
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=utcnow)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     notes: Mapped[str | None] = mapped_column(Text)
-    review_state: Mapped[str | None] = mapped_column(String(30))  # open | contacted_county | accepted
+    review_state: Mapped[str | None] = mapped_column(String(30))  # services.fixes.REVIEW_STATES; NULL: open
     review_reason: Mapped[str | None] = mapped_column(Text)
     input_version: Mapped[int | None] = mapped_column(Integer)  # reconcile_input.version the run started from
 
@@ -246,7 +246,7 @@ class ReconciliationAttempt(Base):
     log_id: Mapped[int] = mapped_column(ForeignKey("reconciliation_log.id"))
     attempt_no: Mapped[int] = mapped_column(Integer)
     strategy: Mapped[str] = mapped_column(String(100))
-    outcome: Mapped[str] = mapped_column(String(20))  # improved | resolved | no_change | worse | skipped | error
+    outcome: Mapped[str] = mapped_column(String(20))  # engine/reconcile_log.py OUTCOME_*
     before_actual: Mapped[int | None] = mapped_column(Integer)
     after_actual: Mapped[int | None] = mapped_column(Integer)
     before_accuracy_pct: Mapped[float | None] = mapped_column(Float)

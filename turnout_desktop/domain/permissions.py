@@ -33,6 +33,7 @@ class Action(StrEnum):
     REVOKE_OVERRIDE = "revoke an override"
     REVIEW = "mark an escalation reviewed"
     EXPORT_PUBLIC = "export the public figures"
+    CERTIFY = "certify an election"
 
 
 _EVERYONE_WHO_WRITES = frozenset({Role.ADMIN, Role.LOCAL})
@@ -48,6 +49,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.REVOKE_OVERRIDE: _EVERYONE_WHO_WRITES,
     Action.REVIEW: _EVERYONE_WHO_WRITES,
     Action.EXPORT_PUBLIC: frozenset({Role.ADMIN, Role.AUDITOR, Role.SERVICE, Role.LOCAL}),
+    Action.CERTIFY: _EVERYONE_WHO_WRITES,
 }
 
 # Roles that see every county; a clerk sees only the counties granted to the login.

@@ -8,7 +8,7 @@ through ``ReconciliationLoop`` one (county, party) at a time.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
+from turnout_desktop.engine import inputs
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.compare import Comparison, compare
 from turnout_desktop.engine.diagnose import diagnose, evidence_for_log
+from turnout_desktop.engine.freshness import change_note
 from turnout_desktop.engine.loop import LoopOptions, ReconciliationLoop, RecorderFactory
 from turnout_desktop.engine.metrics import rounded
 from turnout_desktop.engine.preview import preview
@@ -46,7 +48,7 @@ def _in_progress(session: Session, election: dt.date) -> set[tuple[str, str]]:
     return {(county, party) for county, party in rows}
 
 
-def _waiting_for_statewide(session: Session, election: dt.date) -> set[tuple[str, str]]:
+def waiting_for_statewide(session: Session, election: dt.date) -> set[tuple[str, str]]:
     """Pairs whose newest run left strategy A's import to the scheduled check (a clerk's run)."""
     newest = (select(ReconciliationLog.county, ReconciliationLog.party, func.max(ReconciliationLog.id).label("id"))
               .where(ReconciliationLog.election_date == election)
@@ -91,16 +93,10 @@ def _insert_logs(session: Session, rows: list[dict[str, Any]]) -> list[Reconcili
     return [ReconciliationLog(id=log_id, **row) for log_id, row in zip(ids, rows, strict=True)]
 
 
-def _changed_since(log: ReconciliationLog, comparison: Comparison) -> bool:
-    """Whether the numbers differ from what the log last recorded (drift, new data)."""
-    recorded = (log.diagnosis_details or {}).get("by_method")
-    return (log.expected_total != comparison.expected_total or log.actual_total != comparison.actual_total
-            or recorded != comparison.counts_json())
-
-
 def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequence[Strategy],
                        recorder_factory: RecorderFactory, options: LoopOptions, county: str | None = None,
-                       party: str | None = None, dry_run: bool = False, only_changed: bool = False,
+                       party: str | None = None, dry_run: bool = False,
+                       targets: Collection[tuple[str, str]] | None = None,
                        progress: ProgressCallback | None = None,
                        cancel: CancelCheck | None = None) -> list[dict[str, Any]]:
     """Reconcile every (county, party) with official counts (optionally one county/party).
@@ -114,9 +110,13 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
         county: Only this county.
         party: Only this party.
         dry_run: Preview only; nothing is written.
-        only_changed: ``check`` mode: skip (county, party) pairs whose last run is still valid.
+        targets: ``check`` mode: only these (county, party) pairs run; every other pair is reported with
+            its newest log row and ``"check": "unchanged"``.
         progress: ``progress(fraction, message)``.
         cancel: Checked between counties and between attempts.
+
+    A fix that changed another county's records (strategy A's import) bumps that county's inputs; such
+    counties are reconciled in the same call, after the ones asked for, so no status is left stale.
 
     Returns:
         One dict per (county, party): the log entry plus ``by_method`` (and ``check`` in check mode).
@@ -128,32 +128,36 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
     should_cancel = cancel or (lambda: False)
     if dry_run:
         with transaction(engine) as session:
-            targets = [LoopTarget(c.county, election, c.party) for c in compare(
+            previews = [LoopTarget(c.county, election, c.party) for c in compare(
                 session, election, county=county, party=party, update=False)]
-        return [preview(engine, target, strategies, recorder_factory, options) for target in targets]
+        return [preview(engine, target, strategies, recorder_factory, options) for target in previews]
 
     results: dict[tuple[str, str], dict[str, Any]] = {}
     pending: list[Comparison] = []
     now = utcnow()
     with transaction(engine) as session:
+        # Read before the compare (see ReconciliationLoop._run_locked).
+        versions_at_start = inputs.versions(session, election)
         comparisons = compare(session, election, county=county, party=party,
                               success_threshold=options.success_threshold, now=now)
         unfinished = _in_progress(session, election)
-        if only_changed and options.may_import_statewide:
-            unfinished |= _waiting_for_statewide(session, election)
-        latest = rlog.latest_logs(session, election) if only_changed else {}
+        latest_before = rlog.latest_logs(session, election)
+        latest = latest_before if targets is not None else {}
         resolved_rows: list[tuple[tuple[str, str], dict[str, Any], Comparison]] = []
         for comparison in comparisons:
             key = (comparison.county, comparison.party)
-            passes = comparison.accuracy >= options.success_threshold
-            previous = latest.get(key)
-            if only_changed and previous is not None and key not in unfinished and (
-                    (passes and previous.status == STATUS_RESOLVED) or not _changed_since(previous, comparison)):
-                results[key] = {**rlog.log_to_dict(previous, by_method=comparison.counts_json()),
-                                "check": CHECK_UNCHANGED}
+            if targets is not None and key not in targets:
+                previous = latest.get(key)
+                if previous is not None:
+                    results[key] = {**rlog.log_to_dict(previous, by_method=comparison.counts_json()),
+                                    "check": CHECK_UNCHANGED}
                 continue
-            if passes and key not in unfinished:
+            if comparison.accuracy >= options.success_threshold and key not in unfinished:
                 log = _resolved_log(session, comparison, options.trigger, now, bool(options.statewide_source))
+                log["input_version"] = inputs.current_version(versions_at_start, comparison.county)
+                note = change_note(latest_before.get(key), versions_at_start.get(comparison.county))
+                if note:
+                    log["notes"] = f"{note}\n{log['notes']}"
                 resolved_rows.append((key, log, comparison))
             else:
                 pending.append(comparison)
@@ -161,9 +165,30 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
         logs = _insert_logs(session, [row for _key, row, _comparison in resolved_rows])
         for (key, _row, comparison), log in zip(resolved_rows, logs, strict=True):
             results[key] = rlog.log_to_dict(log, by_method=comparison.counts_json())
-            if only_changed:
+            if targets is not None:
                 results[key]["check"] = CHECK_RECONCILED
     report(0.1 if pending else 1.0, f"{len(comparisons)} county/party counts compared")
+    _run_loops(engine, election, pending, strategies, recorder_factory, options, results,
+               check_mode=targets is not None, report=report, should_cancel=should_cancel)
+    for _round in range(MAX_FOLLOW_UP_ROUNDS):
+        follow_up = _landed_elsewhere(engine, election, versions_at_start, options)
+        if not follow_up:
+            break
+        versions_at_start = {**versions_at_start, **follow_up[1]}
+        _run_loops(engine, election, follow_up[0], strategies, recorder_factory, options, results,
+                   check_mode=targets is not None, report=report, should_cancel=should_cancel)
+    if pending:
+        report(1.0, "reconciliation finished")
+    return [results[key] for key in sorted(results)]
+
+
+MAX_FOLLOW_UP_ROUNDS = 3  # a fix landing elsewhere, whose own run lands elsewhere again, ...
+
+
+def _run_loops(engine: Engine, election: dt.date, pending: list[Comparison], strategies: Sequence[Strategy],
+               recorder_factory: RecorderFactory, options: LoopOptions, results: dict[tuple[str, str], dict[str, Any]],
+               *, check_mode: bool, report: ProgressCallback, should_cancel: CancelCheck) -> None:
+    """The self-healing loop for each pending (county, party), one after the other."""
     for index, comparison in enumerate(pending):
         if should_cancel():
             raise Cancelled("reconciliation cancelled")
@@ -173,13 +198,31 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
             report(0.1 + 0.9 * (_index + fraction) / len(pending), message)
 
         county_progress(0.0, f"{comparison.county} {comparison.party}: diagnosing")
-
         loop = ReconciliationLoop(engine, target, strategies, recorder_factory, options,
                                   progress=county_progress, cancel=should_cancel)
         result = loop.run()
-        if only_changed:
+        if check_mode:
             result["check"] = CHECK_RECONCILED
         results[(comparison.county, comparison.party)] = result
-    if pending:
-        report(1.0, "reconciliation finished")
-    return [results[key] for key in sorted(results)]
+
+
+def _landed_elsewhere(engine: Engine, election: dt.date, versions_at_start: dict[str, inputs.InputVersion],
+                      options: LoopOptions) -> tuple[list[Comparison], dict[str, inputs.InputVersion]] | None:
+    """Pairs of counties whose inputs changed during this call and were not reconciled since.
+
+    Returns:
+        The comparisons to run and the versions now (the next round's baseline), or None.
+    """
+    with transaction(engine) as session:
+        now = inputs.versions(session, election)
+        changed = sorted(name for name, row in now.items()
+                         if row.version != inputs.current_version(versions_at_start, name))
+        if not changed:
+            return None
+        stale: set[tuple[str, str]] = set()
+        for name in changed:
+            stale |= set(inputs.stale_pairs(session, election, name))
+        comparisons = [c for name in sorted({county for county, _party in stale})
+                       for c in compare(session, election, county=name, success_threshold=options.success_threshold,
+                                        update=False) if (c.county, c.party) in stale]
+    return (comparisons, now) if comparisons else None

@@ -56,7 +56,7 @@ def diagnose(session: Session, comparison: Comparison, *, has_statewide_source: 
     format_evidence = _data_format(session, submissions, roster_ids, comparison.party)
     if format_evidence:
         found[DATA_FORMAT] = format_evidence
-    timing_evidence = _timing(session, comparison, submissions, roster_ids)
+    timing_evidence = _timing(session, comparison, submissions, roster_ids, MISSING_VUIDS in found)
     if timing_evidence:
         found[TIMING] = timing_evidence
     if not any(code in found for code in (MISSING_VUIDS, EXTRA_VUIDS, DUPLICATE_RECORDS, WRONG_DISTRICT)):
@@ -122,9 +122,14 @@ def _data_format(session: Session, submissions: list[repository.CurrentSubmissio
 
 
 def _timing(session: Session, comparison: Comparison, submissions: list[repository.CurrentSubmission],
-            roster_ids: list[int]) -> dict[str, Any] | None:
-    """The county's data is newer than the statewide data for that county."""
-    if not submissions:
+            roster_ids: list[int], records_missing: bool) -> dict[str, Any] | None:
+    """The county's data is newer than the statewide data for that county, with evidence.
+
+    Evidence is county rows dated after the statewide's latest vote date (or its as-of day), or, for a
+    roster without dates, voters missing from the statewide data in a roster uploaded after the snapshot.
+    A summary has neither: being uploaded after the snapshot says nothing about which votes it counts.
+    """
+    if not roster_ids:
         return None
     election, county = comparison.election_date, comparison.county
     as_of = repository.statewide_as_of(session, election)
@@ -138,9 +143,9 @@ def _timing(session: Session, comparison: Comparison, submissions: list[reposito
                     "county_latest_vote_date": county_latest.isoformat(),
                     "statewide_latest_vote_date": statewide_latest.isoformat()}
         return None
-    submitted_at = submissions[0].submitted_at
-    if as_of is not None and submitted_at > as_of:
-        return {"reason": "upload is newer than the statewide snapshot",
+    submitted_at = next(s.submitted_at for s in submissions if s.id in roster_ids)
+    if records_missing and as_of is not None and submitted_at > as_of:
+        return {"reason": "roster voters missing from statewide data, roster uploaded after the statewide snapshot",
                 "submitted_at": submitted_at.isoformat(), "statewide_as_of": as_of.isoformat()}
     return None
 

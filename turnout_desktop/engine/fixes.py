@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Date, DateTime, insert, select
+from sqlalchemy import Date, DateTime, func, insert, select
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db.audit import record_event
@@ -36,6 +36,7 @@ from turnout_desktop.db.models import (
     utcnow,
 )
 from turnout_desktop.engine import undo_guard
+from turnout_desktop.engine.certification import refuse_if_certified
 from turnout_desktop.errors import NotFound, TurnoutError
 
 ACTION_INSERT = "insert"
@@ -195,6 +196,22 @@ class FixRecorder:
         return self.actions[:limit]
 
 
+def fix_counties(session: Session, fix_id: int) -> dict[str, int]:
+    """How many records of each county one fix changed (a reassigned record counts in both counties)."""
+    rows = session.execute(
+        select(TurnoutRecord.county, func.count()).join(FixAction, FixAction.record_id == TurnoutRecord.id)
+        .where(FixAction.fix_id == fix_id, FixAction.table_name == "turnout_record")
+        .group_by(TurnoutRecord.county))
+    counts = {county: int(count) for county, count in rows}
+    moved = session.execute(select(FixAction.before, FixAction.after).where(
+        FixAction.fix_id == fix_id, FixAction.table_name == "turnout_record", FixAction.action == ACTION_REASSIGN))
+    for before, after in moved:
+        county = (before or {}).get("county")
+        if county and county != (after or {}).get("county", county):
+            counts[county] = counts.get(county, 0) + 1
+    return counts
+
+
 def _later_conflicts(session: Session, fix: Fix, actions: list[FixAction]) -> list[int]:
     """Ids of later, not-undone fixes that acted on one of ``actions``' rows."""
     touched = {(a.table_name, a.record_id) for a in actions if a.record_id is not None}
@@ -228,7 +245,15 @@ def _reverse(session: Session, fix: Fix, action: FixAction, now: dt.datetime) ->
         apply_snapshot(row, action.before or {})
 
 
-def undo_fix(session: Session, fix_id: int, user: str, *, role: str | None = None) -> dict[str, Any]:
+def _counties_of(action: FixAction, row: Base | None) -> set[str]:
+    """The counties one action's row belongs to: before, after and now (a reassignment moves a record)."""
+    values = [(action.before or {}).get("county"), (action.after or {}).get("county"),
+              getattr(row, "county", None) if row is not None else None]
+    return {value for value in values if isinstance(value, str) and value}
+
+
+def undo_fix(session: Session, fix_id: int, user: str, *, role: str | None = None,
+             reason: str | None = None) -> dict[str, Any]:
     """Reverse every action of a fix, inside the caller's transaction, and write an audit event.
 
     Args:
@@ -236,6 +261,7 @@ def undo_fix(session: Session, fix_id: int, user: str, *, role: str | None = Non
         fix_id: the fix to undo.
         user: who undoes it (stored in ``fix.undone_by`` and the audit event).
         role: the user's role, for the audit event.
+        reason: the admin's written reason, for the audit event.
 
     Returns:
         ``{"fix_id", "strategy", "county", "reversed", "by_action"}``.
@@ -243,6 +269,7 @@ def undo_fix(session: Session, fix_id: int, user: str, *, role: str | None = Non
     Raises:
         NotFound: no such fix.
         UndoRefused: already undone, or a later fix that is not undone touched the same rows.
+        Certified: the fix's county, or a county whose rows it touched, is certified (nothing is reversed).
     """
     fix = session.get(Fix, fix_id)
     if fix is None:
@@ -257,12 +284,16 @@ def undo_fix(session: Session, fix_id: int, user: str, *, role: str | None = Non
         raise UndoRefused(f"Fix {fix_id} cannot be undone: later fix(es) {named} changed the same rows; "
                           f"undo those first.")
     trusted = undo_guard.maker_is_trusted(session, fix)
+    touched_counties = {fix.county} if fix.county else set()
     for action in actions:  # every action checked before any is reversed
         model = TABLES.get(action.table_name)
         row = session.get(model, action.record_id) if model is not None else None
-        reason = undo_guard.refusal(session, fix, action, row, trusted=trusted) if row is not None else None
-        if reason is not None:
-            raise UndoRefused(f"Fix {fix_id} cannot be undone: {reason}.")
+        refused = undo_guard.refusal(session, fix, action, row, trusted=trusted) if row is not None else None
+        if refused is not None:
+            raise UndoRefused(f"Fix {fix_id} cannot be undone: {refused}.")
+        touched_counties |= _counties_of(action, row)
+    # No county at all: only a whole-election certification locks the fix (None stands for the election).
+    refuse_if_certified(session, fix.election_date, touched_counties or {None}, f"undo of fix {fix_id}")
     now = utcnow()
     by_action: dict[str, int] = {}
     for action in reversed(actions):  # newest first, so chained changes unwind in order
@@ -273,6 +304,8 @@ def undo_fix(session: Session, fix_id: int, user: str, *, role: str | None = Non
     session.flush()
     result = {"fix_id": fix.id, "strategy": fix.strategy, "county": fix.county,
               "reversed": len(actions), "by_action": by_action}
-    record_event(session, "fix_undone", f"Fix {fix.id} ({fix.strategy}) undone: {len(actions)} row(s) restored",
-                 user=user, role=role, county=fix.county, election_date=fix.election_date, details=result)
+    because = f": {reason}" if reason else ""
+    record_event(session, "fix_undone", f"Fix {fix.id} ({fix.strategy}) undone: {len(actions)} row(s) restored"
+                 f"{because}", user=user, role=role, county=fix.county, election_date=fix.election_date,
+                 details={**result, "reason": reason} if reason else result)
     return result

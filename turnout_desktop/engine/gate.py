@@ -1,12 +1,39 @@
-"""The one public gate: every public number passes through ``can_show_data_publicly``."""
+"""The one public gate: every public figure passes through ``can_show_data_publicly``.
+
+The public figure of a county/party/method is the county's official count; the gate decides whether
+it may be shown, and with which label. First match wins (the README's table):
+
+| case | public | label |
+|---|---|---|
+| no finished reconciliation since the latest input change | no | reconciliation in progress |
+| ESCALATED, not overridden | no | blocked: escalated to an administrator |
+| admin override in force | yes | published by override (reason) |
+| accuracy on statewide-confirmed records >= verified threshold | yes | Data verified |
+| that accuracy >= within threshold | yes | Data verified (within 1%), with the gap |
+| otherwise (a county with no statewide data included) | no | not independently verified |
+
+"Statewide-confirmed" records come from a statewide import, or are records strategy B took from the
+county whose VUID and method a statewide import also holds (``engine/publication.py`` counts them).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from turnout_desktop.engine.types import STATUS_ESCALATED, STATUS_RESOLVED
+
 DEFAULT_VERIFIED_THRESHOLD = Decimal("99.9")
 DEFAULT_WITHIN_THRESHOLD = Decimal("99.0")
+
+LEVEL_IN_PROGRESS = "in_progress"
+LEVEL_ESCALATED = "escalated"
+LEVEL_OVERRIDE = "override"
+LEVEL_VERIFIED = "verified"
+LEVEL_WITHIN = "within"
+LEVEL_UNCONFIRMED = "unconfirmed"
+LEVEL_BLOCKED = "blocked"  # an override that sets a status other than RESOLVED
+PUBLIC_LEVELS = frozenset({LEVEL_OVERRIDE, LEVEL_VERIFIED, LEVEL_WITHIN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,29 +43,41 @@ class GateThresholds:
 
 
 @dataclass(frozen=True, slots=True)
+class GateFacts:
+    """What the gate needs to know about one (county, party)."""
+
+    reconciled: bool  # a finished run (RESOLVED or ESCALATED) since the county's inputs last changed
+    status: str | None  # that run's status
+    confirmed_accuracy: Decimal | None  # accuracy counting statewide-confirmed records only
+    override_reason: str | None = None  # an admin override in force
+    override_status: str = STATUS_RESOLVED  # the status that override sets
+
+
+@dataclass(frozen=True, slots=True)
 class GateDecision:
     allowed: bool
     accuracy_pct: Decimal | None
     message: str
-    level: str  # verified | within | blocked | no_data
+    level: str  # one of the LEVEL_* values
 
 
-def can_show_data_publicly(accuracy: Decimal | None, thresholds: GateThresholds = GateThresholds(),
-                           *, override_reason: str | None = None) -> GateDecision:
-    """Decide whether a county/party figure may be shown publicly.
-
-    >= verified threshold: "Data verified"; >= within threshold: "Data verified (within 1%)";
-    otherwise blocked, with the accuracy in the message. A manual override (admin, with a written
-    reason) lets the figure through and says so.
-    """
-    if override_reason is not None:
-        return GateDecision(True, accuracy, f"Manual override: {override_reason}", "override")
-    if accuracy is None:
-        return GateDecision(False, None, "Blocked: no official county count to verify against", "no_data")
-    shown = f"{accuracy.quantize(Decimal('0.01'))}%"
-    if accuracy >= thresholds.verified:
-        return GateDecision(True, accuracy, "Data verified", "verified")
-    if accuracy >= thresholds.within:
+def can_show_data_publicly(facts: GateFacts, thresholds: GateThresholds = GateThresholds()) -> GateDecision:
+    """Decide whether a county/party figure may be shown publicly (the table in the module docstring)."""
+    accuracy = facts.confirmed_accuracy
+    if not facts.reconciled:
+        return GateDecision(False, accuracy, "Reconciliation in progress", LEVEL_IN_PROGRESS)
+    if facts.override_reason is not None and facts.override_status != STATUS_RESOLVED:
+        return GateDecision(False, accuracy, f"Blocked by manual override ({facts.override_status}): "
+                            f"{facts.override_reason}", LEVEL_BLOCKED)
+    if facts.status == STATUS_ESCALATED and facts.override_reason is None:
+        return GateDecision(False, accuracy, "Blocked: escalated to an administrator", LEVEL_ESCALATED)
+    if facts.override_reason is not None:
+        return GateDecision(True, accuracy, f"Published by override ({facts.override_reason})", LEVEL_OVERRIDE)
+    if accuracy is not None and accuracy >= thresholds.verified:
+        return GateDecision(True, accuracy, "Data verified", LEVEL_VERIFIED)
+    if accuracy is not None and accuracy >= thresholds.within:
         within_pct = (Decimal(100) - thresholds.within).normalize()
-        return GateDecision(True, accuracy, f"Data verified (within {within_pct:f}%)", "within")
-    return GateDecision(False, accuracy, f"Blocked: accuracy {shown} is below {thresholds.within}%", "blocked")
+        gap = (Decimal(100) - accuracy).quantize(Decimal("0.01"))
+        return GateDecision(True, accuracy, f"Data verified (within {within_pct:f}%), gap {gap}%", LEVEL_WITHIN)
+    shown = f" ({accuracy.quantize(Decimal('0.01'))}% confirmed by statewide data)" if accuracy is not None else ""
+    return GateDecision(False, accuracy, f"Not independently verified{shown}", LEVEL_UNCONFIRMED)

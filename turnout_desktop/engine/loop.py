@@ -21,9 +21,13 @@ from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
+from turnout_desktop.engine import inputs
 from turnout_desktop.engine import reconcile_log as rlog
+from turnout_desktop.engine.certification import refuse_if_certified
 from turnout_desktop.engine.compare import Comparison, compare
 from turnout_desktop.engine.diagnose import diagnose, evidence_for_log, sample_vuids
+from turnout_desktop.engine.fixes import fix_counties
+from turnout_desktop.engine.freshness import change_note
 from turnout_desktop.engine.metrics import rounded
 from turnout_desktop.engine.reconcile_log import LoopTarget
 from turnout_desktop.engine.repository import lock_county
@@ -52,6 +56,8 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 MANUAL_REVIEW = "manual_review"
+ESCALATION_MAX_ATTEMPTS = "MAX_ATTEMPTS_EXCEEDED"
+ESCALATION_NO_STRATEGY = "NO_STRATEGY_LEFT"
 # The strategy names each root cause points to, most authoritative first.
 PREFERRED_BY_CODE: dict[str, tuple[str, ...]] = {
     DATA_FORMAT: ("data_format",),  # fix the source of truth before touching records
@@ -196,7 +202,15 @@ class ReconciliationLoop:
     def _run_locked(self) -> dict[str, Any]:
         with transaction(self.engine) as session:
             lock_county(session, self.target.county, self.target.election_date)
+            # Read before the compare: a change committed after this read gets a higher version, so a run
+            # never records a version newer than the data it compared.
+            current = inputs.versions(session, self.target.election_date, self.target.county).get(self.target.county)
+            previous = rlog.latest_log(session, self.target)
             log, resumed = rlog.open_log(session, self.target, self.options.trigger)
+            log.input_version = current.version if current is not None else 0
+            note = change_note(previous, current) if previous is not log else None
+            if note:  # what changed where it landed (an upload, another county's fix, an undo, ...)
+                rlog.append_note(log, note)
             state = _resume_state(session, log) if resumed else _RunState()
             comparison = compare_one(session, self.target, self.options)
             diagnosis = self.diagnose_now(session, comparison)
@@ -258,15 +272,19 @@ class ReconciliationLoop:
         try:
             with transaction(self.engine) as session:
                 lock_county(session, self.target.county, self.target.election_date)
+                versions_before = inputs.versions(session, self.target.election_date)
                 result = strategy.execute(self.strategy_context(session, diagnosis, log_id))
                 session.flush()
+                landed_elsewhere = self._side_effects(session, log_id, result, versions_before, strategy.name)
                 after = compare_one(session, self.target, self.options)
                 outcome = self._outcome(before, after)
+                if result.source_unavailable:
+                    outcome = rlog.OUTCOME_SOURCE_UNAVAILABLE
                 if outcome == rlog.OUTCOME_WORSE:
                     raise _MadeWorse(result, after)  # verify failed: the transaction takes the changes back
                 rlog.add_attempt(session, log_id, state.next_attempt_no, strategy.name, outcome,
                                  before=_snapshot(before), after=_snapshot(after), fix_id=result.fix_id,
-                                 message=_result_message(result), started_at=started)
+                                 message=_result_message(result) + landed_elsewhere, started_at=started)
                 state.tried.append(strategy.name)
                 state.executed += 1
                 if outcome == rlog.OUTCOME_RESOLVED:
@@ -291,6 +309,40 @@ class ReconciliationLoop:
         if outcome not in rlog.HELPFUL_OUTCOMES:
             state.exhausted.add(strategy.name)
         return after
+
+    def _side_effects(self, session: Session, log_id: int, result: StrategyResult,
+                      versions_before: dict[str, inputs.InputVersion], strategy: str) -> str:
+        """Make a fix's changes to other counties' records known where they land (issue: side effects).
+
+        Every other county the fix changed gets its input version bumped (unless the change itself, such
+        as a statewide import, already bumped it with its own reason), so this run re-reconciles it and the
+        gate holds its figures back until then. When the fix changed this county's own inputs (A importing
+        this county's records), the run has compared the new data already and keeps counting as current.
+
+        Returns:
+            Text for the attempt message: `` (also changed: Y 24, Z 3)``, or "".
+        """
+        if not result.fix_id:
+            return ""
+        election, county = self.target.election_date, self.target.county
+        landed = fix_counties(session, result.fix_id)
+        # A fix for this county never moves a certified county's figures (its transaction rolls back).
+        refuse_if_certified(session, election, [name for name in landed if name != county],
+                            f"{strategy} fix of a run for {county}")
+        after = inputs.versions(session, election)
+        bumped = {name for name, row in after.items()
+                  if row.version != inputs.current_version(versions_before, name)}
+        inputs.bump(session, election, {
+            name: f"{strategy} fix {result.fix_id} (a run for {county}) changed {count} record(s) here"
+            for name, count in landed.items() if name != county and name not in bumped})
+        if county in bumped:
+            log = session.get(ReconciliationLog, log_id)
+            if log is not None and (log.input_version or 0) == inputs.current_version(versions_before, county):
+                log.input_version = inputs.current_version(after, county)
+        others = sorted((name, count) for name, count in landed.items() if name != county)
+        if not others:
+            return ""
+        return " (also changed: " + ", ".join(f"{name} {count}" for name, count in others) + ")"
 
     def _record_rolled_back(self, log_id: int, state: _RunState, name: str, before: Comparison, worse: _MadeWorse,
                             started: dt.datetime) -> None:
@@ -344,6 +396,10 @@ class ReconciliationLoop:
         state.next_attempt_no += 1
         state.tried.append(MANUAL_REVIEW)
 
+    def _escalation_reason(self, state: _RunState) -> str:
+        """Why the loop stopped short: the attempt cap, or no strategy left that could still help."""
+        return ESCALATION_MAX_ATTEMPTS if state.executed >= self.options.max_attempts else ESCALATION_NO_STRATEGY
+
     def _escalation_report(self, state: _RunState, diagnosis: Diagnosis) -> str:
         samples = sample_vuids(diagnosis.details)
         lines = [
@@ -354,6 +410,7 @@ class ReconciliationLoop:
             f"(needs {self.options.success_threshold}%).",
             f"Diagnosis: {', '.join(diagnosis.codes) or 'none'}.",
             f"Strategies tried: {', '.join(state.tried) or 'none'}; attempts: {state.executed}.",
+            f"Reason: {self._escalation_reason(state)}.",
         ]
         for code, vuids in samples.items():
             lines.append(f"Sample {code}: {', '.join(vuids)}")
@@ -388,6 +445,7 @@ class ReconciliationLoop:
                         "discrepancy": diagnosis.discrepancy, "accuracy_pct": rounded(diagnosis.accuracy),
                         "diagnosis": list(diagnosis.codes), "strategies_tried": list(state.tried),
                         "sample_vuids": sample_vuids(diagnosis.details),
+                        "reason": self._escalation_reason(state),
                     }
                 log.diagnosis_details = details
             return rlog.log_to_dict(log, by_method=comparison.counts_json())

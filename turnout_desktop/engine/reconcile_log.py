@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog, utcnow
-from turnout_desktop.engine.types import STATUS_IN_PROGRESS
+from turnout_desktop.engine.types import STATUS_CHECKED, STATUS_IN_PROGRESS, STATUS_INTERRUPTED
 
 # Attempt outcomes (stable, in reconciliation_attempt.outcome).
 OUTCOME_IMPROVED = "improved"
@@ -19,6 +19,7 @@ OUTCOME_NO_CHANGE = "no_change"
 OUTCOME_WORSE = "worse"
 OUTCOME_SKIPPED = "skipped"
 OUTCOME_ERROR = "error"
+OUTCOME_SOURCE_UNAVAILABLE = "source_unavailable"  # A could not read its source (the cause is the message)
 HELPFUL_OUTCOMES = (OUTCOME_IMPROVED, OUTCOME_RESOLVED)
 
 LOG_COLUMNS = (
@@ -48,12 +49,17 @@ def open_log(session: Session, target: LoopTarget, trigger: str) -> tuple[Reconc
     Returns:
         The log row (flushed, so it has an id) and whether it was resumed.
     """
-    existing = session.execute(
+    unfinished = list(session.execute(
         select(ReconciliationLog).where(
             ReconciliationLog.county == target.county, ReconciliationLog.election_date == target.election_date,
             ReconciliationLog.party == target.party, ReconciliationLog.status == STATUS_IN_PROGRESS,
-        ).order_by(ReconciliationLog.id.desc()).limit(1)
-    ).scalar_one_or_none()
+        ).order_by(ReconciliationLog.id.desc())
+    ).scalars())
+    existing = unfinished[0] if unfinished else None
+    for older in unfinished[1:]:  # runs that died before the one resumed now: closed, never left IN_PROGRESS
+        older.status = STATUS_INTERRUPTED
+        older.notes = _append_note(older.notes, f"Interrupted; superseded by log {existing.id if existing else '?'}.")
+        older.updated_at = utcnow()
     if existing is not None:
         existing.notes = _append_note(existing.notes, f"Resumed by a {trigger} run after an interrupted run.")
         existing.updated_at = utcnow()
@@ -67,6 +73,15 @@ def open_log(session: Session, target: LoopTarget, trigger: str) -> tuple[Reconc
     session.add(log)
     session.flush()
     return log, False
+
+
+def latest_log(session: Session, target: LoopTarget) -> ReconciliationLog | None:
+    """The newest log row of one (county, election, party), if any."""
+    return session.execute(
+        select(ReconciliationLog).where(
+            ReconciliationLog.county == target.county, ReconciliationLog.election_date == target.election_date,
+            ReconciliationLog.party == target.party, ReconciliationLog.status != STATUS_CHECKED,
+        ).order_by(ReconciliationLog.id.desc()).limit(1)).scalar_one_or_none()
 
 
 def _append_note(notes: str | None, line: str) -> str:
@@ -128,7 +143,7 @@ def latest_logs(session: Session, election: dt.date) -> dict[tuple[str, str], Re
     """The newest log row of every (county, party) of an election."""
     newest = (
         select(ReconciliationLog.county, ReconciliationLog.party, ReconciliationLog.id)
-        .where(ReconciliationLog.election_date == election)
+        .where(ReconciliationLog.election_date == election, ReconciliationLog.status != STATUS_CHECKED)
         .order_by(ReconciliationLog.id)
     )
     ids: dict[tuple[str, str], int] = {}

@@ -54,6 +54,33 @@ def active_counts(session: Session, election: dt.date, *, county: str | None = N
     return {(row[0], row[1], row[2]): int(row[3]) for row in session.execute(query)}
 
 
+def confirmed_counts(session: Session, election: dt.date, *, county: str | None = None,
+                     party: str | None = None) -> dict[tuple[str, str, str], int]:
+    """Active records a statewide import confirms, per (county, party, voting_method).
+
+    A statewide record confirms itself; a record taken from the county (strategy B) counts once a
+    statewide import holds the same VUID under the same method (the identity index answers that).
+    """
+    record = TurnoutRecord
+    statewide = record.__table__.alias("statewide")
+    confirmed = select(statewide.c.id).where(
+        statewide.c.election_date == record.election_date, statewide.c.source == "statewide",
+        statewide.c.vuid == record.vuid, statewide.c.voting_method == record.voting_method).exists()
+    counts: dict[tuple[str, str, str], int] = {}
+    for only in (record.source == "statewide", (record.source != "statewide") & confirmed):
+        query = (select(record.county, record.party, record.voting_method, func.count())
+                 .where(record.election_date == election, record.removed_at.is_(None), only)
+                 .group_by(record.county, record.party, record.voting_method))
+        if county is not None:
+            query = query.where(record.county == county)
+        if party is not None:
+            query = query.where(record.party == party)
+        for row in session.execute(query):
+            key = (row[0], row[1], row[2])
+            counts[key] = counts.get(key, 0) + int(row[3])
+    return counts
+
+
 def reference_rows(session: Session, election: dt.date, *, county: str | None = None,
                    party: str | None = None) -> list[ReferenceRow]:
     """The official counts of an election (TOTAL rows included)."""

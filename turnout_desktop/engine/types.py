@@ -34,6 +34,8 @@ STATUS_RESOLVED = "RESOLVED"
 STATUS_IN_PROGRESS = "IN_PROGRESS"
 STATUS_ESCALATED = "ESCALATED"
 STATUS_FAILED = "FAILED"
+STATUS_INTERRUPTED = "INTERRUPTED"  # an IN_PROGRESS row a later run of the same pair superseded
+STATUS_CHECKED = "CHECKED"  # the one summary row a scheduled check writes (county and party "*")
 
 ProgressCallback = Callable[[float, str], None]
 CancelCheck = Callable[[], bool]
@@ -94,6 +96,7 @@ class StrategyResult:
     reassigned: int = 0
     updated: int = 0
     preview: list[dict[str, Any]] = field(default_factory=list)  # first rows changed, for dry runs / the GUI
+    source_unavailable: bool = False  # A could not read its source: the loop logs outcome source_unavailable
 
     @property
     def changed(self) -> int:

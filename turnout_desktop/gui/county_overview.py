@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
@@ -23,10 +23,15 @@ from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_model import RECORD_ROLE, SORT_ROLE, STATUS_COLOURS, Column, RecordTableModel, key
 
 ALL_PARTIES = "All parties"
+CERTIFIED_MARK = "\N{LOCK} Certified"
 
 
-def overview_records(rows: Sequence[dict[str, Any]], counties: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """The service rows plus one "no upload yet" row for every county without an official count."""
+def overview_records(rows: Sequence[dict[str, Any]], counties: Sequence[str] | None = None,
+                     certified: Collection[str | None] = ()) -> list[dict[str, Any]]:
+    """The service rows plus one "no upload yet" row for every county without an official count.
+
+    ``certified`` names the certified counties (None in it: the whole election); their rows are locked.
+    """
     names = list(counties) if counties is not None else [c.sos_name for c in all_counties()]
     records = [dict(row, category=status_category(row.get("status"), row.get("accuracy_pct"))) for row in rows]
     reported = {row.get("county") for row in rows}
@@ -35,14 +40,21 @@ def overview_records(rows: Sequence[dict[str, Any]], counties: Sequence[str] | N
             records.append({"county": name, "party": None, "expected_total": None, "actual_total": None,
                             "accuracy_pct": None, "status": None, "category": "no_upload",
                             "public_message": "No upload yet", "last_log_id": None})
+    for record in records:
+        record["certified"] = None in certified or record["county"] in certified
     records.sort(key=lambda r: (r["county"], r.get("party") or ""))
     return records
+
+
+def _status_text(category: str | None, record: dict[str, Any]) -> str:
+    label = STATUS_LABELS.get(category, category or "")
+    return f"{CERTIFIED_MARK} \N{MIDDLE DOT} {label}" if record.get("certified") else label
 
 
 OVERVIEW_COLUMNS = (
     Column("County", key("county")),
     Column("Party", key("party")),
-    Column("Status", key("category"), lambda v, _r: STATUS_LABELS.get(v, v or "")),
+    Column("Status", key("category"), _status_text),
     Column("Accuracy", key("accuracy_pct"), lambda v, _r: "" if v is None else f"{float(v):.2f}%", numeric=True),
     Column("Expected", key("expected_total"), numeric=True),
     Column("Actual", key("actual_total"), numeric=True),
@@ -56,8 +68,9 @@ class CountyOverviewModel(RecordTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(OVERVIEW_COLUMNS, parent=parent)
 
-    def set_overview(self, rows: Sequence[dict[str, Any]], counties: Sequence[str] | None = None) -> None:
-        self.set_records(overview_records(rows, counties))
+    def set_overview(self, rows: Sequence[dict[str, Any]], counties: Sequence[str] | None = None,
+                     certified: Collection[str | None] = ()) -> None:
+        self.set_records(overview_records(rows, counties, certified))
 
     def row_background(self, record: dict[str, Any]) -> str | None:
         return STATUS_COLOURS.get(record.get("category") or "no_upload")
@@ -136,9 +149,10 @@ class CountyOverviewPanel(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table)
 
-    def set_overview(self, rows: Sequence[dict[str, Any]], counties: Sequence[str] | None = None) -> None:
-        """Show ``rows``; keep the party filter choices in step with the parties present."""
-        self.model.set_overview(rows, counties)
+    def set_overview(self, rows: Sequence[dict[str, Any]], counties: Sequence[str] | None = None,
+                     certified: Collection[str | None] = ()) -> None:
+        """Show ``rows`` (certified counties locked); keep the party filter choices in step with the parties."""
+        self.model.set_overview(rows, counties, certified)
         parties = sorted({str(r["party"]) for r in rows if r.get("party")})
         current = self.party_combo.currentText()
         self.party_combo.blockSignals(True)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -123,7 +124,7 @@ def diagnosis_text(detail: dict[str, Any]) -> str:
 class DetailsDialog(QDialog):
     """Read-mostly view of ``services.reconciliation.log_detail``; Undo and Re-check go to the owner."""
 
-    undo_requested = Signal(int)  # fix id
+    undo_requested = Signal(int, str)  # fix id, the admin's written reason
     recheck_requested = Signal(dict)  # the detail dict
     print_requested = Signal(dict, bool)  # the detail dict, preview first
 
@@ -154,10 +155,18 @@ class DetailsDialog(QDialog):
         self.undo_button.setVisible(is_admin)  # admin-only; the service refuses clerks anyway
         self.undo_button.setEnabled(False)
         self.undo_button.clicked.connect(self._undo_selected)
+        self.undo_reason = QLineEdit()
+        self.undo_reason.setObjectName("undoReason")
+        self.undo_reason.setPlaceholderText("Why undo this fix? (required; kept in the audit trail)")
+        self.undo_reason.setVisible(is_admin)
+        self.undo_reason.textChanged.connect(self._update_undo)
         self.fix_table.selectionModel().selectionChanged.connect(self._update_undo)
         fixes_layout = QVBoxLayout(fixes_page)
         fixes_layout.addWidget(self.fix_table)
-        fixes_layout.addWidget(self.undo_button)
+        undo_row = QHBoxLayout()
+        undo_row.addWidget(self.undo_reason, 1)
+        undo_row.addWidget(self.undo_button)
+        fixes_layout.addLayout(undo_row)
         self.tabs.addTab(fixes_page, f"Fixes ({self.fixes.rowCount()})")
         self.recheck_button = QPushButton("Force re-check")
         self.recheck_button.setObjectName("recheckButton")
@@ -184,9 +193,11 @@ class DetailsDialog(QDialog):
 
     def _update_undo(self) -> None:
         fix = self.selected_fix()
-        self.undo_button.setEnabled(fix is not None and not fix.get("undone_at"))
+        self.undo_button.setEnabled(fix is not None and not fix.get("undone_at")
+                                    and bool(self.undo_reason.text().strip()))
 
     def _undo_selected(self) -> None:
         fix = self.selected_fix()
-        if fix is not None and fix.get("id") is not None:
-            emit(self.undo_requested, int(fix["id"]))
+        reason = self.undo_reason.text().strip()
+        if fix is not None and fix.get("id") is not None and reason:
+            emit(self.undo_requested, int(fix["id"]), reason)

@@ -35,8 +35,10 @@ from turnout_desktop.gui.details_dialog import (
 )
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_model import RecordTableModel
+from turnout_desktop.services.fixes import review_state_of
 
-REVIEW_STATES = (("open", "Open"), ("contacted_county", "Contacted county"), ("accepted", "Accepted"))
+# The states services.fixes.mark_reviewed accepts, in plain language. An unreviewed escalation is open.
+REVIEW_STATES = (("investigating", "Investigating"), ("resolved", "Resolved"), ("wont-fix", "Won't fix"))
 
 
 def recommended_next_step(detail: dict[str, Any]) -> str:
@@ -91,7 +93,7 @@ class EscalationDialog(QDialog):
         self.review_state.setObjectName("reviewState")
         for value, label in REVIEW_STATES:
             self.review_state.addItem(label, value)
-        current = detail.get("review_state")
+        current = review_state_of(detail.get("review_state"))  # older databases hold the old state names
         if current:
             self.review_state.setCurrentIndex(max(0, self.review_state.findData(current)))
         self.review_reason = QLineEdit(detail.get("review_reason") or "")
@@ -105,7 +107,8 @@ class EscalationDialog(QDialog):
         self.review_button.clicked.connect(self._emit_review)
         self.review_state.currentIndexChanged.connect(self._update_buttons)
         self.review_reason.textChanged.connect(self._update_buttons)
-        review_box = QGroupBox("Review")
+        review_box = QGroupBox(f"Review (now: {dict(REVIEW_STATES).get(current or '', 'Open, not reviewed yet')})")
+        review_box.setObjectName("reviewBox")
         review_form = QFormLayout(review_box)
         review_form.addRow("State", self.review_state)
         review_form.addRow("Reason", self.review_reason)

@@ -78,6 +78,7 @@ class Dashboard:
     identity: ActingIdentity | None = None  # who the database says is acting
     shared: Any = None  # services.shared_settings.SharedSettings, None when unreadable
     audit: AuditCheck | None = None  # None: not verified by this load
+    certified: tuple[str | None, ...] = ()  # certified counties of the election (None: the whole election)
 
 
 def load_dashboard(spec: ContextSpec, election: dt.date | None = None, *, verify_audit: bool = False,
@@ -99,11 +100,14 @@ def load_dashboard(spec: ContextSpec, election: dt.date | None = None, *, verify
         election = elections[0]
     overview: list[dict[str, Any]] = []
     log_rows: list[dict[str, Any]] = []
+    certified: tuple[str | None, ...] = ()
     source: str | None = None
     progress(0.3, "county overview")
     try:
         if election is not None:
             overview = list(service("reconciliation", "county_overview")(ctx, election))
+            certified = tuple(row["county"] for row in service("certification", "list_certifications")(ctx, election)
+                              if row["in_force"])
         county = ctx.default_county() if ctx.role == ROLE_CLERK else None
         log_rows = list(service("reconciliation", "log_entries")(ctx, county=county, election=election))
         mark_overridden(ctx, log_rows)
@@ -122,7 +126,7 @@ def load_dashboard(spec: ContextSpec, election: dt.date | None = None, *, verify
         audit = check_audit_trail(ctx, record=record_verification)
     progress(1.0, "done")
     return Dashboard(elections, election, overview, log_rows, source, online, missing, pending,
-                     ActingIdentity.of(ctx), shared, audit)
+                     ActingIdentity.of(ctx), shared, audit, certified)
 
 
 def _shared_settings(ctx: AppContext) -> Any:
@@ -231,7 +235,7 @@ def auto_check(spec: ContextSpec, election: dt.date | None, *, progress: Progres
                cancelled: Cancelled) -> list[dict[str, Any]]:
     """The hourly AUTO_CHECK over all counties."""
     ctx = open_worker_context(spec)
-    return list(service("reconciliation", "check")(ctx, election, progress=progress, cancel=cancelled))
+    return list(service("check", "check")(ctx, election, progress=progress, cancel=cancelled))
 
 
 def log_detail(spec: ContextSpec, log_id: int, *, progress: Progress, cancelled: Cancelled) -> dict[str, Any]:
@@ -249,8 +253,9 @@ def mark_reviewed(spec: ContextSpec, log_id: int, state: str, reason: str, *, pr
     return dict(service("fixes", "mark_reviewed")(open_worker_context(spec), log_id, state, reason))
 
 
-def undo_fix(spec: ContextSpec, fix_id: int, *, progress: Progress, cancelled: Cancelled) -> dict[str, Any]:
-    return dict(service("fixes", "undo_fix")(open_worker_context(spec), fix_id))
+def undo_fix(spec: ContextSpec, fix_id: int, reason: str, *, progress: Progress,
+             cancelled: Cancelled) -> dict[str, Any]:
+    return dict(service("fixes", "undo_fix")(open_worker_context(spec), fix_id, reason=reason))
 
 
 def export_report(spec: ContextSpec, election: dt.date, fmt: str, out: Path, county: str | None = None,

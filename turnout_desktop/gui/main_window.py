@@ -213,7 +213,8 @@ class MainWindow(QMainWindow):
         if dashboard.election is not None:
             self.election_combo.setCurrentIndex(self.election_combo.findData(dashboard.election))
         scope = self.spec.scope
-        self.overview.set_overview(dashboard.overview, list(scope) if scope is not None else None)
+        self.overview.set_overview(dashboard.overview, list(scope) if scope is not None else None,
+                                   dashboard.certified)
         self.activity.set_entries(dashboard.log)
         self.status_panel.set_rows(dashboard.overview)
         if not self.columns_fitted and dashboard.overview:

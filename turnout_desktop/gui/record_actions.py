@@ -112,8 +112,8 @@ class RecordActions(QObject):
         self.window.runner.start(jobs.mark_reviewed, self.spec, log_id, state, reason,
                                  on_result=lambda _r: self.window.refresh(), title="Marking reviewed")
 
-    def undo_fix(self, fix_id: int) -> None:
-        self.window.runner.start(jobs.undo_fix, self.spec, fix_id, on_result=lambda _r: self.window.refresh(),
+    def undo_fix(self, fix_id: int, reason: str) -> None:
+        self.window.runner.start(jobs.undo_fix, self.spec, fix_id, reason, on_result=lambda _r: self.window.refresh(),
                                  title=f"Undoing fix {fix_id}")
 
     def choose_escalation_export(self, detail: dict[str, Any], fmt: str) -> None:

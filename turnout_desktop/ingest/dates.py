@@ -109,6 +109,45 @@ def date_from_name(name: str) -> dt.date | None:
     return found.date() if found else None
 
 
+# After an "as of" marker the date comes first, so month-first compact dates (``03012026``) are read too.
+_MDY_COMPACT = re.compile(r"(\d{2})(\d{2})(20\d{2})(?!\d)")
+# A time only after a ``T`` (``2026-03-01T0930``, ``T09-30``): a bare number there may be an election id.
+_TIME_AFTER = re.compile(r"T(\d{2})[-.:h]?(\d{2})(?!\d)", re.IGNORECASE)
+
+
+def datetime_at_start(text: str) -> dt.datetime | None:
+    """The date (and time) ``text`` begins with, in any file-name format, else None.
+
+    ``2026-03-01``, ``20260301``, ``03-01-2026``, ``03012026``, ``March 1, 2026``, a ``yyyymmddhhmmss``
+    stamp; a date may be followed by ``T09:30`` / ``T0930``.
+    """
+    patterns = [*_NAME_PATTERNS, (_MDY_COMPACT, "mdy_compact")]
+    for pattern, kind in patterns:
+        match = pattern.match(text)
+        if match is None:
+            continue
+        groups = match.groups()
+        try:
+            if kind == "stamp":
+                return dt.datetime(*(int(g) for g in groups[:6]))
+            if kind == "ymd" or kind == "compact":
+                day = dt.datetime(int(groups[0]), int(groups[1]), int(groups[2]))
+            elif kind == "mdy" or kind == "mdy_compact":
+                day = dt.datetime(_year(groups[2]), int(groups[0]), int(groups[1]))
+            else:
+                day = dt.datetime(int(groups[2]), _MONTHS[groups[0][:3].upper()], int(groups[1]))
+        except ValueError:
+            continue  # 20263001 is no year-first date; it may still be a month-first one
+        time = _TIME_AFTER.match(text, match.end())
+        if time is None:
+            return day
+        try:
+            return day.replace(hour=int(time.group(1)), minute=int(time.group(2)))
+        except ValueError:
+            return day  # T99 is no time of day: the date alone
+    return None
+
+
 # Month and day without a year (Galveston ``…-BALLOTS-RECEIVED-10.7``, Denton ``1126_10-08_…``).
 _MONTH_DAY = re.compile(r"(?<![\d.])(\d{1,2})[.\-](\d{1,2})(?![\d.])")
 _SUFFIX = re.compile(r"\.(xlsx|xlsm|xlsb|xls|ods|csv|tsv|txt|zip)$", re.IGNORECASE)

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from pathlib import PurePath
 
 from turnout_desktop.domain.codes import method_from_name, party_from_name
 from turnout_desktop.domain.counties import county_key, find_county
+from turnout_desktop.ingest.dates import datetime_at_start
 
-__all__ = ["county_from_name", "county_named", "method_from_name", "party_from_name", "superseded_by_updates"]
+__all__ = ["as_of_from_name", "county_from_name", "county_named", "has_as_of_marker", "method_from_name",
+           "party_from_name", "superseded_by_updates"]
 
 _WORDS = re.compile(r"[A-Za-z]+")
 # "<name> County", also abbreviated "Co"/"Co."/"Cnty" ("King Co EV.csv").
 _NAMED_COUNTY = re.compile(r"([A-Za-z]+(?:[\s_\-]+[A-Za-z]+){0,2})[\s_\-]+(?:county|cnty|co)(?![A-Za-z])",
                            re.IGNORECASE)
+# "asof", "as_of", "as-of", "as of" (any case) as a word of its own: not the "as" ending "Texas".
+_AS_OF_MARKER = re.compile(r"(?<![a-z])as[\s._\-]?of(?![a-z])[\s._\-]*", re.IGNORECASE)
 _UPDATED = re.compile(r"[\s_\-]*updated?$", re.IGNORECASE)
 # Words that are county names but also ordinary words in roster file names: only trusted as "X County".
 _AMBIGUOUS_WORDS = {"REAL", "KING", "HALL", "HILL", "WOOD", "YOUNG", "JACK", "CLAY", "BELL", "LAMB", "MILLS",
@@ -57,6 +62,23 @@ def county_named(text: str) -> str | None:
             if county:
                 return county.sos_name
     return None
+
+
+def as_of_from_name(name: str) -> dt.datetime | None:
+    """The snapshot time an ``as of`` marker gives (``statewide_2026-03-03_asof_2026-03-01.csv`` -> 03-01), else None.
+
+    Only the date right after the marker counts: any other date in a name (often the election's) is no as-of.
+    """
+    for marker in _AS_OF_MARKER.finditer(name):
+        found = datetime_at_start(name[marker.end():])
+        if found is not None:
+            return found
+    return None
+
+
+def has_as_of_marker(name: str) -> bool:
+    """True when a name says "as of", whether or not a readable date follows."""
+    return _AS_OF_MARKER.search(name) is not None
 
 
 def _original_stem(name: str) -> str:

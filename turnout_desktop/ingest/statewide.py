@@ -6,6 +6,9 @@ tx_precinct_code``, the per-county ``VOTER_NAME,ID_VOTER,VOTING_METHOD,PRECINCT`
 file name) and our canonical ``VUID,COUNTY,PARTY,VOTING_METHOD,PRECINCT,VOTE_DATE[,DISTRICT]``.
 SOS writes ``IN-PERSON`` (bulk files ``GE``) for early and election-day votes alike: the feed (the
 file's or its zip member's name) or the ``in_person_method`` option decides, for every row of the file.
+The snapshot time (``as_of``) is the explicit option, else the date after an ``as of`` marker in the name
+(``statewide_2026-03-03_asof_2026-03-01.csv`` -> 2026-03-01; any other date in a name, often the election's,
+is not one), else the end (23:59:59) of the latest vote date among the file's records, else unknown (None).
 In a zip of several csv files the member with a VUID column is read; an empty body whose name names a
 county is that county's empty roster (Civix answers so for a county with no voters yet).
 """
@@ -27,8 +30,14 @@ from turnout_desktop.domain.limits import MAX_DISTRICT, MAX_PRECINCT
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.files import file_sha256
 from turnout_desktop.ingest.csv_stream import open_csv_stream, open_matching_stream
-from turnout_desktop.ingest.dates import datetime_from_name, parse_date_column
-from turnout_desktop.ingest.filenames import county_from_name, method_from_name, party_from_name
+from turnout_desktop.ingest.dates import parse_date_column
+from turnout_desktop.ingest.filenames import (
+    as_of_from_name,
+    county_from_name,
+    has_as_of_marker,
+    method_from_name,
+    party_from_name,
+)
 from turnout_desktop.ingest.mapping import map_header
 from turnout_desktop.ingest.normalize import map_unique, normalize_vuids, text_column
 
@@ -37,6 +46,11 @@ IN_PERSON_CHOICES = ("early-voting", "election-day")
 # A body of nothing but a BOM, blank lines and DOS EOF marks is an empty roster.
 _EMPTY_BODY = b"\xef\xbb\xbf\r\n\t \x1a"
 _EMPTY_PROBE_BYTES = 4096
+# A snapshot holding votes of a day is taken as complete through the end of that day.
+_END_OF_VOTE_DAY = dt.time(23, 59, 59)
+AS_OF_FROM_OPTION = "option"
+AS_OF_FROM_NAME = "file name"
+AS_OF_FROM_VOTE_DATES = "latest vote date"
 
 
 @dataclass(slots=True)
@@ -50,7 +64,7 @@ class StatewideFile:
     encoding: str | None
     layout: dict[str, Any]
     content_path: Path
-    as_of: dt.datetime
+    name_as_of: dt.datetime | None  # from an "as of" marker in the file's (or zip member's) name
     election: dt.date
     chunk_rows: int
     party: str | None
@@ -58,13 +72,36 @@ class StatewideFile:
     county: str | None
     member: str | None = None
     empty: bool = False
+    explicit_as_of: dt.datetime | None = None  # the caller's --as-of: beats every clue in the file
     rows_read: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    latest_vote_date: dt.date | None = None  # among the records kept; known once chunks() has run
+
+    @property
+    def as_of(self) -> dt.datetime | None:
+        """The snapshot time: option, else name marker, else end of the latest vote date (after chunks())."""
+        if self.explicit_as_of is not None:
+            return self.explicit_as_of
+        if self.name_as_of is not None:
+            return self.name_as_of
+        if self.latest_vote_date is not None:
+            return dt.datetime.combine(self.latest_vote_date, _END_OF_VOTE_DAY)
+        return None
+
+    @property
+    def as_of_source(self) -> str | None:
+        """Where ``as_of`` came from (AS_OF_FROM_*), or None when it is unknown."""
+        if self.explicit_as_of is not None:
+            return AS_OF_FROM_OPTION
+        if self.name_as_of is not None:
+            return AS_OF_FROM_NAME
+        return AS_OF_FROM_VOTE_DATES if self.latest_vote_date is not None else None
 
     def chunks(self) -> Iterator[pd.DataFrame]:
         """Canonical records in chunks (STATEWIDE_COLUMNS); refused rows counted in ``skipped``."""
         self.rows_read = 0
         self.skipped.clear()
+        self.latest_vote_date = None
         if self.empty:
             return  # Civix answers an empty body for a county with no voters yet (DATA_FORMATS 2.2)
         if self.member is None:
@@ -76,7 +113,9 @@ class StatewideFile:
             # Titles compared stripped: readers differ on whether " id_voter" keeps its space.
             chunk = {_title(key): values for key, values in raw_chunk.items()}
             self.rows_read += len(next(iter(chunk.values()), []))
-            yield self._normalise(chunk, mapping)
+            records = self._normalise(chunk, mapping)
+            self._note_vote_dates(records)
+            yield records
         # Rows whose field count does not fit the header (an unquoted "LAST, FIRST") are dropped by the
         # reader; they were voters, so they are reported rather than lost silently.
         dropped = int(getattr(stream, "skipped_rows", 0) or 0)
@@ -124,6 +163,14 @@ class StatewideFile:
             self.skipped["value_too_long"] += int(too_long.sum())
         keep = ~(refused | unknown_county | unknown_method | too_long)
         return frame[keep].reset_index(drop=True)
+
+    def _note_vote_dates(self, records: pd.DataFrame) -> None:
+        dates = records["vote_date"].dropna()
+        if dates.empty:
+            return
+        latest = max(dates.tolist())
+        if self.latest_vote_date is None or latest > self.latest_vote_date:
+            self.latest_vote_date = latest
 
     def _method(self, value: object) -> str | None:
         if value is None:
@@ -176,12 +223,15 @@ def in_person_from_name(name: str) -> str | None:
 
 
 def read_statewide(path: Path, *, election: dt.date, party: str | None = None, in_person_method: str | None = None,
-                   chunk_rows: int = 200_000) -> StatewideFile:
+                   chunk_rows: int = 200_000, as_of: dt.datetime | None = None) -> StatewideFile:
     """Open a statewide roster: detect its layout from the first rows; records come from ``chunks()``.
 
+    ``as_of`` is the snapshot time the caller knows (``--as-of``); it beats the file's own clues.
+
     Raises:
-        ImportRejected: unreadable file, no VUID column, no county (column or file name), or
-            IN-PERSON rows with no clue whether they are early or election-day votes.
+        ImportRejected: unreadable file, no VUID column, no county (column or file name),
+            IN-PERSON rows with no clue whether they are early or election-day votes, or an "as of"
+            marker in the name with no readable date after it (and no ``as_of`` given).
     """
     path = Path(path)
     if in_person_method is not None and in_person_method not in IN_PERSON_CHOICES:
@@ -195,7 +245,7 @@ def read_statewide(path: Path, *, election: dt.date, party: str | None = None, i
         raise ImportRejected(f"--party {party!r} is not a known party", reason="bad_option", file=path.name)
     if _is_empty_body(path):
         return _empty_roster(path, election=election, party=party_code, in_person=in_person_method,
-                             chunk_rows=chunk_rows)
+                             chunk_rows=chunk_rows, as_of=as_of)
     stream = open_matching_stream(path, lambda opened: _header_index(opened.preview) is not None,
                                   chunk_rows=chunk_rows)
     member: str | None = getattr(stream, "member", None)
@@ -226,23 +276,34 @@ def read_statewide(path: Path, *, election: dt.date, party: str | None = None, i
     layout = {"header_row": header_index + 1, "mapping": mapping, "delimiter": stream.delimiter,
               "in_person_method": in_person, "party": party_code, "county": county, "member": member}
     return StatewideFile(name=path.name, sha256=file_sha256(path), size=path.stat().st_size, parser="csv",
-                         encoding=stream.encoding, layout=layout, content_path=path, as_of=_as_of(path, names),
-                         election=election, chunk_rows=chunk_rows, party=party_code, in_person_method=in_person,
-                         county=county, member=member)
+                         encoding=stream.encoding, layout=layout, content_path=path,
+                         name_as_of=_name_as_of(names, explicit=as_of), election=election, chunk_rows=chunk_rows,
+                         party=party_code, in_person_method=in_person, county=county, member=member,
+                         explicit_as_of=as_of)
 
 
 def _header_index(preview: list[list[Any]]) -> int | None:
     return next((i for i, row in enumerate(preview) if "vuid" in map_header(row)), None)
 
 
-def _as_of(path: Path, names: list[str]) -> dt.datetime:
-    """The snapshot time a name carries (the file's, else its zip member's), else the file's mtime."""
-    stamp = next((found for found in map(datetime_from_name, names) if found), None)
-    return stamp or dt.datetime.fromtimestamp(path.stat().st_mtime)
+def _name_as_of(names: list[str], *, explicit: dt.datetime | None) -> dt.datetime | None:
+    """The date after an "as of" marker in the file's name, else its zip member's, else None.
+
+    A marker with no readable date is refused rather than passed over: the file says it has a snapshot
+    time, and falling back to another one silently would misdate it (unless the caller gave one).
+    """
+    found = next((stamp for stamp in map(as_of_from_name, names) if stamp), None)
+    if found is None and explicit is None:
+        marked = next((name for name in names if has_as_of_marker(name)), None)
+        if marked is not None:
+            raise ImportRejected(f"The name {marked!r} says \"as of\" but no date follows it that can be read "
+                                 "(write it as asof_2026-03-01, asof_20260301 or asof_03-01-2026), or pass "
+                                 "--as-of YYYY-MM-DD[THH:MM]", reason="as_of", file=names[0])
+    return found
 
 
 def _empty_roster(path: Path, *, election: dt.date, party: str | None, in_person: str | None,
-                  chunk_rows: int) -> StatewideFile:
+                  chunk_rows: int, as_of: dt.datetime | None) -> StatewideFile:
     """A file with an empty body: Civix's answer for a county with no voters yet; zero records.
 
     Only accepted when the name tells which county it is, so the stored snapshot means "this county
@@ -255,6 +316,7 @@ def _empty_roster(path: Path, *, election: dt.date, party: str | None, in_person
     layout = {"header_row": 0, "mapping": {}, "delimiter": None, "in_person_method": in_person,
               "party": party or party_from_name(path.name), "county": county, "member": None, "empty_body": True}
     return StatewideFile(name=path.name, sha256=file_sha256(path), size=path.stat().st_size, parser="csv",
-                         encoding=None, layout=layout, content_path=path, as_of=_as_of(path, [path.name]),
-                         election=election, chunk_rows=chunk_rows, party=layout["party"], in_person_method=in_person,
-                         county=county, empty=True)
+                         encoding=None, layout=layout, content_path=path,
+                         name_as_of=_name_as_of([path.name], explicit=as_of), election=election,
+                         chunk_rows=chunk_rows, party=layout["party"], in_person_method=in_person,
+                         county=county, empty=True, explicit_as_of=as_of)

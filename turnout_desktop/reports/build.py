@@ -23,8 +23,11 @@ from turnout_desktop.db.models import (
 from turnout_desktop.db.settings_store import STATEWIDE_SOURCE, gate_thresholds, get_setting
 from turnout_desktop.domain.codes import TOTAL
 from turnout_desktop.domain.counties import all_counties
-from turnout_desktop.engine.gate import GateThresholds, can_show_data_publicly
+from turnout_desktop.engine.certification import certified_scope
+from turnout_desktop.engine.gate import LEVEL_IN_PROGRESS, GateDecision
 from turnout_desktop.engine.metrics import MethodCount, accuracy_pct, rounded
+from turnout_desktop.engine.publication import publications
+from turnout_desktop.engine.types import STATUS_CHECKED
 from turnout_desktop.errors import NotFound
 from turnout_desktop.reports.evidence import collect_evidence
 from turnout_desktop.reports.model import (
@@ -76,7 +79,7 @@ def _record_counts(session: Session, election: dt.date, county: str | None) -> d
 
 def _newest_logs(session: Session, election: dt.date, county: str | None) -> dict[Key, ReconciliationLog]:
     newest_ids = (select(func.max(ReconciliationLog.id))
-                  .where(ReconciliationLog.election_date == election)
+                  .where(ReconciliationLog.election_date == election, ReconciliationLog.status != STATUS_CHECKED)
                   .group_by(ReconciliationLog.county, ReconciliationLog.party))
     if county is not None:
         newest_ids = newest_ids.where(ReconciliationLog.county == county)
@@ -112,7 +115,7 @@ def _snapshot(session: Session, election: dt.date) -> tuple[dt.datetime | None, 
 
 def _county_rows(official: dict[Key, dict[str, int]], actual: dict[Key, dict[str, int]],
                  logs: dict[Key, ReconciliationLog], overrides: dict[Key, ManualOverride],
-                 thresholds: GateThresholds) -> tuple[list[CountyRow], dict[Key, tuple[str, str]]]:
+                 decisions: dict[Key, GateDecision]) -> tuple[list[CountyRow], dict[Key, tuple[str, str]]]:
     """Rows of the per-county table and, per (county, party), its (status, gate level)."""
     rows: list[CountyRow] = []
     states: dict[Key, tuple[str, str]] = {}
@@ -125,8 +128,7 @@ def _county_rows(official: dict[Key, dict[str, int]], actual: dict[Key, dict[str
         expected_total = official[key].get(TOTAL, sum(official_by_method.values()))
         party_accuracy = accuracy_pct(expected_total, by_method)
         override = overrides.get(key)
-        decision = can_show_data_publicly(party_accuracy, thresholds,
-                                          override_reason=override.reason if override else None)
+        decision = decisions.get(key) or GateDecision(False, None, "Reconciliation in progress", LEVEL_IN_PROGRESS)
         log = logs.get(key)
         status = STATUS_OVERRIDDEN if override else (log.status if log else STATUS_NOT_RECONCILED)
         states[key] = (status, decision.level)
@@ -270,7 +272,9 @@ def build_report(session: Session, *, election: dt.date, county: str | None = No
         actual = {key: value for key, value in actual.items() if key[1] == party}
     logs = _newest_logs(session, election, county)
     overrides = _active_overrides(session, election, county)
-    rows, states = _county_rows(official, actual, logs, overrides, thresholds)
+    decisions = {key: found.decision for key, found in publications(
+        session, election, county=county, party=party, thresholds=thresholds).items()}
+    rows, states = _county_rows(official, actual, logs, overrides, decisions)
     in_scope = 1 if county is not None else len(all_counties())
     if escalation is not None:
         explained = [escalation]
@@ -285,4 +289,5 @@ def build_report(session: Session, *, election: dt.date, county: str | None = No
         statewide_snapshot=snapshot, gate_verified_pct=float(thresholds.verified),
         gate_within_pct=float(thresholds.within), audit_head=head_hash(session),
         summary=_summary(states, in_scope, rows), totals=_totals(official, actual), counties=rows,
-        discrepancies=_discrepancies(session, explained, overrides))
+        discrepancies=_discrepancies(session, explained, overrides),
+        certification="certified" if certified_scope(session, election, county) is not None else "unofficial")

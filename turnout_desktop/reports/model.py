@@ -133,6 +133,7 @@ class Report:
     totals: list[TotalsRow]
     counties: list[CountyRow]
     discrepancies: list[Discrepancy]
+    certification: str = "unofficial"  # "certified" when the scope is certified (engine.certification)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +149,7 @@ def report_tables(report: Report) -> list[Table]:
     """The report as the sections written to CSV (one block each) and XLSX (one sheet each)."""
     meta = [
         ["title", report.title], ["scope", report.scope], ["election", report.election],
+        ["certification", report.certification],
         ["generated_at", report.generated_at], ["user", report.user], ["as_of", report.as_of],
         ["statewide_snapshot", report.statewide_snapshot], ["gate_verified_pct", report.gate_verified_pct],
         ["gate_within_pct", report.gate_within_pct], ["audit_head_sha256", report.audit_head],

@@ -100,7 +100,8 @@ def _html(report: Report, chart_names: list[str], chart_width: int) -> str:
     s = report.summary
     parts = [
         f"<h1>{escape(report.title)}</h1>",
-        f"<p>Election {report.election.isoformat()} &middot; scope: {escape(report.scope)}<br/>"
+        f"<p>Election {report.election.isoformat()} &middot; scope: {escape(report.scope)} &middot; "
+        f"<b>{escape(report.certification)}</b><br/>"
         f"Data as of {_fmt(report.as_of) or 'unknown'} &middot; {escape(report.statewide_snapshot)}<br/>"
         f"Gate: verified &ge; {report.gate_verified_pct:g}%, within &ge; {report.gate_within_pct:g}%</p>",
         "<h2>Summary</h2>",
@@ -158,7 +159,8 @@ def _decorate(painter: QPainter, report: Report, page: int, pages: int, width: f
     painter.setFont(font)
     header = QRectF(_MARGIN, 12, width - 2 * _MARGIN, _HEADER - 16)
     painter.drawText(header, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                     f"{report.title} - election {report.election.isoformat()} ({report.scope})")
+                     f"{report.title} - election {report.election.isoformat()} ({report.scope}) - "
+                     f"{report.certification.upper()}")
     painter.drawText(header, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"page {page} of {pages}")
     painter.drawLine(QPointF(_MARGIN, _HEADER - 2), QPointF(width - _MARGIN, _HEADER - 2))
     font.setPixelSize(8)

@@ -18,14 +18,25 @@ from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.domain.permissions import Action
 from turnout_desktop.engine import fixes as engine_fixes
+from turnout_desktop.engine import inputs
 from turnout_desktop.engine.fixes import to_json_value
 from turnout_desktop.engine.types import STATUS_ESCALATED, STATUS_FAILED, STATUS_IN_PROGRESS, STATUS_RESOLVED
 from turnout_desktop.errors import InvalidRequest, NotFound
 from turnout_desktop.services.context import AppContext
 
 OVERRIDE_STATUSES = (STATUS_RESOLVED, STATUS_ESCALATED, STATUS_FAILED, STATUS_IN_PROGRESS)
-REVIEW_STATES = ("open", "contacted_county", "accepted")
+# What an admin may set on an escalation. An escalation nobody reviewed yet is "open": review_state NULL.
+REVIEW_STATES = ("investigating", "resolved", "wont-fix")
+# Values databases written before these states hold; they read as the state they meant.
+LEGACY_REVIEW_STATES: dict[str, str | None] = {"open": None, "contacted_county": "investigating",
+                                               "accepted": "resolved"}
 
+
+def review_state_of(stored: str | None) -> str | None:
+    """The review state a stored ``review_state`` means: one of REVIEW_STATES, or None (open, never reviewed)."""
+    if stored is None or stored in REVIEW_STATES:
+        return stored
+    return LEGACY_REVIEW_STATES.get(stored, stored)
 
 
 def _written_reason(reason: str | None, refusal: str) -> str:
@@ -40,19 +51,51 @@ def _row_json(row: Any) -> dict[str, Any]:
     return {c.key: to_json_value(getattr(row, c.key)) for c in row.__mapper__.column_attrs if c.key != "content"}
 
 
-def undo_fix(ctx: AppContext, fix_id: int) -> dict[str, Any]:
-    """Reverse one fix exactly, in one transaction (admin only).
+def undo_fix(ctx: AppContext, fix_id: int, *, reason: str, reconcile: bool = True) -> dict[str, Any]:
+    """Reverse one fix exactly (admin only, with a written reason), then re-reconcile what it touched.
+
+    The undo, the input-version bump of every county whose records it changed, and its audit event are
+    one transaction; then every affected county is reconciled again before this returns, so no status
+    is left stale. That run leaves out the undone fix's strategy (the admin just rejected what it did;
+    a later check may try it again and escalates if nothing else heals the county).
 
     Returns:
-        ``{"fix_id", "strategy", "county", "reversed", "by_action"}``.
+        ``{"fix_id", "strategy", "county", "reversed", "by_action", "reason", "affected_counties",
+        "reconciled"}`` (``reconciled``: the new log rows' county, party, status, id).
 
     Raises:
-        PermissionDenied: not an admin. NotFound: no such fix.
+        PermissionDenied: not an admin. NotFound: no such fix. InvalidRequest: blank reason.
         UndoRefused: already undone, or a later fix changed the same rows (named in the message).
     """
     ctx.require(Action.UNDO)
+    reason = _written_reason(reason, "An undo needs a written reason (--reason).")
     with transaction(ctx.engine) as session:
-        return engine_fixes.undo_fix(session, fix_id, ctx.user, role=ctx.role)
+        fix = session.get(Fix, fix_id)
+        if fix is None:
+            raise NotFound(f"Fix {fix_id} does not exist.")
+        touched = engine_fixes.fix_counties(session, fix_id)
+        result = engine_fixes.undo_fix(session, fix_id, ctx.user, role=ctx.role, reason=reason)
+        affected = sorted(set(touched) | ({fix.county} if fix.county else set()))
+        inputs.bump(session, fix.election_date, affected, f"fix {fix_id} ({fix.strategy}) undone: {reason}")
+        election, strategy = fix.election_date, fix.strategy
+    result["reason"] = reason
+    result["affected_counties"] = affected
+    result["reconciled"] = _reconcile_after_undo(ctx, election, affected, strategy) if reconcile else []
+    return result
+
+
+def _reconcile_after_undo(ctx: AppContext, election: dt.date, counties: list[str],
+                          undone_strategy: str) -> list[dict[str, Any]]:
+    from strategies import default_strategies
+    from turnout_desktop.services.reconciliation import reconcile
+
+    strategies = [s for s in default_strategies() if s.name != undone_strategy]
+    rows: list[dict[str, Any]] = []
+    for county in counties:
+        for entry in reconcile(ctx, election, county=county, strategies=strategies):
+            rows.append({"county": entry["county"], "party": entry["party"], "status": entry["status"],
+                         "log_id": entry["id"]})
+    return rows
 
 
 def fix_detail(ctx: AppContext, fix_id: int) -> dict[str, Any]:
@@ -130,7 +173,12 @@ def override(ctx: AppContext, *, election: dt.date, county: str, party: str, rea
 
 
 def revoke_override(ctx: AppContext, override_id: int, reason: str) -> dict[str, Any]:
-    """Revoke an override (admin only, reason required); the computed status shows again."""
+    """Revoke an override (admin only, reason required); the computed status shows again.
+
+    Returns:
+        The override's columns and ``reason_revoked``. Raises NotFound for an unknown id, InvalidRequest
+        for a blank reason or an override already revoked.
+    """
     ctx.require(Action.REVOKE_OVERRIDE)
     reason = _written_reason(reason, "Revoking an override needs a written reason.")
     with transaction(ctx.engine) as session:
@@ -141,17 +189,28 @@ def revoke_override(ctx: AppContext, override_id: int, reason: str) -> dict[str,
             raise InvalidRequest(f"Override {override_id} was already revoked.")
         row.revoked_at = utcnow()
         session.flush()
-        result = _row_json(row)
+        result = {**_row_json(row), "reason_revoked": reason}
         record_event(session, "override_revoked", f"Override {override_id} ({row.county} {row.party}) revoked: "
                      f"{reason}", user=ctx.user, role=ctx.role, county=row.county, election_date=row.election_date,
-                     details={**result, "reason_revoked": reason})
+                     details=result)
         return result
 
 
 def mark_reviewed(ctx: AppContext, log_id: int, state: str, reason: str) -> dict[str, Any]:
-    """Set the review state of a log entry (escalation): open | contacted_county | accepted (admin only)."""
+    """Set the review state of an escalation: investigating | resolved | wont-fix (admin only, reason required).
+
+    ``log_id`` is the ``reconciliation_log`` id of an ESCALATED entry.
+
+    Returns:
+        ``{"log_id", "county", "party", "election_date", "status", "review_state", "review_reason",
+        "previous_state"}`` (``previous_state`` None: the escalation was open).
+
+    Raises:
+        PermissionDenied: not an admin. InvalidRequest: unknown state, blank reason, an entry that is not
+        ESCALATED. NotFound: no such log entry.
+    """
     ctx.require(Action.REVIEW)
-    state = (state or "").strip()
+    state = (state or "").strip().lower()
     if state not in REVIEW_STATES:
         raise InvalidRequest(f"Review state must be one of {', '.join(REVIEW_STATES)}, not {state!r}.")
     reason = _written_reason(reason, "A review needs a written reason.")
@@ -159,15 +218,40 @@ def mark_reviewed(ctx: AppContext, log_id: int, state: str, reason: str) -> dict
         entry = session.get(ReconciliationLog, log_id)
         if entry is None:
             raise NotFound(f"Log entry {log_id} does not exist.")
-        before = entry.review_state
+        if entry.status != STATUS_ESCALATED:
+            raise InvalidRequest(f"Log entry {log_id} ({entry.county} {entry.party}) is {entry.status}, not "
+                                 f"{STATUS_ESCALATED}: only an escalation can be reviewed.")
+        before = review_state_of(entry.review_state)
         entry.review_state = state
         entry.review_reason = reason
         entry.updated_at = utcnow()
         session.flush()
         result = {"log_id": entry.id, "county": entry.county, "party": entry.party,
-                  "election_date": entry.election_date.isoformat(), "review_state": state,
+                  "election_date": entry.election_date.isoformat(), "status": entry.status, "review_state": state,
                   "review_reason": reason, "previous_state": before}
         record_event(session, "escalation_reviewed", f"Log {log_id} ({entry.county} {entry.party}) marked {state}: "
                      f"{reason}", user=ctx.user, role=ctx.role, county=entry.county,
                      election_date=entry.election_date, details=result)
         return result
+
+
+OVERRIDE_KEYS = ("id", "county", "election_date", "party", "status", "reason", "created_by", "created_at",
+                 "revoked_at")
+
+
+def list_overrides(ctx: AppContext, *, election: dt.date | None = None, county: str | None = None,
+                   limit: int = 200) -> list[dict[str, Any]]:
+    """Overrides, in force and revoked, newest first (``in_force`` tells which); a clerk sees its counties."""
+    if county is not None:
+        county = canonical_county_name(county) or county
+        ctx.require_county(county)
+    else:
+        county = ctx.default_county()
+    with transaction(ctx.engine) as session:
+        query = select(ManualOverride).order_by(ManualOverride.id.desc()).limit(limit)
+        if election is not None:
+            query = query.where(ManualOverride.election_date == election)
+        if county is not None:
+            query = query.where(ManualOverride.county == county)
+        return [{**{key: to_json_value(getattr(row, key)) for key in OVERRIDE_KEYS},
+                 "in_force": row.revoked_at is None} for row in session.execute(query).scalars()]

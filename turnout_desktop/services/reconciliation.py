@@ -8,7 +8,7 @@ do what (clerks act for their own county only).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ from turnout_desktop.db.models import (
     CountyTurnoutReference,
     Fix,
     FixAction,
-    ManualOverride,
     ReconciliationLog,
     TurnoutRecord,
 )
@@ -31,14 +30,15 @@ from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.domain.permissions import Action, is_allowed
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.batch import reconcile_election
-from turnout_desktop.engine.compare import Comparison, compare
-from turnout_desktop.engine.gate import GateDecision, GateThresholds, can_show_data_publicly
+from turnout_desktop.engine.certification import certifications_in_force, refuse_if_certified
+from turnout_desktop.engine.gate import GateDecision
 from turnout_desktop.engine.loop import LoopOptions
 from turnout_desktop.engine.metrics import rounded
+from turnout_desktop.engine.publication import Publication, certification_labels, publications
 from turnout_desktop.engine.reconcile_log import LoopTarget
 from turnout_desktop.engine.types import (
     STATUS_RESOLVED,
-    TRIGGER_AUTO_CHECK,
+    TRIGGER_COUNTY_UPLOAD,
     TRIGGER_MANUAL,
     CancelCheck,
     FixRecorderProtocol,
@@ -51,7 +51,8 @@ from turnout_desktop.services.context import AppContext
 STATUS_OVERRIDDEN = "OVERRIDDEN"
 STATUS_PENDING = "PENDING"  # official counts exist but no run has looked at them yet
 PUBLIC_HEADER = ["county", "election_date", "party", "voting_method", "turnout", "official_count",
-                 "accuracy_pct", "verification"]
+                 "accuracy_pct", "verification", "certification"]
+LEVEL_NO_DATA = "no_data"
 
 
 def _recorder_factory(user: str) -> Any:
@@ -76,7 +77,8 @@ def _scope_county(ctx: AppContext, county: str | None) -> str | None:
 def reconcile(ctx: AppContext, election: dt.date, *, county: str | None = None, party: str | None = None,
               trigger: str = TRIGGER_MANUAL, statewide_source: str | None = None, dry_run: bool = False,
               strategies: Sequence[Strategy] | None = None, progress: ProgressCallback | None = None,
-              cancel: CancelCheck | None = None, _only_changed: bool = False) -> list[dict[str, Any]]:
+              cancel: CancelCheck | None = None,
+              targets: Collection[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     """Reconcile one county (or all counties with official counts) of an election.
 
     Args:
@@ -90,6 +92,8 @@ def reconcile(ctx: AppContext, election: dt.date, *, county: str | None = None, 
         strategies: Ordered strategy plugins; default ``strategies.default_strategies()``.
         progress: ``progress(fraction, message)`` callback.
         cancel: Callable checked between attempts; when it returns True, ``Cancelled`` is raised.
+        targets: Only these (county, party) pairs (the scheduled check's choice); the rest are reported
+            unchanged.
 
     Returns:
         One dict per (county, party): the ``reconciliation_log`` columns plus ``by_method``.
@@ -101,18 +105,34 @@ def reconcile(ctx: AppContext, election: dt.date, *, county: str | None = None, 
 
         strategies = default_strategies()
     with transaction(ctx.engine) as session:
+        if not dry_run and trigger in (TRIGGER_MANUAL, TRIGGER_COUNTY_UPLOAD):  # None: the whole election
+            refuse_if_certified(session, election, [county], f"{trigger.lower().replace('_', ' ')} reconciliation")
         options = LoopOptions(
             trigger=trigger, success_threshold=settings_store.success_threshold(session),
             statewide_source=statewide_source or settings_store.get_setting(session, settings_store.STATEWIDE_SOURCE),
             user=ctx.user, may_import_statewide=is_allowed(ctx.role, Action.IMPORT_STATEWIDE),
         )
+        if not dry_run and county is None:
+            targets = _leave_certified_alone(session, election, party, targets)
     results = reconcile_election(ctx.engine, election, strategies=strategies,
                                  recorder_factory=_recorder_factory(ctx.user), options=options, county=county,
-                                 party=party, dry_run=dry_run, only_changed=_only_changed, progress=progress,
+                                 party=party, dry_run=dry_run, targets=targets, progress=progress,
                                  cancel=cancel)
     if not dry_run:
         _audit_runs(ctx, election, trigger, results)
     return results
+
+
+def _leave_certified_alone(session: Session, election: dt.date, party: str | None,
+                           targets: Collection[tuple[str, str]] | None) -> Collection[tuple[str, str]] | None:
+    """An election-wide run skips certified counties (reported unchanged): certified figures never move."""
+    certified = certifications_in_force(session, election)
+    if not certified:
+        return targets
+    pairs = session.execute(select(CountyTurnoutReference.county, CountyTurnoutReference.party).where(
+        CountyTurnoutReference.election_date == election).distinct())
+    open_pairs = {(c, p) for c, p in pairs if c not in certified and (party is None or p == party)}
+    return open_pairs if targets is None else open_pairs & set(targets)
 
 
 def _audit_runs(ctx: AppContext, election: dt.date, trigger: str, results: list[dict[str, Any]]) -> None:
@@ -159,105 +179,76 @@ def _audit_runs(ctx: AppContext, election: dt.date, trigger: str, results: list[
         append_events(session, events)
 
 
-def check(ctx: AppContext, election: dt.date | None = None, *, progress: ProgressCallback | None = None,
-          cancel: CancelCheck | None = None) -> list[dict[str, Any]]:
-    """AUTO_CHECK: re-verify every county with official counts (one election, or all of them).
-
-    A (county, party) whose last run still holds is reported with ``"check": "unchanged"`` and gets
-    no new log row; one whose numbers drifted (or that never ran, or was interrupted) is
-    reconciled again (``"check": "reconciled"``).
-    """
-    ctx.require(Action.CHECK)
-    chosen = [election] if election is not None else elections(ctx)
-    results: list[dict[str, Any]] = []
-    for index, day in enumerate(chosen):
-        def election_progress(fraction: float, message: str, _index: int = index) -> None:
-            if progress is not None:
-                progress((_index + fraction) / len(chosen), message)
-
-        results.extend(reconcile(ctx, day, trigger=TRIGGER_AUTO_CHECK, progress=election_progress, cancel=cancel,
-                                 _only_changed=True))
-    return results
-
-
-def _thresholds_and_overrides(session: Session, election: dt.date) -> tuple[GateThresholds, dict[tuple[str, str],
-                                                                                             ManualOverride]]:
-    overrides = {
-        (row.county, row.party): row for row in session.execute(
-            select(ManualOverride).where(ManualOverride.election_date == election,
-                                         ManualOverride.revoked_at.is_(None)).order_by(ManualOverride.id)
-        ).scalars()
-    }
-    return settings_store.gate_thresholds(session), overrides
-
-
-def _decide(comparison: Comparison | None, thresholds: GateThresholds,
-            override: ManualOverride | None) -> GateDecision:
-    """The gate on the live accuracy; an override lets the figure through only when it says RESOLVED."""
-    accuracy = comparison.accuracy if comparison is not None else None
-    if override is not None and override.status != STATUS_RESOLVED:
-        return GateDecision(False, accuracy, f"Blocked by manual override ({override.status}): {override.reason}",
-                            "blocked")
-    return can_show_data_publicly(accuracy, thresholds, override_reason=override.reason if override else None)
-
-
-def _live(session: Session, election: dt.date, county: str | None = None,
-          party: str | None = None) -> dict[tuple[str, str], Comparison]:
-    return {(c.county, c.party): c for c in compare(session, election, county=county, party=party, update=False)}
-
-
-def _status_of(log: ReconciliationLog | None, override: ManualOverride | None) -> str:
-    if override is not None:
-        return STATUS_OVERRIDDEN
-    return log.status if log is not None else STATUS_PENDING
-
-
-def gate(ctx: AppContext, election: dt.date, county: str, party: str) -> dict[str, Any]:
-    """The public gate for one (county, party), on the live counts: allowed, accuracy_pct, message."""
-    county = _scope_county(ctx, county) or county
-    with transaction(ctx.engine) as session:
-        thresholds, overrides = _thresholds_and_overrides(session, election)
-        comparison = _live(session, election, county, party).get((county, party))
-        decision = _decide(comparison, thresholds, overrides.get((county, party)))
+def _gate_json(decision: GateDecision) -> dict[str, Any]:
     accuracy = decision.accuracy_pct
     return {"allowed": decision.allowed, "accuracy_pct": rounded(accuracy) if accuracy is not None else None,
             "message": decision.message, "level": decision.level}
 
 
+def gate(ctx: AppContext, election: dt.date, county: str, party: str) -> dict[str, Any]:
+    """The public gate for one (county, party): allowed, accuracy_pct (statewide-confirmed), message, level."""
+    county = _scope_county(ctx, county) or county
+    with transaction(ctx.engine) as session:
+        found = publications(session, election, county=county, party=party).get((county, party))
+    if found is None:
+        return {"allowed": False, "accuracy_pct": None, "level": LEVEL_NO_DATA,
+                "message": "Blocked: no official county count to verify against"}
+    return _gate_json(found.decision)
+
+
 def status(ctx: AppContext, election: dt.date) -> list[dict[str, Any]]:
-    """One row per official count (TOTAL rows included) with live database counts and the gate."""
+    """One row per official count (TOTAL rows included) with live database counts and the gate.
+
+    ``accuracy_pct`` counts every active record (what the engine heals towards);
+    ``confirmed_accuracy_pct`` counts the statewide-confirmed ones the gate publishes on.
+    """
     rows: list[dict[str, Any]] = []
     with transaction(ctx.engine) as session:
-        thresholds, overrides = _thresholds_and_overrides(session, election)
         threshold = settings_store.success_threshold(session)
-        live = _live(session, election)
-        latest = rlog.latest_logs(session, election)
+        found = publications(session, election)
+        labels = certification_labels(session, election)
         references = session.execute(
             select(CountyTurnoutReference).where(CountyTurnoutReference.election_date == election)
             ).scalars()
         for ref in sorted(references, key=_reference_order):
             key = (ref.county, ref.party)
-            comparison = live.get(key)
-            decision = _decide(comparison, thresholds, overrides.get(key))
+            publication = found.get(key)
+            comparison = publication.comparison if publication else None
             if comparison is None:
-                database_count = 0
+                database_count = confirmed_count = 0
             elif ref.voting_method == TOTAL:
-                database_count = comparison.actual_total
+                database_count, confirmed_count = comparison.actual_total, publication.confirmed_total
             else:
                 method = comparison.by_method.get(ref.voting_method)
                 database_count = method.actual if method else 0
+                confirmed_count = publication.confirmed.get(ref.voting_method, 0)
+            decision = publication.decision if publication else None
             rows.append({
                 "county": ref.county, "party": ref.party, "voting_method": ref.voting_method,
                 "official_count": ref.official_count, "database_count": database_count,
+                "confirmed_count": confirmed_count,
                 # Live, like database_count: the stored flag is only as fresh as the last compare, and an
                 # undo or a new import since then may have changed the numbers.
                 "verified": comparison is not None and comparison.accuracy >= threshold,
-                "status": _status_of(latest.get(key), overrides.get(key)),
+                "status": _status_of(publication),
                 "accuracy_pct": rounded(comparison.accuracy) if comparison else None,
-                "public": decision.allowed, "public_message": decision.message,
+                "confirmed_accuracy_pct": rounded(publication.confirmed_accuracy) if publication else None,
+                "public": bool(decision and decision.allowed),
+                "public_message": decision.message if decision else "Blocked: no official county count",
+                "public_level": decision.level if decision else LEVEL_NO_DATA,
+                "certification": labels(ref.county),
                 "last_verified_at": ref.last_verified_at.isoformat() if ref.last_verified_at else None,
             })
     return rows
+
+
+def _status_of(publication: Publication | None) -> str:
+    if publication is None:
+        return STATUS_PENDING
+    if publication.override is not None:
+        return STATUS_OVERRIDDEN
+    log = publication.state.log
+    return log.status if log is not None else STATUS_PENDING
 
 
 def _reference_order(ref: CountyTurnoutReference) -> tuple[str, str, int, str]:
@@ -271,16 +262,18 @@ def county_overview(ctx: AppContext, election: dt.date) -> list[dict[str, Any]]:
     """One row per (county, party) with official counts: totals, accuracy, status and gate."""
     rows: list[dict[str, Any]] = []
     with transaction(ctx.engine) as session:
-        thresholds, overrides = _thresholds_and_overrides(session, election)
-        latest = rlog.latest_logs(session, election)
-        for key, comparison in sorted(_live(session, election).items()):
-            decision = _decide(comparison, thresholds, overrides.get(key))
-            log = latest.get(key)
+        labels = certification_labels(session, election)
+        for key, publication in sorted(publications(session, election).items()):
+            comparison, decision, log = publication.comparison, publication.decision, publication.state.log
             rows.append({
                 "county": key[0], "party": key[1], "expected_total": comparison.expected_total,
                 "actual_total": comparison.actual_total, "accuracy_pct": rounded(comparison.accuracy),
-                "status": _status_of(log, overrides.get(key)), "public": decision.allowed,
-                "public_message": decision.message, "last_log_id": log.id if log else None,
+                "confirmed_total": publication.confirmed_total,
+                "confirmed_accuracy_pct": rounded(publication.confirmed_accuracy),
+                "status": _status_of(publication), "public": decision.allowed,
+                "public_message": decision.message, "public_level": decision.level,
+                "certification": labels(key[0]),
+                "last_log_id": log.id if log else None,
                 "last_reconciled_at": (log.updated_at or log.created_at).isoformat() if log else None,
                 "attempts_count": log.attempts_count if log else 0,
                 "current_strategy": log.current_strategy if log else None,
@@ -290,8 +283,8 @@ def county_overview(ctx: AppContext, election: dt.date) -> list[dict[str, Any]]:
 
 
 def log_entries(ctx: AppContext, *, county: str | None = None, election: dt.date | None = None,
-                limit: int = 200) -> list[dict[str, Any]]:
-    """Log entries, newest first, each with its ``attempts``."""
+                limit: int = 200, trigger: str | None = None) -> list[dict[str, Any]]:
+    """Log entries, newest first, each with its ``attempts``; ``trigger`` keeps one ``trigger_type`` only."""
     county = _scope_county(ctx, county)
     with transaction(ctx.engine) as session:
         query = select(ReconciliationLog).order_by(ReconciliationLog.id.desc()).limit(limit)
@@ -299,6 +292,8 @@ def log_entries(ctx: AppContext, *, county: str | None = None, election: dt.date
             query = query.where(ReconciliationLog.county == county)
         if election is not None:
             query = query.where(ReconciliationLog.election_date == election)
+        if trigger is not None:
+            query = query.where(ReconciliationLog.trigger_type == trigger)
         entries = []
         for log in session.execute(query).scalars():
             entry = rlog.log_to_dict(log)
@@ -339,16 +334,30 @@ def log_detail(ctx: AppContext, log_id: int) -> dict[str, Any]:
     return entry
 
 
-def set_statewide_source(ctx: AppContext, path: str) -> None:
-    """Store the statewide source (a folder or file; later an HTTPS URL). Admin only; audited."""
+def set_statewide_source(ctx: AppContext, path: str, *, probe: bool = True) -> str:
+    """Store the statewide source (a folder, a file or an https URL, probed unless ``probe`` is False).
+
+    Admin only; audited. Returns what was stored (an absolute path, or the URL).
+
+    Raises:
+        InvalidRequest: see ``statewide_source.validate_source``.
+    """
     from turnout_desktop.services import shared_settings
 
-    shared_settings.update(ctx, statewide_source=path)
+    shared_settings.update(ctx, statewide_source=path, probe_source=probe)
+    return get_statewide_source(ctx) or ""
 
 
 def get_statewide_source(ctx: AppContext) -> str | None:
     with transaction(ctx.engine) as session:
         return settings_store.get_setting(session, settings_store.STATEWIDE_SOURCE)
+
+
+def describe_statewide_source(ctx: AppContext) -> dict[str, Any]:
+    """The stored source, its kind (folder, file, url or None) and the URL's last download (``source show``)."""
+    from turnout_desktop.services.statewide_source import describe_source
+
+    return describe_source(get_statewide_source(ctx))
 
 
 def elections(ctx: AppContext) -> list[dt.date]:
@@ -366,18 +375,22 @@ def _as_date(value: Any) -> dt.date:
 
 
 def export_public(ctx: AppContext, election: dt.date, out: Path) -> int:
-    """Write the public CSV: only figures the gate lets through. Returns the data rows written.
+    """Write the public CSV: the official count of every figure the gate lets through. Returns the rows.
 
-    The ``export_public`` audit event (file name, rows, sha256) is committed before the finished file
-    replaces ``out`` (RELIABILITY.md T16), so any file a crash leaves there has its hash recorded.
+    The public figure is the county's official count (the source of truth); ``accuracy_pct`` is the
+    statewide-confirmed accuracy the gate decided on, ``verification`` its label, ``certification``
+    "certified" or "unofficial". The ``export_public`` audit event (file name, rows, sha256) is committed
+    before the finished file replaces ``out`` (RELIABILITY.md T16), so any file a crash leaves there has
+    its hash recorded.
     """
     ctx.require(Action.EXPORT_PUBLIC)
     rows: list[list[object]] = []
     for row in status(ctx, election):
         if not row["public"]:
             continue
-        rows.append([row["county"], election.isoformat(), row["party"], row["voting_method"], row["database_count"],
-                     row["official_count"], row["accuracy_pct"], row["public_message"]])
+        rows.append([row["county"], election.isoformat(), row["party"], row["voting_method"], row["official_count"],
+                     row["official_count"], row["confirmed_accuracy_pct"], row["public_message"],
+                     row["certification"]])
     from turnout_desktop.reports.safe_io import write_csv_atomic
 
     def record(sha256: str) -> None:
@@ -388,4 +401,3 @@ def export_public(ctx: AppContext, election: dt.date, out: Path) -> int:
 
     write_csv_atomic(Path(out), PUBLIC_HEADER, rows, before_replace=record)
     return len(rows)
-

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from turnout_desktop.db import settings_store
 from turnout_desktop.db.audit import record_event
@@ -51,12 +50,16 @@ def parse_percent(text: str | Decimal, label: str) -> Decimal:
 
 
 def update(ctx: AppContext, *, gate_verified: str | Decimal | None = None, gate_within: str | Decimal | None = None,
-           statewide_source: str | None = None, auto_check_minutes: int | None = None) -> list[dict[str, str]]:
+           statewide_source: str | None = None, auto_check_minutes: int | None = None,
+           probe_source: bool = True) -> list[dict[str, str]]:
     """Change the named shared settings in one transaction; returns the changes made (key, old, new).
+
+    A statewide source is checked by ``statewide_source.validate_source`` (a URL is probed unless
+    ``probe_source`` is False).
 
     Raises:
         PermissionDenied: the role may not change shared settings (exit 4).
-        InvalidRequest: a value is out of range, not finite, or the source does not exist.
+        InvalidRequest: a value is out of range, not finite, or the source is missing, unreadable or refused.
     """
     ctx.require(Action.SET_SHARED_SETTINGS)
     current = read(ctx)
@@ -71,7 +74,7 @@ def update(ctx: AppContext, *, gate_verified: str | Decimal | None = None, gate_
     if within is not None:
         wanted[settings_store.GATE_WITHIN] = str(within)
     if statewide_source is not None:
-        wanted[settings_store.STATEWIDE_SOURCE] = validated_source(statewide_source)
+        wanted[settings_store.STATEWIDE_SOURCE] = validated_source(statewide_source, probe=probe_source)
     if auto_check_minutes is not None:
         if isinstance(auto_check_minutes, bool) or not 0 < int(auto_check_minutes) <= MAX_CHECK_MINUTES:
             raise InvalidRequest(f"The check interval must be 1 to {MAX_CHECK_MINUTES} minutes, got "
@@ -92,15 +95,11 @@ def update(ctx: AppContext, *, gate_verified: str | Decimal | None = None, gate_
     return changes
 
 
-def validated_source(source: str) -> str:
-    """A statewide source must be an existing folder or file; it is stored as an absolute path."""
-    text = source.strip()
-    if not text:
-        raise InvalidRequest("The statewide source is empty.")
-    path = Path(text).expanduser()
-    if not path.exists():
-        raise InvalidRequest(f"The statewide source {text!r} does not exist (a folder or a file is expected).")
-    return str(path.resolve())
+def validated_source(source: str, *, probe: bool = True) -> str:
+    """A readable folder or file (stored as an absolute path) or an https URL that answers (stored as typed)."""
+    from turnout_desktop.services.statewide_source import validate_source
+
+    return validate_source(source, probe=probe)
 
 
 def as_json(settings: SharedSettings) -> dict[str, object]:

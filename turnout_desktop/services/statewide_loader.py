@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 
 from turnout_desktop.db.bulk import bulk_insert, column_dates, column_values
 from turnout_desktop.db.models import SourceFile, StatewideCountCache, TurnoutRecord, utcnow
+from turnout_desktop.engine import inputs
+from turnout_desktop.engine.certification import refuse_if_certified
 from turnout_desktop.engine.types import ProgressCallback
 from turnout_desktop.files import file_sha256
 
@@ -56,8 +58,12 @@ def lock_statewide_imports(session: Session, election: dt.date) -> None:
 
 def load_statewide_file(session: Session, path: Path, *, election: dt.date, party: str | None = None,
                         in_person_method: str | None = None, user: str | None = None,
-                        progress: ProgressCallback | None = None) -> dict[str, Any]:
-    """Import one statewide file inside the caller's transaction; skip it when already imported."""
+                        progress: ProgressCallback | None = None, as_of: dt.datetime | None = None) -> dict[str, Any]:
+    """Import one statewide file inside the caller's transaction; skip it when already imported.
+
+    ``source_file.as_of`` is ``as_of`` when given, else the file's own clue (ingest/statewide.py: an
+    "as of" marker in its name, else the end of its latest vote date), else unknown (NULL).
+    """
     sha256 = file_sha256(path)
     lock_statewide_imports(session, election)
     if already_imported(session, election, sha256):
@@ -65,7 +71,7 @@ def load_statewide_file(session: Session, path: Path, *, election: dt.date, part
                 "already_present": 0, "source_file_id": None}
     with _readable(path) as readable:
         return _load(session, path, readable, sha256, election=election, party=party,
-                     in_person_method=in_person_method, user=user, progress=progress)
+                     in_person_method=in_person_method, user=user, progress=progress, as_of=as_of)
 
 
 @contextlib.contextmanager
@@ -90,10 +96,12 @@ def _readable(path: Path) -> Iterator[Path]:
 
 
 def _load(session: Session, path: Path, readable: Path, sha256: str, *, election: dt.date, party: str | None,
-          in_person_method: str | None, user: str | None, progress: ProgressCallback | None) -> dict[str, Any]:
+          in_person_method: str | None, user: str | None, progress: ProgressCallback | None,
+          as_of: dt.datetime | None) -> dict[str, Any]:
     from turnout_desktop.ingest.statewide import read_statewide
 
-    statewide = read_statewide(readable, election=election, party=party, in_person_method=in_person_method)
+    statewide = read_statewide(readable, election=election, party=party, in_person_method=in_person_method,
+                               as_of=as_of)
     size = path.stat().st_size
     source = SourceFile(
         kind="statewide", name=path.name, sha256=sha256, size_bytes=size,
@@ -116,18 +124,30 @@ def _load(session: Session, path: Path, readable: Path, sha256: str, *, election
         bulk_insert(session, "turnout_record", RECORD_COLUMNS, rows, ignore_conflicts=True)
         if progress:
             progress(0.0, f"{path.name}: {valid_rows:,} rows")
-    inserted = session.execute(
-        select(func.count()).select_from(TurnoutRecord).where(TurnoutRecord.source_file_id == source.id)
-    ).scalar_one()
+    by_county = added_by_county(session, source.id)
+    # New records in a certified county (or election) are refused: the caller's transaction rolls back.
+    refuse_if_certified(session, election, by_county, f"statewide import of {path.name}")
+    inserted = sum(by_county.values())
+    inputs.bump(session, election, {county: f"statewide import of {path.name} added {count} record(s)"
+                                     for county, count in by_county.items()})
     source.rows = statewide.rows_read
+    source.as_of = statewide.as_of  # the latest vote date is known only now that every chunk was read
     source.status = "complete"
     session.flush()
     return {
         "file": path.name, "sha256": sha256, "skipped_file": False, "rows_read": statewide.rows_read,
         "inserted": inserted, "already_present": valid_rows - inserted,
         "rows_skipped": dict(statewide.skipped), "source_file_id": source.id,
-        "as_of": statewide.as_of.isoformat() if statewide.as_of else None,
+        "as_of": statewide.as_of.isoformat() if statewide.as_of else None, "as_of_from": statewide.as_of_source,
+        "by_county": by_county,
     }
+
+
+def added_by_county(session: Session, source_file_id: int) -> dict[str, int]:
+    """How many records one loaded file added to each county (one GROUP BY on the file's index)."""
+    rows = session.execute(select(TurnoutRecord.county, func.count()).where(
+        TurnoutRecord.source_file_id == source_file_id).group_by(TurnoutRecord.county))
+    return {county: int(count) for county, count in rows}
 
 
 def refresh_statewide_count_cache(session: Session, election: dt.date) -> None:

@@ -36,9 +36,11 @@ from turnout_desktop.db.models import (
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.domain.permissions import Action
+from turnout_desktop.engine import inputs
+from turnout_desktop.engine.certification import refuse_if_certified
 from turnout_desktop.engine.repository import lock_counties
 from turnout_desktop.engine.types import CancelCheck, ProgressCallback
-from turnout_desktop.errors import Cancelled, ImportRejected, TurnoutError
+from turnout_desktop.errors import Cancelled, Certified, ImportRejected, TurnoutError
 from turnout_desktop.files import file_sha256
 from turnout_desktop.ingest.model import (
     OfficialCount,
@@ -122,6 +124,9 @@ def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, count
         with transaction(ctx.engine) as session:
             submission_ids, duplicate = _store(session, ctx, upload, election, submission_uuid)
             _remember_read_hints(session, upload, election, county, party, method, mapping)
+    except Certified as exc:  # a certified county or election: the refusal is on the audit trail
+        _audit_failure(ctx, "submit", f"Submit refused: {exc}", election, counties)
+        raise
     except TurnoutError:
         raise
     except IntegrityError:
@@ -135,10 +140,12 @@ def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, count
         raise
     result = SubmitResult(stored=not duplicate, duplicate=duplicate, submission_ids=submission_ids,
                           counties=counties, upload=upload)
-    if reconcile and not duplicate:
+    if reconcile:
         from turnout_desktop.services import reconciliation
 
-        for index, name in enumerate(counties):
+        # A repeat of a stored upload still finishes a reconciliation that a crash (or a cancel) left
+        # undone between storing the upload and reconciling it; a county already reconciled is left alone.
+        for index, name in enumerate(counties if not duplicate else _unreconciled(ctx, election, counties)):
             if cancel and cancel():
                 raise Cancelled()
             _report(progress, 0.6 + 0.4 * index / len(counties), f"Reconciling {name}")
@@ -147,6 +154,12 @@ def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, count
             )
     _report(progress, 1.0, "Done")
     return result
+
+
+def _unreconciled(ctx: AppContext, election: dt.date, counties: Sequence[str]) -> list[str]:
+    """The counties (of ``counties``) with a (county, party) not reconciled since its inputs changed."""
+    with transaction(ctx.engine) as session:
+        return [name for name in counties if inputs.stale_pairs(session, election, name)]
 
 
 def _report(progress: ProgressCallback | None, fraction: float, text: str) -> None:
@@ -180,6 +193,7 @@ def _store(session: Session, ctx: AppContext, upload: ParsedUpload, election: dt
     # Two offices submitting one county at once must not both supersede the same history or insert the
     # same source file (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises), RELIABILITY.md T8.
     lock_counties(session, sorted(counts_by_county), election)
+    refuse_if_certified(session, election, counts_by_county, f"{upload.kind} upload")  # after the lock: see it
     if all(_current_shas(session, name, election) == shas for name in counts_by_county):
         return [], True
     file_ids = {f.name: _source_file_id(session, f, upload.kind, election, ctx.user) for f in upload.files}
@@ -195,6 +209,7 @@ def _store(session: Session, ctx: AppContext, upload: ParsedUpload, election: dt
         session.add_all(SubmissionFile(submission_id=submission.id, source_file_id=i) for i in file_ids.values())
         store_roster_rows(session, upload.rows, county_name, election, submission.id, file_ids)
         _store_counts(session, counts, submission, ctx.user, ", ".join(sorted(file_ids)))
+        inputs.bump(session, election, [county_name], f"{upload.kind} upload stored (submission {submission.id})")
         record_event(session, "submit", f"{upload.kind} upload of {len(upload.rows)} rows stored",
                      user=ctx.user, role=ctx.role, county=county_name, election_date=election,
                      details={"submission_id": submission.id, "files": sorted(file_ids),
@@ -318,13 +333,14 @@ def refusals_audited(ctx: AppContext, event_type: str, paths: Sequence[Path], *,
     """Write one failure audit event per refused file when the body refuses the upload, then re-raise.
 
     Refusals are ``ImportRejected`` (unsafe or unreadable: bombs, oversize, encrypted, damaged, wrong
-    format), ``SubmissionBlocked`` (blocking pre-check problems) and ``OSError`` (the file cannot be
-    opened). Other errors pass through untouched; the caller always gets the original exception, even when
-    the event cannot be written (see ``audit_refused_upload``).
+    format), ``SubmissionBlocked`` (blocking pre-check problems), ``OSError`` (the file cannot be
+    opened) and ``Certified`` (a statewide file adding records to a certified county). Other errors pass
+    through untouched; the caller always gets the original exception, even when the event cannot be
+    written (see ``audit_refused_upload``).
     """
     try:
         yield
-    except (ImportRejected, SubmissionBlocked, OSError) as error:
+    except (ImportRejected, SubmissionBlocked, OSError, Certified) as error:
         audit_refused_upload(ctx, event_type, paths, error, election=election, county=county, user=user)
         raise
 
@@ -398,8 +414,12 @@ def _names_file(name: str | None, path: Path) -> bool:
 
 def import_statewide(ctx: AppContext, paths: list[Path], *, election: dt.date, party: str | None = None,
                      in_person_method: str | None = None, progress: ProgressCallback | None = None,
-                     cancel: CancelCheck | None = None) -> dict[str, Any]:
-    """Load statewide roster files, each in its own transaction, idempotently (same sha256 is skipped)."""
+                     cancel: CancelCheck | None = None, as_of: dt.datetime | None = None) -> dict[str, Any]:
+    """Load statewide roster files, each in its own transaction, idempotently (same sha256 is skipped).
+
+    ``as_of`` (``--as-of``) is every file's snapshot time; without it each file's own clue decides
+    (statewide_loader.load_statewide_file).
+    """
     ctx.require(Action.IMPORT_STATEWIDE)
     results: list[dict[str, Any]] = []
     for index, path in enumerate(paths):
@@ -409,7 +429,7 @@ def import_statewide(ctx: AppContext, paths: list[Path], *, election: dt.date, p
         with refusals_audited(ctx, "import_statewide", [path], election=election), \
                 transaction(ctx.engine) as session:
             result = load_statewide_file(session, path, election=election, party=party,
-                                         in_person_method=in_person_method, user=ctx.user)
+                                         in_person_method=in_person_method, user=ctx.user, as_of=as_of)
             if not result["skipped_file"]:  # an already imported file is a no-op: nothing is written at all
                 refresh_statewide_count_cache(session, election)
                 record_event(session, "import_statewide",
@@ -444,6 +464,7 @@ def import_precincts(ctx: AppContext, path: Path) -> dict[str, Any]:
             session.add(source)
             session.flush()
         inserted = updated = 0
+        changed_counties: set[str] = set()
         for county, precinct, district in entries:
             row = session.execute(select(PrecinctDistrict).where(PrecinctDistrict.county == county,
                                                                  PrecinctDistrict.precinct == precinct)).scalar()
@@ -451,11 +472,27 @@ def import_precincts(ctx: AppContext, path: Path) -> dict[str, Any]:
                 session.add(PrecinctDistrict(county=county, precinct=precinct, district=district,
                                              source_file_id=source.id))
                 inserted += 1
+                changed_counties.add(county)
             elif row.district != district:
                 row.district = district
                 row.source_file_id = source.id
                 updated += 1
+                changed_counties.add(county)
+        _precincts_changed(session, changed_counties, path.name)
         record_event(session, "import_precincts", f"precinct map {path.name}: {inserted} new, {updated} changed",
                      user=ctx.user, role=ctx.role)
     return {"file": path.name, "rows": len(entries), "inserted": inserted, "updated": updated}
 
+
+
+def _precincts_changed(session: Session, counties: set[str], file_name: str) -> None:
+    """The precinct map feeds strategy C: every election with official counts of these counties is due."""
+    if not counties:
+        return
+    elections = session.execute(select(CountyTurnoutReference.election_date, CountyTurnoutReference.county)
+                                .where(CountyTurnoutReference.county.in_(sorted(counties))).distinct())
+    by_election: dict[dt.date, list[str]] = defaultdict(list)
+    for election, county in elections:
+        by_election[election].append(county)
+    for election, names in by_election.items():
+        inputs.bump(session, election, names, f"precinct map {file_name} changed")

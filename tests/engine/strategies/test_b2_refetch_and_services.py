@@ -72,12 +72,12 @@ def test_fix_services_undo_detail_and_permissions(db_engine: Engine):
         fix_id = get_strategy("B").execute(context(s, "TRAVIS", [MISSING_VUIDS])).fix_id
     clerk = AppContext(db_engine, user="cleo", role="clerk", county="TRAVIS")
     with pytest.raises(PermissionDenied):
-        fix_services.undo_fix(clerk, fix_id)
+        fix_services.undo_fix(clerk, fix_id, reason="test undo")
     detail = fix_services.fix_detail(clerk, fix_id)
     assert (detail["strategy"], detail["undone"], [a["action"] for a in detail["actions"]]) == (
         "fill_gaps", False, ["insert"])
     assert detail["actions"][0]["after"]["vuid"] == "7000000001"
-    assert fix_services.undo_fix(_admin(db_engine), fix_id)["reversed"] == 1
+    assert fix_services.undo_fix(_admin(db_engine), fix_id, reason="test undo")["reversed"] == 1
     assert fix_services.fix_detail(clerk, fix_id)["undone"] is True
     assert [f["id"] for f in fix_services.list_fixes(clerk, election=ELECTION)] == [fix_id]
     with transaction(db_engine) as s:
@@ -112,8 +112,8 @@ def test_override_and_review(db_engine: Engine):
         log_id = log.id
     with pytest.raises(fix_services.InvalidRequest):
         fix_services.mark_reviewed(admin, log_id, "closed", "done")
-    reviewed = fix_services.mark_reviewed(admin, log_id, "contacted_county", "Left a message")
-    assert (reviewed["review_state"], reviewed["previous_state"]) == ("contacted_county", None)
+    reviewed = fix_services.mark_reviewed(admin, log_id, "investigating", "Left a message")
+    assert (reviewed["review_state"], reviewed["previous_state"]) == ("investigating", None)
     with transaction(db_engine) as s:
         assert s.get(ReconciliationLog, log_id).review_reason == "Left a message"
         events = s.execute(select(AuditEvent.event_type).order_by(AuditEvent.seq)).scalars().all()

@@ -204,7 +204,7 @@ def test_wrong_first_parse_is_restored_and_undo_restores_the_wrong_state(db_engi
     assert after_fix["turnout_record"] == wrong["turnout_record"]  # never touches records
 
     assert (run_e(db_engine).applied, count_rows(db_engine, Fix)) == (False, 1)  # now it matches: idempotent
-    fix_service.undo_fix(ctx, outcome.fix_id)
+    fix_service.undo_fix(ctx, outcome.fix_id, reason="test undo", reconcile=False)
     assert snapshot_tables(db_engine) == wrong
 
 
@@ -244,7 +244,7 @@ def test_a_stored_row_the_reparse_does_not_find_is_marked_never_deleted(db_engin
                                  .where(CountyRosterRow.row_no == 900)).one()
     assert tuple(marked) == (None, NOT_IN_REPARSE)
     assert official(db_engine) == [11, 11, 11, 33]
-    fix_service.undo_fix(ctx, outcome.fix_id)
+    fix_service.undo_fix(ctx, outcome.fix_id, reason="test undo", reconcile=False)
     assert snapshot_tables(db_engine) == wrong
 
 

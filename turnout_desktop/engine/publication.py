@@ -1,0 +1,84 @@
+"""Everything the public gate decides on, gathered set-based for a whole election (or one county/party).
+
+``gate``, ``status``, ``export-public``, the reports and the GUI all read their decisions from here, so
+one figure never gets two different labels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from turnout_desktop.db import settings_store
+from turnout_desktop.db.models import ManualOverride
+from turnout_desktop.engine import repository
+from turnout_desktop.engine.compare import Comparison, compare
+from turnout_desktop.engine.freshness import PairState, pair_states
+from turnout_desktop.engine.gate import GateDecision, GateFacts, GateThresholds, can_show_data_publicly
+from turnout_desktop.engine.metrics import MethodCount, accuracy_pct
+
+Key = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """One (county, party): live counts, the statewide-confirmed counts, its newest run and the gate."""
+
+    comparison: Comparison
+    confirmed: dict[str, int]  # voting_method -> statewide-confirmed active records
+    confirmed_accuracy: Decimal
+    state: PairState
+    override: ManualOverride | None
+    decision: GateDecision
+
+    @property
+    def confirmed_total(self) -> int:
+        return sum(self.confirmed.values())
+
+
+def overrides_in_force(session: Session, election: dt.date, county: str | None = None) -> dict[Key, ManualOverride]:
+    """The newest not-revoked override of every (county, party) of an election."""
+    query = (select(ManualOverride).where(ManualOverride.election_date == election,
+                                          ManualOverride.revoked_at.is_(None)).order_by(ManualOverride.id))
+    if county is not None:
+        query = query.where(ManualOverride.county == county)
+    return {(row.county, row.party): row for row in session.execute(query).scalars()}  # newest wins
+
+
+def certification_labels(session: Session, election: dt.date) -> Callable[[str], str]:
+    """``label(county)``: "certified" when the election or the county is certified, else "unofficial"."""
+    from turnout_desktop.engine.certification import certifications_in_force
+
+    certified = certifications_in_force(session, election)
+    whole = None in certified
+    return lambda county: "certified" if whole or county in certified else "unofficial"
+
+
+def publications(session: Session, election: dt.date, *, county: str | None = None, party: str | None = None,
+                 thresholds: GateThresholds | None = None) -> dict[Key, Publication]:
+    """The gate's facts and decision for every (county, party) with official counts."""
+    thresholds = thresholds or settings_store.gate_thresholds(session)
+    states = pair_states(session, election, county)
+    comparisons = compare(session, election, county=county, party=party, update=False)
+    confirmed = repository.confirmed_counts(session, election, county=county, party=party)
+    overrides = overrides_in_force(session, election, county)
+    found: dict[Key, Publication] = {}
+    for comparison in comparisons:
+        key = (comparison.county, comparison.party)
+        by_method = {method: confirmed.get((*key, method), 0) for method in comparison.by_method}
+        confirmed_accuracy = accuracy_pct(comparison.expected_total, {
+            method: MethodCount(count.expected, by_method[method]) for method, count in comparison.by_method.items()})
+        state = states.get(key) or PairState(None, 0, False, "never reconciled")
+        override = overrides.get(key)
+        facts = GateFacts(reconciled=state.fresh, status=state.log.status if state.log else None,
+                          confirmed_accuracy=confirmed_accuracy,
+                          override_reason=override.reason if override else None,
+                          override_status=override.status if override else "RESOLVED")
+        found[key] = Publication(comparison, by_method, confirmed_accuracy, state, override,
+                                 can_show_data_publicly(facts, thresholds))
+    return found

@@ -1,0 +1,263 @@
+"""The scheduled check (hourly in the app, ``turnout check`` headless): fetch, heal, leave a trace.
+
+Each check, per election:
+
+1. fetches the statewide source once (the newest election that is not certified only: the source is
+   one setting, the current election's feed) and imports what is new;
+2. re-reconciles every (county, party) whose inputs changed (``engine/freshness.py``: upload, statewide
+   records, precincts, undo, another county's fix), that never finished a run, that is ESCALATED while
+   the statewide data changed, that waits for a statewide import a clerk could not make, or whose last
+   run is older than a day;
+3. leaves certified scopes alone but for the daily drift check (an alarm, nothing fixed);
+4. writes one AUTO_CHECK summary row (county and party ``*``, status CHECKED) and one ``check`` audit
+   event, so anyone can show afterwards that it ran and what it found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from turnout_desktop.db import settings_store
+from turnout_desktop.db.audit import record_event
+from turnout_desktop.db.models import ReconciliationLog, SourceFile, utcnow
+from turnout_desktop.db.session import transaction
+from turnout_desktop.domain.permissions import Action, is_allowed
+from turnout_desktop.engine.batch import waiting_for_statewide
+from turnout_desktop.engine.certification import certifications_in_force
+from turnout_desktop.engine.compare import compare
+from turnout_desktop.engine.freshness import PairState, pair_states
+from turnout_desktop.engine.types import (
+    STATUS_CHECKED,
+    STATUS_ESCALATED,
+    STATUS_RESOLVED,
+    TRIGGER_AUTO_CHECK,
+    CancelCheck,
+    ProgressCallback,
+)
+from turnout_desktop.errors import Certified, SourceUnavailable
+from turnout_desktop.services.context import AppContext
+
+ALL = "*"  # county and party of a check's summary row
+DAILY = dt.timedelta(hours=24)
+
+Key = tuple[str, str]
+
+
+@dataclass(slots=True)
+class ElectionCheck:
+    """What one check did for one election."""
+
+    election: dt.date
+    examined: int = 0
+    changed: int = 0  # pairs whose inputs changed since their last run
+    reconciled: int = 0
+    healed: int = 0  # not RESOLVED before, RESOLVED now
+    escalated: int = 0  # re-reconciled by this check and ESCALATED
+    certified_skipped: int = 0
+    statewide: dict[str, Any] = field(default_factory=dict)
+    drifts: list[dict[str, Any]] = field(default_factory=list)
+    reasons: dict[str, int] = field(default_factory=dict)  # why pairs were re-reconciled
+    log_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"election_date": self.election.isoformat(), "examined": self.examined, "changed": self.changed,
+                "reconciled": self.reconciled, "healed": self.healed, "escalated": self.escalated,
+                "certified_skipped": self.certified_skipped, "statewide": self.statewide,
+                "drift_alarms": len(self.drifts), "drifts": self.drifts, "reasons": self.reasons,
+                "log_id": self.log_id}
+
+    def sentence(self) -> str:
+        text = (f"Check of {self.election.isoformat()}: {self.examined} county/party examined, {self.changed} with "
+                f"changed inputs, {self.reconciled} re-reconciled, {self.healed} healed, {self.escalated} escalated")
+        if self.certified_skipped:
+            text += f", {self.certified_skipped} certified left alone"
+        if self.statewide.get("message"):
+            text += f"; statewide source: {self.statewide['message']}"
+        if self.drifts:
+            text += f"; ALARM: {len(self.drifts)} certified scope(s) changed underneath"
+        return text + "."
+
+
+@dataclass(slots=True)
+class CheckReport:
+    results: list[dict[str, Any]]
+    elections: list[ElectionCheck]
+
+    @property
+    def drift_alarms(self) -> list[dict[str, Any]]:
+        return [drift for election in self.elections for drift in election.drifts]
+
+
+def check(ctx: AppContext, election: dt.date | None = None, *, progress: ProgressCallback | None = None,
+          cancel: CancelCheck | None = None) -> list[dict[str, Any]]:
+    """The scheduled check; one result dict per (county, party) (``"check"``: reconciled | unchanged)."""
+    return run_check(ctx, election, progress=progress, cancel=cancel).results
+
+
+def run_check(ctx: AppContext, election: dt.date | None = None, *, progress: ProgressCallback | None = None,
+              cancel: CancelCheck | None = None, now: dt.datetime | None = None) -> CheckReport:
+    """The scheduled check of one election, or of every election (newest first); see the module docstring."""
+    from turnout_desktop.services.reconciliation import elections
+
+    ctx.require(Action.CHECK)
+    chosen = [election] if election is not None else elections(ctx)
+    current = _current_election(ctx, chosen)
+    report = CheckReport([], [])
+    for index, day in enumerate(chosen):
+        def election_progress(fraction: float, message: str, _index: int = index) -> None:
+            if progress is not None:
+                progress((_index + fraction) / len(chosen), message)
+
+        results, summary = _check_election(ctx, day, fetch=day == current, now=now or utcnow(),
+                                           progress=election_progress, cancel=cancel)
+        report.results.extend(results)
+        report.elections.append(summary)
+    return report
+
+
+def _current_election(ctx: AppContext, chosen: list[dt.date]) -> dt.date | None:
+    """The newest of ``chosen`` that is not certified as a whole: the one the statewide feed belongs to."""
+    with transaction(ctx.engine) as session:
+        for day in sorted(chosen, reverse=True):
+            if None not in certifications_in_force(session, day):
+                return day
+    return None
+
+
+def _check_election(ctx: AppContext, election: dt.date, *, fetch: bool, now: dt.datetime,
+                    progress: ProgressCallback, cancel: CancelCheck | None) -> tuple[list[dict[str, Any]],
+                                                                                      ElectionCheck]:
+    from turnout_desktop.services.certification import drift_check
+    from turnout_desktop.services.reconciliation import reconcile
+
+    summary = ElectionCheck(election)
+    summary.drifts = drift_check(ctx, election)
+    may_import = is_allowed(ctx.role, Action.IMPORT_STATEWIDE)
+    if fetch and may_import:
+        summary.statewide = _fetch_statewide(ctx, election)
+    with transaction(ctx.engine) as session:
+        certified = certifications_in_force(session, election)
+        states = pair_states(session, election)
+        newest_statewide = _newest_statewide_file(session, election)
+        waiting = waiting_for_statewide(session, election) if may_import else set()
+        drifted = _counts_drifted(session, election, states)
+    summary.examined = len(states)
+    targets: dict[Key, str] = {}
+    before: dict[Key, str | None] = {}
+    for key, state in sorted(states.items()):
+        if None in certified or key[0] in certified:
+            summary.certified_skipped += 1
+            continue
+        log = state.log
+        before[key] = log.status if log is not None else None
+        if not state.fresh:
+            targets[key] = "inputs changed" if log is not None and log.status in (STATUS_RESOLVED, STATUS_ESCALATED) \
+                else "unfinished"
+            summary.changed += targets[key] == "inputs changed"
+        elif log is not None and log.status == STATUS_ESCALATED and newest_statewide is not None \
+                and newest_statewide > (log.updated_at or log.created_at):
+            targets[key] = "escalated, statewide data changed"
+        elif key in drifted:  # changed behind the app's back (no input change recorded)
+            targets[key] = "counts changed since the last run"
+        elif key in waiting:
+            targets[key] = "waiting for a statewide import"
+        elif log is not None and now - (log.updated_at or log.created_at) >= DAILY:
+            targets[key] = "daily re-check"
+    for why in targets.values():
+        summary.reasons[why] = summary.reasons.get(why, 0) + 1
+    results: list[dict[str, Any]] = []
+    if summary.certified_skipped < len(states):
+        results = reconcile(ctx, election, trigger=TRIGGER_AUTO_CHECK, progress=progress, cancel=cancel,
+                            targets=set(targets))
+    for result in results:
+        key = (result["county"], result["party"])
+        if result.get("check") != "reconciled":
+            continue
+        summary.reconciled += 1
+        if result.get("status") == STATUS_RESOLVED and before.get(key) != STATUS_RESOLVED:
+            summary.healed += 1
+    summary.escalated = sum(1 for result in results
+                            if result.get("check") == "reconciled" and result.get("status") == STATUS_ESCALATED)
+    _record(ctx, summary, now)
+    return results, summary
+
+
+def _fetch_statewide(ctx: AppContext, election: dt.date) -> dict[str, Any]:
+    """Fetch the configured statewide source once and import what is new (each file in its own transaction)."""
+    from turnout_desktop.services.statewide_loader import load_statewide_file, refresh_statewide_count_cache
+    from turnout_desktop.services.statewide_source import resolve_statewide_files
+
+    with transaction(ctx.engine) as session:
+        source = settings_store.get_setting(session, settings_store.STATEWIDE_SOURCE)
+    if not source:
+        return {"outcome": "no_source", "message": "no statewide source is configured", "inserted": 0}
+    try:
+        fetched = resolve_statewide_files(source)
+    except SourceUnavailable as exc:
+        return {"outcome": "source_unavailable", "message": str(exc), "inserted": 0, "source": source}
+    inserted, imported, refused = 0, [], []
+    for path in fetched.files:
+        try:
+            with transaction(ctx.engine) as session:
+                outcome = load_statewide_file(session, path, election=election, user=ctx.user)
+                if outcome["skipped_file"]:
+                    continue
+                refresh_statewide_count_cache(session, election)
+                record_event(session, "import_statewide", f"check imported statewide file {path.name}: "
+                             f"{outcome['inserted']} new records", user=ctx.user, role=ctx.role,
+                             election_date=election,
+                             details={k: v for k, v in outcome.items() if k not in ("rows_skipped", "by_county")})
+        except Certified as exc:
+            refused.append(f"{path.name}: {exc}")
+            continue
+        inserted += int(outcome["inserted"])
+        imported.append(path.name)
+    message = (f"{len(imported)} new file(s), {inserted} new record(s)" if imported
+               else "not modified" if fetched.not_modified else "no new file")
+    if refused:
+        message += "; refused: " + "; ".join(refused)
+    return {"outcome": "imported" if imported else "no_change", "message": message, "inserted": inserted,
+            "files": imported, "source": source}
+
+
+def _counts_drifted(session: Any, election: dt.date, states: dict[Key, PairState]) -> set[Key]:
+    """Pairs whose live counts differ from what their newest run recorded (one set-based compare)."""
+    drifted: set[Key] = set()
+    for comparison in compare(session, election, update=False):
+        key = (comparison.county, comparison.party)
+        state = states.get(key)
+        log = state.log if state is not None else None
+        if log is None:
+            continue
+        recorded = (log.diagnosis_details or {}).get("by_method")
+        if (log.expected_total != comparison.expected_total or log.actual_total != comparison.actual_total
+                or recorded != comparison.counts_json()):
+            drifted.add(key)
+    return drifted
+
+
+def _newest_statewide_file(session: Any, election: dt.date) -> dt.datetime | None:
+    """When the newest statewide file of the election arrived (by any route: check, A, import-statewide)."""
+    return session.execute(select(func.max(SourceFile.uploaded_at)).where(
+        SourceFile.kind == "statewide", SourceFile.election_date == election,
+        SourceFile.status == "complete")).scalar()
+
+
+def _record(ctx: AppContext, summary: ElectionCheck, now: dt.datetime) -> None:
+    """The check's summary log row and its audit event, in one transaction."""
+    with transaction(ctx.engine) as session:
+        row = ReconciliationLog(
+            county=ALL, election_date=summary.election, party=ALL, trigger_type=TRIGGER_AUTO_CHECK,
+            status=STATUS_CHECKED, attempts_count=0, strategies_tried=[], diagnosis=[],
+            diagnosis_details={"check": summary.to_json()}, created_at=now, updated_at=utcnow(),
+            notes=summary.sentence())
+        session.add(row)
+        session.flush()
+        summary.log_id = row.id
+        record_event(session, "check", summary.sentence(), disposition="failure" if summary.drifts else "success",
+                     user=ctx.user, role=ctx.role, election_date=summary.election,
+                     details={**summary.to_json(), "drifts": len(summary.drifts)})
