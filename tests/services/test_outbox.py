@@ -22,6 +22,7 @@ from turnout_desktop.db.models import (
     CountyRosterRow,
     CountyTurnoutReference,
     OutboxItem,
+    ReconciliationLog,
     SourceFile,
     Submission,
 )
@@ -263,3 +264,22 @@ def test_multi_county_upload_is_pushed_once_and_reconciled(local_ctx: AppContext
                                .order_by(Submission.county)).all()
     assert [(r.county, r.uuid == item.uuid) for r in rows] == [("KENEDY", True), ("LOVING", False)]
     assert [(r["status"], r["submission_ids"]) for r in replay] == [("already_pushed", sorted(r.id for r in rows))]
+
+
+def test_a_repeated_push_finishes_the_reconciliation_a_crash_left_undone(
+        local_ctx: AppContext, server_ctx: AppContext, tmp_path: Path) -> None:
+    upload = _roster(tmp_path / "v1", "loving.csv", LOVING_ROWS)
+    item = queue_submission(local_ctx, [upload], election=ELECTION, county="LOVING", user="clerk1")
+    # The crash: the server stored the item, then the process died before reconciling and marking it.
+    assert [p["status"] for p in push_outbox(local_ctx, server_ctx, reconcile=False)] == ["pushed"]
+    with transaction(local_ctx.engine) as session:
+        session.execute(update(OutboxItem).where(OutboxItem.id == item.id).values(pushed_at=None))
+    assert _count(server_ctx.engine, ReconciliationLog) == 0
+    (replay,) = push_outbox(local_ctx, server_ctx)
+    assert replay["status"] == "already_pushed"
+    assert {(r["county"], r["trigger_type"]) for r in replay["reconcile"]} == {("LOVING", "COUNTY_UPLOAD")}
+    assert pending_count(local_ctx) == 0
+    with transaction(local_ctx.engine) as session:  # pushed again after a full run: nothing left to finish
+        session.execute(update(OutboxItem).where(OutboxItem.id == item.id).values(pushed_at=None))
+    (again,) = push_outbox(local_ctx, server_ctx)
+    assert again["status"] == "already_pushed" and again["reconcile"] == []

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
-from turnout_desktop.engine import inputs
+from turnout_desktop.engine import inputs, repository
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.compare import Comparison, compare
 from turnout_desktop.engine.diagnose import diagnose, evidence_for_log
@@ -136,6 +136,10 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
     pending: list[Comparison] = []
     now = utcnow()
     with transaction(engine) as session:
+        # The county locks come before the compare writes reference rows: a loop attempt holds its county's
+        # lock while it writes the same rows, so the other order deadlocks (two uploads of one county).
+        lock_counties(session, [county] if county is not None else repository.reference_counties(
+            session, election), election)
         # Read before the compare (see ReconciliationLoop._run_locked).
         versions_at_start = inputs.versions(session, election)
         comparisons = compare(session, election, county=county, party=party,
@@ -161,7 +165,6 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
                 resolved_rows.append((key, log, comparison))
             else:
                 pending.append(comparison)
-        lock_counties(session, [c.county for _k, _l, c in resolved_rows], election)
         logs = _insert_logs(session, [row for _key, row, _comparison in resolved_rows])
         for (key, _row, comparison), log in zip(resolved_rows, logs, strict=True):
             results[key] = rlog.log_to_dict(log, by_method=comparison.counts_json())

@@ -23,15 +23,14 @@ from turnout_desktop.db.models import ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.engine import inputs
 from turnout_desktop.engine import reconcile_log as rlog
-from turnout_desktop.engine.certification import refuse_if_certified
 from turnout_desktop.engine.compare import Comparison, compare
 from turnout_desktop.engine.diagnose import diagnose, evidence_for_log, sample_vuids
-from turnout_desktop.engine.fixes import fix_counties
 from turnout_desktop.engine.freshness import change_note
 from turnout_desktop.engine.metrics import rounded
 from turnout_desktop.engine.reconcile_log import LoopTarget
 from turnout_desktop.engine.repository import lock_county
 from turnout_desktop.engine.run_lock import DEFAULT_WAIT_SECONDS, county_run_lock
+from turnout_desktop.engine.side_effects import record_side_effects
 from turnout_desktop.engine.types import (
     DATA_FORMAT,
     DIAGNOSIS_CODES,
@@ -275,7 +274,8 @@ class ReconciliationLoop:
                 versions_before = inputs.versions(session, self.target.election_date)
                 result = strategy.execute(self.strategy_context(session, diagnosis, log_id))
                 session.flush()
-                landed_elsewhere = self._side_effects(session, log_id, result, versions_before, strategy.name)
+                landed_elsewhere = record_side_effects(session, self.target, log_id, result.fix_id,
+                                                       versions_before, strategy.name)
                 after = compare_one(session, self.target, self.options)
                 outcome = self._outcome(before, after)
                 if result.source_unavailable:
@@ -309,40 +309,6 @@ class ReconciliationLoop:
         if outcome not in rlog.HELPFUL_OUTCOMES:
             state.exhausted.add(strategy.name)
         return after
-
-    def _side_effects(self, session: Session, log_id: int, result: StrategyResult,
-                      versions_before: dict[str, inputs.InputVersion], strategy: str) -> str:
-        """Make a fix's changes to other counties' records known where they land (issue: side effects).
-
-        Every other county the fix changed gets its input version bumped (unless the change itself, such
-        as a statewide import, already bumped it with its own reason), so this run re-reconciles it and the
-        gate holds its figures back until then. When the fix changed this county's own inputs (A importing
-        this county's records), the run has compared the new data already and keeps counting as current.
-
-        Returns:
-            Text for the attempt message: `` (also changed: Y 24, Z 3)``, or "".
-        """
-        if not result.fix_id:
-            return ""
-        election, county = self.target.election_date, self.target.county
-        landed = fix_counties(session, result.fix_id)
-        # A fix for this county never moves a certified county's figures (its transaction rolls back).
-        refuse_if_certified(session, election, [name for name in landed if name != county],
-                            f"{strategy} fix of a run for {county}")
-        after = inputs.versions(session, election)
-        bumped = {name for name, row in after.items()
-                  if row.version != inputs.current_version(versions_before, name)}
-        inputs.bump(session, election, {
-            name: f"{strategy} fix {result.fix_id} (a run for {county}) changed {count} record(s) here"
-            for name, count in landed.items() if name != county and name not in bumped})
-        if county in bumped:
-            log = session.get(ReconciliationLog, log_id)
-            if log is not None and (log.input_version or 0) == inputs.current_version(versions_before, county):
-                log.input_version = inputs.current_version(after, county)
-        others = sorted((name, count) for name, count in landed.items() if name != county)
-        if not others:
-            return ""
-        return " (also changed: " + ", ".join(f"{name} {count}" for name, count in others) + ")"
 
     def _record_rolled_back(self, log_id: int, state: _RunState, name: str, before: Comparison, worse: _MadeWorse,
                             started: dt.datetime) -> None:

@@ -94,6 +94,12 @@ def reference_rows(session: Session, election: dt.date, *, county: str | None = 
     return [ReferenceRow(int(r[0]), r[1], r[2], r[3], int(r[4])) for r in session.execute(query)]
 
 
+def reference_counties(session: Session, election: dt.date) -> list[str]:
+    """Every county with official counts for an election."""
+    query = select(CountyTurnoutReference.county).where(CountyTurnoutReference.election_date == election).distinct()
+    return sorted(session.execute(query).scalars())
+
+
 def update_reference_counts(session: Session, updates: Sequence[tuple[int, int, bool]], when: dt.datetime) -> None:
     """Write ``database_count``/``verified``/``last_verified_at`` for many reference rows at once."""
     if not updates:

@@ -43,6 +43,7 @@ from turnout_desktop.services.submission import (
     refusals_audited,
     submission_row_uuid,
     submit_files,
+    unreconciled_counties,
 )
 
 log = logging.getLogger(__name__)
@@ -283,9 +284,14 @@ def _push_one(local_ctx: AppContext, server_ctx: AppContext, item_id: int, *,
         outcome["unreachable"] = is_unreachable(exc)
         _mark(local_ctx, item_id, error=outcome["error"])
         return outcome
+    if reconcile:
+        counties = outcome["counties"]
+        if outcome["status"] != STATUS_PUSHED:  # the server had it: finish what a crash left unreconciled
+            counties = unreconciled_counties(item_ctx, election, counties)
+        outcome["reconcile"], outcome["reconcile_error"] = _reconcile(item_ctx, election, counties)
+    # Marked pushed only now: a push that dies between storing and reconciling is repeated, and the
+    # repeat (the server already has the item) finishes the reconciliation.
     _mark(local_ctx, item_id, error=None)
-    if reconcile and outcome["status"] != STATUS_DUPLICATE:
-        outcome["reconcile"], outcome["reconcile_error"] = _reconcile(item_ctx, election, outcome["counties"])
     return outcome
 
 

@@ -145,7 +145,7 @@ def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, count
 
         # A repeat of a stored upload still finishes a reconciliation that a crash (or a cancel) left
         # undone between storing the upload and reconciling it; a county already reconciled is left alone.
-        for index, name in enumerate(counties if not duplicate else _unreconciled(ctx, election, counties)):
+        for index, name in enumerate(counties if not duplicate else unreconciled_counties(ctx, election, counties)):
             if cancel and cancel():
                 raise Cancelled()
             _report(progress, 0.6 + 0.4 * index / len(counties), f"Reconciling {name}")
@@ -156,7 +156,7 @@ def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, count
     return result
 
 
-def _unreconciled(ctx: AppContext, election: dt.date, counties: Sequence[str]) -> list[str]:
+def unreconciled_counties(ctx: AppContext, election: dt.date, counties: Sequence[str]) -> list[str]:
     """The counties (of ``counties``) with a (county, party) not reconciled since its inputs changed."""
     with transaction(ctx.engine) as session:
         return [name for name in counties if inputs.stale_pairs(session, election, name)]
