@@ -27,8 +27,9 @@ from sqlalchemy import select, update
 from strategies._common import RECORD_TABLE, REMOVAL_FIELDS, open_fix, result
 from turnout_desktop.db.models import SourceFile, TurnoutRecord
 from turnout_desktop.engine.fixes import SOURCE_FILE_UNDONE, is_undo_tombstone, snapshot
+from turnout_desktop.engine.repository import newest_election
 from turnout_desktop.engine.types import STATEWIDE_LEFT_TO_CHECK, Diagnosis, StrategyContext, StrategyResult
-from turnout_desktop.errors import SourceUnavailable
+from turnout_desktop.errors import ImportRejected, SourceUnavailable
 from turnout_desktop.services.statewide_source import resolve_statewide_files
 
 
@@ -48,6 +49,11 @@ class RefetchStatewide:
             # A clerk may not load statewide data (it is the independent source its own counts are checked
             # against); the scheduled check under the service login imports new files and re-runs the county.
             return result(context, f"{STATEWIDE_LEFT_TO_CHECK}: this login may not import statewide data")
+        fed = newest_election(context.session)
+        if fed is not None and fed != context.election_date:
+            # One source, one feed: the newest election's. Importing it into an older election would
+            # count another election's voters there.
+            return result(context, f"The statewide source feeds the {fed.isoformat()} election, not this one")
         try:
             fetched = resolve_statewide_files(context.statewide_source)
         except SourceUnavailable as exc:
@@ -77,7 +83,15 @@ class RefetchStatewide:
             if undone is not None:
                 revived += self._revive_file(context, undone, summary)
                 continue
-            outcome = load_statewide_file(context.session, path, election=context.election_date, user=context.user)
+            savepoint = context.session.begin_nested()  # a refused file leaves nothing behind
+            try:
+                outcome = load_statewide_file(context.session, path, election=context.election_date,
+                                              user=context.user)
+            except ImportRejected as exc:  # not a statewide file of this election: say so, try the next one
+                savepoint.rollback()
+                notes.append(f"{path.name} refused: {exc}")
+                continue
+            savepoint.commit()
             if outcome.get("skipped_file"):
                 skipped_files += 1
                 continue

@@ -85,7 +85,7 @@ def test_override_publishes_by_override_and_revoke_takes_it_back(seeded_url: str
     assert _json(capsys, seeded_url, *gate)["allowed"] is False  # escalated
     first = _json(capsys, seeded_url, "override", "--election", ELECTION, "--county", "kent", "--party", "rep",
                   "--reason", "County confirmed late mail ballots")
-    assert set(first) == OVERRIDE_KEYS | {"replaced_override_id"}
+    assert set(first) == OVERRIDE_KEYS | {"replaced_override_id", "submission_id"}
     assert (first["county"], first["party"], first["status"], first["revoked_at"], first["replaced_override_id"]) == (
         "KENT", "REP", "RESOLVED", None, None)
     decision = _json(capsys, seeded_url, *gate)
@@ -99,7 +99,7 @@ def test_override_publishes_by_override_and_revoke_takes_it_back(seeded_url: str
                           f"(Certified by the county); replaces override {first['id']}")
 
     revoked = _json(capsys, seeded_url, "override", "revoke", str(first["id"] + 1), "--reason", "Numbers match")
-    assert set(revoked) == OVERRIDE_KEYS | {"reason_revoked"}
+    assert set(revoked) == OVERRIDE_KEYS | {"reason_revoked", "submission_id"}
     assert revoked["revoked_at"] is not None and revoked["reason_revoked"] == "Numbers match"
     assert _json(capsys, seeded_url, *gate)["allowed"] is False  # the computed status shows again
 
@@ -180,7 +180,7 @@ def test_log_shows_overrides_and_reviews_and_filters_by_trigger(seeded_url: str,
     assert set(log) == {"entries", "overrides"}
     assert [(o["id"], o["party"], o["in_force"], o["reason"]) for o in log["overrides"]] == [
         (in_force["id"], "DEM", True, "County certified"), (revoked["id"], "REP", False, "First look")]
-    assert all(set(o) == OVERRIDE_KEYS | {"in_force"} for o in log["overrides"])
+    assert all(set(o) == OVERRIDE_KEYS | {"in_force", "ended_by_upload"} for o in log["overrides"])
     assert _json(capsys, seeded_url, "log", "--county", "LOVING")["overrides"] == []
 
     code, out, _err = _run(capsys, seeded_url, "log", "--county", "KENT")

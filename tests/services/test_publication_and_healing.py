@@ -12,9 +12,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
-from turnout_desktop.db.models import AuditEvent, Fix, ReconciliationLog, utcnow
+from turnout_desktop.db.models import AuditEvent, Fix, ReconciliationLog, SourceFile, TurnoutRecord, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.engine.types import STATUS_IN_PROGRESS
 from turnout_desktop.services import reconciliation
@@ -231,3 +231,90 @@ def test_a_crash_between_store_and_reconcile_is_resumed_by_a_rerun(ctx: AppConte
     assert gate_of(ctx, "LOVING")["message"] == "Data verified"
     third = submit_files(ctx, [upload], election=ELECTION, county="LOVING")  # reconciled now: left alone
     assert third.duplicate and third.reconcile_results == []
+
+
+def test_the_statewide_feed_never_lands_in_another_election(ctx: AppContext, tmp_path: Path) -> None:
+    from turnout_desktop.errors import ImportRejected
+    from turnout_desktop.services.certification import certify
+
+    older = dt.date(2024, 3, 5)
+    feed = tmp_path / "feed"
+    statewide_csv(feed / "sw_asof_2026-03-04.csv", early("LOVING", range(10)) + early("KENT", range(500, 505)))
+    import_statewide(ctx, [statewide_csv(tmp_path / "sw.csv", early("LOVING", range(10)))], election=ELECTION)
+    submit_files(ctx, [summary_csv(tmp_path / "loving.csv", 10)], election=ELECTION, county="LOVING")
+    reconciliation.set_statewide_source(ctx, str(feed))
+    (run,) = submit_files(ctx, [summary_csv(tmp_path / "kent.csv", 5)], election=older,
+                          county="KENT").reconcile_results
+    assert run["status"] == "ESCALATED" and run["actual_total"] == 0
+    with pytest.raises(ImportRejected, match="not the election of 2024-03-05"):  # its votes are 2026 votes
+        import_statewide(ctx, [feed / "sw_asof_2026-03-04.csv"], election=older)
+    certify(ctx, ELECTION, reason="canvass done")
+    checked = run_check(ctx)
+    assert {e.election: e.statewide.get("outcome") for e in checked.elections} == {ELECTION: "certified",
+                                                                                    older: None}
+    with transaction(ctx.engine) as session:
+        files = session.execute(select(func.count()).select_from(SourceFile).where(
+            SourceFile.kind == "statewide", SourceFile.election_date == older)).scalar_one()
+    assert files == 0
+
+
+def test_county_records_are_confirmed_only_by_an_active_statewide_record_of_the_county(
+        ctx: AppContext, tmp_path: Path) -> None:
+    submit_files(ctx, [roster_csv(tmp_path / "loving_roster.csv", range(5))], election=ELECTION, county="LOVING")
+    import_statewide(ctx, [statewide_csv(tmp_path / "sw_other.csv", early("KENEDY", range(5)))], election=ELECTION)
+    run_check(ctx, ELECTION)
+    assert gate_of(ctx, "LOVING")["level"] == "unconfirmed"  # the same VUIDs in another county confirm nothing
+    submit_files(ctx, [roster_csv(tmp_path / "king_roster.csv", range(10, 15))], election=ELECTION, county="KING")
+    import_statewide(ctx, [statewide_csv(tmp_path / "sw.csv", early("KING", range(10, 15)))], election=ELECTION)
+    run_check(ctx, ELECTION)
+    assert gate_of(ctx, "KING")["message"] == "Data verified"
+    with transaction(ctx.engine) as session:  # the statewide twins go (as an undo of their import would)
+        session.execute(update(TurnoutRecord).where(TurnoutRecord.county == "KING",
+                                                    TurnoutRecord.source == "statewide").values(removed_at=utcnow()))
+    assert not gate_of(ctx, "KING")["allowed"]
+    run_check(ctx, ELECTION)
+    assert gate_of(ctx, "KING")["level"] in ("unconfirmed", "escalated")
+
+
+def test_an_override_ends_with_a_new_upload_and_needs_figures(ctx: AppContext, tmp_path: Path) -> None:
+    from turnout_desktop.errors import InvalidRequest
+
+    import_statewide(ctx, [statewide_csv(tmp_path / "sw.csv", early("LOVING", range(10)))], election=ELECTION)
+    submit_files(ctx, [summary_csv(tmp_path / "loving.csv", 12)], election=ELECTION, county="LOVING")
+    override(ctx, election=ELECTION, county="LOVING", party="DEM", reason="confirmed by phone")
+    assert gate_of(ctx, "LOVING")["level"] == "override"
+    submit_files(ctx, [summary_csv(tmp_path / "loving2.csv", 9999)], election=ELECTION, county="LOVING")
+    decision = gate_of(ctx, "LOVING")
+    assert (decision["allowed"], decision["level"]) == (False, "escalated")
+    assert status_of(ctx, "LOVING") == "ESCALATED"
+    with pytest.raises(InvalidRequest, match="nothing to override"):
+        override(ctx, election=ELECTION, county="LOVING", party="GRN", reason="before any figure")
+
+
+def test_a_status_written_by_hand_publishes_nothing(ctx: AppContext, tmp_path: Path) -> None:
+    import_statewide(ctx, [statewide_csv(tmp_path / "sw.csv", early("LOVING", range(199)))], election=ELECTION)
+    (run,) = submit_files(ctx, [summary_csv(tmp_path / "loving.csv", 200)], election=ELECTION,
+                          county="LOVING").reconcile_results
+    assert run["status"] == "ESCALATED"
+    with transaction(ctx.engine) as session:  # what a clerk's login could write with plain SQL
+        session.execute(update(ReconciliationLog).where(ReconciliationLog.id == run["id"]).values(status="RESOLVED"))
+    assert gate_of(ctx, "LOVING")["level"] == "in_progress"
+    submit_files(ctx, [summary_csv(tmp_path / "loving2.csv", 199)], election=ELECTION, county="LOVING",
+                 reconcile=False)
+    with transaction(ctx.engine) as session:
+        session.execute(update(ReconciliationLog).where(ReconciliationLog.id == run["id"]).values(input_version=999))
+    assert gate_of(ctx, "LOVING")["level"] == "in_progress"  # the counts are not the ones that run saw
+
+
+def test_a_bad_file_in_the_source_never_stops_the_check(ctx: AppContext, tmp_path: Path) -> None:
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    (feed / "page.csv").write_text("<html><body>Not found</body></html>\n", encoding="utf-8")
+    statewide_csv(feed / "sw_asof_2026-03-04.csv", early("LOVING", range(3)))
+    reconciliation.set_statewide_source(ctx, str(feed))
+    submit_files(ctx, [summary_csv(tmp_path / "loving.csv", 3)], election=ELECTION, county="LOVING",
+                 reconcile=False)
+    (summary,) = run_check(ctx, ELECTION).elections
+    assert summary.statewide["outcome"] == "imported" and summary.statewide["refused"][0].startswith("page.csv")
+    assert gate_of(ctx, "LOVING")["message"] == "Data verified"
+    assert summary.log_id is not None

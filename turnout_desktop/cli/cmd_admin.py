@@ -6,7 +6,6 @@ import argparse
 
 from turnout_desktop.cli.common import print_json
 from turnout_desktop.domain.permissions import Role
-from turnout_desktop.services import admin
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_setup(args: argparse.Namespace) -> int:
+    from turnout_desktop.services import admin  # the ORM models: loaded by the command, not by ``--help``
+
     with admin.owner_engine(args.db) as engine:
         revision = admin.setup(engine)
     print(f"shared database ready at schema revision {revision}: group roles, privileges and row-level security "
@@ -47,6 +48,8 @@ def run_setup(args: argparse.Namespace) -> int:
 
 
 def run_grant(args: argparse.Namespace) -> int:
+    from turnout_desktop.services import admin
+
     with admin.owner_engine(args.db) as engine:
         granted = admin.grant(engine, args.login, args.role, args.county)
     counties = f" for {', '.join(granted.counties)}" if granted.counties else ""
@@ -55,6 +58,8 @@ def run_grant(args: argparse.Namespace) -> int:
 
 
 def run_revoke(args: argparse.Namespace) -> int:
+    from turnout_desktop.services import admin
+
     with admin.owner_engine(args.db) as engine:
         admin.revoke(engine, args.login)
     print(f"{args.login} holds no Turnout role any more")
@@ -62,6 +67,8 @@ def run_revoke(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from turnout_desktop.services import admin
+
     with admin.owner_engine(args.db) as engine:
         grants = admin.list_grants(engine)
     if args.json:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from turnout_desktop.cli.common import ProgressBar, context_from_args, parse_election, print_json
 from turnout_desktop.domain.codes import VotingMethod
-from turnout_desktop.services.submission import import_precincts, import_statewide
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,6 +42,8 @@ def parse_as_of(text: str) -> dt.datetime:
 
 
 def run_statewide(args: argparse.Namespace) -> int:
+    from turnout_desktop.services.submission import import_statewide  # loads pandas: only when importing
+
     context = context_from_args(args)
     result = import_statewide(context, args.files, election=args.election, party=args.party,
                               in_person_method=args.in_person_method, progress=ProgressBar("import"),
@@ -61,6 +62,8 @@ def run_statewide(args: argparse.Namespace) -> int:
 
 
 def run_precincts(args: argparse.Namespace) -> int:
+    from turnout_desktop.services.submission import import_precincts
+
     context = context_from_args(args)
     result = import_precincts(context, args.file)
     if args.json:

@@ -15,7 +15,6 @@ from turnout_desktop.cli.common import ProgressBar, print_json
 from turnout_desktop.db.session import DB_URL_ENV, default_sqlite_url
 from turnout_desktop.errors import DatabaseUnavailable, InvalidRequest, TurnoutError
 from turnout_desktop.services.context import AppContext, open_context
-from turnout_desktop.services.outbox import STATUS_FAILED, list_outbox, open_server_context, push_outbox
 
 EXIT_UNREACHABLE = 2
 
@@ -44,6 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from turnout_desktop.services.outbox import list_outbox  # the outbox pre-checks with the readers (pandas)
+
     items = list_outbox(local_context(args), include_pushed=not args.pending)
     if args.json:
         print_json([item.to_json() for item in items])
@@ -59,6 +60,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_push(args: argparse.Namespace) -> int:
+    from turnout_desktop.services.outbox import STATUS_FAILED, open_server_context, push_outbox
+
     server_url = args.server or os.environ.get(DB_URL_ENV)
     if not server_url:
         raise TurnoutError(f"outbox push needs --server URL (or {DB_URL_ENV})")

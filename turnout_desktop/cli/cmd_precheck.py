@@ -17,16 +17,18 @@ import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from turnout_desktop.cli.common import parse_election, print_json
-from turnout_desktop.db.models import StatewideCountCache
 from turnout_desktop.db.session import normalize_url, resolve_db_url
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.precheck import PrecheckReport, precheck_files
+
+if TYPE_CHECKING:  # the readers load pandas: imported when a pre-check runs, not when ``turnout`` starts
+    from turnout_desktop.ingest.precheck import PrecheckReport
 
 EXIT_OK, EXIT_BLOCKED, EXIT_BAD_INPUT = 0, 1, 2
 SERVER_CONNECT_TIMEOUT_S = 5  # a pre-check must not hang on an unreachable server
@@ -61,7 +63,8 @@ def read_statewide_cache(db_url: str | None, election: dt.date | None) -> Statew
     """
     if election is None:
         return StatewideCache(None, "no statewide comparison without --election")
-    table = StatewideCountCache
+    from turnout_desktop.db.models import StatewideCountCache as table  # the ORM models: not for ``--help``
+
     try:
         engine = _read_only_engine(normalize_url(resolve_db_url(db_url)))
         if engine is None:
@@ -112,6 +115,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from turnout_desktop.ingest.precheck import precheck_files
+
     # ``--db`` is a global option (``turnout --db URL precheck ...``); absent when called directly.
     cache = read_statewide_cache(getattr(args, "db", None), args.election)
     try:

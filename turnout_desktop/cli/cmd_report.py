@@ -6,7 +6,10 @@ import argparse
 from pathlib import Path
 
 from turnout_desktop.cli.common import context_from_args, parse_election
-from turnout_desktop.services.reporting import FORMATS, export_report
+
+# services.reporting.FORMATS (a test keeps them equal), spelled here so that ``turnout --help`` needs
+# neither the report builder nor the ORM models it loads.
+FORMATS = ("pdf", "csv", "xlsx")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write the report and print the path written."""
     from turnout_desktop.domain.counties import canonical_county_name
+    from turnout_desktop.services.reporting import export_report
 
     county = canonical_county_name(args.county) or args.county if args.county else None
     context = context_from_args(args)

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from turnout_desktop.cli.common import ProgressBar, context_from_args, parse_election, print_json
-from turnout_desktop.services.submission import SubmissionBlocked, submit_files
 
 
 def parse_mapping(text: str | None) -> dict[str, str] | None:
@@ -41,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from turnout_desktop.services.submission import SubmissionBlocked, submit_files  # the readers load pandas
+
     try:
         if args.offline:
             return _queue_offline(args)
@@ -61,11 +62,15 @@ def run(args: argparse.Namespace) -> int:
         return blocked.exit_code
     if args.json:
         print_json(result.to_json())
-    elif result.duplicate:
-        print("The same file(s) are already the current upload for this county: nothing changed.")
     else:
-        print(f"Stored {result.upload.kind} upload for {', '.join(result.counties)} "
-              f"(submission {', '.join(map(str, result.submission_ids))}).")
+        if result.duplicate and result.reconcile_results:
+            print("The same file(s) are already the current upload for this county; its unfinished "
+                  "reconciliation was finished now.")
+        elif result.duplicate:
+            print("The same file(s) are already the current upload for this county: nothing changed.")
+        else:
+            print(f"Stored {result.upload.kind} upload for {', '.join(result.counties)} "
+                  f"(submission {', '.join(map(str, result.submission_ids))}).")
         for item in result.reconcile_results:
             print(f"  {item['county']} {item['party']}: {item['status']} "
                   f"(expected {item['expected_total']}, actual {item['actual_total']}, "

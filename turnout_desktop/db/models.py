@@ -363,6 +363,7 @@ class ManualOverride(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    submission_id: Mapped[int | None] = mapped_column(Integer)  # the upload it was given for; a newer one ends it
 
 
 class ReconcileInput(Base):

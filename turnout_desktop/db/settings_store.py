@@ -18,6 +18,7 @@ GATE_VERIFIED = "gate_verified_threshold"
 GATE_WITHIN = "gate_within_threshold"
 SUCCESS_THRESHOLD = "success_threshold"
 AUTO_CHECK_MINUTES = "auto_check_minutes"
+JSON_ENVELOPE_MAX_MB = "json_envelope_max_mb"
 DEFAULT_AUTO_CHECK_MINUTES = 60
 
 
@@ -68,3 +69,20 @@ def auto_check_minutes(session: Session) -> int:
     except ValueError:
         return DEFAULT_AUTO_CHECK_MINUTES
     return minutes if minutes > 0 else DEFAULT_AUTO_CHECK_MINUTES
+
+
+def json_envelope_max_mb(session: Session) -> int:
+    """The size limit of an uploaded JSON file in MB (``ingest.safety.DEFAULT_JSON_MAX_MB`` unless set);
+    a value that is not a positive whole number falls back to the default."""
+    from turnout_desktop.ingest.safety import DEFAULT_JSON_MAX_MB
+
+    raw = get_setting(session, JSON_ENVELOPE_MAX_MB)
+    try:
+        value = int(raw) if raw is not None else DEFAULT_JSON_MAX_MB
+    except ValueError:
+        value = 0
+    if value <= 0:
+        log.error("shared setting %s=%r is not a positive number of MB; using %s", JSON_ENVELOPE_MAX_MB, raw,
+                  DEFAULT_JSON_MAX_MB)
+        return DEFAULT_JSON_MAX_MB
+    return value

@@ -3,7 +3,7 @@
 Roles are what the database reports for the signed-in login (``turnout_clerk`` ... group membership);
 ``local`` is the embedded SQLite file of one office, where nobody signs in and every action is allowed.
 The database's own refusals (privileges, row-level security) back this table up on a shared server;
-``docs/security.md`` lists both side by side.
+the README's section "A shared server" lists both side by side.
 """
 
 from __future__ import annotations

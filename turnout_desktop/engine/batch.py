@@ -21,7 +21,7 @@ from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.compare import Comparison, compare
 from turnout_desktop.engine.diagnose import diagnose, evidence_for_log
 from turnout_desktop.engine.freshness import change_note
-from turnout_desktop.engine.loop import LoopOptions, ReconciliationLoop, RecorderFactory
+from turnout_desktop.engine.loop import STATEWIDE_SEEN, LoopOptions, ReconciliationLoop, RecorderFactory
 from turnout_desktop.engine.metrics import rounded
 from turnout_desktop.engine.preview import preview
 from turnout_desktop.engine.reconcile_log import LoopTarget
@@ -142,6 +142,7 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
             session, election), election)
         # Read before the compare (see ReconciliationLoop._run_locked).
         versions_at_start = inputs.versions(session, election)
+        statewide_seen = repository.newest_statewide_file(session, election)
         comparisons = compare(session, election, county=county, party=party,
                               success_threshold=options.success_threshold, now=now)
         unfinished = _in_progress(session, election)
@@ -159,6 +160,7 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
             if comparison.accuracy >= options.success_threshold and key not in unfinished:
                 log = _resolved_log(session, comparison, options.trigger, now, bool(options.statewide_source))
                 log["input_version"] = inputs.current_version(versions_at_start, comparison.county)
+                log["diagnosis_details"][STATEWIDE_SEEN] = statewide_seen
                 note = change_note(latest_before.get(key), versions_at_start.get(comparison.county))
                 if note:
                     log["notes"] = f"{note}\n{log['notes']}"

@@ -28,7 +28,7 @@ from turnout_desktop.engine.diagnose import diagnose, evidence_for_log, sample_v
 from turnout_desktop.engine.freshness import change_note
 from turnout_desktop.engine.metrics import rounded
 from turnout_desktop.engine.reconcile_log import LoopTarget
-from turnout_desktop.engine.repository import lock_county
+from turnout_desktop.engine.repository import lock_county, newest_statewide_file
 from turnout_desktop.engine.run_lock import DEFAULT_WAIT_SECONDS, county_run_lock
 from turnout_desktop.engine.side_effects import record_side_effects
 from turnout_desktop.engine.types import (
@@ -54,6 +54,7 @@ from turnout_desktop.errors import Cancelled
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
+STATEWIDE_SEEN = "statewide_seen"  # diagnosis_details key: the newest statewide file id when the run started
 MANUAL_REVIEW = "manual_review"
 ESCALATION_MAX_ATTEMPTS = "MAX_ATTEMPTS_EXCEEDED"
 ESCALATION_NO_STRATEGY = "NO_STRATEGY_LEFT"
@@ -207,6 +208,8 @@ class ReconciliationLoop:
             previous = rlog.latest_log(session, self.target)
             log, resumed = rlog.open_log(session, self.target, self.options.trigger)
             log.input_version = current.version if current is not None else 0
+            log.diagnosis_details = {**(log.diagnosis_details or {}),
+                                     STATEWIDE_SEEN: newest_statewide_file(session, self.target.election_date)}
             note = change_note(previous, current) if previous is not log else None
             if note:  # what changed where it landed (an upload, another county's fix, an undo, ...)
                 rlog.append_note(log, note)

@@ -58,14 +58,17 @@ def confirmed_counts(session: Session, election: dt.date, *, county: str | None 
                      party: str | None = None) -> dict[tuple[str, str, str], int]:
     """Active records a statewide import confirms, per (county, party, voting_method).
 
-    A statewide record confirms itself; a record taken from the county (strategy B) counts once a
-    statewide import holds the same VUID under the same method (the identity index answers that).
+    A statewide record confirms itself; a record taken from the county (strategy B) counts once an active
+    statewide record holds the same VUID under the same method, county and party (the identity index finds
+    it): a statewide record of another county, or one a fix or an undo removed, confirms nothing.
     """
     record = TurnoutRecord
     statewide = record.__table__.alias("statewide")
     confirmed = select(statewide.c.id).where(
         statewide.c.election_date == record.election_date, statewide.c.source == "statewide",
-        statewide.c.vuid == record.vuid, statewide.c.voting_method == record.voting_method).exists()
+        statewide.c.vuid == record.vuid, statewide.c.voting_method == record.voting_method,
+        statewide.c.county == record.county, statewide.c.party == record.party,
+        statewide.c.removed_at.is_(None)).exists()
     counts: dict[tuple[str, str, str], int] = {}
     for only in (record.source == "statewide", (record.source != "statewide") & confirmed):
         query = (select(record.county, record.party, record.voting_method, func.count())
@@ -92,6 +95,28 @@ def reference_rows(session: Session, election: dt.date, *, county: str | None = 
     if party is not None:
         query = query.where(ref.party == party)
     return [ReferenceRow(int(r[0]), r[1], r[2], r[3], int(r[4])) for r in session.execute(query)]
+
+
+def newest_statewide_file(session: Session, election: dt.date) -> int:
+    """The id of the newest complete statewide file of an election (0 when there is none).
+
+    A run records it (``diagnosis_details.statewide_seen``) so the check knows, by id rather than by any
+    client's clock, whether statewide data arrived since.
+    """
+    from turnout_desktop.db.models import SourceFile
+
+    value = session.execute(select(func.max(SourceFile.id)).where(
+        SourceFile.kind == "statewide", SourceFile.election_date == election,
+        SourceFile.status == "complete")).scalar()
+    return int(value or 0)
+
+
+def newest_election(session: Session) -> dt.date | None:
+    """The newest election with official counts: the one the configured statewide source feeds."""
+    value = session.execute(select(func.max(CountyTurnoutReference.election_date))).scalar()
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def reference_counties(session: Session, election: dt.date) -> list[str]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from turnout_desktop.domain.codes import VotingMethod, is_in_person_only_name, parse_method, parse_party
@@ -144,6 +145,9 @@ def _read_workbook(workbook: RawWorkbook, options: Options, log: ProblemLog, col
     if workbook.parser == "csv" and workbook.encoding not in UTF8_FAMILY and not workbook.encoding.startswith("utf"):
         log.add("encoding_fallback", file=workbook.file_name, value=workbook.encoding,
                 message=f"The file is not UTF-8; it was read as {workbook.encoding}.")
+    if workbook.mixed_encoding_rows:
+        log.add_rows("mixed_encoding", workbook.mixed_encoding_rows, [None] * len(workbook.mixed_encoding_rows),
+                     file=workbook.file_name, sheet=None, column=None)
     for note in workbook.notes:
         if not any(word in note.lower() for word in ("encoding", "delimiter")):
             log.add("reader_note", file=workbook.file_name, value=note, message=note)
@@ -246,10 +250,12 @@ def _report_skipped_rows(sheet: RawSheet, layout: DetectedLayout, hints: Hints, 
         above = "the data" if layout.header_from is not None else f"the header (row {layout.header_row})"
         log.add("banner_skipped", file=hints.file, sheet=hints.sheet, row=banner[0] + 1, value=first,
                 message=f"{len(banner)} title row(s) above {above} were skipped.")
-    for index in layout.blank_indexes:
-        if layout.footers and index > layout.footers[0].index:
-            continue
-        log.add("blank_row", file=hints.file, sheet=hints.sheet, row=index + 1)
+    blank = np.asarray(layout.blank_indexes, dtype=np.int64)
+    if layout.footers:
+        blank = blank[blank <= layout.footers[0].index]
+    # In bulk: a file padded with millions of blank lines costs no Python call per line.
+    log.add_row_codes(np.full(blank.size, "blank_row", dtype=object), blank + 1, np.full(blank.size, None),
+                      file=hints.file, sheet=hints.sheet, column=None)
 
 
 def _check_roster_footers(layout: DetectedLayout, rows_read: int, hints: Hints, log: ProblemLog) -> None:

@@ -85,6 +85,9 @@ def row_cells(sheet: SheetLike, index: int) -> list[object]:
     return [column[index] if index < len(column) else None for column in sheet.columns]
 
 
+MANY_BLANK_CANDIDATES = 4096  # above this many blank-row candidates, re-check whole columns vectorised
+
+
 def blank_mask(columns: Sequence[Sequence[object]], n_rows: int) -> np.ndarray:
     """True for each row whose every cell is empty.
 
@@ -102,6 +105,13 @@ def blank_mask(columns: Sequence[Sequence[object]], n_rows: int) -> np.ndarray:
         if not candidates:
             break
         size = len(column)
+        if len(candidates) > MANY_BLANK_CANDIDATES:  # a file padded with blank lines: one pass per column
+            column_blank = np.ones(max(n_rows, size), dtype=bool)
+            column_blank[:min(size, n_rows)] = False
+            column_blank[_blank_candidates(column, min(size, n_rows))] = True
+            positions = np.asarray(candidates, dtype=np.int64)
+            candidates = positions[column_blank[positions]].tolist()
+            continue
         candidates = [i for i in candidates if i >= size or is_empty_cell(column[i])]
     mask[candidates] = True
     return mask
@@ -144,23 +154,27 @@ def _blank_candidates(column: Sequence[object], size: int) -> list[int]:
         scan_blocks(size, clean, cell_by_cell)
         return found
     scan_blocks(start, clean, cell_by_cell)
-    found.extend(start + offset for offset in _arrow_blank_candidates(column, start, stop)
-                 if is_empty_cell(column[start + offset]))
+    nulls, maybe = _arrow_blank_candidates(column, start, stop)
+    checked = [offset for offset in maybe if is_empty_cell(column[start + offset])]
+    found.extend((np.sort(np.concatenate([nulls, np.asarray(checked, dtype=np.int64)])) + start).tolist())
     scan_blocks(size - stop, clean, cell_by_cell, start=stop)
     return found
 
 
-def _arrow_blank_candidates(column: ArrowText, start: int, stop: int) -> list[int]:
-    """Offsets from ``start`` of the cells in [start, stop) that may be empty, found in the Arrow mirror.
+def _arrow_blank_candidates(column: ArrowText, start: int, stop: int) -> tuple[np.ndarray, list[int]]:
+    """``(nulls, maybe)``: offsets from ``start`` of the cells in [start, stop) that are surely empty
+    (null: a blank line costs no Python call) and of those that may be empty, from the Arrow mirror.
 
-    A cell starting with a visible ASCII character is surely not empty; the few others (nulls, and text
-    starting with a space, control or non-ASCII character) are returned for the exact Python check.
+    A cell starting with a visible ASCII character is surely not empty; the few others (text starting
+    with a space, control or non-ASCII character) are returned for the exact Python check.
     """
     import pyarrow.compute as pc
 
     mirror = window(column, start, stop)
-    filled = pc.match_substring_regex(mirror, r"^[!-~]").fill_null(False)
-    return np.flatnonzero(~np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)).tolist()
+    null = np.asarray(pc.is_null(mirror).to_numpy(zero_copy_only=False), dtype=bool)
+    filled = np.asarray(pc.match_substring_regex(mirror, r"^[!-~]").fill_null(False)
+                        .to_numpy(zero_copy_only=False), dtype=bool)
+    return np.flatnonzero(null), np.flatnonzero(~filled & ~null).tolist()
 
 
 def find_header(sheet: SheetLike, override: Mapping[str, str] | None = None) -> int | None:

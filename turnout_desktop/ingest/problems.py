@@ -20,7 +20,7 @@ PER_CODE_LIMIT = 200
 # Codes that block a submission; every other code is informational.
 BLOCKING_CODES = {
     "unknown_county", "unknown_party", "unknown_method", "other_county", "duplicate_vuid_methods",
-    "summary_arithmetic", "summary_bad_number", "hidden_characters", "value_too_long",
+    "summary_arithmetic", "summary_bad_number", "hidden_characters", "value_too_long", "mixed_encoding",
 }
 
 MESSAGES = {
@@ -46,6 +46,8 @@ MESSAGES = {
     "footer_total": "The footer total agrees with the data.",
     "footer_total_mismatch": "The footer total disagrees with the rows read.",
     "encoding_fallback": "The file is not UTF-8; it was read with a fallback encoding.",
+    "mixed_encoding": "This line is not UTF-8 although the rest of the file is (two exports pasted together?): "
+                      "its accented letters cannot be trusted. Save the whole file as UTF-8 and upload again.",
     "summary_arithmetic": "The voting methods do not add up to the total.",
     "summary_bad_number": "A count cell does not hold a whole number.",
     "hidden_characters": "The cell holds invisible or control characters (a zero-width space, a right-to-left "

@@ -70,6 +70,7 @@ class RawWorkbook:
         sheets: sheets in workbook order.
         notes: informational remarks, e.g. ``"encoding fallback: cp1252"``.
         content: the exact bytes this workbook was read from (the member's bytes for zip members).
+        mixed_encoding_rows: csv family only: 1-based lines that are not UTF-8 in a file that otherwise is.
     """
 
     file_name: str
@@ -78,6 +79,7 @@ class RawWorkbook:
     sheets: list[RawSheet]
     notes: list[str] = field(default_factory=list)
     content: bytes = b""
+    mixed_encoding_rows: list[int] = field(default_factory=list)
 
 
 @contextlib.contextmanager
@@ -147,6 +149,8 @@ def read_raw_path(path: Path, *, parser: str | None = None, encoding: str | None
         raise ImportRejected(f"cannot open file: {error.strerror or error}", reason="unreadable",
                              file=path.name) from None
     safety.check_file_size(size, path.name)
+    if path.suffix.lower() == ".json":
+        safety.check_json_size(size, path.name)  # before the bytes are loaded
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -202,6 +206,7 @@ def _read_any(data: bytes, file_name: str, *, parser: str | None, encoding: str 
                                  file=file_name)
         return [excel_reader.read_workbook(data, file_name, kind, parser=parser)]
     if kind == "text" and parser is None and json_reader.looks_like_json(data):
+        safety.check_json_size(len(data), file_name)
         from_json = json_reader.read_json(data, file_name, lambda payload, name: _read_any(
             payload, name, parser=None, encoding=encoding, depth=depth, in_envelope=True), in_envelope=in_envelope,
             required=file_name.lower().endswith(".json"))

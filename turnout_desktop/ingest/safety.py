@@ -7,10 +7,13 @@ constants so the GUI/CLI can quote them. No Qt, no database.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import re
 import struct
 import zipfile
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
@@ -31,6 +34,10 @@ MAX_CSV_ROWS = 5_000_000
 # so one far-away cell reference ("IV1048576") in a 5 KB file would otherwise abort the process.
 MAX_SHEET_CELLS = 32 * MiB
 MAX_XML_PROLOG_CHARS = 1_000_000       # an XML part whose prolog is longer than this is refused
+# JSON (Civix envelopes): json.loads holds the whole document and its base64 text at once. The shared
+# setting json_envelope_max_mb (db/settings_store.py) overrides it for a submit, through json_limit().
+DEFAULT_JSON_MAX_MB = 100
+_JSON_MAX_MB: ContextVar[int] = ContextVar("json_envelope_max_mb", default=DEFAULT_JSON_MAX_MB)
 
 EXPECTED_FORMATS = "a csv, tsv, txt, xlsx, xlsm, xls, ods or json file (or a zip of those)"
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}  # .xlsb only to refuse it by name
@@ -74,6 +81,28 @@ def check_file_size(size: int, file_name: str) -> None:
     if size > limit:
         raise ImportRejected(f"the file is {size / MiB:.1f} MB; the limit is {limit // MiB} MB",
                              reason="too_large", file=file_name)
+
+
+@contextlib.contextmanager
+def json_limit(megabytes: int) -> Iterator[None]:
+    """Use ``megabytes`` as the JSON size limit for the reads inside the block (this thread only)."""
+    token = _JSON_MAX_MB.set(megabytes)
+    try:
+        yield
+    finally:
+        _JSON_MAX_MB.reset(token)
+
+
+def check_json_size(size: int, file_name: str) -> None:
+    """Refuse a JSON document above the limit before it is parsed (a 419 MB envelope took 1.85 GB).
+
+    Raises:
+        ImportRejected: ``too_large``, naming the limit and the setting that changes it.
+    """
+    limit = _JSON_MAX_MB.get()
+    if size > limit * MiB:
+        raise ImportRejected(f"the JSON file is {size / MiB:.1f} MB; the limit is {limit} MB "
+                             f"(shared setting json_envelope_max_mb)", reason="too_large", file=file_name)
 
 
 def check_container_size(data: bytes, file_name: str) -> None:
@@ -262,7 +291,7 @@ def check_sheet_extent(archive: zipfile.ZipFile, file_name: str, kind: str) -> N
     Raises:
         ImportRejected: ``too_many_rows``, ``too_many_columns`` or ``too_many_cells``.
     """
-    from turnout_desktop.ingest import sheet_extent
+    from turnout_desktop.ingest import sheet_extent, sheet_positions
 
     if kind == "xlsx":
         parts = sheet_extent.xlsx_worksheet_parts(archive)
@@ -273,11 +302,19 @@ def check_sheet_extent(archive: zipfile.ZipFile, file_name: str, kind: str) -> N
         with archive.open(info) as handle:
             try:
                 if kind == "xlsx":
-                    rows, columns = sheet_extent.xlsx_extent(handle, MAX_SHEET_CELLS)
+                    screen = sheet_positions.PlainCellScreen()
+                    rows, columns = sheet_extent.xlsx_extent(handle, MAX_SHEET_CELLS, observe=screen)
+                    if screen.found:  # cells without r=: count where calamine's running position puts them
+                        with archive.open(info) as again:
+                            plain_rows, plain_columns = sheet_positions.plain_cell_extent(
+                                again, stop_beyond_row=MAX_SHEET_ROWS)
+                        rows, columns = max(rows, plain_rows), max(columns, plain_columns)
                 else:
                     content = handle.read()
                     sheet_extent.require_well_formed(content, part, file_name)
                     rows, columns = sheet_extent.ods_extent(content)
+            except sheet_positions.SheetStructureError as error:
+                raise ImportRejected(f"part {part!r}: {error}"[:300], reason="unreadable", file=file_name) from None
             except (zipfile.BadZipFile, OSError, EOFError, struct.error, ValueError) as error:
                 raise ImportRejected(f"part {part!r} is damaged ({error})"[:300], reason="unreadable",
                                      file=file_name) from None

@@ -14,7 +14,7 @@ import queue
 import re
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 import numpy as np
@@ -96,7 +96,8 @@ def column_number(letters: bytes) -> int:
     return number
 
 
-def xlsx_extent(handle: BinaryIO, max_cells: int, *, chunk_bytes: int | None = None) -> tuple[int, int]:
+def xlsx_extent(handle: BinaryIO, max_cells: int, *, chunk_bytes: int | None = None,
+                observe: Callable[[bytes, bytes], None] | None = None) -> tuple[int, int]:
     """Upper bounds ``(last row, last column)`` of the cell references in one xlsx XML part.
 
     The part is read in chunks, each seen with the last ``_OVERLAP`` bytes of the one before (a window).
@@ -109,6 +110,7 @@ def xlsx_extent(handle: BinaryIO, max_cells: int, *, chunk_bytes: int | None = N
         handle: the decompressing stream of the part (read once, in chunks).
         max_cells: the caller's cell limit, deciding whether the exact pass is needed.
         chunk_bytes: bytes per read; ``None`` means ``CHUNK_BYTES`` (tests pass small sizes).
+        observe: called with ``(tail, chunk)`` for every chunk (``sheet_positions.PlainCellScreen``).
     """
     size = CHUNK_BYTES if chunk_bytes is None else chunk_bytes
     big_row, wide_column, exact_row = 0, 0, 0
@@ -117,6 +119,8 @@ def xlsx_extent(handle: BinaryIO, max_cells: int, *, chunk_bytes: int | None = N
     tail = b""
     with contextlib.closing(_read_chunks(handle, size)) as chunks:
         for chunk in chunks:
+            if observe is not None:
+                observe(tail, chunk)
             if exact or _suspect(tail, chunk):
                 window = tail + chunk  # copied only here: ~2 ms per 16 MB saved on every clean window
                 found = _scan_window(window, exact)

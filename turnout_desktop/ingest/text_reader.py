@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest import safety, text_fast
+from turnout_desktop.ingest.mixed_encoding import split_mixed_utf8
 from turnout_desktop.ingest.raw import RawSheet, RawWorkbook, gc_paused
 
 DELIMITERS = (",", "\t", ";", "|")
@@ -149,6 +150,9 @@ def read_text(data: bytes, file_name: str, *, encoding: str | None = None) -> Ra
             ``too_many_columns``.
     """
     text, used = decode_text(data, file_name, encoding)
+    mixed_rows: list[int] = []
+    if encoding is None and used in ("cp1252", "latin-1") and (mixed := split_mixed_utf8(data)) is not None:
+        (text, mixed_rows), used = mixed, "utf-8"  # blocking mixed_encoding rows, never silent mojibake
     text = clean_text(text)
     if not text.strip():
         raise ImportRejected("the file holds no text", reason="empty", file=file_name)
@@ -163,7 +167,7 @@ def read_text(data: bytes, file_name: str, *, encoding: str | None = None) -> Ra
     elif encoding is not None:
         notes.insert(0, f"encoding forced: {used}")
     return RawWorkbook(file_name=file_name, parser="csv", encoding=used, sheets=[RawSheet("", columns)],
-                       notes=notes, content=data)
+                       notes=notes, content=data, mixed_encoding_rows=mixed_rows)
 
 
 def rows_to_columns(rows: list[list[str]]) -> list[list[object]]:

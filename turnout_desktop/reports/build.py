@@ -26,7 +26,7 @@ from turnout_desktop.domain.counties import all_counties
 from turnout_desktop.engine.certification import certified_scope
 from turnout_desktop.engine.gate import LEVEL_IN_PROGRESS, GateDecision
 from turnout_desktop.engine.metrics import MethodCount, accuracy_pct, rounded
-from turnout_desktop.engine.publication import publications
+from turnout_desktop.engine.publication import overrides_in_force, publications
 from turnout_desktop.engine.types import STATUS_CHECKED
 from turnout_desktop.errors import NotFound
 from turnout_desktop.reports.evidence import collect_evidence
@@ -88,12 +88,7 @@ def _newest_logs(session: Session, election: dt.date, county: str | None) -> dic
 
 
 def _active_overrides(session: Session, election: dt.date, county: str | None) -> dict[Key, ManualOverride]:
-    query = (select(ManualOverride)
-             .where(ManualOverride.election_date == election, ManualOverride.revoked_at.is_(None))
-             .order_by(ManualOverride.id))
-    if county is not None:
-        query = query.where(ManualOverride.county == county)
-    return {(o.county, o.party): o for o in session.execute(query).scalars()}  # newest wins
+    return overrides_in_force(session, election, county)
 
 
 def _snapshot(session: Session, election: dt.date) -> tuple[dt.datetime | None, str]:

@@ -15,21 +15,22 @@ Each check, per election:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
-
 from turnout_desktop.db import settings_store
 from turnout_desktop.db.audit import record_event
-from turnout_desktop.db.models import ReconciliationLog, SourceFile, utcnow
+from turnout_desktop.db.models import ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.permissions import Action, is_allowed
 from turnout_desktop.engine.batch import waiting_for_statewide
 from turnout_desktop.engine.certification import certifications_in_force
 from turnout_desktop.engine.compare import compare
 from turnout_desktop.engine.freshness import PairState, pair_states
+from turnout_desktop.engine.loop import STATEWIDE_SEEN
+from turnout_desktop.engine.repository import newest_election, newest_statewide_file
 from turnout_desktop.engine.types import (
     STATUS_CHECKED,
     STATUS_ESCALATED,
@@ -38,7 +39,7 @@ from turnout_desktop.engine.types import (
     CancelCheck,
     ProgressCallback,
 )
-from turnout_desktop.errors import Certified, SourceUnavailable
+from turnout_desktop.errors import Certified, ImportRejected, SourceUnavailable
 from turnout_desktop.services.context import AppContext
 
 ALL = "*"  # county and party of a check's summary row
@@ -61,6 +62,8 @@ class ElectionCheck:
     statewide: dict[str, Any] = field(default_factory=dict)
     drifts: list[dict[str, Any]] = field(default_factory=list)
     reasons: dict[str, int] = field(default_factory=dict)  # why pairs were re-reconciled
+    statewide_file_max_id: int | None = None  # the newest statewide file when the check ran
+    error: str | None = None  # why the check stopped early (its row is still written)
     log_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -68,7 +71,7 @@ class ElectionCheck:
                 "reconciled": self.reconciled, "healed": self.healed, "escalated": self.escalated,
                 "certified_skipped": self.certified_skipped, "statewide": self.statewide,
                 "drift_alarms": len(self.drifts), "drifts": self.drifts, "reasons": self.reasons,
-                "log_id": self.log_id}
+                "statewide_file_max_id": self.statewide_file_max_id, "error": self.error, "log_id": self.log_id}
 
     def sentence(self) -> str:
         text = (f"Check of {self.election.isoformat()}: {self.examined} county/party examined, {self.changed} with "
@@ -79,6 +82,8 @@ class ElectionCheck:
             text += f"; statewide source: {self.statewide['message']}"
         if self.drifts:
             text += f"; ALARM: {len(self.drifts)} certified scope(s) changed underneath"
+        if self.error:
+            text += f"; STOPPED: {self.error}"
         return text + "."
 
 
@@ -112,37 +117,51 @@ def run_check(ctx: AppContext, election: dt.date | None = None, *, progress: Pro
             if progress is not None:
                 progress((_index + fraction) / len(chosen), message)
 
-        results, summary = _check_election(ctx, day, fetch=day == current, now=now or utcnow(),
-                                           progress=election_progress, cancel=cancel)
+        summary = ElectionCheck(day)
+        when = now or utcnow()
+        try:
+            results = _check_election(ctx, summary, fetch=day == current, now=when, progress=election_progress,
+                                      cancel=cancel)
+        except Exception as exc:  # the trace is left even when the check cannot finish
+            summary.error = f"{type(exc).__name__}: {exc}"
+            with contextlib.suppress(Exception):  # an unreachable database cannot take the row either
+                _record(ctx, summary, when)
+            raise
         report.results.extend(results)
         report.elections.append(summary)
     return report
 
 
 def _current_election(ctx: AppContext, chosen: list[dt.date]) -> dt.date | None:
-    """The newest of ``chosen`` that is not certified as a whole: the one the statewide feed belongs to."""
+    """The election the statewide feed belongs to: the newest with official counts, if the check covers it.
+
+    Never an older one, even when the newest is certified: the feed is that election's voters.
+    """
     with transaction(ctx.engine) as session:
-        for day in sorted(chosen, reverse=True):
-            if None not in certifications_in_force(session, day):
-                return day
-    return None
+        newest = newest_election(session)
+    return newest if newest in chosen else None
 
 
-def _check_election(ctx: AppContext, election: dt.date, *, fetch: bool, now: dt.datetime,
-                    progress: ProgressCallback, cancel: CancelCheck | None) -> tuple[list[dict[str, Any]],
-                                                                                      ElectionCheck]:
+def _check_election(ctx: AppContext, summary: ElectionCheck, *, fetch: bool, now: dt.datetime,
+                    progress: ProgressCallback, cancel: CancelCheck | None) -> list[dict[str, Any]]:
     from turnout_desktop.services.certification import drift_check
     from turnout_desktop.services.reconciliation import reconcile
 
-    summary = ElectionCheck(election)
+    election = summary.election
     summary.drifts = drift_check(ctx, election)
     may_import = is_allowed(ctx.role, Action.IMPORT_STATEWIDE)
-    if fetch and may_import:
+    with transaction(ctx.engine) as session:
+        whole_election_certified = None in certifications_in_force(session, election)
+    if fetch and may_import and not whole_election_certified:
         summary.statewide = _fetch_statewide(ctx, election)
+    elif fetch and whole_election_certified:
+        summary.statewide = {"outcome": "certified", "message": "not fetched: the election is certified",
+                             "inserted": 0}
     with transaction(ctx.engine) as session:
         certified = certifications_in_force(session, election)
         states = pair_states(session, election)
-        newest_statewide = _newest_statewide_file(session, election)
+        newest_statewide = newest_statewide_file(session, election)
+        summary.statewide_file_max_id = newest_statewide
         waiting = waiting_for_statewide(session, election) if may_import else set()
         drifted = _counts_drifted(session, election, states)
     summary.examined = len(states)
@@ -158,8 +177,8 @@ def _check_election(ctx: AppContext, election: dt.date, *, fetch: bool, now: dt.
             targets[key] = "inputs changed" if log is not None and log.status in (STATUS_RESOLVED, STATUS_ESCALATED) \
                 else "unfinished"
             summary.changed += targets[key] == "inputs changed"
-        elif log is not None and log.status == STATUS_ESCALATED and newest_statewide is not None \
-                and newest_statewide > (log.updated_at or log.created_at):
+        elif log is not None and log.status == STATUS_ESCALATED and newest_statewide > int(
+                (log.diagnosis_details or {}).get(STATEWIDE_SEEN) or 0):  # a statewide file came since its run
             targets[key] = "escalated, statewide data changed"
         elif key in drifted:  # changed behind the app's back (no input change recorded)
             targets[key] = "counts changed since the last run"
@@ -183,7 +202,7 @@ def _check_election(ctx: AppContext, election: dt.date, *, fetch: bool, now: dt.
     summary.escalated = sum(1 for result in results
                             if result.get("check") == "reconciled" and result.get("status") == STATUS_ESCALATED)
     _record(ctx, summary, now)
-    return results, summary
+    return results
 
 
 def _fetch_statewide(ctx: AppContext, election: dt.date) -> dict[str, Any]:
@@ -211,7 +230,7 @@ def _fetch_statewide(ctx: AppContext, election: dt.date) -> dict[str, Any]:
                              f"{outcome['inserted']} new records", user=ctx.user, role=ctx.role,
                              election_date=election,
                              details={k: v for k, v in outcome.items() if k not in ("rows_skipped", "by_county")})
-        except Certified as exc:
+        except (Certified, ImportRejected) as exc:  # one bad or locked file never stops the check
             refused.append(f"{path.name}: {exc}")
             continue
         inserted += int(outcome["inserted"])
@@ -220,8 +239,9 @@ def _fetch_statewide(ctx: AppContext, election: dt.date) -> dict[str, Any]:
                else "not modified" if fetched.not_modified else "no new file")
     if refused:
         message += "; refused: " + "; ".join(refused)
-    return {"outcome": "imported" if imported else "no_change", "message": message, "inserted": inserted,
-            "files": imported, "source": source}
+    outcome = "imported" if imported else "refused" if refused else "no_change"
+    return {"outcome": outcome, "message": message, "inserted": inserted, "files": imported, "refused": refused,
+            "source": source}
 
 
 def _counts_drifted(session: Any, election: dt.date, states: dict[Key, PairState]) -> set[Key]:
@@ -240,13 +260,6 @@ def _counts_drifted(session: Any, election: dt.date, states: dict[Key, PairState
     return drifted
 
 
-def _newest_statewide_file(session: Any, election: dt.date) -> dt.datetime | None:
-    """When the newest statewide file of the election arrived (by any route: check, A, import-statewide)."""
-    return session.execute(select(func.max(SourceFile.uploaded_at)).where(
-        SourceFile.kind == "statewide", SourceFile.election_date == election,
-        SourceFile.status == "complete")).scalar()
-
-
 def _record(ctx: AppContext, summary: ElectionCheck, now: dt.datetime) -> None:
     """The check's summary log row and its audit event, in one transaction."""
     with transaction(ctx.engine) as session:
@@ -258,6 +271,7 @@ def _record(ctx: AppContext, summary: ElectionCheck, now: dt.datetime) -> None:
         session.add(row)
         session.flush()
         summary.log_id = row.id
-        record_event(session, "check", summary.sentence(), disposition="failure" if summary.drifts else "success",
+        record_event(session, "check", summary.sentence(),
+                     disposition="failure" if summary.drifts or summary.error else "success",
                      user=ctx.user, role=ctx.role, election_date=summary.election,
                      details={**summary.to_json(), "drifts": len(summary.drifts)})

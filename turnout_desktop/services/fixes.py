@@ -13,13 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db.audit import record_event
-from turnout_desktop.db.models import Fix, FixAction, ManualOverride, ReconciliationLog, utcnow
+from turnout_desktop.db.models import CountyTurnoutReference, Fix, FixAction, ManualOverride, ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.domain.permissions import Action
 from turnout_desktop.engine import fixes as engine_fixes
 from turnout_desktop.engine import inputs
 from turnout_desktop.engine.fixes import to_json_value
+from turnout_desktop.engine.publication import current_submissions, overrides_in_force
 from turnout_desktop.engine.types import STATUS_ESCALATED, STATUS_FAILED, STATUS_IN_PROGRESS, STATUS_RESOLVED
 from turnout_desktop.errors import InvalidRequest, NotFound
 from turnout_desktop.services.context import AppContext
@@ -157,12 +158,19 @@ def override(ctx: AppContext, *, election: dt.date, county: str, party: str, rea
     if status not in OVERRIDE_STATUSES:
         raise InvalidRequest(f"Status must be one of {', '.join(OVERRIDE_STATUSES)}, not {status!r}.")
     with transaction(ctx.engine) as session:
+        has_counts = session.execute(select(CountyTurnoutReference.id).where(
+            CountyTurnoutReference.election_date == election, CountyTurnoutReference.county == canonical,
+            CountyTurnoutReference.party == party).limit(1)).first()
+        if has_counts is None:  # nothing to decide on yet: an override may not wait for figures to come
+            raise InvalidRequest(f"{canonical} has no official {party or '(blank)'} counts for the election of "
+                                 f"{election.isoformat()}: there is nothing to override.")
         previous = active_override(session, election=election, county=canonical, party=party)
         now = utcnow()
         if previous is not None:
             previous.revoked_at = now  # one override in force per (county, election, party)
         row = ManualOverride(county=canonical, election_date=election, party=party, status=status, reason=reason,
-                             created_by=ctx.user, created_at=now)
+                             created_by=ctx.user, created_at=now,
+                             submission_id=current_submissions(session, election, canonical).get(canonical))
         session.add(row)
         session.flush()
         result = _row_json(row)
@@ -253,5 +261,10 @@ def list_overrides(ctx: AppContext, *, election: dt.date | None = None, county: 
             query = query.where(ManualOverride.election_date == election)
         if county is not None:
             query = query.where(ManualOverride.county == county)
+        rows = list(session.execute(query).scalars())
+        in_force = {row.id for day in {row.election_date for row in rows}
+                    for row in overrides_in_force(session, day, county).values()}
+        # Not revoked but given for an earlier upload: ended by the county's newer upload.
         return [{**{key: to_json_value(getattr(row, key)) for key in OVERRIDE_KEYS},
-                 "in_force": row.revoked_at is None} for row in session.execute(query).scalars()]
+                 "in_force": row.id in in_force,
+                 "ended_by_upload": row.revoked_at is None and row.id not in in_force} for row in rows]

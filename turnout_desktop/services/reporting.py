@@ -18,7 +18,6 @@ from turnout_desktop.errors import NotFound, TurnoutError
 from turnout_desktop.reports.csv_export import write_report_csv
 from turnout_desktop.reports.model import Report, build_report
 from turnout_desktop.reports.safe_io import BeforeReplace, atomic_write_bytes, safe_filename, safe_output_path
-from turnout_desktop.reports.xlsx_export import write_report_xlsx
 from turnout_desktop.services.context import AppContext
 
 FORMATS = ("pdf", "csv", "xlsx")
@@ -97,6 +96,8 @@ def _write(report: Report, fmt: str, path: Path, before_replace: BeforeReplace) 
     if fmt == "csv":
         return write_report_csv(report, path, before_replace=before_replace)
     if fmt == "xlsx":
+        from turnout_desktop.reports.xlsx_export import write_report_xlsx  # openpyxl only when an xlsx is wanted
+
         return write_report_xlsx(report, path, before_replace=before_replace)
     from turnout_desktop.reports.pdf import render_report_pdf_bytes as render
 

@@ -26,6 +26,7 @@ from turnout_desktop.db.models import SourceFile, StatewideCountCache, TurnoutRe
 from turnout_desktop.engine import inputs
 from turnout_desktop.engine.certification import refuse_if_certified
 from turnout_desktop.engine.types import ProgressCallback
+from turnout_desktop.errors import ImportRejected
 from turnout_desktop.files import file_sha256
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,7 @@ def _load(session: Session, path: Path, readable: Path, sha256: str, *, election
         bulk_insert(session, "turnout_record", RECORD_COLUMNS, rows, ignore_conflicts=True)
         if progress:
             progress(0.0, f"{path.name}: {valid_rows:,} rows")
+    _refuse_another_elections_votes(session, source.id, election, path.name)
     by_county = added_by_county(session, source.id)
     # New records in a certified county (or election) are refused: the caller's transaction rolls back.
     refuse_if_certified(session, election, by_county, f"statewide import of {path.name}")
@@ -141,6 +143,25 @@ def _load(session: Session, path: Path, readable: Path, sha256: str, *, election
         "as_of": statewide.as_of.isoformat() if statewide.as_of else None, "as_of_from": statewide.as_of_source,
         "by_county": by_county,
     }
+
+
+VOTING_WINDOW_DAYS = 120  # early voting and mail ballots start well within this before election day
+
+
+def _refuse_another_elections_votes(session: Session, source_file_id: int, election: dt.date, name: str) -> None:
+    """Refuse a file whose vote dates belong to another election (the caller's transaction rolls back)."""
+    low, high = session.execute(select(func.min(TurnoutRecord.vote_date), func.max(TurnoutRecord.vote_date))
+                                .where(TurnoutRecord.source_file_id == source_file_id)).one()
+    if high is None:
+        return  # no vote dates (SOS files often have none): nothing to tell
+    low, high = _as_date(low), _as_date(high)
+    if high > election + dt.timedelta(days=1) or high < election - dt.timedelta(days=VOTING_WINDOW_DAYS):
+        raise ImportRejected(f"{name}: its votes are dated {low.isoformat()} to {high.isoformat()}, which is not "
+                             f"the election of {election.isoformat()}", reason="other_election", file=name)
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def added_by_county(session: Session, source_file_id: int) -> dict[str, int]:

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from turnout_desktop.db import settings_store
 from turnout_desktop.db.audit import append_events, new_event, record_event
 from turnout_desktop.db.models import (
     CountyTurnoutReference,
@@ -37,11 +38,12 @@ from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.domain.permissions import Action
 from turnout_desktop.engine import inputs
-from turnout_desktop.engine.certification import refuse_if_certified
+from turnout_desktop.engine.certification import certifications_in_force, refuse_if_certified
 from turnout_desktop.engine.repository import lock_counties
 from turnout_desktop.engine.types import CancelCheck, ProgressCallback
 from turnout_desktop.errors import Cancelled, Certified, ImportRejected, TurnoutError
 from turnout_desktop.files import file_sha256
+from turnout_desktop.ingest import safety
 from turnout_desktop.ingest.model import (
     OfficialCount,
     ParsedFile,
@@ -106,7 +108,9 @@ def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, count
 
     ctx.require(Action.SUBMIT)
     _report(progress, 0.05, "Reading files")
-    with refusals_audited(ctx, "submit", paths, election=election, county=county):
+    with transaction(ctx.engine) as session:
+        json_max_mb = settings_store.json_envelope_max_mb(session)
+    with refusals_audited(ctx, "submit", paths, election=election, county=county), safety.json_limit(json_max_mb):
         upload = read_county_upload(paths, county=county, election=election, party=party, method=method,
                                     mapping=mapping)
         if not upload.ready:
@@ -122,8 +126,9 @@ def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, count
     _report(progress, 0.4, "Storing")
     try:
         with transaction(ctx.engine) as session:
-            submission_ids, duplicate = _store(session, ctx, upload, election, submission_uuid)
-            _remember_read_hints(session, upload, election, county, party, method, mapping)
+            hints = _read_hints(county, party, method, mapping)
+            submission_ids, duplicate = _store(session, ctx, upload, election, submission_uuid, hints=hints)
+            _remember_read_hints(session, upload, election, hints)
     except Certified as exc:  # a certified county or election: the refusal is on the audit trail
         _audit_failure(ctx, "submit", f"Submit refused: {exc}", election, counties)
         raise
@@ -180,7 +185,7 @@ def _submission_ids_for_uuid(session: Session, client_uuid: str, upload: ParsedU
 
 
 def _store(session: Session, ctx: AppContext, upload: ParsedUpload, election: dt.date,
-           submission_uuid: str | None = None) -> tuple[list[int], bool]:
+           submission_uuid: str | None = None, *, hints: dict | None = None) -> tuple[list[int], bool]:
     """Write the upload; returns (submission ids, True when it was an exact repeat of the current one)."""
     if submission_uuid:
         existing = _submission_ids_for_uuid(session, submission_uuid, upload)
@@ -196,7 +201,7 @@ def _store(session: Session, ctx: AppContext, upload: ParsedUpload, election: dt
     refuse_if_certified(session, election, counts_by_county, f"{upload.kind} upload")  # after the lock: see it
     if all(_current_shas(session, name, election) == shas for name in counts_by_county):
         return [], True
-    file_ids = {f.name: _source_file_id(session, f, upload.kind, election, ctx.user) for f in upload.files}
+    file_ids = {f.name: _source_file_id(session, f, upload.kind, election, ctx.user, hints) for f in upload.files}
     submission_ids: list[int] = []
     for index, (county_name, counts) in enumerate(sorted(counts_by_county.items())):
         parties = {c.party for c in counts}
@@ -225,14 +230,20 @@ def submission_row_uuid(client_uuid: str | None, county: str, index: int) -> str
     return client_uuid if index == 0 else str(uuid.uuid5(uuid.UUID(client_uuid), county))
 
 
-def _remember_read_hints(session: Session, upload: ParsedUpload, election: dt.date, county: str | None,
-                        party: str | None, method: str | None, mapping: dict[str, str] | None) -> None:
+def _read_hints(county: str | None, party: str | None, method: str | None,
+                mapping: dict[str, str] | None) -> dict:
+    """The read options given at submit, as kept in ``source_file.layout["hints"]``."""
+    return {"county": county, "party": party, "method": method, "mapping": dict(mapping or {})}
+
+
+def _remember_read_hints(session: Session, upload: ParsedUpload, election: dt.date, hints: dict) -> None:
     """Keep the read options given at submit in ``source_file.layout["hints"]`` (first submit wins).
 
     Strategy E re-parses the kept bytes; without these it would read a file that needed ``--party``
-    or a column mapping differently from the way it was accepted.
+    or a column mapping differently from the way it was accepted. A file stored by this submit got them
+    in its INSERT (``_source_file_id``): an UPDATE of its row would rewrite the whole upload in SQLite;
+    only files kept by an earlier submit without hints are updated here.
     """
-    hints = {"county": county, "party": party, "method": method, "mapping": dict(mapping or {})}
     shas = {f.sha256 for f in upload.files}
     for source in session.execute(select(SourceFile).where(
             SourceFile.election_date == election, SourceFile.kind == f"county_{upload.kind}",
@@ -251,7 +262,8 @@ def _current_shas(session: Session, county: str, election: dt.date) -> set[str]:
     return set(rows)
 
 
-def _source_file_id(session: Session, parsed: ParsedFile, kind: str, election: dt.date, user: str) -> int:
+def _source_file_id(session: Session, parsed: ParsedFile, kind: str, election: dt.date, user: str,
+                    hints: dict | None = None) -> int:
     file_kind = f"county_{kind}"
     existing = session.execute(
         select(SourceFile.id).where(SourceFile.kind == file_kind, SourceFile.election_date == election,
@@ -263,7 +275,8 @@ def _source_file_id(session: Session, parsed: ParsedFile, kind: str, election: d
     source = SourceFile(kind=file_kind, name=parsed.name, sha256=parsed.sha256 or hashlib.sha256(parsed.content)
                         .hexdigest(), size_bytes=len(parsed.content), content=parsed.content,
                         election_date=election, parser=parsed.parser, encoding=parsed.encoding,
-                        layout={"sheets": layouts}, rows=sum(layout.rows_read for layout in parsed.layouts),
+                        layout={"sheets": layouts, **({"hints": hints} if hints is not None else {})},
+                        rows=sum(layout.rows_read for layout in parsed.layouts),
                         uploaded_by=user)
     session.add(source)
     session.flush()
@@ -495,4 +508,8 @@ def _precincts_changed(session: Session, counties: set[str], file_name: str) -> 
     for election, county in elections:
         by_election[election].append(county)
     for election, names in by_election.items():
-        inputs.bump(session, election, names, f"precinct map {file_name} changed")
+        certified = certifications_in_force(session, election)
+        if None in certified:
+            continue  # a certified election's figures never move: the new map does not make them due
+        inputs.bump(session, election, [name for name in names if name not in certified],
+                    f"precinct map {file_name} changed")

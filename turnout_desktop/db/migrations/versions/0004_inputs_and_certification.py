@@ -5,6 +5,7 @@
   another county's fix landing here). A log row stores the version its run started from
   (``reconciliation_log.input_version``): the gate publishes nothing whose newest finished run is older
   than the county's inputs, and ``check`` re-reconciles exactly those.
+- ``manual_override.submission_id``: the county's upload an override was given for; a later upload ends it.
 - ``certification``: an admin's lock on an election (``county`` NULL) or one county of it, with the
   counts as certified (``snapshot``) for the daily drift check; revoked by ``uncertify``.
 
@@ -34,6 +35,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('reconciliation_log') as batch:
         batch.add_column(sa.Column('input_version', sa.Integer(), nullable=True))
+    with op.batch_alter_table('manual_override') as batch:
+        batch.add_column(sa.Column('submission_id', sa.Integer(), nullable=True))
     op.create_table(
         'certification',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -55,6 +58,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_certification_election', table_name='certification')
     op.drop_table('certification')
+    with op.batch_alter_table('manual_override') as batch:
+        batch.drop_column('submission_id')
     with op.batch_alter_table('reconciliation_log') as batch:
         batch.drop_column('input_version')
     op.drop_table('reconcile_input')
