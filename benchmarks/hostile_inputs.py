@@ -14,6 +14,7 @@ import argparse
 import base64
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LIMIT_SECONDS, LIMIT_MB = 10.0, 1024
 
 CHILD = r"""
-import datetime as dt, json, resource, sys, time
+import datetime as dt, json, sys, time
 from pathlib import Path
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest.county_upload import read_county_upload
@@ -34,8 +35,7 @@ try:
 except ImportRejected as rejection:
     outcome = f"refused {rejection.reason}: {str(rejection)[:90]}"
 seconds = time.perf_counter() - start
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "outcome": outcome}))
+print(json.dumps({"seconds": seconds, "outcome": outcome}))
 """
 
 
@@ -74,13 +74,18 @@ def generate(folder: Path) -> dict[str, Path]:
 
 
 def measure(path: Path) -> dict:
+    """One read in a fresh process under ``/usr/bin/time -v`` (the child's own ru_maxrss would include
+    this generating process's peak: Linux keeps it across fork and exec)."""
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True, env=env,
-                          timeout=900, check=False)
-    if done.returncode:
+    done = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-c", CHILD, str(path)], capture_output=True,
+                          text=True, env=env, timeout=900, check=False)
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    if done.returncode or not done.stdout.strip():
         return {"seconds": float("nan"), "peak_mb": float("nan"),
                 "outcome": f"process died ({done.returncode}): {done.stderr.strip()[-200:]}"}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["peak_mb"] = int(peak.group(1)) / 1024 if peak else float("nan")
+    return result
 
 
 def main() -> int:

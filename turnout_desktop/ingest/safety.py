@@ -322,8 +322,8 @@ def check_sheet_extent(archive: zipfile.ZipFile, file_name: str, kind: str) -> N
         if columns > MAX_COLUMNS:
             raise ImportRejected(f"{where} reaches column {columns}; the limit is {MAX_COLUMNS}",
                                  reason="too_many_columns", file=file_name)
-        if rows > MAX_SHEET_ROWS:
-            raise ImportRejected(f"{where} reaches row {rows:,}; the limit is {MAX_SHEET_ROWS:,}",
+        if rows > MAX_SHEET_ROWS:  # the tag count stops soon after the limit: "at least"
+            raise ImportRejected(f"{where} reaches row {rows:,} or beyond; the limit is {MAX_SHEET_ROWS:,}",
                                  reason="too_many_rows", file=file_name)
         if rows * columns > MAX_SHEET_CELLS:
             raise ImportRejected(f"{where} spans {rows:,} rows x {columns} columns; the limit is "
