@@ -111,7 +111,8 @@ def _holds(state: PairState, comparison: Comparison, success: Decimal) -> PairSt
     log = state.log
     if not state.fresh or log is None:
         return state
-    if (log.diagnosis_details or {}).get("by_method") != comparison.counts_json():
+    recorded = (log.diagnosis_details or {}).get("by_method")
+    if recorded is not None and recorded != comparison.counts_json():  # rows the engine wrote always have it
         return PairState(log, state.input_version, False, "the counts changed since the last run")
     if log.status == STATUS_RESOLVED and comparison.accuracy < success:
         return PairState(log, state.input_version, False, "RESOLVED, but the counts are below the success threshold")

@@ -214,7 +214,8 @@ def _store(session: Session, ctx: AppContext, upload: ParsedUpload, election: dt
         session.add_all(SubmissionFile(submission_id=submission.id, source_file_id=i) for i in file_ids.values())
         store_roster_rows(session, upload.rows, county_name, election, submission.id, file_ids)
         _store_counts(session, counts, submission, ctx.user, ", ".join(sorted(file_ids)))
-        inputs.bump(session, election, [county_name], f"{upload.kind} upload stored (submission {submission.id})")
+        files = ", ".join(sorted(file_ids))  # no ids in the reason: a rerun after a crash writes the same row
+        inputs.bump(session, election, [county_name], f"a new {upload.kind} upload ({files})")
         record_event(session, "submit", f"{upload.kind} upload of {len(upload.rows)} rows stored",
                      user=ctx.user, role=ctx.role, county=county_name, election_date=election,
                      details={"submission_id": submission.id, "files": sorted(file_ids),

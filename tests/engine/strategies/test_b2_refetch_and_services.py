@@ -9,7 +9,14 @@ from b2_strategy_builders import ELECTION, active_set, context, count, fix_count
 from sqlalchemy import Engine, select
 
 from strategies import get_strategy
-from turnout_desktop.db.models import AuditEvent, ManualOverride, ReconciliationLog, SourceFile, TurnoutRecord
+from turnout_desktop.db.models import (
+    AuditEvent,
+    CountyTurnoutReference,
+    ManualOverride,
+    ReconciliationLog,
+    SourceFile,
+    TurnoutRecord,
+)
 from turnout_desktop.db.session import transaction
 from turnout_desktop.engine.types import MISSING_VUIDS, TIMING
 from turnout_desktop.errors import PermissionDenied
@@ -93,6 +100,11 @@ def test_override_and_review(db_engine: Engine):
         fix_services.override(clerk, election=ELECTION, county="TRAVIS", party="DEM", reason="x")
     with pytest.raises(fix_services.InvalidRequest, match="reason"):
         fix_services.override(admin, election=ELECTION, county="TRAVIS", party="DEM", reason="   ")
+    with pytest.raises(fix_services.InvalidRequest, match="nothing to override"):  # no figures yet
+        fix_services.override(admin, election=ELECTION, county="TRAVIS", party="DEM", reason="Phoned county")
+    with transaction(db_engine) as s:
+        s.add(CountyTurnoutReference(county="TRAVIS", election_date=ELECTION, party="DEM", voting_method="TOTAL",
+                                     official_count=3))
     first = fix_services.override(admin, election=ELECTION, county="travis", party="dem", reason="Phoned county")
     second = fix_services.override(admin, election=ELECTION, county="TRAVIS", party="DEM", reason="Certified",
                                    status="escalated")
