@@ -9,7 +9,6 @@ county, and the test reads which top-level packages were in ``sys.modules`` when
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import os
@@ -18,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from csv_files import write_csv
 
 import turnout_desktop
 from turnout_desktop.db.migrate import _head_from_version_files, head_revision
@@ -44,23 +44,15 @@ PROBE = (
 )
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
 @pytest.fixture
 def small_database(tmp_path: Path) -> str:
     """A SQLite file with a statewide roster and one reconciled county upload (Loving, DEM early votes)."""
     url = f"sqlite:///{tmp_path / 'small.db'}"
     vuids = [f"{1_100_000_000 + n}" for n in range(3)]
-    statewide = _write_csv(tmp_path / "statewide.csv", ["VUID", "COUNTY", "PARTY", "VOTING_METHOD", "PRECINCT",
+    statewide = write_csv(tmp_path / "statewide.csv", ["VUID", "COUNTY", "PARTY", "VOTING_METHOD", "PRECINCT",
                                                         "VOTE_DATE"],
                            [[v, "LOVING", "DEM", "early-voting", "0001", "2026-02-20"] for v in vuids])
-    roster = _write_csv(tmp_path / "loving.csv", ["VUID", "PARTY", "VOTING_METHOD", "PRECINCT", "VOTE_DATE"],
+    roster = write_csv(tmp_path / "loving.csv", ["VUID", "PARTY", "VOTING_METHOD", "PRECINCT", "VOTE_DATE"],
                         [[v, "DEM", "early-voting", "0001", "2026-02-20"] for v in vuids])
     ctx = open_context(url)
     try:

@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from csv_files import write_csv
 from sqlalchemy import Engine, func, select, text, update
 
 from turnout_desktop.cli.main import main
@@ -39,14 +40,6 @@ ELECTION = DEMO_ELECTION
 TODAY = f"{utcnow():%Y-%m-%d}"
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
 def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
     with path.open(newline="", encoding="utf-8") as handle:
         header, *rows = list(csv.reader(handle))
@@ -56,7 +49,7 @@ def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
 def _changed_roster(files: dict[str, Path], county: str, tmp_path: Path) -> Path:
     """The county's demo roster without its last voter: a different file, a different count."""
     header, rows = _rows(files[county])
-    return _write_csv(tmp_path / f"{county.lower()}_v2.csv", header, rows[:-1])
+    return write_csv(tmp_path / f"{county.lower()}_v2.csv", header, rows[:-1])
 
 
 def _counts(engine: Engine) -> dict[str, int]:
@@ -176,7 +169,7 @@ def test_an_undo_touching_a_certified_county_is_refused(db_engine: Engine, demo:
     """MCMULLEN's fix moves six voters filed under LIVE OAK: certifying LIVE OAK locks that fix too."""
     admin = AppContext(db_engine, user="jdoe")
     submit_files(admin, [demo["MCMULLEN"]], election=ELECTION, county="MCMULLEN")  # reconciles: strategy C moves
-    live_oak = _write_csv(tmp_path / "live_oak_summary.csv", ["Party", "Early Voting", "Election Day", "Mail",
+    live_oak = write_csv(tmp_path / "live_oak_summary.csv", ["Party", "Early Voting", "Election Day", "Mail",
                                                                "Total"], [["DEM", "1", "0", "0", "1"]])
     submit_files(admin, [live_oak], election=ELECTION, county="LIVE OAK", reconcile=False)
     with transaction(db_engine) as session:
@@ -202,7 +195,7 @@ def test_a_statewide_import_adding_records_to_a_certified_county_is_refused(db_e
     certification.certify(admin, ELECTION, "LOVING", reason="canvass")
     _header, statewide = _rows(demo["statewide"])
     late_loving = ["1165999999", "LOVING", "DEM", "mail-in", "0001", "2026-02-25"]
-    adds_loving = _write_csv(tmp_path / "statewide_2026-03-03_asof_2026-03-05.csv", STATEWIDE_HEADER,
+    adds_loving = write_csv(tmp_path / "statewide_2026-03-03_asof_2026-03-05.csv", STATEWIDE_HEADER,
                              [*statewide, late_loving])
     before = _counts(db_engine)
     with pytest.raises(Certified, match="LOVING 2026-03-03 is certified .* statewide import of"):
@@ -287,7 +280,7 @@ def test_strategy_a_may_not_refetch_records_into_a_certified_county(db_engine: E
     _header, newer = _rows(demo["newer"])
     source = tmp_path / "source"
     source.mkdir()
-    _write_csv(source / "statewide_2026-03-03_asof_2026-03-05.csv", STATEWIDE_HEADER,
+    write_csv(source / "statewide_2026-03-03_asof_2026-03-05.csv", STATEWIDE_HEADER,
                [*newer, ["1165999999", "LOVING", "DEM", "mail-in", "0001", "2026-02-25"]])
     certification.certify(admin, ELECTION, "LOVING", reason="canvass")
     before = _statewide_state(db_engine)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 
 import pytest
+from csv_files import write_csv
 from sqlalchemy import Engine, func, select
 
 from turnout_desktop.db.models import (
@@ -25,16 +25,8 @@ from turnout_desktop.services.submission import SubmissionBlocked, import_statew
 ELECTION = dt.date(2026, 3, 3)
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
 def _roster(tmp_path: Path, name: str, rows: list[tuple[str, str, str]]) -> Path:
-    return _write_csv(tmp_path / name, ["VUID", "PARTY", "VOTING_METHOD", "PRECINCT", "VOTE_DATE"],
+    return write_csv(tmp_path / name, ["VUID", "PARTY", "VOTING_METHOD", "PRECINCT", "VOTE_DATE"],
                       [[v, p, m, "0001", "2026-02-20"] for v, p, m in rows])
 
 
@@ -113,7 +105,7 @@ def test_import_statewide_is_idempotent_and_collapses_repeats(db_engine: Engine,
         ["1151000001", "LOVING", "DEM", "mail-in", "0001", "2026-02-21"],  # same VUID, other method
         ["1131000001", "KENEDY", "REP", "election-day", "0002", "2026-03-03"],
     ]
-    path = _write_csv(tmp_path / "statewide_2026-03-03.csv",
+    path = write_csv(tmp_path / "statewide_2026-03-03.csv",
                       ["VUID", "COUNTY", "PARTY", "VOTING_METHOD", "PRECINCT", "VOTE_DATE"], rows)
     result = import_statewide(ctx, [path], election=ELECTION)
     assert result["inserted"] == 3 and result["duplicates_collapsed"] == 1

@@ -30,18 +30,12 @@ from turnout_desktop.engine.certification import (
 from turnout_desktop.engine.repository import lock_counties
 from turnout_desktop.errors import InvalidRequest
 from turnout_desktop.services.context import AppContext
+from turnout_desktop.services.fixes import written_reason
 from turnout_desktop.services.statewide_loader import lock_statewide_imports
 
 LABEL_CERTIFIED = "certified"
 LABEL_UNOFFICIAL = "unofficial"
 DRIFT_DETAILS_LIMIT = 100  # changed keys kept in one alarm event (the count says how many there were)
-
-
-def _reason(reason: str | None, what: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidRequest(f"{what} needs a written reason (--reason TEXT).")
-    return reason
 
 
 def _county(county: str | None) -> str | None:
@@ -89,7 +83,7 @@ def certify(ctx: AppContext, election: dt.date, county: str | None = None, *, re
         certified, or nothing to certify (no official counts).
     """
     ctx.require(Action.CERTIFY)
-    reason = _reason(reason, "Certifying")
+    reason = written_reason(reason, "Certifying needs a written reason (--reason TEXT).")
     county = _county(county)
     with transaction(ctx.engine) as session:
         _lock_scope(session, election, county)
@@ -122,7 +116,7 @@ def uncertify(ctx: AppContext, election: dt.date, county: str | None = None, *, 
         certification of its own in force (a county certified through its election names that).
     """
     ctx.require(Action.CERTIFY)
-    reason = _reason(reason, "Uncertifying")
+    reason = written_reason(reason, "Uncertifying needs a written reason (--reason TEXT).")
     county = _county(county)
     with transaction(ctx.engine) as session:
         in_force = certifications_in_force(session, election)

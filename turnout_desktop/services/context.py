@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from turnout_desktop.db.identity import LOCAL_USER, read_identity, sign_in_error
 from turnout_desktop.db.migrate import check_schema, upgrade_to_head
 from turnout_desktop.db.session import make_engine, resolve_db_url
+from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.domain.limits import MAX_USER_NAME
 from turnout_desktop.domain.permissions import ALL_COUNTIES_ROLES, Action, Role, is_allowed, refusal
 from turnout_desktop.errors import InvalidRequest, PermissionDenied
@@ -70,6 +71,15 @@ class AppContext:
         if self.role in ALL_COUNTIES_ROLES:
             return None
         return self.counties if self.counties is not None else frozenset()
+
+    def scoped_county(self, county: str | None) -> str | None:
+        """The county a request is for, as the SOS writes it: a named one the user may act for (else
+        PermissionDenied), or without one the default (a one-county clerk's county, else None for all)."""
+        if county is None:
+            return self.default_county()
+        county = canonical_county_name(county) or county
+        self.require_county(county)
+        return county
 
     def default_county(self) -> str | None:
         """The county a request without one means: a one-county clerk's county, else None for every county

@@ -40,7 +40,7 @@ def review_state_of(stored: str | None) -> str | None:
     return LEGACY_REVIEW_STATES.get(stored, stored)
 
 
-def _written_reason(reason: str | None, refusal: str) -> str:
+def written_reason(reason: str | None, refusal: str) -> str:
     """The reason an admin action needs, stripped; ``InvalidRequest(refusal)`` when it is blank."""
     reason = (reason or "").strip()
     if not reason:
@@ -69,7 +69,7 @@ def undo_fix(ctx: AppContext, fix_id: int, *, reason: str, reconcile: bool = Tru
         UndoRefused: already undone, or a later fix changed the same rows (named in the message).
     """
     ctx.require(Action.UNDO)
-    reason = _written_reason(reason, "An undo needs a written reason (--reason).")
+    reason = written_reason(reason, "An undo needs a written reason (--reason).")
     with transaction(ctx.engine) as session:
         fix = session.get(Fix, fix_id)
         if fix is None:
@@ -149,7 +149,7 @@ def override(ctx: AppContext, *, election: dt.date, county: str, party: str, rea
         PermissionDenied: not an admin. InvalidRequest: blank reason, unknown county or status.
     """
     ctx.require(Action.OVERRIDE)
-    reason = _written_reason(reason, "An override needs a written reason.")
+    reason = written_reason(reason, "An override needs a written reason.")
     canonical = canonical_county_name(county)
     if canonical is None:
         raise InvalidRequest(f"Unknown county {county!r}.")
@@ -188,7 +188,7 @@ def revoke_override(ctx: AppContext, override_id: int, reason: str) -> dict[str,
         for a blank reason or an override already revoked.
     """
     ctx.require(Action.REVOKE_OVERRIDE)
-    reason = _written_reason(reason, "Revoking an override needs a written reason.")
+    reason = written_reason(reason, "Revoking an override needs a written reason.")
     with transaction(ctx.engine) as session:
         row = session.get(ManualOverride, override_id)
         if row is None:
@@ -221,7 +221,7 @@ def mark_reviewed(ctx: AppContext, log_id: int, state: str, reason: str) -> dict
     state = (state or "").strip().lower()
     if state not in REVIEW_STATES:
         raise InvalidRequest(f"Review state must be one of {', '.join(REVIEW_STATES)}, not {state!r}.")
-    reason = _written_reason(reason, "A review needs a written reason.")
+    reason = written_reason(reason, "A review needs a written reason.")
     with transaction(ctx.engine) as session:
         entry = session.get(ReconciliationLog, log_id)
         if entry is None:
@@ -250,11 +250,7 @@ OVERRIDE_KEYS = ("id", "county", "election_date", "party", "status", "reason", "
 def list_overrides(ctx: AppContext, *, election: dt.date | None = None, county: str | None = None,
                    limit: int = 200) -> list[dict[str, Any]]:
     """Overrides, in force and revoked, newest first (``in_force`` tells which); a clerk sees its counties."""
-    if county is not None:
-        county = canonical_county_name(county) or county
-        ctx.require_county(county)
-    else:
-        county = ctx.default_county()
+    county = ctx.scoped_county(county)
     with transaction(ctx.engine) as session:
         query = select(ManualOverride).order_by(ManualOverride.id.desc()).limit(limit)
         if election is not None:

@@ -26,7 +26,6 @@ from turnout_desktop.db.models import (
 )
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.codes import METHODS, TOTAL
-from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.domain.permissions import Action, is_allowed
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.batch import reconcile_election
@@ -65,15 +64,6 @@ def _recorder_factory(user: str) -> Any:
     return build
 
 
-def _scope_county(ctx: AppContext, county: str | None) -> str | None:
-    """A clerk works on their own county only; an admin on any (or all). Names become SOS names."""
-    if county is not None:
-        county = canonical_county_name(county) or county
-        ctx.require_county(county)
-        return county
-    return ctx.default_county()
-
-
 def reconcile(ctx: AppContext, election: dt.date, *, county: str | None = None, party: str | None = None,
               trigger: str = TRIGGER_MANUAL, statewide_source: str | None = None, dry_run: bool = False,
               strategies: Sequence[Strategy] | None = None, progress: ProgressCallback | None = None,
@@ -99,7 +89,7 @@ def reconcile(ctx: AppContext, election: dt.date, *, county: str | None = None, 
         One dict per (county, party): the ``reconciliation_log`` columns plus ``by_method``.
     """
     ctx.require(Action.RECONCILE)
-    county = _scope_county(ctx, county)
+    county = ctx.scoped_county(county)
     if strategies is None:
         from strategies import default_strategies
 
@@ -187,7 +177,7 @@ def _gate_json(decision: GateDecision) -> dict[str, Any]:
 
 def gate(ctx: AppContext, election: dt.date, county: str, party: str) -> dict[str, Any]:
     """The public gate for one (county, party): allowed, accuracy_pct (statewide-confirmed), message, level."""
-    county = _scope_county(ctx, county) or county
+    county = ctx.scoped_county(county) or county
     with transaction(ctx.engine) as session:
         found = publications(session, election, county=county, party=party).get((county, party))
     if found is None:
@@ -285,7 +275,7 @@ def county_overview(ctx: AppContext, election: dt.date) -> list[dict[str, Any]]:
 def log_entries(ctx: AppContext, *, county: str | None = None, election: dt.date | None = None,
                 limit: int = 200, trigger: str | None = None) -> list[dict[str, Any]]:
     """Log entries, newest first, each with its ``attempts``; ``trigger`` keeps one ``trigger_type`` only."""
-    county = _scope_county(ctx, county)
+    county = ctx.scoped_county(county)
     with transaction(ctx.engine) as session:
         query = select(ReconciliationLog).order_by(ReconciliationLog.id.desc()).limit(limit)
         if county is not None:
