@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import ReconcileInput, utcnow
 
-__all__ = ["InputVersion", "bump", "current_version", "stale_pairs", "version_of", "versions"]
+__all__ = ["InputVersion", "bump", "current_version", "stale_pairs", "versions"]
 
 REASON_LIMIT = 500
 
@@ -64,13 +64,6 @@ def versions(session: Session, election: dt.date, county: str | None = None) -> 
     if county is not None:
         query = query.where(ReconcileInput.county == county)
     return {name: InputVersion(int(version), reason) for name, version, reason in session.execute(query)}
-
-
-def version_of(session: Session, election: dt.date, county: str) -> int:
-    """The current input version of one county (0 when nothing was ever recorded)."""
-    found = session.execute(select(ReconcileInput.version).where(
-        ReconcileInput.election_date == election, ReconcileInput.county == county)).scalar_one_or_none()
-    return int(found or 0)
 
 
 def current_version(rows: Mapping[str, InputVersion], county: str) -> int:
