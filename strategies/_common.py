@@ -7,14 +7,14 @@ context's fix recorder; in a dry run it computes the same changes and writes not
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Select, select, union
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import CountyRosterRow, Submission, TurnoutRecord
-from turnout_desktop.engine.fixes import snapshot, to_json_value
+from turnout_desktop.engine.fixes import FixRecorder, snapshot, to_json_value
 from turnout_desktop.engine.types import StrategyContext, StrategyResult
 
 CHUNK = 500  # bound parameter lists (SQLite allows 32k, PostgreSQL 65k; keep statements small)
@@ -98,6 +98,28 @@ def open_fix(context: StrategyContext, strategy: str, summary: str) -> None:
     """Begin the fix on first use, so a strategy that changes nothing leaves no empty fix row."""
     if getattr(context.fixes, "fix_id", None) is None:
         context.fixes.begin(strategy, summary)
+
+
+def open_fixes(contexts: Sequence[StrategyContext], strategy: str, summaries: Sequence[str]) -> None:
+    """``open_fix`` for the contexts of one set-based attempt: one bulk insert of their fix rows."""
+    fresh = [(c, summary) for c, summary in zip(contexts, summaries, strict=True)
+             if getattr(c.fixes, "fix_id", None) is None]
+    if fresh and all(isinstance(c.fixes, FixRecorder) for c, _summary in fresh):
+        FixRecorder.begin_many([c.fixes for c, _summary in fresh], strategy,  # type: ignore[misc]
+                               [summary for _c, summary in fresh])
+        return
+    for context, summary in fresh:
+        context.fixes.begin(strategy, summary)
+
+
+def record_inserted_of(recorded: Sequence[tuple[StrategyContext, str, list[tuple[int, str | None, dict[str, Any]]]]],
+                       ) -> None:
+    """``record_inserted`` for the contexts of one set-based attempt: one bulk insert of their fix actions."""
+    if all(isinstance(c.fixes, FixRecorder) for c, _table, _rows in recorded):
+        FixRecorder.inserted_many_of([(c.fixes, table, rows) for c, table, rows in recorded])  # type: ignore[misc]
+        return
+    for context, table, rows in recorded:
+        record_inserted(context, table, rows)
 
 
 def revive_tombstone(context: StrategyContext, record: TurnoutRecord, *, strategy: str, summary: str) -> None:

@@ -8,14 +8,34 @@ Set-based (issue 3 benchmark): one anti-join finds the missing VUIDs, one ``INSE
 RETURNING`` writes them, and their ``fix_action`` rows go in one bulk insert. Per VUID the first
 roster row (by row number) is used; an identity a fix already removed stays removed, an undo
 tombstone is revived instead of inserted twice.
+
+``execute_many`` fills every pair of an election-night round in one statement (issue 11): the
+diagnoses already hold each pair's missing VUIDs, which are staged with their pair's fix id and
+joined back to the roster rows (the statement re-checks that each VUID is still missing), so the
+cost follows the missing VUIDs, not the election's size.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, false, func, insert, literal, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Subquery
 
@@ -24,7 +44,9 @@ from strategies._common import (
     chunked,
     current_roster_ids,
     open_fix,
+    open_fixes,
     record_inserted,
+    record_inserted_of,
     result,
     revive_tombstone,
 )
@@ -139,6 +161,97 @@ class FillGaps:
             (row["id"], row["vuid"], {key: to_json_value(value) for key, value in row.items() if key != "id"})
             for row in inserted])
         return len(inserted)
+
+
+    def execute_many(self, contexts: Sequence[StrategyContext]) -> list[StrategyResult] | None:
+        """Fill the missing VUIDs of many pairs in one ``INSERT ... SELECT``; each pair gets its own fix.
+
+        Returns None (one pair at a time instead) when a dry run is asked for or when the election holds
+        removed county records: a missing VUID may then have a tombstone to revive or a removal to keep.
+        """
+        if not contexts or any(c.dry_run for c in contexts) or _has_removed_county_records(contexts[0]):
+            return None
+        session, election = contexts[0].session, contexts[0].election_date
+        wanted = [(c, c.diagnosis.details.get(MISSING_VUIDS, {}).get("vuids", [])) for c in contexts]
+        filling = [(c, sorted({row["vuid"] for row in rows})) for c, rows in wanted if rows]
+        open_fixes([c for c, _vuids in filling], self.name, [
+            f"Fill {len(vuids)} missing VUID(s) of {c.county} {c.party} from the county roster"
+            for c, vuids in filling])
+        stage_rows = [{"county": c.county, "party": c.party, "vuid": vuid, "fix_id": getattr(c.fixes, "fix_id", None)}
+                      for c, vuids in filling for vuid in vuids]
+        inserted_by_fix: dict[int, list[dict[str, Any]]] = {}
+        if stage_rows:
+            for row in _insert_staged(session, election, stage_rows):
+                inserted_by_fix.setdefault(row["created_by_fix"], []).append(row)
+        inserted_of = {id(c): sorted(inserted_by_fix.get(getattr(c.fixes, "fix_id", None) or -1, []),
+                                     key=lambda row: row["id"]) for c in contexts}
+        record_inserted_of([(c, RECORD_TABLE, [
+            (row["id"], row["vuid"], {key: to_json_value(value) for key, value in row.items() if key != "id"})
+            for row in inserted_of[id(c)]]) for c in contexts])
+        results = []
+        for context, _rows in wanted:
+            inserted = inserted_of[id(context)]
+            if not inserted:
+                results.append(result(context, "No roster VUID is missing from the database"))
+                continue
+            results.append(result(context, f"Filled {len(inserted)} missing VUID(s) from the {context.county} "
+                                           "roster as pending county records", inserted=len(inserted)))
+        return results
+
+
+_FILL_STAGE = "fill_gaps_stage"
+_SQLITE_FILL_STAGE = (f"CREATE TEMP TABLE IF NOT EXISTS {_FILL_STAGE} (county TEXT, party TEXT, vuid TEXT, "
+                      "fix_id INTEGER)")
+_POSTGRES_FILL_STAGE = (f"CREATE TEMP TABLE IF NOT EXISTS {_FILL_STAGE} (county varchar(100), party varchar(10), "
+                        "vuid varchar(10), fix_id integer) ON COMMIT DROP")
+# Per staged VUID: its pair's first current roster row (row number, then id) with a method, still missing
+# from the election (no active record), whose county identity is free; the district from the precinct map.
+_INSERT_STAGED = (
+    "INSERT INTO turnout_record (election_date, vuid, county, party, voting_method, precinct, district, "  # noqa: S608
+    "vote_date, source, verification, county_fallback, source_file_id, created_at, created_by_fix) "
+    "SELECT :election, f.vuid, f.county, f.party, f.voting_method, f.precinct, p.district, f.vote_date, "
+    "'county', 'pending', :no_fallback, f.source_file_id, :created, f.fix_id FROM ("
+    "SELECT r.vuid, r.county, r.party, r.voting_method, r.precinct, r.vote_date, r.source_file_id, st.fix_id, "
+    "row_number() OVER (PARTITION BY st.county, st.party, st.vuid ORDER BY r.row_no, r.id) AS rank "
+    f"FROM {_FILL_STAGE} st CROSS JOIN county_roster_row r "
+    "WHERE r.election_date = :election AND r.vuid = st.vuid AND r.county = st.county AND r.party = st.party "
+    "AND r.voting_method IS NOT NULL AND EXISTS (SELECT 1 FROM submission s WHERE s.id = r.submission_id "
+    "AND s.kind = 'roster' AND s.superseded_at IS NULL)) f "
+    "LEFT JOIN precinct_district p ON p.county = f.county AND p.precinct = f.precinct "
+    "WHERE f.rank = 1 AND NOT EXISTS (SELECT 1 FROM turnout_record a WHERE a.election_date = :election "
+    "AND a.vuid = f.vuid AND a.removed_at IS NULL) AND NOT EXISTS (SELECT 1 FROM turnout_record i "
+    "WHERE i.election_date = :election AND i.source = 'county' AND i.vuid = f.vuid "
+    "AND i.voting_method = f.voting_method) ORDER BY f.vuid RETURNING {returning}"
+)
+
+
+def _insert_staged(session: Any, election: dt.date, stage_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stage (county, party, VUID, fix id) rows in a temporary table and insert their records in one statement."""
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    connection.exec_driver_sql(_POSTGRES_FILL_STAGE if postgres else _SQLITE_FILL_STAGE)
+    connection.exec_driver_sql(f"DELETE FROM {_FILL_STAGE}")  # noqa: S608 - a pooled connection may keep old rows
+    session.execute(text(f"INSERT INTO {_FILL_STAGE} (county, party, vuid, fix_id) "  # noqa: S608
+                         "VALUES (:county, :party, :vuid, :fix_id)"), stage_rows)
+    if postgres:
+        connection.exec_driver_sql(f"ANALYZE {_FILL_STAGE}")  # a temporary table has no statistics
+    columns = list(TurnoutRecord.__table__.c)
+    statement = (text(_INSERT_STAGED.format(returning=", ".join(column.name for column in columns)))
+                 .bindparams(bindparam("election", type_=Date()), bindparam("created", type_=DateTime()),
+                             bindparam("no_fallback", type_=Boolean()))
+                 .columns(*columns))  # typed results, as an ORM insert would return them
+    rows = [dict(row._mapping) for row in session.execute(
+        statement, {"election": election, "no_fallback": False, "created": utcnow()})]
+    connection.exec_driver_sql(f"DELETE FROM {_FILL_STAGE}")  # noqa: S608
+    return rows
+
+
+def _has_removed_county_records(context: StrategyContext) -> bool:
+    """Whether any county-sourced record of the election was removed (by a fix, an undo or a later upload)."""
+    removed = aliased(TurnoutRecord)
+    return context.session.execute(
+        select(removed.id).where(removed.election_date == context.election_date, removed.source == COUNTY_SOURCE,
+                                 removed.removed_at.is_not(None)).limit(1)).first() is not None
 
 
 def _first_missing_rows(context: StrategyContext, roster_ids: list[int]) -> Subquery:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -90,7 +91,9 @@ class SubmissionFile(Base):
 class CountyRosterRow(Base):
     """One voter row of a county roster upload, raw VUID beside the canonical one.
 
-    Only the two VUID indexes: rows go in VUID order so both grow at their end. A unique key on the row
+    Two VUID indexes (the election one carries county and submission, so the engine's cross-county joins
+    read no table rows; migration 0005) and a partial index of the few rows with a VUID problem: rows go in
+    VUID order so all grow at their end. A unique key on the row
     position (submission, file, sheet, row number) was dropped in migration 0002 - the one B-tree filled
     in random order; positions are unique by construction (one row per spreadsheet row).
     """
@@ -98,7 +101,9 @@ class CountyRosterRow(Base):
     __tablename__ = "county_roster_row"
     __table_args__ = (
         Index("ix_roster_row_submission_vuid", "submission_id", "vuid"),
-        Index("ix_roster_row_election_vuid", "election_date", "vuid"),
+        Index("ix_roster_row_election_vuid", "election_date", "vuid", "county", "submission_id"),
+        Index("ix_roster_row_problem", "submission_id", sqlite_where=text("problem_code IS NOT NULL"),
+              postgresql_where=text("problem_code IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -163,7 +168,9 @@ class TurnoutRecord(Base):
     __table_args__ = (
         UniqueConstraint("election_date", "source", "vuid", "voting_method", name="uq_turnout_record_identity"),
         Index("ix_turnout_record_group", "election_date", "county", "party", "voting_method", "removed_at"),
-        Index("ix_turnout_record_vuid", "election_date", "vuid", "removed_at"),
+        Index("ix_turnout_record_vuid", "election_date", "vuid", "removed_at", "county"),
+        Index("ix_turnout_record_fallback", "election_date", "county", sqlite_where=text("county_fallback"),
+              postgresql_where=text("county_fallback")),
         Index("ix_turnout_record_source_file", "source_file_id"),
     )
 

@@ -11,13 +11,14 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.engine import inputs, repository
 from turnout_desktop.engine import reconcile_log as rlog
+from turnout_desktop.engine.bulk_round import heal_in_bulk
 from turnout_desktop.engine.compare import Comparison, compare
 from turnout_desktop.engine.diagnose import diagnose, evidence_for_log
 from turnout_desktop.engine.freshness import change_note
@@ -79,18 +80,6 @@ def _resolved_log(session: Session, comparison: Comparison, trigger: str, now: d
         final_accuracy_pct=rounded(comparison.accuracy), created_at=now, updated_at=now, resolved_at=now,
         notes="Counts match; nothing to fix." if comparison.exact else "Within tolerance; nothing to fix.",
     )
-
-
-def _insert_logs(session: Session, rows: list[dict[str, Any]]) -> list[ReconciliationLog]:
-    """Insert many log rows in one Core executemany and return them as (detached) log objects.
-
-    One ORM object per row cost about 2 ms each on PostgreSQL (500 rows: most of a clean run).
-    """
-    if not rows:
-        return []
-    statement = insert(ReconciliationLog).returning(ReconciliationLog.id, sort_by_parameter_order=True)
-    ids = list(session.execute(statement, rows).scalars())
-    return [ReconciliationLog(id=log_id, **row) for log_id, row in zip(ids, rows, strict=True)]
 
 
 def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequence[Strategy],
@@ -167,7 +156,7 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
                 resolved_rows.append((key, log, comparison))
             else:
                 pending.append(comparison)
-        logs = _insert_logs(session, [row for _key, row, _comparison in resolved_rows])
+        logs = rlog.insert_logs(session, [row for _key, row, _comparison in resolved_rows])
         for (key, _row, comparison), log in zip(resolved_rows, logs, strict=True):
             results[key] = rlog.log_to_dict(log, by_method=comparison.counts_json())
             if targets is not None:
@@ -193,7 +182,17 @@ MAX_FOLLOW_UP_ROUNDS = 3  # a fix landing elsewhere, whose own run lands elsewhe
 def _run_loops(engine: Engine, election: dt.date, pending: list[Comparison], strategies: Sequence[Strategy],
                recorder_factory: RecorderFactory, options: LoopOptions, results: dict[tuple[str, str], dict[str, Any]],
                *, check_mode: bool, report: ProgressCallback, should_cancel: CancelCheck) -> None:
-    """The self-healing loop for each pending (county, party), one after the other."""
+    """The self-healing loop for every pending (county, party): set-based rounds first, then one by one.
+
+    The rounds (``bulk_round.py``) make the attempts that can be made for many pairs at once; the pairs
+    they hand over (or could not take) continue in ``ReconciliationLoop``, one after the other.
+    """
+    finished, pending, opened = heal_in_bulk(engine, election, pending, strategies, recorder_factory, options,
+                                             report=report, should_cancel=should_cancel)
+    for key, result in finished.items():
+        if check_mode:
+            result["check"] = CHECK_RECONCILED
+        results[key] = result
     for index, comparison in enumerate(pending):
         if should_cancel():
             raise Cancelled("reconciliation cancelled")
@@ -204,7 +203,8 @@ def _run_loops(engine: Engine, election: dt.date, pending: list[Comparison], str
 
         county_progress(0.0, f"{comparison.county} {comparison.party}: diagnosing")
         loop = ReconciliationLoop(engine, target, strategies, recorder_factory, options,
-                                  progress=county_progress, cancel=should_cancel)
+                                  progress=county_progress, cancel=should_cancel,
+                                  continues_round=(comparison.county, comparison.party) in opened)
         result = loop.run()
         if check_mode:
             result["check"] = CHECK_RECONCILED

@@ -6,11 +6,13 @@ caps the lists for the ``reconciliation_log.diagnosis_details`` column.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from turnout_desktop.engine import repository
+from turnout_desktop.engine import evidence, repository
 from turnout_desktop.engine.compare import Comparison
 from turnout_desktop.engine.types import (
     DATA_FORMAT,
@@ -26,11 +28,12 @@ from turnout_desktop.engine.types import (
 
 LOG_LIST_CAP = 50
 ROSTER_KIND = "roster"
+Pair = evidence.Pair
 SUMMARY_KIND = "summary"
 
 
 def diagnose(session: Session, comparison: Comparison, *, has_statewide_source: bool = False) -> Diagnosis:
-    """Diagnose one comparison. An exact match gets no codes and runs no queries.
+    """Diagnose one comparison. An exact match gets no codes and runs no evidence queries.
 
     Args:
         session: Open session (read only here).
@@ -40,64 +43,88 @@ def diagnose(session: Session, comparison: Comparison, *, has_statewide_source: 
     Returns:
         The diagnosis with its codes in the stable ``DIAGNOSIS_CODES`` order.
     """
-    submissions = repository.current_submissions(session, comparison.election_date, comparison.county)
-    roster_ids = [s.id for s in submissions if s.kind == ROSTER_KIND]
+    return diagnose_many(session, [comparison], has_statewide_source=has_statewide_source)[0]
+
+
+def diagnose_many(session: Session, comparisons: Sequence[Comparison], *,
+                  has_statewide_source: bool = False) -> list[Diagnosis]:
+    """Diagnose many comparisons of one election with one query per cause (``evidence.py``), not per pair.
+
+    Returns:
+        One diagnosis per comparison, in the same order.
+    """
+    if not comparisons:
+        return []
+    election = comparisons[0].election_date
+    scope = evidence.scope_for(session, election, [(c.county, c.party) for c in comparisons])
+    diagnoses = [_blank(c, scope, has_statewide_source) for c in comparisons]
+    inexact = [(c, d) for c, d in zip(comparisons, diagnoses, strict=True) if not c.exact]
+    if not inexact:
+        return diagnoses
+    scope.pairs = frozenset((c.county, c.party) for c, _d in inexact)
+    found = _evidence(session, scope)
+    for comparison, diagnosis in inexact:
+        causes = found.get((comparison.county, comparison.party), {})
+        if not any(code in causes for code in (MISSING_VUIDS, EXTRA_VUIDS, DUPLICATE_RECORDS, WRONG_DISTRICT)):
+            causes[UNEXPLAINED] = {
+                "gap": sum(abs(c.expected - c.actual) for c in comparison.by_method.values()),
+                "discrepancy": comparison.discrepancy,
+                "by_method": comparison.counts_json(),
+                "reason": ("no record-level cause found" if diagnosis.upload_kind == ROSTER_KIND
+                           else "summary upload: no VUIDs to compare"),
+            }
+        diagnosis.codes = [code for code in DIAGNOSIS_CODES if code in causes]
+        diagnosis.details.update(causes)
+    return diagnoses
+
+
+def _blank(comparison: Comparison, scope: evidence.EvidenceScope, has_statewide_source: bool) -> Diagnosis:
+    """A diagnosis with the comparison's figures and no cause yet."""
+    submissions = scope.submissions.get(comparison.county, [])
     diagnosis = Diagnosis(
         county=comparison.county, election_date=comparison.election_date, party=comparison.party,
         expected_total=comparison.expected_total, actual_total=comparison.actual_total,
         by_method=dict(comparison.by_method), accuracy=comparison.accuracy,
-        upload_kind=ROSTER_KIND if roster_ids else SUMMARY_KIND, has_statewide_source=has_statewide_source,
+        upload_kind=ROSTER_KIND if scope.roster_ids(comparison.county) else SUMMARY_KIND,
+        has_statewide_source=has_statewide_source,
     )
     diagnosis.details["submission_ids"] = [s.id for s in submissions]
-    if comparison.exact:
-        return diagnosis
-    found: dict[str, dict[str, Any]] = {}
-    _record_causes(session, comparison, roster_ids, found)
-    format_evidence = _data_format(session, submissions, roster_ids, comparison.party)
-    if format_evidence:
-        found[DATA_FORMAT] = format_evidence
-    timing_evidence = _timing(session, comparison, submissions, roster_ids, MISSING_VUIDS in found)
-    if timing_evidence:
-        found[TIMING] = timing_evidence
-    if not any(code in found for code in (MISSING_VUIDS, EXTRA_VUIDS, DUPLICATE_RECORDS, WRONG_DISTRICT)):
-        found[UNEXPLAINED] = {
-            "gap": sum(abs(c.expected - c.actual) for c in comparison.by_method.values()),
-            "discrepancy": comparison.discrepancy,
-            "by_method": comparison.counts_json(),
-            "reason": "no record-level cause found" if roster_ids else "summary upload: no VUIDs to compare",
-        }
-    diagnosis.codes = [code for code in DIAGNOSIS_CODES if code in found]
-    diagnosis.details.update(found)
     return diagnosis
 
 
-def _record_causes(session: Session, comparison: Comparison, roster_ids: list[int],
-                   found: dict[str, dict[str, Any]]) -> None:
-    election, county, party = comparison.election_date, comparison.county, comparison.party
-    missing = repository.missing_roster_vuids(session, election, roster_ids, party)
-    if missing:
+def _evidence(session: Session, scope: evidence.EvidenceScope) -> dict[Pair, dict[str, dict[str, Any]]]:
+    """Every cause found, per pair of the scope: ``{pair: {code: evidence}}``."""
+    found: dict[Pair, dict[str, dict[str, Any]]] = {pair: {} for pair in scope.pairs}
+    for pair, rows in evidence.missing_roster_vuids(session, scope).items():
         per_method: dict[str, int] = {}
-        for row in missing:
+        for row in rows:
             per_method[row["voting_method"]] = per_method.get(row["voting_method"], 0) + 1
-        found[MISSING_VUIDS] = {"count": len(missing), "by_method": per_method, "vuids": missing}
-    extras = repository.extra_records(session, election, county, party, roster_ids)
-    if extras:
-        found[EXTRA_VUIDS] = {"count": len(extras), "records": extras}
-    duplicates = repository.duplicate_records(session, election, county, party)
-    if duplicates:
-        surplus = sum(len(group["records"]) - 1 for group in duplicates)
-        found[DUPLICATE_RECORDS] = {"count": len(duplicates), "surplus_records": surplus, "vuids": duplicates}
+        found[pair][MISSING_VUIDS] = {"count": len(rows), "by_method": per_method, "vuids": rows}
+    extras = evidence.extra_records(session, scope)
+    for pair, rows in extras.items():
+        found[pair][EXTRA_VUIDS] = {"count": len(rows), "records": [
+            {key: value for key, value in row.items() if key != "county_fallback"} for row in rows]}
+    for pair, groups in evidence.duplicate_records(session, scope).items():
+        surplus = sum(len(group["records"]) - 1 for group in groups)
+        found[pair][DUPLICATE_RECORDS] = {"count": len(groups), "surplus_records": surplus, "vuids": groups}
     wrong = {
-        "in_other_county": repository.roster_vuids_in_other_county(session, election, county, party, roster_ids),
-        "claimed_by_other_county": repository.records_claimed_by_other_county(session, election, county, party),
-        "county_fallback": repository.fallback_records(session, election, county, party),
-        "district_mismatch": repository.district_mismatches(session, election, county, party),
+        "in_other_county": evidence.roster_vuids_in_other_county(session, scope),
+        "claimed_by_other_county": evidence.records_claimed_by_other_county(session, scope, extras),
+        "county_fallback": evidence.fallback_records(session, scope),
+        "district_mismatch": evidence.district_mismatches(session, scope),
     }
-    wrong_count = sum(len(rows) for rows in wrong.values())
-    if wrong_count:
-        found[WRONG_DISTRICT] = {"count": wrong_count, **wrong}
-
-
+    for pair in scope.pairs:
+        kinds = {kind: rows.get(pair, []) for kind, rows in wrong.items()}
+        count = sum(len(rows) for rows in kinds.values())
+        if count:
+            found[pair][WRONG_DISTRICT] = {"count": count, **kinds}
+    problem_rows = evidence.roster_problem_rows(session, scope)
+    for pair in scope.pairs:
+        format_evidence = _data_format(scope.submissions.get(pair[0], []), problem_rows.get(pair, []))
+        if format_evidence:
+            found[pair][DATA_FORMAT] = format_evidence
+    _add_timing(session, scope, found)
+    return found
 # Upload problems that say a value was read wrongly or had to be repaired. Layout notes (banner, blank
 # or footer rows skipped, a footer total that agrees, a repeated row) are not format problems.
 _FORMAT_CODES = frozenset({"encoding_fallback", "footer_total_mismatch", "summary_bad_number"})
@@ -108,12 +135,12 @@ def is_format_problem(code: object, blocking: bool = False) -> bool:
     return isinstance(code, str) and (blocking or code.startswith("vuid_") or code in _FORMAT_CODES)
 
 
-def _data_format(session: Session, submissions: list[repository.CurrentSubmission], roster_ids: list[int],
-                 party: str) -> dict[str, Any] | None:
+def _data_format(submissions: list[repository.CurrentSubmission],
+                 roster_rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Values the upload refused or had to repair (lost zeros, floats, scientific notation, ...)."""
     problems = [p for s in submissions for p in s.problems
                 if isinstance(p, dict) and is_format_problem(p.get("code"), bool(p.get("blocking")))]
-    rows = [r for r in repository.roster_problem_rows(session, roster_ids, party) if is_format_problem(r["code"])]
+    rows = [r for r in roster_rows if is_format_problem(r["code"])]
     if not problems and not rows:
         return None
     refused = sum(1 for row in rows if row["vuid"] is None)
@@ -121,21 +148,30 @@ def _data_format(session: Session, submissions: list[repository.CurrentSubmissio
             "problems": problems, "rows": rows}
 
 
-def _timing(session: Session, comparison: Comparison, submissions: list[repository.CurrentSubmission],
-            roster_ids: list[int], records_missing: bool) -> dict[str, Any] | None:
+def _add_timing(session: Session, scope: evidence.EvidenceScope,
+                found: dict[Pair, dict[str, dict[str, Any]]]) -> None:
     """The county's data is newer than the statewide data for that county, with evidence.
 
     Evidence is county rows dated after the statewide's latest vote date (or its as-of day), or, for a
     roster without dates, voters missing from the statewide data in a roster uploaded after the snapshot.
     A summary has neither: being uploaded after the snapshot says nothing about which votes it counts.
     """
-    if not roster_ids:
-        return None
-    election, county = comparison.election_date, comparison.county
-    as_of = repository.statewide_as_of(session, election)
-    county_latest = repository.latest_roster_vote_date(session, roster_ids, comparison.party)
+    pairs = [pair for pair in scope.pairs if scope.roster_ids(pair[0])]
+    if not pairs:
+        return
+    as_of = repository.statewide_as_of(session, scope.election)
+    county_latest = evidence.latest_roster_vote_dates(session, scope)
+    statewide_latest = evidence.latest_statewide_vote_dates(session, scope) if county_latest else {}
+    for pair in pairs:
+        timing = _timing(pair, scope, as_of, county_latest.get(pair), statewide_latest.get(pair[0]),
+                         MISSING_VUIDS in found[pair])
+        if timing:
+            found[pair][TIMING] = timing
+
+
+def _timing(pair: Pair, scope: evidence.EvidenceScope, as_of: dt.datetime | None, county_latest: dt.date | None,
+            statewide_latest: dt.date | None, records_missing: bool) -> dict[str, Any] | None:
     if county_latest is not None:
-        statewide_latest = repository.latest_statewide_vote_date(session, election, county)
         if statewide_latest is None and as_of is not None:
             statewide_latest = as_of.date()
         if statewide_latest is not None and county_latest > statewide_latest:
@@ -143,7 +179,8 @@ def _timing(session: Session, comparison: Comparison, submissions: list[reposito
                     "county_latest_vote_date": county_latest.isoformat(),
                     "statewide_latest_vote_date": statewide_latest.isoformat()}
         return None
-    submitted_at = next(s.submitted_at for s in submissions if s.id in roster_ids)
+    roster_ids = scope.roster_ids(pair[0])
+    submitted_at = next(s.submitted_at for s in scope.submissions[pair[0]] if s.id in roster_ids)
     if records_missing and as_of is not None and submitted_at > as_of:
         return {"reason": "roster voters missing from statewide data, roster uploaded after the statewide snapshot",
                 "submitted_at": submitted_at.isoformat(), "statewide_as_of": as_of.isoformat()}

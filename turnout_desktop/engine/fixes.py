@@ -133,6 +133,50 @@ class FixRecorder:
         self.fix_id = fix.id
         return fix.id
 
+    @staticmethod
+    def begin_many(recorders: Sequence[FixRecorder], strategy: str, summaries: Sequence[str]) -> None:
+        """``begin`` for many recorders of one set-based attempt: their fix rows in one bulk insert."""
+        rows = []
+        for recorder, summary in zip(recorders, summaries, strict=True):
+            recorder.strategy = strategy
+            if recorder.dry_run:
+                recorder.fix_id = 0
+                continue
+            rows.append({"strategy": strategy, "county": recorder.county, "election_date": recorder.election_date,
+                         "party": recorder.party, "log_id": recorder.log_id, "created_by": recorder.user,
+                         "summary": summary})
+        if not rows:
+            return
+        live = [recorder for recorder in recorders if not recorder.dry_run]
+        statement = insert(Fix).returning(Fix.id, sort_by_parameter_order=True)
+        for recorder, fix_id in zip(live, live[0].session.execute(statement, rows).scalars(), strict=True):
+            recorder.fix_id = fix_id
+
+    @staticmethod
+    def inserted_many_of(recorded: Sequence[tuple[FixRecorder, str, Sequence[tuple[int, str | None, dict[str, Any]]]]],
+                         ) -> None:
+        """``inserted_many`` for many recorders at once: all their ``fix_action`` rows in one executemany.
+
+        Args:
+            recorded: ``(recorder, table, rows)`` per recorder.
+        """
+        values = []
+        for recorder, table, rows in recorded:
+            if not rows:
+                continue
+            if recorder.fix_id is None:
+                raise RuntimeError("FixRecorder.begin() must be called before recording actions")
+            entries = [{"action": ACTION_INSERT, "table_name": table, "record_id": record_id, "vuid": vuid,
+                        "before": None, "after": after} for record_id, vuid, after in rows]
+            recorder.actions.extend(entries)
+            recorder.counts[ACTION_INSERT] += len(entries)
+            if not recorder.dry_run:
+                values.extend({"fix_id": recorder.fix_id, **entry} for entry in entries)
+        if values:
+            session = recorded[0][0].session
+            session.flush()  # earlier ORM-recorded actions keep their lower ids (undo order)
+            session.execute(insert(FixAction), values)
+
     def set_summary(self, summary: str) -> None:
         """Replace the fix summary once the strategy knows what it did."""
         if not self.dry_run and self.fix_id:
@@ -164,17 +208,7 @@ class FixRecorder:
             table: ``fix_action.table_name`` of the rows.
             rows: ``(record_id, vuid, after)`` per inserted row.
         """
-        if not rows:
-            return
-        if self.fix_id is None:
-            raise RuntimeError("FixRecorder.begin() must be called before recording actions")
-        entries = [{"action": ACTION_INSERT, "table_name": table, "record_id": record_id, "vuid": vuid,
-                    "before": None, "after": after} for record_id, vuid, after in rows]
-        self.actions.extend(entries)
-        self.counts[ACTION_INSERT] += len(entries)
-        if not self.dry_run:
-            self.session.flush()  # earlier ORM-recorded actions keep their lower ids (undo order)
-            self.session.execute(insert(FixAction), [{"fix_id": self.fix_id, **entry} for entry in entries])
+        FixRecorder.inserted_many_of([(self, table, rows)])
 
     def removed(self, table: str, record_id: int, vuid: str | None, before: dict[str, Any],
                 after: dict[str, Any] | None = None) -> None:
@@ -198,17 +232,29 @@ class FixRecorder:
 
 def fix_counties(session: Session, fix_id: int) -> dict[str, int]:
     """How many records of each county one fix changed (a reassigned record counts in both counties)."""
-    rows = session.execute(
-        select(TurnoutRecord.county, func.count()).join(FixAction, FixAction.record_id == TurnoutRecord.id)
-        .where(FixAction.fix_id == fix_id, FixAction.table_name == "turnout_record")
-        .group_by(TurnoutRecord.county))
-    counts = {county: int(count) for county, count in rows}
-    moved = session.execute(select(FixAction.before, FixAction.after).where(
-        FixAction.fix_id == fix_id, FixAction.table_name == "turnout_record", FixAction.action == ACTION_REASSIGN))
-    for before, after in moved:
-        county = (before or {}).get("county")
-        if county and county != (after or {}).get("county", county):
-            counts[county] = counts.get(county, 0) + 1
+    return fixes_counties(session, [fix_id]).get(fix_id, {})
+
+
+def fixes_counties(session: Session, fix_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """``fix_counties`` of many fixes in two queries: ``{fix_id: {county: records changed}}``."""
+    counts: dict[int, dict[str, int]] = {}
+    for start in range(0, len(fix_ids), 500):
+        chunk = list(fix_ids[start:start + 500])
+        rows = session.execute(
+            select(FixAction.fix_id, TurnoutRecord.county, func.count())
+            .join(FixAction, FixAction.record_id == TurnoutRecord.id)
+            .where(FixAction.fix_id.in_(chunk), FixAction.table_name == "turnout_record")
+            .group_by(FixAction.fix_id, TurnoutRecord.county))
+        for fix_id, county, count in rows:
+            counts.setdefault(fix_id, {})[county] = int(count)
+        moved = session.execute(select(FixAction.fix_id, FixAction.before, FixAction.after).where(
+            FixAction.fix_id.in_(chunk), FixAction.table_name == "turnout_record",
+            FixAction.action == ACTION_REASSIGN))
+        for fix_id, before, after in moved:
+            county = (before or {}).get("county")
+            if county and county != (after or {}).get("county", county):
+                per_fix = counts.setdefault(fix_id, {})
+                per_fix[county] = per_fix.get(county, 0) + 1
     return counts
 
 

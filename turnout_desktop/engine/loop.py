@@ -94,7 +94,7 @@ class _MadeWorse(Exception):  # noqa: N818 - a control-flow signal, not an error
 
 
 @dataclass(slots=True)
-class _RunState:
+class RunState:
     """What the loop has learned so far (rebuilt from attempt rows when a run is resumed)."""
 
     next_attempt_no: int = 1
@@ -119,9 +119,20 @@ def strategy_order(diagnosis: Diagnosis, strategies: Sequence[Strategy]) -> list
     return ordered
 
 
-def _snapshot(comparison: Comparison) -> dict[str, Any]:
+def attempt_snapshot(comparison: Comparison) -> dict[str, Any]:
     return {"actual": comparison.actual_total, "accuracy_pct": rounded(comparison.accuracy),
             "by_method": comparison.counts_json()}
+
+
+def attempt_outcome(before: Comparison, after: Comparison, threshold: Decimal) -> str:
+    """What an attempt did to the accuracy: resolved, improved, worse or no change."""
+    if after.accuracy >= threshold:
+        return rlog.OUTCOME_RESOLVED
+    if after.accuracy > before.accuracy:
+        return rlog.OUTCOME_IMPROVED
+    if after.accuracy < before.accuracy:
+        return rlog.OUTCOME_WORSE
+    return rlog.OUTCOME_NO_CHANGE
 
 
 def compare_one(session: Session, target: LoopTarget, options: LoopOptions, *, update: bool = True) -> Comparison:
@@ -132,14 +143,14 @@ def compare_one(session: Session, target: LoopTarget, options: LoopOptions, *, u
     return found[0]
 
 
-def _note_diagnosis(state: _RunState, diagnosis: Diagnosis) -> None:
+def note_diagnosis(state: RunState, diagnosis: Diagnosis) -> None:
     for code in diagnosis.codes:
         if code not in state.codes_seen:
             state.codes_seen.append(code)
             state.evidence[code] = diagnosis.details.get(code)
 
 
-def _write_progress(log: ReconciliationLog, state: _RunState, comparison: Comparison,
+def write_progress(log: ReconciliationLog, state: RunState, comparison: Comparison,
                     current: str | None = None) -> None:
     log.expected_total = comparison.expected_total
     log.actual_total = comparison.actual_total
@@ -157,8 +168,8 @@ def _write_progress(log: ReconciliationLog, state: _RunState, comparison: Compar
     log.updated_at = utcnow()
 
 
-def _resume_state(session: Session, log: ReconciliationLog) -> _RunState:
-    state = _RunState()
+def _resume_state(session: Session, log: ReconciliationLog) -> RunState:
+    state = RunState()
     for attempt in rlog.attempts_of(session, log.id):
         state.next_attempt_no = attempt.attempt_no + 1
         if attempt.outcome != rlog.OUTCOME_SKIPPED:
@@ -176,7 +187,10 @@ class ReconciliationLoop:
 
     def __init__(self, engine: Engine, target: LoopTarget, strategies: Sequence[Strategy],
                  recorder_factory: RecorderFactory, options: LoopOptions, *,
-                 progress: ProgressCallback | None = None, cancel: CancelCheck | None = None) -> None:
+                 progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
+                 continues_round: bool = False) -> None:
+        """``continues_round``: the target's IN_PROGRESS row comes from this call's set-based round
+        (``engine/bulk_round.py``), which handed it over; it is continued, not "resumed after a crash"."""
         self.engine = engine
         self.target = target
         self.strategies = list(strategies)
@@ -184,6 +198,7 @@ class ReconciliationLoop:
         self.options = options
         self.progress = progress or (lambda _fraction, _message: None)
         self.cancel = cancel or (lambda: False)
+        self.continues_round = continues_round
 
     def run(self) -> dict[str, Any]:
         """Run to RESOLVED or ESCALATED; returns the log entry as a dict (with ``by_method``).
@@ -206,18 +221,19 @@ class ReconciliationLoop:
             # never records a version newer than the data it compared.
             current = inputs.versions(session, self.target.election_date, self.target.county).get(self.target.county)
             previous = rlog.latest_log(session, self.target)
-            log, resumed = rlog.open_log(session, self.target, self.options.trigger)
+            log, resumed = rlog.open_log(session, self.target, self.options.trigger,
+                                         note_resume=not self.continues_round)
             log.input_version = current.version if current is not None else 0
             log.diagnosis_details = {**(log.diagnosis_details or {}),
                                      STATEWIDE_SEEN: newest_statewide_file(session, self.target.election_date)}
             note = change_note(previous, current) if previous is not log else None
             if note:  # what changed where it landed (an upload, another county's fix, an undo, ...)
                 rlog.append_note(log, note)
-            state = _resume_state(session, log) if resumed else _RunState()
+            state = _resume_state(session, log) if resumed else RunState()
             comparison = compare_one(session, self.target, self.options)
             diagnosis = self.diagnose_now(session, comparison)
-            _note_diagnosis(state, diagnosis)
-            _write_progress(log, state, comparison)
+            note_diagnosis(state, diagnosis)
+            write_progress(log, state, comparison)
             log_id = log.id
         try:
             comparison, diagnosis = self._attempts(log_id, state, comparison, diagnosis)
@@ -236,7 +252,7 @@ class ReconciliationLoop:
         """Diagnose a comparison with this run's settings."""
         return diagnose(session, comparison, has_statewide_source=bool(self.options.statewide_source))
 
-    def _attempts(self, log_id: int, state: _RunState, comparison: Comparison,
+    def _attempts(self, log_id: int, state: RunState, comparison: Comparison,
                   diagnosis: Diagnosis) -> tuple[Comparison, Diagnosis]:
         threshold = self.options.success_threshold
         while comparison.accuracy < threshold and state.executed < self.options.max_attempts:
@@ -255,18 +271,18 @@ class ReconciliationLoop:
             comparison = self._execute(log_id, state, strategy, comparison, diagnosis)
             with transaction(self.engine) as session:
                 diagnosis = self.diagnose_now(session, comparison)
-                _note_diagnosis(state, diagnosis)
+                note_diagnosis(state, diagnosis)
         return comparison, diagnosis
 
-    def _record_skip(self, log_id: int, state: _RunState, name: str, comparison: Comparison) -> None:
+    def _record_skip(self, log_id: int, state: RunState, name: str, comparison: Comparison) -> None:
         with transaction(self.engine) as session:
             rlog.add_attempt(session, log_id, state.next_attempt_no, name, rlog.OUTCOME_SKIPPED,
-                             before=_snapshot(comparison), after=_snapshot(comparison),
+                             before=attempt_snapshot(comparison), after=attempt_snapshot(comparison),
                              message="does not apply to this diagnosis")
         state.next_attempt_no += 1
         state.exhausted.add(name)
 
-    def _execute(self, log_id: int, state: _RunState, strategy: Strategy, before: Comparison,
+    def _execute(self, log_id: int, state: RunState, strategy: Strategy, before: Comparison,
                  diagnosis: Diagnosis) -> Comparison:
         """One attempt in one transaction: the strategy's changes, its fix rows, the attempt row, the log row."""
         started = utcnow()
@@ -280,21 +296,21 @@ class ReconciliationLoop:
                 landed_elsewhere = record_side_effects(session, self.target, log_id, result.fix_id,
                                                        versions_before, strategy.name)
                 after = compare_one(session, self.target, self.options)
-                outcome = self._outcome(before, after)
+                outcome = attempt_outcome(before, after, self.options.success_threshold)
                 if result.source_unavailable:
                     outcome = rlog.OUTCOME_SOURCE_UNAVAILABLE
                 if outcome == rlog.OUTCOME_WORSE:
                     raise _MadeWorse(result, after)  # verify failed: the transaction takes the changes back
                 rlog.add_attempt(session, log_id, state.next_attempt_no, strategy.name, outcome,
-                                 before=_snapshot(before), after=_snapshot(after), fix_id=result.fix_id,
-                                 message=_result_message(result) + landed_elsewhere, started_at=started)
+                                 before=attempt_snapshot(before), after=attempt_snapshot(after), fix_id=result.fix_id,
+                                 message=result_message(result) + landed_elsewhere, started_at=started)
                 state.tried.append(strategy.name)
                 state.executed += 1
                 if outcome == rlog.OUTCOME_RESOLVED:
                     state.succeeded = strategy.name
                 log = session.get(ReconciliationLog, log_id)
                 assert log is not None
-                _write_progress(log, state, after, current=strategy.name)
+                write_progress(log, state, after, current=strategy.name)
         except _MadeWorse as worse:
             self._record_rolled_back(log_id, state, strategy.name, before, worse, started)
             return before
@@ -303,7 +319,7 @@ class ReconciliationLoop:
             state.tried, state.executed, state.succeeded = saved  # its transaction rolled back
             with transaction(self.engine) as session:
                 rlog.add_attempt(session, log_id, state.next_attempt_no, strategy.name, rlog.OUTCOME_ERROR,
-                                 before=_snapshot(before), message=f"{type(exc).__name__}: {exc}",
+                                 before=attempt_snapshot(before), message=f"{type(exc).__name__}: {exc}",
                                  started_at=started)
             state.next_attempt_no += 1
             state.exhausted.add(strategy.name)
@@ -313,31 +329,22 @@ class ReconciliationLoop:
             state.exhausted.add(strategy.name)
         return after
 
-    def _record_rolled_back(self, log_id: int, state: _RunState, name: str, before: Comparison, worse: _MadeWorse,
+    def _record_rolled_back(self, log_id: int, state: RunState, name: str, before: Comparison, worse: _MadeWorse,
                             started: dt.datetime) -> None:
         """The attempt row of a strategy whose changes made the accuracy worse and were rolled back."""
-        message = (f"{_result_message(worse.result)}; accuracy would have fallen from {rounded(before.accuracy)}% "
+        message = (f"{result_message(worse.result)}; accuracy would have fallen from {rounded(before.accuracy)}% "
                    f"to {rounded(worse.after.accuracy)}%: its changes were rolled back")
         state.tried.append(name)
         state.executed += 1
         with transaction(self.engine) as session:
             rlog.add_attempt(session, log_id, state.next_attempt_no, name, rlog.OUTCOME_WORSE,
-                             before=_snapshot(before), after=_snapshot(worse.after), message=message,
+                             before=attempt_snapshot(before), after=attempt_snapshot(worse.after), message=message,
                              started_at=started)
             log = session.get(ReconciliationLog, log_id)
             assert log is not None
-            _write_progress(log, state, before, current=name)
+            write_progress(log, state, before, current=name)
         state.next_attempt_no += 1
         state.exhausted.add(name)
-
-    def _outcome(self, before: Comparison, after: Comparison) -> str:
-        if after.accuracy >= self.options.success_threshold:
-            return rlog.OUTCOME_RESOLVED
-        if after.accuracy > before.accuracy:
-            return rlog.OUTCOME_IMPROVED
-        if after.accuracy < before.accuracy:
-            return rlog.OUTCOME_WORSE
-        return rlog.OUTCOME_NO_CHANGE
 
     def strategy_context(self, session: Session, diagnosis: Diagnosis, log_id: int | None,
                  dry_run: bool = False) -> StrategyContext:
@@ -350,7 +357,7 @@ class ReconciliationLoop:
             may_import_statewide=self.options.may_import_statewide,
         )
 
-    def _escalate(self, log_id: int, state: _RunState, diagnosis: Diagnosis) -> None:
+    def _escalate(self, log_id: int, state: RunState, diagnosis: Diagnosis) -> None:
         """Strategy F: hand the county to a person (the strategy may record a notification)."""
         manual = next((s for s in self.strategies if s.name == MANUAL_REVIEW), None)
         if manual is None:
@@ -360,16 +367,16 @@ class ReconciliationLoop:
             result = manual.execute(self.strategy_context(session, diagnosis, log_id))
             comparison = compare_one(session, self.target, self.options)
             rlog.add_attempt(session, log_id, state.next_attempt_no, MANUAL_REVIEW, rlog.OUTCOME_NO_CHANGE,
-                             before=_snapshot(comparison), after=_snapshot(comparison), fix_id=result.fix_id,
-                             message=_result_message(result), started_at=started)
+                             before=attempt_snapshot(comparison), after=attempt_snapshot(comparison),
+                             fix_id=result.fix_id, message=result_message(result), started_at=started)
         state.next_attempt_no += 1
         state.tried.append(MANUAL_REVIEW)
 
-    def _escalation_reason(self, state: _RunState) -> str:
+    def _escalation_reason(self, state: RunState) -> str:
         """Why the loop stopped short: the attempt cap, or no strategy left that could still help."""
         return ESCALATION_MAX_ATTEMPTS if state.executed >= self.options.max_attempts else ESCALATION_NO_STRATEGY
 
-    def _escalation_report(self, state: _RunState, diagnosis: Diagnosis) -> str:
+    def _escalation_report(self, state: RunState, diagnosis: Diagnosis) -> str:
         samples = sample_vuids(diagnosis.details)
         lines = [
             f"Escalated for manual review: {self.target.county} {self.target.party} "
@@ -392,13 +399,13 @@ class ReconciliationLoop:
             rlog.append_note(log, line)
             log.updated_at = utcnow()
 
-    def _finish(self, log_id: int, state: _RunState, diagnosis: Diagnosis | None, status: str,
+    def _finish(self, log_id: int, state: RunState, diagnosis: Diagnosis | None, status: str,
                 note: str) -> dict[str, Any]:
         with transaction(self.engine) as session:
             log = session.get(ReconciliationLog, log_id)
             assert log is not None
             comparison = compare_one(session, self.target, self.options)
-            _write_progress(log, state, comparison)
+            write_progress(log, state, comparison)
             now = utcnow()
             log.status = status
             log.strategy_succeeded = state.succeeded if status == STATUS_RESOLVED else None
@@ -420,7 +427,7 @@ class ReconciliationLoop:
             return rlog.log_to_dict(log, by_method=comparison.counts_json())
 
 
-def _result_message(result: StrategyResult) -> str:
+def result_message(result: StrategyResult) -> str:
     counts = (f"inserted {result.inserted}, removed {result.removed}, reassigned {result.reassigned}, "
               f"updated {result.updated}")
     return f"{result.message} ({counts})" if result.message else counts

@@ -2,13 +2,15 @@
 
 Every query filters on indexed columns (``ix_turnout_record_group``, ``ix_turnout_record_vuid``,
 ``ix_roster_row_submission_vuid``, ``ix_roster_row_election_vuid``) and never loads the statewide
-table into Python. The SQL text is constant; values always travel as bound parameters.
+table into Python. The diagnosis's evidence queries, over many counties at once, are in
+``evidence.py``. The SQL text is constant; values always travel as bound parameters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +40,7 @@ class CurrentSubmission:
     kind: str
     submitted_at: dt.datetime
     problems: list[dict[str, Any]]
+    county: str = ""
 
 
 def active_counts(session: Session, election: dt.date, *, county: str | None = None,
@@ -150,189 +153,37 @@ def update_reference_counts(session: Session, updates: Sequence[tuple[int, int, 
 
 def current_submissions(session: Session, election: dt.date, county: str) -> list[CurrentSubmission]:
     """The county's uploads that nothing superseded, newest first."""
-    rows = session.execute(
-        text("SELECT id, kind, submitted_at, problems FROM submission WHERE county = :county "
-             "AND election_date = :election AND superseded_at IS NULL ORDER BY submitted_at DESC, id DESC"),
-        {"county": county, "election": election},
-    )
-    result = []
-    for row in rows:
-        problems = row[3]
-        if isinstance(problems, str):  # raw JSON text through text() on some drivers
-            import json
+    return current_submissions_of(session, election, [county]).get(county, [])
 
-            problems = json.loads(problems)
-        result.append(CurrentSubmission(int(row[0]), row[1], _as_datetime(row[2]), list(problems or [])))
-    return result
+
+def current_submissions_of(session: Session, election: dt.date,
+                           counties: Sequence[str]) -> dict[str, list[CurrentSubmission]]:
+    """Each county's uploads that nothing superseded, newest first (one query for all of them)."""
+    if not counties:
+        return {}
+    rows = session.execute(
+        text("SELECT id, county, kind, submitted_at, problems FROM submission WHERE county IN :counties "
+             "AND election_date = :election AND superseded_at IS NULL").bindparams(
+            bindparam("counties", expanding=True)),
+        {"counties": list(counties), "election": election})
+    found: dict[str, list[CurrentSubmission]] = {}
+    for row in rows:
+        problems = json.loads(row[4]) if isinstance(row[4], str) else row[4]  # raw JSON text on some drivers
+        found.setdefault(row[1], []).append(
+            CurrentSubmission(int(row[0]), row[2], _as_datetime(row[3]), list(problems or []), row[1]))
+    return {county: sorted(items, key=lambda s: (s.submitted_at, s.id), reverse=True)
+            for county, items in found.items()}
 
 
 def _as_datetime(value: Any) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 
-def _as_date(value: Any) -> dt.date | None:
+def as_date(value: Any) -> dt.date | None:
+    """A DATE column's value as a date (SQLite through text() gives the ISO text)."""
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
-
-
-def _by_vuid(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Sorted in Python: an ORDER BY vuid makes SQLite walk the VUID index over the whole election."""
-    return sorted(rows, key=lambda row: (row["vuid"], row["record_id"]))
-
-
-def _ids_param() -> Any:
-    return bindparam("submission_ids", expanding=True)
-
-
-def missing_roster_vuids(session: Session, election: dt.date, submission_ids: Sequence[int],
-                         party: str) -> list[dict[str, Any]]:
-    """Roster VUIDs with no active record anywhere in the election (an anti-join on the VUID index)."""
-    if not submission_ids:
-        return []
-    sql = text(
-        "SELECT r.vuid, r.voting_method, r.row_no, r.sheet, r.precinct, f.name "
-        "FROM county_roster_row r LEFT JOIN source_file f ON f.id = r.source_file_id "
-        "WHERE r.submission_id IN :submission_ids AND r.party = :party AND r.vuid IS NOT NULL "
-        "AND NOT EXISTS (SELECT 1 FROM turnout_record t WHERE t.election_date = :election "
-        "AND t.vuid = r.vuid AND t.removed_at IS NULL) ORDER BY r.vuid, r.row_no"
-    ).bindparams(_ids_param())
-    rows = session.execute(sql, {"submission_ids": list(submission_ids), "party": party, "election": election})
-    return [{"vuid": r[0], "voting_method": r[1], "row_no": r[2], "sheet": r[3], "precinct": r[4], "file": r[5]}
-            for r in rows]
-
-
-def extra_records(session: Session, election: dt.date, county: str, party: str,
-                  submission_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Active records of the county/party whose VUID the county's current roster does not have."""
-    if not submission_ids:
-        return []
-    sql = text(
-        "SELECT t.id, t.vuid, t.voting_method, t.source, t.precinct FROM turnout_record t "
-        "WHERE t.election_date = :election AND t.county = :county AND t.party = :party AND t.removed_at IS NULL "
-        "AND NOT EXISTS (SELECT 1 FROM county_roster_row r WHERE r.submission_id IN :submission_ids "
-        "AND r.vuid = t.vuid)"
-    ).bindparams(_ids_param())
-    rows = session.execute(sql, {"election": election, "county": county, "party": party,
-                                 "submission_ids": list(submission_ids)})
-    return _by_vuid([{"record_id": r[0], "vuid": r[1], "voting_method": r[2], "source": r[3], "precinct": r[4]}
-                     for r in rows])
-
-
-def duplicate_records(session: Session, election: dt.date, county: str, party: str) -> list[dict[str, Any]]:
-    """Active records of every VUID of the county/party that has more than one active record in the election.
-
-    Two indexed steps (the county's VUIDs with a second record, then all records of those VUIDs):
-    a single self-join with DISTINCT made SQLite's planner scan the whole table.
-    """
-    vuids = sorted({row[0] for row in session.execute(
-        # No DISTINCT: it made SQLite walk the VUID index of the whole election to keep VUIDs in order.
-        text("SELECT t1.vuid FROM turnout_record t1 WHERE t1.election_date = :election "
-             "AND t1.county = :county AND t1.party = :party AND t1.removed_at IS NULL "
-             "AND EXISTS (SELECT 1 FROM turnout_record t2 WHERE t2.election_date = :election "
-             "AND t2.vuid = t1.vuid AND t2.removed_at IS NULL AND t2.id <> t1.id)"),
-        {"election": election, "county": county, "party": party},
-    )})
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for start in range(0, len(vuids), 500):
-        sql = text(
-            "SELECT id, vuid, county, party, voting_method, source, verification FROM turnout_record "
-            "WHERE election_date = :election AND vuid IN :vuids AND removed_at IS NULL ORDER BY vuid, id"
-        ).bindparams(bindparam("vuids", expanding=True))
-        for r in session.execute(sql, {"election": election, "vuids": vuids[start:start + 500]}):
-            grouped.setdefault(r[1], []).append({"record_id": r[0], "county": r[2], "party": r[3],
-                                                 "voting_method": r[4], "source": r[5], "verification": r[6]})
-    return [{"vuid": vuid, "records": grouped[vuid]} for vuid in sorted(grouped)]
-
-
-def roster_vuids_in_other_county(session: Session, election: dt.date, county: str, party: str,
-                                 submission_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Records of this county's roster VUIDs that sit in another county."""
-    if not submission_ids:
-        return []
-    sql = text(
-        # CROSS JOIN: start from the roster rows on SQLite (see records_claimed_by_other_county).
-        "SELECT t.id, t.vuid, t.county, t.precinct, t.county_fallback, r.precinct FROM county_roster_row r "
-        "CROSS JOIN turnout_record t WHERE t.election_date = :election AND t.vuid = r.vuid "
-        "AND t.removed_at IS NULL AND r.submission_id IN :submission_ids AND r.party = :party "
-        "AND t.county <> :county"
-    ).bindparams(_ids_param())
-    rows = session.execute(sql, {"election": election, "county": county, "party": party,
-                                 "submission_ids": list(submission_ids)})
-    return _by_vuid([{"record_id": r[0], "vuid": r[1], "county": r[2], "precinct": r[3],
-                      "county_fallback": bool(r[4]), "roster_precinct": r[5], "should_be": county} for r in rows])
-
-
-def records_claimed_by_other_county(session: Session, election: dt.date, county: str,
-                                    party: str) -> list[dict[str, Any]]:
-    """Records of this county whose VUID another county's current roster lists (and this one's does not)."""
-    sql = text(
-        # CROSS JOIN fixes the join order on SQLite (start from this county's records); it is an
-        # ordinary inner join (conditions in WHERE) everywhere else.
-        "SELECT DISTINCT t.id, t.vuid, r.county, t.county_fallback FROM turnout_record t "
-        "CROSS JOIN county_roster_row r JOIN submission s ON s.id = r.submission_id AND s.superseded_at IS NULL "
-        "WHERE r.election_date = t.election_date AND r.vuid = t.vuid "
-        "AND t.election_date = :election AND t.county = :county AND t.party = :party "
-        "AND t.removed_at IS NULL AND r.county <> :county AND NOT EXISTS (SELECT 1 FROM county_roster_row o "
-        "JOIN submission so ON so.id = o.submission_id AND so.superseded_at IS NULL "
-        "WHERE o.election_date = t.election_date AND o.vuid = t.vuid AND o.county = :county)"
-    )
-    rows = session.execute(sql, {"election": election, "county": county, "party": party})
-    return _by_vuid([{"record_id": r[0], "vuid": r[1], "county": county, "should_be": r[2],
-                      "county_fallback": bool(r[3])} for r in rows])
-
-
-def fallback_records(session: Session, election: dt.date, county: str, party: str) -> list[dict[str, Any]]:
-    """Records whose county was guessed (county-level fallback), not read from the data."""
-    rows = session.execute(
-        text("SELECT id, vuid, precinct FROM turnout_record WHERE election_date = :election AND county = :county "
-             "AND party = :party AND removed_at IS NULL AND county_fallback = :flag"),
-        {"election": election, "county": county, "party": party, "flag": True},
-    )
-    return _by_vuid([{"record_id": r[0], "vuid": r[1], "precinct": r[2]} for r in rows])
-
-
-def district_mismatches(session: Session, election: dt.date, county: str, party: str) -> list[dict[str, Any]]:
-    """Records whose district disagrees with the precinct map of their county."""
-    rows = session.execute(
-        text("SELECT t.id, t.vuid, t.precinct, t.district, p.district FROM turnout_record t "
-             "JOIN precinct_district p ON p.county = t.county AND p.precinct = t.precinct "
-             "WHERE t.election_date = :election AND t.county = :county AND t.party = :party "
-             "AND t.removed_at IS NULL AND t.district IS NOT NULL AND t.district <> p.district"),
-        {"election": election, "county": county, "party": party},
-    )
-    return _by_vuid([{"record_id": r[0], "vuid": r[1], "precinct": r[2], "district": r[3], "should_be": r[4]}
-                     for r in rows])
-
-
-def roster_problem_rows(session: Session, submission_ids: Sequence[int], party: str) -> list[dict[str, Any]]:
-    """Roster rows whose VUID was refused or repaired when the upload was read."""
-    if not submission_ids:
-        return []
-    sql = text(
-        "SELECT r.row_no, r.sheet, r.vuid_raw, r.vuid, r.problem_code, f.name FROM county_roster_row r "
-        "LEFT JOIN source_file f ON f.id = r.source_file_id WHERE r.submission_id IN :submission_ids "
-        "AND r.party = :party AND r.problem_code IS NOT NULL ORDER BY r.row_no"
-    ).bindparams(_ids_param())
-    rows = session.execute(sql, {"submission_ids": list(submission_ids), "party": party})
-    return [{"row_no": r[0], "sheet": r[1], "value": r[2], "vuid": r[3], "code": r[4], "file": r[5]} for r in rows]
-
-
-def latest_roster_vote_date(session: Session, submission_ids: Sequence[int], party: str) -> dt.date | None:
-    if not submission_ids:
-        return None
-    sql = text("SELECT MAX(vote_date) FROM county_roster_row WHERE submission_id IN :submission_ids "
-               "AND party = :party").bindparams(_ids_param())
-    return _as_date(session.execute(sql, {"submission_ids": list(submission_ids), "party": party}).scalar())
-
-
-def latest_statewide_vote_date(session: Session, election: dt.date, county: str) -> dt.date | None:
-    value = session.execute(
-        text("SELECT MAX(vote_date) FROM turnout_record WHERE election_date = :election AND county = :county "
-             "AND source = 'statewide' AND removed_at IS NULL"),
-        {"election": election, "county": county},
-    ).scalar()
-    return _as_date(value)
 
 
 def statewide_as_of(session: Session, election: dt.date) -> dt.datetime | None:

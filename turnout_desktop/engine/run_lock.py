@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -66,6 +66,51 @@ def county_run_lock(engine: Engine, county: str, election: dt.date, *, wait_seco
     with _file_lock(folder / f"{election.isoformat()}-{_run_key(county, election) & 0xFFFFFFFF:08x}.lock", county,
                     wait_seconds, cancel):
         yield
+
+
+@contextmanager
+def free_run_locks(engine: Engine, counties: Sequence[str], election: dt.date) -> Iterator[set[str]]:
+    """Take, without waiting, the run locks of those ``counties`` no other run holds; yields the ones taken.
+
+    The set-based round of many counties (``engine/bulk_round.py``) works on the counties it got and leaves
+    the busy ones to the per-county loop, which waits for them.
+    """
+    wanted = sorted(set(counties))
+    if engine.dialect.name == "postgresql":
+        connection = engine.connect()
+        try:
+            held = {county for county in wanted if connection.execute(
+                text("SELECT pg_try_advisory_xact_lock(:cls, :key)"),
+                {"cls": RUN_LOCK_CLASS, "key": _run_key(county, election)}).scalar()}
+            yield held
+        finally:
+            try:
+                connection.rollback()  # ends the transaction, and with it every lock taken
+            finally:
+                connection.close()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file::memory:"):
+        yield set(wanted)
+        return
+    folder = Path(f"{database}.runlocks")
+    folder.mkdir(exist_ok=True)
+    descriptors: dict[str, int] = {}
+    try:
+        for county in wanted:
+            path = folder / f"{election.isoformat()}-{_run_key(county, election) & 0xFFFFFFFF:08x}.lock"
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            if _try_lock_file(descriptor):
+                descriptors[county] = descriptor
+            else:
+                os.close(descriptor)
+        yield set(descriptors)
+    finally:
+        for descriptor in descriptors.values():
+            try:
+                _unlock_file(descriptor)
+            finally:
+                os.close(descriptor)
 
 
 def _wait(try_lock: Callable[[], bool], county: str, wait_seconds: float, cancel: Callable[[], bool] | None) -> None:

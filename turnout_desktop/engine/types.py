@@ -7,14 +7,15 @@ strategy list with ``strategies.default_strategies()`` and hands it to the engin
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol, runtime_checkable
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from turnout_desktop.engine.metrics import MethodCount
+
+if TYPE_CHECKING:  # annotations only: ``turnout --help`` starts without SQLAlchemy
+    from sqlalchemy.orm import Session
 
 # Root-cause codes (stable: JSON, log, reports).
 MISSING_VUIDS = "missing_vuids"
@@ -123,3 +124,16 @@ class Strategy(Protocol):
 
     def applies(self, diagnosis: Diagnosis) -> bool: ...
     def execute(self, context: StrategyContext) -> StrategyResult: ...
+
+
+@runtime_checkable
+class BulkStrategy(Strategy, Protocol):
+    """A strategy that can also make one attempt for many (county, party) pairs at once.
+
+    The engine's set-based round (``engine/bulk_round.py``) calls ``execute_many`` with one context per
+    pair, all in one transaction; each context has its own fix recorder, so every pair still gets its own
+    fix (undo one county without touching another) and its own attempt row. Returning None means "not in
+    bulk this time" (a case only the per-pair path handles): the engine then runs those pairs one by one.
+    """
+
+    def execute_many(self, contexts: Sequence[StrategyContext]) -> list[StrategyResult] | None: ...

@@ -1,0 +1,336 @@
+"""Evidence for the diagnosis of many (county, party) pairs at once: one query per cause, not per pair.
+
+Each function answers for every pair of an ``EvidenceScope`` with one statement over the election (a
+county filter of the pairs' counties), then splits the rows by (county, party) in Python. An election
+night with 250 counties to heal costs the same dozen statements as one county; one county's diagnosis
+is the same code with a scope of one.
+
+The cross-county joins run on the VUID indexes, which carry the county (migration 0005), so they read
+no table rows for the voters that are fine; the rare rows (guessed counties, refused VUIDs) have
+partial indexes. Rows come back sorted by VUID in Python: an ORDER BY VUID makes SQLite walk the VUID
+index of the whole election.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
+
+from turnout_desktop.engine.repository import CurrentSubmission, as_date, current_submissions_of
+
+Pair = tuple[str, str]
+CHUNK = 500  # VUIDs per follow-up lookup
+NARROW_COUNTIES = 8  # up to this many counties, queries name them (index searches); beyond, they scan
+
+
+@dataclass(slots=True)
+class EvidenceScope:
+    """The pairs to diagnose and each county's current uploads (read once for all of them)."""
+
+    election: dt.date
+    pairs: frozenset[Pair]
+    submissions: dict[str, list[CurrentSubmission]] = field(default_factory=dict)
+
+    @property
+    def counties(self) -> list[str]:
+        return sorted({county for county, _party in self.pairs})
+
+    @property
+    def wide(self) -> bool:
+        """Many counties: read the whole election once and keep the pairs' rows in Python.
+
+        A list of hundreds of counties or submissions in the SQL makes the planners probe the index once per
+        value and per row (SQLite: 20 s instead of 0.8 s at 1M records).
+        """
+        return len(self.counties) > NARROW_COUNTIES
+
+    def roster_ids(self, county: str) -> list[int]:
+        return [s.id for s in self.submissions.get(county, []) if s.kind == "roster"]
+
+    @property
+    def all_roster_ids(self) -> list[int]:
+        return sorted(s.id for county in self.counties for s in self.submissions.get(county, [])
+                      if s.kind == "roster")
+
+    @property
+    def county_of(self) -> dict[int, str]:
+        return {s.id: county for county, rows in self.submissions.items() for s in rows}
+
+
+def _expanding(sql: str, *names: str) -> Any:
+    return text(sql).bindparams(*[bindparam(name, expanding=True) for name in names])
+
+
+def _plain(session: Session, column: str) -> str:
+    """``column`` as a value SQLite will not search an index by (PostgreSQL needs no such hint)."""
+    return f"+{column}" if session.get_bind().dialect.name == "sqlite" else column
+
+
+def _indexes(session: Session, wide: bool) -> dict[str, str]:
+    """SQLite hints for a whole-election pass: walk the VUID indexes, in VUID order.
+
+    With statistics, SQLite prefers a table scan here, whose probes of the other side's VUID index then
+    come in random order: 3-4x slower at 1M records than walking both indexes in step.
+    """
+    if not wide or session.get_bind().dialect.name != "sqlite":
+        return {"roster_index": "", "record_index": ""}
+    return {"roster_index": "INDEXED BY ix_roster_row_election_vuid",
+            "record_index": "INDEXED BY ix_turnout_record_vuid"}
+
+
+def _roster_rows(session: Session, scope: EvidenceScope, ids: list[int], sql: str) -> list[Any]:
+    """Run ``sql`` whose ``{roster}`` stands for "r is a current roster row of the scope".
+
+    Wide scopes read the election's roster rows and drop other submissions' rows in Python.
+    """
+    hints = _indexes(session, scope.wide)
+    if scope.wide:
+        county_of = scope.county_of
+        rows = session.execute(text(sql.format(roster="r.election_date = :election", **hints)),
+                               {"election": scope.election})
+        return [row for row in rows if row[0] in county_of]
+    return list(session.execute(_expanding(sql.format(roster="r.submission_id IN :ids", **hints), "ids"),
+                                {"ids": ids, "election": scope.election}))
+
+
+def _county_rows(session: Session, scope: EvidenceScope, counties: list[str], sql: str, *,
+                 column: str = "t.county", ids: list[int] | None = None) -> list[Any]:
+    """Run ``sql`` whose ``{county}`` stands for "the row's county is one of ``counties``"."""
+    params: dict[str, Any] = {"election": scope.election}
+    hints = _indexes(session, scope.wide)
+    names: list[str] = []
+    if ids is not None and not scope.wide:
+        params["ids"] = ids
+        names.append("ids")
+    if scope.wide:
+        wanted = set(counties)
+        return [row for row in session.execute(_expanding(sql.format(county="1 = 1", **hints), *names), params)
+                if row[1 if column == "t.county" else 0] in wanted]
+    params["counties"] = counties
+    return list(session.execute(_expanding(sql.format(county=f"{column} IN :counties", **hints), "counties", *names),
+                                params))
+
+
+def scope_for(session: Session, election: dt.date, pairs: Iterable[Pair]) -> EvidenceScope:
+    scope = EvidenceScope(election, frozenset(pairs))
+    scope.submissions = current_submissions_of(session, election, scope.counties)
+    return scope
+
+
+def _split(rows: Iterable[tuple[Pair, dict[str, Any]]], pairs: frozenset[Pair],
+           order: tuple[str, ...] = ("vuid", "record_id")) -> dict[Pair, list[dict[str, Any]]]:
+    found: dict[Pair, list[dict[str, Any]]] = defaultdict(list)
+    for pair, row in rows:
+        if pair in pairs:
+            found[pair].append(row)
+    return {pair: sorted(items, key=lambda row: tuple(row[key] for key in order)) for pair, items in found.items()}
+
+
+def missing_roster_vuids(session: Session, scope: EvidenceScope) -> dict[Pair, list[dict[str, Any]]]:
+    """Current roster VUIDs with no active record anywhere in the election (an anti-join on the VUID index)."""
+    ids = scope.all_roster_ids
+    if not ids:
+        return {}
+    county_of = scope.county_of
+    rows = _roster_rows(session, scope, ids,
+        "SELECT r.submission_id, r.party, r.vuid, r.voting_method, r.row_no, r.sheet, r.precinct, f.name "
+        "FROM county_roster_row r {roster_index} LEFT JOIN source_file f ON f.id = r.source_file_id "
+        "WHERE {roster} AND r.vuid IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM turnout_record t WHERE t.election_date = :election "
+        "AND t.vuid = r.vuid AND t.removed_at IS NULL)")
+    return _split((((county_of[r[0]], r[1]), {"vuid": r[2], "voting_method": r[3], "row_no": r[4], "sheet": r[5],
+                                               "precinct": r[6], "file": r[7]}) for r in rows),
+                  scope.pairs, ("vuid", "row_no"))
+
+
+def extra_records(session: Session, scope: EvidenceScope) -> dict[Pair, list[dict[str, Any]]]:
+    """Active records of counties with a roster whose VUID the county's current roster does not have.
+
+    Rows also carry ``county_fallback`` (``claimed_by_other_county`` starts from them).
+    """
+    ids = scope.all_roster_ids
+    counties = [county for county in scope.counties if scope.roster_ids(county)]
+    if not ids:
+        return {}
+    current = (f"{_plain(session, 'r.submission_id')} IN (SELECT id FROM submission "  # noqa: S608 - constant
+               "WHERE kind = 'roster' AND superseded_at IS NULL)" if scope.wide else "r.submission_id IN :ids")
+    rows = _county_rows(session, scope, counties,
+        "SELECT t.id, t.county, t.party, t.vuid, t.voting_method, t.source, t.precinct, t.county_fallback "  # noqa: S608
+        "FROM turnout_record t {record_index} WHERE t.election_date = :election AND {county} "
+        "AND t.removed_at IS NULL AND NOT EXISTS (SELECT 1 FROM county_roster_row r "
+        "WHERE r.election_date = t.election_date AND r.vuid = t.vuid AND r.county = t.county "
+        f"AND {current})", ids=ids)  # constant fragments; values are bound
+    return _split((((r[1], r[2]), {"record_id": r[0], "vuid": r[3], "voting_method": r[4], "source": r[5],
+                                   "precinct": r[6], "county_fallback": bool(r[7])}) for r in rows), scope.pairs)
+
+
+def duplicate_records(session: Session, scope: EvidenceScope) -> dict[Pair, list[dict[str, Any]]]:
+    """Every VUID of a pair with more than one active record in the election, with all its records."""
+    owners: dict[str, set[Pair]] = defaultdict(set)
+    for county, party, vuid in _county_rows(
+            # No DISTINCT: it made SQLite walk the VUID index of the whole election to keep VUIDs in order.
+            session, scope, scope.counties,
+            "SELECT t1.county, t1.party, t1.vuid FROM turnout_record t1 {record_index} "
+            "WHERE t1.election_date = :election AND {county} AND t1.removed_at IS NULL "
+            "AND EXISTS (SELECT 1 FROM turnout_record t2 "
+            "WHERE t2.election_date = :election AND t2.vuid = t1.vuid AND t2.removed_at IS NULL "
+            "AND t2.id <> t1.id)", column="t1.county"):
+        if (county, party) in scope.pairs:
+            owners[vuid].add((county, party))
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    vuids = sorted(owners)
+    for start in range(0, len(vuids), CHUNK):
+        for r in session.execute(_expanding(
+                "SELECT id, vuid, county, party, voting_method, source, verification FROM turnout_record "
+                "WHERE election_date = :election AND vuid IN :vuids AND removed_at IS NULL ORDER BY vuid, id",
+                "vuids"), {"election": scope.election, "vuids": vuids[start:start + CHUNK]}):
+            grouped[r[1]].append({"record_id": r[0], "county": r[2], "party": r[3], "voting_method": r[4],
+                                  "source": r[5], "verification": r[6]})
+    found: dict[Pair, list[dict[str, Any]]] = defaultdict(list)
+    for vuid in vuids:
+        for pair in owners[vuid]:
+            found[pair].append({"vuid": vuid, "records": grouped[vuid]})
+    return dict(found)
+
+
+def roster_vuids_in_other_county(session: Session, scope: EvidenceScope) -> dict[Pair, list[dict[str, Any]]]:
+    """Active records of a county's current roster VUIDs that sit in another county."""
+    ids = scope.all_roster_ids
+    if not ids:
+        return {}
+    county_of = scope.county_of
+    rows = _roster_rows(session, scope, ids,
+        # CROSS JOIN: start from the roster rows on SQLite; an ordinary inner join everywhere else.
+        "SELECT r.submission_id, r.party, t.id, t.vuid, t.county, t.precinct, t.county_fallback, r.precinct "
+        "FROM county_roster_row r {roster_index} CROSS JOIN turnout_record t {record_index} "
+        "WHERE t.election_date = :election "
+        "AND t.vuid = r.vuid AND t.removed_at IS NULL AND {roster} AND t.county <> r.county")
+    return _split((((county_of[r[0]], r[1]), {
+        "record_id": r[2], "vuid": r[3], "county": r[4], "precinct": r[5], "county_fallback": bool(r[6]),
+        "roster_precinct": r[7], "should_be": county_of[r[0]]}) for r in rows), scope.pairs)
+
+
+def records_claimed_by_other_county(session: Session, scope: EvidenceScope,
+                                    extras: dict[Pair, list[dict[str, Any]]]) -> dict[Pair, list[dict[str, Any]]]:
+    """Records of a county whose VUID another county's current roster lists (and this one's does not).
+
+    For a county with a roster these are among its ``extras`` (records its roster lacks): only their VUIDs
+    are looked up. A county without a current roster has every record checked.
+    """
+    other_ids = list(session.execute(text(
+        "SELECT id FROM submission WHERE election_date = :election AND kind = 'roster' "
+        "AND superseded_at IS NULL"), {"election": scope.election}).scalars())
+    if not other_ids:
+        return {}
+    rows: list[tuple[Pair, dict[str, Any]]] = []
+    candidates = [(pair, row) for pair, items in extras.items() for row in items]
+    vuids = sorted({row["vuid"] for _pair, row in candidates})
+    listed: dict[str, set[str]] = defaultdict(set)
+    for start in range(0, len(vuids), CHUNK):
+        for vuid, county in session.execute(_expanding(
+                "SELECT vuid, county FROM county_roster_row WHERE election_date = :election AND vuid IN :vuids "
+                "AND submission_id IN :ids", "vuids", "ids"),
+                {"election": scope.election, "vuids": vuids[start:start + CHUNK], "ids": other_ids}):
+            listed[vuid].add(county)
+    for pair, row in candidates:
+        for other in sorted(listed.get(row["vuid"], set()) - {pair[0]}):
+            rows.append((pair, {"record_id": row["record_id"], "vuid": row["vuid"], "county": pair[0],
+                                "should_be": other, "county_fallback": row["county_fallback"]}))
+    without_roster = [county for county in scope.counties if not scope.roster_ids(county)]
+    if without_roster:
+        for r in session.execute(_expanding(
+                "SELECT DISTINCT t.id, t.county, t.party, t.vuid, r.county, t.county_fallback FROM turnout_record t "
+                "CROSS JOIN county_roster_row r WHERE t.election_date = :election AND t.county IN :counties "
+                "AND t.removed_at IS NULL AND r.election_date = t.election_date AND r.vuid = t.vuid "
+                "AND r.county <> t.county AND r.submission_id IN :ids", "counties", "ids"),
+                {"election": scope.election, "counties": without_roster, "ids": other_ids}):
+            rows.append(((r[1], r[2]), {"record_id": r[0], "vuid": r[3], "county": r[1], "should_be": r[4],
+                                        "county_fallback": bool(r[5])}))
+    return _split(rows, scope.pairs)
+
+
+def fallback_records(session: Session, scope: EvidenceScope) -> dict[Pair, list[dict[str, Any]]]:
+    """Records whose county was guessed (county-level fallback), not read from the data."""
+    rows = session.execute(_expanding(
+        # The bare column (no bound flag) lets the planner use the partial index ix_turnout_record_fallback.
+        "SELECT id, county, party, vuid, precinct FROM turnout_record WHERE election_date = :election "
+        "AND county IN :counties AND county_fallback AND removed_at IS NULL", "counties"),
+        {"election": scope.election, "counties": scope.counties})
+    return _split((((r[1], r[2]), {"record_id": r[0], "vuid": r[3], "precinct": r[4]}) for r in rows), scope.pairs)
+
+
+def district_mismatches(session: Session, scope: EvidenceScope) -> dict[Pair, list[dict[str, Any]]]:
+    """Records whose district disagrees with the precinct map of their county (counties with a map only)."""
+    mapped = list(session.execute(_expanding(
+        "SELECT DISTINCT county FROM precinct_district WHERE county IN :counties", "counties"),
+        {"counties": scope.counties}).scalars())
+    if not mapped:
+        return {}
+    rows = session.execute(_expanding(
+        "SELECT t.id, t.county, t.party, t.vuid, t.precinct, t.district, p.district FROM turnout_record t "
+        "JOIN precinct_district p ON p.county = t.county AND p.precinct = t.precinct "
+        "WHERE t.election_date = :election AND t.county IN :counties AND t.removed_at IS NULL "
+        "AND t.district IS NOT NULL AND t.district <> p.district", "counties"),
+        {"election": scope.election, "counties": sorted(mapped)})
+    return _split((((r[1], r[2]), {"record_id": r[0], "vuid": r[3], "precinct": r[4], "district": r[5],
+                                   "should_be": r[6]}) for r in rows), scope.pairs)
+
+
+def roster_problem_rows(session: Session, scope: EvidenceScope) -> dict[Pair, list[dict[str, Any]]]:
+    """Current roster rows whose VUID was refused or repaired when the upload was read."""
+    ids = scope.all_roster_ids
+    if not ids:
+        return {}
+    county_of = scope.county_of
+    rows = session.execute(_expanding(
+        "SELECT r.submission_id, r.party, r.row_no, r.sheet, r.vuid_raw, r.vuid, r.problem_code, f.name "
+        "FROM county_roster_row r LEFT JOIN source_file f ON f.id = r.source_file_id "
+        "WHERE r.submission_id IN :ids AND r.problem_code IS NOT NULL", "ids"), {"ids": ids})
+    return _split((((county_of[r[0]], r[1]), {"row_no": r[2], "sheet": r[3], "value": r[4], "vuid": r[5],
+                                               "code": r[6], "file": r[7]}) for r in rows),
+                  scope.pairs, ("row_no",))
+
+
+def latest_roster_vote_dates(session: Session, scope: EvidenceScope) -> dict[Pair, dt.date]:
+    """The latest vote date of each pair's current roster rows (pairs without dates are absent)."""
+    ids = scope.all_roster_ids
+    if not ids:
+        return {}
+    county_of = scope.county_of
+    found: dict[Pair, dt.date] = {}
+    if scope.wide:  # one pass over the election's rows (an index search would read each row through the index)
+        rows = session.execute(text(
+            f"SELECT submission_id, party, MAX(vote_date) FROM county_roster_row "  # noqa: S608 - constant
+            f"WHERE {_plain(session, 'election_date')} = :election GROUP BY county, party, submission_id"),
+            {"election": scope.election})
+    else:
+        rows = session.execute(_expanding(
+            "SELECT submission_id, party, MAX(vote_date) FROM county_roster_row WHERE submission_id IN :ids "
+            "GROUP BY submission_id, party", "ids"), {"ids": ids})
+    for submission_id, party, latest in rows:
+        value = as_date(latest)
+        pair = (county_of.get(submission_id, ""), party)
+        if value is not None and pair in scope.pairs and (pair not in found or value > found[pair]):
+            found[pair] = value
+    return found
+
+
+def latest_statewide_vote_dates(session: Session, scope: EvidenceScope) -> dict[str, dt.date]:
+    """The latest vote date of each county's active statewide records."""
+    if scope.wide:
+        rows = session.execute(text(
+            f"SELECT county, MAX(vote_date) FROM turnout_record "  # noqa: S608 - constant fragments
+            f"WHERE {_plain(session, 'election_date')} = :election "
+            "AND source = 'statewide' AND removed_at IS NULL GROUP BY county"), {"election": scope.election})
+    else:
+        rows = session.execute(_expanding(
+            "SELECT county, MAX(vote_date) FROM turnout_record WHERE election_date = :election "
+            "AND county IN :counties AND source = 'statewide' AND removed_at IS NULL GROUP BY county", "counties"),
+            {"election": scope.election, "counties": scope.counties})
+    return {county: value for county, latest in rows if (value := as_date(latest)) is not None}
