@@ -9,7 +9,10 @@ roster and official counts for every county, then times:
 - a per-county re-check after one county's upload;
 - a full reconcile after 1% of the records went missing (strategies on: fill_gaps repairs them).
 
-Usage: python benchmarks/reconcile.py --backend sqlite|postgresql --records 300000 [--pg-url URL]
+``--one-county``: instead, all N records in one county (a big county's upload on election night): the
+county's clean re-check, then its re-check after 1% of its records went missing.
+
+Usage: python benchmarks/reconcile.py --backend sqlite|postgresql --records 300000 [--pg-url URL] [--one-county]
 """
 
 from __future__ import annotations
@@ -162,7 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=3_000_000)
     parser.add_argument("--pg-url", default=os.environ.get("TURNOUT_BENCH_PG_URL"))
     parser.add_argument("--faults", type=float, default=0.01, help="fraction of records removed (0: skip that run)")
+    parser.add_argument("--one-county", action="store_true", help="all records in one county (HARRIS)")
     args = parser.parse_args(argv)
+    if args.one_county:
+        return _one_county(args)
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="turnout-bench-") as tmp:
         folder = Path(tmp)
@@ -229,6 +235,38 @@ def _fault_run(engine: Engine, ctx: AppContext, frame: pd.DataFrame, fraction: f
         actions = connection.execute(text("SELECT COUNT(*) FROM fix_action WHERE action = 'insert'")).scalar()
     print(f"  statuses after the faulty run: {statuses}; county records inserted {inserted:,}, "
           f"insert fix_actions {actions:,}")
+
+
+ONE_COUNTY = "HARRIS"
+
+
+def _one_county(args: argparse.Namespace) -> int:
+    """One county holding every record: its clean re-check, then its re-check with 1% missing."""
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="turnout-bench-") as tmp:
+        frame = generate(args.records)
+        frame["county"] = ONE_COUNTY
+        engine = make_engine(_database(args.backend, args.pg_url, Path(tmp)))
+        upgrade_to_head(engine)
+        print(f"{args.backend}: {args.records:,} records, all in {ONE_COUNTY}")
+        _timed("bulk load (records + roster + counts)", lambda: load(engine, frame), results)
+        ctx = AppContext(engine=engine, user="bench")
+        clean = _timed("clean re-check of the county", lambda: reconciliation.reconcile(
+            ctx, ELECTION, county=ONE_COUNTY, trigger="COUNTY_UPLOAD"), results)
+        assert all(r["status"] == "RESOLVED" for r in clean), "clean data must resolve"
+        faulty = frame.sample(frac=args.faults, random_state=3)["vuid"].tolist()
+        with engine.begin() as connection:
+            connection.execute(
+                text("UPDATE turnout_record SET removed_at = :now WHERE election_date = :election AND vuid = :vuid"),
+                [{"now": dt.datetime(2026, 3, 4), "election": ELECTION, "vuid": v} for v in faulty])
+        print(f"  removed {len(faulty):,} records ({args.faults:.1%})")
+        fixed = _timed("re-check with faults (fill_gaps)", lambda: reconciliation.reconcile(
+            ctx, ELECTION, county=ONE_COUNTY, trigger="COUNTY_UPLOAD"), results)
+        print(f"  statuses: {pd.Series([r['status'] for r in fixed]).value_counts().to_dict()}")
+        engine.dispose()
+    print(f"faulty re-check / clean re-check:          "
+          f"{results['re-check with faults (fill_gaps)'] / results['clean re-check of the county']:6.2f}x")
+    return 0
 
 
 if __name__ == "__main__":

@@ -15,10 +15,17 @@ Re-fetching a file whose import was undone revives its records (recorded as ``up
 A dry run runs the same import inside a SAVEPOINT that is rolled back: the preview is exact and
 nothing is written to the database (a URL is still fetched into the cache; the cached file is imported
 by the next real run even when the server then answers 304).
+
+``execute_many`` serves an election-night round of many counties (``engine/bulk_round.py``): the source
+is read and its files hashed once. When every file is already imported (the scheduled check imported it
+before reconciling), each county gets the same "nothing new" result a run of its own would get; when
+there is something to import, it returns None and the per-county loop imports it once (the counties it
+lands on are re-reconciled as side effects).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +78,35 @@ class RefetchStatewide:
                 savepoint.rollback()
         return self._import(context, files, note)
 
+    def execute_many(self, contexts: Sequence[StrategyContext]) -> list[StrategyResult] | None:
+        """One read of the source for many counties; None when a file is new (import it one county at a time)."""
+        from turnout_desktop.files import file_sha256
+        from turnout_desktop.services.statewide_loader import already_imported
+
+        first = contexts[0]
+        if first.dry_run:
+            return None
+        fed = newest_election(first.session) if first.statewide_source and first.may_import_statewide else None
+        if not first.statewide_source or not first.may_import_statewide or (
+                fed is not None and fed != first.election_date):
+            return [self.execute(context) for context in contexts]  # a message each; nothing read or written
+        try:
+            fetched = resolve_statewide_files(first.statewide_source)
+        except SourceUnavailable as exc:
+            return [StrategyResult(applied=False, message=f"Statewide source unavailable: {exc}",
+                                   source_unavailable=True) for _context in contexts]
+        files = fetched.files
+        if not files:
+            return [result(context, f"The statewide source {first.statewide_source} holds no csv/zip/txt file")
+                    for context in contexts]
+        for path in files:
+            sha256 = file_sha256(path)
+            if (self._undone_source(first, sha256) is not None
+                    or not already_imported(first.session, first.election_date, sha256)):
+                return None
+        note = " (the server reports no change since the last download)" if fetched.not_modified else ""
+        return [result(context, _import_message(files, note, skipped_files=len(files))) for context in contexts]
+
     def _import(self, context: StrategyContext, files: list[Path], note: str = "") -> StrategyResult:
         from turnout_desktop.files import file_sha256
         from turnout_desktop.services.statewide_loader import load_statewide_file, refresh_statewide_count_cache
@@ -99,13 +135,8 @@ class RefetchStatewide:
             notes.append(f"{path.name}: {outcome.get('inserted', 0)} new of {outcome.get('rows_read', 0)} rows")
         if (inserted or revived) and not context.dry_run:
             refresh_statewide_count_cache(context.session, context.election_date)
-        message = f"Re-fetched {len(files)} statewide file(s){note}: {inserted} new record(s)"
-        if revived:
-            message += f", {revived} row(s) revived"
-        if skipped_files:
-            message += f", {skipped_files} file(s) already imported"
-        if notes:
-            message += " [" + "; ".join(notes) + "]"
+        message = _import_message(files, note, inserted=inserted, revived=revived, skipped_files=skipped_files,
+                                  notes=notes)
         return result(context, message, inserted=inserted, updated=revived)
 
     @staticmethod
@@ -163,3 +194,16 @@ class RefetchStatewide:
                 record.removed_by_fix = None
             revived += 1
         return revived + 1  # the source_file row changed too
+
+
+def _import_message(files: Sequence[Path], note: str, *, inserted: int = 0, revived: int = 0, skipped_files: int = 0,
+                    notes: Sequence[str] = ()) -> str:
+    """What one re-fetch did, in the attempt's message."""
+    message = f"Re-fetched {len(files)} statewide file(s){note}: {inserted} new record(s)"
+    if revived:
+        message += f", {revived} row(s) revived"
+    if skipped_files:
+        message += f", {skipped_files} file(s) already imported"
+    if notes:
+        message += " [" + "; ".join(notes) + "]"
+    return message

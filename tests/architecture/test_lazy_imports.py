@@ -27,19 +27,17 @@ from turnout_desktop.services.submission import import_statewide, submit_files
 REPO = Path(turnout_desktop.__file__).resolve().parent.parent
 HEAVY = ("pandas", "pyarrow", "numpy", "openpyxl", "fastexcel", "python_calamine", "PySide6", "shiboken6", "alembic")
 ELECTION = dt.date(2026, 3, 3)
-# Runs ``turnout ARGS...`` in this interpreter, then prints the heavy top-level packages it loaded.
+# Runs ``turnout ARGS...`` in this interpreter, then prints every module name it loaded.
 PROBE = (
     "import json, runpy, sys\n"
-    "heavy = set(json.loads(sys.argv[1]))\n"
-    "sys.argv = ['turnout', *sys.argv[2:]]\n"
+    "sys.argv = ['turnout', *sys.argv[1:]]\n"
     "try:\n"
     "    runpy.run_module('turnout_desktop.cli.main', run_name='__main__')\n"
     "except SystemExit as exit_:\n"
     "    code = exit_.code\n"
     "else:\n"
     "    code = 0\n"
-    "loaded = sorted({name.split('.')[0] for name in sys.modules} & heavy)\n"
-    "print('LOADED=' + json.dumps(loaded), file=sys.stderr)\n"
+    "print('LOADED=' + json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
     "sys.exit(code)\n"
 )
 
@@ -63,15 +61,21 @@ def small_database(tmp_path: Path) -> str:
     return url
 
 
-def _heavy_modules_loaded(*args: str) -> tuple[list[str], str]:
-    """Run ``turnout ARGS`` from the repository's own source; the heavy packages it loaded and its stdout."""
+def modules_loaded(*args: str) -> tuple[set[str], str]:
+    """Run ``turnout ARGS`` from the repository's own source; every module it loaded, and its stdout."""
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    result = subprocess.run([sys.executable, "-c", PROBE, json.dumps(HEAVY), *args], capture_output=True,
-                            text=True, cwd=REPO, env=env, timeout=120)
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=REPO,
+                            env=env, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     marker = [line for line in result.stderr.splitlines() if line.startswith("LOADED=")]
     assert marker, result.stderr[-2000:]
-    return json.loads(marker[-1].removeprefix("LOADED=")), result.stdout
+    return set(json.loads(marker[-1].removeprefix("LOADED="))), result.stdout
+
+
+def _heavy_modules_loaded(*args: str) -> tuple[list[str], str]:
+    """The heavy top-level packages ``turnout ARGS`` loaded, and its stdout."""
+    loaded, stdout = modules_loaded(*args)
+    return sorted({name.split(".")[0] for name in loaded} & set(HEAVY)), stdout
 
 
 def test_help_loads_no_heavy_library() -> None:

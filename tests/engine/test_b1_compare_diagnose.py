@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from b1_engine_rows import (
     ED,
     ELECTION,
@@ -24,6 +25,8 @@ from turnout_desktop.db.session import transaction
 from turnout_desktop.engine.compare import compare
 from turnout_desktop.engine.diagnose import diagnose, evidence_for_log
 from turnout_desktop.engine.metrics import MethodCount
+
+pytestmark = pytest.mark.usefixtures("evidence_mode")  # narrow and wide evidence queries
 
 
 def test_compare_counts_every_county_and_stores_database_counts(db_engine):
@@ -166,3 +169,20 @@ def test_log_evidence_is_capped_but_details_are_complete(db_engine):
     assert len(capped["missing_vuids"]["vuids"]) == 50
     assert capped["missing_vuids"]["vuids_truncated_from"] == 120
     assert capped["missing_vuids"]["count"] == 120
+
+
+def test_one_walk_gives_the_active_and_the_statewide_counts(db_engine):
+    """The dashboard's single GROUP BY agrees with the two it replaces (removed records, county sources)."""
+    from turnout_desktop.engine import repository
+
+    add_records(db_engine, [(vuid(1), "Travis", "DEM", EV), (vuid(2), "Travis", "DEM", EV),
+                            (vuid(3), "Travis", "REP", ED)])
+    add_records(db_engine, [(vuid(4), "Travis", "DEM", EV), (vuid(5), "Loving", "DEM", MAIL)], source="county")
+    add_records(db_engine, [(vuid(6), "Travis", "DEM", EV)], removed_at=dt.datetime(2026, 3, 4))
+    with transaction(db_engine) as session:
+        active, statewide = repository.active_and_statewide_counts(session, ELECTION)
+        assert active == repository.active_counts(session, ELECTION) == {
+            ("Travis", "DEM", EV): 3, ("Travis", "REP", ED): 1, ("Loving", "DEM", MAIL): 1}
+        assert statewide == {("Travis", "DEM", EV): 2, ("Travis", "REP", ED): 1}
+        assert (repository.confirmed_counts(session, ELECTION, statewide_counts=statewide)
+                == repository.confirmed_counts(session, ELECTION))

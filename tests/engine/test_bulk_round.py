@@ -7,14 +7,16 @@ per-pair loop only). Every log row, attempt, fix and record must agree. Real SQL
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
 
-from strategies import default_strategies
+from strategies import default_strategies, refetch_statewide
 from turnout_desktop.db.models import (
     CountyRosterRow,
     CountyTurnoutReference,
@@ -33,6 +35,9 @@ from turnout_desktop.errors import Cancelled
 from turnout_desktop.services import reconciliation
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.fixes import undo_fix
+from turnout_desktop.services.submission import import_statewide
+
+pytestmark = pytest.mark.usefixtures("evidence_mode")  # narrow and wide evidence queries
 
 BULK = dt.date(2026, 3, 3)
 ONE_BY_ONE = dt.date(2026, 5, 26)
@@ -74,7 +79,7 @@ def seed(engine: Engine, election: dt.date, counties: dict[str, dict[str, Any]])
             session.add(SubmissionFile(submission_id=submission.id, source_file_id=file.id))
             counts: dict[str, int] = {}
             for number in range(spec["voters"]):
-                vuid = f"{spec['prefix']}{number:05d}"
+                vuid = f"{spec['prefix']}{number:09d}"  # ten digits, as statewide files spell them
                 method = METHODS[number % 3]
                 counts[method] = counts.get(method, 0) + 1
                 session.add(CountyRosterRow(
@@ -84,7 +89,7 @@ def seed(engine: Engine, election: dt.date, counties: dict[str, dict[str, Any]])
                 if number >= spec.get("missing", 0):
                     session.add(_record(election, vuid, county, method))
             for number in range(spec.get("extra_dupes", 0)):
-                session.add(_record(election, f"{spec['prefix']}{number + spec.get('missing', 0):05d}", county,
+                session.add(_record(election, f"{spec['prefix']}{number + spec.get('missing', 0):09d}", county,
                                     "mail-in" if METHODS[(number + spec.get("missing", 0)) % 3] != "mail-in"
                                     else "early-voting"))
             for method, count in counts.items():
@@ -195,7 +200,7 @@ def test_a_tombstone_sends_the_fill_to_the_per_pair_loop(db_engine: Engine) -> N
     need reviving); the per-pair loop fills each county, continuing the round's log rows."""
     seed(db_engine, BULK, COUNTIES)
     with transaction(db_engine) as session:
-        session.add(TurnoutRecord(election_date=BULK, vuid="900000", county="ECTOR", party="DEM",
+        session.add(TurnoutRecord(election_date=BULK, vuid="9000000000", county="ECTOR", party="DEM",
                                   voting_method="mail-in", source="county", verification="pending",
                                   county_fallback=False, removed_at=dt.datetime(2026, 3, 4)))
 
@@ -227,3 +232,69 @@ def test_cancelling_during_the_round_leaves_rows_a_rerun_finishes(db_engine: Eng
 
     assert {r["status"] for r in results} == {"RESOLVED"}
     assert all("Resumed" in (r["notes"] or "") for r in results if r["county"] != "ECTOR")
+
+
+def _statewide_file(path: Path, county: str, numbers: range) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["VUID", "COUNTY", "PARTY", "VOTING_METHOD", "PRECINCT", "VOTE_DATE"])
+        for number in numbers:
+            writer.writerow([f"{1_100_000_000 + number}", county, "DEM", "early-voting", "0001", "2026-02-20"])
+    return path
+
+
+def test_a_source_already_imported_is_read_once_for_every_county(db_engine: Engine, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Strategy A in a round: the folder's file is already imported, so every county gets the "nothing new"
+    attempt a run of its own would write, then fill_gaps; the source is read once, nothing imported twice."""
+    seed(db_engine, BULK, COUNTIES)
+    source = tmp_path / "statewide"
+    import_statewide(_ctx(db_engine), [_statewide_file(source / "sw.csv", "FANNIN", range(3))], election=BULK)
+    reads: list[str] = []
+
+    def counted(where: str) -> Any:
+        reads.append(where)
+        return real_resolve(where)
+
+    real_resolve = refetch_statewide.resolve_statewide_files
+    monkeypatch.setattr(refetch_statewide, "resolve_statewide_files", counted)
+
+    results = reconciliation.reconcile(_ctx(db_engine), BULK, statewide_source=str(source))
+
+    assert reads == [str(source)]  # one read for the four counties (a loop per county read it four times)
+
+    assert {r["county"]: r["strategy_succeeded"] for r in results if r["county"] in ("ANDERSON", "BEXAR")} == {
+        "ANDERSON": "fill_gaps", "BEXAR": "fill_gaps"}
+    trail = _trail(db_engine, BULK)
+    for county in ("ANDERSON", "BEXAR", "COLLIN"):
+        first = trail[county]["attempt_rows"][0]
+        assert first[:3] == (1, "refetch_statewide", "no_change")
+        assert first[5].startswith("Re-fetched 1 statewide file(s): 0 new record(s), 1 file(s) already imported")
+    with transaction(db_engine) as session:
+        assert session.execute(select(func.count()).select_from(SourceFile).where(
+            SourceFile.kind == "statewide")).scalar() == 1
+
+
+def test_a_new_statewide_file_is_imported_once_by_the_per_pair_loop(db_engine: Engine, tmp_path: Path) -> None:
+    """A file not imported yet: the round leaves A to the per-pair loop, whose first county imports it; the
+    missing voters it brings are no longer missing anywhere."""
+    seed(db_engine, BULK, COUNTIES)
+    source = tmp_path / "statewide"
+    with transaction(db_engine) as session:
+        first_missing = session.execute(select(CountyRosterRow.vuid).where(
+            CountyRosterRow.county == "ANDERSON").order_by(CountyRosterRow.row_no).limit(1)).scalar_one()
+    path = source / "new.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text("VUID,COUNTY,PARTY,VOTING_METHOD,PRECINCT,VOTE_DATE\n"
+                    f"{first_missing},ANDERSON,DEM,early-voting,0001,2026-02-20\n", encoding="utf-8")
+
+    results = reconciliation.reconcile(_ctx(db_engine), BULK, statewide_source=str(source))
+
+    assert {r["status"] for r in results} == {"RESOLVED"}
+    with transaction(db_engine) as session:
+        imported = session.execute(select(func.count()).select_from(SourceFile).where(
+            SourceFile.kind == "statewide")).scalar()
+        filled = set(session.execute(select(TurnoutRecord.vuid).where(TurnoutRecord.source == "county")).scalars())
+    assert imported == 1
+    assert first_missing not in filled  # the statewide import brought it; fill_gaps did not insert it too

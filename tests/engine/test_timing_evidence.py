@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from b1_engine_rows import EV, MAIL, add_records, add_reference, add_roster, add_statewide_file, vuid
 
 from turnout_desktop.db.session import transaction
 from turnout_desktop.engine.compare import compare
 from turnout_desktop.engine.diagnose import diagnose
+
+pytestmark = pytest.mark.usefixtures("evidence_mode")  # narrow and wide evidence queries
 
 SNAPSHOT = dt.datetime(2026, 2, 24, 23, 59, 59)
 AFTER_SNAPSHOT = dt.datetime(2026, 3, 2, 9)

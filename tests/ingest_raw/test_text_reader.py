@@ -58,9 +58,9 @@ def test_tsv_with_cr_dos_eof_and_trailing_blank_lines():
     assert _cells(workbook) == [
         ["SOS Voter ID", "Name", "Precinct"],
         ["1000000001", "DOE, J", "100101"],
-        [None, None, None],                    # a blank row in the middle is kept (row numbers stay right)
-        ["1000000002", "ROE", "0070"],
+        ["1000000002", "ROE", "0070"],         # the blank row in the middle is dropped ...
     ]
+    assert workbook.sheets[0].row_numbers.tolist() == [1, 2, 4]  # ... and the rows keep their numbers
 
 
 @pytest.mark.parametrize(("delimiter", "name"), [(";", "semicolon"), ("|", "pipe"), ("\t", "tab"), (",", "comma")])

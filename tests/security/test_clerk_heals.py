@@ -87,3 +87,44 @@ def test_shared_settings_are_admin_only_validated_and_audited(server) -> None:  
     finally:
         clerk.engine.dispose()
         admin.engine.dispose()
+
+
+def test_a_clerks_two_parties_heal_in_one_set_based_round(fresh_server: str, tmp_path,  # noqa: ANN001
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """Both parties of the clerk's county miss voters: fill_gaps runs once for both (engine/bulk_round.py), its
+    staging table and inserts passing row-level security as the clerk's own login."""
+    import csv
+
+    from pg_logins import signed_in_url
+
+    from turnout_desktop.domain.permissions import Role
+
+    admin = signed_in_url(fresh_server, "t_admin", Role.ADMIN)
+    clerk = signed_in_url(fresh_server, "t_clerk_loving", Role.CLERK, ["LOVING"])
+
+    def write(path, header, rows):  # noqa: ANN001, ANN202
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+        return path
+
+    voters = [(f"{1_200_000_000 + n}", "DEM" if n < 10 else "REP") for n in range(20)]
+    statewide = write(tmp_path / "statewide.csv", ["VUID", "COUNTY", "PARTY", "VOTING_METHOD", "PRECINCT", "VOTE_DATE"],
+                      [[v, "LOVING", p, "early-voting", "0001", "2026-02-20"] for n, (v, p) in enumerate(voters)
+                       if n % 10 < 8])  # two voters of each party missing
+    roster = write(tmp_path / "loving.csv", ["VUID", "PARTY", "VOTING_METHOD", "PRECINCT", "VOTE_DATE"],
+                   [[v, p, "early-voting", "0001", "2026-02-20"] for v, p in voters])
+    assert main(["--db", admin, "import-statewide", str(statewide), "--election", ELECTION]) == 0
+    assert main(["--db", clerk, "submit", str(roster), "--county", "LOVING", "--election", ELECTION]) == 0
+    capsys.readouterr()
+    assert main(["--db", clerk, "log", "--county", "LOVING", "--json"]) == 0
+    entries = json.loads(capsys.readouterr().out)["entries"]
+    newest = {}
+    for entry in sorted(entries, key=lambda e: e["id"]):
+        newest[entry["party"]] = entry
+    assert {p: (e["status"], e["strategy_succeeded"]) for p, e in newest.items()} == {
+        "DEM": ("RESOLVED", "fill_gaps"), "REP": ("RESOLVED", "fill_gaps")}
+    assert {p: e["actual_total"] for p, e in newest.items()} == {"DEM": 10, "REP": 10}
+    assert not [r for r in caplog.records if r.name == "turnout_desktop.engine.bulk_round"]  # no fallback taken

@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from turnout_desktop.cli.common import context_from_args, print_json
-from turnout_desktop.db.identity import LOCAL_LABEL
 
 EXIT_AUDIT_BROKEN = 1
 
@@ -25,6 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_whoami(args: argparse.Namespace) -> int:
+    from turnout_desktop.db.identity import LOCAL_LABEL
     from turnout_desktop.services.sign_in import whoami
 
     identity = whoami(context_from_args(args))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from turnout_desktop.cli.common import context_from_args
-from turnout_desktop.db.migrate import current_revision
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,6 +14,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from turnout_desktop.db.migrate import current_revision
+
     context = context_from_args(args)
     print(f"database ready at schema revision {current_revision(context.engine)} ({context.backend})")
     return 0

@@ -10,17 +10,23 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from turnout_desktop.cli.common import ProgressBar, print_json
-from turnout_desktop.db.session import DB_URL_ENV, default_sqlite_url
 from turnout_desktop.errors import DatabaseUnavailable, InvalidRequest, TurnoutError
-from turnout_desktop.services.context import AppContext, open_context
+
+if TYPE_CHECKING:  # SQLAlchemy loads when a command opens the database, not for ``turnout --help``
+    from turnout_desktop.services.context import AppContext
 
 EXIT_UNREACHABLE = 2
+DB_URL_ENV = "TURNOUT_DB_URL"  # db.session.DB_URL_ENV, spelled out so that ``--help`` needs no SQLAlchemy
 
 
 def local_context(args: argparse.Namespace, *, user: str | None = None) -> AppContext:
     """The local database that holds the outbox: ``--db`` or the local SQLite file."""
+    from turnout_desktop.db.session import default_sqlite_url
+    from turnout_desktop.services.context import open_context
+
     return open_context(getattr(args, "db", None) or default_sqlite_url(), user=user)
 
 

@@ -19,15 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, func, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
-
 from turnout_desktop.cli.common import parse_election, print_json
-from turnout_desktop.db.session import normalize_url, resolve_db_url
 from turnout_desktop.errors import ImportRejected
 
-if TYPE_CHECKING:  # the readers load pandas: imported when a pre-check runs, not when ``turnout`` starts
+if TYPE_CHECKING:  # the readers load pandas, the cache reader SQLAlchemy: both load when a pre-check runs
+    from sqlalchemy import Engine
+
     from turnout_desktop.ingest.precheck import PrecheckReport
 
 EXIT_OK, EXIT_BLOCKED, EXIT_BAD_INPUT = 0, 1, 2
@@ -44,6 +41,10 @@ class StatewideCache:
 
 def _read_only_engine(url: str) -> Engine | None:
     """An engine that can only read ``url``; None for a SQLite file that does not exist (never created)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
@@ -63,7 +64,10 @@ def read_statewide_cache(db_url: str | None, election: dt.date | None) -> Statew
     """
     if election is None:
         return StatewideCache(None, "no statewide comparison without --election")
+    from sqlalchemy import func, select
+
     from turnout_desktop.db.models import StatewideCountCache as table  # the ORM models: not for ``--help``
+    from turnout_desktop.db.session import normalize_url, resolve_db_url
 
     try:
         engine = _read_only_engine(normalize_url(resolve_db_url(db_url)))

@@ -6,9 +6,10 @@ import argparse
 import datetime as dt
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from turnout_desktop.services.context import AppContext, open_context
+if TYPE_CHECKING:  # SQLAlchemy loads when a command opens the database, not for ``turnout --help``
+    from turnout_desktop.services.context import AppContext
 
 
 def parse_election(text: str) -> dt.date:
@@ -28,6 +29,8 @@ def context_from_args(args: argparse.Namespace, *, user: str | None = None) -> A
     SQLite: migrated, role ``local``, ``user`` as given (``--user``) or "local". PostgreSQL: the login of
     the URL, its role from the database; a ``--user`` is refused.
     """
+    from turnout_desktop.services.context import open_context
+
     global acting_role
     context = open_context(getattr(args, "db", None), user=user)
     acting_role = context.role

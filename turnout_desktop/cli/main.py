@@ -14,8 +14,6 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from sqlalchemy.exc import DBAPIError
-
 from turnout_desktop.errors import TurnoutError
 
 EXIT_OK = 0
@@ -79,8 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return exc.exit_code
         print(f"turnout: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except DBAPIError as exc:
-        if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+    except Exception as exc:  # noqa: BLE001 - only a privilege refused by the database is handled; the rest re-raises
+        if not _privilege_refused(exc):
             raise
         from turnout_desktop.cli import common
 
@@ -90,6 +88,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("turnout: interrupted", file=sys.stderr)
         return 130
+
+
+def _privilege_refused(error: Exception) -> bool:
+    """True for PostgreSQL's refusal of a privilege or a row-level security check (SQLSTATE 42501).
+
+    SQLAlchemy is looked up, not imported: a command that never loaded it (``--help``) cannot have
+    raised its error, and ``turnout --help`` starts without it.
+    """
+    dbapi_error = getattr(sys.modules.get("sqlalchemy.exc"), "DBAPIError", None)
+    return (dbapi_error is not None and isinstance(error, dbapi_error)
+            and getattr(error.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE)
 
 
 if __name__ == "__main__":

@@ -167,11 +167,16 @@ class TurnoutRecord(Base):
     __tablename__ = "turnout_record"
     __table_args__ = (
         UniqueConstraint("election_date", "source", "vuid", "voting_method", name="uq_turnout_record_identity"),
-        Index("ix_turnout_record_group", "election_date", "county", "party", "voting_method", "removed_at"),
+        # ``source`` and ``vote_date`` last: the statewide count per group and the latest statewide vote date
+        # per county are index-only too (migration 0006).
+        Index("ix_turnout_record_group", "election_date", "county", "party", "voting_method", "removed_at", "source",
+              "vote_date"),
         Index("ix_turnout_record_vuid", "election_date", "vuid", "removed_at", "county"),
         Index("ix_turnout_record_fallback", "election_date", "county", sqlite_where=text("county_fallback"),
               postgresql_where=text("county_fallback")),
         Index("ix_turnout_record_source_file", "source_file_id"),
+        Index("ix_turnout_record_not_statewide", "election_date", "county", "party",
+              sqlite_where=text("source <> 'statewide'"), postgresql_where=text("source <> 'statewide'")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

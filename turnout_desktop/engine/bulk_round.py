@@ -22,6 +22,7 @@ A pair's diagnosis is only recomputed after a round that changed data; a round o
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +66,7 @@ from turnout_desktop.engine.types import (
 )
 from turnout_desktop.errors import Cancelled
 
+logger = logging.getLogger(__name__)
 Key = tuple[str, str]
 MIN_PAIRS = 2  # one pair gains nothing from a round: the per-pair loop is the same work
 
@@ -267,6 +269,8 @@ def _attempt(engine: Engine, election: dt.date, strategy: BulkStrategy, members:
     except _HandOver:
         raise
     except Exception as exc:  # the per-pair loop runs it again and records the error per pair
+        logger.warning("set-based %s attempt for %d pair(s) failed; handing them to the per-pair loop",
+                       strategy.name, len(members), exc_info=True)
         raise _HandOver from exc
 
 

@@ -60,7 +60,8 @@ def _method_order(method: str) -> tuple[int, str]:
 
 def compare(session: Session, election: dt.date, *, county: str | None = None, party: str | None = None,
             success_threshold: Decimal = Decimal("99.9"), update: bool = True,
-            now: dt.datetime | None = None) -> list[Comparison]:
+            now: dt.datetime | None = None,
+            actual: dict[tuple[str, str, str], int] | None = None) -> list[Comparison]:
     """Compare every (county, party) that has official counts; optionally store the result.
 
     Args:
@@ -71,6 +72,7 @@ def compare(session: Session, election: dt.date, *, county: str | None = None, p
         success_threshold: Accuracy at which a county counts as verified.
         update: Write ``database_count``, ``verified``, ``last_verified_at`` to the reference rows.
         now: Timestamp to store (defaults to the current UTC time).
+        actual: The active counts when the caller has read them already (``repository.active_counts``).
 
     Returns:
         One comparison per (county, party) with official counts, sorted by county then party.
@@ -78,7 +80,8 @@ def compare(session: Session, election: dt.date, *, county: str | None = None, p
     references = repository.reference_rows(session, election, county=county, party=party)
     if not references:
         return []
-    actual = repository.active_counts(session, election, county=county, party=party)
+    if actual is None:
+        actual = repository.active_counts(session, election, county=county, party=party)
     comparisons: dict[tuple[str, str], Comparison] = {}
     totals: dict[tuple[str, str], int] = {}
     for ref in references:

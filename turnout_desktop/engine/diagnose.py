@@ -62,6 +62,7 @@ def diagnose_many(session: Session, comparisons: Sequence[Comparison], *,
     if not inexact:
         return diagnoses
     scope.pairs = frozenset((c.county, c.party) for c, _d in inexact)
+    scope.records = sum(c.actual_total for c, _d in inexact)
     found = _evidence(session, scope)
     for comparison, diagnosis in inexact:
         causes = found.get((comparison.county, comparison.party), {})
@@ -95,7 +96,8 @@ def _blank(comparison: Comparison, scope: evidence.EvidenceScope, has_statewide_
 def _evidence(session: Session, scope: evidence.EvidenceScope) -> dict[Pair, dict[str, dict[str, Any]]]:
     """Every cause found, per pair of the scope: ``{pair: {code: evidence}}``."""
     found: dict[Pair, dict[str, dict[str, Any]]] = {pair: {} for pair in scope.pairs}
-    for pair, rows in evidence.missing_roster_vuids(session, scope).items():
+    missing, elsewhere = evidence.roster_vuids_missing_or_elsewhere(session, scope)
+    for pair, rows in missing.items():
         per_method: dict[str, int] = {}
         for row in rows:
             per_method[row["voting_method"]] = per_method.get(row["voting_method"], 0) + 1
@@ -108,7 +110,7 @@ def _evidence(session: Session, scope: evidence.EvidenceScope) -> dict[Pair, dic
         surplus = sum(len(group["records"]) - 1 for group in groups)
         found[pair][DUPLICATE_RECORDS] = {"count": len(groups), "surplus_records": surplus, "vuids": groups}
     wrong = {
-        "in_other_county": evidence.roster_vuids_in_other_county(session, scope),
+        "in_other_county": elsewhere,
         "claimed_by_other_county": evidence.records_claimed_by_other_county(session, scope, extras),
         "county_fallback": evidence.fallback_records(session, scope),
         "district_mismatch": evidence.district_mismatches(session, scope),

@@ -27,6 +27,7 @@ from turnout_desktop.engine.repository import CurrentSubmission, as_date, curren
 Pair = tuple[str, str]
 CHUNK = 500  # VUIDs per follow-up lookup
 NARROW_COUNTIES = 8  # up to this many counties, queries name them (index searches); beyond, they scan
+NARROW_RECORDS = 20_000  # ... and up to this many records
 
 
 @dataclass(slots=True)
@@ -36,6 +37,7 @@ class EvidenceScope:
     election: dt.date
     pairs: frozenset[Pair]
     submissions: dict[str, list[CurrentSubmission]] = field(default_factory=dict)
+    records: int = 0  # active records of the pairs (their comparisons' actual totals)
 
     @property
     def counties(self) -> list[str]:
@@ -43,12 +45,13 @@ class EvidenceScope:
 
     @property
     def wide(self) -> bool:
-        """Many counties: read the whole election once and keep the pairs' rows in Python.
+        """Many counties or a big one: walk the election's VUID indexes once, keep the pairs' rows in Python.
 
         A list of hundreds of counties or submissions in the SQL makes the planners probe the index once per
-        value and per row (SQLite: 20 s instead of 0.8 s at 1M records).
+        value and per row (SQLite: 20 s instead of 0.8 s at 1M records); a big county found through the
+        county index costs a random table read per record (1 s per query for 500k records, 0.3 s walking).
         """
-        return len(self.counties) > NARROW_COUNTIES
+        return len(self.counties) > NARROW_COUNTIES or self.records > NARROW_RECORDS
 
     def roster_ids(self, county: str) -> list[int]:
         return [s.id for s in self.submissions.get(county, []) if s.kind == "roster"]
@@ -100,8 +103,9 @@ def _roster_rows(session: Session, scope: EvidenceScope, ids: list[int], sql: st
 
 
 def _county_rows(session: Session, scope: EvidenceScope, counties: list[str], sql: str, *,
-                 column: str = "t.county", ids: list[int] | None = None) -> list[Any]:
-    """Run ``sql`` whose ``{county}`` stands for "the row's county is one of ``counties``"."""
+                 column: str = "t.county", county_at: int = 1, ids: list[int] | None = None) -> list[Any]:
+    """Run ``sql`` whose ``{county}`` stands for "the row's county (``column``, result position ``county_at``)
+    is one of ``counties``"; a wide scope reads the election and keeps those counties' rows in Python."""
     params: dict[str, Any] = {"election": scope.election}
     hints = _indexes(session, scope.wide)
     names: list[str] = []
@@ -111,14 +115,14 @@ def _county_rows(session: Session, scope: EvidenceScope, counties: list[str], sq
     if scope.wide:
         wanted = set(counties)
         return [row for row in session.execute(_expanding(sql.format(county="1 = 1", **hints), *names), params)
-                if row[1 if column == "t.county" else 0] in wanted]
+                if row[county_at] in wanted]
     params["counties"] = counties
     return list(session.execute(_expanding(sql.format(county=f"{column} IN :counties", **hints), "counties", *names),
                                 params))
 
 
-def scope_for(session: Session, election: dt.date, pairs: Iterable[Pair]) -> EvidenceScope:
-    scope = EvidenceScope(election, frozenset(pairs))
+def scope_for(session: Session, election: dt.date, pairs: Iterable[Pair], records: int = 0) -> EvidenceScope:
+    scope = EvidenceScope(election, frozenset(pairs), records=records)
     scope.submissions = current_submissions_of(session, election, scope.counties)
     return scope
 
@@ -132,21 +136,31 @@ def _split(rows: Iterable[tuple[Pair, dict[str, Any]]], pairs: frozenset[Pair],
     return {pair: sorted(items, key=lambda row: tuple(row[key] for key in order)) for pair, items in found.items()}
 
 
-def missing_roster_vuids(session: Session, scope: EvidenceScope) -> dict[Pair, list[dict[str, Any]]]:
-    """Current roster VUIDs with no active record anywhere in the election (an anti-join on the VUID index)."""
+def roster_vuids_missing_or_elsewhere(session: Session, scope: EvidenceScope,
+                                      ) -> tuple[dict[Pair, list[dict[str, Any]]], dict[Pair, list[dict[str, Any]]]]:
+    """One pass over the current roster rows, joined to the active records by VUID.
+
+    Returns:
+        The roster VUIDs with no active record anywhere in the election (missing), and the active records
+        of roster VUIDs that sit in another county (in other county).
+    """
     ids = scope.all_roster_ids
     if not ids:
-        return {}
+        return {}, {}
     county_of = scope.county_of
     rows = _roster_rows(session, scope, ids,
-        "SELECT r.submission_id, r.party, r.vuid, r.voting_method, r.row_no, r.sheet, r.precinct, f.name "
-        "FROM county_roster_row r {roster_index} LEFT JOIN source_file f ON f.id = r.source_file_id "
-        "WHERE {roster} AND r.vuid IS NOT NULL "
-        "AND NOT EXISTS (SELECT 1 FROM turnout_record t WHERE t.election_date = :election "
-        "AND t.vuid = r.vuid AND t.removed_at IS NULL)")
-    return _split((((county_of[r[0]], r[1]), {"vuid": r[2], "voting_method": r[3], "row_no": r[4], "sheet": r[5],
-                                               "precinct": r[6], "file": r[7]}) for r in rows),
-                  scope.pairs, ("vuid", "row_no"))
+        "SELECT r.submission_id, r.party, r.vuid, r.voting_method, r.row_no, r.sheet, r.precinct, f.name, "
+        "t.id, t.county, t.precinct, t.county_fallback "
+        "FROM county_roster_row r {roster_index} LEFT JOIN turnout_record t {record_index} "
+        "ON t.election_date = :election AND t.vuid = r.vuid AND t.removed_at IS NULL "
+        "LEFT JOIN source_file f ON f.id = r.source_file_id "
+        "WHERE {roster} AND r.vuid IS NOT NULL AND (t.id IS NULL OR t.county <> r.county)")
+    missing = [((county_of[r[0]], r[1]), {"vuid": r[2], "voting_method": r[3], "row_no": r[4], "sheet": r[5],
+                                          "precinct": r[6], "file": r[7]}) for r in rows if r[8] is None]
+    elsewhere = [((county_of[r[0]], r[1]), {
+        "record_id": r[8], "vuid": r[2], "county": r[9], "precinct": r[10], "county_fallback": bool(r[11]),
+        "roster_precinct": r[6], "should_be": county_of[r[0]]}) for r in rows if r[8] is not None]
+    return _split(missing, scope.pairs, ("vuid", "row_no")), _split(elsewhere, scope.pairs)
 
 
 def extra_records(session: Session, scope: EvidenceScope) -> dict[Pair, list[dict[str, Any]]]:
@@ -180,7 +194,7 @@ def duplicate_records(session: Session, scope: EvidenceScope) -> dict[Pair, list
             "WHERE t1.election_date = :election AND {county} AND t1.removed_at IS NULL "
             "AND EXISTS (SELECT 1 FROM turnout_record t2 "
             "WHERE t2.election_date = :election AND t2.vuid = t1.vuid AND t2.removed_at IS NULL "
-            "AND t2.id <> t1.id)", column="t1.county"):
+            "AND t2.id <> t1.id)", column="t1.county", county_at=0):
         if (county, party) in scope.pairs:
             owners[vuid].add((county, party))
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -197,23 +211,6 @@ def duplicate_records(session: Session, scope: EvidenceScope) -> dict[Pair, list
         for pair in owners[vuid]:
             found[pair].append({"vuid": vuid, "records": grouped[vuid]})
     return dict(found)
-
-
-def roster_vuids_in_other_county(session: Session, scope: EvidenceScope) -> dict[Pair, list[dict[str, Any]]]:
-    """Active records of a county's current roster VUIDs that sit in another county."""
-    ids = scope.all_roster_ids
-    if not ids:
-        return {}
-    county_of = scope.county_of
-    rows = _roster_rows(session, scope, ids,
-        # CROSS JOIN: start from the roster rows on SQLite; an ordinary inner join everywhere else.
-        "SELECT r.submission_id, r.party, t.id, t.vuid, t.county, t.precinct, t.county_fallback, r.precinct "
-        "FROM county_roster_row r {roster_index} CROSS JOIN turnout_record t {record_index} "
-        "WHERE t.election_date = :election "
-        "AND t.vuid = r.vuid AND t.removed_at IS NULL AND {roster} AND t.county <> r.county")
-    return _split((((county_of[r[0]], r[1]), {
-        "record_id": r[2], "vuid": r[3], "county": r[4], "precinct": r[5], "county_fallback": bool(r[6]),
-        "roster_precinct": r[7], "should_be": county_of[r[0]]}) for r in rows), scope.pairs)
 
 
 def records_claimed_by_other_county(session: Session, scope: EvidenceScope,
@@ -244,12 +241,14 @@ def records_claimed_by_other_county(session: Session, scope: EvidenceScope,
                                 "should_be": other, "county_fallback": row["county_fallback"]}))
     without_roster = [county for county in scope.counties if not scope.roster_ids(county)]
     if without_roster:
-        for r in session.execute(_expanding(
-                "SELECT DISTINCT t.id, t.county, t.party, t.vuid, r.county, t.county_fallback FROM turnout_record t "
-                "CROSS JOIN county_roster_row r WHERE t.election_date = :election AND t.county IN :counties "
-                "AND t.removed_at IS NULL AND r.election_date = t.election_date AND r.vuid = t.vuid "
-                "AND r.county <> t.county AND r.submission_id IN :ids", "counties", "ids"),
-                {"election": scope.election, "counties": without_roster, "ids": other_ids}):
+        current = (f"{_plain(session, 'r.submission_id')} IN (SELECT id FROM submission "  # noqa: S608 - constant
+                   "WHERE kind = 'roster' AND superseded_at IS NULL)" if scope.wide else "r.submission_id IN :ids")
+        for r in _county_rows(session, scope, without_roster,
+                "SELECT DISTINCT t.id, t.county, t.party, t.vuid, r.county, t.county_fallback "  # noqa: S608
+                "FROM turnout_record t {record_index} CROSS JOIN county_roster_row r "
+                "WHERE t.election_date = :election AND {county} AND t.removed_at IS NULL "
+                "AND r.election_date = t.election_date AND r.vuid = t.vuid AND r.county <> t.county "
+                f"AND {current}", ids=other_ids):
             rows.append(((r[1], r[2]), {"record_id": r[0], "vuid": r[3], "county": r[1], "should_be": r[4],
                                         "county_fallback": bool(r[5])}))
     return _split(rows, scope.pairs)
@@ -257,11 +256,12 @@ def records_claimed_by_other_county(session: Session, scope: EvidenceScope,
 
 def fallback_records(session: Session, scope: EvidenceScope) -> dict[Pair, list[dict[str, Any]]]:
     """Records whose county was guessed (county-level fallback), not read from the data."""
-    rows = session.execute(_expanding(
-        # The bare column (no bound flag) lets the planner use the partial index ix_turnout_record_fallback.
-        "SELECT id, county, party, vuid, precinct FROM turnout_record WHERE election_date = :election "
-        "AND county IN :counties AND county_fallback AND removed_at IS NULL", "counties"),
-        {"election": scope.election, "counties": scope.counties})
+    # The bare column (no bound flag) lets the partial index ix_turnout_record_fallback serve the query;
+    # SQLite, given statistics, still prefers the group index (1.4 s at 1M records) unless told.
+    hint = "INDEXED BY ix_turnout_record_fallback" if session.get_bind().dialect.name == "sqlite" else ""
+    rows = _county_rows(session, scope, scope.counties,
+        f"SELECT id, county, party, vuid, precinct FROM turnout_record {hint} "  # noqa: S608 - constant hint
+        "WHERE election_date = :election AND {county} AND county_fallback AND removed_at IS NULL", column="county")
     return _split((((r[1], r[2]), {"record_id": r[0], "vuid": r[3], "precinct": r[4]}) for r in rows), scope.pairs)
 
 
@@ -322,15 +322,11 @@ def latest_roster_vote_dates(session: Session, scope: EvidenceScope) -> dict[Pai
 
 
 def latest_statewide_vote_dates(session: Session, scope: EvidenceScope) -> dict[str, dt.date]:
-    """The latest vote date of each county's active statewide records."""
-    if scope.wide:
-        rows = session.execute(text(
-            f"SELECT county, MAX(vote_date) FROM turnout_record "  # noqa: S608 - constant fragments
-            f"WHERE {_plain(session, 'election_date')} = :election "
-            "AND source = 'statewide' AND removed_at IS NULL GROUP BY county"), {"election": scope.election})
-    else:
-        rows = session.execute(_expanding(
-            "SELECT county, MAX(vote_date) FROM turnout_record WHERE election_date = :election "
-            "AND county IN :counties AND source = 'statewide' AND removed_at IS NULL GROUP BY county", "counties"),
-            {"election": scope.election, "counties": scope.counties})
+    """The latest vote date of each county's active statewide records (an index-only walk of the group index)."""
+    counties = "1 = 1" if scope.wide else "county IN :counties"
+    rows = session.execute(_expanding(
+        "SELECT county, MAX(vote_date) FROM turnout_record WHERE election_date = :election "  # noqa: S608
+        f"AND {counties} AND source = 'statewide' AND removed_at IS NULL GROUP BY county",
+        *([] if scope.wide else ["counties"])),
+        {"election": scope.election, **({} if scope.wide else {"counties": scope.counties})})
     return {county: value for county, latest in rows if (value := as_date(latest)) is not None}

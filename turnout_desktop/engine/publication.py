@@ -81,8 +81,10 @@ def publications(session: Session, election: dt.date, *, county: str | None = No
     thresholds = thresholds or settings_store.gate_thresholds(session)
     success = settings_store.success_threshold(session)
     states = pair_states(session, election, county)
-    comparisons = compare(session, election, county=county, party=party, update=False)
-    confirmed = repository.confirmed_counts(session, election, county=county, party=party)
+    active, statewide = repository.active_and_statewide_counts(session, election, county=county, party=party)
+    comparisons = compare(session, election, county=county, party=party, update=False, actual=active)
+    confirmed = repository.confirmed_counts(session, election, county=county, party=party,
+                                            statewide_counts=statewide)
     overrides = overrides_in_force(session, election, county)
     found: dict[Key, Publication] = {}
     for comparison in comparisons:

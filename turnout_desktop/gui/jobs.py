@@ -164,24 +164,28 @@ def mark_overridden(ctx: AppContext, log_rows: list[dict[str, Any]]) -> None:
     A log row keeps the status the engine computed (e.g. ESCALATED); the override is a later decision
     recorded apart, so the activity table needs it to show the figure as published.
     """
-    from turnout_desktop.services.fixes import active_override
+    from turnout_desktop.db.models import ManualOverride
 
-    found: dict[tuple[str, str, str], dict[str, Any] | None] = {}
+    elections = {str(row["election_date"])[:10] for row in log_rows if row.get("election_date") and row.get("county")}
+    if not elections:
+        return
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
     with transaction(ctx.engine) as session:
-        for row in log_rows:
-            election = row.get("election_date")
-            if not election or not row.get("county"):
-                continue
-            triple = (str(election)[:10], str(row["county"]), str(row.get("party") or ""))
-            if triple not in found:
-                active = active_override(session, election=dt.date.fromisoformat(triple[0]), county=triple[1],
-                                         party=triple[2])
-                found[triple] = None if active is None else {
-                    "id": active.id, "status": active.status, "reason": active.reason,
-                    "created_by": active.created_by,
-                    "created_at": active.created_at.isoformat() if active.created_at else None}
-            if found[triple] is not None:
-                row["override"] = found[triple]
+        # Every override in force for these elections at once (one query, not one per log row); the
+        # newest of a (county, party) wins, as in services.fixes.active_override.
+        for active in session.execute(select(ManualOverride).where(
+                ManualOverride.election_date.in_(sorted(dt.date.fromisoformat(day) for day in elections)),
+                ManualOverride.revoked_at.is_(None)).order_by(ManualOverride.id)).scalars():
+            found[(str(active.election_date)[:10], active.county, active.party)] = {
+                "id": active.id, "status": active.status, "reason": active.reason, "created_by": active.created_by,
+                "created_at": active.created_at.isoformat() if active.created_at else None}
+    for row in log_rows:
+        election = row.get("election_date")
+        if not election or not row.get("county"):
+            continue
+        override = found.get((str(election)[:10], str(row["county"]), str(row.get("party") or "")))
+        if override is not None:
+            row["override"] = override
 
 
 def outbox_pending(spec: ContextSpec) -> int:

@@ -79,7 +79,8 @@ def sheet_previews(read: Sequence[ReadSheet], problem_rows: set[tuple[str, int]]
         wanted = set(range(min(sheet.n_rows, PREVIEW_HEAD_ROWS)))
         footers = {f.index for f in layout.footers} if layout else set()
         wanted |= footers
-        wanted |= {row - 1 for (name, row) in problem_rows if name == item.file and 0 < row <= sheet.n_rows}
+        problem_indexes = (sheet.index_of_row(row) for (name, row) in problem_rows if name == item.file)
+        wanted |= {index for index in problem_indexes if index is not None}
         rows = []
         for index in sorted(wanted)[:PREVIEW_HEAD_ROWS + PREVIEW_MAX_PROBLEM_ROWS]:
             cells = [_cell_text(c) for c in sheet.row(index)]
@@ -95,7 +96,7 @@ def sheet_previews(read: Sequence[ReadSheet], problem_rows: set[tuple[str, int]]
                 kind = FOOTER
             else:
                 kind = DATA
-            rows.append((index + 1, kind, cells))
+            rows.append((sheet.row_number(index), kind, cells))
         previews.append(SheetPreview(item.file, sheet.name, layout.header_row if layout else None,
                                      list(layout.titles) if layout else [], rows))
     return previews

@@ -122,7 +122,8 @@ def column_quality(read: Sequence[ReadSheet], rows: pd.DataFrame, problems: Sequ
         if mine.empty:
             continue
         row_numbers = mine["row_no"].to_numpy(dtype=np.int64)
-        indexes = row_numbers - 1
+        kept = item.sheet.row_numbers  # a text file's empty lines were dropped: map numbers back to indexes
+        indexes = row_numbers - 1 if kept is None else np.searchsorted(kept, row_numbers)
         for field in QUALITY_FIELDS:
             if field not in layout.mapping:
                 continue

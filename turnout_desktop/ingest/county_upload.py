@@ -15,6 +15,7 @@ import pandas as pd
 from turnout_desktop.domain.codes import VotingMethod, is_in_person_only_name, parse_method, parse_party
 from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.errors import ImportRejected
+from turnout_desktop.ingest.blank_lines import blank_rows_between
 from turnout_desktop.ingest.dates import vote_date_from_name
 from turnout_desktop.ingest.filenames import (
     county_from_name,
@@ -248,25 +249,36 @@ def _report_skipped_rows(sheet: RawSheet, layout: DetectedLayout, hints: Hints, 
     if banner:
         first = next(str(c) for c in row_cells(sheet, banner[0]) if not is_empty_cell(c))
         above = "the data" if layout.header_from is not None else f"the header (row {layout.header_row})"
-        log.add("banner_skipped", file=hints.file, sheet=hints.sheet, row=banner[0] + 1, value=first,
+        log.add("banner_skipped", file=hints.file, sheet=hints.sheet, row=layout.row_number(banner[0]), value=first,
                 message=f"{len(banner)} title row(s) above {above} were skipped.")
     blank = np.asarray(layout.blank_indexes, dtype=np.int64)
     if layout.footers:
         blank = blank[blank <= layout.footers[0].index]
+    rows = layout.row_numbers_of(blank)
+    dropped = 0
+    if layout.row_numbers is not None and len(layout.row_numbers):
+        # Blank lines the text reader dropped (ingest/blank_lines.py): the first few listed, all counted.
+        first = layout.row_number(layout.header_index) + 1 if layout.header_index >= 0 else 1
+        last = layout.row_number(layout.footers[0].index) if layout.footers else int(layout.row_numbers[-1])
+        listed, dropped = blank_rows_between(layout.row_numbers, first, last, log.limit)
+        rows = np.sort(np.concatenate([rows, listed]))
+        dropped -= len(listed)
     # In bulk: a file padded with millions of blank lines costs no Python call per line.
-    log.add_row_codes(np.full(blank.size, "blank_row", dtype=object), blank + 1, np.full(blank.size, None),
+    log.add_row_codes(np.full(rows.size, "blank_row", dtype=object), rows, np.full(rows.size, None),
                       file=hints.file, sheet=hints.sheet, column=None)
+    log.add_unlisted_rows("blank_row", dropped, file=hints.file)
 
 
 def _check_roster_footers(layout: DetectedLayout, rows_read: int, hints: Hints, log: ProblemLog) -> None:
     where = {"file": hints.file, "sheet": hints.sheet}
     for footer in layout.footers:
+        row = layout.row_number(footer.index)
         if footer.number is None or not _ROSTER_TOTAL.match(footer.label):
             # Only a total of voters is comparable with the rows read; "Total Suspense" (Travis L25) is not.
-            log.add("footer_skipped", row=footer.index + 1, value=footer.label, **where)
+            log.add("footer_skipped", row=row, value=footer.label, **where)
         elif footer.number == rows_read:
-            log.add("footer_total", row=footer.index + 1, value=footer.number,
+            log.add("footer_total", row=row, value=footer.number,
                     message=f"The footer total {footer.number:,} agrees with the {rows_read:,} rows read.", **where)
         else:
-            log.add("footer_total_mismatch", row=footer.index + 1, value=footer.number,
+            log.add("footer_total_mismatch", row=row, value=footer.number,
                     message=f"The footer says {footer.number:,}, but {rows_read:,} rows were read.", **where)

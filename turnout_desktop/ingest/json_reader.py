@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from turnout_desktop.errors import ImportRejected
+from turnout_desktop.ingest import safety
 from turnout_desktop.ingest.raw import RawSheet, RawWorkbook
 
 ReadAny = Callable[[bytes, str], list[RawWorkbook]]
@@ -60,10 +61,12 @@ def envelope_payload(data: bytes, file_name: str) -> bytes | None:
     """The decoded ``upload`` of a Civix envelope, or None when ``data`` is not one.
 
     Raises:
-        ImportRejected: an envelope whose ``upload`` is not base64 or is empty.
+        ImportRejected: an envelope whose ``upload`` is not base64 or is empty; ``too_large`` for a JSON
+            file above the limit (``safety.check_json_size``), before it is parsed.
     """
     if not looks_like_json(data):
         return None
+    safety.check_json_size(len(data), file_name)
     parsed, document = _document(data)
     return _payload(document, file_name) if parsed else None
 

@@ -2,7 +2,9 @@
 
 Works on the column-major ``RawSheet`` of ``ingest.raw`` (any object with ``name``, ``columns``
 and ``n_rows``). Row indexes here are 0-based positions in the sheet; the spreadsheet's own row
-number is index + 1 because the raw readers keep every sheet row, blank ones included.
+number is index + 1 because the raw readers keep every sheet row, blank ones included, except the
+empty lines of a text file (``DetectedLayout.row_number`` maps an index through the sheet's
+``row_numbers`` then).
 """
 
 from __future__ import annotations
@@ -60,11 +62,21 @@ class DetectedLayout:
     footers: list[FooterRow]
     header_from: str | None = None  # the sibling sheet whose header a headerless sheet was read with
     vuid_inferred: bool = False  # the VUID column has no title; its 10-digit values identified it
+    row_numbers: np.ndarray | None = None  # the sheet's ``RawSheet.row_numbers`` (None: index + 1)
 
     @property
     def header_row(self) -> int:
         """The spreadsheet's own 1-based row number of the header (0: none, the header was borrowed)."""
-        return 0 if self.header_from is not None else self.header_index + 1
+        return 0 if self.header_from is not None else self.row_number(self.header_index)
+
+    def row_number(self, index: int) -> int:
+        """The file's own 1-based row number of the sheet's 0-based row ``index``."""
+        return index + 1 if self.row_numbers is None else int(self.row_numbers[index])
+
+    def row_numbers_of(self, indexes: np.ndarray) -> np.ndarray:
+        """``row_number`` of each index, vectorised (int64)."""
+        indexes = np.asarray(indexes, dtype=np.int64)
+        return indexes + 1 if self.row_numbers is None else self.row_numbers[indexes]
 
     @property
     def title_rows_end(self) -> int:
@@ -317,7 +329,8 @@ def _layout_below(sheet: SheetLike, header_index: int, titles: list[str], mappin
         footers.insert(0, FooterRow(index=index, label=label.strip(), number=number, numbers=numbers))
         cut -= 1
     return DetectedLayout(header_index=header_index, titles=titles, mapping=mapping, kind=kind,
-                          data_indexes=data[:cut], blank_indexes=body[body_blank].tolist(), footers=footers)
+                          data_indexes=data[:cut], blank_indexes=body[body_blank].tolist(), footers=footers,
+                          row_numbers=getattr(sheet, "row_numbers", None))
 
 
 def layout_summary(layout: DetectedLayout) -> dict[str, Any]:

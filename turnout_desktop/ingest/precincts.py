@@ -39,7 +39,8 @@ def read_precincts(path: Path) -> list[tuple[str, str, str]]:
                 precinct = cell_text(sheet.columns[columns["precinct"]][index])
                 district = cell_text(sheet.columns[columns["district"]][index])
                 if county and precinct and district:
-                    _check_lengths(path.name, sheet.name, index, titles, columns, precinct, district)
+                    _check_lengths(path.name, sheet.name, sheet.row_number(index), titles, columns, precinct,
+                                   district)
                     result[(county, precinct, district)] = None
     if not found_header:
         raise ImportRejected("No header with county, precinct and district columns in the first 100 rows",
@@ -47,13 +48,13 @@ def read_precincts(path: Path) -> list[tuple[str, str, str]]:
     return list(result)
 
 
-def _check_lengths(file: str, sheet: str, index: int, titles: list[str], columns: dict[str, int], precinct: str,
+def _check_lengths(file: str, sheet: str, row: int, titles: list[str], columns: dict[str, int], precinct: str,
                    district: str) -> None:
     """Refuse a precinct or district longer than its column (PostgreSQL would abort the import there)."""
     for field, value, limit in (("precinct", precinct, MAX_PRECINCT), ("district", district, MAX_DISTRICT)):
         if len(value) > limit:
             raise ImportRejected(f"The {field} {value[:60]!r} is longer than {limit} characters", reason="too_long",
-                                 file=file, sheet=sheet or None, row=index + 1, column=titles[columns[field]])
+                                 file=file, sheet=sheet or None, row=row, column=titles[columns[field]])
 
 
 def _header(sheet: object) -> int | None:

@@ -134,6 +134,14 @@ class ProblemLog:
         for _, code, extra in sorted(first_overflow):
             self._overflow[(code, file)] += extra
 
+    def add_unlisted_rows(self, code: str, count: int, *, file: str) -> None:
+        """Count ``count`` more rows of ``code`` without listing them (their numbers were never built:
+        millions of dropped empty lines). They join the code's "more rows not listed" line."""
+        if count <= 0:
+            return
+        self._seen[code] += count
+        self._overflow[(code, file)] += count
+
     def finish(self) -> list[Problem]:
         """All problems, plus one line per code that went over the cap."""
         for (code, file), extra in self._overflow.items():

@@ -2,10 +2,11 @@
 
 ``read_raw`` turns the bytes of one uploaded file (xlsx/xlsm/xls/ods/csv/tsv/txt, or a zip of
 those) into ``RawWorkbook`` objects whose sheets hold every row exactly as stored: text stays
-text (NFC), numbers stay numbers, dates stay dates, empty cells are ``None``. Nothing is skipped,
-so row index ``i`` is spreadsheet row ``i + 1`` and pre-check can report the county's own row
-numbers. Every unsafe or unreadable input raises ``errors.ImportRejected`` (RELIABILITY.md T1-T4);
-no other exception escapes ``read_raw``.
+text (NFC), numbers stay numbers, dates stay dates, empty cells are ``None``. Row index ``i`` is
+spreadsheet row ``i + 1``, except in a text file with empty lines: those are dropped before the
+text is split (``blank_lines``) and ``RawSheet.row_numbers`` keeps each row's own line number, so
+pre-check still reports the county's own row numbers. Every unsafe or unreadable input raises
+``errors.ImportRejected`` (RELIABILITY.md T1-T4); no other exception escapes ``read_raw``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest import safety
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from turnout_desktop.ingest.text_reader import CsvStream
 
 PARSERS = ("calamine", "openpyxl", "xlrd", "odf", "csv")
@@ -36,13 +39,16 @@ class RawSheet:
     Attributes:
         name: sheet name; ``""`` for csv/tsv/txt.
         columns: ``columns[c][r]`` is the cell in column ``c`` of row ``r``; every column has the same
-            length; row ``r`` is spreadsheet row ``r + 1`` (blank rows kept).
+            length; row ``r`` is spreadsheet row ``r + 1`` (blank rows kept) unless ``row_numbers`` is set.
         hidden: True when the workbook marks the sheet hidden or very hidden.
+        row_numbers: text files whose empty lines were dropped: the ascending 1-based line number of
+            each row (``None``: row ``r`` is line ``r + 1``).
     """
 
     name: str
     columns: list[list[object]]
     hidden: bool = False
+    row_numbers: np.ndarray | None = None
 
     @property
     def n_rows(self) -> int:
@@ -55,8 +61,22 @@ class RawSheet:
         return len(self.columns)
 
     def row(self, index: int) -> list[object]:
-        """Cells of the 0-based row ``index`` (spreadsheet row ``index + 1``)."""
+        """Cells of the 0-based row ``index`` (spreadsheet row ``row_number(index)``)."""
         return [column[index] for column in self.columns]
+
+    def row_number(self, index: int) -> int:
+        """The file's own 1-based row number of the 0-based row ``index``."""
+        return index + 1 if self.row_numbers is None else int(self.row_numbers[index])
+
+    def index_of_row(self, number: int) -> int | None:
+        """The 0-based index of the file's row ``number``, or None when that row was an empty line dropped."""
+        if self.row_numbers is None:
+            return number - 1 if 0 < number <= self.n_rows else None
+        import numpy as np  # only text files with dropped empty lines carry row numbers
+
+        position = int(np.searchsorted(self.row_numbers, number))
+        found = position < len(self.row_numbers) and self.row_numbers[position] == number
+        return position if found else None
 
 
 @dataclass

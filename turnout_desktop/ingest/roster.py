@@ -102,7 +102,7 @@ def read_roster_sheet(sheet: SheetLike, layout: DetectedLayout, hints: Hints, lo
     integer, see ``normalize.VuidArrays``) for the duplicate checks and counts.
     """
     indexes = layout.data_indexes
-    row_numbers = np.asarray(indexes, dtype=np.int64) + 1
+    row_numbers = layout.row_numbers_of(indexes)
     n = len(row_numbers)
     mapping, titles = layout.mapping, layout.titles
     where = {"file": hints.file, "sheet": hints.sheet}

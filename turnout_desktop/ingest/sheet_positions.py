@@ -26,9 +26,11 @@ MAX_CARRY_BYTES = 32 * 1024 * 1024  # a comment or tag longer than this is not a
 MAX_PREFIXES = 8                     # distinct namespace prefixes on row/c tags before the part is refused
 _PAD = 32
 
-# A cell start tag whose first attribute is not r="..." (self-closing, bare, or r written elsewhere).
-_CELL_WITHOUT_LEADING_R = re.compile(rb'<c(?! r=")[\s/>]')
-_PREFIXED_CELL = re.compile(rb':c(?! r=")[\s/>]')
+# A cell start tag, plain (<c) or prefixed (<x:c), whose first attribute is not r="..." (self-closing, bare,
+# or r written elsewhere). Matched from its "c" and checked behind: one pass over the chunk, and the literal
+# first byte keeps it fast (18 ms per 16 MB against 40 ms for a pattern each).
+_CELL_WITHOUT_LEADING_R = re.compile(rb'c(?<=[<:]c)(?! r=")[\s/>]')
+_LEADING_R = b' r="'
 _PREFIXED_TAG = re.compile(rb"</?([A-Za-z_][\w.\-]*):(?:row|c)[\s/>]")
 _ANY_PREFIXED_NAME = re.compile(rb":(?:row|c)[\s/>]")  # literal first byte: a fast screen
 _INVISIBLE = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.DOTALL)
@@ -49,7 +51,7 @@ class SheetStructureError(ValueError):
 class PlainCellScreen:
     """Watches the chunks of ``sheet_extent.xlsx_extent``'s pass for cells that carry no leading ``r=``.
 
-    Two regex searches per chunk (~25 ms per 16 MB together); ``found`` stays False for the sheets Excel,
+    One regex search per chunk (~18 ms per 16 MB); ``found`` stays False for the sheets Excel,
     LibreOffice, openpyxl and xlsxwriter write, so the replay never runs for them.
     """
 
@@ -65,8 +67,21 @@ class PlainCellScreen:
         if self.found:
             return
         seam = tail[-8:] + chunk[:8]
-        self.found = bool(_CELL_WITHOUT_LEADING_R.search(chunk) or _PREFIXED_CELL.search(chunk)
-                          or _CELL_WITHOUT_LEADING_R.search(seam) or _PREFIXED_CELL.search(seam))
+        self.found = _has_plain_cell(chunk) or _has_plain_cell(seam)
+
+
+def _has_plain_cell(buffer: bytes) -> bool:
+    """True when ``buffer`` holds a cell start tag without a leading ``r=``.
+
+    A tag cut by the buffer's end (``<c r=`` of ``<c r="A9">``) is not one: the lookahead saw too few bytes;
+    the next seam (8 bytes of this chunk, 8 of the next) sees it whole. Misreading it cost a 1M-row
+    xlsxwriter roster a needless replay of about 9 s whenever a chunk ended there.
+    """
+    for match in _CELL_WITHOUT_LEADING_R.finditer(buffer):
+        rest = buffer[match.start() + 1:match.start() + 1 + len(_LEADING_R)]
+        if len(rest) == len(_LEADING_R) or not _LEADING_R.startswith(rest):
+            return True
+    return False
 
 
 class _Counters:

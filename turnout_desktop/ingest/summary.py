@@ -78,7 +78,7 @@ def read_summary_sheet(sheet: SheetLike, layout: DetectedLayout, hints: Hints, l
     column_sums: dict[int, int] = {}
     for index in layout.data_indexes.tolist():
         cells = sheet.row(index) if hasattr(sheet, "row") else [c[index] for c in sheet.columns]
-        row_no = index + 1
+        row_no = layout.row_number(index)
         label = cells[label_index] if label_index is not None else None
         if label_kind == "county" and is_pseudo_county(label):
             continue  # a TOTAL / STATEWIDE line in the middle: not a county
@@ -231,10 +231,11 @@ def _check_footers(layout: DetectedLayout, column_sums: dict[int, int], log: Pro
     for footer in layout.footers:
         compared = {i: n for i, n in footer.numbers.items() if i in column_sums}
         wrong = {i: n for i, n in compared.items() if column_sums[i] != n}
+        row = layout.row_number(footer.index)
         for column_index, number in wrong.items():
-            log.add("footer_total_mismatch", row=footer.index + 1, column=layout.titles[column_index], value=number,
+            log.add("footer_total_mismatch", row=row, column=layout.titles[column_index], value=number,
                     message=f"The footer says {number:,}, the rows add up to {column_sums[column_index]:,}.", **where)
         if compared and not wrong:
-            log.add("footer_total", row=footer.index + 1, column=None, value=footer.label, **where)
+            log.add("footer_total", row=row, column=None, value=footer.label, **where)
         elif not compared:
-            log.add("footer_skipped", row=footer.index + 1, value=footer.label, **where)
+            log.add("footer_skipped", row=row, value=footer.label, **where)

@@ -39,7 +39,7 @@ def parse_columns(text: str, delimiter: str, max_rows: int, max_columns: int) ->
     import pyarrow.csv as pacsv
 
     quoted = '"' in text
-    if quoted and not _quotes_well_formed(text, delimiter):
+    if quoted and not quotes_well_formed(text, delimiter):
         return None
     width = _usual_width(text, delimiter)
     if width == 0 or width > max_columns:
@@ -175,7 +175,7 @@ def _sample_ragged(text: str, delimiter: str, width: int) -> bool:
         return True
 
 
-def _quotes_well_formed(text: str, delimiter: str) -> bool:
+def quotes_well_formed(text: str, delimiter: str) -> bool:
     """True when every quote belongs to a quoted field that spans a whole field (RFC 4180 quoting).
 
     Well-formed quoted fields are cut out; any quote left over (a stray quote, ``"a"b``, an

@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest import safety, text_fast
+from turnout_desktop.ingest.blank_lines import drop_blank_lines
 from turnout_desktop.ingest.mixed_encoding import split_mixed_utf8
 from turnout_desktop.ingest.raw import RawSheet, RawWorkbook, gc_paused
 
@@ -81,13 +82,11 @@ def clean_text(text: str) -> str:
         text = text.replace("\r\n", "\n")
         # A file with CR only is an old Mac file (CR is the line break); otherwise a leftover CR is junk.
         text = text.replace("\r", "\n") if "\n" not in text else text.replace("\r", "")
-    end = len(text)
-    while end > 0:
-        start = text.rfind("\n", 0, end) + 1
-        if text[start:end].strip(" \t\x1a"):
-            break
-        end = max(start - 1, 0)
-    text = text[:end].rstrip("\x1a")
+    # Trailing lines of spaces, TABs and 0x1A go, in C (a file padded with millions of them costs no
+    # Python call per line); the last line that holds anything keeps its own trailing spaces.
+    content_end = len(text.rstrip("\n \t\x1a"))
+    line_end = text.find("\n", content_end)
+    text = text[:content_end if content_end == 0 else (len(text) if line_end < 0 else line_end)].rstrip("\x1a")
     if text and not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text
@@ -157,17 +156,29 @@ def read_text(data: bytes, file_name: str, *, encoding: str | None = None) -> Ra
     if not text.strip():
         raise ImportRejected("the file holds no text", reason="empty", file=file_name)
     delimiter = sniff_delimiter(text, file_name)
-    with gc_paused():
-        columns = text_fast.parse_columns(text, delimiter, safety.MAX_CSV_ROWS, safety.MAX_COLUMNS)
-    if columns is None:  # quoting or row shapes pyarrow cannot be trusted with: Python's csv decides
-        columns = rows_to_columns(parse_rows(text, delimiter, file_name))
+    # Blank lines never reach a parser: a file padded with millions of them is read at regex speed.
+    kept, row_numbers = drop_blank_lines(text, delimiter)
+    columns = _split(kept, delimiter, file_name)
+    if row_numbers is not None and len(row_numbers) != (len(columns[0]) if columns else 0):
+        # A quoted line break made rows and lines differ: no line map fits, read every line instead.
+        columns, row_numbers = _split(text, delimiter, file_name), None
     notes = [f"delimiter: {DELIMITER_NAMES[delimiter]}"]
     if encoding is None and used in ("cp1252", "latin-1"):
         notes.insert(0, f"encoding fallback: {used}")
     elif encoding is not None:
         notes.insert(0, f"encoding forced: {used}")
-    return RawWorkbook(file_name=file_name, parser="csv", encoding=used, sheets=[RawSheet("", columns)],
-                       notes=notes, content=data, mixed_encoding_rows=mixed_rows)
+    return RawWorkbook(file_name=file_name, parser="csv", encoding=used,
+                       sheets=[RawSheet("", columns, row_numbers=row_numbers)], notes=notes, content=data,
+                       mixed_encoding_rows=mixed_rows)
+
+
+def _split(text: str, delimiter: str, file_name: str) -> list[list[object]]:
+    """Columns of cleaned text: pyarrow where it provably equals Python's ``csv``, else Python's ``csv``."""
+    with gc_paused():
+        columns = text_fast.parse_columns(text, delimiter, safety.MAX_CSV_ROWS, safety.MAX_COLUMNS)
+    if columns is None:  # quoting or row shapes pyarrow cannot be trusted with: Python's csv decides
+        columns = rows_to_columns(parse_rows(text, delimiter, file_name))
+    return columns
 
 
 def rows_to_columns(rows: list[list[str]]) -> list[list[object]]:

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
-from turnout_desktop.db.bulk import bulk_insert, column_dates, column_values
+from turnout_desktop.db.bulk import as_date, bulk_insert_columns, column_values
 from turnout_desktop.ingest.model import source_file_for_row
 
 
@@ -34,32 +34,50 @@ def store_roster_rows(session: Session, rows: pd.DataFrame, county: str, electio
     """
     if rows.empty:
         return
-    mine = rows[rows["county"] == county]
+    in_county = rows["county"] == county
+    mine = rows if bool(in_county.all()) else rows[in_county]  # one county, the usual case: no copy
     if mine.empty:
         return
     # Rows go in VUID order: both VUID indexes then grow at their end instead of splitting pages all over
     # the tree (a shuffled 1M-row roster went in about twice as fast). The order is stable, so repeated
     # VUIDs keep their file order.
-    mine = mine.iloc[vuid_order(mine["vuid"])]
-    files = column_values(mine["file"])
-    file_id_of = {name: source_file_for_row(str(name), file_ids) for name in set(files)}
-    per_row: dict[str, list[Any]] = {
-        "source_file_id": [file_id_of[name] for name in files],
-        "sheet": [s or "" for s in column_values(mine["sheet"])],
-        "row_no": mine["row_no"].astype("int64").tolist(),
-        "party": column_values(mine["party"]), "voting_method": column_values(mine["voting_method"]),
-        "vuid": column_values(mine["vuid"]), "vuid_raw": column_values(mine["vuid_raw"]),
-        "precinct": column_values(mine["precinct"]), "vote_date": column_dates(mine["vote_date"]),
-        "problem_code": column_values(mine["problem_code"]),
-    }
+    order: np.ndarray | None = vuid_order(mine["vuid"])
+    if bool((order[1:] > order[:-1]).all()):
+        order = None  # already in VUID order (a permutation that only rises): no copy in a new order
+    row_numbers = mine["row_no"].to_numpy(dtype=np.int64)
     constants: dict[str, Any] = {"submission_id": submission_id, "election_date": election, "county": county}
-    for name in ("source_file_id", "sheet", "vote_date", "problem_code"):
-        values = per_row[name]
-        if len(set(values)) == 1:  # one file, one sheet, no dates, no problems: written once, not per row
-            constants[name] = values[0]
-            del per_row[name]
-    bulk_insert(session, "county_roster_row", list(per_row), zip(*per_row.values(), strict=True),
-                constants=constants)
+    per_row: dict[str, list[Any]] = {"row_no": (row_numbers if order is None else row_numbers[order]).tolist()}
+    # A column holding one value throughout (one file, one sheet, no dates, no problems, often one party or
+    # method) is written once as a literal, not bound for every row.
+    for name, column, convert in (
+            ("source_file_id", "file", lambda name: source_file_for_row(str(name), file_ids)),
+            ("sheet", "sheet", lambda sheet: sheet or ""), ("party", "party", None),
+            ("voting_method", "voting_method", None), ("vuid", "vuid", None), ("vuid_raw", "vuid_raw", None),
+            ("precinct", "precinct", None), ("vote_date", "vote_date", as_date),
+            ("problem_code", "problem_code", None)):
+        values = _ordered_values(mine[column], order)
+        if name not in ("vuid", "vuid_raw", "precinct") and values.count(values[0]) == len(values):
+            constants[name] = convert(values[0]) if convert else values[0]
+        elif convert is None:
+            per_row[name] = values
+        else:
+            converted = {value: convert(value) for value in set(values)}  # distinct values converted once
+            per_row[name] = [converted[value] for value in values]
+    bulk_insert_columns(session, "county_roster_row", per_row, constants=constants)
+
+
+def _ordered_values(series: pd.Series, order: np.ndarray | None) -> list[Any]:
+    """The column's values at ``order`` (None: as they are) as a list, every missing marker as None."""
+    values = series.to_numpy(dtype=object)
+    if order is not None:
+        values = values[order]
+    try:
+        missing = values != values  # NaN and NaT differ from themselves; None and text do not (3x pd.isna's speed)
+    except TypeError:  # pd.NA refuses to be a truth value
+        missing = pd.isna(values)
+    if missing.any():
+        values = np.where(missing, None, values)
+    return values.tolist()
 
 
 def vuid_order(vuids: pd.Series) -> np.ndarray:

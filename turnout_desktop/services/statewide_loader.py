@@ -21,19 +21,20 @@ import pandas as pd
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from turnout_desktop.db.bulk import bulk_insert, column_dates, column_values
+from turnout_desktop.db import settings_store
+from turnout_desktop.db.bulk import column_dates, column_values
 from turnout_desktop.db.models import SourceFile, StatewideCountCache, TurnoutRecord, utcnow
+from turnout_desktop.db.record_stage import RecordStage, StoredIdentities
 from turnout_desktop.engine import inputs
 from turnout_desktop.engine.certification import refuse_if_certified
 from turnout_desktop.engine.types import ProgressCallback
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.files import file_sha256
+from turnout_desktop.ingest import safety
 
 log = logging.getLogger(__name__)
 
 KEEP_BYTES_LIMIT = 20 * 1024 * 1024  # statewide files above this are kept by sha256 and name only
-RECORD_COLUMNS = ("election_date", "vuid", "county", "party", "voting_method", "precinct", "district",
-                  "vote_date", "source", "verification", "county_fallback", "source_file_id", "created_at")
 
 
 def already_imported(session: Session, election: dt.date, sha256: str) -> bool:
@@ -70,7 +71,7 @@ def load_statewide_file(session: Session, path: Path, *, election: dt.date, part
     if already_imported(session, election, sha256):
         return {"file": path.name, "sha256": sha256, "skipped_file": True, "rows_read": 0, "inserted": 0,
                 "already_present": 0, "source_file_id": None}
-    with _readable(path) as readable:
+    with safety.json_limit(settings_store.json_envelope_max_mb(session)), _readable(path) as readable:
         return _load(session, path, readable, sha256, election=election, party=party,
                      in_person_method=in_person_method, user=user, progress=progress, as_of=as_of)
 
@@ -86,6 +87,8 @@ def _readable(path: Path) -> Iterator[Path]:
 
     with path.open("rb") as handle:
         head = handle.read(64)
+    if looks_like_json(head):
+        safety.check_json_size(path.stat().st_size, path.name)  # before the bytes are loaded
     payload = envelope_payload(path.read_bytes(), path.name) if looks_like_json(head) else None
     if payload is None:
         yield path
@@ -112,21 +115,30 @@ def _load(session: Session, path: Path, readable: Path, sha256: str, *, election
     )
     session.add(source)
     session.flush()
-    created = utcnow()
+    stage = RecordStage(session)
+    stored = StoredIdentities(session, election)
     valid_rows = 0
     for chunk in statewide.chunks():
         valid_rows += len(chunk)
-        rows = zip(
-            [election] * len(chunk), chunk["vuid"].tolist(), chunk["county"].tolist(), chunk["party"].tolist(),
-            chunk["voting_method"].tolist(), _blank_as_none(chunk["precinct"]), _blank_as_none(chunk["district"]),
-            column_dates(chunk["vote_date"]), ["statewide"] * len(chunk), ["verified"] * len(chunk),
-            [False] * len(chunk), [source.id] * len(chunk), [created] * len(chunk), strict=True,
-        )
-        bulk_insert(session, "turnout_record", RECORD_COLUMNS, rows, ignore_conflicts=True)
+        vuids, methods = chunk["vuid"].tolist(), chunk["voting_method"].tolist()
+        if len(stored) and (known := stored.stored(vuids, methods)).any():
+            # Rows whose identity is stored already add nothing: only the new ones are staged.
+            chunk = chunk[~known]
+            vuids, methods = chunk["vuid"].tolist(), chunk["voting_method"].tolist()
+        stage.add({"vuid": vuids, "county": chunk["county"].tolist(), "party": chunk["party"].tolist(),
+                   "voting_method": methods, "precinct": _blank_as_none(chunk["precinct"]),
+                   "district": _blank_as_none(chunk["district"]), "vote_date": column_dates(chunk["vote_date"])})
         if progress:
             progress(0.0, f"{path.name}: {valid_rows:,} rows")
-    _refuse_another_elections_votes(session, source.id, election, path.name)
-    by_county = added_by_county(session, source.id)
+    inserted = stage.insert_new_records(election=election, source_file_id=source.id, created=utcnow())
+    if inserted == stage.rows:
+        # Every staged row was added (no repeats in the file): the stage describes the added records, so
+        # the record table is not read back through the file index (0.8 s at 1M rows, measured).
+        vote_dates, by_county = stage.vote_date_range(), stage.by_county()
+    else:  # the file repeats some identities: read back what was added
+        vote_dates, by_county = added_vote_date_range(session, source.id), added_by_county(session, source.id)
+    stage.drop()
+    _refuse_another_elections_votes(vote_dates, election, path.name)
     # New records in a certified county (or election) are refused: the caller's transaction rolls back.
     refuse_if_certified(session, election, by_county, f"statewide import of {path.name}")
     inserted = sum(by_county.values())
@@ -148,10 +160,9 @@ def _load(session: Session, path: Path, readable: Path, sha256: str, *, election
 VOTING_WINDOW_DAYS = 120  # early voting and mail ballots start well within this before election day
 
 
-def _refuse_another_elections_votes(session: Session, source_file_id: int, election: dt.date, name: str) -> None:
-    """Refuse a file whose vote dates belong to another election (the caller's transaction rolls back)."""
-    low, high = session.execute(select(func.min(TurnoutRecord.vote_date), func.max(TurnoutRecord.vote_date))
-                                .where(TurnoutRecord.source_file_id == source_file_id)).one()
+def _refuse_another_elections_votes(vote_dates: tuple[Any, Any], election: dt.date, name: str) -> None:
+    """Refuse a file whose added records' vote dates belong to another election (the transaction rolls back)."""
+    low, high = vote_dates
     if high is None:
         return  # no vote dates (SOS files often have none): nothing to tell
     low, high = _as_date(low), _as_date(high)
@@ -162,6 +173,13 @@ def _refuse_another_elections_votes(session: Session, source_file_id: int, elect
 
 def _as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def added_vote_date_range(session: Session, source_file_id: int) -> tuple[Any, Any]:
+    """The earliest and latest vote date of the records one loaded file added."""
+    low, high = session.execute(select(func.min(TurnoutRecord.vote_date), func.max(TurnoutRecord.vote_date))
+                                .where(TurnoutRecord.source_file_id == source_file_id)).one()
+    return low, high
 
 
 def added_by_county(session: Session, source_file_id: int) -> dict[str, int]:
