@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import sys
 import tempfile
@@ -70,6 +71,10 @@ def _timed(label: str, work: Callable[[], Any], results: dict[str, float]) -> An
     results[label] = time.perf_counter() - start
     print(f"{label:<42} {results[label]:8.3f} s", flush=True)
     return value
+
+
+# What a real roster upload keeps on its submission row (services/roster_store.py): every row is dated 2026-02-24.
+LATEST_VOTE_DATES = json.dumps({party: "2026-02-24" for party in PARTIES})
 
 
 def _record_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
@@ -127,9 +132,10 @@ def load(engine: Engine, frame: pd.DataFrame) -> None:
                 "VALUES ('county_roster', :name, :sha, 1, :election, 0, :now, 'complete') RETURNING id"),
                 {"name": f"{county}.csv", "sha": uuid.uuid4().hex * 2, "election": ELECTION, "now": now}).scalar()
             submission_ids[county] = connection.execute(text(
-                "INSERT INTO submission (uuid, county, election_date, kind, submitted_by, submitted_at) "
-                "VALUES (:uuid, :county, :election, 'roster', 'bench', :now) RETURNING id"),
-                {"uuid": str(uuid.uuid4()), "county": county, "election": ELECTION, "now": now}).scalar()
+                "INSERT INTO submission (uuid, county, election_date, kind, submitted_by, submitted_at, "
+                "latest_vote_dates) VALUES (:uuid, :county, :election, 'roster', 'bench', :now, :dates) RETURNING id"),
+                {"uuid": str(uuid.uuid4()), "county": county, "election": ELECTION, "now": now,
+                 "dates": LATEST_VOTE_DATES}).scalar()
         counts = frame.groupby(["county", "party", "voting_method"]).size()
         reference = []
         for (county, party, method), count in counts.items():

@@ -18,6 +18,7 @@ cost follows the missing VUIDs, not the election's size.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -163,17 +164,23 @@ class FillGaps:
         return len(inserted)
 
 
-    def execute_many(self, contexts: Sequence[StrategyContext]) -> list[StrategyResult] | None:
+    def execute_many(self, contexts: Sequence[StrategyContext]) -> list[StrategyResult | None] | None:
         """Fill the missing VUIDs of many pairs in one ``INSERT ... SELECT``; each pair gets its own fix.
 
         Returns None (one pair at a time instead) when a dry run is asked for or when the election holds
         removed county records: a missing VUID may then have a tombstone to revive or a removal to keep.
+        A pair sharing a missing VUID with another pair of the round (a voter on two counties' rosters, or
+        under both parties) is declined (None in its place): one at a time, the first fill makes the VUID
+        present and the next pair's diagnosis changes, which one statement cannot follow.
         """
         if not contexts or any(c.dry_run for c in contexts) or _has_removed_county_records(contexts[0]):
             return None
         session, election = contexts[0].session, contexts[0].election_date
-        wanted = [(c, c.diagnosis.details.get(MISSING_VUIDS, {}).get("vuids", [])) for c in contexts]
-        filling = [(c, sorted({row["vuid"] for row in rows})) for c, rows in wanted if rows]
+        wanted = [(c, sorted({row["vuid"] for row in c.diagnosis.details.get(MISSING_VUIDS, {}).get("vuids", [])}))
+                  for c in contexts]
+        seen = Counter(vuid for _context, vuids in wanted for vuid in vuids)
+        declined = {id(c) for c, vuids in wanted if any(seen[vuid] > 1 for vuid in vuids)}
+        filling = [(c, vuids) for c, vuids in wanted if vuids and id(c) not in declined]
         open_fixes([c for c, _vuids in filling], self.name, [
             f"Fill {len(vuids)} missing VUID(s) of {c.county} {c.party} from the county roster"
             for c, vuids in filling])
@@ -183,13 +190,17 @@ class FillGaps:
         if stage_rows:
             for row in _insert_staged(session, election, stage_rows):
                 inserted_by_fix.setdefault(row["created_by_fix"], []).append(row)
+        taken = [c for c in contexts if id(c) not in declined]
         inserted_of = {id(c): sorted(inserted_by_fix.get(getattr(c.fixes, "fix_id", None) or -1, []),
-                                     key=lambda row: row["id"]) for c in contexts}
+                                     key=lambda row: row["id"]) for c in taken}
         record_inserted_of([(c, RECORD_TABLE, [
             (row["id"], row["vuid"], {key: to_json_value(value) for key, value in row.items() if key != "id"})
-            for row in inserted_of[id(c)]]) for c in contexts])
-        results = []
-        for context, _rows in wanted:
+            for row in inserted_of[id(c)]]) for c in taken])
+        results: list[StrategyResult | None] = []
+        for context in contexts:
+            if id(context) in declined:
+                results.append(None)
+                continue
             inserted = inserted_of[id(context)]
             if not inserted:
                 results.append(result(context, "No roster VUID is missing from the database"))

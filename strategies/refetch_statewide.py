@@ -78,7 +78,7 @@ class RefetchStatewide:
                 savepoint.rollback()
         return self._import(context, files, note)
 
-    def execute_many(self, contexts: Sequence[StrategyContext]) -> list[StrategyResult] | None:
+    def execute_many(self, contexts: Sequence[StrategyContext]) -> list[StrategyResult | None] | None:
         """One read of the source for many counties; None when a file is new (import it one county at a time)."""
         from turnout_desktop.files import file_sha256
         from turnout_desktop.services.statewide_loader import already_imported

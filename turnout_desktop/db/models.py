@@ -79,6 +79,9 @@ class Submission(Base):
     superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
     problems: Mapped[list[Any] | None] = mapped_column(JSON)  # informational pre-check problems
+    # A roster's latest vote date per party ({"DEM": "2026-02-27"}), kept when its rows are stored so the
+    # diagnosis's timing evidence reads one row per upload, not every voter row (migration 0007).
+    latest_vote_dates: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
 class SubmissionFile(Base):

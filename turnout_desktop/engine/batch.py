@@ -187,28 +187,36 @@ def _run_loops(engine: Engine, election: dt.date, pending: list[Comparison], str
     The rounds (``bulk_round.py``) make the attempts that can be made for many pairs at once; the pairs
     they hand over (or could not take) continue in ``ReconciliationLoop``, one after the other.
     """
-    finished, pending, opened = heal_in_bulk(engine, election, pending, strategies, recorder_factory, options,
-                                             report=report, should_cancel=should_cancel)
-    for key, result in finished.items():
-        if check_mode:
-            result["check"] = CHECK_RECONCILED
-        results[key] = result
-    for index, comparison in enumerate(pending):
+    total = len(pending)
+    done = 0
+
+    def run_one(comparison: Comparison, *, continues_round: bool, lock_held: bool) -> None:
+        nonlocal done
         if should_cancel():
             raise Cancelled("reconciliation cancelled")
         target = LoopTarget(comparison.county, election, comparison.party)
 
-        def county_progress(fraction: float, message: str, _index: int = index) -> None:
-            report(0.1 + 0.9 * (_index + fraction) / len(pending), message)
+        def county_progress(fraction: float, message: str, _index: int = done) -> None:
+            report(0.1 + 0.9 * (_index + fraction) / total, message)
 
         county_progress(0.0, f"{comparison.county} {comparison.party}: diagnosing")
         loop = ReconciliationLoop(engine, target, strategies, recorder_factory, options,
                                   progress=county_progress, cancel=should_cancel,
-                                  continues_round=(comparison.county, comparison.party) in opened)
+                                  continues_round=continues_round, lock_held=lock_held)
         result = loop.run()
         if check_mode:
             result["check"] = CHECK_RECONCILED
         results[(comparison.county, comparison.party)] = result
+        done += 1
+
+    finished, pending = heal_in_bulk(engine, election, pending, strategies, recorder_factory, options,
+                                     report=report, should_cancel=should_cancel, run_one=run_one)
+    for key, result in finished.items():
+        if check_mode:
+            result["check"] = CHECK_RECONCILED
+        results[key] = result
+    for comparison in pending:
+        run_one(comparison, continues_round=False, lock_held=False)
 
 
 def _landed_elsewhere(engine: Engine, election: dt.date, versions_at_start: dict[str, inputs.InputVersion],

@@ -12,8 +12,10 @@ pair at once, with the same rules and the same rows written:
    per pair, one compare for all. If any pair would end worse, or the strategy declines (returns None)
    or fails, the transaction rolls back and those pairs go to the per-pair loop, which handles each case.
 3. Pairs that reached the success threshold are finished in one transaction. Every other pair - a
-   strategy without a bulk form next, an attempt the round gave back, a busy county - is handed over
-   with its IN_PROGRESS row and attempts: the per-pair loop continues it from there (``continues_round``).
+   strategy without a bulk form next, an attempt the round gave back - is handed over with its
+   IN_PROGRESS row and attempts: the per-pair loop continues it from there (``continues_round``) while the
+   round still holds the county's run lock, so no other run can take the row over as a crashed one's.
+   A county another run holds is left to the per-pair loop, which waits for it.
 
 A pair's diagnosis is only recomputed after a round that changed data; a round of "no change" attempts
 (strategy A finding nothing new) leaves it as it was.
@@ -25,7 +27,7 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, insert, update
 from sqlalchemy.orm import Session
@@ -68,6 +70,12 @@ from turnout_desktop.errors import Cancelled
 
 logger = logging.getLogger(__name__)
 Key = tuple[str, str]
+
+
+class RunOne(Protocol):
+    """The per-pair loop for one comparison (``engine/batch.py``)."""
+
+    def __call__(self, comparison: Comparison, *, continues_round: bool, lock_held: bool) -> None: ...
 MIN_PAIRS = 2  # one pair gains nothing from a round: the per-pair loop is the same work
 
 
@@ -92,27 +100,32 @@ class _HandOver(Exception):  # noqa: N818 - a control-flow signal, not an error
 
 def heal_in_bulk(engine: Engine, election: dt.date, pending: Sequence[Comparison], strategies: Sequence[Strategy],
                  recorder_factory: RecorderFactory, options: LoopOptions, *, report: ProgressCallback,
-                 should_cancel: CancelCheck) -> tuple[dict[Key, dict[str, Any]], list[Comparison], set[Key]]:
+                 should_cancel: CancelCheck, run_one: RunOne) -> tuple[dict[Key, dict[str, Any]], list[Comparison]]:
     """Run the loop's attempts for many pairs as set-based rounds.
 
+    Args:
+        run_one: Runs the per-pair loop for one comparison; called, with the county's run lock held, for every
+            pair of a county this round holds that it did not finish.
+
     Returns:
-        The finished pairs' log entries (as ``log_to_dict`` with ``by_method``); the comparisons the
-        per-pair loop must still run; and the pairs whose IN_PROGRESS row this round opened (the loop
-        continues those rather than resuming them as a crash's).
+        The finished pairs' log entries (as ``log_to_dict`` with ``by_method``), and the comparisons of the
+        counties the round could not lock, which the per-pair loop must still run (taking their locks).
 
     Raises:
         Cancelled: ``should_cancel()`` turned true between rounds (the rows stay IN_PROGRESS, noted).
     """
     if len(pending) < MIN_PAIRS or not any(isinstance(s, BulkStrategy) for s in strategies):
-        return {}, list(pending), set()
+        return {}, list(pending)
     by_key = {(c.county, c.party): c for c in pending}
     with free_run_locks(engine, sorted({c.county for c in pending}), election) as held:
         pairs = _open(engine, election, [c for c in pending if c.county in held], options, report)
-        handed: set[Key] = {key for key in by_key if key[0] not in held}
-        handed |= _rounds(engine, election, pairs, strategies, recorder_factory, options, report, should_cancel)
-        done = [p for p in pairs if p.key not in handed]
-        results = _finish(engine, election, done, options)
-    return results, [by_key[key] for key in sorted(by_key) if key not in results], {p.key for p in pairs}
+        handed = _rounds(engine, election, pairs, strategies, recorder_factory, options, report, should_cancel)
+        results = _finish(engine, election, [p for p in pairs if p.key not in handed], options)
+        opened = {p.key for p in pairs}
+        for key in sorted(by_key):  # the rest of the held counties, before their locks go
+            if key[0] in held and key not in results:
+                run_one(by_key[key], continues_round=key in opened, lock_held=True)
+    return results, [by_key[key] for key in sorted(by_key) if key[0] not in held]
 
 
 def _open(engine: Engine, election: dt.date, pending: list[Comparison], options: LoopOptions,
@@ -174,9 +187,12 @@ def _rounds(engine: Engine, election: dt.date, pairs: list[_Pair], strategies: S
         for strategy, members in groups:
             report(0.2, f"{strategy.name} for {len(members)} county/party count(s)")
             try:
-                changed |= _attempt(engine, election, strategy, members, recorder_factory, options)
+                group_changed, declined = _attempt(engine, election, strategy, members, recorder_factory, options)
             except _HandOver:
                 handed |= {p.key for p in members}
+                continue
+            changed |= group_changed
+            handed |= declined
         active = [p for p in active if p.key not in handed and p.comparison.accuracy < options.success_threshold]
         if active and changed:
             _rediagnose(engine, active, options)
@@ -232,11 +248,14 @@ def _attempt_row(pair: _Pair, name: str, outcome: str, before: dict[str, Any], a
 
 
 def _attempt(engine: Engine, election: dt.date, strategy: BulkStrategy, members: list[_Pair],
-             recorder_factory: RecorderFactory, options: LoopOptions) -> bool:
-    """One attempt of ``strategy`` for every member in one transaction; returns whether data changed.
+             recorder_factory: RecorderFactory, options: LoopOptions) -> tuple[bool, set[Key]]:
+    """One attempt of ``strategy`` for every member in one transaction.
+
+    Returns:
+        Whether data changed, and the members the strategy declined (left to the per-pair loop).
 
     Raises:
-        _HandOver: the strategy declined, failed, or would leave a pair worse (nothing is kept).
+        _HandOver: the strategy declined them all, failed, or would leave a pair worse (nothing is kept).
     """
     started = utcnow()
     try:
@@ -244,28 +263,31 @@ def _attempt(engine: Engine, election: dt.date, strategy: BulkStrategy, members:
             lock_counties(session, sorted({p.target.county for p in members}), election)
             versions_before = inputs.versions(session, election)
             contexts = [_context(session, p, recorder_factory, options) for p in members]
-            results = strategy.execute_many(contexts)
-            if results is None or len(results) != len(members):
+            answers = strategy.execute_many(contexts)
+            if answers is None or len(answers) != len(members):
                 raise _HandOver
+            declined = {p.key for p, answer in zip(members, answers, strict=True) if answer is None}
+            taken = [(p, answer) for p, answer in zip(members, answers, strict=True) if answer is not None]
+            if not taken:
+                return False, declined
             session.flush()
-            suffixes = record_side_effects_many(
-                session, [(p.target, p.log.id, r.fix_id) for p, r in zip(members, results, strict=True)],
-                versions_before, strategy.name)
+            suffixes = record_side_effects_many(session, [(p.target, p.log.id, r.fix_id) for p, r in taken],
+                                                versions_before, strategy.name)
             after = {(c.county, c.party): c for c in compare(
                 session, election, success_threshold=options.success_threshold)}
-            outcomes = [_outcome(p, r, after, options) for p, r in zip(members, results, strict=True)]
+            outcomes = [_outcome(p, r, after, options) for p, r in taken]
             if rlog.OUTCOME_WORSE in outcomes:
                 raise _HandOver  # the loop rolls that pair's attempt back and logs it
             rows = []
-            for pair, result, outcome in zip(members, results, outcomes, strict=True):
+            for (pair, result), outcome in zip(taken, outcomes, strict=True):
                 new = after[pair.key]
                 rows.append(_attempt_row(pair, strategy.name, outcome, attempt_snapshot(pair.comparison),
                                          attempt_snapshot(new), result.fix_id,
                                          result_message(result) + suffixes[pair.log.id], started))
                 _advance(pair, strategy.name, outcome, new)
             session.execute(insert(ReconciliationAttempt), rows)
-            _write_logs(session, members)
-            return any(result.changed for result in results)
+            _write_logs(session, [pair for pair, _result in taken])
+            return any(result.changed for _pair, result in taken), declined
     except _HandOver:
         raise
     except Exception as exc:  # the per-pair loop runs it again and records the error per pair

@@ -14,6 +14,7 @@ index of the whole election.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -298,26 +299,45 @@ def roster_problem_rows(session: Session, scope: EvidenceScope) -> dict[Pair, li
 
 
 def latest_roster_vote_dates(session: Session, scope: EvidenceScope) -> dict[Pair, dt.date]:
-    """The latest vote date of each pair's current roster rows (pairs without dates are absent)."""
+    """The latest vote date of each pair's current roster rows (pairs without dates are absent).
+
+    Read from the submission rows, where the upload keeps them (migration 0007); a roster stored before
+    that has none there and is read from its voter rows.
+    """
     ids = scope.all_roster_ids
     if not ids:
         return {}
     county_of = scope.county_of
     found: dict[Pair, dt.date] = {}
-    if scope.wide:  # one pass over the election's rows (an index search would read each row through the index)
-        rows = session.execute(text(
-            f"SELECT submission_id, party, MAX(vote_date) FROM county_roster_row "  # noqa: S608 - constant
-            f"WHERE {_plain(session, 'election_date')} = :election GROUP BY county, party, submission_id"),
-            {"election": scope.election})
-    else:
-        rows = session.execute(_expanding(
-            "SELECT submission_id, party, MAX(vote_date) FROM county_roster_row WHERE submission_id IN :ids "
-            "GROUP BY submission_id, party", "ids"), {"ids": ids})
-    for submission_id, party, latest in rows:
+
+    def keep(submission_id: int, party: str | None, latest: Any) -> None:
         value = as_date(latest)
-        pair = (county_of.get(submission_id, ""), party)
+        pair = (county_of.get(submission_id, ""), party or "")
         if value is not None and pair in scope.pairs and (pair not in found or value > found[pair]):
             found[pair] = value
+
+    unread: list[int] = []
+    for submission_id, stored in session.execute(_expanding(
+            "SELECT id, latest_vote_dates FROM submission WHERE id IN :ids", "ids"), {"ids": ids}):
+        dates = json.loads(stored) if isinstance(stored, str) else stored  # raw JSON text on some drivers
+        if dates is None:
+            unread.append(submission_id)
+            continue
+        for party, latest in dates.items():
+            keep(submission_id, party, latest)
+    if unread and scope.wide:  # one pass over the election's rows (an index search reads each row through it)
+        wanted = set(unread)
+        for submission_id, party, latest in session.execute(text(
+                f"SELECT submission_id, party, MAX(vote_date) FROM county_roster_row "  # noqa: S608 - constant
+                f"WHERE {_plain(session, 'election_date')} = :election GROUP BY county, party, submission_id"),
+                {"election": scope.election}):
+            if submission_id in wanted:
+                keep(submission_id, party, latest)
+    elif unread:
+        for submission_id, party, latest in session.execute(_expanding(
+                "SELECT submission_id, party, MAX(vote_date) FROM county_roster_row WHERE submission_id IN :ids "
+                "GROUP BY submission_id, party", "ids"), {"ids": unread}):
+            keep(submission_id, party, latest)
     return found
 
 

@@ -188,9 +188,10 @@ class ReconciliationLoop:
     def __init__(self, engine: Engine, target: LoopTarget, strategies: Sequence[Strategy],
                  recorder_factory: RecorderFactory, options: LoopOptions, *,
                  progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
-                 continues_round: bool = False) -> None:
+                 continues_round: bool = False, lock_held: bool = False) -> None:
         """``continues_round``: the target's IN_PROGRESS row comes from this call's set-based round
-        (``engine/bulk_round.py``), which handed it over; it is continued, not "resumed after a crash"."""
+        (``engine/bulk_round.py``), which handed it over; it is continued, not "resumed after a crash".
+        ``lock_held``: the caller holds the county's run lock already (the round keeps it until then)."""
         self.engine = engine
         self.target = target
         self.strategies = list(strategies)
@@ -199,6 +200,7 @@ class ReconciliationLoop:
         self.progress = progress or (lambda _fraction, _message: None)
         self.cancel = cancel or (lambda: False)
         self.continues_round = continues_round
+        self.lock_held = lock_held
 
     def run(self) -> dict[str, Any]:
         """Run to RESOLVED or ESCALATED; returns the log entry as a dict (with ``by_method``).
@@ -210,6 +212,8 @@ class ReconciliationLoop:
             Cancelled: when ``cancel()`` turned true between attempts (the row stays IN_PROGRESS).
             RunBusy: another run of the county held the lock for ``lock_wait_seconds``.
         """
+        if self.lock_held:
+            return self._run_locked()
         with county_run_lock(self.engine, self.target.county, self.target.election_date,
                              wait_seconds=self.options.lock_wait_seconds, cancel=self.cancel):
             return self._run_locked()

@@ -133,7 +133,8 @@ class BulkStrategy(Strategy, Protocol):
     The engine's set-based round (``engine/bulk_round.py``) calls ``execute_many`` with one context per
     pair, all in one transaction; each context has its own fix recorder, so every pair still gets its own
     fix (undo one county without touching another) and its own attempt row. Returning None means "not in
-    bulk this time" (a case only the per-pair path handles): the engine then runs those pairs one by one.
+    bulk this time" (a case only the per-pair path handles): the engine then runs those pairs one by one;
+    a None in one pair's place declines that pair alone (the strategy must have changed nothing for it).
     """
 
-    def execute_many(self, contexts: Sequence[StrategyContext]) -> list[StrategyResult] | None: ...
+    def execute_many(self, contexts: Sequence[StrategyContext]) -> list[StrategyResult | None] | None: ...

@@ -66,6 +66,20 @@ def store_roster_rows(session: Session, rows: pd.DataFrame, county: str, electio
     bulk_insert_columns(session, "county_roster_row", per_row, constants=constants)
 
 
+def latest_vote_dates(rows: pd.DataFrame, county: str) -> dict[str, str]:
+    """The latest vote date of the upload's rows of ``county`` per party (ISO; parties without dates left out).
+
+    Kept on the submission row (``submission.latest_vote_dates``) for the diagnosis's timing evidence, and
+    written with the row itself: a clerk may insert a submission but not update it (db/pg_security.py).
+    """
+    if rows.empty:
+        return {}
+    mine = rows[rows["county"] == county]
+    dates = pd.to_datetime(mine["vote_date"], errors="coerce")
+    latest = dates.groupby(mine["party"]).max().dropna()
+    return {str(party): value.date().isoformat() for party, value in latest.items()}
+
+
 def _ordered_values(series: pd.Series, order: np.ndarray | None) -> list[Any]:
     """The column's values at ``order`` (None: as they are) as a list, every missing marker as None."""
     values = series.to_numpy(dtype=object)

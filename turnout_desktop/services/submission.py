@@ -51,7 +51,7 @@ from turnout_desktop.ingest.model import (
     official_count_rows,
 )
 from turnout_desktop.services.context import AppContext
-from turnout_desktop.services.roster_store import store_roster_rows
+from turnout_desktop.services.roster_store import latest_vote_dates, store_roster_rows
 from turnout_desktop.services.statewide_loader import load_statewide_file, refresh_statewide_count_cache
 
 log = logging.getLogger(__name__)
@@ -207,7 +207,9 @@ def _store(session: Session, ctx: AppContext, upload: ParsedUpload, election: dt
         parties = {c.party for c in counts}
         submission = Submission(uuid=submission_row_uuid(submission_uuid, county_name, index), county=county_name,
                                 election_date=election, kind=upload.kind, submitted_by=ctx.user,
-                                problems=[p.to_json() for p in upload.problems])
+                                problems=[p.to_json() for p in upload.problems],
+                                latest_vote_dates=(latest_vote_dates(upload.rows, county_name)
+                                                   if upload.kind == "roster" else None))
         session.add(submission)
         session.flush()
         _supersede_previous(session, county_name, election, parties, submission)
