@@ -139,6 +139,10 @@ def _trail(engine: Engine, election: dt.date) -> dict[str, Any]:
                                  for a in attempts],
                 "fixes": [(f.strategy, f.county, f.party, f.summary) for f in fixes], "actions": actions,
             }
+        trail["reference"] = sorted(session.execute(
+            select(CountyTurnoutReference.county, CountyTurnoutReference.voting_method,
+                   CountyTurnoutReference.database_count, CountyTurnoutReference.verified)
+            .where(CountyTurnoutReference.election_date == election)).all())
         trail["records"] = sorted(session.execute(
             select(TurnoutRecord.vuid, TurnoutRecord.county, TurnoutRecord.voting_method, TurnoutRecord.source,
                    TurnoutRecord.verification, TurnoutRecord.removed_at.is_(None))
@@ -173,6 +177,7 @@ def test_the_round_writes_what_the_per_pair_loop_writes(db_engine: Engine) -> No
     for county in COUNTIES:
         assert bulk_trail[county] == per_pair_trail[county], county
     assert bulk_trail["records"] == per_pair_trail["records"]
+    assert bulk_trail["reference"] == per_pair_trail["reference"]  # the database counts the dashboard shows
     assert len(bulk_trail["BEXAR"]["actions"]) == 5  # one insert action per filled VUID, in BEXAR's own fix
     assert "Resumed" not in (bulk_trail["DALLAS"]["notes"] or "")  # handed over, not a crash
 

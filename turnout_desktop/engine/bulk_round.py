@@ -36,7 +36,7 @@ from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog, 
 from turnout_desktop.db.session import transaction
 from turnout_desktop.engine import inputs
 from turnout_desktop.engine import reconcile_log as rlog
-from turnout_desktop.engine.compare import Comparison, compare
+from turnout_desktop.engine.compare import Comparison, compare, store_comparisons
 from turnout_desktop.engine.diagnose import diagnose_many
 from turnout_desktop.engine.freshness import change_note
 from turnout_desktop.engine.loop import (
@@ -142,9 +142,12 @@ def _open(engine: Engine, election: dt.date, pending: list[Comparison], options:
         latest = rlog.latest_logs(session, election)
         unfinished = {key for key, log in latest.items() if log.status == STATUS_IN_PROGRESS}
         now = utcnow()
-        comparisons = [c for c in compare(session, election, success_threshold=options.success_threshold, now=now)
+        # Only the pairs' own reference rows are written: other counties' belong to runs holding their locks.
+        comparisons = [c for c in compare(session, election, success_threshold=options.success_threshold,
+                                          update=False)
                        if (c.county, c.party) in wanted - unfinished
                        and c.accuracy < options.success_threshold]  # passed meanwhile: the loop's quick case
+        store_comparisons(session, comparisons, options.success_threshold, now)
         diagnoses = diagnose_many(session, comparisons, has_statewide_source=bool(options.statewide_source))
         pairs: list[_Pair] = []
         rows: list[dict[str, Any]] = []
@@ -274,7 +277,8 @@ def _attempt(engine: Engine, election: dt.date, strategy: BulkStrategy, members:
             suffixes = record_side_effects_many(session, [(p.target, p.log.id, r.fix_id) for p, r in taken],
                                                 versions_before, strategy.name)
             after = {(c.county, c.party): c for c in compare(
-                session, election, success_threshold=options.success_threshold)}
+                session, election, success_threshold=options.success_threshold, update=False)}
+            store_comparisons(session, [after[p.key] for p, _r in taken], options.success_threshold, utcnow())
             outcomes = [_outcome(p, r, after, options) for p, r in taken]
             if rlog.OUTCOME_WORSE in outcomes:
                 raise _HandOver  # the loop rolls that pair's attempt back and logs it
