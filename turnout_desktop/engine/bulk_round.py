@@ -46,6 +46,7 @@ from turnout_desktop.engine.loop import (
     RunState,
     attempt_outcome,
     attempt_snapshot,
+    close_log,
     note_diagnosis,
     result_message,
     strategy_order,
@@ -243,11 +244,8 @@ def _record_skips(engine: Engine, skips: list[tuple[_Pair, str]]) -> None:
 
 def _attempt_row(pair: _Pair, name: str, outcome: str, before: dict[str, Any], after: dict[str, Any],
                  fix_id: int | None, message: str, started: dt.datetime) -> dict[str, Any]:
-    return {"log_id": pair.log.id, "attempt_no": pair.state.next_attempt_no, "strategy": name, "outcome": outcome,
-            "before_actual": before["actual"], "after_actual": after["actual"],
-            "before_accuracy_pct": before["accuracy_pct"], "after_accuracy_pct": after["accuracy_pct"],
-            "before_counts": before["by_method"], "after_counts": after["by_method"], "fix_id": fix_id,
-            "message": message, "started_at": started, "finished_at": utcnow()}
+    return rlog.attempt_values(pair.log.id, pair.state.next_attempt_no, name, outcome, before=before, after=after,
+                               fix_id=fix_id, message=message, started_at=started)
 
 
 def _attempt(engine: Engine, election: dt.date, strategy: BulkStrategy, members: list[_Pair],
@@ -369,14 +367,8 @@ def _finish(engine: Engine, election: dt.date, done: list[_Pair], options: LoopO
         for pair in done:
             log, state = pair.log, pair.state
             write_progress(log, state, pair.comparison)
-            log.status = STATUS_RESOLVED
-            log.strategy_succeeded = state.succeeded
-            log.resolution_time_seconds = round((now - log.created_at).total_seconds(), 3)
-            log.resolved_at = now
-            rlog.append_note(log, f"Resolved by {state.succeeded}." if state.succeeded
-                             else "Counts match; nothing to fix.")
-            log.diagnosis_details = {**(log.diagnosis_details or {}), "remaining": list(remaining.get(pair.key, []))}
-            log.updated_at = now
+            close_log(log, state, STATUS_RESOLVED, f"Resolved by {state.succeeded}." if state.succeeded
+                      else "Counts match; nothing to fix.", remaining.get(pair.key, []), now)
             results[pair.key] = rlog.log_to_dict(log, by_method=pair.comparison.counts_json())
         _write_logs(session, done)
     return results

@@ -76,6 +76,15 @@ def _plain(session: Session, column: str) -> str:
     return f"+{column}" if session.get_bind().dialect.name == "sqlite" else column
 
 
+def _current_roster_row(session: Session, scope: EvidenceScope) -> str:
+    """SQL saying roster row ``r`` belongs to a current roster upload: of the election (wide: a subquery read
+    once, not an index key) or of the scope's submissions (narrow: the bound ``:ids``)."""
+    if scope.wide:
+        return (f"{_plain(session, 'r.submission_id')} IN (SELECT id FROM submission "  # noqa: S608 - constant
+                "WHERE kind = 'roster' AND superseded_at IS NULL)")
+    return "r.submission_id IN :ids"
+
+
 def _indexes(session: Session, wide: bool) -> dict[str, str]:
     """SQLite hints for a whole-election pass: walk the VUID indexes, in VUID order.
 
@@ -173,8 +182,7 @@ def extra_records(session: Session, scope: EvidenceScope) -> dict[Pair, list[dic
     counties = [county for county in scope.counties if scope.roster_ids(county)]
     if not ids:
         return {}
-    current = (f"{_plain(session, 'r.submission_id')} IN (SELECT id FROM submission "  # noqa: S608 - constant
-               "WHERE kind = 'roster' AND superseded_at IS NULL)" if scope.wide else "r.submission_id IN :ids")
+    current = _current_roster_row(session, scope)
     rows = _county_rows(session, scope, counties,
         "SELECT t.id, t.county, t.party, t.vuid, t.voting_method, t.source, t.precinct, t.county_fallback "  # noqa: S608
         "FROM turnout_record t {record_index} WHERE t.election_date = :election AND {county} "
@@ -242,8 +250,7 @@ def records_claimed_by_other_county(session: Session, scope: EvidenceScope,
                                 "should_be": other, "county_fallback": row["county_fallback"]}))
     without_roster = [county for county in scope.counties if not scope.roster_ids(county)]
     if without_roster:
-        current = (f"{_plain(session, 'r.submission_id')} IN (SELECT id FROM submission "  # noqa: S608 - constant
-                   "WHERE kind = 'roster' AND superseded_at IS NULL)" if scope.wide else "r.submission_id IN :ids")
+        current = _current_roster_row(session, scope)
         for r in _county_rows(session, scope, without_roster,
                 "SELECT DISTINCT t.id, t.county, t.party, t.vuid, r.county, t.county_fallback "  # noqa: S608
                 "FROM turnout_record t {record_index} CROSS JOIN county_roster_row r "

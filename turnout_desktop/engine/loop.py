@@ -168,6 +168,20 @@ def write_progress(log: ReconciliationLog, state: RunState, comparison: Comparis
     log.updated_at = utcnow()
 
 
+def close_log(log: ReconciliationLog, state: RunState, status: str, note: str, remaining: Sequence[str] | None,
+              now: dt.datetime) -> None:
+    """The final values of a run's log row (the loop's and the set-based round's): status, timing, note and
+    the causes still present (``remaining``; None leaves the details as they are)."""
+    log.status = status
+    log.strategy_succeeded = state.succeeded if status == STATUS_RESOLVED else None
+    log.resolution_time_seconds = round((now - log.created_at).total_seconds(), 3)
+    log.resolved_at = now if status == STATUS_RESOLVED else None
+    log.updated_at = now
+    rlog.append_note(log, note)
+    if remaining is not None:
+        log.diagnosis_details = {**(log.diagnosis_details or {}), "remaining": list(remaining)}
+
+
 def _resume_state(session: Session, log: ReconciliationLog) -> RunState:
     state = RunState()
     for attempt in rlog.attempts_of(session, log.id):
@@ -410,23 +424,15 @@ class ReconciliationLoop:
             assert log is not None
             comparison = compare_one(session, self.target, self.options)
             write_progress(log, state, comparison)
-            now = utcnow()
-            log.status = status
-            log.strategy_succeeded = state.succeeded if status == STATUS_RESOLVED else None
-            log.resolution_time_seconds = round((now - log.created_at).total_seconds(), 3)
-            log.resolved_at = now if status == STATUS_RESOLVED else None
-            rlog.append_note(log, note)
-            if diagnosis is not None:
+            close_log(log, state, status, note, diagnosis.codes if diagnosis is not None else None, utcnow())
+            if diagnosis is not None and status == STATUS_ESCALATED:
                 details = dict(log.diagnosis_details or {})
-                details["remaining"] = list(diagnosis.codes)
-                if status == STATUS_ESCALATED:
-                    details["escalation"] = {
-                        "expected_total": diagnosis.expected_total, "actual_total": diagnosis.actual_total,
-                        "discrepancy": diagnosis.discrepancy, "accuracy_pct": rounded(diagnosis.accuracy),
-                        "diagnosis": list(diagnosis.codes), "strategies_tried": list(state.tried),
-                        "sample_vuids": sample_vuids(diagnosis.details),
-                        "reason": self._escalation_reason(state),
-                    }
+                details["escalation"] = {
+                    "expected_total": diagnosis.expected_total, "actual_total": diagnosis.actual_total,
+                    "discrepancy": diagnosis.discrepancy, "accuracy_pct": rounded(diagnosis.accuracy),
+                    "diagnosis": list(diagnosis.codes), "strategies_tried": list(state.tried),
+                    "sample_vuids": sample_vuids(diagnosis.details), "reason": self._escalation_reason(state),
+                }
                 log.diagnosis_details = details
             return rlog.log_to_dict(log, by_method=comparison.counts_json())
 

@@ -115,6 +115,21 @@ def attempts_of(session: Session, log_id: int) -> list[ReconciliationAttempt]:
     ).scalars())
 
 
+def attempt_values(log_id: int, attempt_no: int, strategy: str, outcome: str, *,
+                   before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+                   fix_id: int | None = None, message: str | None = None,
+                   started_at: dt.datetime | None = None) -> dict[str, Any]:
+    """The column values of one attempt row; ``before``/``after`` are ``{"actual", "accuracy_pct", "by_method"}``."""
+    return {
+        "log_id": log_id, "attempt_no": attempt_no, "strategy": strategy, "outcome": outcome,
+        "before_actual": (before or {}).get("actual"), "after_actual": (after or {}).get("actual"),
+        "before_accuracy_pct": (before or {}).get("accuracy_pct"),
+        "after_accuracy_pct": (after or {}).get("accuracy_pct"),
+        "before_counts": (before or {}).get("by_method"), "after_counts": (after or {}).get("by_method"),
+        "fix_id": fix_id, "message": message, "started_at": started_at or utcnow(), "finished_at": utcnow(),
+    }
+
+
 def add_attempt(session: Session, log_id: int, attempt_no: int, strategy: str, outcome: str, *,
                 before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
                 fix_id: int | None = None, message: str | None = None,
@@ -123,13 +138,9 @@ def add_attempt(session: Session, log_id: int, attempt_no: int, strategy: str, o
 
     ``before``/``after`` are ``{"actual": n, "accuracy_pct": x, "by_method": {...}}``.
     """
-    attempt = ReconciliationAttempt(
-        log_id=log_id, attempt_no=attempt_no, strategy=strategy, outcome=outcome,
-        before_actual=(before or {}).get("actual"), after_actual=(after or {}).get("actual"),
-        before_accuracy_pct=(before or {}).get("accuracy_pct"), after_accuracy_pct=(after or {}).get("accuracy_pct"),
-        before_counts=(before or {}).get("by_method"), after_counts=(after or {}).get("by_method"),
-        fix_id=fix_id, message=message, started_at=started_at or utcnow(), finished_at=utcnow(),
-    )
+    attempt = ReconciliationAttempt(**attempt_values(log_id, attempt_no, strategy, outcome, before=before,
+                                                     after=after, fix_id=fix_id, message=message,
+                                                     started_at=started_at))
     session.add(attempt)
     session.flush()
     return attempt

@@ -74,7 +74,8 @@ def latest_vote_dates(rows: pd.DataFrame, county: str) -> dict[str, str]:
     """
     if rows.empty:
         return {}
-    mine = rows[rows["county"] == county]
+    in_county = rows["county"] == county
+    mine = rows if bool(in_county.all()) else rows[in_county]  # one county, the usual case: no copy
     dates = pd.to_datetime(mine["vote_date"], errors="coerce")
     latest = dates.groupby(mine["party"]).max().dropna()
     return {str(party): value.date().isoformat() for party, value in latest.items()}
