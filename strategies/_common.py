@@ -21,6 +21,7 @@ CHUNK = 500  # bound parameter lists (SQLite allows 32k, PostgreSQL 65k; keep st
 RECORD_TABLE = "turnout_record"
 IDENTITY_FIELDS = ("election_date", "source", "vuid", "voting_method")
 REMOVAL_FIELDS = ["removed_at", "removed_by_fix"]
+STATEWIDE = "statewide"  # turnout_record.source of the independent statewide data
 
 
 def chunked(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from strategies._common import (
     RECORD_TABLE,
+    STATEWIDE,
     active_records_in,
     county_vuids,
     open_fix,
@@ -22,7 +23,13 @@ from strategies._common import (
 )
 from turnout_desktop.db.models import PrecinctDistrict, TurnoutRecord
 from turnout_desktop.engine.fixes import snapshot
-from turnout_desktop.engine.types import WRONG_DISTRICT, Diagnosis, StrategyContext, StrategyResult
+from turnout_desktop.engine.types import (
+    STATEWIDE_RECORDS_LEFT_TO_CHECK,
+    WRONG_DISTRICT,
+    Diagnosis,
+    StrategyContext,
+    StrategyResult,
+)
 
 ASSIGNMENT_FIELDS = ["county", "district", "county_fallback"]
 
@@ -45,7 +52,7 @@ class FixDistricts:
         claimants = {county for counties in on_roster.values() for county in counties}
         districts = self._district_map(context, {r.county for r in records} | claimants)
         summary = f"Fix county/district assignments for {context.county} {context.party}"
-        reassigned = 0
+        reassigned = left = 0
         for record in records:
             target = self._target(record, on_roster.get(record.vuid, set()), districts)
             before = snapshot(record, ASSIGNMENT_FIELDS)
@@ -53,6 +60,9 @@ class FixDistricts:
                 continue
             if not (record.county == context.county or target["county"] == context.county):
                 continue  # another county's business: its own reconciliation fixes it
+            if record.source == STATEWIDE and not context.may_change_statewide:
+                left += 1  # the database refuses it to this login; the service's check reassigns it
+                continue
             open_fix(context, self.name, summary)
             if not context.dry_run:
                 record.county = target["county"]
@@ -60,8 +70,11 @@ class FixDistricts:
                 record.county_fallback = target["county_fallback"]
             context.fixes.reassigned(RECORD_TABLE, record.id, record.vuid, before, target)
             reassigned += 1
-        return result(context, f"Reassigned {reassigned} record(s) to the county/district the rosters and "
-                               "precinct map give", reassigned=reassigned)
+        done = f"reassigned {reassigned} record(s) to the county/district the rosters and precinct map give"
+        if left:
+            return result(context, f"{STATEWIDE_RECORDS_LEFT_TO_CHECK}: this login may not reassign {left} "
+                                   f"statewide record(s); {done}", reassigned=reassigned)
+        return result(context, done[0].upper() + done[1:], reassigned=reassigned)
 
     @staticmethod
     def _target(record: TurnoutRecord, roster_counties: set[str],

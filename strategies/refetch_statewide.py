@@ -52,7 +52,7 @@ class RefetchStatewide:
     def execute(self, context: StrategyContext) -> StrategyResult:
         if not context.statewide_source:
             return result(context, "No statewide source is configured")
-        if not context.may_import_statewide:
+        if not context.may_change_statewide:
             # A clerk may not load statewide data (it is the independent source its own counts are checked
             # against); the scheduled check under the service login imports new files and re-runs the county.
             return result(context, f"{STATEWIDE_LEFT_TO_CHECK}: this login may not import statewide data")
@@ -86,8 +86,8 @@ class RefetchStatewide:
         first = contexts[0]
         if first.dry_run:
             return None
-        fed = newest_election(first.session) if first.statewide_source and first.may_import_statewide else None
-        if not first.statewide_source or not first.may_import_statewide or (
+        fed = newest_election(first.session) if first.statewide_source and first.may_change_statewide else None
+        if not first.statewide_source or not first.may_change_statewide or (
                 fed is not None and fed != first.election_date):
             return [self.execute(context) for context in contexts]  # a message each; nothing read or written
         try:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from strategies._common import (
+    STATEWIDE,
     active_records_in,
     county_vuids,
     result,
@@ -20,7 +21,13 @@ from strategies._common import (
     soft_remove,
 )
 from turnout_desktop.db.models import TurnoutRecord, utcnow
-from turnout_desktop.engine.types import DUPLICATE_RECORDS, Diagnosis, StrategyContext, StrategyResult
+from turnout_desktop.engine.types import (
+    DUPLICATE_RECORDS,
+    STATEWIDE_RECORDS_LEFT_TO_CHECK,
+    Diagnosis,
+    StrategyContext,
+    StrategyResult,
+)
 
 
 class RemoveDuplicates:
@@ -45,20 +52,28 @@ class RemoveDuplicates:
         for record in records:
             by_vuid.setdefault(record.vuid, []).append(record)
         now = utcnow()
-        removed = 0
+        removed = left = 0
         summary = f"Remove duplicate records of {len(vuids)} VUID(s) for {context.county} {context.party}"
         for vuid, group in sorted(by_vuid.items()):
             if len(group) < 2:
                 continue
             keeper = min(group, key=lambda r: (
-                r.source != "statewide", r.verification != "verified",
+                r.source != STATEWIDE, r.verification != "verified",
                 r.voting_method not in methods.get(vuid, set()), r.county not in counties.get(vuid, set()), r.id))
             for record in group:
-                if record is not keeper:
-                    soft_remove(context, record, now, strategy=self.name, summary=summary)
-                    removed += 1
-        return result(context, f"Removed {removed} duplicate record(s) of {len(vuids)} VUID(s), kept the most "
-                               "authoritative one each", removed=removed)
+                if record is keeper:
+                    continue
+                if record.source == STATEWIDE and not context.may_change_statewide:
+                    left += 1  # the database refuses it to this login; the service's check removes it
+                    continue
+                soft_remove(context, record, now, strategy=self.name, summary=summary)
+                removed += 1
+        done = (f"removed {removed} duplicate record(s) of {len(vuids)} VUID(s), kept the most authoritative "
+                "one each")
+        if left:
+            return result(context, f"{STATEWIDE_RECORDS_LEFT_TO_CHECK}: this login may not remove {left} duplicate "
+                                   f"statewide record(s); {done}", removed=removed)
+        return result(context, done[0].upper() + done[1:], removed=removed)
 
     def _duplicate_vuids(self, context: StrategyContext) -> Select[Any]:
         """Query of the VUIDs with several active records that concern this county (its records or roster)."""

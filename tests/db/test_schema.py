@@ -44,6 +44,22 @@ def test_audit_event_refuses_update_and_delete(db_engine: Engine) -> None:
         assert connection.execute(text("SELECT message FROM audit_event")).scalar_one() == "m"
 
 
+def test_an_input_version_only_grows(db_engine: Engine) -> None:
+    """A lowered version could make a stale run look current again: the database refuses it, for any role."""
+    from turnout_desktop.engine.inputs import bump, versions
+
+    election = dt.date(2026, 3, 3)
+    for _ in range(2):
+        with transaction(db_engine) as session:
+            bump(session, election, ["LOVING"], "upload")
+    for statement in ("UPDATE reconcile_input SET version = version - 1", "UPDATE reconcile_input SET version = 0"):
+        with pytest.raises(Exception, match="only grows"), transaction(db_engine) as session:
+            session.execute(text(statement))
+    with transaction(db_engine) as session:
+        session.execute(text("UPDATE reconcile_input SET reason = 'same version, new reason'"))
+        assert versions(session, election)["LOVING"].version == 2
+
+
 def test_sqlite_connection_pragmas(sqlite_url: str) -> None:
     engine = make_engine(sqlite_url)
     with engine.connect() as connection:

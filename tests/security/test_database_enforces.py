@@ -14,8 +14,9 @@ from turnout_desktop.db.pg_security import scoped_tables
 
 pytestmark = pytest.mark.pg
 
-# Statements a clerk of LOVING may not run; each must raise (privilege, policy or trigger).
-CLERK_REFUSED = [
+# Statements a clerk of LOVING may not run; each must raise (privilege, policy or trigger). A tuple runs in one
+# transaction and must raise by its last statement.
+CLERK_REFUSED: list[str | tuple[str, ...]] = [
     "INSERT INTO manual_override (county, election_date, party, status, reason, created_by, created_at) "
     "VALUES ('LOVING', '2026-03-03', 'DEM', 'RESOLVED', 'x', 't_clerk_loving', now())",
     "UPDATE app_setting SET value = '0' WHERE key = 'statewide_source'",
@@ -35,7 +36,13 @@ CLERK_REFUSED = [
     "INSERT INTO precinct_district (county, precinct, district) VALUES ('LOVING', '999', 'X')",
     "INSERT INTO county_grant (login, county, granted_at) VALUES ('t_clerk_loving', 'KING', now())",
     "DELETE FROM turnout_record WHERE county = 'LOVING'",
-    "UPDATE turnout_record SET county = 'KING' WHERE county = 'LOVING'",
+    (  # a county record of its own (statewide ones it may not change at all) moved to another county
+        "INSERT INTO turnout_record (election_date, vuid, county, party, voting_method, source, verification, "
+        "county_fallback, created_at) VALUES ('2026-03-03', '1999999997', 'LOVING', 'DEM', 'early-voting', "
+        "'county', 'pending', false, now())",
+        "UPDATE turnout_record SET county = 'KING' WHERE county = 'LOVING'",
+    ),
+    "UPDATE reconcile_input SET version = version - 1 WHERE county = 'LOVING'",  # a stale run would look current
 ]
 AUDIT_REFUSED = [
     "UPDATE audit_event SET message = 'rewritten'",
@@ -63,6 +70,7 @@ SERVICE_REFUSED = [
     "UPDATE reconciliation_log SET review_state = 'accepted'",
     "UPDATE fix SET undone_at = now()",
     "INSERT INTO county_grant (login, county, granted_at) VALUES ('t_service', 'KING', now())",
+    "UPDATE reconcile_input SET version = 0",
 ]
 
 
@@ -80,9 +88,9 @@ def _snapshot(owner_url: str) -> dict[str, object]:
 @pytest.mark.parametrize(("login", "statements"), [("clerk_own", CLERK_REFUSED), ("auditor", AUDITOR_REFUSED),
                                                    ("service", SERVICE_REFUSED)])
 def test_changes_a_role_may_not_make_are_refused_by_the_database(server, login: str,  # noqa: ANN001
-                                                                 statements: list[str]) -> None:
+                                                                 statements: list[str | tuple[str, ...]]) -> None:
     before = _snapshot(server.owner_url)
-    accepted = [s for s in statements if not refused(getattr(server, login), s)]
+    accepted = [s for s in statements if not refused(getattr(server, login), *((s,) if isinstance(s, str) else s))]
     assert accepted == []
     assert _snapshot(server.owner_url) == before
 

@@ -4,9 +4,9 @@ The owner login that runs ``admin setup`` owns every table and is used for nothi
 with their own logins, each a member of one group role:
 
 - ``turnout_clerk``: reads and writes only the counties granted in ``county_grant`` (row-level
-  security, ENABLEd and FORCEd); uploads and runs its counties' reconciliations; may not import
-  statewide data, override, review, undo or change shared settings (no privilege, or a column or
-  policy that refuses it).
+  security, ENABLEd and FORCEd); uploads and runs its counties' reconciliations; may not import or
+  change statewide records, override, review, undo or change shared settings (no privilege, or a
+  column or policy that refuses it).
 - ``turnout_admin``: everything the application does, every county.
 - ``turnout_auditor``: reads everything, changes nothing (it may append audit events, as everyone).
 - ``turnout_service``: the scheduled check: imports statewide data, reconciles; no overrides,
@@ -168,8 +168,13 @@ def _policies(run: Callable[[str], None]) -> None:
             # source_file here would recurse through source_file's own policy)
             insert_check = f"{mine} AND turnout_may_link_file(source_file_id)"
         run(f"CREATE POLICY turnout_insert ON {table} FOR INSERT WITH CHECK ({SEES_ALL} OR {insert_check})")
-        run(f"CREATE POLICY turnout_update ON {table} FOR UPDATE USING ({SEES_ALL} OR {mine}) "
-            f"WITH CHECK ({SEES_ALL} OR {mine})")
+        changeable = mine
+        if table == "turnout_record":  # statewide records are the independent source a county's counts are
+            # checked against: a clerk's login neither removes, revives nor reassigns them (the service's
+            # check does, see strategies C and D)
+            changeable = f"{mine} AND source = 'county'"
+        run(f"CREATE POLICY turnout_update ON {table} FOR UPDATE USING ({SEES_ALL} OR {changeable}) "
+            f"WITH CHECK ({SEES_ALL} OR {changeable})")
         run(f"CREATE POLICY turnout_delete ON {table} FOR DELETE USING ({SEES_ALL} OR {mine})")
     # A login reads its own role row (no turnout_role() here: that function reads this table).
     _reset_policies(run, "login_role")

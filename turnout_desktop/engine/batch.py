@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog, utcnow
@@ -28,7 +28,7 @@ from turnout_desktop.engine.preview import preview
 from turnout_desktop.engine.reconcile_log import LoopTarget
 from turnout_desktop.engine.repository import lock_counties
 from turnout_desktop.engine.types import (
-    STATEWIDE_LEFT_TO_CHECK,
+    LEFT_TO_CHECK,
     STATUS_IN_PROGRESS,
     STATUS_RESOLVED,
     CancelCheck,
@@ -50,13 +50,14 @@ def _in_progress(session: Session, election: dt.date) -> set[tuple[str, str]]:
 
 
 def waiting_for_statewide(session: Session, election: dt.date) -> set[tuple[str, str]]:
-    """Pairs whose newest run left strategy A's import to the scheduled check (a clerk's run)."""
+    """Pairs whose newest run left statewide changes (A's import, C's or D's statewide records) to the
+    scheduled check (a clerk's run)."""
     newest = (select(ReconciliationLog.county, ReconciliationLog.party, func.max(ReconciliationLog.id).label("id"))
               .where(ReconciliationLog.election_date == election)
               .group_by(ReconciliationLog.county, ReconciliationLog.party).subquery())
     rows = session.execute(
         select(newest.c.county, newest.c.party).join(ReconciliationAttempt, ReconciliationAttempt.log_id == newest.c.id)
-        .where(ReconciliationAttempt.message.like(f"{STATEWIDE_LEFT_TO_CHECK}%")).distinct())
+        .where(or_(*(ReconciliationAttempt.message.like(f"{prefix}%") for prefix in LEFT_TO_CHECK))).distinct())
     return {(county, party) for county, party in rows}
 
 

@@ -305,7 +305,7 @@ def _context(session: Session, pair: _Pair, recorder_factory: RecorderFactory,
         party=pair.target.party, diagnosis=pair.diagnosis,
         fixes=recorder_factory(session, pair.target, pair.log.id, False),
         statewide_source=options.statewide_source, dry_run=False, user=options.user, log_id=pair.log.id,
-        may_import_statewide=options.may_import_statewide)
+        may_change_statewide=options.may_change_statewide)
 
 
 def _outcome(pair: _Pair, result: StrategyResult, after: dict[Key, Comparison], options: LoopOptions) -> str:

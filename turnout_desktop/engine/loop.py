@@ -79,7 +79,7 @@ class LoopOptions:
     success_threshold: Decimal = Decimal("99.9")
     statewide_source: str | None = None
     user: str = "engine"
-    may_import_statewide: bool = True  # False for a clerk: strategy A's import is left to the scheduled check
+    may_change_statewide: bool = True  # False for a clerk: statewide changes are left to the scheduled check
     max_attempts: int = MAX_ATTEMPTS
     lock_wait_seconds: float = DEFAULT_WAIT_SECONDS  # how long to wait for another run of the same county
 
@@ -372,7 +372,7 @@ class ReconciliationLoop:
             party=self.target.party, diagnosis=diagnosis,
             fixes=self.recorder_factory(session, self.target, log_id, dry_run),
             statewide_source=self.options.statewide_source, dry_run=dry_run, user=self.options.user, log_id=log_id,
-            may_import_statewide=self.options.may_import_statewide,
+            may_change_statewide=self.options.may_change_statewide,
         )
 
     def _escalate(self, log_id: int, state: RunState, diagnosis: Diagnosis) -> None:

@@ -63,8 +63,12 @@ class Diagnosis:
         return self.actual_total - self.expected_total
 
 
-# Strategy A's message when the login may not import statewide data; the next check re-runs such pairs.
+# Messages of an attempt whose login may not change statewide data (a clerk's): strategy A's import, or the
+# statewide records C or D would reassign or remove. The next check, under the service login, re-runs such
+# pairs (``LEFT_TO_CHECK``: every such message starts with one of these).
 STATEWIDE_LEFT_TO_CHECK = "Statewide import is left to the scheduled check"
+STATEWIDE_RECORDS_LEFT_TO_CHECK = "Statewide records are left to the scheduled check"
+LEFT_TO_CHECK = (STATEWIDE_LEFT_TO_CHECK, STATEWIDE_RECORDS_LEFT_TO_CHECK)
 
 
 @dataclass(slots=True)
@@ -82,7 +86,7 @@ class StrategyContext:
     dry_run: bool = False
     user: str = "engine"
     log_id: int | None = None
-    may_import_statewide: bool = True
+    may_change_statewide: bool = True  # False for a clerk: statewide data is the service's to change
 
 
 @dataclass(slots=True)

@@ -102,7 +102,7 @@ def reconcile(ctx: AppContext, election: dt.date, *, county: str | None = None, 
         options = LoopOptions(
             trigger=trigger, success_threshold=settings_store.success_threshold(session),
             statewide_source=statewide_source or settings_store.get_setting(session, settings_store.STATEWIDE_SOURCE),
-            user=ctx.user, may_import_statewide=is_allowed(ctx.role, Action.IMPORT_STATEWIDE),
+            user=ctx.user, may_change_statewide=is_allowed(ctx.role, Action.IMPORT_STATEWIDE),
         )
         if not dry_run and county is None:
             targets = _leave_certified_alone(session, election, party, targets)

@@ -73,14 +73,16 @@ def precinct(session: Session, county: str, code: str, district: str) -> None:
 
 
 def context(session: Session, county: str, codes: list[str], *, party: str = "DEM", dry_run: bool = False,
-            statewide_source: str | None = None, upload_kind: str = "roster") -> StrategyContext:
+            statewide_source: str | None = None, upload_kind: str = "roster",
+            may_change_statewide: bool = True) -> StrategyContext:
     diagnosis = Diagnosis(county=county, election_date=ELECTION, party=party, expected_total=0, actual_total=0,
                           by_method={}, accuracy=Decimal(0), codes=codes, upload_kind=upload_kind,
                           has_statewide_source=statewide_source is not None)
     recorder = FixRecorder(session, election_date=ELECTION, county=county, party=party, log_id=None,
                            user="tester", dry_run=dry_run)
     return StrategyContext(session=session, election_date=ELECTION, county=county, party=party, diagnosis=diagnosis,
-                           fixes=recorder, statewide_source=statewide_source, dry_run=dry_run, user="tester")
+                           fixes=recorder, statewide_source=statewide_source, dry_run=dry_run, user="tester",
+                           may_change_statewide=may_change_statewide)
 
 
 def table_snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:

@@ -19,14 +19,21 @@ from strategies import default_strategies, get_strategy
 from turnout_desktop.db.models import FixAction, TurnoutRecord
 from turnout_desktop.db.session import transaction
 from turnout_desktop.engine.fixes import UndoRefused, undo_fix
-from turnout_desktop.engine.types import DUPLICATE_RECORDS, MISSING_VUIDS, WRONG_DISTRICT
+from turnout_desktop.engine.types import (
+    DUPLICATE_RECORDS,
+    MISSING_VUIDS,
+    STATEWIDE_RECORDS_LEFT_TO_CHECK,
+    WRONG_DISTRICT,
+)
 
 TRAVIS, BASTROP = "TRAVIS", "BASTROP"
 
 
-def _run(engine: Engine, name: str, county: str, codes: list[str], *, dry_run: bool = False):
+def _run(engine: Engine, name: str, county: str, codes: list[str], *, dry_run: bool = False,
+         may_change_statewide: bool = True):
     with transaction(engine) as session:
-        return get_strategy(name).execute(context(session, county, codes, dry_run=dry_run))
+        return get_strategy(name).execute(context(session, county, codes, dry_run=dry_run,
+                                                  may_change_statewide=may_change_statewide))
 
 
 def _undo(engine: Engine, fix_id: int) -> dict:
@@ -144,6 +151,30 @@ def test_fix_districts_reassigns_county_district_and_fallback(db_engine: Engine)
     assert table_snapshot(db_engine) == before
     # Reconciling BASTROP moves only the record that belongs to BASTROP; TRAVIS's own rows wait for TRAVIS.
     assert _run(db_engine, "fix_districts", BASTROP, [WRONG_DISTRICT]).reassigned == 1
+
+
+def test_a_login_that_may_not_change_statewide_data_leaves_its_records_to_the_check(db_engine: Engine):
+    """A clerk's run: D removes the county duplicate only and C moves no statewide record; both say so."""
+    with transaction(db_engine) as s:
+        roster(s, TRAVIS, [("4000000001", "mail-in", None), ("4000000002", "mail-in", None)])
+        roster(s, BASTROP, [("4000000003", "early-voting", "7")])
+        statewide_pair = [record(s, "4000000001", TRAVIS, "early-voting").id,
+                          record(s, "4000000001", TRAVIS, "mail-in").id]
+        county_duplicate = record(s, "4000000002", TRAVIS, "early-voting", source="county").id
+        record(s, "4000000002", TRAVIS, "mail-in")
+        misplaced = record(s, "4000000003", TRAVIS, precinct="7").id  # BASTROP's voter, statewide record
+    removed = _run(db_engine, "remove_duplicates", TRAVIS, [DUPLICATE_RECORDS], may_change_statewide=False)
+    assert removed.removed == 1
+    assert removed.message.startswith(f"{STATEWIDE_RECORDS_LEFT_TO_CHECK}: this login may not remove 1 ")
+    active_ids = {row[0] for row in active_set(db_engine)}
+    assert set(statewide_pair) <= active_ids and county_duplicate not in active_ids
+    moved = _run(db_engine, "fix_districts", TRAVIS, [WRONG_DISTRICT], may_change_statewide=False)
+    assert moved.reassigned == 0 and moved.fix_id is None
+    assert moved.message.startswith(f"{STATEWIDE_RECORDS_LEFT_TO_CHECK}: this login may not reassign 1 ")
+    assert {row[0]: row[2] for row in active_set(db_engine)}[misplaced] == TRAVIS
+    # The service's login makes both changes.
+    assert _run(db_engine, "remove_duplicates", TRAVIS, [DUPLICATE_RECORDS]).removed == 1
+    assert _run(db_engine, "fix_districts", TRAVIS, [WRONG_DISTRICT]).reassigned == 1
 
 
 def test_undo_refused_while_a_later_fix_touched_the_same_rows(db_engine: Engine):
