@@ -78,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"turnout: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except Exception as exc:  # noqa: BLE001 - only a privilege refused by the database is handled; the rest re-raises
+        if _value_refused(exc):  # e.g. an id beyond the column's integer range: bad input, not a traceback
+            reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+            print(f"turnout: error: the database refused a value: {reason}", file=sys.stderr)
+            return EXIT_BAD_INPUT
         if not _privilege_refused(exc):
             raise
         from turnout_desktop.cli import common
@@ -99,6 +103,13 @@ def _privilege_refused(error: Exception) -> bool:
     dbapi_error = getattr(sys.modules.get("sqlalchemy.exc"), "DBAPIError", None)
     return (dbapi_error is not None and isinstance(error, dbapi_error)
             and getattr(error.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE)
+
+
+def _value_refused(error: Exception) -> bool:
+    """True for PostgreSQL's "data exception" class (SQLSTATE 22xxx: a number out of range, a text too long)."""
+    data_error = getattr(sys.modules.get("sqlalchemy.exc"), "DataError", None)
+    return (data_error is not None and isinstance(error, data_error)
+            and str(getattr(error.orig, "sqlstate", None) or "").startswith("22"))
 
 
 if __name__ == "__main__":

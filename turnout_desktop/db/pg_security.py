@@ -167,7 +167,11 @@ def _policies(run: Callable[[str], None]) -> None:
             # file to one's own submission must not make it readable (a function: a sub-select on
             # source_file here would recurse through source_file's own policy)
             insert_check = f"{mine} AND turnout_may_link_file(source_file_id)"
-        run(f"CREATE POLICY turnout_insert ON {table} FOR INSERT WITH CHECK ({SEES_ALL} OR {insert_check})")
+        insert_policy = f"({SEES_ALL} OR {insert_check})"
+        if table == "reconciliation_log":  # a review state is an admin's decision: a run's new row has none
+            insert_policy += (" AND ((review_state IS NULL AND review_reason IS NULL) OR "
+                              "turnout_is_owner(current_user) OR turnout_role() = 'admin')")
+        run(f"CREATE POLICY turnout_insert ON {table} FOR INSERT WITH CHECK ({insert_policy})")
         changeable = mine
         if table == "turnout_record":  # statewide records are the independent source a county's counts are
             # checked against: a clerk's login neither removes, revives nor reassigns them (the service's

@@ -12,8 +12,8 @@ it may be shown, and with which label. First match wins (the README's table):
 | that accuracy >= within threshold | yes | Data verified (within 1%), with the gap |
 | otherwise (a county with no statewide data included) | no | not independently verified |
 
-"Statewide-confirmed" records come from a statewide import, or are records strategy B took from the
-county whose VUID and method a statewide import also holds (``engine/publication.py`` counts them).
+"Statewide-confirmed" records are the active records of a statewide import; a county record with the
+same VUID and method is the same voter and adds nothing (``engine/repository.py`` ``confirmed_counts``).
 """
 
 from __future__ import annotations

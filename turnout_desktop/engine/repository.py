@@ -76,51 +76,30 @@ def active_and_statewide_counts(session: Session, election: dt.date, *, county: 
     return active, from_statewide
 
 
-TWIN_CHUNK = 5_000  # VUIDs per probe of the statewide twins
-
-
 Counts = dict[tuple[str, str, str], int]
 
 
 def confirmed_counts(session: Session, election: dt.date, *, county: str | None = None,
                      party: str | None = None, statewide_counts: Counts | None = None) -> Counts:
-    """Active records a statewide import confirms, per (county, party, voting_method).
+    """Active records a statewide import confirms, per (county, party, voting_method): the statewide ones.
 
-    A statewide record confirms itself; a record taken from the county (strategy B) counts once an active
-    statewide record holds the same VUID under the same method, county and party (the identity index finds
-    it): a statewide record of another county, or one a fix or an undo removed, confirms nothing.
+    A record taken from the county (strategy B) whose VUID an active statewide record of the same county,
+    party and method also holds is the same voter, counted already by that statewide record (strategy D
+    removes such a copy): counting it again would let a county copy of a statewide record (a clerk's login
+    can add one) raise the confirmed figure above what the statewide data holds (tests/security/
+    test_clerk_forgeries_refused.py). A county record without a statewide twin confirms nothing.
     """
+    if statewide_counts is not None:  # read already, with the active counts (active_and_statewide_counts)
+        return dict(statewide_counts)
     record = TurnoutRecord
-    counts: dict[tuple[str, str, str], int] = {}
-    scoped = [record.election_date == election, record.removed_at.is_(None)]
+    scoped = [record.election_date == election, record.removed_at.is_(None), record.source == "statewide"]
     if county is not None:
         scoped.append(record.county == county)
     if party is not None:
         scoped.append(record.party == party)
-    if statewide_counts is not None:  # read already, with the active counts (active_and_statewide_counts)
-        counts.update(statewide_counts)
-    else:
-        statewide = (select(record.county, record.party, record.voting_method, func.count())
-                     .where(*scoped, record.source == "statewide")
-                     .group_by(record.county, record.party, record.voting_method))
-        for row in session.execute(statewide):
-            counts[(row[0], row[1], row[2])] = int(row[3])
-    # County records are few next to statewide ones (strategy B fills gaps): read them, then probe the
-    # identity index for their twins by VUID in chunks. A join here let PostgreSQL, before it had table
-    # statistics, pick the statewide side as the outer loop of a nested loop (hours at 100k records).
-    pending = session.execute(select(record.vuid, record.voting_method, record.county, record.party)
-                              .where(*scoped, record.source != "statewide")).all()
-    for start in range(0, len(pending), TWIN_CHUNK):
-        chunk = pending[start:start + TWIN_CHUNK]
-        twins = {tuple(row) for row in session.execute(
-            select(record.vuid, record.voting_method, record.county, record.party).where(
-                record.election_date == election, record.source == "statewide", record.removed_at.is_(None),
-                record.vuid.in_(sorted({row[0] for row in chunk}))))}
-        for vuid, method, in_county, in_party in chunk:
-            if (vuid, method, in_county, in_party) in twins:  # same VUID, method, county and party
-                key = (in_county, in_party, method)
-                counts[key] = counts.get(key, 0) + 1
-    return counts
+    statewide = (select(record.county, record.party, record.voting_method, func.count()).where(*scoped)
+                 .group_by(record.county, record.party, record.voting_method))
+    return {(row[0], row[1], row[2]): int(row[3]) for row in session.execute(statewide)}
 
 
 def reference_rows(session: Session, election: dt.date, *, county: str | None = None,

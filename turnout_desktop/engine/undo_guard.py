@@ -7,6 +7,8 @@ record or official count, or carry a ``before`` that rewrites any column. Every 
 before anything is reversed; one bad action refuses the whole undo. Another county's row is fine where
 the data shows this fix made the change (a duplicate it removed carries ``removed_by_fix``, a record it
 created ``created_by_fix``): row-level security lets a clerk set neither on another county's rows.
+A clerk's fix never touches a statewide record or file, nor a county its login is not granted: such an
+action was written by hand, for the admin's undo to make a change the clerk's login may not.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ UNDOABLE_COLUMNS: dict[str, frozenset[str]] = {
     "source_file": frozenset({"status", "parser", "encoding"}),
 }
 ACTION_INSERT = "insert"
+COUNTY_FILE_KINDS = ("county_roster", "county_summary")  # the only files a clerk's login writes
 
 
 def maker_is_trusted(session: Session, fix: Fix) -> bool:
@@ -56,21 +59,68 @@ def refusal(session: Session, fix: Fix, action: FixAction, row: Any, *, trusted:
             return f"its {action.table_name} row {action.record_id} would restore {', '.join(sorted(extra))}"
     if trusted:
         return None
+    maker = _maker(session, fix)
+    statewide = _statewide_row(session, fix, action, row) if maker is not None else None
+    if statewide is not None:
+        return statewide
     if isinstance(row, TurnoutRecord) and action.action == ACTION_INSERT:
         # A statewide import adds every county's records; what counts is that this fix made them.
         return None if row.created_by_fix == fix.id else f"record {row.id} was not created by this fix"
     county = getattr(row, "county", None)
     if county is not None and fix.county is not None:
         named = {county, (action.before or {}).get("county"), (action.after or {}).get("county")}
+        named = {name for name in named if isinstance(name, str) and name}
+        # A login's fix: every county the action names must be one that login could change (row-level
+        # security); naming the fix's county once is not enough, a before of {"county": own} would pull
+        # another county's row over. A maker that is no login (gone, or named by the owner): the fix's
+        # county must be among them.
+        if maker is not None:
+            foreign = named - maker
+        else:
+            foreign = set() if fix.county in named else named
         removed_by_it = isinstance(row, TurnoutRecord) and row.removed_by_fix == fix.id
-        if fix.county not in named and not removed_by_it and not _revived_by_its_importer(session, fix, action, row):
-            return (f"its {action.action} of {action.table_name} row {action.record_id} concerns {county}, not "
-                    f"{fix.county}")
+        if foreign and not removed_by_it and not _revived_by_its_importer(session, fix, action, row):
+            return (f"its {action.action} of {action.table_name} row {action.record_id} concerns "
+                    f"{', '.join(sorted(foreign))}, not {fix.county}")
     if action.action == ACTION_INSERT and action.table_name == "source_file":
         maker = session.execute(select(TurnoutRecord.created_by_fix).where(
             TurnoutRecord.source_file_id == row.id).limit(1)).scalar()
         if maker is not None and maker != fix.id:
             return f"source file {row.id} was not imported by this fix"
+    return None
+
+
+def _maker(session: Session, fix: Fix) -> set[str] | None:
+    """The counties the fix's maker could change: its own county and its login's grants now; None when
+    the maker is no login of the cluster (read once per fix and session: an undo checks every action)."""
+    from turnout_desktop.db.models import CountyGrant
+
+    key = ("undo_guard.maker", fix.id)
+    if key not in session.info:
+        is_login = fix.created_by is not None and session.execute(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :who"), {"who": fix.created_by}).first() is not None
+        granted = session.execute(select(CountyGrant.county).where(CountyGrant.login == fix.created_by)).scalars()
+        session.info[key] = {*granted, *([fix.county] if fix.county else [])} if is_login else None
+    counties: set[str] | None = session.info[key]
+    return counties
+
+
+def _statewide_row(session: Session, fix: Fix, action: FixAction, row: Any) -> str | None:
+    """Why a clerk's fix may not touch this statewide record or file (None: it is not one, or the fix
+    demonstrably made the change). A clerk's login changes neither (db/pg_security.py), so such an
+    action can only have been written by hand, for an admin's undo to make the change instead."""
+    from turnout_desktop.db.models import SourceFile, Submission, SubmissionFile
+
+    if isinstance(row, SourceFile) and row.kind not in COUNTY_FILE_KINDS:
+        return f"source file {row.id} is a {row.kind} file, which a clerk's login does not change"
+    if isinstance(row, SourceFile) and row.uploaded_by != fix.created_by and not session.execute(
+            select(Submission.id).join(SubmissionFile, SubmissionFile.submission_id == Submission.id).where(
+                SubmissionFile.source_file_id == row.id, Submission.county.in_(_maker(session, fix) or set()))
+            .limit(1)).first():
+        return f"source file {row.id} is not an upload of {fix.county}"
+    if (isinstance(row, TurnoutRecord) and row.source == "statewide" and action.action != ACTION_INSERT
+            and row.removed_by_fix != fix.id and not _revived_by_its_importer(session, fix, action, row)):
+        return f"record {row.id} is a statewide record, which a clerk's login does not change"
     return None
 
 
