@@ -60,6 +60,22 @@ def test_an_input_version_only_grows(db_engine: Engine) -> None:
         assert versions(session, election)["LOVING"].version == 2
 
 
+def test_every_official_count_change_is_written_down(db_engine: Engine) -> None:
+    """Inserts and changes of an official count land in official_count_change (a trigger), nothing else."""
+    with transaction(db_engine) as session:
+        session.add(CountyTurnoutReference(county="LOVING", election_date=dt.date(2026, 3, 3), party="DEM",
+                                           voting_method="TOTAL", official_count=40))
+    for statement in ("UPDATE county_turnout_reference SET official_count = 39",
+                      "UPDATE county_turnout_reference SET verified = true"):  # not a count change: no row
+        with transaction(db_engine) as session:
+            session.execute(text(statement))
+    with db_engine.connect() as connection:
+        rows = connection.execute(text("SELECT old_count, new_count FROM official_count_change ORDER BY id")).all()
+    assert [tuple(row) for row in rows] == [(None, 40), (40, 39)]
+    with pytest.raises(Exception, match="append-only"), transaction(db_engine) as session:
+        session.execute(text("DELETE FROM official_count_change"))
+
+
 def test_sqlite_connection_pragmas(sqlite_url: str) -> None:
     engine = make_engine(sqlite_url)
     with engine.connect() as connection:

@@ -327,6 +327,28 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class OfficialCountChange(Base):
+    """One insert or change of an official count, written by a database trigger (migration 0009).
+
+    Application roles may only read it (on PostgreSQL the trigger is a SECURITY DEFINER function of the
+    owner): an official count changed by plain SQL, without an upload, still names the login that did it.
+    """
+
+    __tablename__ = "official_count_change"
+    __table_args__ = (Index("ix_official_count_change_scope", "county", "election_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county: Mapped[str] = mapped_column(String(100))
+    election_date: Mapped[dt.date] = mapped_column(Date)
+    party: Mapped[str] = mapped_column(String(50))
+    voting_method: Mapped[str] = mapped_column(String(50))
+    old_count: Mapped[int | None] = mapped_column(Integer)
+    new_count: Mapped[int] = mapped_column(Integer)
+    submission_id: Mapped[int | None] = mapped_column(Integer)
+    changed_by: Mapped[str | None] = mapped_column(String(100))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class AuditAnchor(Base):
     """The hash of every audit row as it was appended, kept where no application role can rewrite it.
 

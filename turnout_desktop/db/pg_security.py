@@ -33,7 +33,7 @@ IDLE_IN_TRANSACTION_TIMEOUT = "10min"  # longer than any one reconciliation run 
 
 ALL_TABLES = (
     "alembic_version", "app_setting", "audit_anchor", "audit_event", "certification", "county_grant",
-    "county_roster_row", "login_role", "reconcile_input",
+    "county_roster_row", "login_role", "official_count_change", "reconcile_input",
     "county_turnout_reference", "fix", "fix_action", "manual_override", "outbox_item", "precinct_district",
     "reconciliation_attempt", "reconciliation_log", "source_file", "statewide_count_cache", "submission",
     "submission_file", "turnout_record", "upload_count",
@@ -78,7 +78,7 @@ SEES_ALL = "(SELECT turnout_sees_all())"
 MINE = "county IN (SELECT unnest(turnout_my_counties()))"
 COUNTY_TABLES = ("county_roster_row", "county_turnout_reference", "turnout_record", "precinct_district",
                  "reconciliation_log", "fix", "manual_override", "statewide_count_cache", "submission",
-                "reconcile_input")
+                "reconcile_input", "official_count_change")
 CHILD_TABLES = {  # tables without a county column: a row is visible when its parent row is
     "upload_count": "EXISTS (SELECT 1 FROM submission s WHERE s.id = submission_id)",
     "submission_file": "EXISTS (SELECT 1 FROM submission s WHERE s.id = submission_id)",
@@ -135,7 +135,7 @@ def apply_privileges(connection: Connection) -> None:
             run(f"GRANT UPDATE ({columns}) ON {table} TO {group}")
     run(f"GRANT INSERT, DELETE ON {', '.join(SERVICE_EXTRA_INSERT)} TO turnout_service")
     admin_tables = [t for t in ALL_TABLES if t not in ("alembic_version", "audit_event", "audit_anchor",
-                                                       "county_grant", "outbox_item")]
+                                                       "county_grant", "official_count_change", "outbox_item")]
     run(f"GRANT INSERT, UPDATE ON {', '.join(admin_tables)} TO turnout_admin")
     run(f"GRANT DELETE ON {', '.join(t for t in ADMIN_WRITE if t != 'manual_override')} TO turnout_admin")
     run(f"""CREATE OR REPLACE FUNCTION turnout_may_link_file(file_id integer) RETURNS boolean LANGUAGE sql STABLE
