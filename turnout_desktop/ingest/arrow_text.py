@@ -16,8 +16,12 @@ cells, indexes, slices and iterates like one; it cannot be changed. No Qt, no da
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
+
+# A pyarrow Array or ChunkedArray. pyarrow ships no type stubs, so its arrays are typed as Any.
+ArrowArray = Any
 
 # Single cells read one by one through Arrow scalars; beyond this many the column is built in Python once.
 SCALAR_READS = 2000
@@ -34,7 +38,7 @@ class ArrowText(Sequence[object]):
 
     __hash__ = None  # type: ignore[assignment]  # like a list
 
-    def __init__(self, arrow: object, before: Sequence[object] = (), after: Sequence[object] = ()) -> None:
+    def __init__(self, arrow: ArrowArray, before: Sequence[object] = (), after: Sequence[object] = ()) -> None:
         self.arrow = arrow
         self.before = list(before)
         self.after = list(after)
@@ -106,7 +110,7 @@ class ArrowText(Sequence[object]):
             return NotImplemented
         return other + self.cells()
 
-    def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         return np.asarray(self.cells(), dtype=dtype)
 
     def __reduce__(self) -> tuple[object, tuple[list[object]]]:
@@ -116,7 +120,7 @@ class ArrowText(Sequence[object]):
         return repr(self.cells())
 
 
-def window(values: Sequence[object], start: int, stop: int) -> object | None:
+def window(values: Sequence[object], start: int, stop: int) -> ArrowArray | None:
     """The Arrow mirror of ``values[start:stop]``, or ``None`` when ``values`` has none for that range."""
     if not isinstance(values, ArrowText):
         return None
@@ -126,7 +130,7 @@ def window(values: Sequence[object], start: int, stop: int) -> object | None:
     return values.arrow.slice(start - offset, stop - start)
 
 
-def whole(values: Sequence[object]) -> object | None:
+def whole(values: Sequence[object]) -> ArrowArray | None:
     """The Arrow mirror of all of ``values``, or ``None``."""
     return window(values, 0, len(values))
 
@@ -153,11 +157,12 @@ def take_cells(column: Sequence[object], indexes: np.ndarray) -> Sequence[object
     return [column[i] for i in indexes.tolist()]
 
 
-def pylist(arrow: object) -> list[object]:
+def pylist(arrow: ArrowArray) -> list[object]:
     """An Arrow string array as Python cells (null -> None).
 
     ``to_numpy`` goes through Arrow's pandas conversion, which builds each repeated string once
     (party, method, precinct columns hold a handful of values), so the set-based passes later hash
     each distinct string once.
     """
-    return arrow.to_numpy(zero_copy_only=False).tolist()
+    cells: list[object] = arrow.to_numpy(zero_copy_only=False).tolist()
+    return cells

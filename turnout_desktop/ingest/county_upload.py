@@ -143,7 +143,8 @@ def upload_from_workbooks(workbooks: Sequence[RawWorkbook], *, county: str | Non
 def _read_workbook(workbook: RawWorkbook, options: Options, log: ProblemLog, collected: _Collected) -> ParsedFile:
     parsed = ParsedFile(name=workbook.file_name, sha256=hashlib.sha256(workbook.content).hexdigest(),
                         content=workbook.content, parser=workbook.parser, encoding=workbook.encoding)
-    if workbook.parser == "csv" and workbook.encoding not in UTF8_FAMILY and not workbook.encoding.startswith("utf"):
+    if workbook.parser == "csv" and workbook.encoding is not None and workbook.encoding not in UTF8_FAMILY \
+            and not workbook.encoding.startswith("utf"):
         log.add("encoding_fallback", file=workbook.file_name, value=workbook.encoding,
                 message=f"The file is not UTF-8; it was read as {workbook.encoding}.")
     if workbook.mixed_encoding_rows:
@@ -258,9 +259,9 @@ def _report_skipped_rows(sheet: RawSheet, layout: DetectedLayout, hints: Hints, 
     dropped = 0
     if layout.row_numbers is not None and len(layout.row_numbers):
         # Blank lines the text reader dropped (ingest/blank_lines.py): the first few listed, all counted.
-        first = layout.row_number(layout.header_index) + 1 if layout.header_index >= 0 else 1
-        last = layout.row_number(layout.footers[0].index) if layout.footers else int(layout.row_numbers[-1])
-        listed, dropped = blank_rows_between(layout.row_numbers, first, last, log.limit)
+        first_row = layout.row_number(layout.header_index) + 1 if layout.header_index >= 0 else 1
+        last_row = layout.row_number(layout.footers[0].index) if layout.footers else int(layout.row_numbers[-1])
+        listed, dropped = blank_rows_between(layout.row_numbers, first_row, last_row, log.limit)
         rows = np.sort(np.concatenate([rows, listed]))
         dropped -= len(listed)
     # In bulk: a file padded with millions of blank lines costs no Python call per line.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -92,7 +93,7 @@ def datetime_from_name(name: str) -> dt.datetime | None:
             groups = match.groups()
             try:
                 if kind == "stamp":
-                    return dt.datetime(*(int(g) for g in groups[:6]))
+                    return _stamp(groups)
                 if kind == "ymd" or kind == "compact":
                     return dt.datetime(int(groups[0]), int(groups[1]), int(groups[2]))
                 if kind == "mdy":
@@ -129,7 +130,7 @@ def datetime_at_start(text: str) -> dt.datetime | None:
         groups = match.groups()
         try:
             if kind == "stamp":
-                return dt.datetime(*(int(g) for g in groups[:6]))
+                return _stamp(groups)
             if kind == "ymd" or kind == "compact":
                 day = dt.datetime(int(groups[0]), int(groups[1]), int(groups[2]))
             elif kind == "mdy" or kind == "mdy_compact":
@@ -213,3 +214,9 @@ def vote_date_from_name(name: str, *, election: dt.date | None = None, election_
             continue
         return day
     return None
+
+
+def _stamp(groups: Sequence[str | Any]) -> dt.datetime:
+    """The datetime of a ``stamp`` match: its six groups are year, month, day, hour, minute, second."""
+    year, month, day, hour, minute, second = (int(g) for g in groups[:6])
+    return dt.datetime(year, month, day, hour, minute, second)

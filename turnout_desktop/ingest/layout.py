@@ -33,7 +33,7 @@ class SheetLike(Protocol):
     """The part of ``ingest.raw.RawSheet`` layout detection needs."""
 
     name: str
-    columns: list[list[object]]
+    columns: Sequence[Sequence[object]]
 
     @property
     def n_rows(self) -> int: ...
@@ -162,7 +162,7 @@ def _blank_candidates(column: Sequence[object], size: int) -> list[int]:
 
     start, stop = (column.offset, column.offset + len(column.arrow)) if isinstance(column, ArrowText) else (0, 0)
     start, stop = min(start, size), min(stop, size)
-    if stop - start <= 0:
+    if not isinstance(column, ArrowText) or stop - start <= 0:
         scan_blocks(size, clean, cell_by_cell)
         return found
     scan_blocks(start, clean, cell_by_cell)

@@ -7,7 +7,7 @@ from pathlib import Path
 from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.domain.limits import MAX_DISTRICT, MAX_PRECINCT
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.layout import is_empty_cell
+from turnout_desktop.ingest.layout import SheetLike, is_empty_cell
 from turnout_desktop.ingest.mapping import map_header
 from turnout_desktop.ingest.normalize import cell_text
 from turnout_desktop.ingest.raw import read_raw_path
@@ -57,7 +57,7 @@ def _check_lengths(file: str, sheet: str, row: int, titles: list[str], columns: 
                                  file=file, sheet=sheet or None, row=row, column=titles[columns[field]])
 
 
-def _header(sheet: object) -> int | None:
+def _header(sheet: SheetLike) -> int | None:
     for index in range(min(getattr(sheet, "n_rows", 0), 100)):
         cells = [column[index] for column in sheet.columns]
         titles = ["" if is_empty_cell(c) else str(c) for c in cells]

@@ -103,7 +103,8 @@ class ProblemLog:
         for row, value in zip(rows, values, strict=True):
             self.add(code, file=file, sheet=sheet, row=row, column=column, value=value, message=message)
 
-    def add_row_codes(self, codes: Sequence[str], rows: Sequence[int], values: Sequence[object], *, file: str,
+    def add_row_codes(self, codes: Sequence[str] | np.ndarray, rows: Sequence[int] | np.ndarray,
+                      values: Sequence[object] | np.ndarray, *, file: str,
                       sheet: str | None, column: str | None, message: str | None = None) -> None:
         """Same as ``add(codes[i], row=rows[i], value=values[i], ...)`` for each i in order.
 

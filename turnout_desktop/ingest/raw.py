@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -46,7 +46,7 @@ class RawSheet:
     """
 
     name: str
-    columns: list[list[object]]
+    columns: Sequence[Sequence[object]]  # lists, or Arrow-backed arrow_text.ArrowText columns
     hidden: bool = False
     row_numbers: np.ndarray | None = None
 

@@ -66,7 +66,7 @@ class Hints:
         return self.method_file or self.method_sheet or self.method_option
 
 
-def take(column: Sequence[object], indexes: np.ndarray) -> list[object]:
+def take(column: Sequence[object], indexes: np.ndarray) -> Sequence[object]:
     """Cells of ``column`` at ``indexes``; a slice when the rows are contiguous (the usual case).
 
     A column with an Arrow mirror (``arrow_text.ArrowText``) keeps it, so the passes below stay vectorised.
@@ -107,7 +107,7 @@ def read_roster_sheet(sheet: SheetLike, layout: DetectedLayout, hints: Hints, lo
     mapping, titles = layout.mapping, layout.titles
     where = {"file": hints.file, "sheet": hints.sheet}
 
-    def column(field: str) -> list[object] | None:
+    def column(field: str) -> Sequence[object] | None:
         return take(sheet.columns[mapping[field]], indexes) if field in mapping else None
 
     def title(field: str) -> str | None:

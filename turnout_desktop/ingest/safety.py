@@ -15,8 +15,9 @@ import zipfile
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import PurePosixPath
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
+from turnout_desktop.domain.limits import DEFAULT_JSON_MAX_MB
 from turnout_desktop.errors import ImportRejected
 
 MiB = 1024 * 1024
@@ -35,8 +36,8 @@ MAX_CSV_ROWS = 5_000_000
 MAX_SHEET_CELLS = 32 * MiB
 MAX_XML_PROLOG_CHARS = 1_000_000       # an XML part whose prolog is longer than this is refused
 # JSON (Civix envelopes): json.loads holds the whole document and its base64 text at once. The shared
-# setting json_envelope_max_mb (db/settings_store.py) overrides it for a submit, through json_limit().
-DEFAULT_JSON_MAX_MB = 100
+# setting json_envelope_max_mb (db/settings_store.py) overrides DEFAULT_JSON_MAX_MB (domain/limits.py) for a
+# submit, through json_limit().
 _JSON_MAX_MB: ContextVar[int] = ContextVar("json_envelope_max_mb", default=DEFAULT_JSON_MAX_MB)
 
 EXPECTED_FORMATS = "a csv, tsv, txt, xlsx, xlsm, xls, ods or json file (or a zip of those)"
@@ -336,7 +337,7 @@ def is_junk_member(name: str) -> bool:
     return path.parts[:1] == ("__MACOSX",) or path.name.startswith((".", "~$")) or path.name == "Thumbs.db"
 
 
-def _scan_prolog(handle: io.BufferedIOBase, part_name: str, file_name: str) -> None:
+def _scan_prolog(handle: IO[bytes], part_name: str, file_name: str) -> None:
     """Read one part until its root element starts; reject DOCTYPE/ENTITY declarations on the way."""
     head = handle.read(4)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -14,8 +14,8 @@ import queue
 import re
 import threading
 import zipfile
-from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from collections.abc import Callable, Generator
+from typing import IO
 
 import numpy as np
 
@@ -96,7 +96,7 @@ def column_number(letters: bytes) -> int:
     return number
 
 
-def xlsx_extent(handle: BinaryIO, max_cells: int, *, chunk_bytes: int | None = None,
+def xlsx_extent(handle: IO[bytes], max_cells: int, *, chunk_bytes: int | None = None,
                 observe: Callable[[bytes, bytes], None] | None = None) -> tuple[int, int]:
     """Upper bounds ``(last row, last column)`` of the cell references in one xlsx XML part.
 
@@ -243,7 +243,7 @@ def _is_digit(values: np.ndarray) -> np.ndarray:
     return (values - np.uint8(ord("0"))) < 10
 
 
-def _read_chunks(handle: BinaryIO, size: int) -> Iterator[bytes]:
+def _read_chunks(handle: IO[bytes], size: int) -> Generator[bytes, None, None]:
     """The non-empty ``handle.read(size)`` results, in order; after a first full one, read by a thread.
 
     Decompression (zlib, crc32) releases the GIL, as does numpy's screen, so the reader overlaps with the

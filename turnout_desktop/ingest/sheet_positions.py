@@ -17,7 +17,7 @@ Used only by ``safety``; no Qt, no database.
 from __future__ import annotations
 
 import re
-from typing import BinaryIO
+from typing import IO
 
 import numpy as np
 
@@ -96,7 +96,7 @@ class _Counters:
         self.prefixes: set[bytes] = set()
 
 
-def plain_cell_extent(handle: BinaryIO, *, stop_beyond_row: int | None = None,
+def plain_cell_extent(handle: IO[bytes], *, stop_beyond_row: int | None = None,
                       window_bytes: int = WINDOW_BYTES) -> tuple[int, int]:
     """``(last row, last column)``, 1-based, of the cells without ``r=`` in one worksheet part.
 

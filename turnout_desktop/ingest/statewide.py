@@ -128,7 +128,7 @@ class StatewideFile:
     def _normalise(self, chunk: dict[str, list[str | None]], mapping: dict[str, str]) -> pd.DataFrame:
         size = len(next(iter(chunk.values()), []))
         vuids = normalize_vuids(chunk[mapping["vuid"]])
-        counties = (map_unique(chunk[mapping["county"]], canonical_county_name) if "county" in mapping
+        counties: list[str | None] = (map_unique(chunk[mapping["county"]], canonical_county_name) if "county" in mapping
                     else [self.county] * size)
         party_default = self.party or NO_PARTY
         parties = (map_unique(chunk[mapping["party"]], lambda v: parse_party(v) or party_default)
@@ -145,7 +145,7 @@ class StatewideFile:
         }, columns=list(STATEWIDE_COLUMNS), dtype=object)  # object keeps None (pandas 3 str would turn it NaN)
         refused = frame["vuid"].isna()
         if refused.any():
-            self.skipped.update(code for code, bad in zip(vuids.codes, refused.tolist(), strict=True) if bad)
+            self.skipped.update(code for code, bad in zip(vuids.codes, refused.tolist(), strict=True) if bad and code)
         unknown_county = frame["county"].isna() & ~refused
         if unknown_county.any():
             # TOTAL/STATEWIDE pseudo rows are expected in state tables; they are no voters' records.
@@ -313,10 +313,11 @@ def _empty_roster(path: Path, *, election: dt.date, party: str | None, in_person
     if county is None:
         raise ImportRejected("The file is empty", reason="empty", file=path.name)
     in_person = in_person or in_person_from_name(path.name)
+    file_party = party or party_from_name(path.name)
     layout = {"header_row": 0, "mapping": {}, "delimiter": None, "in_person_method": in_person,
-              "party": party or party_from_name(path.name), "county": county, "member": None, "empty_body": True}
+              "party": file_party, "county": county, "member": None, "empty_body": True}
     return StatewideFile(name=path.name, sha256=file_sha256(path), size=path.stat().st_size, parser="csv",
                          encoding=None, layout=layout, content_path=path,
                          name_as_of=_name_as_of([path.name], explicit=as_of), election=election,
-                         chunk_rows=chunk_rows, party=layout["party"], in_person_method=in_person,
+                         chunk_rows=chunk_rows, party=file_party, in_person_method=in_person,
                          county=county, empty=True, explicit_as_of=as_of)

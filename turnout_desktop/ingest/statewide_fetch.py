@@ -27,6 +27,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from email.message import Message
+from http.client import HTTPMessage
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote, urlsplit
@@ -181,7 +182,7 @@ class _SafeRedirects(urllib.request.HTTPRedirectHandler):
     """Follow redirects only to URLs the source rules allow (no https -> http downgrade)."""
 
     def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
-                         headers: Message, newurl: str) -> urllib.request.Request | None:
+                         headers: HTTPMessage, newurl: str) -> urllib.request.Request | None:
         problem = url_problem(newurl)
         if problem:
             raise SourceUnavailable(f"{req.full_url} redirects to a refused URL: {problem}")

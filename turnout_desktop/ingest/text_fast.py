@@ -17,15 +17,17 @@ import csv
 import io
 import re
 from collections import Counter
+from collections.abc import Sequence
+from typing import Any
 
-from turnout_desktop.ingest.arrow_text import ArrowText, pylist
+from turnout_desktop.ingest.arrow_text import ArrowArray, ArrowText, pylist
 
 SAMPLE_LINES = 200
 # Ragged rows are put back one by one; beyond this many the Python reader is cheaper and simpler.
 MAX_RAGGED_ROWS = 200
 
 
-def parse_columns(text: str, delimiter: str, max_rows: int, max_columns: int) -> list[list[object]] | None:
+def parse_columns(text: str, delimiter: str, max_rows: int, max_columns: int) -> list[Sequence[object]] | None:
     """Columns (``columns[c][r]``, empty fields None) of cleaned text, or ``None`` to use Python's csv.
 
     Args:
@@ -46,7 +48,7 @@ def parse_columns(text: str, delimiter: str, max_rows: int, max_columns: int) ->
         return None
     ragged: list[tuple[int | None, str]] = []
 
-    def keep_aside(row: object) -> str:
+    def keep_aside(row: Any) -> str:  # a pyarrow.csv InvalidRow
         ragged.append((row.number, row.text))
         return "skip" if len(ragged) <= MAX_RAGGED_ROWS else "error"
 
@@ -90,7 +92,7 @@ def parse_columns(text: str, delimiter: str, max_rows: int, max_columns: int) ->
         return [ArrowText(mirror) for mirror in mirrors] + [[None] * table.num_rows for _ in range(total_width - width)]
     padded = [(line_number - 1, row + [""] * (total_width - len(row))) for line_number, row in extra_rows]
     above = _rows_above([index for index, _ in padded], table.num_rows)
-    columns: list[list[object]] = []
+    columns: list[Sequence[object]] = []
     for position in range(total_width):
         extras = [(index, row[position] or None) for index, row in padded]
         if above is not None and position < width:
@@ -98,12 +100,12 @@ def parse_columns(text: str, delimiter: str, max_rows: int, max_columns: int) ->
             columns.append(ArrowText(mirrors[position], [cell for _, cell in extras[:above]],
                                      [cell for _, cell in extras[above:]]))
             continue
-        parsed = pylist(mirrors[position]) if position < width else [None] * table.num_rows
+        parsed: list[object] = pylist(mirrors[position]) if position < width else [None] * table.num_rows
         columns.append(_merge_rows(parsed, extras))
     return columns
 
 
-def _merge_rows(parsed: list[object], extras: list[tuple[int, object]]) -> list[object]:
+def _merge_rows(parsed: list[object], extras: Sequence[tuple[int, object]]) -> list[object]:
     """``parsed`` with each ``(final row index, cell)`` of ``extras`` (ascending) put in place, in one pass."""
     merged: list[object] = []
     taken = 0
@@ -142,7 +144,7 @@ def _parse_ragged(ragged: list[tuple[int | None, str]], delimiter: str) -> list[
     return rows
 
 
-def _nulled(column: object, pc: object) -> object:
+def _nulled(column: ArrowArray, pc: Any) -> ArrowArray:
     """An Arrow string column with empty fields as nulls (one vectorised pass)."""
     empty = pc.equal(column, "")
     if pc.any(empty).as_py():

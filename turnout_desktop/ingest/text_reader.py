@@ -15,10 +15,10 @@ import itertools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO, Any
 
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest import safety, text_fast
@@ -56,22 +56,24 @@ def decode_text(data: bytes, file_name: str, encoding: str | None = None) -> tup
                                  file=file_name) from None
         _refuse_binary(text, file_name)
         return text, encoding
+    decoded: str | None
     if data.startswith(b"\xef\xbb\xbf"):
-        chosen, text = "utf-8-sig", _decode_or_none(data, "utf-8-sig")
+        chosen, decoded = "utf-8-sig", _decode_or_none(data, "utf-8-sig")
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        chosen, text = "utf-16", _decode_or_none(data, "utf-16")
+        chosen, decoded = "utf-16", _decode_or_none(data, "utf-16")
     else:
         if b"\x00" in data:
             raise ImportRejected("the file contains NUL bytes: it is binary, not text", reason="binary",
                                  file=file_name)
-        chosen, text = "utf-8", _decode_or_none(data, "utf-8")
-        if text is None:
-            chosen, text = "cp1252", _decode_or_none(data, "cp1252")
-        if text is None:
-            chosen, text = "latin-1", data.decode("latin-1")
-    if text is None:
+        chosen, decoded = "utf-8", _decode_or_none(data, "utf-8")
+        if decoded is None:
+            chosen, decoded = "cp1252", _decode_or_none(data, "cp1252")
+        if decoded is None:
+            chosen, decoded = "latin-1", data.decode("latin-1")
+    if decoded is None:
         raise ImportRejected(f"the file starts with a {chosen} byte-order mark but is not valid {chosen}",
                              reason="encoding", file=file_name)
+    text = decoded
     _refuse_binary(text, file_name)
     return text, chosen
 
@@ -172,12 +174,12 @@ def read_text(data: bytes, file_name: str, *, encoding: str | None = None) -> Ra
                        mixed_encoding_rows=mixed_rows)
 
 
-def _split(text: str, delimiter: str, file_name: str) -> list[list[object]]:
+def _split(text: str, delimiter: str, file_name: str) -> Sequence[Sequence[object]]:
     """Columns of cleaned text: pyarrow where it provably equals Python's ``csv``, else Python's ``csv``."""
     with gc_paused():
         columns = text_fast.parse_columns(text, delimiter, safety.MAX_CSV_ROWS, safety.MAX_COLUMNS)
     if columns is None:  # quoting or row shapes pyarrow cannot be trusted with: Python's csv decides
-        columns = rows_to_columns(parse_rows(text, delimiter, file_name))
+        return list(rows_to_columns(parse_rows(text, delimiter, file_name)))
     return columns
 
 
@@ -416,7 +418,7 @@ def _pick_member(path: Path, member: str | None) -> str:
 
 
 @contextlib.contextmanager
-def _open_stream(path: Path, member: str | None, display: str) -> Iterator[BinaryIO]:
+def _open_stream(path: Path, member: str | None, display: str) -> Iterator[IO[bytes]]:
     """Open the file, or the zip member, as a binary stream (zip bomb limits checked first)."""
     with path.open("rb") as raw_handle:
         if member is None:
@@ -427,6 +429,6 @@ def _open_stream(path: Path, member: str | None, display: str) -> Iterator[Binar
             yield handle
 
 
-def _table_to_dict(table: object, titles: list[str]) -> dict[str, list[str | None]]:
+def _table_to_dict(table: Any, titles: list[str]) -> dict[str, list[str | None]]:  # a pyarrow Table
     """An Arrow table as {title: python list}."""
     return {title: table.column(index).to_pylist() for index, title in enumerate(titles)}
