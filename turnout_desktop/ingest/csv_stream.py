@@ -56,7 +56,7 @@ def zip_text_members(path: Path) -> list[str]:
 def open_matching_stream(path: Path, accept: Callable[[Any], bool], *, chunk_rows: int = 200_000) -> Any:
     """Open ``path``; in a zip of several text files, the first (largest first) member ``accept`` takes.
 
-    The SOS bulk ZIP holds a poll-place count file beside the voter roster (DATA_FORMATS 2.1), and
+    The SOS bulk ZIP holds a poll-place count file beside the voter roster (docs/data-formats.md 2.1), and
     the roster is not always the larger one, so the member is chosen by content, not size.
 
     Args:

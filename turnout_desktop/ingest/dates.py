@@ -1,6 +1,6 @@
 """Dates as real county files write them: cells (text, Excel serials, datetimes) and file names.
 
-Formats (DATA_FORMATS.md 4, "Dates"): ``MM/DD/YYYY``, ISO ``YYYY-MM-DD``, ``DD-MON-YY``,
+Formats (docs/data-formats.md 4, "Dates"): ``MM/DD/YYYY``, ISO ``YYYY-MM-DD``, ``DD-MON-YY``,
 ``M/D/YYYY H:MM``, Excel serial numbers, ``YYYYMMDD``; file names add ``MM.DD.YYYY``,
 ``M-D-YYYY``, ``July-20-2026``, ``March 3, 2026`` and ``yyyymmddhhmmss`` stamps.
 """
@@ -183,7 +183,7 @@ def _near(day: dt.date, election: dt.date) -> bool:
 
 
 def vote_date_from_name(name: str, *, election: dt.date | None = None, election_day: bool = False) -> dt.date | None:
-    """The vote day a daily roster's file name gives its rows (DATA_FORMATS 1.1, 1.4, 4 "Dates"), else None.
+    """The vote day a daily roster's file name gives its rows (docs/data-formats.md 1.1, 1.4, 4 "Dates"), else None.
 
     The date in a name is the vote day only of a per-day file. It is not one when:
     the file is a cumulative snapshot (``Cumulative_EV_1121_10-29-21.csv``, Hidalgo ``(Cumulative)``), where

@@ -24,8 +24,9 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Sequence
+from typing import Any
 
-from turnout_desktop.ingest.arrow_text import ArrowText
+from turnout_desktop.ingest.arrow_text import ArrowArray, ArrowText
 from turnout_desktop.ingest.raw import RawSheet, gc_paused
 
 SAMPLE_BYTES = 1024 * 1024
@@ -97,7 +98,7 @@ def read_fastexcel_strict(data: bytes, sheet_names: list[str], heads: dict[str, 
         return None  # any fastexcel refusal (mixed column, odd file) means: read with python-calamine
 
 
-def _strict_columns(reader: object, index: int, skip: int) -> list[list[object]] | None:
+def _strict_columns(reader: Any, index: int, skip: int) -> list[Sequence[object]] | None:  # a fastexcel reader
     """Columns of one sheet from column A and row ``skip + 1`` (blank columns and rows kept), or ``None``."""
     sheet = reader.load_sheet(index, header_row=None, skip_rows=skip, schema_sample_rows=None,
                               dtype_coercion="strict")
@@ -110,7 +111,7 @@ def _strict_columns(reader: object, index: int, skip: int) -> list[list[object]]
     if [info.absolute_index for info in infos] != list(range(first, first + len(infos))):
         return None  # fastexcel skipped a column in the middle: layouts would shift
     with gc_paused():
-        columns: list[list[object]] = [[None] * n_rows for _ in range(first)]
+        columns: list[Sequence[object]] = [[None] * n_rows for _ in range(first)]
         for position in range(table.num_columns):
             column = table.column(position)
             converted = _python_column(column, str(column.type))
@@ -120,23 +121,25 @@ def _strict_columns(reader: object, index: int, skip: int) -> list[list[object]]
     return columns
 
 
-def _stack(head: list[list[object]], body: list[list[object]]) -> list[list[object]]:
+def _stack(head: list[list[object]], body: list[Sequence[object]]) -> list[Sequence[object]]:
     """Head rows (python-calamine, row-major) above body columns (fastexcel), padded to one width."""
     if not head:
         return body
     width = max(len(body), max(map(len, head)))
     body_rows = len(body[0]) if body else 0
-    columns = [calamine_column([row[c] if c < len(row) else "" for row in head]) for c in range(width)]
-    for position, column in enumerate(columns):
+    columns: list[Sequence[object]] = []
+    for position in range(width):
+        column = calamine_column([row[position] if position < len(row) else "" for row in head])
         below = body[position] if position < len(body) else [None] * body_rows
         if isinstance(below, ArrowText) and not below.before and not below.after:
-            columns[position] = ArrowText(below.arrow, column)  # the body stays Arrow-backed below the head
+            columns.append(ArrowText(below.arrow, column))  # the body stays Arrow-backed below the head
         else:
             column.extend(below)
+            columns.append(column)
     return columns
 
 
-def _python_column(column: object, type_name: str) -> list[object] | None:
+def _python_column(column: ArrowArray, type_name: str) -> Sequence[object] | None:
     """One Arrow column as Python cells: ``""`` -> None, non-ASCII text in NFC, decided per column."""
     import pyarrow.compute as pc
 
@@ -184,12 +187,12 @@ def calamine_column(cells: Sequence[object]) -> list[object]:
 def _has_non_ascii_text(values: list[object]) -> bool:
     """True when some ``str`` cell of the column holds a non-ASCII character."""
     try:
-        return not "".join(values).isascii()
+        return not "".join(values).isascii()  # type: ignore[arg-type]  # TypeError below when not all str
     except TypeError:  # numbers or dates among the text: join only the text cells
-        return not "".join(filter(str.__instancecheck__, values)).isascii()
+        return not "".join(value for value in values if isinstance(value, str)).isascii()
 
 
-def _dates_only(column: object) -> list[object] | None:
+def _dates_only(column: ArrowArray) -> list[object] | None:
     """A timestamp column as ``date`` cells, as python-calamine gives whole-day values; else ``None``.
 
     Times of day are left to python-calamine: its rounding of fractional days is its own (fastexcel
@@ -284,8 +287,8 @@ def _head_rows(data: bytes, heads: dict[str, bytes], sheet_names: list[str]) -> 
     workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(buffer.getvalue()))
     if [sheet.name for sheet in workbook.sheets_metadata] != sheet_names:
         return None
-    head_rows: list[list[list[object]]] = []
+    head_rows: list[list[list[Any]]] = []  # python-calamine cells
     for name in sheet_names:
         sheet = workbook.get_sheet_by_name(name)
-        head_rows.append(sheet.to_python(skip_empty_area=False) if sheet.end else [])
+        head_rows.append(list(sheet.to_python(skip_empty_area=False)) if sheet.end else [])
     return head_rows

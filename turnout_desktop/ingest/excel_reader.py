@@ -16,6 +16,7 @@ import io
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest import safety, sheet_extent
@@ -94,12 +95,12 @@ def read_calamine(data: bytes, file_name: str, *, fast_plan: dict[str, bytes] | 
                 return fast
         sheets: list[RawSheet] = []
         for sheet_info in metadata:
-            sheet = workbook.get_sheet_by_name(sheet_info.name)
-            end = sheet.end  # (last row, last column), 0-based from A1; None for an empty sheet
+            calamine_sheet = workbook.get_sheet_by_name(sheet_info.name)
+            end = calamine_sheet.end  # (last row, last column), 0-based from A1; None for an empty sheet
             if end:
                 _check_shape(end[0] + 1, end[1] + 1, file_name, sheet_info.name)
             with gc_paused():
-                rows = sheet.to_python(skip_empty_area=False)
+                rows = calamine_sheet.to_python(skip_empty_area=False)
             hidden = sheet_info.visible != calamine.SheetVisibleEnum.Visible
             sheets.append(RawSheet(_text(sheet_info.name), _columns_from_rows(rows, _calamine_cell), hidden))
         return sheets
@@ -241,7 +242,7 @@ def _odf_table_class() -> type:
     return Table
 
 
-def _odf_children(element: object, local_name: str, namespace: str) -> Iterable:
+def _odf_children(element: Any, local_name: str, namespace: str) -> Iterable[Any]:  # odfpy elements
     """Direct and row-group children named ``local_name`` (rows may sit inside header/row groups)."""
     for child in element.childNodes:
         if getattr(child, "qname", None) == (namespace, local_name):
@@ -250,7 +251,7 @@ def _odf_children(element: object, local_name: str, namespace: str) -> Iterable:
             yield from _odf_children(child, local_name, namespace)
 
 
-def _odf_row(row: object, tablens: str, officens: str, teletype: object, file_name: str, sheet: str) -> list:
+def _odf_row(row: Any, tablens: str, officens: str, teletype: Any, file_name: str, sheet: str) -> list[object]:
     """Typed cells of one ods row; trailing empty repeated cells are dropped."""
     cells: list[object] = []
     pending_empty = 0
@@ -270,7 +271,7 @@ def _odf_row(row: object, tablens: str, officens: str, teletype: object, file_na
     return cells
 
 
-def _odf_value(cell: object, officens: str, teletype: object) -> object:
+def _odf_value(cell: Any, officens: str, teletype: Any) -> object:
     """One ods cell by its office:value-type."""
     value_type = cell.getAttrNS(officens, "value-type")
     if value_type in ("float", "percentage", "currency"):
@@ -296,7 +297,7 @@ def _odf_int(value: str | None) -> int:
 
 
 def _require_defusedxml(file_name: str) -> None:
-    """RELIABILITY.md T1: without defusedxml behind openpyxl, xlsx/ods import is disabled altogether."""
+    """docs/reliability.md T1: without defusedxml behind openpyxl, xlsx/ods import is disabled altogether."""
     import openpyxl
 
     if not openpyxl.DEFUSEDXML:
@@ -370,7 +371,7 @@ def _identity(value: object) -> object:
     return value
 
 
-def _xlrd_cell(cell: object, datemode: int) -> object:
+def _xlrd_cell(cell: Any, datemode: int) -> object:  # an xlrd Cell
     """Convert one xlrd cell by its ctype."""
     import xlrd
 

@@ -1,6 +1,6 @@
 """JSON files: the Civix portal's ``{"upload": "<base64>"}`` envelope and JSON tables of records.
 
-Every Civix response (DATA_FORMATS.md 2.2) is JSON whose ``upload`` holds base64 of a JSON document,
+Every Civix response (docs/data-formats.md 2.2) is JSON whose ``upload`` holds base64 of a JSON document,
 CSV text or a ZIP. The JSON documents carry one list of flat records, e.g. ``turnout_by_county`` (one
 row per county: ``name``, ``registered_voters``, ``in_person_votes_on_date``,
 ``total_in_person_votes_for_election``, ``total_mail_votes_for_election``) beside scalars such as

@@ -249,7 +249,7 @@ def untitled_vuid_column(sheet: SheetLike, header_index: int, titles: Sequence[s
                          mapping: Mapping[str, int]) -> int | None:
     """The untitled column holding VUIDs when a damaged header lost the VUID title, else None.
 
-    Tarrant's P24 EV export has its first four titles blank (DATA_FORMATS 1.2) while its other titles
+    Tarrant's P24 EV export has its first four titles blank (docs/data-formats.md 1.2) while its other titles
     still identify the header row. An untitled column qualifies when at least 80 % of its first 20
     filled cells below the header are exactly 10 digits (strict: no padding repair, so small count
     columns of a summary sheet never qualify) or redaction markers (``--Redacted--`` sits in VUID columns).

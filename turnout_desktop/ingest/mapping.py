@@ -43,7 +43,7 @@ _SYNONYMS: dict[str, set[str]] = {
     "district": {"DISTRICT", "DISTRICTCODE", "DISTRICTCODES", "DIST"},
     "count": {"COUNT", "VOTES", "VOTERS", "BALLOTS", "BALLOTSCAST", "TURNOUT", "VOTECOUNT", "NUMBEROFVOTERS"},
 }
-# Never the VUID, whatever a loose match might suggest (DATA_FORMATS 1.8).
+# Never the VUID, whatever a loose match might suggest (docs/data-formats.md 1.8).
 COUNTY_ID_TITLES = {"IDNUMBER", "ID", "COUNTYVOTERID", "COUNTYID", "VOTERIDNUMBER"}
 # Party preferred over ballot style when a file has both (Hidalgo has PARTY and BALLOT STYLE).
 # A VUID title wins over a certificate or generic "voter id" title: Tarrant's P26 files carry a mostly

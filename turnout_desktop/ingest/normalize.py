@@ -11,7 +11,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -107,7 +107,7 @@ def has_hidden_characters(value: object) -> bool:
     """True for text holding C0/C1 control characters or invisible format characters.
 
     Bidi overrides (U+202E), zero-width spaces and joiners, the BOM: the Trojan Source class
-    (RELIABILITY.md T4). In a key field they make two values look equal that are not, or one value
+    (docs/reliability.md T4). In a key field they make two values look equal that are not, or one value
     display as another; such cells are reported, never cleaned silently. TAB is a control too here:
     key fields are single tokens.
     """
@@ -218,7 +218,7 @@ def _whole_floats(chunk: list[object]) -> np.ndarray | None:
 class _VuidScanner:
     """Fills ``VuidArrays`` block by block; only blocks holding odd cells are read cell by cell."""
 
-    def __init__(self, values: Sequence[object]) -> None:
+    def __init__(self, values: Sequence[Any]) -> None:  # cells: str, float, int, dates or None
         size = len(values)
         self.values = values
         self.vuids = np.empty(size, dtype=object)

@@ -6,7 +6,7 @@ text (NFC), numbers stay numbers, dates stay dates, empty cells are ``None``. Ro
 spreadsheet row ``i + 1``, except in a text file with empty lines: those are dropped before the
 text is split (``blank_lines``) and ``RawSheet.row_numbers`` keeps each row's own line number, so
 pre-check still reports the county's own row numbers. Every unsafe or unreadable input raises
-``errors.ImportRejected`` (RELIABILITY.md T1-T4); no other exception escapes ``read_raw``.
+``errors.ImportRejected`` (docs/reliability.md T1-T4); no other exception escapes ``read_raw``.
 """
 
 from __future__ import annotations

@@ -175,7 +175,7 @@ def _constant(value: object, n: int) -> np.ndarray:
     return column
 
 
-def _counties(values: list[object] | None, n: int, hints: Hints, log: ProblemLog, flag: Flag,
+def _counties(values: Sequence[object] | None, n: int, hints: Hints, log: ProblemLog, flag: Flag,
               title: str | None) -> np.ndarray:
     if values is None:
         if hints.county is None and n:
@@ -203,7 +203,7 @@ def _counties(values: list[object] | None, n: int, hints: Hints, log: ProblemLog
     return result
 
 
-def _parties(values: list[object] | None, n: int, hints: Hints, log: ProblemLog, flag: Flag,
+def _parties(values: Sequence[object] | None, n: int, hints: Hints, log: ProblemLog, flag: Flag,
              title: str | None) -> np.ndarray:
     fallback = hints.party
     if fallback is None and n:
@@ -227,7 +227,7 @@ def _parties(values: list[object] | None, n: int, hints: Hints, log: ProblemLog,
 
 
 def _flag_hidden(distinct: Distinct, values: Sequence[object], flag: Flag, title: str | None) -> None:
-    """Key text cells with control or invisible format characters block the upload (RELIABILITY.md T4)."""
+    """Key text cells with control or invisible format characters block the upload (docs/reliability.md T4)."""
     flag("hidden_characters", distinct.rows_where([has_hidden_characters(u) for u in distinct.uniques], False),
          values, title)
 
@@ -261,7 +261,7 @@ def _in_person_from_codes(uniques: Sequence[object], hints: Hints, log: ProblemL
     return method
 
 
-def _methods(values: list[object] | None, n: int, hints: Hints, log: ProblemLog, flag: Flag,
+def _methods(values: Sequence[object] | None, n: int, hints: Hints, log: ProblemLog, flag: Flag,
              title: str | None) -> np.ndarray:
     fallback = hints.method
     if values is None:

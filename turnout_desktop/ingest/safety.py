@@ -1,4 +1,4 @@
-"""Checks that run before any parser sees a county file (RELIABILITY.md T1, T2, T4).
+"""Checks that run before any parser sees a county file (docs/reliability.md T1, T2, T4).
 
 Each check raises ``errors.ImportRejected`` with a stable ``reason``; the limits are module
 constants so the GUI/CLI can quote them. No Qt, no database.

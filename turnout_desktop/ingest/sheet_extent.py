@@ -307,7 +307,7 @@ def require_well_formed(content: bytes, part: str, file_name: str) -> None:
     python-calamine's ods reader never returns on a truncated ``content.xml`` (measured: a fuzzed seed cut
     inside a row spun for minutes; tests/corpus/ods_truncated_content_hang.ods), and no timeout can stop
     a Rust call. Expat checks the whole part in C (about 100 MB/s); a DOCTYPE is refused outright (no
-    entity ever expands here, RELIABILITY.md T1).
+    entity ever expands here, docs/reliability.md T1).
 
     Raises:
         ImportRejected: ``unreadable`` with the line and column expat stopped at; ``xml`` for a DOCTYPE.

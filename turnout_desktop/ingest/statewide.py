@@ -1,6 +1,6 @@
 """Statewide (SOS) roster files, streamed in chunks: canonical vote records, never 3M rows at once.
 
-Layouts (DATA_FORMATS.md 2): ``COUNTY,VOTER_NAME,ID_VOTER,VOTING_METHOD,PRECINCT`` (a one-party
+Layouts (docs/data-formats.md 2): ``COUNTY,VOTER_NAME,ID_VOTER,VOTING_METHOD,PRECINCT`` (a one-party
 primary file has no party column), ``tx_county_name, voter_name, id_voter, voting_method,
 tx_precinct_code``, the per-county ``VOTER_NAME,ID_VOTER,VOTING_METHOD,PRECINCT`` (county from the
 file name) and our canonical ``VUID,COUNTY,PARTY,VOTING_METHOD,PRECINCT,VOTE_DATE[,DISTRICT]``.
@@ -103,7 +103,7 @@ class StatewideFile:
         self.skipped.clear()
         self.latest_vote_date = None
         if self.empty:
-            return  # Civix answers an empty body for a county with no voters yet (DATA_FORMATS 2.2)
+            return  # Civix answers an empty body for a county with no voters yet (docs/data-formats.md 2.2)
         if self.member is None:
             stream = open_csv_stream(self.content_path, chunk_rows=self.chunk_rows)
         else:
@@ -128,8 +128,8 @@ class StatewideFile:
     def _normalise(self, chunk: dict[str, list[str | None]], mapping: dict[str, str]) -> pd.DataFrame:
         size = len(next(iter(chunk.values()), []))
         vuids = normalize_vuids(chunk[mapping["vuid"]])
-        counties: list[str | None] = (map_unique(chunk[mapping["county"]], canonical_county_name) if "county" in mapping
-                    else [self.county] * size)
+        counties: list[str | None] = (list(map_unique(chunk[mapping["county"]], canonical_county_name))
+                                      if "county" in mapping else [self.county] * size)
         party_default = self.party or NO_PARTY
         parties = (map_unique(chunk[mapping["party"]], lambda v: parse_party(v) or party_default)
                    if "party" in mapping else [party_default] * size)
@@ -195,7 +195,7 @@ def _is_empty_body(path: Path) -> bool:
 
 
 def _ends_with_eof_mark(path: Path) -> bool:
-    """True when the file's last line is a DOS EOF mark (0x1A) (DATA_FORMATS 4)."""
+    """True when the file's last line is a DOS EOF mark (0x1A) (docs/data-formats.md 4)."""
     try:
         with path.open("rb") as handle:
             handle.seek(max(0, path.stat().st_size - 64))
@@ -258,7 +258,7 @@ def read_statewide(path: Path, *, election: dt.date, party: str | None = None, i
     county = None if "county" in mapping else county_from_name(path.name) or (
         county_from_name(Path(member).name) if member else None)
     if "county" not in mapping and county is None:
-        # The SOS bulk {id}VOTER_STATE.csv is such a file (DATA_FORMATS 2.1): records without a county
+        # The SOS bulk {id}VOTER_STATE.csv is such a file (docs/data-formats.md 2.1): records without a county
         # cannot be reconciled, so it is refused rather than stored under a guess.
         raise ImportRejected("The statewide file has no county column and its name names no county (the SOS bulk "
                              "VOTER_STATE file has none); import the per-county or Civix statewide roster, or put "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from turnout_desktop.domain.codes import NO_PARTY, TOTAL, parse_method, parse_party
 from turnout_desktop.domain.counties import canonical_county_name, is_pseudo_county
@@ -67,7 +68,7 @@ def _label_column(sheet: SheetLike, layout: DetectedLayout) -> tuple[str | None,
 def read_summary_sheet(sheet: SheetLike, layout: DetectedLayout, hints: Hints, log: ProblemLog) -> SummaryCounts:
     """Official counts of one summary sheet; arithmetic and footer totals checked."""
     result = SummaryCounts(file=hints.file, sheet=hints.sheet)
-    where = {"file": hints.file, "sheet": hints.sheet}
+    where: dict[str, Any] = {"file": hints.file, "sheet": hints.sheet}
     label_kind, label_index = _label_column(sheet, layout)
     long_form = "count" in layout.mapping and "voting_method" in layout.mapping
     count_columns = {f: layout.mapping[f] for f in COUNT_FIELDS if f in layout.mapping}
@@ -136,7 +137,7 @@ def _election_day_column(layout: DetectedLayout, count_columns: dict[str, int], 
 
 
 def _cell_count(cells: list[object], column_index: int, layout: DetectedLayout, log: ProblemLog, row_no: int,
-                where: dict[str, str]) -> int | None:
+                where: dict[str, Any]) -> int | None:
     """The whole-number count of one cell (empty = 0); a bad number is logged and gives None."""
     value = cells[column_index]
     number = 0 if is_empty_cell(value) else parse_count(value)
@@ -146,7 +147,7 @@ def _cell_count(cells: list[object], column_index: int, layout: DetectedLayout, 
 
 
 def _split_in_person(row_counts: dict[str, int], on_date: int | None, layout: DetectedLayout, log: ProblemLog,
-                     row_no: int, where: dict[str, str], on_date_column: int) -> None:
+                     row_no: int, where: dict[str, Any], on_date_column: int) -> None:
     """Election day = the on-date count; early voting = the cumulative in-person count minus it."""
     if on_date is None:
         return
@@ -161,10 +162,10 @@ def _split_in_person(row_counts: dict[str, int], on_date: int | None, layout: De
 
 
 def _hidden_label(cells: list[object], label_index: int | None, layout: DetectedLayout, log: ProblemLog,
-                  row_no: int, where: dict[str, str]) -> bool:
+                  row_no: int, where: dict[str, Any]) -> bool:
     """True (and logged, blocking) when a county, party or method label holds invisible or control characters."""
-    labels = {label_index, *(layout.mapping.get(f) for f in ("county", "party", "voting_method"))} - {None}
-    for index in sorted(labels):
+    labels = {label_index, *(layout.mapping.get(f) for f in ("county", "party", "voting_method"))}
+    for index in sorted(index for index in labels if index is not None):
         if has_hidden_characters(cells[index]):
             log.add("hidden_characters", row=row_no, column=layout.titles[index], value=cells[index], **where)
             return True
@@ -173,9 +174,9 @@ def _hidden_label(cells: list[object], label_index: int | None, layout: Detected
 
 def _row_key(cells: list[object], layout: DetectedLayout, label_kind: str | None, label: object, hints: Hints,
              log: ProblemLog, row_no: int) -> tuple[str | None, str | None]:
-    where = {"file": hints.file, "sheet": hints.sheet, "row": row_no}
-    county = hints.county
-    party = hints.party or NO_PARTY
+    where: dict[str, Any] = {"file": hints.file, "sheet": hints.sheet, "row": row_no}
+    county: str | None = hints.county
+    party: str | None = hints.party or NO_PARTY
     if label_kind == "county":
         county = canonical_county_name(label)
         if county is None:
@@ -200,7 +201,7 @@ def _row_key(cells: list[object], layout: DetectedLayout, label_kind: str | None
 
 
 def _read_long_row(cells: list[object], layout: DetectedLayout, methods: dict[str, int], log: ProblemLog,
-                   row_no: int, where: dict[str, str]) -> None:
+                   row_no: int, where: dict[str, Any]) -> None:
     label = cells[layout.mapping["voting_method"]]
     method = TOTAL if str(label or "").strip().upper() in {"TOTAL", "TOTALS", "ALL"} else parse_method(label)
     if method is None:
@@ -216,7 +217,7 @@ def _read_long_row(cells: list[object], layout: DetectedLayout, methods: dict[st
 
 
 def _check_arithmetic(methods: dict[str, int], layout: DetectedLayout, log: ProblemLog, row_no: int,
-                      where: dict[str, str], count_columns: dict[str, int]) -> None:
+                      where: dict[str, Any], count_columns: dict[str, int]) -> None:
     if TOTAL not in count_columns:
         return
     parts = sum(methods.get(m, 0) for m in METHOD_FIELDS)
@@ -227,7 +228,7 @@ def _check_arithmetic(methods: dict[str, int], layout: DetectedLayout, log: Prob
 
 
 def _check_footers(layout: DetectedLayout, column_sums: dict[int, int], log: ProblemLog,
-                   where: dict[str, str]) -> None:
+                   where: dict[str, Any]) -> None:
     for footer in layout.footers:
         compared = {i: n for i, n in footer.numbers.items() if i in column_sums}
         wrong = {i: n for i, n in compared.items() if column_sums[i] != n}

@@ -35,7 +35,7 @@ _CONTROL_CHARACTERS = re.compile(r"[\x01-\x08\x0b\x0e-\x19\x1b-\x1f]")
 
 
 def decode_text(data: bytes, file_name: str, encoding: str | None = None) -> tuple[str, str]:
-    """Decode bytes: BOM, then strict UTF-8, then cp1252, then latin-1 (DATA_FORMATS.md section 4).
+    """Decode bytes: BOM, then strict UTF-8, then cp1252, then latin-1 (docs/data-formats.md section 4).
 
     Args:
         data: raw file bytes.

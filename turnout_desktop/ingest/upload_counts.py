@@ -34,7 +34,7 @@ def summary_counts(summaries: list[SummaryCounts], log: ProblemLog) -> CountTabl
     keys = [_snapshot_key(s) for s in summaries]
     order = list(range(len(summaries)))
     if all(k is not None for k in keys):
-        order.sort(key=lambda i: keys[i])
+        order.sort(key=lambda i: keys[i] or (0, 0))  # never None here: all keys are set
     merged: CountTable = {}
     source: dict[tuple[str, str], int] = {}
     for position in order:
@@ -81,11 +81,12 @@ def roster_counts(rows: pd.DataFrame, empty_keys: Iterable[tuple[str, str]] = ()
         twice = _distinct_pairs_per_group(groups[again], keys[valid][again])
         group_sizes = once
         group_sizes[:len(twice)] += twice
-    labelled = []
+    labelled: list[tuple[tuple[str, str, str], int]] = []  # county, party, method: canonical text
     for group in np.flatnonzero(group_sizes).tolist():
-        rest, method = divmod(group, n_methods)
-        county, party = divmod(rest, n_parties)
-        labelled.append(((counties.uniques[county], parties.uniques[party], methods.uniques[method]),
+        rest, method_code = divmod(group, n_methods)
+        county_code, party_code = divmod(rest, n_parties)
+        labelled.append(((str(counties.uniques[county_code]), str(parties.uniques[party_code]),
+                          str(methods.uniques[method_code])),
                          int(group_sizes[group])))
     for (county, party, method), number in sorted(labelled):
         table.setdefault((county, party), {})[method] = number
