@@ -1,4 +1,4 @@
-"""Walk the whole audit chain against its anchors and name the first broken seq (RELIABILITY.md T14).
+"""Walk the whole audit chain against its anchors and name the first broken seq (docs/reliability.md T14).
 
 Three things must agree for every seq: the row's ``prev_hash`` is the hash of the row before it, its
 ``hash`` is the hash of its own fields, and that hash equals the anchor the insert trigger wrote into
@@ -138,10 +138,10 @@ def _walk_range(connection: Connection, low: int, high: int, prev: str | None) -
             if prev_hash != prev:
                 return broken(seq, "does not follow the row before it (a row was removed or re-ordered)")
             fields = (occurred_at, event_type, disposition, user_name, user_role, county, election_date, message)
-            if chain_hash(canonical_text_from_stored(*fields, details_text), prev) != row_hash:
+            if chain_hash(canonical_text_from_stored(*fields, details_text), prev_hash) != row_hash:
                 # Rows written before JSON was stored canonically: decode and re-encode the details.
                 details = None if details_text is None else _json_loads(details_text)
-                if chain_hash(canonical_text(*_as_values(fields), details), prev) != row_hash:
+                if chain_hash(canonical_text(*_as_values(fields), details), prev_hash) != row_hash:
                     return broken(seq, "was edited: its fields no longer give its hash")
             if anchor_hash != row_hash:
                 return broken(seq, "was re-hashed: its hash differs from the anchor written when it was appended")
@@ -151,14 +151,15 @@ def _walk_range(connection: Connection, low: int, high: int, prev: str | None) -
     return _Stretch(events, first_seq, first_prev, last_seq, prev)
 
 
-def _as_values(fields: tuple[Any, ...]) -> tuple[Any, ...]:
+def _as_values(fields: tuple[Any, ...]) -> tuple[dt.datetime, str, str, str | None, str | None, str | None,
+                                                 dt.date | None, str]:
     """The fields as ``canonical_text`` takes them: PostgreSQL's ISO text back to date and datetime."""
-    occurred, *middle, election, message = fields
+    occurred, event_type, disposition, user_name, user_role, county, election, message = fields
     if isinstance(occurred, str):
         occurred = dt.datetime.fromisoformat(occurred)
     if isinstance(election, str):
         election = dt.date.fromisoformat(election)
-    return (occurred, *middle, election, message)
+    return occurred, event_type, disposition, user_name, user_role, county, election, message
 
 
 def _json_loads(text: str) -> Any:

@@ -1,4 +1,4 @@
-"""Bulk inserts that reach the DBAPI (PERFORMANCE.md): executemany on SQLite, COPY on PostgreSQL.
+"""Bulk inserts that reach the DBAPI (docs/architecture.md, Data model): executemany on SQLite, COPY on PostgreSQL.
 
 Both run inside the caller's session transaction, so a failed import leaves nothing behind.
 """
@@ -60,7 +60,7 @@ def bulk_insert(session: Session, table: str, columns: Sequence[str], rows: Iter
                 raise ValueError(f"every row given to bulk_insert into {table} must hold {width} values")
             insert.execute(list(chain.from_iterable(batch)))
         return
-    raw = connection.connection.driver_connection
+    raw = driver_connection(connection)
     with raw.cursor() as cursor:
         # COPY FROM refuses a table whose row-level security applies to this login (a clerk's): stage it.
         cursor.execute("SELECT row_security_active(%s)", (table,))
@@ -115,6 +115,14 @@ def bulk_insert_columns(session: Session, table: str, columns: Mapping[str, Sequ
         insert.execute(flat)
 
 
+def driver_connection(connection: Connection) -> Any:
+    """The DBAPI connection (sqlite3 or psycopg) under a SQLAlchemy connection that is in use."""
+    driver = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the database connection is closed")
+    return driver
+
+
 class _SqliteRowsInsert:
     """``INSERT ... VALUES (...), (...), ...`` of many rows per statement, fed flattened row values."""
 
@@ -125,7 +133,7 @@ class _SqliteRowsInsert:
         literals = [_sql_literal(connection, value) for value in fixed.values()]
         # The session's own sqlite3 connection, inside its open transaction: its executemany takes each
         # statement's parameters as a list slice (SQLAlchemy would want a tuple built per statement).
-        self._driver = connection.connection.driver_connection
+        self._driver = driver_connection(connection)
         self._width = len(columns)
         self._row = "(" + ", ".join([*repeat("?", self._width), *literals]) + ")"
         self._head = f"INSERT INTO {table} ({', '.join([*columns, *fixed])}) VALUES "  # noqa: S608

@@ -1,4 +1,4 @@
-"""Telling network locations from local ones, so the SQLite file never lands on a share (RELIABILITY.md T9).
+"""Telling network locations from local ones, so the SQLite file never lands on a share (docs/reliability.md T9).
 
 SQLite's locking is unreliable on network file systems and corruption follows (sqlite.org FAQ q5);
 several offices must share the PostgreSQL server instead. Two layers of detection:
@@ -83,7 +83,7 @@ def _windows_drive_is_remote(location: Path) -> bool:  # pragma: no cover - Wind
     root = location.resolve().anchor
     if not root:
         return False
-    return int(ctypes.windll.kernel32.GetDriveTypeW(root)) == _DRIVE_REMOTE
+    return int(ctypes.windll.kernel32.GetDriveTypeW(root)) == _DRIVE_REMOTE  # type: ignore[attr-defined]  # Windows only
 
 
 def _existing_ancestor(location: Path) -> Path:

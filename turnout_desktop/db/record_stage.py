@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from turnout_desktop.db.bulk import bulk_insert_columns  # also registers SQLite's date adapters
+from turnout_desktop.db.bulk import bulk_insert_columns, driver_connection  # also registers SQLite's date adapters
 
 STAGE_TABLE = "statewide_stage"
 STAGE_COLUMNS = ("vuid", "county", "party", "voting_method", "precinct", "district", "vote_date")
@@ -68,7 +68,7 @@ class RecordStage:
         values = [columns[name] for name in STAGE_COLUMNS]
         count = len(values[0])
         if self.dialect == "postgresql":
-            with self.connection.connection.driver_connection.cursor() as cursor, \
+            with driver_connection(self.connection).cursor() as cursor, \
                     cursor.copy(f"COPY {STAGE_TABLE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
                 for row in zip(*values, strict=True):
                     copy.write_row(row)
@@ -89,7 +89,7 @@ class RecordStage:
         statement = text(_INSERT_NEW.format(order=order))
         result = self.session.execute(statement, {"election": election, "no_fallback": False,
                                                   "source_file_id": source_file_id, "created": created})
-        return int(result.rowcount or 0)
+        return int(getattr(result, "rowcount", 0) or 0)  # a CursorResult: the rows inserted
 
     def by_county(self) -> dict[str, int]:
         """Staged rows per county: the records a file added when every staged row was inserted."""
@@ -139,7 +139,7 @@ class StoredIdentities:
         sqlite = connection.dialect.name == "sqlite"
         statement = _STORED_KEYS.format(plain=_PLAIN_VUID["sqlite" if sqlite else "postgresql"])
         # The driver's own cursor: SQLAlchemy's result rows cost more than the query itself at 1M keys.
-        cursor = connection.connection.driver_connection.cursor()
+        cursor = driver_connection(connection).cursor()
         try:
             cursor.execute(statement.replace(":election", "?" if sqlite else "%s"), (election,))
             parts = []
