@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -159,7 +160,7 @@ def _file_lock(path: Path, county: str, wait_seconds: float, cancel: Callable[[]
 
 
 def _try_lock_file(descriptor: int) -> bool:
-    if os.name == "nt":  # pragma: no cover - exercised on Windows builds only
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds only
         import msvcrt
 
         try:
@@ -177,7 +178,7 @@ def _try_lock_file(descriptor: int) -> bool:
 
 
 def _unlock_file(descriptor: int) -> None:
-    if os.name == "nt":  # pragma: no cover - exercised on Windows builds only
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds only
         import msvcrt
 
         os.lseek(descriptor, 0, os.SEEK_SET)

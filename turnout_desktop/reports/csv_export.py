@@ -8,7 +8,7 @@ one empty line. The CSV carries the complete failing-VUID lists (the PDF shows o
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from turnout_desktop.reports.model import Report, Table, report_tables
@@ -17,7 +17,7 @@ from turnout_desktop.reports.safe_io import BeforeReplace, write_csv_atomic
 SECTION_MARKER = "section"
 
 
-def _section_rows(tables: list[Table]) -> Iterator[list[object]]:
+def _section_rows(tables: list[Table]) -> Iterator[Sequence[object]]:
     for index, table in enumerate(tables):
         if index:  # the first marker row is the file's header row
             yield [SECTION_MARKER, table.name]

@@ -34,8 +34,8 @@ def _items_of(evidence: Any) -> tuple[list[dict[str, Any]], str | None]:
     if isinstance(evidence, dict):
         for key in _VUID_LIST_KEYS:
             if isinstance(evidence.get(key), list):
-                items, _ = _items_of(evidence[key])
-                return items, _facts_note(evidence)
+                nested, _ = _items_of(evidence[key])
+                return nested, _facts_note(evidence)
         return [], _facts_note(evidence)
     if isinstance(evidence, list):
         items: list[dict[str, Any]] = []
@@ -69,7 +69,8 @@ def _locate(session: Session, election: dt.date, county: str,
             .order_by(CountyRosterRow.id)
         )
         for vuid, precinct, file_name, row_no in roster:
-            found.setdefault(vuid, (precinct, file_name, row_no))
+            if vuid is not None:  # always: the query asks for listed VUIDs
+                found.setdefault(vuid, (precinct, file_name, row_no))
         missing = [vuid for vuid in chunk if vuid not in found]
         if not missing:
             continue

@@ -8,6 +8,7 @@ report, summary, totals, counties, discrepancies, attempts, evidence.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -142,12 +143,12 @@ class Table:
 
     name: str
     header: list[str]
-    rows: list[list[object]]
+    rows: Sequence[Sequence[object]]
 
 
 def report_tables(report: Report) -> list[Table]:
     """The report as the sections written to CSV (one block each) and XLSX (one sheet each)."""
-    meta = [
+    meta: list[list[object]] = [
         ["title", report.title], ["scope", report.scope], ["election", report.election],
         ["certification", report.certification],
         ["generated_at", report.generated_at], ["user", report.user], ["as_of", report.as_of],
