@@ -195,19 +195,24 @@ def extra_records(session: Session, scope: EvidenceScope) -> dict[Pair, list[dic
 
 def duplicate_records(session: Session, scope: EvidenceScope) -> dict[Pair, list[dict[str, Any]]]:
     """Every VUID of a pair with more than one active record in the election, with all its records."""
-    owners: dict[str, set[Pair]] = defaultdict(set)
-    for county, party, vuid in _county_rows(
+    if scope.wide:
+        # A VUID's records are neighbours in the VUID index: one index-only walk counts them (a third of the
+        # time of probing the index again for each of the pairs' records, measured at 500k records).
+        hints = _indexes(session, wide=True)
+        vuids = list(session.execute(text(
+            f"SELECT vuid FROM turnout_record {hints['record_index']} WHERE election_date = :election "  # noqa: S608
+            "AND removed_at IS NULL GROUP BY vuid HAVING count(*) > 1"), {"election": scope.election}).scalars())
+    else:
+        vuids = sorted({vuid for county, party, vuid in _county_rows(
             # No DISTINCT: it made SQLite walk the VUID index of the whole election to keep VUIDs in order.
             session, scope, scope.counties,
             "SELECT t1.county, t1.party, t1.vuid FROM turnout_record t1 {record_index} "
             "WHERE t1.election_date = :election AND {county} AND t1.removed_at IS NULL "
             "AND EXISTS (SELECT 1 FROM turnout_record t2 "
             "WHERE t2.election_date = :election AND t2.vuid = t1.vuid AND t2.removed_at IS NULL "
-            "AND t2.id <> t1.id)", column="t1.county", county_at=0):
-        if (county, party) in scope.pairs:
-            owners[vuid].add((county, party))
+            "AND t2.id <> t1.id)", column="t1.county", county_at=0) if (county, party) in scope.pairs})
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    vuids = sorted(owners)
+    owners: dict[str, set[Pair]] = defaultdict(set)
     for start in range(0, len(vuids), CHUNK):
         for r in session.execute(_expanding(
                 "SELECT id, vuid, county, party, voting_method, source, verification FROM turnout_record "
@@ -215,8 +220,10 @@ def duplicate_records(session: Session, scope: EvidenceScope) -> dict[Pair, list
                 "vuids"), {"election": scope.election, "vuids": vuids[start:start + CHUNK]}):
             grouped[r[1]].append({"record_id": r[0], "county": r[2], "party": r[3], "voting_method": r[4],
                                   "source": r[5], "verification": r[6]})
+            if (r[2], r[3]) in scope.pairs:  # a pair owns the VUID through one of its own records
+                owners[r[1]].add((r[2], r[3]))
     found: dict[Pair, list[dict[str, Any]]] = defaultdict(list)
-    for vuid in vuids:
+    for vuid in sorted(owners):
         for pair in owners[vuid]:
             found[pair].append({"vuid": vuid, "records": grouped[vuid]})
     return dict(found)
