@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the strategies/ plugins beside the package
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's package (and so its strategies/)
 
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402

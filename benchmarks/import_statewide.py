@@ -2,7 +2,7 @@
 
 Generates an N-row statewide csv shaped like the Civix statewide roster (``COUNTY, VOTER_NAME, ID_VOTER,
 VOTING_METHOD, PRECINCT``, names quoted with their comma, ``IN-PERSON``/``MAIL-IN``, counties weighted like
-Texas; DATA_FORMATS 2.2), then times, each in its own process so peak memory is its own:
+Texas; docs/data-formats.md 2.2), then times, each in its own process so peak memory is its own:
 
 - ``read``: a bare ``pyarrow.csv`` read of the file (every column as text);
 - ``floor``: the least any durable import must do: that read plus an insert of the same columns into a

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, create_engine, text
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the top-level strategies package
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's package (and so its strategies/)
 
 from turnout_desktop.db.migrate import upgrade_to_head  # noqa: E402
 from turnout_desktop.db.session import make_engine, normalize_url  # noqa: E402
@@ -73,7 +73,7 @@ def _timed(label: str, work: Callable[[], Any], results: dict[str, float]) -> An
     return value
 
 
-# What a real roster upload keeps on its submission row (services/roster_store.py): every row is dated 2026-02-24.
+# What a real roster upload keeps on its submission row (store/roster_store.py): every row is dated 2026-02-24.
 LATEST_VOTE_DATES = json.dumps({party: "2026-02-24" for party in PARTIES})
 
 

@@ -19,7 +19,6 @@ from turnout_desktop.engine.types import StrategyContext, StrategyResult
 
 CHUNK = 500  # bound parameter lists (SQLite allows 32k, PostgreSQL 65k; keep statements small)
 RECORD_TABLE = "turnout_record"
-IDENTITY_FIELDS = ("election_date", "source", "vuid", "voting_method")
 REMOVAL_FIELDS = ["removed_at", "removed_by_fix"]
 STATEWIDE = "statewide"  # turnout_record.source of the independent statewide data
 

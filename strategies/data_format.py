@@ -29,7 +29,6 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from strategies._common import chunked, open_fix, result
 from turnout_desktop.db.bulk import as_date
 from turnout_desktop.db.models import (
     CountyRosterRow,
@@ -45,6 +44,7 @@ from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest.county_upload import upload_from_workbooks
 from turnout_desktop.ingest.model import ParsedUpload, official_count_rows, source_file_for_row
 from turnout_desktop.ingest.raw import RawWorkbook, alternative_parsers, read_raw
+from turnout_desktop.strategies._common import chunked, open_fix, result
 
 ROSTER_TABLE = "county_roster_row"
 REFERENCE_TABLE = "county_turnout_reference"
@@ -126,6 +126,10 @@ class DataFormat:
 
     name = "data_format"
     letter = "E"
+    label = "Re-read the upload (data format)"
+    handles: tuple[str, ...] = (DATA_FORMAT,)
+    priority = 50
+    escalates = False
 
     def applies(self, diagnosis: Diagnosis) -> bool:
         return DATA_FORMAT in diagnosis.codes

@@ -40,7 +40,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Subquery
 
-from strategies._common import (
+from turnout_desktop.db.models import CountyRosterRow, PrecinctDistrict, TurnoutRecord, utcnow
+from turnout_desktop.engine.fixes import is_undo_tombstone, to_json_value
+from turnout_desktop.engine.types import MISSING_VUIDS, TIMING, Diagnosis, StrategyContext, StrategyResult
+from turnout_desktop.strategies._common import (
     RECORD_TABLE,
     chunked,
     current_roster_ids,
@@ -51,9 +54,6 @@ from strategies._common import (
     result,
     revive_tombstone,
 )
-from turnout_desktop.db.models import CountyRosterRow, PrecinctDistrict, TurnoutRecord, utcnow
-from turnout_desktop.engine.fixes import is_undo_tombstone, to_json_value
-from turnout_desktop.engine.types import MISSING_VUIDS, Diagnosis, StrategyContext, StrategyResult
 
 COUNTY_SOURCE = "county"
 PENDING = "pending"
@@ -66,6 +66,10 @@ class FillGaps:
 
     name = "fill_gaps"
     letter = "B"
+    label = "Fill gaps from the county roster"
+    handles: tuple[str, ...] = (MISSING_VUIDS, TIMING)
+    priority = 20
+    escalates = False
 
     def applies(self, diagnosis: Diagnosis) -> bool:
         """Only a roster upload (a summary has no VUIDs) with missing VUIDs."""

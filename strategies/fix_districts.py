@@ -12,15 +12,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from strategies._common import (
-    RECORD_TABLE,
-    STATEWIDE,
-    active_records_in,
-    county_vuids,
-    open_fix,
-    result,
-    roster_facts_in,
-)
 from turnout_desktop.db.models import PrecinctDistrict, TurnoutRecord
 from turnout_desktop.engine.fixes import snapshot
 from turnout_desktop.engine.types import (
@@ -29,6 +20,15 @@ from turnout_desktop.engine.types import (
     Diagnosis,
     StrategyContext,
     StrategyResult,
+)
+from turnout_desktop.strategies._common import (
+    RECORD_TABLE,
+    STATEWIDE,
+    active_records_in,
+    county_vuids,
+    open_fix,
+    result,
+    roster_facts_in,
 )
 
 ASSIGNMENT_FIELDS = ["county", "district", "county_fallback"]
@@ -39,6 +39,10 @@ class FixDistricts:
 
     name = "fix_districts"
     letter = "C"
+    label = "Fix counties and districts"
+    handles: tuple[str, ...] = (WRONG_DISTRICT,)
+    priority = 30
+    escalates = False
 
     def applies(self, diagnosis: Diagnosis) -> bool:
         return WRONG_DISTRICT in diagnosis.codes

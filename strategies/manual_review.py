@@ -10,6 +10,10 @@ class ManualReview:
 
     name = "manual_review"
     letter = "F"
+    label = "Manual review"
+    handles: tuple[str, ...] = ()
+    priority = 90
+    escalates = True  # the loop runs it once when no fix is left, never as a fix
 
     def applies(self, diagnosis: Diagnosis) -> bool:
         return True

@@ -1,11 +1,11 @@
 """Strategy A: re-read the configured statewide source and import what is new, idempotently.
 
 The source is a folder of ``.csv`` / ``.zip`` / ``.txt`` files, one file, or an https URL fetched into the
-local cache with a conditional GET (``services.statewide_source.resolve_statewide_files``). A source that
+local cache with a conditional GET (``store.statewide_source.resolve_statewide_files``). A source that
 cannot be read (HTTP error, timeout, TLS failure, size cap, HTML page, missing folder) gives a result with
 ``source_unavailable`` set and the cause as its message: the loop records outcome ``source_unavailable``,
 never "no change". Each file goes through the
-same loader as ``import-statewide`` (``services.statewide_loader.load_statewide_file``): a file
+same loader as ``import-statewide`` (``store.statewide_loader.load_statewide_file``): a file
 already imported for the election (same sha256) is skipped, and existing record identities
 (election, source, VUID, method) are never touched, so a record a fix removed or reassigned keeps
 that state. The records a file added are stamped ``created_by_fix`` and recorded as ``insert``
@@ -31,13 +31,20 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from strategies._common import RECORD_TABLE, REMOVAL_FIELDS, open_fix, result
 from turnout_desktop.db.models import SourceFile, TurnoutRecord
 from turnout_desktop.engine.fixes import SOURCE_FILE_UNDONE, is_undo_tombstone, snapshot
 from turnout_desktop.engine.repository import newest_election
-from turnout_desktop.engine.types import STATEWIDE_LEFT_TO_CHECK, Diagnosis, StrategyContext, StrategyResult
+from turnout_desktop.engine.types import (
+    MISSING_VUIDS,
+    STATEWIDE_LEFT_TO_CHECK,
+    TIMING,
+    Diagnosis,
+    StrategyContext,
+    StrategyResult,
+)
 from turnout_desktop.errors import ImportRejected, SourceUnavailable
-from turnout_desktop.services.statewide_source import resolve_statewide_files
+from turnout_desktop.store.statewide_source import resolve_statewide_files
+from turnout_desktop.strategies._common import RECORD_TABLE, REMOVAL_FIELDS, open_fix, result
 
 
 class RefetchStatewide:
@@ -45,6 +52,10 @@ class RefetchStatewide:
 
     name = "refetch_statewide"
     letter = "A"
+    label = "Re-fetch statewide data"
+    handles: tuple[str, ...] = (MISSING_VUIDS, TIMING)
+    priority = 10
+    escalates = False
 
     def applies(self, diagnosis: Diagnosis) -> bool:
         return diagnosis.has_statewide_source
@@ -81,7 +92,7 @@ class RefetchStatewide:
     def execute_many(self, contexts: Sequence[StrategyContext]) -> list[StrategyResult | None] | None:
         """One read of the source for many counties; None when a file is new (import it one county at a time)."""
         from turnout_desktop.files import file_sha256
-        from turnout_desktop.services.statewide_loader import already_imported
+        from turnout_desktop.store.statewide_loader import already_imported
 
         first = contexts[0]
         if first.dry_run:
@@ -109,7 +120,7 @@ class RefetchStatewide:
 
     def _import(self, context: StrategyContext, files: list[Path], note: str = "") -> StrategyResult:
         from turnout_desktop.files import file_sha256
-        from turnout_desktop.services.statewide_loader import load_statewide_file, refresh_statewide_count_cache
+        from turnout_desktop.store.statewide_loader import load_statewide_file, refresh_statewide_count_cache
 
         summary = f"Re-fetch statewide data from {context.statewide_source}"
         inserted = revived = skipped_files = 0

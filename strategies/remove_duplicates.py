@@ -12,14 +12,6 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from strategies._common import (
-    STATEWIDE,
-    active_records_in,
-    county_vuids,
-    result,
-    roster_facts_in,
-    soft_remove,
-)
 from turnout_desktop.db.models import TurnoutRecord, utcnow
 from turnout_desktop.engine.types import (
     DUPLICATE_RECORDS,
@@ -28,6 +20,14 @@ from turnout_desktop.engine.types import (
     StrategyContext,
     StrategyResult,
 )
+from turnout_desktop.strategies._common import (
+    STATEWIDE,
+    active_records_in,
+    county_vuids,
+    result,
+    roster_facts_in,
+    soft_remove,
+)
 
 
 class RemoveDuplicates:
@@ -35,6 +35,10 @@ class RemoveDuplicates:
 
     name = "remove_duplicates"
     letter = "D"
+    label = "Remove duplicate records"
+    handles: tuple[str, ...] = (DUPLICATE_RECORDS,)
+    priority = 40
+    escalates = False
 
     def applies(self, diagnosis: Diagnosis) -> bool:
         return DUPLICATE_RECORDS in diagnosis.codes

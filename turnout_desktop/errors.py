@@ -97,5 +97,10 @@ class NotFound(TurnoutError):
     """A referenced fix, log entry or county does not exist."""
 
 
+class StrategyPluginError(TurnoutError):
+    """A strategy declared in the entry-point group ``turnout_desktop.strategies`` cannot be loaded or does not
+    keep the plugin contract (``turnout_desktop.engine.types.Strategy``); the message names the plugin."""
+
+
 class Cancelled(Exception):  # noqa: N818 - the name the UI swallows
     """Raised by long work when the user cancelled; never shown as an error."""

@@ -30,7 +30,7 @@ def test_status_and_gate_start_without_the_reconciliation_loop(small_database: s
     loaded = _modules_loaded("--db", small_database, *command, "--election", ELECTION.isoformat(), "--json")
     assert "turnout_desktop.services.reconciliation" in loaded  # the command did read through the service
     assert not loaded & {"turnout_desktop.engine.batch", "turnout_desktop.engine.loop",
-                         "turnout_desktop.engine.diagnose", "strategies"}
+                         "turnout_desktop.engine.diagnose", "turnout_desktop.strategies"}
 
 
 def test_the_outbox_help_names_the_same_variable_as_the_session() -> None:

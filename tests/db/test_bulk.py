@@ -10,7 +10,7 @@ from sqlalchemy import Engine, text
 
 from turnout_desktop.db.bulk import bulk_insert
 from turnout_desktop.db.session import transaction
-from turnout_desktop.services.roster_store import vuid_order
+from turnout_desktop.store.roster_store import vuid_order
 
 ELECTION = dt.date(2026, 3, 3)
 

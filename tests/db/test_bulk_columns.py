@@ -17,7 +17,7 @@ from turnout_desktop.db import bulk
 from turnout_desktop.db.bulk import bulk_insert, bulk_insert_columns
 from turnout_desktop.db.session import make_engine, transaction
 from turnout_desktop.ingest.model import ROW_COLUMNS
-from turnout_desktop.services.roster_store import store_roster_rows
+from turnout_desktop.store.roster_store import store_roster_rows
 
 ELECTION = dt.date(2026, 3, 3)
 ROWS = 2 * bulk._SQLITE_ROWS_PER_STATEMENT + 37  # two whole statements and a remainder

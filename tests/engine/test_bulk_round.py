@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from strategies import default_strategies, refetch_statewide
 from turnout_desktop.db.models import (
     CountyRosterRow,
     CountyTurnoutReference,
@@ -36,6 +35,7 @@ from turnout_desktop.services import reconciliation
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.fixes import undo_fix
 from turnout_desktop.services.submission import import_statewide
+from turnout_desktop.strategies import default_strategies, refetch_statewide
 
 pytestmark = pytest.mark.usefixtures("evidence_mode")  # narrow and wide evidence queries
 
@@ -49,8 +49,8 @@ class PerPairOnly:
 
     def __init__(self, inner: Strategy) -> None:
         self.inner = inner
-        self.name = inner.name
-        self.letter = inner.letter
+        self.name, self.letter, self.label = inner.name, inner.letter, inner.label
+        self.handles, self.priority, self.escalates = inner.handles, inner.priority, inner.escalates
 
     def applies(self, diagnosis: Diagnosis) -> bool:
         return self.inner.applies(diagnosis)

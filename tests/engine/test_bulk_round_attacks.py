@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from b1_engine_rows import (
+from reconciliation_rows import (
     EV,
     MAIL,
     add_precinct,
@@ -40,7 +40,6 @@ from test_bulk_round import (
     seed,
 )
 
-from strategies import default_strategies
 from turnout_desktop.db.models import (
     CountyTurnoutReference,
     Fix,
@@ -70,6 +69,7 @@ from turnout_desktop.engine.types import (
 from turnout_desktop.errors import Cancelled
 from turnout_desktop.services import reconciliation
 from turnout_desktop.services.submission import import_statewide
+from turnout_desktop.strategies import default_strategies
 
 FILLED = {"ANDERSON", "BEXAR", "COLLIN"}  # the counties of COUNTIES with missing voters
 

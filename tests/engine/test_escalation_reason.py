@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from b1_engine_rows import ELECTION, EV, add_records, add_reference, add_roster, recorder_factory, vuid
+from reconciliation_rows import ELECTION, EV, add_records, add_reference, add_roster, recorder_factory, vuid
+from test_reconciliation_loop import declared_like
 
 from turnout_desktop.db.models import TurnoutRecord
 from turnout_desktop.engine.batch import reconcile_election
 from turnout_desktop.engine.loop import LoopOptions
-from turnout_desktop.engine.types import Diagnosis, StrategyContext, StrategyResult
+from turnout_desktop.engine.types import MISSING_VUIDS, TIMING, Diagnosis, StrategyContext, StrategyResult
 
 
 @dataclass
@@ -18,6 +19,10 @@ class FillOne:
 
     name: str = "fill_gaps"
     letter: str = "B"
+    label: str = "Fill one"
+    handles: tuple[str, ...] = (MISSING_VUIDS, TIMING)
+    priority: int = 20
+    escalates: bool = False
 
     def applies(self, diagnosis: Diagnosis) -> bool:
         return "missing_vuids" in diagnosis.codes
@@ -36,8 +41,17 @@ class FillOne:
 
 @dataclass
 class Useless:
+    """Changes nothing; declared like the built-in strategy of its name (``manual_review`` escalates)."""
+
     name: str
     letter: str
+    label: str = field(init=False)
+    handles: tuple[str, ...] = field(init=False)
+    priority: int = field(init=False)
+    escalates: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.label, self.handles, self.priority, self.escalates = declared_like(self.name)
 
     def applies(self, diagnosis: Diagnosis) -> bool:
         return True

@@ -15,7 +15,6 @@ from decimal import Decimal
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from strategies import get_strategy
 from turnout_desktop.db.models import (
     CountyRosterRow,
     CountyTurnoutReference,
@@ -39,6 +38,7 @@ from turnout_desktop.engine.types import (
 )
 from turnout_desktop.services import reconciliation
 from turnout_desktop.services.context import AppContext
+from turnout_desktop.strategies import get_strategy
 
 ELECTION = dt.date(2026, 3, 3)
 TRAVIS, BASTROP = "TRAVIS", "BASTROP"

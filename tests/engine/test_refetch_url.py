@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from b1_engine_rows import ELECTION, EV, add_records, add_reference, add_roster, vuid
+from reconciliation_rows import ELECTION, EV, add_records, add_reference, add_roster, vuid
 from sqlalchemy import Engine, func, select
 from statewide_http_server import Route, StatewideServer
 

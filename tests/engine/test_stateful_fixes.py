@@ -1,4 +1,4 @@
-"""RELIABILITY.md T11 as a Hypothesis state machine on SQLite: fixes never lose or silently change data.
+"""docs/reliability.md T11 as a Hypothesis state machine on SQLite: fixes never lose or silently change data.
 
 Rules load statewide records, upload county rosters with injected faults (missing, extra,
 duplicate, wrong county, stale), apply strategies B/C/D, undo random fixes, undo everything, and
@@ -24,7 +24,6 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from strategies import get_strategy
 from turnout_desktop.db.migrate import upgrade_to_head
 from turnout_desktop.db.models import (
     CountyRosterRow,
@@ -39,6 +38,7 @@ from turnout_desktop.db.models import (
 from turnout_desktop.db.session import make_engine, transaction
 from turnout_desktop.engine.fixes import FixRecorder, UndoRefused, undo_fix
 from turnout_desktop.engine.types import DUPLICATE_RECORDS, MISSING_VUIDS, WRONG_DISTRICT, Diagnosis, StrategyContext
+from turnout_desktop.strategies import get_strategy
 
 ELECTION = dt.date(2026, 3, 3)
 COUNTIES = ("TRAVIS", "BASTROP")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from b1_engine_rows import EV, MAIL, add_records, add_reference, add_roster, add_statewide_file, vuid
+from reconciliation_rows import EV, MAIL, add_records, add_reference, add_roster, add_statewide_file, vuid
 
 from turnout_desktop.db.session import transaction
 from turnout_desktop.engine.compare import compare

@@ -112,7 +112,7 @@ def test_sign_in_shows_the_user_and_role_the_database_reports(qtbot, caplog, db_
     assert window.dashboard.audit is None and window.audit_banner.isHidden()  # a clerk cannot verify the chain
     qtbot.waitUntil(window.runner.is_idle, timeout=15_000)
     window.close()  # writes the UI state too
-    # RELIABILITY.md T15: the password is in no file of the app's data folder and in no log line
+    # docs/reliability.md T15: the password is in no file of the app's data folder and in no log line
     for path in default_data_dir().rglob("*"):
         assert not path.is_file() or PASSWORD.encode() not in path.read_bytes(), path
     assert PASSWORD not in caplog.text

@@ -1,4 +1,4 @@
-"""RELIABILITY.md T15: the password goes only to a secure keyring backend, never to a plaintext one."""
+"""docs/reliability.md T15: the password goes only to a secure keyring backend, never to a plaintext one."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Civix portal responses: ``{"upload": base64}`` envelopes around JSON, CSV or ZIP payloads (DATA_FORMATS 2.2)."""
+"""Civix portal responses: ``{"upload": base64}`` envelopes around JSON, CSV or ZIP payloads
+(docs/data-formats.md 2.2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""County layouts of DATA_FORMATS.md section 1 and quirks of section 4, written the way each county writes them."""
+"""County layouts of docs/data-formats.md section 1 and quirks of section 4, written the way each county writes them."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def _nonzero(upload: object) -> dict[tuple[str, str, str], int]:
 
 
 def test_travis_bbm_banner_names_the_county_and_header_on_row_5(tmp_path: Path) -> None:
-    # DATA_FORMATS 1.1 "Banner: 3-4 title rows ("Travis County <method> Roster" ...), then the header on
+    # docs/data-formats.md 1.1 "Banner: 3-4 title rows ("Travis County <method> Roster" ...), then the header on
     # row 4 or 5"; header variant `Precinct, VUID, Voter Name`; sheets `Democrat` / `Republican`.
     banner = [["Travis County Ballot By Mail Roster"], ["10/20/2024"], ["Democratic Primary"],
               ["March 5, 2024 Primary Election"], ["Precinct", "VUID", "Voter Name"]]
@@ -34,7 +34,7 @@ def test_travis_bbm_banner_names_the_county_and_header_on_row_5(tmp_path: Path) 
 
 
 def test_travis_election_day_sheet_named_earlyvote(tmp_path: Path) -> None:
-    # DATA_FORMATS 1.1 "Sheet names are not reliable for the method (a G25 Election Day sheet is named
+    # docs/data-formats.md 1.1 "Sheet names are not reliable for the method (a G25 Election Day sheet is named
     # `EarlyVote`)"; header `VUID, Last Name, First Name, PCT` (G25 onward).
     path = write_xlsx(tmp_path / "11.04.2025 Election Day.xlsx", {"EarlyVote": [
         ["Travis County Election Day Roster"], ["11/4/2025"], ["Constitutional Amendment Election"],
@@ -49,7 +49,7 @@ def test_travis_election_day_sheet_named_earlyvote(tmp_path: Path) -> None:
 
 
 def test_travis_suspense_footer_is_not_compared_with_the_rows(tmp_path: Path) -> None:
-    # DATA_FORMATS 4 "Footer rows: `Total Voters / Total Suspense / ...` (Travis L25)".
+    # docs/data-formats.md 4 "Footer rows: `Total Voters / Total Suspense / ...` (Travis L25)".
     path = write_xlsx(tmp_path / "11.01.2025 Early Vote.xlsx", {"Sheet1": [
         ["VUID", "PCT"], ["1000000001", "101"], ["1000000002", "102"], ["Total Voters", 2], ["Total Suspense", 1]]})
     upload = read_county_upload([path], county="Travis", party="ALL")
@@ -60,7 +60,7 @@ def test_travis_suspense_footer_is_not_compared_with_the_rows(tmp_path: Path) ->
 
 
 def test_tarrant_p24_ev_header_with_blank_first_titles(tmp_path: Path) -> None:
-    # DATA_FORMATS 1.2 "P24 EV header is damaged (first four titles blank)"; Latin-1 TAB text, `ID Number`
+    # docs/data-formats.md 1.2 "P24 EV header is damaged (first four titles blank)"; Latin-1 TAB text, `ID Number`
     # is the county id, EV files have no date column.
     header = ["", "", "", "", "Middlename", "Lastname", "Precinct", "Precinct Subcode", "Party of Ballot Issued"]
     lines = ["\t".join(header),
@@ -80,7 +80,7 @@ def test_tarrant_p24_ev_header_with_blank_first_titles(tmp_path: Path) -> None:
 
 
 def test_tarrant_p26_trailing_certificate_column_and_npa_party(tmp_path: Path) -> None:
-    # DATA_FORMATS 1.2 layout 2 "from P26 extra mostly-empty trailing columns (`Zip4`, `Certificate`, ...)";
+    # docs/data-formats.md 1.2 layout 2 "from P26 extra mostly-empty trailing columns (`Zip4`, `Certificate`, ...)";
     # "`Party of Ballot Issued` is mostly `NPA` (also `Npa`); the real party comes only from the `_Dem`/`_Rep`
     # file name"; one file per party in the ZIP.
     header = "SOS Voter ID\tName\tPrecinct\tParty of Ballot Issued\tZip4\tCertificate\tVoter_Name"
@@ -100,7 +100,7 @@ def test_tarrant_p26_trailing_certificate_column_and_npa_party(tmp_path: Path) -
 
 
 def test_hidalgo_cumulative_name_date_is_not_a_vote_date(tmp_path: Path) -> None:
-    # DATA_FORMATS 1.5 `2024 Primary EV REP (Cumulative)_202403020808348828.csv`; `ID` is the county id, `CERT`
+    # docs/data-formats.md 1.5 `2024 Primary EV REP (Cumulative)_202403020808348828.csv`; `ID` is the county id, `CERT`
     # the VUID; 4 "Daily vs cumulative ... Hidalgo ... cumulative snapshots".
     header = "ID,CERT,LASTNAME,FIRSTNAME,MIDDLENAME,SUFFIX,ADDRESS,PRECINCT,SITE,BALLOT STYLE,PARTY"
     lines = [header, '123,1000000001,A,B,,,"1 St, MISSION 78572",128.01,EV-1,BS 3,R',
@@ -114,7 +114,7 @@ def test_hidalgo_cumulative_name_date_is_not_a_vote_date(tmp_path: Path) -> None
 
 
 def test_harris_cumulative_snapshot_date(tmp_path: Path) -> None:
-    # DATA_FORMATS 1.3 "Older daily snapshots `Cumulative_EV_1121_10-29-21.csv`" (cumulative: the date is the
+    # docs/data-formats.md 1.3 "Older daily snapshots `Cumulative_EV_1121_10-29-21.csv`" (cumulative: the date is the
     # snapshot's, not the rows' vote day); combined parties in one file.
     path = write_text(tmp_path / "Cumulative_EV_1121_10-29-21.csv", ["VUID,Precinct", "1000000001,0070",
                                                                        "1000000002,0071"])
@@ -126,7 +126,7 @@ def test_harris_cumulative_snapshot_date(tmp_path: Path) -> None:
 
 
 def test_galveston_name_with_election_date_and_receipt_day(tmp_path: Path) -> None:
-    # DATA_FORMATS 1.6 Galveston `NOV-3-2026-BALLOTS-RECEIVED-10.7.csv`; 4 "File-name dates: ... `10.7`".
+    # docs/data-formats.md 1.6 Galveston `NOV-3-2026-BALLOTS-RECEIVED-10.7.csv`; 4 "File-name dates: ... `10.7`".
     path = write_text(tmp_path / "NOV-3-2026-BALLOTS-RECEIVED-10.7.csv", ["VUID,Name", "1000000001,\"A, B\""])
     upload = read_county_upload([path], county="Galveston", election=dt.date(2026, 11, 3))
     assert _nonzero(upload) == {("GALVESTON", "ALL", "mail-in"): 1, ("GALVESTON", "ALL", "TOTAL"): 1}
@@ -134,7 +134,7 @@ def test_galveston_name_with_election_date_and_receipt_day(tmp_path: Path) -> No
 
 
 def test_file_name_date_typo_year_is_repaired(tmp_path: Path) -> None:
-    # DATA_FORMATS 4 "typos (`02.26.2027` in a 2026 election, `9.25.25`, `nov-3rd-2025-...-10.8.26`)".
+    # docs/data-formats.md 4 "typos (`02.26.2027` in a 2026 election, `9.25.25`, `nov-3rd-2025-...-10.8.26`)".
     typo = write_text(tmp_path / "02.26.2027 Early Vote.xlsx.csv", ["VUID", "1000000001"])
     late = write_text(tmp_path / "nov-3rd-2025-ballots-recevied-10.8.26.csv", ["VUID", "1000000002"])
     upload = read_county_upload([typo], county="Travis", election=dt.date(2026, 3, 3), party="DEM")
@@ -145,7 +145,7 @@ def test_file_name_date_typo_year_is_repaired(tmp_path: Path) -> None:
 
 
 def test_brazoria_in_person_on_election_day_is_election_day(tmp_path: Path) -> None:
-    # DATA_FORMATS 1.6 Brazoria `2026-03-03-IN PERSON-REP`: on the election date IN PERSON is election day;
+    # docs/data-formats.md 1.6 Brazoria `2026-03-03-IN PERSON-REP`: on the election date IN PERSON is election day;
     # the task brief: "IN-PERSON meaning early voting in an EV file and election day in an ED file".
     on_day = write_text(tmp_path / "2026-03-03-IN PERSON-REP.csv", ["VUID,Name", "1000000001,A"])
     before = write_text(tmp_path / "2026-02-20-IN PERSON-REP.csv", ["VUID,Name", "1000000002,B"])
@@ -168,7 +168,7 @@ def test_county_abbreviated_co_in_file_name(tmp_path: Path) -> None:
 
 
 def test_precinct_that_excel_turned_into_a_date_is_reported_not_guessed(tmp_path: Path) -> None:
-    # DATA_FORMATS 4 "Excel turns `1-4` into `1-Apr`": kept as read, reported (not blocking) with its row.
+    # docs/data-formats.md 4 "Excel turns `1-4` into `1-Apr`": kept as read, reported (not blocking) with its row.
     path = write_xlsx(tmp_path / "Loving roster EV REP.xlsx", {"Roster": [
         ["VUID", "Precinct"], ["1000000001", "101"], ["1000000002", dt.datetime(2026, 4, 1)]]})
     upload = read_county_upload([path], election=dt.date(2026, 3, 3))
@@ -178,7 +178,7 @@ def test_precinct_that_excel_turned_into_a_date_is_reported_not_guessed(tmp_path
 
 
 def test_mail_request_export_says_which_ballot_statuses_it_counted(tmp_path: Path) -> None:
-    # DATA_FORMATS 1.2 "mail has Request Date, Print Date, Return_Status Code (OK, NT, NC, ...; undocumented;
+    # docs/data-formats.md 1.2 "mail has Request Date, Print Date, Return_Status Code (OK, NT, NC, ...; undocumented;
     # rows include non-accepted ballots)": nothing dropped on a guess, the clerk is told the statuses.
     lines = ["SOS Voter ID\tID Number\tName\tRequest Date\tReturn_Status Code",
              "1000000001\t77\tDOE, JANE\t01/10/2026\tOK", "1000000002\t78\tROE, RICH\t01/11/2026\tOK",

@@ -1,4 +1,4 @@
-"""County roster files with the real quirks of DATA_FORMATS.md section 4, exact counts and problems."""
+"""County roster files with the real quirks of docs/data-formats.md section 4, exact counts and problems."""
 
 from __future__ import annotations
 

@@ -58,7 +58,7 @@ def test_real_civix_csvs() -> None:
     assert gap.ready and gap.problems == []
     turnout = read_county_upload([REAL_DATA / "civix_58315_turnout_ed_2026-05-26.csv"], party="REP")
     # An election-day report (the file name says ED): total_in_person_votes is early voting + election day,
-    # in_person_votes_on_date is election day alone (DATA_FORMATS.md 2.2: Bell 8,536 + 5,613 = 14,149).
+    # in_person_votes_on_date is election day alone (docs/data-formats.md 2.2: Bell 8,536 + 5,613 = 14,149).
     assert _totals(counts_of(turnout)) == {"early-voting": 855_053 - 86_156, "election-day": 86_156,
                                            "mail-in": 59_596, "TOTAL": 855_053 + 59_596}
     counts = counts_of(turnout)

@@ -1,4 +1,4 @@
-"""Hostile inputs (RELIABILITY.md T1-T4): each is refused with the right reason, quickly, before parsing."""
+"""Hostile inputs (docs/reliability.md T1-T4): each is refused with the right reason, quickly, before parsing."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 A cluster of this test's own (the shared test server must stay up) is stopped the hard way while a
 child process imports; after every restart the committed import is whole, the interrupted one is
 either complete or absent (no half-written source file, no stray records), and a rerun completes it.
-4 stops per CI run, ``TURNOUT_T10_STOPS`` (RELIABILITY.md: 20) for a longer one.
+4 stops per CI run, ``TURNOUT_T10_STOPS`` (docs/reliability.md: 20) for a longer one.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Escaping, safe names and atomic writes (RELIABILITY.md T5, T6, T16) on real files."""
+"""Escaping, safe names and atomic writes (docs/reliability.md T5, T6, T16) on real files."""
 
 from __future__ import annotations
 

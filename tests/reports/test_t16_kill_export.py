@@ -3,7 +3,7 @@
 A child process exports the demo election's PDF over an older export and is killed at a random instant
 (uniform over the measured run time). Afterwards the target is absent or a file whose sha256 is in the
 audit trail (the old export or the new one): the export event is committed before the finished file
-replaces the target. 10 kills per CI run, ``TURNOUT_T16_KILLS`` (RELIABILITY.md: 50) for more.
+replaces the target. 10 kills per CI run, ``TURNOUT_T16_KILLS`` (docs/reliability.md: 50) for more.
 """
 
 from __future__ import annotations

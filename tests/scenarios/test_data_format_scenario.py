@@ -2,7 +2,7 @@
 
 `turnout import-statewide`, `turnout submit` (a cp1252 roster, resolved at once), then the stored
 upload is cut down to what a lossy UTF-8 first parse would have stored (the lines holding ``Peña``,
-``Muñoz``... skipped; DATA_FORMATS.md section 4), and `turnout reconcile --json` must find the
+``Muñoz``... skipped; docs/data-formats.md section 4), and `turnout reconcile --json` must find the
 data_format cause, re-parse the kept bytes with cp1252 and resolve with strategy E.
 """
 

@@ -1,4 +1,4 @@
-"""Tampering by the owner is caught by ``audit verify`` with the right seq (RELIABILITY.md T14).
+"""Tampering by the owner is caught by ``audit verify`` with the right seq (docs/reliability.md T14).
 
 The owner can switch the guards off; what it cannot do unseen is change a row without its anchor (an
 owner-only table written by the insert trigger) disagreeing, or make the chain shorter than the anchors.

@@ -1,4 +1,4 @@
-"""PostgreSQL itself refuses what a role may not do, through plain SQL too (RELIABILITY.md T13, T14).
+"""PostgreSQL itself refuses what a role may not do, through plain SQL too (docs/reliability.md T13, T14).
 
 Each statement runs on its own connection as the login, in a transaction that is rolled back; the owner
 then checks that nothing changed.

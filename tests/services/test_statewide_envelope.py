@@ -1,4 +1,5 @@
-"""A saved Civix response (``{"upload": base64}``) imports as the statewide roster it wraps (DATA_FORMATS 2.2)."""
+"""A saved Civix response (``{"upload": base64}``) imports as the statewide roster it wraps
+(docs/data-formats.md 2.2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""import_statewide against every statewide layout of DATA_FORMATS.md section 2 (one test per layout).
+"""import_statewide against every statewide layout of docs/data-formats.md section 2 (one test per layout).
 
 Each test writes a small realistic file, imports it through the service and asserts exactly what
 was stored: records per county/party/method, rows skipped with reasons, as-of time, idempotence.
@@ -62,7 +62,7 @@ def source_as_of(engine: Engine) -> list[dt.datetime | None]:
 
 
 def test_sos_statewide_spelling_one_party_primary(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 2.2 "COUNTY, VOTER_NAME, ID_VOTER, VOTING_METHOD, PRECINCT" (with the spaces), no
+    # docs/data-formats.md 2.2 "COUNTY, VOTER_NAME, ID_VOTER, VOTING_METHOD, PRECINCT" (with the spaces), no
     # party column (issue 2: one-party primary file; party and EV from the name), 4 DEWITT/LASALLE.
     path = write_text(tmp_path / "EVR_STATEWIDE_REP_2026-02-20.csv",
                       "COUNTY, VOTER_NAME, ID_VOTER, VOTING_METHOD, PRECINCT\n"
@@ -78,7 +78,7 @@ def test_sos_statewide_spelling_one_party_primary(db_engine: Engine, tmp_path: P
 
 
 def test_civix_lowercase_spelling(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 2.2 "tx_county_name, voter_name, id_voter, voting_method, tx_precinct_code"; 4 "De Witt"
+    # docs/data-formats.md 2.2 "tx_county_name, voter_name, id_voter, voting_method, tx_precinct_code"; 4 "De Witt"
     # vs DEWITT; --party gives the party of a one-party primary file whose name has none.
     path = write_text(tmp_path / "EVR_STATEWIDE_53813.csv",
                       "tx_county_name, voter_name, id_voter, voting_method, tx_precinct_code\n"
@@ -103,7 +103,7 @@ def test_canonical_csv_with_district(db_engine: Engine, tmp_path: Path) -> None:
 
 
 def test_civix_election_day_zip_payload(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 2.2 EVR_STATEWIDE_ELECTIONDAY (ZIP); "every row reads IN-PERSON, so election-day vs
+    # docs/data-formats.md 2.2 EVR_STATEWIDE_ELECTIONDAY (ZIP); "every row reads IN-PERSON, so election-day vs
     # early must come from which feed the row came from"; mail rows stay mail.
     path = write_zip(tmp_path / "EVR_STATEWIDE_ELECTIONDAY_58315.zip", {"statewide.csv": (
         f"{SOS_HEADER}\nBELL,\"A, B\",1014000001,IN-PERSON,101\nBELL,\"C, D\",1014000002,MAIL-IN,102\n")})
@@ -113,7 +113,7 @@ def test_civix_election_day_zip_payload(db_engine: Engine, tmp_path: Path) -> No
 
 
 def test_zip_member_name_gives_method_and_as_of(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 3.1 "statewide_ed_58315_2026-05-26.zip": the zip's name may say nothing while its
+    # docs/data-formats.md 3.1 "statewide_ed_58315_2026-05-26.zip": the zip's name may say nothing while its
     # member says ED and the date; 4 "Method: from the file/feed". Only a date after an "as of" marker
     # is the snapshot time (the bare 2026-05-26 is the election's).
     path = write_zip(tmp_path / "download.zip", {"statewide_ed_58315_asof_2026-05-26.csv": (
@@ -125,7 +125,7 @@ def test_zip_member_name_gives_method_and_as_of(db_engine: Engine, tmp_path: Pat
 
 
 def test_legacy_voter_details_report_per_county(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 2.1 per-county "Voter Details Report": every field quoted, LF endings, header
+    # docs/data-formats.md 2.1 per-county "Voter Details Report": every field quoted, LF endings, header
     # "VOTER_NAME","ID_VOTER","VOTING_METHOD","PRECINCT", names with embedded commas/newlines; the
     # county comes from the file name.
     path = write_text(tmp_path / "Loving County EV 10-21-2024.csv",
@@ -140,7 +140,7 @@ def test_legacy_voter_details_report_per_county(db_engine: Engine, tmp_path: Pat
 
 
 def test_bulk_zip_picks_the_roster_member_by_content(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 2.1 "Statewide bulk ZIP with two CSVs": the poll-place count file beside the roster
+    # docs/data-formats.md 2.1 "Statewide bulk ZIP with two CSVs": the poll-place count file beside the roster
     # may be the larger member; the roster is the one with a VUID column.
     places = "COUNTY, POLL PLACE ID, POLL PLACE NAME, VOTER COUNT\n" + "".join(
         f"LOVING,{i},COURTHOUSE ANNEX NUMBER {i},{i}\n" for i in range(200))
@@ -153,7 +153,7 @@ def test_bulk_zip_picks_the_roster_member_by_content(db_engine: Engine, tmp_path
 
 
 def test_bulk_voter_state_without_county_is_refused(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 2.1 "{id}VOTER_STATE.csv (Date, VOTER_NAME, ID_VOTER, VOTING_METHOD constant GE,
+    # docs/data-formats.md 2.1 "{id}VOTER_STATE.csv (Date, VOTER_NAME, ID_VOTER, VOTING_METHOD constant GE,
     # PRECINCT)": no county column, so nothing can be stored; refused by reason, nothing written.
     path = write_zip(tmp_path / "EV_53813_bulk.zip", {
         "53813_STATE.csv": "COUNTY, POLL PLACE ID, POLL PLACE NAME, VOTER COUNT\nLOVING,1,ANNEX,1\n",
@@ -165,7 +165,7 @@ def test_bulk_voter_state_without_county_is_refused(db_engine: Engine, tmp_path:
 
 
 def test_voter_state_layout_dates_and_ge_method(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 2.1 VOTER_STATE columns with "Date as DD-MON-YY" and "VOTING_METHOD constant GE"
+    # docs/data-formats.md 2.1 VOTER_STATE columns with "Date as DD-MON-YY" and "VOTING_METHOD constant GE"
     # (in person, feed decides), here for one county named by the file.
     path = write_text(tmp_path / "Loving_53813VOTER_STATE.csv",
                       'Date,VOTER_NAME,ID_VOTER,VOTING_METHOD,PRECINCT\n'
@@ -180,7 +180,7 @@ def test_voter_state_layout_dates_and_ge_method(db_engine: Engine, tmp_path: Pat
 
 
 def test_empty_body_for_a_named_county_is_zero_records(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 2.2 "Empty county => HTTP 200 with an empty body": a county roster with no voters
+    # docs/data-formats.md 2.2 "Empty county => HTTP 200 with an empty body": a county roster with no voters
     # is stored as a snapshot of zero records; an empty file that names no county is refused.
     empty = write_text(tmp_path / "Loving County EV 2026-02-20.csv", "\r\n")
     result = import_statewide(AppContext(db_engine, user="admin"), [empty], election=ELECTION)
@@ -193,7 +193,7 @@ def test_empty_body_for_a_named_county_is_zero_records(db_engine: Engine, tmp_pa
 
 
 def test_header_only_file_is_zero_records(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 2.2 an early snapshot before any ED voter (0 ED voters for Harris...): header, no rows.
+    # docs/data-formats.md 2.2 an early snapshot before any ED voter (0 ED voters for Harris...): header, no rows.
     path = write_text(tmp_path / "EVR_STATEWIDE_ELECTIONDAY.csv", f"{SOS_HEADER}\n")
     result = import_statewide(AppContext(db_engine, user="admin"), [path], election=ELECTION)
     assert result["inserted"] == 0 and result["rows_read"] == 0 and count_rows(db_engine, SourceFile) == 1

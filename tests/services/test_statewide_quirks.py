@@ -1,4 +1,4 @@
-"""import_statewide against the messiness of DATA_FORMATS.md section 4 (one test per quirk)."""
+"""import_statewide against the messiness of docs/data-formats.md section 4 (one test per quirk)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def count_rows(engine: Engine, model: type) -> int:
 
 @pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig", "utf-16"])
 def test_encodings_and_boms(db_engine: Engine, tmp_path: Path, encoding: str) -> None:
-    # DATA_FORMATS 4 "cp1252 / Latin-1; UTF-8; UTF-8 with BOM (header key starts with U+FEFF)"; the
+    # docs/data-formats.md 4 "cp1252 / Latin-1; UTF-8; UTF-8 with BOM (header key starts with U+FEFF)"; the
     # BOM must not hide the COUNTY title; non-ASCII names survive.
     path = write_text(tmp_path / "EVR_STATEWIDE.csv", f"{SOS_HEADER}\r\n"
                       'LOVING,"MUÑOZ, JOSÉ",1151000001,IN-PERSON,1\r\nLOVING,"PEÑA, ANA",1151000002,MAIL-IN,1\r\n',
@@ -53,7 +53,7 @@ def test_encodings_and_boms(db_engine: Engine, tmp_path: Path, encoding: str) ->
 
 
 def test_crlf_stray_cr_blank_lines_and_dos_eof(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 4 "CRLF vs LF; stray CR; DOS EOF 0x1A; trailing blank lines (Montgomery)": none of
+    # docs/data-formats.md 4 "CRLF vs LF; stray CR; DOS EOF 0x1A; trailing blank lines (Montgomery)": none of
     # them is a voter, so nothing is reported skipped.
     path = write_text(tmp_path / "EVR_STATEWIDE.csv",
                       f"{SOS_HEADER}\r\nLOVING,\"A, B\",1151000001,IN-PERSON,1\r\n"
@@ -64,7 +64,7 @@ def test_crlf_stray_cr_blank_lines_and_dos_eof(db_engine: Engine, tmp_path: Path
 
 
 def test_unquoted_comma_in_name_is_reported_not_lost(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 4 "Quoted fields with embedded commas (SOS names like "LAST, FIRST")": a row whose
+    # docs/data-formats.md 4 "Quoted fields with embedded commas (SOS names like "LAST, FIRST")": a row whose
     # name lost its quotes has one field too many; it is counted as skipped with a reason.
     path = write_text(tmp_path / "EVR_STATEWIDE.csv",
                       f"{SOS_HEADER}\nLOVING,\"A, B\",1151000001,IN-PERSON,1\n"
@@ -75,7 +75,7 @@ def test_unquoted_comma_in_name_is_reported_not_lost(db_engine: Engine, tmp_path
 
 
 def test_vuid_as_number_float_and_broken_forms(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 1.9/4 "strip .0; detect E+ notation; handle blank, redacted, 9-digit and composite IDs".
+    # docs/data-formats.md 1.9/4 "strip .0; detect E+ notation; handle blank, redacted, 9-digit and composite IDs".
     rows = ["1151000001.0", "1151000002", "115100003", "1.15E+09", "", "--Redacted--", "00002_0420160812"]
     body = "".join(f"LOVING,\"V{i}, X\",{vuid},IN-PERSON,1\n" for i, vuid in enumerate(rows))
     path = write_text(tmp_path / "EVR_STATEWIDE.csv", f"{SOS_HEADER}\n{body}")
@@ -86,7 +86,7 @@ def test_vuid_as_number_float_and_broken_forms(db_engine: Engine, tmp_path: Path
 
 
 def test_pseudo_and_unresolved_counties(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 4 "Tolerate a STATEWIDE/TOTAL pseudo-county and unresolved names like COUNTY_151":
+    # docs/data-formats.md 4 "Tolerate a STATEWIDE/TOTAL pseudo-county and unresolved names like COUNTY_151":
     # pseudo rows skipped under their own reason, unresolved names as unknown_county (the project's rule,
     # see tests/ingest/test_statewide_precincts.py); MCLENNAN and "El Paso" spellings resolve.
     path = write_text(tmp_path / "EVR_STATEWIDE.csv", f"{SOS_HEADER}\n"
@@ -99,7 +99,7 @@ def test_pseudo_and_unresolved_counties(db_engine: Engine, tmp_path: Path) -> No
 
 
 def test_no_in_person_clue_is_refused_with_advice(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 4 "Method: from the file/feed, not the row label (SOS ED rows say IN-PERSON)"; issue 2:
+    # docs/data-formats.md 4 "Method: from the file/feed, not the row label (SOS ED rows say IN-PERSON)"; issue 2:
     # no clue and no option -> refused with the --in-person-method advice; the option decides.
     path = write_text(tmp_path / "statewide_53813.csv", f"{SOS_HEADER}\nLOVING,A,1151000001,IN-PERSON,1\n")
     ctx = AppContext(db_engine, user="admin")
@@ -111,7 +111,7 @@ def test_no_in_person_clue_is_refused_with_advice(db_engine: Engine, tmp_path: P
 
 
 def test_in_person_rows_far_past_the_preview_still_need_a_clue(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 2.2/4 IN-PERSON needs the feed; a roster sorted MAIL-IN first shows IN-PERSON only
+    # docs/data-formats.md 2.2/4 IN-PERSON needs the feed; a roster sorted MAIL-IN first shows IN-PERSON only
     # after thousands of rows: those voters must not be dropped as "unknown method" but refused whole.
     mail = "".join(f"LOVING,M{i},{1151000000 + i},MAIL-IN,1\n" for i in range(1500))
     path = write_text(tmp_path / "statewide_sorted.csv",
@@ -123,7 +123,7 @@ def test_in_person_rows_far_past_the_preview_still_need_a_clue(db_engine: Engine
 
 
 def test_cumulative_snapshots_ev_then_ed_identity(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 4 "cumulative snapshots - loading several must not add them up"; issue 2 identity
+    # docs/data-formats.md 4 "cumulative snapshots - loading several must not add them up"; issue 2 identity
     # (election, VUID, voting_method): repeats collapse and are counted, EV + ED of one VUID stay two.
     ctx = AppContext(db_engine, user="admin")
     day1 = write_text(tmp_path / "EVR_STATEWIDE_DEM_02-20-2026.csv",
@@ -144,7 +144,7 @@ def test_cumulative_snapshots_ev_then_ed_identity(db_engine: Engine, tmp_path: P
 
 
 def test_tab_delimited_statewide(db_engine: Engine, tmp_path: Path) -> None:
-    # DATA_FORMATS 4 "Delimiters: comma, TAB ... parsers also sniff for pipe".
+    # docs/data-formats.md 4 "Delimiters: comma, TAB ... parsers also sniff for pipe".
     for delimiter, name, vuid in (("\t", "EVR_STATEWIDE_tab.txt", "1151000001"),
                                   ("|", "EVR_STATEWIDE_pipe.txt", "1151000002")):
         fields = ["LOVING", "DOE, JANE", vuid, "IN-PERSON", "1"]

@@ -19,8 +19,8 @@ from turnout_desktop.db.session import transaction
 from turnout_desktop.engine import inputs
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.services.context import AppContext
-from turnout_desktop.services.statewide_loader import refresh_statewide_count_cache
 from turnout_desktop.services.submission import import_statewide
+from turnout_desktop.store.statewide_loader import refresh_statewide_count_cache
 
 ELECTION = dt.date(2026, 3, 3)
 CANONICAL = "VUID,COUNTY,PARTY,VOTING_METHOD,PRECINCT,VOTE_DATE"

@@ -1,4 +1,4 @@
-"""Append-only, hash-chained audit trail (RELIABILITY.md T14).
+"""Append-only, hash-chained audit trail (docs/reliability.md T14).
 
 Each row stores ``prev_hash`` and ``hash = sha256(canonical row + prev_hash)``; ``verify_chain``
 recomputes the chain and names the first sequence number that does not match.

@@ -2,7 +2,7 @@
 
 ``reconciliation_log`` and ``county_turnout_reference`` keep the names, columns, indexes and
 unique constraint of the original design; the other tables carry the records, their
-provenance and every change a fix makes (see ARCHITECTURE.md, Data model).
+provenance and every change a fix makes (see docs/architecture.md, Data model).
 """
 
 from __future__ import annotations

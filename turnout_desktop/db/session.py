@@ -2,7 +2,7 @@
 
 SQLite gets WAL, ``foreign_keys=ON``, ``synchronous=FULL`` and a busy timeout on every
 connection, and every transaction starts with ``BEGIN IMMEDIATE`` so that a read-then-write
-transaction waits for the lock instead of failing with SQLITE_BUSY (RELIABILITY.md T8).
+transaction waits for the lock instead of failing with SQLITE_BUSY (docs/reliability.md T8).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from turnout_desktop.db.canonical import canonical_json
 from turnout_desktop.errors import DatabaseUnavailable
@@ -51,10 +51,6 @@ def normalize_url(url: str) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
-
-
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
 
 
 def make_engine(url: str) -> Engine:
@@ -94,7 +90,7 @@ def _without_secret(url: str) -> str:
 
 
 def _refuse_network_sqlite(database: str, url: str) -> None:
-    """SQLite locking is unreliable on network shares (RELIABILITY.md T9): refuse such a file.
+    """SQLite locking is unreliable on network shares (docs/reliability.md T9): refuse such a file.
 
     The raw text after ``sqlite:///`` is checked too: in ``\\\\?\\UNC\\...`` the ``?`` starts the URL's query,
     so the parsed database name alone would be just ``\\\\``.
@@ -127,10 +123,6 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # noqa: ANN001
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
 
 
 @contextmanager

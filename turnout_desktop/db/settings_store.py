@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import AppSetting
-from turnout_desktop.engine.gate import DEFAULT_VERIFIED_THRESHOLD, DEFAULT_WITHIN_THRESHOLD, GateThresholds
+from turnout_desktop.domain.gate import DEFAULT_VERIFIED_THRESHOLD, DEFAULT_WITHIN_THRESHOLD, GateThresholds
+from turnout_desktop.domain.limits import DEFAULT_JSON_MAX_MB
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +73,8 @@ def auto_check_minutes(session: Session) -> int:
 
 
 def json_envelope_max_mb(session: Session) -> int:
-    """The size limit of an uploaded JSON file in MB (``ingest.safety.DEFAULT_JSON_MAX_MB`` unless set);
+    """The size limit of an uploaded JSON file in MB (``domain.limits.DEFAULT_JSON_MAX_MB`` unless set);
     a value that is not a positive whole number falls back to the default."""
-    from turnout_desktop.ingest.safety import DEFAULT_JSON_MAX_MB
-
     raw = get_setting(session, JSON_ENVELOPE_MAX_MB)
     try:
         value = int(raw) if raw is not None else DEFAULT_JSON_MAX_MB

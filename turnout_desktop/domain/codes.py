@@ -49,7 +49,7 @@ _METHOD_WORDS: dict[str, VotingMethod] = {
     "BALLOTBYMAIL": VotingMethod.MAIL_IN, "BYMAIL": VotingMethod.MAIL_IN, "MAILBALLOT": VotingMethod.MAIL_IN,
     "MAILBALLOTS": VotingMethod.MAIL_IN, "M": VotingMethod.MAIL_IN, "MAILINBALLOT": VotingMethod.MAIL_IN,
 }
-# SOS rows say IN-PERSON for both early and election-day votes: the feed decides (see DATA_FORMATS 2.2).
+# SOS rows say IN-PERSON for both early and election-day votes: the feed decides (see docs/data-formats.md 2.2).
 # Montgomery and Tarrant write L for a limited ballot cast in person, early or on election day alike.
 IN_PERSON_WORDS = {"INPERSON", "GE", "PERSON", "L", "LIMITED", "LIMITEDBALLOT"}
 

@@ -1,4 +1,4 @@
-"""Free text made safe for the audit trail: no control or invisible characters (RELIABILITY.md T4, T14).
+"""Free text made safe for the audit trail: no control or invisible characters (docs/reliability.md T4, T14).
 
 User names, reasons, file names and error messages are typed or chosen by people and reach the audit table
 and every screen, log file and terminal that shows it. A terminal escape sequence (``ESC [ 31 m``), a

@@ -1,1 +1,2 @@
-"""Reconciliation engine: compare, diagnose, self-healing loop, public gate. No Qt, no strategies import."""
+"""Reconciliation engine: compare, diagnose, self-healing loop, the facts the public gate (domain/gate.py) decides
+on. No Qt, no strategies import."""

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
+from turnout_desktop.domain.metrics import rounded
 from turnout_desktop.engine import inputs, repository
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.bulk_round import heal_in_bulk
@@ -23,7 +24,6 @@ from turnout_desktop.engine.compare import Comparison, compare
 from turnout_desktop.engine.diagnose import diagnose, evidence_for_log
 from turnout_desktop.engine.freshness import change_note
 from turnout_desktop.engine.loop import STATEWIDE_SEEN, LoopOptions, ReconciliationLoop, RecorderFactory
-from turnout_desktop.engine.metrics import rounded
 from turnout_desktop.engine.preview import preview
 from turnout_desktop.engine.reconcile_log import LoopTarget
 from turnout_desktop.engine.repository import lock_counties
@@ -94,7 +94,7 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
     Args:
         engine: Database engine.
         election: Election date.
-        strategies: Ordered strategy plugins (A-F).
+        strategies: Strategy plugins; the loop orders them from their declarations (``loop.strategy_order``).
         recorder_factory: Builds the fix recorder of each attempt.
         options: Trigger, thresholds, statewide source, user.
         county: Only this county.

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import utcnow
 from turnout_desktop.domain.codes import METHODS, TOTAL
+from turnout_desktop.domain.metrics import MethodCount, accuracy_pct, discrepancy_pct
 from turnout_desktop.engine import repository
-from turnout_desktop.engine.metrics import MethodCount, accuracy_pct, discrepancy_pct, rounded
 
 
 @dataclass(slots=True)
@@ -121,14 +121,3 @@ def store_comparisons(session: Session, comparisons: list[Comparison], success_t
                 count = comparison.by_method[method].actual
             updates.append((ref_id, count, verified))
     repository.update_reference_counts(session, updates, now)
-
-
-def comparison_summary(comparison: Comparison) -> dict[str, object]:
-    """The numeric columns of a log row for this comparison."""
-    return {
-        "expected_total": comparison.expected_total,
-        "actual_total": comparison.actual_total,
-        "discrepancy": comparison.discrepancy,
-        "discrepancy_pct": rounded(comparison.discrepancy_pct),
-        "final_accuracy_pct": rounded(comparison.accuracy),
-    }

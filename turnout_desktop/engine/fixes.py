@@ -1,4 +1,4 @@
-"""Recording and undoing fixes: every row a strategy changes goes to ``fix_action`` (RELIABILITY.md T11).
+"""Recording and undoing fixes: every row a strategy changes goes to ``fix_action`` (docs/reliability.md T11).
 
 Undo semantics (documented choice):
 
@@ -176,13 +176,6 @@ class FixRecorder:
             session = recorded[0][0].session
             session.flush()  # earlier ORM-recorded actions keep their lower ids (undo order)
             session.execute(insert(FixAction), values)
-
-    def set_summary(self, summary: str) -> None:
-        """Replace the fix summary once the strategy knows what it did."""
-        if not self.dry_run and self.fix_id:
-            fix = self.session.get(Fix, self.fix_id)
-            if fix is not None:
-                fix.summary = summary
 
     def _record(self, action: str, table: str, record_id: int | None, vuid: str | None,
                 before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:

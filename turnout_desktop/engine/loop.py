@@ -1,10 +1,11 @@
 """Step 4: the self-healing loop for one (county, election, party).
 
-Compare, diagnose, then try strategies - the ones the diagnosis points to first, then the rest in
-A-E order - each in its own transaction together with its ``reconciliation_attempt`` and
-``fix_action`` rows, re-diagnosing after every attempt, until the accuracy reaches the success
-threshold or 10 attempts are spent; then escalate (F). The log row is committed IN_PROGRESS
-before any work, so a crash leaves a row the next run picks up and finishes.
+Compare, diagnose, then try strategies - the ones declaring a cause the diagnosis found first, then the
+rest, each group by declared priority (``strategy_order``) - each in its own transaction together with its
+``reconciliation_attempt`` and ``fix_action`` rows, re-diagnosing after every attempt, until the accuracy
+reaches the success threshold or 10 attempts are spent; then escalate (the strategy declaring ``escalates``:
+F). The log row is committed IN_PROGRESS before any work, so a crash leaves a row the next run picks up
+and finishes.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
+from turnout_desktop.domain.metrics import rounded
 from turnout_desktop.engine import inputs
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.compare import Comparison, compare
 from turnout_desktop.engine.diagnose import diagnose, evidence_for_log, sample_vuids
 from turnout_desktop.engine.freshness import change_note
-from turnout_desktop.engine.metrics import rounded
 from turnout_desktop.engine.reconcile_log import LoopTarget
 from turnout_desktop.engine.repository import lock_county, newest_statewide_file
 from turnout_desktop.engine.run_lock import DEFAULT_WAIT_SECONDS, county_run_lock
@@ -55,18 +56,11 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 STATEWIDE_SEEN = "statewide_seen"  # diagnosis_details key: the newest statewide file id when the run started
-MANUAL_REVIEW = "manual_review"
 ESCALATION_MAX_ATTEMPTS = "MAX_ATTEMPTS_EXCEEDED"
 ESCALATION_NO_STRATEGY = "NO_STRATEGY_LEFT"
-# The strategy names each root cause points to, most authoritative first.
-PREFERRED_BY_CODE: dict[str, tuple[str, ...]] = {
-    DATA_FORMAT: ("data_format",),  # fix the source of truth before touching records
-    TIMING: ("refetch_statewide", "fill_gaps"),
-    MISSING_VUIDS: ("refetch_statewide", "fill_gaps"),
-    WRONG_DISTRICT: ("fix_districts",),
-    DUPLICATE_RECORDS: ("remove_duplicates",),
-}
-PREFERENCE_ORDER = (DATA_FORMAT, TIMING, MISSING_VUIDS, WRONG_DISTRICT, DUPLICATE_RECORDS)
+# Which found cause is fixed first when a diagnosis finds several: the source of truth (a wrong parse) before
+# the records, missing records before moving or removing any. Causes not listed here come after, as found.
+CODE_PRECEDENCE = (DATA_FORMAT, TIMING, MISSING_VUIDS, WRONG_DISTRICT, DUPLICATE_RECORDS)
 
 RecorderFactory = Callable[[Session, LoopTarget, int | None, bool], FixRecorderProtocol]
 
@@ -107,16 +101,22 @@ class RunState:
 
 
 def strategy_order(diagnosis: Diagnosis, strategies: Sequence[Strategy]) -> list[Strategy]:
-    """Strategies the diagnosis points to first, then the rest in their given (A-E) order; F excluded."""
-    by_name = {s.name: s for s in strategies if s.name != MANUAL_REVIEW}
+    """The fixes to try, from what each strategy declares: for each cause the diagnosis found (in
+    ``CODE_PRECEDENCE``), the strategies that handle it, then the rest; each group by priority (a tie keeps
+    the given order). Escalating strategies are not fixes: ``escalation_strategy`` picks the one to run last."""
+    fixes = sorted((s for s in strategies if not s.escalates), key=lambda s: s.priority)
+    causes = [*(c for c in CODE_PRECEDENCE if c in diagnosis.codes),
+              *(c for c in diagnosis.codes if c not in CODE_PRECEDENCE)]
     ordered: list[Strategy] = []
-    for code in PREFERENCE_ORDER:
-        if code in diagnosis.codes:
-            for name in PREFERRED_BY_CODE[code]:
-                if name in by_name and by_name[name] not in ordered:
-                    ordered.append(by_name[name])
-    ordered.extend(s for s in by_name.values() if s not in ordered)
+    for cause in causes:
+        ordered.extend(s for s in fixes if cause in s.handles and not any(s is o for o in ordered))
+    ordered.extend(s for s in fixes if not any(s is o for o in ordered))
     return ordered
+
+
+def escalation_strategy(strategies: Sequence[Strategy]) -> Strategy | None:
+    """The strategy the loop runs when it gives up (the escalating one of lowest priority), if any."""
+    return min((s for s in strategies if s.escalates), key=lambda s: s.priority, default=None)
 
 
 def attempt_snapshot(comparison: Comparison) -> dict[str, Any]:
@@ -182,12 +182,13 @@ def close_log(log: ReconciliationLog, state: RunState, status: str, note: str, r
         log.diagnosis_details = {**(log.diagnosis_details or {}), "remaining": list(remaining)}
 
 
-def _resume_state(session: Session, log: ReconciliationLog) -> RunState:
+def _resume_state(session: Session, log: ReconciliationLog, strategies: Sequence[Strategy]) -> RunState:
+    escalating = {s.name for s in strategies if s.escalates}  # an escalation is not an attempt at a fix
     state = RunState()
     for attempt in rlog.attempts_of(session, log.id):
         state.next_attempt_no = attempt.attempt_no + 1
         if attempt.outcome != rlog.OUTCOME_SKIPPED:
-            state.executed += 1 if attempt.strategy != MANUAL_REVIEW else 0
+            state.executed += 1 if attempt.strategy not in escalating else 0
             state.tried.append(attempt.strategy)
         if attempt.outcome not in rlog.HELPFUL_OUTCOMES:
             state.exhausted.add(attempt.strategy)
@@ -247,7 +248,7 @@ class ReconciliationLoop:
             note = change_note(previous, current) if previous is not log else None
             if note:  # what changed where it landed (an upload, another county's fix, an undo, ...)
                 rlog.append_note(log, note)
-            state = _resume_state(session, log) if resumed else RunState()
+            state = _resume_state(session, log, self.strategies) if resumed else RunState()
             comparison = compare_one(session, self.target, self.options)
             diagnosis = self.diagnose_now(session, comparison)
             note_diagnosis(state, diagnosis)
@@ -376,19 +377,19 @@ class ReconciliationLoop:
         )
 
     def _escalate(self, log_id: int, state: RunState, diagnosis: Diagnosis) -> None:
-        """Strategy F: hand the county to a person (the strategy may record a notification)."""
-        manual = next((s for s in self.strategies if s.name == MANUAL_REVIEW), None)
-        if manual is None:
+        """The escalating strategy (F): hand the county to a person (the strategy may record a notification)."""
+        escalation = escalation_strategy(self.strategies)
+        if escalation is None:
             return
         started = utcnow()
         with transaction(self.engine) as session:
-            result = manual.execute(self.strategy_context(session, diagnosis, log_id))
+            result = escalation.execute(self.strategy_context(session, diagnosis, log_id))
             comparison = compare_one(session, self.target, self.options)
-            rlog.add_attempt(session, log_id, state.next_attempt_no, MANUAL_REVIEW, rlog.OUTCOME_NO_CHANGE,
+            rlog.add_attempt(session, log_id, state.next_attempt_no, escalation.name, rlog.OUTCOME_NO_CHANGE,
                              before=attempt_snapshot(comparison), after=attempt_snapshot(comparison),
                              fix_id=result.fix_id, message=result_message(result), started_at=started)
         state.next_attempt_no += 1
-        state.tried.append(MANUAL_REVIEW)
+        state.tried.append(escalation.name)
 
     def _escalation_reason(self, state: RunState) -> str:
         """Why the loop stopped short: the attempt cap, or no strategy left that could still help."""

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from turnout_desktop.domain.metrics import rounded
 from turnout_desktop.engine.diagnose import evidence_for_log
 from turnout_desktop.engine.loop import LoopOptions, ReconciliationLoop, RecorderFactory, compare_one, strategy_order
-from turnout_desktop.engine.metrics import rounded
 from turnout_desktop.engine.reconcile_log import LoopTarget
 from turnout_desktop.engine.types import STATUS_IN_PROGRESS, STATUS_RESOLVED, Strategy
 

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from turnout_desktop.db import settings_store
 from turnout_desktop.db.models import ManualOverride, Submission
+from turnout_desktop.domain.gate import GateDecision, GateFacts, GateThresholds, can_show_data_publicly
+from turnout_desktop.domain.metrics import MethodCount, accuracy_pct
 from turnout_desktop.engine import repository
 from turnout_desktop.engine.compare import Comparison, compare
 from turnout_desktop.engine.freshness import PairState, pair_states
-from turnout_desktop.engine.gate import GateDecision, GateFacts, GateThresholds, can_show_data_publicly
-from turnout_desktop.engine.metrics import MethodCount, accuracy_pct
 from turnout_desktop.engine.types import STATUS_RESOLVED
 
 Key = tuple[str, str]

@@ -1,7 +1,9 @@
 """Types shared by the engine and the strategy plugins (the plugin contract).
 
-``engine/`` never imports ``strategies/``: the composition root (CLI or GUI) builds the ordered
-strategy list with ``strategies.default_strategies()`` and hands it to the engine.
+``engine/`` never imports ``strategies/``: the composition root (the services) gets the strategy list from
+``turnout_desktop.strategies.default_strategies()`` (the built-in ones and those other packages declare in the
+entry-point group ``turnout_desktop.strategies``) and hands it to the engine, which orders it from what each
+strategy declares (``handles``, ``priority``, ``escalates``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from turnout_desktop.engine.metrics import MethodCount
+from turnout_desktop.domain.metrics import MethodCount
+
+# The statuses live in domain (the gate decides on them); re-exported here because the engine, the services
+# and the strategies read every reconciliation_log value from this one module.
+from turnout_desktop.domain.status import STATUS_CHECKED as STATUS_CHECKED
+from turnout_desktop.domain.status import STATUS_ESCALATED as STATUS_ESCALATED
+from turnout_desktop.domain.status import STATUS_FAILED as STATUS_FAILED
+from turnout_desktop.domain.status import STATUS_IN_PROGRESS as STATUS_IN_PROGRESS
+from turnout_desktop.domain.status import STATUS_INTERRUPTED as STATUS_INTERRUPTED
+from turnout_desktop.domain.status import STATUS_RESOLVED as STATUS_RESOLVED
 
 if TYPE_CHECKING:  # annotations only: ``turnout --help`` starts without SQLAlchemy
     from sqlalchemy.orm import Session
@@ -27,16 +38,10 @@ TIMING = "timing"
 UNEXPLAINED = "unexplained"
 DIAGNOSIS_CODES = (MISSING_VUIDS, EXTRA_VUIDS, DUPLICATE_RECORDS, WRONG_DISTRICT, DATA_FORMAT, TIMING, UNEXPLAINED)
 
-# Trigger and status values of reconciliation_log.
+# Trigger values of reconciliation_log (its statuses: domain/status.py, imported above).
 TRIGGER_COUNTY_UPLOAD = "COUNTY_UPLOAD"
 TRIGGER_AUTO_CHECK = "AUTO_CHECK"
 TRIGGER_MANUAL = "MANUAL"
-STATUS_RESOLVED = "RESOLVED"
-STATUS_IN_PROGRESS = "IN_PROGRESS"
-STATUS_ESCALATED = "ESCALATED"
-STATUS_FAILED = "FAILED"
-STATUS_INTERRUPTED = "INTERRUPTED"  # an IN_PROGRESS row a later run of the same pair superseded
-STATUS_CHECKED = "CHECKED"  # the one summary row a scheduled check writes (county and party "*")
 
 ProgressCallback = Callable[[float, str], None]
 CancelCheck = Callable[[], bool]
@@ -121,10 +126,20 @@ class FixRecorderProtocol(Protocol):
 
 @runtime_checkable
 class Strategy(Protocol):
-    """A fix strategy plugin (one module in ``strategies/``)."""
+    """A fix strategy plugin (one module in ``strategies/``, or a class another package declares in the
+    entry-point group ``turnout_desktop.strategies``).
 
-    name: str  # stable: refetch_statewide, fill_gaps, fix_districts, remove_duplicates, data_format, manual_review
-    letter: str  # A-F
+    The loop tries first the strategies whose ``handles`` names a cause the diagnosis found, then the rest,
+    each group by ``priority``; an ``escalates`` strategy is never tried as a fix but runs once when the loop
+    gives up (F: hand the county to a person).
+    """
+
+    name: str  # stable (log rows, fixes): refetch_statewide, fill_gaps, ... manual_review
+    letter: str  # A-F for the built-in ones
+    label: str  # what a person reads: "Fill gaps from the county roster"
+    handles: tuple[str, ...]  # the diagnosis codes (MISSING_VUIDS, ...) this strategy fixes
+    priority: int  # lower runs earlier among the strategies tried in the same group
+    escalates: bool  # True: the loop's last step when nothing else helps, not a fix
 
     def applies(self, diagnosis: Diagnosis) -> bool: ...
     def execute(self, context: StrategyContext) -> StrategyResult: ...

@@ -120,7 +120,7 @@ def forget_password(preferences: Preferences) -> None:
 
 
 def is_secure_keyring(backend: object) -> bool:
-    """False for keyring's ``fail``/``null`` backends and plaintext file backends (RELIABILITY.md T15).
+    """False for keyring's ``fail``/``null`` backends and plaintext file backends (docs/reliability.md T15).
 
     A chainer backend is as secure as the best backend it chains.
     """

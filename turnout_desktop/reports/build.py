@@ -23,9 +23,9 @@ from turnout_desktop.db.models import (
 from turnout_desktop.db.settings_store import STATEWIDE_SOURCE, gate_thresholds, get_setting
 from turnout_desktop.domain.codes import TOTAL
 from turnout_desktop.domain.counties import all_counties
+from turnout_desktop.domain.gate import LEVEL_IN_PROGRESS, GateDecision
+from turnout_desktop.domain.metrics import MethodCount, accuracy_pct, rounded
 from turnout_desktop.engine.certification import certified_scope
-from turnout_desktop.engine.gate import LEVEL_IN_PROGRESS, GateDecision
-from turnout_desktop.engine.metrics import MethodCount, accuracy_pct, rounded
 from turnout_desktop.engine.publication import overrides_in_force, publications
 from turnout_desktop.engine.types import STATUS_CHECKED
 from turnout_desktop.errors import NotFound

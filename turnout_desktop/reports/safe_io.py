@@ -1,4 +1,4 @@
-"""The one place exported files are escaped, named and written (RELIABILITY.md T5, T6, T16).
+"""The one place exported files are escaped, named and written (docs/reliability.md T5, T6, T16).
 
 - ``escape_text_cell``: a text cell that a spreadsheet could read as a formula gets one leading
   apostrophe (OWASP CSV injection; ASVS 5 1.2.10 adds NUL). Numbers are never passed through it,

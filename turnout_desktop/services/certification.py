@@ -31,7 +31,7 @@ from turnout_desktop.engine.repository import lock_counties
 from turnout_desktop.errors import InvalidRequest
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.fixes import written_reason
-from turnout_desktop.services.statewide_loader import lock_statewide_imports
+from turnout_desktop.store.statewide_loader import lock_statewide_imports
 
 LABEL_CERTIFIED = "certified"
 LABEL_UNOFFICIAL = "unofficial"

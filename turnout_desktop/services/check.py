@@ -207,8 +207,8 @@ def _check_election(ctx: AppContext, summary: ElectionCheck, *, fetch: bool, now
 
 def _fetch_statewide(ctx: AppContext, election: dt.date) -> dict[str, Any]:
     """Fetch the configured statewide source once and import what is new (each file in its own transaction)."""
-    from turnout_desktop.services.statewide_loader import load_statewide_file, refresh_statewide_count_cache
-    from turnout_desktop.services.statewide_source import resolve_statewide_files
+    from turnout_desktop.store.statewide_loader import load_statewide_file, refresh_statewide_count_cache
+    from turnout_desktop.store.statewide_source import resolve_statewide_files
 
     with transaction(ctx.engine) as session:
         source = settings_store.get_setting(session, settings_store.STATEWIDE_SOURCE)

@@ -87,8 +87,8 @@ def undo_fix(ctx: AppContext, fix_id: int, *, reason: str, reconcile: bool = Tru
 
 def _reconcile_after_undo(ctx: AppContext, election: dt.date, counties: list[str],
                           undone_strategy: str) -> list[dict[str, Any]]:
-    from strategies import default_strategies
     from turnout_desktop.services.reconciliation import reconcile
+    from turnout_desktop.strategies import default_strategies
 
     strategies = [s for s in default_strategies() if s.name != undone_strategy]
     rows: list[dict[str, Any]] = []

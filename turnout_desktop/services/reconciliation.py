@@ -1,8 +1,8 @@
 """Reconciliation services: the one place the CLI and the GUI run, inspect and gate reconciliation.
 
-This module is the composition root of the engine: it picks the strategy plugins
-(``strategies.default_strategies()``) and the fix recorder, reads the settings, and enforces who may
-do what (clerks act for their own county only).
+This module is the composition root of the engine: it hands it the strategies the registry finds
+(``turnout_desktop.strategies.default_strategies()``) and the fix recorder, reads the settings, and enforces
+who may do what (clerks act for their own county only).
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from turnout_desktop.db.models import (
 )
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.codes import METHODS, TOTAL
+from turnout_desktop.domain.gate import GateDecision
+from turnout_desktop.domain.metrics import rounded
 from turnout_desktop.domain.permissions import Action, is_allowed
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.certification import certifications_in_force, refuse_if_certified
-from turnout_desktop.engine.gate import GateDecision
-from turnout_desktop.engine.metrics import rounded
 from turnout_desktop.engine.publication import Publication, certification_labels, publications
 from turnout_desktop.engine.reconcile_log import LoopTarget
 from turnout_desktop.engine.types import (
@@ -77,7 +77,8 @@ def reconcile(ctx: AppContext, election: dt.date, *, county: str | None = None, 
         trigger: ``COUNTY_UPLOAD``, ``AUTO_CHECK`` or ``MANUAL``.
         statewide_source: Overrides the configured statewide source for this run.
         dry_run: Preview what the strategies would do; nothing is written.
-        strategies: Ordered strategy plugins; default ``strategies.default_strategies()``.
+        strategies: Strategy plugins (the engine orders them); default: every strategy the registry finds
+            (``turnout_desktop.strategies.default_strategies()``).
         progress: ``progress(fraction, message)`` callback.
         cancel: Callable checked between attempts; when it returns True, ``Cancelled`` is raised.
         targets: Only these (county, party) pairs (the scheduled check's choice); the rest are reported
@@ -93,7 +94,7 @@ def reconcile(ctx: AppContext, election: dt.date, *, county: str | None = None, 
     ctx.require(Action.RECONCILE)
     county = ctx.scoped_county(county)
     if strategies is None:
-        from strategies import default_strategies
+        from turnout_desktop.strategies import default_strategies
 
         strategies = default_strategies()
     with transaction(ctx.engine) as session:
@@ -128,7 +129,7 @@ def _leave_certified_alone(session: Session, election: dt.date, party: str | Non
 
 
 def _audit_runs(ctx: AppContext, election: dt.date, trigger: str, results: list[dict[str, Any]]) -> None:
-    """One audit event per run, per attempt and per applied fix (RELIABILITY.md T14 event coverage).
+    """One audit event per run, per attempt and per applied fix (docs/reliability.md T14 event coverage).
 
     All events of one reconcile call are chained in one write: a statewide run touches hundreds of
     (county, party) pairs, and one head lookup per event dominated a clean run on PostgreSQL.
@@ -357,7 +358,7 @@ def get_statewide_source(ctx: AppContext) -> str | None:
 
 def describe_statewide_source(ctx: AppContext) -> dict[str, Any]:
     """The stored source, its kind (folder, file, url or None) and the URL's last download (``source show``)."""
-    from turnout_desktop.services.statewide_source import describe_source
+    from turnout_desktop.store.statewide_source import describe_source
 
     return describe_source(get_statewide_source(ctx))
 
@@ -395,7 +396,7 @@ def export_public(ctx: AppContext, election: dt.date, out: Path) -> int:
     The public figure is the county's official count (the source of truth); ``accuracy_pct`` is the
     statewide-confirmed accuracy the gate decided on, ``verification`` its label, ``certification``
     "certified" or "unofficial". The ``export_public`` audit event (file name, rows, sha256) is committed
-    before the finished file replaces ``out`` (RELIABILITY.md T16), so any file a crash leaves there has
+    before the finished file replaces ``out`` (docs/reliability.md T16), so any file a crash leaves there has
     its hash recorded.
     """
     ctx.require(Action.EXPORT_PUBLIC)

@@ -128,7 +128,7 @@ def export_report(ctx: AppContext, *, election: dt.date, fmt: str, out: Path, co
     recorded: list[str] = []
 
     def record_export(sha256: str) -> None:
-        # Committed before the finished file replaces the target (RELIABILITY.md T16): a crash at any
+        # Committed before the finished file replaces the target (docs/reliability.md T16): a crash at any
         # instant leaves at the target either the old file or the new one, and both hashes are recorded.
         with transaction(ctx.engine) as session:
             record_event(session, "export", f"Exported {fmt} report {details['file']}", user=ctx.user,

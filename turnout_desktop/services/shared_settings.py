@@ -97,7 +97,7 @@ def update(ctx: AppContext, *, gate_verified: str | Decimal | None = None, gate_
 
 def validated_source(source: str, *, probe: bool = True) -> str:
     """A readable folder or file (stored as an absolute path) or an https URL that answers (stored as typed)."""
-    from turnout_desktop.services.statewide_source import validate_source
+    from turnout_desktop.store.statewide_source import validate_source
 
     return validate_source(source, probe=probe)
 

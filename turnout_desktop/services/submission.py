@@ -51,8 +51,8 @@ from turnout_desktop.ingest.model import (
     official_count_rows,
 )
 from turnout_desktop.services.context import AppContext
-from turnout_desktop.services.roster_store import latest_vote_dates, store_roster_rows
-from turnout_desktop.services.statewide_loader import load_statewide_file, refresh_statewide_count_cache
+from turnout_desktop.store.roster_store import latest_vote_dates, store_roster_rows
+from turnout_desktop.store.statewide_loader import load_statewide_file, refresh_statewide_count_cache
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ def _store(session: Session, ctx: AppContext, upload: ParsedUpload, election: dt
     for count in upload.counts:
         counts_by_county[count.county].append(count)
     # Two offices submitting one county at once must not both supersede the same history or insert the
-    # same source file (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises), RELIABILITY.md T8.
+    # same source file (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises), docs/reliability.md T8.
     lock_counties(session, sorted(counts_by_county), election)
     refuse_if_certified(session, election, counts_by_county, f"{upload.kind} upload")  # after the lock: see it
     if all(_current_shas(session, name, election) == shas for name in counts_by_county):

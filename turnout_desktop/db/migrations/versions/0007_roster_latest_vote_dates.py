@@ -3,7 +3,7 @@
 The timing evidence compares each county's latest roster vote date with the statewide data's. Read from the
 voter rows it cost a pass over every roster row of the election (0.7 s at 1M rows, engine/evidence.py); a
 roster's rows never change after its upload, so the dates are computed once when they are stored
-(services/roster_store.py). Rows stored before this migration have NULL here and are still read from the
+(store/roster_store.py). Rows stored before this migration have NULL here and are still read from the
 voter rows.
 
 Revision ID: 0007

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 from pg_logins import local_user
-from r4_support import (
+from reliability_helpers import (
     ELECTION,
     DatabaseSlot,
     count_rows,

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from b1_scenario_builder import ELECTION, METHODS, build
+from fault_scenario_builder import ELECTION, METHODS, build
 from pg_logins import local_user
 
 from turnout_desktop.cli.main import main

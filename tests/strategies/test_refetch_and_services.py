@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from b2_strategy_builders import ELECTION, active_set, context, count, fix_counts, record, table_snapshot
 from sqlalchemy import Engine, select
+from strategy_builders import ELECTION, active_set, context, count, fix_counts, record, table_snapshot
 
-from strategies import get_strategy
 from turnout_desktop.db.models import (
     AuditEvent,
     CountyTurnoutReference,
@@ -22,6 +21,7 @@ from turnout_desktop.engine.types import MISSING_VUIDS, TIMING
 from turnout_desktop.errors import PermissionDenied
 from turnout_desktop.services import fixes as fix_services
 from turnout_desktop.services.context import AppContext
+from turnout_desktop.strategies import get_strategy
 
 HEADER = "VUID,COUNTY,PARTY,VOTING_METHOD,PRECINCT,VOTE_DATE\n"
 
@@ -71,7 +71,7 @@ def _admin(engine: Engine) -> AppContext:
 
 
 def test_fix_services_undo_detail_and_permissions(db_engine: Engine):
-    from b2_strategy_builders import roster
+    from strategy_builders import roster
 
     with transaction(db_engine) as s:
         roster(s, "TRAVIS", [("7000000001", "early-voting", None)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
-from b1_engine_rows import ELECTION, EV, MAIL, add_records, add_reference, add_roster, recorder_factory, vuid
+from reconciliation_rows import ELECTION, EV, MAIL, add_records, add_reference, add_roster, recorder_factory, vuid
 from sqlalchemy import func, select
 
 from turnout_desktop.db.models import (
@@ -17,8 +17,17 @@ from turnout_desktop.db.models import (
 from turnout_desktop.db.session import transaction
 from turnout_desktop.engine.batch import reconcile_election
 from turnout_desktop.engine.loop import LoopOptions, LoopTarget, ReconciliationLoop
-from turnout_desktop.engine.types import Diagnosis, StrategyContext, StrategyResult
+from turnout_desktop.engine.types import (
+    DUPLICATE_RECORDS,
+    MISSING_VUIDS,
+    TIMING,
+    WRONG_DISTRICT,
+    Diagnosis,
+    StrategyContext,
+    StrategyResult,
+)
 from turnout_desktop.errors import Cancelled
+from turnout_desktop.strategies import get_strategy
 
 
 @dataclass
@@ -27,6 +36,10 @@ class FillMissing:
 
     name: str = "fill_gaps"
     letter: str = "B"
+    label: str = "Fill missing"
+    handles: tuple[str, ...] = (MISSING_VUIDS, TIMING)
+    priority: int = 20
+    escalates: bool = False
     per_run: int = 1000
     calls: list[str] = field(default_factory=list)
 
@@ -49,10 +62,20 @@ class FillMissing:
 
 @dataclass
 class DoesNothing:
+    """A stand-in that changes nothing, declared like the built-in strategy of its name (so it takes that
+    strategy's place in the loop's order, and ``manual_review`` escalates)."""
+
     name: str
     letter: str
     applicable: bool = True
     calls: int = 0
+    label: str = field(init=False)
+    handles: tuple[str, ...] = field(init=False)
+    priority: int = field(init=False)
+    escalates: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.label, self.handles, self.priority, self.escalates = declared_like(self.name)
 
     def applies(self, diagnosis: Diagnosis) -> bool:
         return self.applicable
@@ -66,6 +89,10 @@ class DoesNothing:
 class Broken:
     name: str = "fix_districts"
     letter: str = "C"
+    label: str = "Broken"
+    handles: tuple[str, ...] = (WRONG_DISTRICT,)
+    priority: int = 30
+    escalates: bool = False
 
     def applies(self, diagnosis: Diagnosis) -> bool:
         return True
@@ -75,6 +102,12 @@ class Broken:
                                           party="DEM", voting_method=EV, source="county", verification="pending"))
         context.session.flush()
         raise RuntimeError("boom")
+
+
+def declared_like(name: str) -> tuple[str, tuple[str, ...], int, bool]:
+    """Label, handled causes, priority and escalation of the built-in strategy ``name``."""
+    real = get_strategy(name)
+    return real.label, real.handles, real.priority, real.escalates
 
 
 def _options() -> LoopOptions:
@@ -230,6 +263,10 @@ class MakesItWorse:
 
     name: str = "remove_duplicates"
     letter: str = "D"
+    label: str = "Makes it worse"
+    handles: tuple[str, ...] = (DUPLICATE_RECORDS,)
+    priority: int = 40
+    escalates: bool = False
 
     def applies(self, diagnosis: Diagnosis) -> bool:
         return True

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from b1_engine_rows import (
+from reconciliation_rows import (
     ED,
     ELECTION,
     EV,
@@ -22,9 +22,9 @@ from sqlalchemy import select
 
 from turnout_desktop.db.models import CountyTurnoutReference
 from turnout_desktop.db.session import transaction
+from turnout_desktop.domain.metrics import MethodCount
 from turnout_desktop.engine.compare import compare
 from turnout_desktop.engine.diagnose import diagnose, evidence_for_log
-from turnout_desktop.engine.metrics import MethodCount
 
 pytestmark = pytest.mark.usefixtures("evidence_mode")  # narrow and wide evidence queries
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from turnout_desktop.engine.types import STATUS_ESCALATED, STATUS_RESOLVED
+from turnout_desktop.domain.status import STATUS_ESCALATED, STATUS_RESOLVED
 
 DEFAULT_VERIFIED_THRESHOLD = Decimal("99.9")
 DEFAULT_WITHIN_THRESHOLD = Decimal("99.0")

@@ -1,6 +1,6 @@
 """Child process for the T8 stress test: submit county uploads in a loop, then report as JSON.
 
-Usage: ``python r4_submit_worker.py DB_URL COUNTY ELECTION ITERATIONS WORKER FILE...``. Iteration i of
+Usage: ``python submit_worker.py DB_URL COUNTY ELECTION ITERATIONS WORKER FILE...``. Iteration i of
 worker w submits ``FILE[(w + i) % len(FILE)]``, so the workers keep replacing each other's uploads.
 Any exception ends the process with a traceback on stderr and exit code 1.
 """

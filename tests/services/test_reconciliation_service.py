@@ -1,4 +1,5 @@
-"""Services: the public gate (T12 boundary table + Hypothesis), status, overview, log, export."""
+"""services/reconciliation.py: the public gate (T12 boundary table + Hypothesis, thresholds from the settings),
+status, overview, log, export, progress reporting."""
 
 from __future__ import annotations
 
@@ -8,16 +9,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from b1_engine_rows import ED, ELECTION, EV, MAIL, add_records, add_reference, add_roster, vuid
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, text
+from reconciliation_rows import ED, ELECTION, EV, MAIL, add_records, add_reference, add_roster, vuid
+from sqlalchemy import Engine, select, text
 
 from turnout_desktop.db.models import AuditEvent
 from turnout_desktop.db.session import make_engine, transaction
+from turnout_desktop.db.settings_store import GATE_VERIFIED, GATE_WITHIN, SUCCESS_THRESHOLD, set_setting
 from turnout_desktop.errors import InvalidRequest
 from turnout_desktop.services import reconciliation
 from turnout_desktop.services.context import AppContext
+from turnout_desktop.services.demo import DEMO_ELECTION, write_demo_files
+from turnout_desktop.services.submission import import_statewide, submit_files
 
 
 def _ctx(engine, role: str = "admin", county: str | None = None) -> AppContext:
@@ -154,3 +158,40 @@ def test_export_is_written_atomically_to_the_named_file(db_engine, tmp_path: Pat
     rows = list(csv.reader(out.open(encoding="utf-8-sig")))
     assert rows[1:] == [["LOVING", "2026-03-03", "REP", ED, "1", "1", "100.0", "Data verified", "unofficial"],
                         ["LOVING", "2026-03-03", "REP", "TOTAL", "1", "1", "100.0", "Data verified", "unofficial"]]
+
+
+def _terrell(ctx: AppContext, tmp_path: Path, *, reconcile: bool = True) -> None:
+    paths = write_demo_files(tmp_path / "demo")
+    import_statewide(ctx, [paths["statewide"]], election=DEMO_ELECTION)
+    submit_files(ctx, [paths["TERRELL"]], election=DEMO_ELECTION, county="TERRELL", reconcile=reconcile)
+
+
+
+def test_gate_thresholds_are_settings(db_engine: Engine, tmp_path: Path) -> None:
+    ctx = AppContext(db_engine, user="admin")
+    _terrell(ctx, tmp_path)  # TERRELL REP: 24 records for 22 official -> accuracy 90.9091 %
+    blocked = reconciliation.gate(ctx, DEMO_ELECTION, "TERRELL", "REP")
+    assert (blocked["allowed"], blocked["accuracy_pct"]) == (False, 90.9091)
+    assert blocked["level"] == "escalated"  # below the engine's 99.9 %: escalated, so held back
+    with transaction(db_engine) as session:
+        set_setting(session, GATE_VERIFIED, "95")
+        set_setting(session, GATE_WITHIN, "90")
+        set_setting(session, SUCCESS_THRESHOLD, "90")
+    reconciliation.reconcile(ctx, DEMO_ELECTION, county="TERRELL")
+    allowed = reconciliation.gate(ctx, DEMO_ELECTION, "TERRELL", "REP")
+    assert allowed["allowed"] and allowed["message"] == "Data verified (within 10%), gap 9.09%"
+    out = tmp_path / "public.csv"
+    reconciliation.export_public(ctx, DEMO_ELECTION, out)
+    text = out.read_text(encoding="utf-8-sig")
+    assert '"TERRELL","2026-03-03","REP"' in text and '"TERRELL","2026-03-03","DEM"' not in text
+
+
+def test_progress_callback_reports_each_county(db_engine: Engine, tmp_path: Path) -> None:
+    ctx = AppContext(db_engine, user="admin")
+    _terrell(ctx, tmp_path, reconcile=False)
+    seen: list[tuple[float, str]] = []
+    reconciliation.reconcile(ctx, DEMO_ELECTION, progress=lambda fraction, text: seen.append((fraction, text)))
+    assert seen, "no progress reported"
+    fractions = [fraction for fraction, _text in seen]
+    assert all(0.0 <= f <= 1.0 for f in fractions) and fractions == sorted(fractions)
+    assert any("TERRELL" in text for _fraction, text in seen)

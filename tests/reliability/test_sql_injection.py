@@ -3,7 +3,7 @@
 Precinct codes, file names, user names and override reasons carrying quotes, comment markers,
 semicolons and whole statements go through ``submit_files`` and ``override`` on SQLite and on
 PostgreSQL; each value must come back exactly and no table may lose a row. ``ruff`` rule S608 keeps
-string-built SQL out of the code (RELIABILITY.md T7); this is the runtime half.
+string-built SQL out of the code (docs/reliability.md T7); this is the runtime half.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from turnout_desktop.services.fixes import override
 from turnout_desktop.services.submission import submit_files
 
 ELECTION = dt.date(2026, 3, 3)
-EXAMPLES = int(os.environ.get("TURNOUT_INJECTION_EXAMPLES", "60"))  # RELIABILITY.md T7: 500 in a nightly run
+EXAMPLES = int(os.environ.get("TURNOUT_INJECTION_EXAMPLES", "60"))  # docs/reliability.md T7: 500 in a nightly run
 PAYLOADS = ["'; DROP TABLE turnout_record;--", "1' OR '1'='1", "\"); DELETE FROM submission; --", "a;b",
             "%_\\", "O'Brien", "-- comment", "/* x */", "Robert'); DROP TABLE county_roster_row;--"]
 # Key fields refuse control and invisible characters (T4) and trim outer spaces, so the generated text avoids

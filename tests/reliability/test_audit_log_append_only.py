@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from r4_support import ELECTION, voter_rows, write_roster, write_statewide
+from reliability_helpers import ELECTION, voter_rows, write_roster, write_statewide
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError

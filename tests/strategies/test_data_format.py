@@ -1,6 +1,6 @@
 """Strategy E (data_format) on real uploads stored through the submit service, SQLite and PostgreSQL.
 
-The wrong first parse (DATA_FORMATS.md section 4, "Encoding / bytes"): a BOM-less cp1252 roster
+The wrong first parse (docs/data-formats.md section 4, "Encoding / bytes"): a BOM-less cp1252 roster
 (Texas names such as ``Peña``/``Muñoz``, the Travis/Tarrant/Hidalgo case) read by a reader that
 assumed UTF-8 and skipped every line that is not valid UTF-8 - "strict utf-8 fails on a BOM-less
 cp1252 file ... order matters". The stored state it leaves: ``source_file.encoding = 'utf-8'``, the
@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
-from strategies.data_format import NOT_IN_REPARSE, DataFormat
 from turnout_desktop.db.models import (
     CountyRosterRow,
     CountyTurnoutReference,
@@ -36,6 +35,7 @@ from turnout_desktop.services import fixes as fix_service
 from turnout_desktop.services import reconciliation
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.submission import import_statewide, submit_files
+from turnout_desktop.strategies.data_format import NOT_IN_REPARSE, DataFormat
 
 ELECTION = dt.date(2026, 3, 3)
 COUNTY = "HIDALGO"

@@ -120,7 +120,7 @@ class DatabaseSlot:
         else:
             base = pg_base_url()
             assert base, "TURNOUT_TEST_PG_URL is not set"
-            self.schema = f"r4_{name}"
+            self.schema = f"slot_{name}"
             admin = create_engine(base, isolation_level="AUTOCOMMIT")
             with admin.connect() as connection:
                 connection.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))

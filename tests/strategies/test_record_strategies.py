@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from b2_strategy_builders import (
+from sqlalchemy import Engine, select
+from strategy_builders import (
     active_set,
     context,
     count,
@@ -13,9 +14,7 @@ from b2_strategy_builders import (
     roster,
     table_snapshot,
 )
-from sqlalchemy import Engine, select
 
-from strategies import default_strategies, get_strategy
 from turnout_desktop.db.models import FixAction, TurnoutRecord
 from turnout_desktop.db.session import transaction
 from turnout_desktop.engine.fixes import UndoRefused, undo_fix
@@ -25,6 +24,7 @@ from turnout_desktop.engine.types import (
     STATEWIDE_RECORDS_LEFT_TO_CHECK,
     WRONG_DISTRICT,
 )
+from turnout_desktop.strategies import default_strategies, get_strategy
 
 TRAVIS, BASTROP = "TRAVIS", "BASTROP"
 

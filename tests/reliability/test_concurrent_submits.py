@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from r4_support import ELECTION, count_rows, expected_reference, sqlite_integrity, voter_rows, write_roster
+from reliability_helpers import ELECTION, count_rows, expected_reference, sqlite_integrity, voter_rows, write_roster
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
@@ -33,7 +33,7 @@ WORKERS = 4
 ITERATIONS = 10
 ROWS_PER_FILE = 400
 COUNTY = "LOVING"
-WORKER_SCRIPT = Path(__file__).with_name("r4_submit_worker.py")
+WORKER_SCRIPT = Path(__file__).with_name("submit_worker.py")
 
 
 def _uploads(folder: Path) -> dict[str, list[tuple[str, str, str, str]]]:
