@@ -27,7 +27,7 @@ CHILD = r"""
 import datetime as dt, json, sys, time
 from pathlib import Path
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.county_upload import read_county_upload
+from turnout_desktop.ingest.interpret.county_upload import read_county_upload
 start = time.perf_counter()
 try:
     upload = read_county_upload([Path(sys.argv[1])], county="Loving", election=dt.date(2026, 3, 3))
@@ -66,7 +66,7 @@ def generate(folder: Path) -> dict[str, Path]:
     blank = folder / "envelope_blank_lines.json"
     blank.write_bytes(_envelope(header + row + b"\n" * 4_000_000 + row))
     files["json_4m_blank_lines"] = blank
-    # Blank lines at scale (target >= 100 MB/s): empty lines are dropped before parsing (ingest/blank_lines.py);
+    # Blank lines at scale (target >= 100 MB/s): empty lines are dropped before parsing (ingest/readers/blank_lines.py);
     # lines of spaces or of delimiters are rows of empty cells, found by layout.blank_mask.
     blank_big = folder / "envelope_66m_blank_lines.json"
     blank_big.write_bytes(_envelope(header + row + b"\n" * 66_000_000 + row))

@@ -115,7 +115,7 @@ elif kind == "narrow":
     connection.execute("COMMIT")
     rows = len(vuids)
 elif kind == "precheck":
-    from turnout_desktop.ingest.precheck import precheck_files
+    from turnout_desktop.ingest.interpret.precheck import precheck_files
     report = precheck_files([path], county="TRAVIS", election=dt.date(2026, 3, 3))
     rows = report.to_json()["rows"]
 else:

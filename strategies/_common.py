@@ -89,8 +89,9 @@ def roster_facts_in(session: Session, election_date: dt.date,
     counties: dict[str, set[str]] = {}
     methods: dict[str, set[str]] = {}
     for vuid, county, method in session.execute(query):
-        counties.setdefault(vuid, set()).add(county)
-        methods.setdefault(vuid, set()).add(method)
+        if vuid is not None:  # always: the query asks for listed VUIDs
+            counties.setdefault(vuid, set()).add(county)
+            methods.setdefault(vuid, set()).add(method)
     return counties, methods
 
 

@@ -2,7 +2,7 @@
 
 For each current submission of the county whose files are kept in ``source_file.content``, every
 file is read again: the way it was first read (the baseline), by auto-detection, and with each
-alternative ``ingest.raw.alternative_parsers`` proposes. The best reading per file wins (fewest
+alternative ``ingest.readers.registry.alternative_parsers`` proposes. The best reading per file wins (fewest
 blocking problems, then fewest rows without a usable VUID; ties keep the earlier candidate, so an
 equally good baseline is never replaced). The submission's files are then interpreted together
 with the read hints given at submit (``source_file.layout["hints"]``: county, party, method,
@@ -41,9 +41,10 @@ from turnout_desktop.db.models import (
 from turnout_desktop.engine.fixes import apply_snapshot, snapshot, to_json_value
 from turnout_desktop.engine.types import DATA_FORMAT, Diagnosis, StrategyContext, StrategyResult
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.county_upload import upload_from_workbooks
-from turnout_desktop.ingest.model import ParsedUpload, official_count_rows, source_file_for_row
-from turnout_desktop.ingest.raw import RawWorkbook, alternative_parsers, read_raw
+from turnout_desktop.ingest.interpret.county_upload import upload_from_workbooks
+from turnout_desktop.ingest.interpret.model import ParsedUpload, official_count_rows, source_file_for_row
+from turnout_desktop.ingest.readers.raw import RawWorkbook
+from turnout_desktop.ingest.readers.registry import alternative_parsers, read_raw
 from turnout_desktop.strategies._common import chunked, open_fix, result
 
 ROSTER_TABLE = "county_roster_row"
@@ -219,13 +220,13 @@ class DataFormat:
                         select(CountyRosterRow).where(CountyRosterRow.id.in_(batch))).scalars():
                     apply_snapshot(row, changes[row.id])
         new_rows: list[CountyRosterRow] = []
-        for (source_id, sheet, row_no), values in parsed.items():
+        for (source_id, sheet, row_no), parsed_values in parsed.items():
             if (source_id, sheet, row_no) in stored:
                 continue
             open_fix(context, DataFormat.name, summary)
             new_row = CountyRosterRow(submission_id=submission.id, source_file_id=source_id, sheet=sheet,
                                       row_no=row_no, election_date=context.election_date, county=submission.county)
-            apply_snapshot(new_row, values)
+            apply_snapshot(new_row, parsed_values)
             new_rows.append(new_row)
         if new_rows and not context.dry_run:
             context.session.add_all(new_rows)

@@ -140,7 +140,7 @@ class FillGaps:
         """One ``INSERT ... SELECT ... RETURNING`` of every missing VUID, then its fix_action rows in bulk."""
         first = _first_missing_rows(context, roster_ids)
         existing = aliased(TurnoutRecord)
-        record_table = TurnoutRecord.__table__
+        record_table = TurnoutRecord.metadata.tables[TurnoutRecord.__tablename__]
         fix_id = getattr(context.fixes, "fix_id", None)
         columns = {
             "election_date": literal(context.election_date, record_table.c.election_date.type),

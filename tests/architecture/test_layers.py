@@ -27,6 +27,7 @@ STRATEGIES_WITHOUT_SERVICES = "Strategies see the engine and the store, never se
 ENGINE_WITHOUT_PLUGINS = "The engine never imports strategies, store or services"
 QT_ONLY_IN_GUI = "PySide6 only in gui/ and the report renderers"
 STRATEGIES_FROM_ABOVE = "Below services, nothing imports turnout_desktop.strategies"
+READERS_BELOW_INTERPRET = "Readers (bytes to raw tables) never import the interpretation of those tables"
 
 
 def _lint_imports(folder: Path) -> subprocess.CompletedProcess[str]:
@@ -104,6 +105,8 @@ def test_an_unmodified_copy_keeps_every_contract(tmp_path: Path) -> None:
     ("turnout_desktop/services/check.py", "from PySide6 import QtCore", {QT_ONLY_IN_GUI}),
     ("turnout_desktop/domain/gate.py", "from turnout_desktop.gui import main_window",
      {LAYERS, CORE_WITHOUT_QT}),
+    ("turnout_desktop/ingest/readers/text_reader.py", "from turnout_desktop.ingest.interpret import layout",
+     {READERS_BELOW_INTERPRET}),
 ])
 def test_a_forbidden_import_inside_a_function_breaks_its_contract(
         tmp_path: Path, module: str, import_statement: str, contracts_broken: set[str]) -> None:

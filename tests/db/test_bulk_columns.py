@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from turnout_desktop.db import bulk
 from turnout_desktop.db.bulk import bulk_insert, bulk_insert_columns
 from turnout_desktop.db.session import make_engine, transaction
-from turnout_desktop.ingest.model import ROW_COLUMNS
+from turnout_desktop.ingest.interpret.model import ROW_COLUMNS
 from turnout_desktop.store.roster_store import store_roster_rows
 
 ELECTION = dt.date(2026, 3, 3)
@@ -88,7 +88,7 @@ def test_rows_and_columns_of_the_wrong_size_are_refused_and_nothing_is_written(s
 
 
 def _upload_rows(count: int, files: list[str]) -> pd.DataFrame:
-    """Canonical upload rows (ingest.model.ROW_COLUMNS) in shuffled VUID order with a few oddities."""
+    """Canonical upload rows (ingest.interpret.model.ROW_COLUMNS) in shuffled VUID order with a few oddities."""
     order = [(i * 7919) % count for i in range(count)]  # a permutation: VUIDs out of order
     rows = {
         "file": [files[i % len(files)] for i in order], "sheet": ["EV" if i % 2 else "ED" for i in order],

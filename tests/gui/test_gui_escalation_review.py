@@ -21,8 +21,8 @@ from turnout_desktop.services.context import open_context
 def open_escalation(qtbot, window: MainWindow, county: str, party: str) -> EscalationDialog:
     select_activity(window, county, party)
     qtbot.mouseClick(window.activity.details_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: isinstance(window.last_dialog, EscalationDialog), timeout=10_000)
-    return window.last_dialog
+    qtbot.waitUntil(lambda: isinstance(window.session.last_dialog, EscalationDialog), timeout=10_000)
+    return window.session.last_dialog
 
 
 def test_review_needs_a_reason_in_every_state_and_is_stored(qtbot, admin_spec):

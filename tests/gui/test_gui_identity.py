@@ -16,11 +16,11 @@ from turnout_desktop.gui import jobs
 
 def test_the_local_file_is_not_signed_in_and_settings_choose_no_identity(qtbot, demo_url: str) -> None:
     window = open_window(qtbot, jobs.ContextSpec(demo_url))
-    assert window.user_label.text() == LOCAL_LABEL == "local, not signed in"
+    assert window.labels.user_label.text() == LOCAL_LABEL == "local, not signed in"
     # the one office of a local file may do everything: admin actions are offered
     assert window.reconcile_action.isVisible() and not window.activity.override_button.isHidden()
     assert len({r["county"] for r in window.activity.model.records()}) > 1
-    dialog = window.open_settings()
+    dialog = window.settings_actions.open()
     for name in ("roleCombo", "countyCombo"):
         assert dialog.findChild(QComboBox, name) is None
     assert not hasattr(dialog, "user_name") and not hasattr(dialog, "role")  # no typed identity either
@@ -28,16 +28,16 @@ def test_the_local_file_is_not_signed_in_and_settings_choose_no_identity(qtbot, 
     assert dialog.gate_verified.isEnabled() and dialog.shared_note.isHidden()
     with qtbot.waitSignal(window.settings_changed):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert window.spec == jobs.ContextSpec(demo_url)  # saving settings changed nobody's identity
-    assert window.user_label.text() == LOCAL_LABEL
+    assert window.session.spec == jobs.ContextSpec(demo_url)  # saving settings changed nobody's identity
+    assert window.labels.user_label.text() == LOCAL_LABEL
     qtbot.waitUntil(window.runner.is_idle, timeout=15_000)
 
 
 def test_an_app_level_clerk_sees_shared_settings_read_only(qtbot, clerk_spec: jobs.ContextSpec) -> None:
     window = open_window(qtbot, clerk_spec)
-    assert window.user_label.text() == "carl - clerk (KENT)"
-    assert not window.auto_check_timer.isActive()  # the check is not a clerk's to run: no timer to fail hourly
-    dialog = window.open_settings()
+    assert window.labels.user_label.text() == "carl - clerk (KENT)"
+    assert not window.auto_check.timer.isActive()  # the check is not a clerk's to run: no timer to fail hourly
+    dialog = window.settings_actions.open()
     assert not dialog.gate_verified.isEnabled() and not dialog.statewide_source.isEnabled()
     assert not dialog.auto_check.isEnabled()
     assert dialog.shared_note.text().startswith("Read-only: only an administrator")
@@ -47,10 +47,10 @@ def test_an_app_level_clerk_sees_shared_settings_read_only(qtbot, clerk_spec: jo
 
 def test_a_database_change_waits_for_the_next_start(qtbot, admin_spec: jobs.ContextSpec, tmp_path) -> None:
     window = open_window(qtbot, admin_spec)
-    dialog = window.open_settings()
+    dialog = window.settings_actions.open()
     dialog.local_path.setText(str(tmp_path / "other.db"))
     with qtbot.waitSignal(window.settings_changed):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert window.spec.db_url == admin_spec.db_url
+    assert window.session.spec.db_url == admin_spec.db_url
     assert window.statusBar().currentMessage() == "The new database is used from the next start of the app."
     qtbot.waitUntil(window.runner.is_idle, timeout=15_000)

@@ -24,7 +24,7 @@ def open_window(qtbot, spec: jobs.ContextSpec) -> MainWindow:
     qtbot.addWidget(window)
     window.show()
     with qtbot.waitSignal(window.dashboard_loaded, timeout=20_000):
-        window.refresh()
+        window.dashboard_view.refresh()
     return window
 
 
@@ -44,8 +44,8 @@ def test_undo_a_fix_from_the_details_dialog(qtbot, admin_spec):
     with_fix = [r for r in window.activity.model.records() if r.get("strategy_succeeded")]
     assert with_fix, "the demo resolves some counties with a strategy"
     window.actions_for_records.view_details(with_fix[0])
-    qtbot.waitUntil(lambda: isinstance(window.last_dialog, DetailsDialog), timeout=10_000)
-    dialog = window.last_dialog
+    qtbot.waitUntil(lambda: isinstance(window.session.last_dialog, DetailsDialog), timeout=10_000)
+    dialog = window.session.last_dialog
     assert dialog.fixes.rowCount() >= 1
     fix_id = dialog.fixes.record(0)["id"]
     dialog.fix_table.selectRow(0)
@@ -64,7 +64,7 @@ def test_undo_a_fix_from_the_details_dialog(qtbot, admin_spec):
 def test_export_report_writes_the_file(qtbot, admin_spec, tmp_path):
     window = open_window(qtbot, admin_spec)
     out = tmp_path / "report.csv"
-    window.export_report(out)
+    window.report_export.export(out)
     qtbot.waitUntil(window.runner.is_idle, timeout=30_000)
     text = out.read_text(encoding="utf-8-sig")
     assert "LOVING" in text and "KENT" in text
@@ -105,6 +105,6 @@ def test_dashboard_on_both_backends(qtbot, db_url, tmp_path):
     ctx.engine.dispose()
     spec = jobs.ContextSpec(db_url, user="ada", role="admin")
     window = open_window(qtbot, spec)
-    assert window.db_label.text() == ("local database" if db_url.startswith("sqlite") else "shared server")
+    assert window.labels.db_label.text() == ("local database" if db_url.startswith("sqlite") else "shared server")
     assert window.activity.model.rowCount() == 14
     assert window.status_panel.failed_label.text() == "2"

@@ -23,7 +23,7 @@ def open_window(qtbot, spec: jobs.ContextSpec, minutes: int = 60) -> MainWindow:
     qtbot.addWidget(window)
     window.show()
     with qtbot.waitSignal(window.dashboard_loaded, timeout=15_000):
-        window.refresh()
+        window.dashboard_view.refresh()
     return window
 
 
@@ -47,12 +47,12 @@ def test_admin_dashboard_shows_demo_counties(qtbot, admin_spec):
     assert window.status_panel.failed_label.text() == "2"
     assert window.status_panel.no_upload_label.text() == "247"
     assert window.activity.model.rowCount() == 14
-    assert window.election_combo.currentText() == "2026-03-03"
-    assert window.db_label.text() == "local database"
-    assert window.online_label.text() == "online"
-    assert window.user_label.text() == "ada - admin"
+    assert window.dashboard_view.election_combo.currentText() == "2026-03-03"
+    assert window.labels.db_label.text() == "local database"
+    assert window.labels.online_label.text() == "online"
+    assert window.labels.user_label.text() == "ada - admin"
     assert window.activity.override_button.isVisibleTo(window)
-    assert window.auto_check_timer.isActive() and window.auto_check_timer.interval() == 3_600_000
+    assert window.auto_check.timer.isActive() and window.auto_check.timer.interval() == 3_600_000
     assert window.status_panel.next_check_label.text().startswith("in 59:")
     window.overview.search_edit.setText("lov")
     assert window.overview.proxy.rowCount() == 2
@@ -62,8 +62,8 @@ def test_view_details_opens_details_and_escalation(qtbot, admin_spec):
     window = open_window(qtbot, admin_spec)
     select_activity(window, "LOVING", "DEM")
     qtbot.mouseClick(window.activity.details_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: isinstance(window.last_dialog, DetailsDialog), timeout=10_000)
-    details = window.last_dialog
+    qtbot.waitUntil(lambda: isinstance(window.session.last_dialog, DetailsDialog), timeout=10_000)
+    details = window.session.last_dialog
     assert details.isVisible()
     assert details.methods.rowCount() >= 1
     assert details.gate_label.text().startswith("Public gate: shown publicly")
@@ -71,8 +71,8 @@ def test_view_details_opens_details_and_escalation(qtbot, admin_spec):
     details.close()
     select_activity(window, "KENT", "REP")
     qtbot.mouseClick(window.activity.details_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: isinstance(window.last_dialog, EscalationDialog), timeout=10_000)
-    escalation = window.last_dialog
+    qtbot.waitUntil(lambda: isinstance(window.session.last_dialog, EscalationDialog), timeout=10_000)
+    escalation = window.session.last_dialog
     assert "KENT" in escalation.summary_label.text()
     assert not escalation.override_button.isEnabled()
     escalation.override_reason.setPlainText("County confirmed late mail ballots by phone")
@@ -88,7 +88,7 @@ def test_manual_override_from_the_table_needs_a_reason(qtbot, admin_spec):
     window = open_window(qtbot, admin_spec)
     select_activity(window, "TERRELL", "DEM")
     qtbot.mouseClick(window.activity.override_button, Qt.MouseButton.LeftButton)
-    dialog = window.last_dialog
+    dialog = window.session.last_dialog
     assert isinstance(dialog, ReasonDialog) and not dialog.ok_button.isEnabled()
     qtbot.keyClicks(dialog.reason_edit, "Checked with county")
     assert dialog.ok_button.isEnabled()
@@ -108,12 +108,12 @@ def test_clerk_sees_only_their_county_and_override_is_refused(qtbot, clerk_spec)
     assert {r["county"] for r in window.activity.model.records()} == {"KENT"}
     assert not window.activity.override_button.isVisibleTo(window)
     assert not window.reconcile_action.isVisible()
-    assert window.user_label.text() == "carl - clerk (KENT)"
+    assert window.labels.user_label.text() == "carl - clerk (KENT)"
     record = select_activity(window, "KENT", "REP")
     window.actions_for_records.request_override(record, "I am the clerk")  # the hidden action, forced
-    qtbot.waitUntil(lambda: isinstance(window.last_dialog, QMessageBox), timeout=10_000)
-    assert "not permitted: clerk may not" in window.last_dialog.text()
-    window.last_dialog.close()
+    qtbot.waitUntil(lambda: isinstance(window.session.last_dialog, QMessageBox), timeout=10_000)
+    assert "not permitted: clerk may not" in window.session.last_dialog.text()
+    window.session.last_dialog.close()
 
 
 def test_worker_error_shown_in_crash_dialog(qtbot, admin_spec):
@@ -123,10 +123,10 @@ def test_worker_error_shown_in_crash_dialog(qtbot, admin_spec):
         raise KeyError("no such column")
 
     window.runner.start(broken)
-    qtbot.waitUntil(lambda: isinstance(window.last_dialog, CrashDialog), timeout=10_000)
-    assert "KeyError" in window.last_dialog.summary.text()
-    assert "raise KeyError" in window.last_dialog.trace_view.toPlainText()
-    window.last_dialog.close()
+    qtbot.waitUntil(lambda: isinstance(window.session.last_dialog, CrashDialog), timeout=10_000)
+    assert "KeyError" in window.session.last_dialog.summary.text()
+    assert "raise KeyError" in window.session.last_dialog.trace_view.toPlainText()
+    window.session.last_dialog.close()
 
 
 def test_force_recheck_and_auto_check_refresh(qtbot, admin_spec):
@@ -136,12 +136,12 @@ def test_force_recheck_and_auto_check_refresh(qtbot, admin_spec):
     with qtbot.waitSignal(window.dashboard_loaded, timeout=20_000):
         qtbot.mouseClick(window.activity.recheck_button, Qt.MouseButton.LeftButton)
     assert window.activity.model.rowCount() == before + 1
-    assert window.auto_check_timer.interval() == 60_000
+    assert window.auto_check.timer.interval() == 60_000
     with qtbot.waitSignal(window.dashboard_loaded, timeout=30_000):
-        window.run_auto_check()  # what the timer calls
+        window.auto_check.run()  # what the timer calls
     # nothing drifted since the re-check: every county/party is reported, none gets a new log row
-    assert len(window.last_auto_check) == 14
-    assert {r.get("check") for r in window.last_auto_check} == {"unchanged"}
+    assert len(window.auto_check.last_results) == 14
+    assert {r.get("check") for r in window.auto_check.last_results} == {"unchanged"}
     # ... but the check itself leaves its summary row (county and party "*"), so it can be shown it ran
     assert window.activity.model.rowCount() == before + 2
     newest = max(window.activity.model.records(), key=lambda r: r["id"])
@@ -150,17 +150,17 @@ def test_force_recheck_and_auto_check_refresh(qtbot, admin_spec):
 
 def test_empty_database_and_missing_data(qtbot, empty_url):
     window = open_window(qtbot, jobs.ContextSpec(empty_url))
-    assert window.election is None
+    assert window.session.election is None
     assert window.overview.model.rowCount() == 254
     assert window.status_panel.verified_label.text() == "0 of 254 (0.0%)"
-    window.reconcile_all()
+    window.dashboard_view.reconcile_all()
     assert window.banner.isVisibleTo(window) and "No election" in window.banner.text()
 
 
 @pytest.mark.parametrize("minutes", [0])
 def test_auto_check_off(qtbot, empty_url, minutes):
     window = open_window(qtbot, jobs.ContextSpec(empty_url), minutes=minutes)
-    assert not window.auto_check_timer.isActive()
+    assert not window.auto_check.timer.isActive()
     assert window.status_panel.next_check_label.text() == "off"
 
 
@@ -169,7 +169,7 @@ def test_close_saves_and_restores_layout(qtbot, empty_url):
     window.resize(700, 520)
     window.overview.table.horizontalHeader().resizeSection(0, 177)
     window.close()
-    assert window.runner.is_idle() and not window.auto_check_timer.isActive()
+    assert window.runner.is_idle() and not window.auto_check.timer.isActive()
     again = open_window(qtbot, jobs.ContextSpec(empty_url))
     assert again.overview.table.horizontalHeader().sectionSize(0) == 177
     assert again.size().width() == 700

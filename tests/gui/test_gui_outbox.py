@@ -55,8 +55,8 @@ def outbox_rows(url: str) -> list[tuple[str, bool]]:
 
 
 def submit_through_wizard(qtbot, window: MainWindow, path: Path) -> object:
-    window.election = ELECTION
-    wizard = window.open_upload_wizard([path])
+    window.session.election = ELECTION
+    wizard = window.uploads.open_wizard([path])
     assert isinstance(wizard, UploadWizard)
     with qtbot.waitSignal(wizard.checked, timeout=20_000):
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
@@ -72,24 +72,25 @@ def test_wizard_queues_offline_then_push_stores_exactly_once(qtbot, db_url, tmp_
     window = MainWindow(jobs.ContextSpec(closed_port_url(), user="lou", role="clerk", county="LOVING"),
                         Preferences())
     qtbot.addWidget(window)
-    assert window.spec.uses_outbox and window.spec.outbox_url == default_sqlite_url()
-    assert window.db_label.text() == "shared server" and window.outbox.timer.isActive()
+    assert window.session.spec.uses_outbox and window.session.spec.outbox_url == default_sqlite_url()
+    assert window.labels.db_label.text() == "shared server" and window.outbox.timer.isActive()
     assert window.outbox.timer.interval() == 60_000 and window.outbox.send_action.isEnabled()
 
-    window.refresh()  # the dashboard cannot load: an inline banner and the offline status, no error dialog
-    qtbot.waitUntil(lambda: window.online_label.text() == "Offline - 0 queued", timeout=20_000)
+    # the dashboard cannot load: an inline banner and the offline status, no error dialog
+    window.dashboard_view.refresh()
+    qtbot.waitUntil(lambda: window.labels.online_label.text() == "Offline - 0 queued", timeout=20_000)
     assert window.banner.text().startswith("The shared server cannot be reached (")
-    assert window.last_dialog is None and window.outbox.status.online is False
+    assert window.session.last_dialog is None and window.outbox.status.online is False
 
     result = submit_through_wizard(qtbot, window, write_roster(tmp_path / "loving_roster.csv"))
     assert result.queued is True and result.item.counties == ["LOVING"]
     assert window.banner.text().startswith("Queued offline: will be sent when the server is reachable.")
-    qtbot.waitUntil(lambda: window.online_label.text() == "Offline - 1 queued", timeout=20_000)
+    qtbot.waitUntil(lambda: window.labels.online_label.text() == "Offline - 1 queued", timeout=20_000)
     qtbot.waitUntil(window.runner.is_idle, timeout=10_000)
-    assert outbox_rows(window.spec.outbox_url) == [(result.item.uuid, False)]
+    assert outbox_rows(window.session.spec.outbox_url) == [(result.item.uuid, False)]
 
     # The server is reachable again: the next check sees offline -> online and pushes by itself.
-    window.spec = dataclasses.replace(window.spec, db_url=db_url)
+    window.session.spec = dataclasses.replace(window.session.spec, db_url=db_url)
     with qtbot.waitSignal(window.outbox.pushed, timeout=60_000) as pushed:
         window.outbox.check()
     summary = pushed.args[0]
@@ -98,8 +99,8 @@ def test_wizard_queues_offline_then_push_stores_exactly_once(qtbot, db_url, tmp_
     assert summary.text() == "Queued uploads: 1 pushed, 0 failed."
     assert window.statusBar().currentMessage() == "Queued uploads: 1 pushed, 0 failed."
     qtbot.waitUntil(window.runner.is_idle, timeout=20_000)  # the dashboard refresh after the push
-    assert window.online_label.text() == "Online"
-    assert outbox_rows(window.spec.outbox_url) == [(result.item.uuid, True)]
+    assert window.labels.online_label.text() == "Online"
+    assert outbox_rows(window.session.spec.outbox_url) == [(result.item.uuid, True)]
     engine = make_engine(db_url)
     with engine.connect() as connection:
         stored = connection.execute(select(Submission.uuid, Submission.county, Submission.submitted_by)).all()
@@ -122,8 +123,8 @@ def test_wizard_queues_offline_then_push_stores_exactly_once(qtbot, db_url, tmp_
 def test_local_database_does_not_use_the_outbox(qtbot, empty_url):
     window = MainWindow(jobs.ContextSpec(empty_url, user="ada", role="admin"), Preferences())
     qtbot.addWidget(window)
-    assert not window.spec.uses_outbox and window.spec.outbox_url is None
-    assert window.db_label.text() == "local database"
+    assert not window.session.spec.uses_outbox and window.session.spec.outbox_url is None
+    assert window.labels.db_label.text() == "local database"
     assert not window.outbox.timer.isActive() and not window.outbox.send_action.isEnabled()
     window.outbox.check()
     window.outbox.push()
@@ -142,12 +143,12 @@ def test_status_labels() -> None:
 def test_server_back_with_nothing_queued_reloads_the_dashboard(qtbot, empty_url):
     window = MainWindow(jobs.ContextSpec(closed_port_url(), user="ada", role="admin"), Preferences())
     qtbot.addWidget(window)
-    window.refresh()
-    qtbot.waitUntil(lambda: window.online_label.text() == "Offline - 0 queued", timeout=20_000)
+    window.dashboard_view.refresh()
+    qtbot.waitUntil(lambda: window.labels.online_label.text() == "Offline - 0 queued", timeout=20_000)
     qtbot.waitUntil(window.runner.is_idle, timeout=10_000)
-    window.spec = dataclasses.replace(window.spec, db_url=empty_url)
+    window.session.spec = dataclasses.replace(window.session.spec, db_url=empty_url)
     with qtbot.waitSignal(window.dashboard_loaded, timeout=20_000):
         window.outbox.check()
     qtbot.waitUntil(window.runner.is_idle, timeout=10_000)
-    assert window.online_label.text() == "Online" and window.outbox.last_summary is None
-    assert window.dashboard is not None and window.dashboard.outbox_pending == 0
+    assert window.labels.online_label.text() == "Online" and window.outbox.last_summary is None
+    assert window.session.dashboard is not None and window.session.dashboard.outbox_pending == 0

@@ -24,7 +24,7 @@ def open_window(qtbot, spec: jobs.ContextSpec) -> MainWindow:
     qtbot.addWidget(window)
     window.show()
     with qtbot.waitSignal(window.dashboard_loaded, timeout=15_000):
-        window.refresh()
+        window.dashboard_view.refresh()
     return window
 
 
@@ -44,8 +44,8 @@ def pdf_text_and_pages(path: Path) -> tuple[str, int]:
 
 
 def wait_for_dialog(qtbot, window: MainWindow, kind: type) -> QDialog:
-    qtbot.waitUntil(lambda: isinstance(window.last_dialog, kind), timeout=30_000)
-    dialog = window.last_dialog
+    qtbot.waitUntil(lambda: isinstance(window.session.last_dialog, kind), timeout=30_000)
+    dialog = window.session.last_dialog
     assert isinstance(dialog, kind)
     return dialog
 
@@ -90,7 +90,7 @@ def test_print_dialog_paints_only_when_accepted(qtbot, admin_spec, tmp_path):
 
 def test_escalation_print_preview_has_the_escalation_scope(qtbot, admin_spec, tmp_path):
     window = open_window(qtbot, admin_spec)
-    escalated = next(e for e in window.dashboard.log if e["status"] == "ESCALATED")
+    escalated = next(e for e in window.session.dashboard.log if e["status"] == "ESCALATED")
     window.actions_for_records.view_details({"id": escalated["id"]})
     dialog = wait_for_dialog(qtbot, window, EscalationDialog)
     qtbot.mouseClick(dialog.print_preview_button, Qt.MouseButton.LeftButton)
@@ -122,7 +122,7 @@ def test_screenshot_views_open_the_right_dialog(qtbot, admin_spec, tmp_path):
         startup = Startup(window, seed_if_empty=False, screenshot=shot, view=view)
         with qtbot.waitSignal(startup.screenshot_saved, timeout=30_000):
             startup.start()
-        assert isinstance(window.last_dialog, kind) and shot.read_bytes()[:4] == b"\x89PNG"
+        assert isinstance(window.session.last_dialog, kind) and shot.read_bytes()[:4] == b"\x89PNG"
         qtbot.waitUntil(lambda w=window: not w.isVisible(), timeout=5000)
 
 

@@ -83,7 +83,7 @@ def open_window(qtbot, spec: jobs.ContextSpec) -> MainWindow:
     qtbot.addWidget(window)
     window.show()
     with qtbot.waitSignal(window.dashboard_loaded, timeout=20_000):
-        window.refresh()
+        window.dashboard_view.refresh()
     return window
 
 
@@ -106,10 +106,10 @@ def test_sign_in_shows_the_user_and_role_the_database_reports(qtbot, caplog, db_
     assert not dialog.isVisible()
     assert audit_rows(db_url, "sign_in") == [("clerk_loving", "clerk", "clerk_loving signed in as clerk (desktop)")]
     window = open_window(qtbot, result.spec)
-    assert window.user_label.text() == "clerk_loving - clerk (LOVING)"
-    assert window.db_label.text() == "shared server"
+    assert window.labels.user_label.text() == "clerk_loving - clerk (LOVING)"
+    assert window.labels.db_label.text() == "shared server"
     assert not window.activity.override_button.isVisibleTo(window) and not window.reconcile_action.isVisible()
-    assert window.dashboard.audit is None and window.audit_banner.isHidden()  # a clerk cannot verify the chain
+    assert window.session.dashboard.audit is None and window.audit_banner.isHidden()  # a clerk cannot verify the chain
     qtbot.waitUntil(window.runner.is_idle, timeout=15_000)
     window.close()  # writes the UI state too
     # docs/reliability.md T15: the password is in no file of the app's data folder and in no log line
@@ -123,8 +123,8 @@ def test_the_database_not_the_window_decides_the_role(qtbot, db_url: str) -> Non
     claimed = jobs.ContextSpec(make_url(url)._replace(password=None).render_as_string(), user="Secretary of State",
                                role="admin", password=PASSWORD)
     window = open_window(qtbot, claimed)
-    assert window.user_label.text() == "clerk_loving - clerk (LOVING)"
-    assert window.spec.role == "clerk" and not window.activity.override_button.isVisibleTo(window)
+    assert window.labels.user_label.text() == "clerk_loving - clerk (LOVING)"
+    assert window.session.spec.role == "clerk" and not window.activity.override_button.isVisibleTo(window)
     qtbot.waitUntil(window.runner.is_idle, timeout=15_000)
 
 
@@ -194,21 +194,21 @@ def test_remember_me_keeps_the_password_in_the_keyring_only(qtbot, monkeypatch, 
 
 def test_a_clerks_settings_choose_no_role_and_show_shared_settings_read_only(qtbot, db_url: str) -> None:
     window = open_window(qtbot, login_spec(qtbot, db_url, "clerk_loving", Role.CLERK, ["LOVING"]))
-    dialog = window.open_settings()
+    dialog = window.settings_actions.open()
     assert dialog.findChild(QComboBox, "roleCombo") is None and dialog.findChild(QComboBox, "countyCombo") is None
     assert dialog.identity_label.text() == "clerk_loving - clerk (LOVING)"
     for widget in (dialog.gate_verified, dialog.gate_within, dialog.statewide_source, dialog.auto_check):
         assert not widget.isEnabled()
     assert dialog.shared_note.text() == ("Read-only: only an administrator can change these (you are signed in as "
                                          "clerk).")
-    assert dialog.gate_verified.text() == str(window.dashboard.shared.gate_verified)  # the database's value
+    assert dialog.gate_verified.text() == str(window.session.dashboard.shared.gate_verified)  # the database's value
     qtbot.waitUntil(window.runner.is_idle, timeout=15_000)
 
 
 def test_an_admin_saves_thresholds_through_the_service_and_it_is_audited(qtbot, db_url: str) -> None:
     window = open_window(qtbot, login_spec(qtbot, db_url, "state_admin", Role.ADMIN))
-    assert window.user_label.text() == "state_admin - admin"
-    dialog = window.open_settings()
+    assert window.labels.user_label.text() == "state_admin - admin"
+    dialog = window.settings_actions.open()
     assert dialog.gate_verified.isEnabled() and dialog.shared_note.isHidden()
     dialog.gate_verified.setText("99.5")
     dialog.gate_within.setText("98.5")
@@ -223,19 +223,19 @@ def test_an_admin_saves_thresholds_through_the_service_and_it_is_audited(qtbot, 
     assert "gate_verified" in changes[0][2] and "-> 99.5" in changes[0][2]
 
     # A value the service refuses is shown in a dialog, and nothing is written.
-    dialog = window.open_settings()
+    dialog = window.settings_actions.open()
     dialog.statewide_source.setText("/no/such/statewide/folder")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: isinstance(window.last_dialog, QMessageBox), timeout=20_000)
-    assert "does not exist" in window.last_dialog.text()
+    qtbot.waitUntil(lambda: isinstance(window.session.last_dialog, QMessageBox), timeout=20_000)
+    assert "does not exist" in window.session.last_dialog.text()
     assert len(audit_rows(db_url, "settings_change")) == 1
-    window.last_dialog.close()
+    window.session.last_dialog.close()
     qtbot.waitUntil(window.runner.is_idle, timeout=15_000)
 
 
 def test_the_admin_window_raises_a_red_alarm_when_the_audit_trail_was_edited(qtbot, db_url: str) -> None:
     window = open_window(qtbot, login_spec(qtbot, db_url, "state_admin", Role.ADMIN))
-    assert window.dashboard.audit is not None and window.dashboard.audit.intact
+    assert window.session.dashboard.audit is not None and window.session.dashboard.audit.intact
     assert window.audit_banner.isHidden()
     owner = create_engine(normalize_url(db_url))
     with owner.begin() as connection:  # the owner can switch the trigger off; the anchors still remember
@@ -247,7 +247,7 @@ def test_the_admin_window_raises_a_red_alarm_when_the_audit_trail_was_edited(qtb
     owner.dispose()
     with qtbot.waitSignal(window.dashboard_loaded, timeout=20_000):
         window.refresh_action.trigger()  # Refresh always verifies
-    assert window.dashboard.audit.broken_seq == seq
+    assert window.session.dashboard.audit.broken_seq == seq
     assert window.audit_banner.isVisibleTo(window)
     assert window.audit_banner.text().startswith(f"AUDIT TRAIL BROKEN at seq {seq}")
     failures = [row for row in audit_rows(db_url, "audit_verify") if "BROKEN" in row[2]]
@@ -257,10 +257,11 @@ def test_the_admin_window_raises_a_red_alarm_when_the_audit_trail_was_edited(qtb
 
 def test_an_auditor_verifies_the_trail_and_changes_nothing(qtbot, db_url: str) -> None:
     window = open_window(qtbot, login_spec(qtbot, db_url, "state_auditor", Role.AUDITOR))
-    assert window.user_label.text() == "state_auditor - auditor"
-    assert window.dashboard.audit is not None and window.dashboard.audit.intact and window.audit_banner.isHidden()
+    assert window.labels.user_label.text() == "state_auditor - auditor"
+    audit = window.session.dashboard.audit
+    assert audit is not None and audit.intact and window.audit_banner.isHidden()
     assert not window.activity.override_button.isVisibleTo(window) and not window.reconcile_action.isVisible()
-    dialog = window.open_settings()
+    dialog = window.settings_actions.open()
     assert not dialog.gate_verified.isEnabled() and dialog.shared_changes() == {}
     qtbot.waitUntil(window.runner.is_idle, timeout=15_000)
 
@@ -275,8 +276,8 @@ def test_heavy_jobs_sign_in_again_in_the_child_process(qtbot, db_url: str, tmp_p
     window = open_window(qtbot, login_spec(qtbot, db_url, "state_admin", Role.ADMIN))
     before = window.activity.model.rowCount()
     with qtbot.waitSignal(window.dashboard_loaded, timeout=60_000):
-        window.reconcile_all()
-    assert window.last_dialog is None, window.last_dialog
+        window.dashboard_view.reconcile_all()
+    assert window.session.last_dialog is None, window.session.last_dialog
     assert window.activity.model.rowCount() >= before > 0
     qtbot.waitUntil(window.runner.is_idle, timeout=15_000)
 
@@ -303,8 +304,8 @@ def test_the_app_opens_after_sign_in_and_says_when_no_keyring_could_keep_the_pas
     launcher = Launcher(Preferences(), seed_if_empty=False, demo_folder=None, screenshot=None, view="main")
     window = launcher.signed_in(result)
     qtbot.addWidget(window)
-    qtbot.waitUntil(lambda: window.dashboard is not None, timeout=20_000)  # Startup: prepare, then load
-    assert window.user_label.text() == "clerk_loving - clerk (LOVING)"
+    qtbot.waitUntil(lambda: window.session.dashboard is not None, timeout=20_000)  # Startup: prepare, then load
+    assert window.labels.user_label.text() == "clerk_loving - clerk (LOVING)"
     assert window.statusBar().currentMessage() == "No secure keyring on this computer: the password was not remembered."
     qtbot.waitUntil(window.runner.is_idle, timeout=15_000)
 

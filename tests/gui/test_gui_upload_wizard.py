@@ -46,8 +46,8 @@ def window(qtbot, empty_url):
 
 
 def start_wizard(qtbot, window: MainWindow, path: Path) -> UploadWizard:
-    window.election = ELECTION
-    wizard = window.open_upload_wizard([path])
+    window.session.election = ELECTION
+    wizard = window.uploads.open_wizard([path])
     assert isinstance(wizard, UploadWizard)
     files = wizard.files_page
     assert files.county.currentText() == "LOVING" and not files.county.isEnabled()  # clerk: own county only

@@ -52,9 +52,9 @@ def double_click_overview(qtbot, window: MainWindow, county: str) -> None:
 def test_overview_double_click_opens_details_or_says_no_reconciliation(qtbot, admin_spec):
     window = open_window(qtbot, admin_spec)
     double_click_overview(qtbot, window, "LOVING")
-    qtbot.waitUntil(lambda: isinstance(window.last_dialog, DetailsDialog), timeout=10_000)
-    assert window.last_dialog.detail["county"] == "LOVING"
-    window.last_dialog.close()
+    qtbot.waitUntil(lambda: isinstance(window.session.last_dialog, DetailsDialog), timeout=10_000)
+    assert window.session.last_dialog.detail["county"] == "LOVING"
+    window.session.last_dialog.close()
     double_click_overview(qtbot, window, "ANDERSON")
     assert window.banner.isVisibleTo(window)
     assert window.banner.text() == "ANDERSON: no reconciliation yet (no upload, or not checked)."
@@ -79,7 +79,7 @@ def test_ctrl_o_opens_the_file_dialog_and_a_dropped_file_opens_the_wizard(qtbot,
                       Qt.KeyboardModifier.NoModifier)
     window.dropEvent(drop)
     assert drop.isAccepted()
-    wizard = window.last_dialog
+    wizard = window.session.last_dialog
     assert isinstance(wizard, UploadWizard) and wizard.isVisible()
     assert wizard.files_page.paths() == [roster]
     assert ui_state().value("recent_files")[0] == str(roster)
@@ -109,7 +109,7 @@ def test_wizard_counts_page_shows_statewide_counts_and_difference(qtbot, admin_s
                                               StatewideCountCache.county == "KING")).scalars()}
     ctx.engine.dispose()
     assert statewide, "the demo caches statewide counts for KING"
-    wizard = window.open_upload_wizard([roster])
+    wizard = window.uploads.open_wizard([roster])
     wizard.files_page.county.setCurrentText("KING")
     with qtbot.waitSignal(wizard.checked, timeout=15_000):
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
@@ -139,7 +139,7 @@ def test_settings_name_the_server_and_never_hold_a_password(qtbot, monkeypatch, 
     window = open_window(qtbot, jobs.ContextSpec(empty_url))
     ui_state().setValue("probe", "written")  # make sure the QSettings file exists to be searched
     ui_state().sync()
-    dialog = window.open_settings()
+    dialog = window.settings_actions.open()
     assert isinstance(dialog, SettingsDialog)
     assert not hasattr(dialog, "pg_password") and not hasattr(dialog, "pg_user")
     dialog.db_kind.setCurrentIndex(dialog.db_kind.findData("postgresql"))
@@ -163,7 +163,7 @@ def test_main_window_saves_gate_thresholds_to_the_database(qtbot, admin_spec):
     with transaction(ctx.engine) as session:
         before = (get_setting(session, GATE_VERIFIED), get_setting(session, GATE_WITHIN))
     assert before != ("99.5", "98.5")
-    dialog = window.open_settings()
+    dialog = window.settings_actions.open()
     dialog.gate_verified.setText("99.5")
     dialog.gate_within.setText("98.5")
     with qtbot.waitSignal(window.settings_changed) as changed:

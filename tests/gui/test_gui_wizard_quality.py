@@ -108,8 +108,8 @@ def test_quality_adds_up_over_files_and_skips_a_superseded_original(tmp_path):
 def test_wizard_shows_the_quality_bar(qtbot, tmp_path, empty_url):
     window = MainWindow(jobs.ContextSpec(empty_url, user="lou", role="clerk", county="LOVING"), Preferences())
     qtbot.addWidget(window)
-    window.election = ELECTION
-    wizard = window.open_upload_wizard([write_mixed_roster(tmp_path / "loving.xlsx")])
+    window.session.election = ELECTION
+    wizard = window.uploads.open_wizard([write_mixed_roster(tmp_path / "loving.xlsx")])
     wizard.files_page.method.setCurrentText("early-voting")
     with qtbot.waitSignal(wizard.checked, timeout=15_000):
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from turnout_desktop.ingest.blank_lines import blank_rows_between, drop_blank_lines
-from turnout_desktop.ingest.county_upload import read_county_upload
-from turnout_desktop.ingest.raw import read_raw
-from turnout_desktop.ingest.text_reader import clean_text
+from turnout_desktop.ingest.interpret.county_upload import read_county_upload
+from turnout_desktop.ingest.readers.blank_lines import blank_rows_between, drop_blank_lines
+from turnout_desktop.ingest.readers.registry import read_raw
+from turnout_desktop.ingest.readers.text_reader import clean_text
 
 ELECTION = dt.date(2026, 3, 3)
 HEADER = "VUID,LAST NAME,PARTY,VOTING_METHOD"

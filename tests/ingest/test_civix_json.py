@@ -14,7 +14,7 @@ import pytest
 
 from tests.ingest.conftest import REAL_DATA, counts_of
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.county_upload import read_county_upload
+from turnout_desktop.ingest.interpret.county_upload import read_county_upload
 
 
 def _real_turnout() -> list[dict[str, object]]:

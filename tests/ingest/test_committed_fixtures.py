@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from turnout_desktop.ingest.precheck import precheck_files
+from turnout_desktop.ingest.interpret.precheck import precheck_files
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ELECTION = dt.date(2026, 3, 3)

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from turnout_desktop.domain.vuid import normalize_vuid
-from turnout_desktop.ingest.layout import blank_mask, is_empty_cell
-from turnout_desktop.ingest.normalize import (
+from turnout_desktop.ingest.interpret.layout import blank_mask, is_empty_cell
+from turnout_desktop.ingest.interpret.normalize import (
     NO_VUID_KEY,
     cell_text,
     distinct_values,
@@ -20,8 +20,8 @@ from turnout_desktop.ingest.normalize import (
     normalize_vuids,
     row_vuid_keys,
 )
-from turnout_desktop.ingest.problems import ProblemLog
-from turnout_desktop.ingest.upload_counts import roster_counts
+from turnout_desktop.ingest.interpret.problems import ProblemLog
+from turnout_desktop.ingest.interpret.upload_counts import roster_counts
 
 ODD_CELLS = [None, "", "  ", "REDACTED", "1.23457E+09", "123456789", 123456789, "12345678901", "00123456789",
              "1234-5678", "abc", "1234567890.0", float("nan"), True, " 1234567890 ", "\u0661" * 10, 1.5,

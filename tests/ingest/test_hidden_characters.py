@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.ingest.conftest import problem_tuples, write_text, write_xlsx
-from turnout_desktop.ingest.county_upload import read_county_upload
-from turnout_desktop.ingest.normalize import has_hidden_characters
+from turnout_desktop.ingest.interpret.county_upload import read_county_upload
+from turnout_desktop.ingest.interpret.normalize import has_hidden_characters
 
 ELECTION = dt.date(2026, 3, 3)
 

@@ -17,10 +17,10 @@ import pytest
 from turnout_desktop.db import settings_store
 from turnout_desktop.db.session import make_engine, transaction
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest import safety
-from turnout_desktop.ingest.county_upload import read_county_upload
-from turnout_desktop.ingest.mixed_encoding import split_mixed_utf8
-from turnout_desktop.ingest.raw import read_raw
+from turnout_desktop.ingest.interpret.county_upload import read_county_upload
+from turnout_desktop.ingest.readers import safety
+from turnout_desktop.ingest.readers.mixed_encoding import split_mixed_utf8
+from turnout_desktop.ingest.readers.registry import read_raw
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.submission import submit_files
 

@@ -17,7 +17,7 @@ import pytest
 from turnout_desktop.cli.main import main
 from turnout_desktop.db import settings_store
 from turnout_desktop.db.session import make_engine, transaction
-from turnout_desktop.ingest import safety
+from turnout_desktop.ingest.readers import safety
 
 STATEWIDE = b"VUID,COUNTY,PARTY,VOTING_METHOD\n1151000001,LOVING,DEM,early-voting\n"
 

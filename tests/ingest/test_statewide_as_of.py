@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.filenames import as_of_from_name
-from turnout_desktop.ingest.statewide import read_statewide
+from turnout_desktop.ingest.interpret.filenames import as_of_from_name
+from turnout_desktop.ingest.interpret.statewide import read_statewide
 
 ELECTION = dt.date(2026, 3, 3)
 CANONICAL = "VUID,COUNTY,PARTY,VOTING_METHOD,PRECINCT,VOTE_DATE\n"

@@ -10,8 +10,8 @@ import pytest
 
 from tests.ingest.conftest import write_text, write_xlsx
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.precincts import read_precincts
-from turnout_desktop.ingest.statewide import read_statewide
+from turnout_desktop.ingest.interpret.precincts import read_precincts
+from turnout_desktop.ingest.interpret.statewide import read_statewide
 
 ELECTION = dt.date(2026, 5, 26)
 SOS_ROWS = ["COUNTY,VOTER_NAME,ID_VOTER,VOTING_METHOD,PRECINCT",

@@ -9,8 +9,8 @@ import pytest
 
 from tests.ingest.conftest import REAL_DATA, counts_of, problem_tuples, write_text, write_xlsx
 from turnout_desktop.cli.main import main
-from turnout_desktop.ingest.county_upload import read_county_upload
-from turnout_desktop.ingest.precheck import precheck_files
+from turnout_desktop.ingest.interpret.county_upload import read_county_upload
+from turnout_desktop.ingest.interpret.precheck import precheck_files
 
 SOS_XLSX = REAL_DATA / "sos_ev_turnout_by_county_2020G_daily.xlsx"
 

@@ -10,11 +10,11 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from turnout_desktop.ingest.county_upload import read_county_upload
-from turnout_desktop.ingest.dates import datetime_from_name, parse_date_value
-from turnout_desktop.ingest.filenames import county_from_name, superseded_by_updates
-from turnout_desktop.ingest.mapping import count_field, map_header, roster_field
-from turnout_desktop.ingest.normalize import normalize_vuids
+from turnout_desktop.ingest.interpret.county_upload import read_county_upload
+from turnout_desktop.ingest.interpret.dates import datetime_from_name, parse_date_value
+from turnout_desktop.ingest.interpret.filenames import county_from_name, superseded_by_updates
+from turnout_desktop.ingest.interpret.mapping import count_field, map_header, roster_field
+from turnout_desktop.ingest.interpret.normalize import normalize_vuids
 
 
 def test_dates() -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from turnout_desktop.ingest import text_fast
-from turnout_desktop.ingest.arrow_text import ArrowText, take_cells, whole, window
-from turnout_desktop.ingest.county_upload import read_county_upload
-from turnout_desktop.ingest.raw import read_raw
+from turnout_desktop.ingest.interpret.county_upload import read_county_upload
+from turnout_desktop.ingest.readers import text_fast
+from turnout_desktop.ingest.readers.arrow_text import ArrowText, take_cells, whole, window
+from turnout_desktop.ingest.readers.registry import read_raw
 
 BEFORE = ["Travis County Early Vote Roster", None]
 MIDDLE = ["a", None, "b", "a", "", " c"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.raw import read_raw
+from turnout_desktop.ingest.readers.registry import read_raw
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 EXPECTED_REASONS = {

@@ -8,7 +8,7 @@ import pytest
 from raw_builders import ods_odfpy, xls_xlwt, xlsx_openpyxl, xlsx_xlsxwriter, zip_of
 
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.raw import alternative_parsers, read_raw
+from turnout_desktop.ingest.readers.registry import alternative_parsers, read_raw
 
 BANNER_ROWS = [
     ["Travis County Early Vote Roster"],

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from raw_builders import replace_zip_member, xlsx_openpyxl, xlsx_xlsxwriter
 
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest import excel_fast, sheet_extent, text_fast
-from turnout_desktop.ingest.excel_reader import read_calamine
-from turnout_desktop.ingest.raw import read_raw
-from turnout_desktop.ingest.text_reader import clean_text, parse_rows, rows_to_columns
+from turnout_desktop.ingest.readers import excel_fast, sheet_extent, text_fast
+from turnout_desktop.ingest.readers.excel_reader import read_calamine
+from turnout_desktop.ingest.readers.registry import read_raw
+from turnout_desktop.ingest.readers.text_reader import clean_text, parse_rows, rows_to_columns
 
 DECOMPOSED = unicodedata.normalize("NFD", "PEÑA, JOSÉ")
 TEXT_ROWS = [[], ["Travis County Roster"], [None, "VUID", "Name", "PCT"], [None, "0123456789", DECOMPOSED, "0070"],
@@ -117,7 +117,7 @@ def test_fastexcel_refuses_the_references_python_calamine_refuses(reference: str
         "import io, resource, sys, zipfile\n"
         "resource.setrlimit(resource.RLIMIT_AS, (3 * 1024**3, 3 * 1024**3))\n"
         "from raw_builders import replace_zip_member, xlsx_xlsxwriter\n"
-        "from turnout_desktop.ingest import excel_fast\n"
+        "from turnout_desktop.ingest.readers import excel_fast\n"
         "data = xlsx_xlsxwriter([['VUID'], ['0000000001']])\n"
         "part = zipfile.ZipFile(io.BytesIO(data)).read('xl/worksheets/sheet1.xml')\n"
         "part = part.replace(b'r=\"A2\"', ('r=\"' + sys.argv[1] + '\"').encode())\n"
@@ -159,7 +159,7 @@ def test_pyarrow_csv_path_equals_python_csv(text: str, delimiter: str, fast: boo
         assert columns == _python_columns(text, delimiter)
     [workbook] = read_raw(text.encode(), "x.csv")
     sheet, expected = workbook.sheets[0], _python_columns(text, delimiter)
-    # read_raw drops empty lines (ingest/blank_lines.py); every other row is Python's, at its own line number.
+    # read_raw drops empty lines (ingest/readers/blank_lines.py); every other row is Python's, at its own line number.
     kept = range(len(expected[0])) if sheet.row_numbers is None else (sheet.row_numbers - 1).tolist()
     assert sheet.columns == [[column[index] for index in kept] for column in expected]
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest import safety, sheet_positions
-from turnout_desktop.ingest.raw import read_raw
+from turnout_desktop.ingest.readers import safety, sheet_positions
+from turnout_desktop.ingest.readers.registry import read_raw
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 _spec = importlib.util.spec_from_file_location("hostile_shapes", CORPUS / "hostile_shapes.py")

@@ -1,4 +1,4 @@
-"""The plain-cell screen (ingest/sheet_positions.py) wherever a chunk boundary falls.
+"""The plain-cell screen (ingest/readers/sheet_positions.py) wherever a chunk boundary falls.
 
 A chunk that ends inside ``<c r="A9">`` used to count as a cell without ``r=``: the regex lookahead saw
 ``<c r=`` and no quote. A million-row xlsxwriter roster then paid a needless replay (about 9 s).
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from turnout_desktop.ingest.sheet_positions import PlainCellScreen
+from turnout_desktop.ingest.readers.sheet_positions import PlainCellScreen
 
 SPELLED = b'<sheetData><row r="1" spans="1:2"><c r="A1" t="s"><v>0</v></c><c r="B1" s="1"/></row>'
 PLAIN_CELLS = [b"<c><v>1</v></c>", b"<c/>", b'<c t="s"><v>1</v></c>', b"<x:c/>"]

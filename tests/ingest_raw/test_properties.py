@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from raw_builders import ods_odfpy, xls_xlwt, xlsx_openpyxl, xlsx_xlsxwriter, zip_of
 
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.raw import RawWorkbook, read_raw
+from turnout_desktop.ingest.readers.raw import RawWorkbook
+from turnout_desktop.ingest.readers.registry import read_raw
 
 TEN_DIGITS = st.text(alphabet="0123456789", min_size=10, max_size=10)
 # docs/reliability.md sizes per change: 1,000 examples for the leading-zero round trip (T4) and for fuzzing (T3).

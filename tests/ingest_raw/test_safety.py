@@ -23,8 +23,8 @@ from raw_builders import (
 )
 
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest import safety
-from turnout_desktop.ingest.raw import read_raw, read_raw_path
+from turnout_desktop.ingest.readers import safety
+from turnout_desktop.ingest.readers.registry import read_raw, read_raw_path
 
 ODS_ROOT = ('<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
             'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '

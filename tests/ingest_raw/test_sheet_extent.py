@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest import safety, sheet_extent
+from turnout_desktop.ingest.readers import safety, sheet_extent
 
 LIMIT = 32 * 1024 * 1024
 HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/'

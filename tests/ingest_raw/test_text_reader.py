@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.raw import alternative_parsers, read_raw, read_raw_path
+from turnout_desktop.ingest.readers.registry import alternative_parsers, read_raw, read_raw_path
 
 ROSTER = "VUID,Name,Precinct\n0123456789,\"PEÑA, JOSÉ\",0070\n2000000001,SMITH,128.01\n"
 
@@ -144,7 +144,7 @@ def test_257_columns_in_a_csv_is_rejected():
 
 
 def test_csv_row_limit():
-    from turnout_desktop.ingest.text_reader import parse_rows
+    from turnout_desktop.ingest.readers.text_reader import parse_rows
 
     text = "".join(f"{i}\n" for i in range(12))
     with pytest.raises(ImportRejected) as caught:

@@ -68,19 +68,23 @@ def expected_reference(voters: list[tuple[str, str, str, str]]) -> dict[tuple[st
     return expected
 
 
-def table_checksum(engine: Engine) -> str:
-    """sha256 over every application table's rows (volatile columns left out), order-independent."""
-    digest = hashlib.sha256()
+def table_checksum(engine: Engine) -> dict[str, str]:
+    """Per application table, its row count and a sha256 over its rows (volatile columns left out), order-independent.
+
+    A dict, so a failed comparison names the tables that differ.
+    """
+    sums: dict[str, str] = {}
     with engine.connect() as connection:
         for table in Base.metadata.sorted_tables:
             columns = [c for c in table.columns if c.name not in VOLATILE_COLUMNS and not c.name.endswith("_id")
                        and not c.name.endswith("_at") and not isinstance(c.type, LargeBinary)]
             query = select(*columns) if columns else select(func.count()).select_from(table)
             rows = sorted(repr(tuple(row)) for row in connection.execute(query))
-            digest.update(f"{table.name}:{len(rows)}\n".encode())
+            digest = hashlib.sha256()
             for row in rows:
                 digest.update(row.encode())
-    return digest.hexdigest()
+            sums[table.name] = f"{len(rows)} rows {digest.hexdigest()[:16]}"
+    return sums
 
 
 def count_rows(engine: Engine, table: str, where: str = "") -> int:

@@ -99,8 +99,9 @@ def _state(engine: Engine, operation: str) -> str:
     return "complete"
 
 
-def _one_kill(operation: str, slot: DatabaseSlot, path: Path, delay: float, checksums: tuple[str, str],
-              reference: dict[tuple[str, str], int], rerun_absent: bool) -> str:
+def _one_kill(operation: str, slot: DatabaseSlot, path: Path, delay: float,
+              checksums: tuple[dict[str, str], dict[str, str]], reference: dict[tuple[str, str], int],
+              rerun_absent: bool) -> str:
     """Kill one run after ``delay`` seconds, check what is left, rerun; returns the outcome."""
     empty, baseline = checksums
     slot.reset()

@@ -17,7 +17,7 @@ from statewide_http_server import Route, StatewideServer
 
 from turnout_desktop.cli.main import main
 from turnout_desktop.errors import InvalidRequest, SourceUnavailable
-from turnout_desktop.ingest.statewide_fetch import META_NAME, cache_folder
+from turnout_desktop.ingest.readers.statewide_fetch import META_NAME, cache_folder
 from turnout_desktop.store.statewide_source import (
     default_cache_dir,
     describe_source,

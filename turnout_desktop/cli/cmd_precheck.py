@@ -25,7 +25,7 @@ from turnout_desktop.errors import ImportRejected
 if TYPE_CHECKING:  # the readers load pandas, the cache reader SQLAlchemy: both load when a pre-check runs
     from sqlalchemy import Engine
 
-    from turnout_desktop.ingest.precheck import PrecheckReport
+    from turnout_desktop.ingest.interpret.precheck import PrecheckReport
 
 EXIT_OK, EXIT_BLOCKED, EXIT_BAD_INPUT = 0, 1, 2
 SERVER_CONNECT_TIMEOUT_S = 5  # a pre-check must not hang on an unreachable server
@@ -119,7 +119,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from turnout_desktop.ingest.precheck import precheck_files
+    from turnout_desktop.ingest.interpret.precheck import precheck_files
 
     # ``--db`` is a global option (``turnout --db URL precheck ...``); absent when called directly.
     cache = read_statewide_cache(getattr(args, "db", None), args.election)

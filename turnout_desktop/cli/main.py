@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from turnout_desktop.cli import common
 
         print(f"not permitted: {common.acting_role or 'this login'} may not {args.command}", file=sys.stderr)
-        logging.getLogger(__name__).info("refused by the database: %s", exc.orig)
+        logging.getLogger(__name__).info("refused by the database: %s", getattr(exc, "orig", exc))
         return EXIT_NOT_PERMITTED
     except KeyboardInterrupt:
         print("turnout: interrupted", file=sys.stderr)

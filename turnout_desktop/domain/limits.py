@@ -13,5 +13,5 @@ MAX_DISTRICT = 100    # turnout_record, precinct_district .district
 MAX_USER_NAME = 100   # submitted_by, uploaded_by, created_by, undone_by, audit user_name
 
 # The size limit of an uploaded JSON file (Civix envelope) when the shared setting json_envelope_max_mb is not
-# set: defined here because both the reader (ingest/safety.py) and the setting (db/settings_store.py) need it.
+# set: defined here because both the reader (ingest/readers/safety.py) and the setting (db/settings_store.py) need it.
 DEFAULT_JSON_MAX_MB = 100

@@ -158,8 +158,8 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
             else:
                 pending.append(comparison)
         logs = rlog.insert_logs(session, [row for _key, row, _comparison in resolved_rows])
-        for (key, _row, comparison), log in zip(resolved_rows, logs, strict=True):
-            results[key] = rlog.log_to_dict(log, by_method=comparison.counts_json())
+        for (key, _row, comparison), stored in zip(resolved_rows, logs, strict=True):
+            results[key] = rlog.log_to_dict(stored, by_method=comparison.counts_json())
             if targets is not None:
                 results[key]["check"] = CHECK_RECONCILED
     report(0.1 if pending else 1.0, f"{len(comparisons)} county/party counts compared")

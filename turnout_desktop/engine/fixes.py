@@ -160,7 +160,7 @@ class FixRecorder:
         Args:
             recorded: ``(recorder, table, rows)`` per recorder.
         """
-        values = []
+        values: list[dict[str, Any]] = []
         for recorder, table, rows in recorded:
             if not rows:
                 continue
@@ -244,10 +244,10 @@ def fixes_counties(session: Session, fix_ids: Sequence[int]) -> dict[int, dict[s
             FixAction.fix_id.in_(chunk), FixAction.table_name == "turnout_record",
             FixAction.action == ACTION_REASSIGN))
         for fix_id, before, after in moved:
-            county = (before or {}).get("county")
-            if county and county != (after or {}).get("county", county):
+            left = (before or {}).get("county")  # the county a reassigned record left
+            if left and left != (after or {}).get("county", left):
                 per_fix = counts.setdefault(fix_id, {})
-                per_fix[county] = per_fix.get(county, 0) + 1
+                per_fix[left] = per_fix.get(left, 0) + 1
     return counts
 
 

@@ -83,9 +83,9 @@ def refusal(session: Session, fix: Fix, action: FixAction, row: Any, *, trusted:
             return (f"its {action.action} of {action.table_name} row {action.record_id} concerns "
                     f"{', '.join(sorted(foreign))}, not {fix.county}")
     if action.action == ACTION_INSERT and action.table_name == "source_file":
-        maker = session.execute(select(TurnoutRecord.created_by_fix).where(
+        importer = session.execute(select(TurnoutRecord.created_by_fix).where(
             TurnoutRecord.source_file_id == row.id).limit(1)).scalar()
-        if maker is not None and maker != fix.id:
+        if importer is not None and importer != fix.id:
             return f"source file {row.id} was not imported by this fix"
     return None
 

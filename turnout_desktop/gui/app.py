@@ -74,15 +74,15 @@ class Startup(QObject):
 
     def start(self) -> None:
         self.window.dashboard_loaded.connect(self._on_first_dashboard)
-        self.window.runner.start(jobs.prepare_database, self.window.spec, seed_if_empty=self.seed_if_empty,
-                                 demo_folder=self.demo_folder, on_result=lambda _seeded: self.window.refresh(),
+        self.window.runner.start(jobs.prepare_database, self.window.session.spec, seed_if_empty=self.seed_if_empty,
+                                 demo_folder=self.demo_folder, on_result=self.window.session.request_refresh,
                                  on_error=self._on_prepare_failed, title="Opening the database", heavy=True)
 
     def _on_prepare_failed(self, error: BaseException, trace: str) -> None:
         if self.window.outbox.handle_server_error(error):
             return  # the shared server is away: banner and "Offline - N queued"; the outbox check watches it
         self.window.show_error(error, trace)
-        self.window.refresh()  # show what can be shown (offline banner, empty tables)
+        self.window.dashboard_view.refresh()  # show what can be shown (offline banner, empty tables)
 
     def _on_first_dashboard(self) -> None:
         if self._loaded_once:
@@ -93,7 +93,7 @@ class Startup(QObject):
         if self.view == "main":
             QTimer.singleShot(0, lambda: self._capture(self.window))
         elif self.view == "settings":
-            QTimer.singleShot(0, lambda: self._capture(self.window.open_settings()))
+            QTimer.singleShot(0, lambda: self._capture(self.window.settings_actions.open()))
         elif self.view == "wizard":
             self._open_wizard_view()
         elif self.view == "print-preview":
@@ -104,7 +104,7 @@ class Startup(QObject):
     def _open_wizard_view(self) -> None:
         """The wizard's review page on a demo roster (the empty first page without demo files)."""
         rosters = sorted(self.demo_folder.glob("*_roster.csv"))[:1] if self.demo_folder else []
-        wizard = self.window.open_upload_wizard(rosters)
+        wizard = self.window.uploads.open_wizard(rosters)
         if not rosters:
             QTimer.singleShot(0, lambda: self._capture(wizard))
             return
@@ -117,13 +117,14 @@ class Startup(QObject):
 
         def painted(_pages: int) -> None:
             printer.painted.disconnect(painted)
-            QTimer.singleShot(100, lambda: self._capture(self.window.last_dialog or self.window))
+            QTimer.singleShot(100, lambda: self._capture(self.window.session.last_dialog or self.window))
 
         printer.painted.connect(painted)
-        self.window.print_report(preview=True)
+        printer.request(preview=True)
 
     def _open_log_view(self) -> None:
-        entries: list[dict[str, Any]] = self.window.dashboard.log if self.window.dashboard else []
+        dashboard = self.window.session.dashboard
+        entries: list[dict[str, Any]] = dashboard.log if dashboard else []
         if self.view == "escalation":
             wanted = [e for e in entries if e.get("status") == "ESCALATED"]
         else:  # an admin sees an escalated entry in the escalation dialog, so show another one here
@@ -135,7 +136,7 @@ class Startup(QObject):
             return
         actions = self.window.actions_for_records
         show = actions.show_escalation if self.view == "escalation" else actions.show_detail
-        self.window.runner.start(jobs.log_detail, self.window.spec, int(wanted[0]["id"]),
+        self.window.runner.start(jobs.log_detail, self.window.session.spec, int(wanted[0]["id"]),
                                  on_result=lambda detail: QTimer.singleShot(0, lambda: self._capture(show(detail))))
 
     def _capture(self, widget: QWidget) -> None:

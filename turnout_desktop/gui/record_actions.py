@@ -1,13 +1,13 @@
 """What the row actions do: load details, re-check, override, review, undo, export an escalation.
 
-Every action runs through the window's task runner; dialogs only emit what the user decided.
+Every action runs through the task runner; dialogs only emit what the user decided.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -15,10 +15,11 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from turnout_desktop.gui import jobs
 from turnout_desktop.gui.details_dialog import DetailsDialog
 from turnout_desktop.gui.escalation_dialog import EscalationDialog
+from turnout_desktop.gui.printing import ReportPrinter
 from turnout_desktop.gui.reason_dialog import ReasonDialog
-
-if TYPE_CHECKING:
-    from turnout_desktop.gui.main_window import MainWindow
+from turnout_desktop.gui.report_export import ReportExport
+from turnout_desktop.gui.task_runner import TaskRunner
+from turnout_desktop.gui.window_session import WindowSession
 
 
 def _election_of(record: dict[str, Any], fallback: dt.date | None) -> dt.date | None:
@@ -29,26 +30,30 @@ def _election_of(record: dict[str, Any], fallback: dt.date | None) -> dt.date | 
 
 
 class RecordActions(QObject):
-    """Row actions of the activity table and county overview, bound to one main window."""
+    """Row actions of the activity table and county overview; dialogs open over ``dialog_parent``."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, session: WindowSession, runner: TaskRunner, dialog_parent: QWidget, *,
+                 report_export: ReportExport, report_printer: ReportPrinter) -> None:
+        super().__init__(dialog_parent)
+        self.session = session
+        self.runner = runner
+        self.dialog_parent = dialog_parent
+        self.report_export = report_export
+        self.report_printer = report_printer
 
     @property
     def spec(self) -> jobs.ContextSpec:
-        return self.window.spec
+        return self.session.spec
 
     def _remember(self, dialog: QWidget) -> QWidget:
-        self.window.last_dialog = dialog
-        return dialog
+        return self.session.remember_dialog(dialog)
 
     # -- details ------------------------------------------------------------------------------
     def open_county(self, record: dict[str, Any]) -> None:
         """Double-click in the overview: details of the county's latest log entry."""
         log_id = record.get("last_log_id")
         if log_id is None:
-            self.window.set_banner(f"{record.get('county')}: no reconciliation yet (no upload, or not checked).")
+            self.session.show_banner(f"{record.get('county')}: no reconciliation yet (no upload, or not checked).")
             return
         self.view_details({"id": log_id})
 
@@ -57,13 +62,13 @@ class RecordActions(QObject):
         log_id = record.get("id")
         if log_id is None:
             return
-        self.window.runner.start(jobs.log_detail, self.spec, int(log_id), on_result=self.show_detail,
-                                 title="Loading details")
+        self.runner.start(jobs.log_detail, self.spec, int(log_id), on_result=self.show_detail,
+                          title="Loading details")
 
     def show_detail(self, detail: dict[str, Any]) -> QWidget:
-        if self.window.is_admin and detail.get("status") == "ESCALATED":
+        if self.session.is_admin and detail.get("status") == "ESCALATED":
             return self.show_escalation(detail)
-        dialog = DetailsDialog(detail, is_admin=self.window.is_admin, parent=self.window)
+        dialog = DetailsDialog(detail, is_admin=self.session.is_admin, parent=self.dialog_parent)
         dialog.undo_requested.connect(self.undo_fix)
         dialog.recheck_requested.connect(self.force_recheck)
         dialog.print_requested.connect(self.print_entry)
@@ -71,7 +76,7 @@ class RecordActions(QObject):
         return self._remember(dialog)
 
     def show_escalation(self, detail: dict[str, Any]) -> QWidget:
-        dialog = EscalationDialog(detail, parent=self.window)
+        dialog = EscalationDialog(detail, parent=self.dialog_parent)
         dialog.recheck_requested.connect(self.force_recheck)
         dialog.review_requested.connect(self.mark_reviewed)
         dialog.override_requested.connect(lambda d, reason: self.request_override(d, reason))
@@ -82,18 +87,18 @@ class RecordActions(QObject):
 
     # -- decisions ----------------------------------------------------------------------------
     def force_recheck(self, record: dict[str, Any]) -> None:
-        election = _election_of(record, self.window.election)
+        election = _election_of(record, self.session.election)
         if election is None:
             return
-        self.window.runner.start(jobs.reconcile, self.spec, election, record.get("county"), record.get("party"),
-                                 on_result=lambda _r: self.window.refresh(),
-                                 title=f"Re-checking {record.get('county')}", heavy=True)
+        self.runner.start(jobs.reconcile, self.spec, election, record.get("county"), record.get("party"),
+                          on_result=self.session.request_refresh, title=f"Re-checking {record.get('county')}",
+                          heavy=True)
 
     def ask_override(self, record: dict[str, Any]) -> ReasonDialog:
         dialog = ReasonDialog("Manual override",
                               f"Publish {record.get('county')} {record.get('party')} as it is. "
                               "Write the reason (it is recorded in the audit log and shown with the figure):",
-                              self.window)
+                              self.dialog_parent)
         dialog.accepted.connect(lambda: self.request_override(record, dialog.reason()))
         dialog.open()
         self._remember(dialog)
@@ -101,23 +106,22 @@ class RecordActions(QObject):
 
     def request_override(self, record: dict[str, Any], reason: str) -> None:
         """Run ``services.fixes.override``; a clerk gets the service's PermissionDenied as a message."""
-        election = _election_of(record, self.window.election)
+        election = _election_of(record, self.session.election)
         if election is None:
             return
-        self.window.runner.start(jobs.override, self.spec, election, str(record.get("county")),
-                                 str(record.get("party")), reason, on_result=lambda _r: self.window.refresh(),
-                                 title="Recording override")
+        self.runner.start(jobs.override, self.spec, election, str(record.get("county")), str(record.get("party")),
+                          reason, on_result=self.session.request_refresh, title="Recording override")
 
     def mark_reviewed(self, log_id: int, state: str, reason: str) -> None:
-        self.window.runner.start(jobs.mark_reviewed, self.spec, log_id, state, reason,
-                                 on_result=lambda _r: self.window.refresh(), title="Marking reviewed")
+        self.runner.start(jobs.mark_reviewed, self.spec, log_id, state, reason,
+                          on_result=self.session.request_refresh, title="Marking reviewed")
 
     def undo_fix(self, fix_id: int, reason: str) -> None:
-        self.window.runner.start(jobs.undo_fix, self.spec, fix_id, reason, on_result=lambda _r: self.window.refresh(),
-                                 title=f"Undoing fix {fix_id}")
+        self.runner.start(jobs.undo_fix, self.spec, fix_id, reason, on_result=self.session.request_refresh,
+                          title=f"Undoing fix {fix_id}")
 
     def choose_escalation_export(self, detail: dict[str, Any], fmt: str) -> None:
-        dialog = QFileDialog(self.window, f"Export escalation as {fmt.upper()}")
+        dialog = QFileDialog(self.dialog_parent, f"Export escalation as {fmt.upper()}")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix(fmt)
         dialog.selectFile(f"escalation-{detail.get('county', '')}-{detail.get('id', '')}.{fmt}")
@@ -125,12 +129,11 @@ class RecordActions(QObject):
         dialog.open()
 
     def export_escalation(self, detail: dict[str, Any], out: Path) -> None:
-        self.window.export_report(out, county=detail.get("county"), escalation_id=detail.get("id"))
+        self.report_export.export(out, county=detail.get("county"), escalation_id=detail.get("id"))
 
     def print_entry(self, detail: dict[str, Any], preview: bool) -> None:
         """Print (or preview) the report of one log entry, the scope its PDF export has."""
         if detail.get("id") is None:
             return
-        self.window.report_printer.request(preview=preview, county=detail.get("county"),
-                                           escalation_id=int(detail["id"]),
-                                           election=_election_of(detail, self.window.election))
+        self.report_printer.request(preview=preview, county=detail.get("county"), escalation_id=int(detail["id"]),
+                                    election=_election_of(detail, self.session.election))

@@ -34,7 +34,7 @@ from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_model import Column, RecordTableModel, key
 from turnout_desktop.gui.task_runner import TaskRunner
 from turnout_desktop.gui.wizard_widgets import PreviewModel, QualityBar
-from turnout_desktop.ingest.mapping import ROSTER_FIELDS
+from turnout_desktop.ingest.interpret.mapping import ROSTER_FIELDS
 
 AUTO = "(detect)"
 PREVIEW_MAX_COLUMN_WIDTH = 180

@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray
+from PySide6.QtWidgets import QMainWindow, QSplitter, QTableView
 
 from turnout_desktop.gui.settings import ui_state
-
-if TYPE_CHECKING:
-    from turnout_desktop.gui.main_window import MainWindow
 
 MAX_RECENT_FILES = 8
 
 
-def restore_layout(window: MainWindow) -> bool:
+def restore_layout(window: QMainWindow, splitter: QSplitter, overview_table: QTableView,
+                   activity_table: QTableView) -> bool:
     """Restore geometry, toolbars, splitter and column widths; True when column widths were restored."""
     state = ui_state()
     widths_restored = False
     for key, restore in (("main/geometry", window.restoreGeometry), ("main/state", window.restoreState),
-                         ("main/splitter", window.splitter.restoreState),
-                         ("main/overview_header", window.overview.table.horizontalHeader().restoreState),
-                         ("main/activity_header", window.activity.table.horizontalHeader().restoreState)):
+                         ("main/splitter", splitter.restoreState),
+                         ("main/overview_header", overview_table.horizontalHeader().restoreState),
+                         ("main/activity_header", activity_table.horizontalHeader().restoreState)):
         value = state.value(key)
         if isinstance(value, QByteArray):
             restore(value)
@@ -30,13 +28,14 @@ def restore_layout(window: MainWindow) -> bool:
     return widths_restored
 
 
-def save_layout(window: MainWindow) -> None:
+def save_layout(window: QMainWindow, splitter: QSplitter, overview_table: QTableView,
+                activity_table: QTableView) -> None:
     state = ui_state()
     state.setValue("main/geometry", window.saveGeometry())
     state.setValue("main/state", window.saveState())
-    state.setValue("main/splitter", window.splitter.saveState())
-    state.setValue("main/overview_header", window.overview.table.horizontalHeader().saveState())
-    state.setValue("main/activity_header", window.activity.table.horizontalHeader().saveState())
+    state.setValue("main/splitter", splitter.saveState())
+    state.setValue("main/overview_header", overview_table.horizontalHeader().saveState())
+    state.setValue("main/activity_header", activity_table.horizontalHeader().saveState())
     state.sync()
 
 

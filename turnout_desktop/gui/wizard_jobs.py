@@ -35,7 +35,7 @@ class SheetPreview:
 class WizardCheck:
     """Everything the wizard pages show after one pre-check."""
 
-    report: Any  # ingest.precheck.PrecheckReport, its rows and file bytes dropped (see slim_upload)
+    report: Any  # ingest.interpret.precheck.PrecheckReport, its rows and file bytes dropped (see slim_upload)
     row_count: int
     previews: list[SheetPreview]
     quality: list[ColumnQuality]
@@ -53,9 +53,9 @@ def _cell_text(value: object) -> str:
 
 def read_sheets(paths: Sequence[Path], mapping: Mapping[str, str] | None) -> tuple[list[Any], list[ReadSheet]]:
     """Read every file once: the raw workbooks (for the parse) and each sheet with its detected layout."""
-    from turnout_desktop.ingest.layout import detect_layout
-    from turnout_desktop.ingest.mapping import resolve_override
-    from turnout_desktop.ingest.raw import read_raw_path
+    from turnout_desktop.ingest.interpret.layout import detect_layout
+    from turnout_desktop.ingest.interpret.mapping import resolve_override
+    from turnout_desktop.ingest.readers.registry import read_raw_path
 
     override = resolve_override(mapping) or None
     workbooks, read = [], []
@@ -105,9 +105,9 @@ def sheet_previews(read: Sequence[ReadSheet], problem_rows: set[tuple[str, int]]
 def parse_upload(workbooks: Sequence[Any], *, county: str | None, election: dt.date | None, party: str | None,
                  method: str | None, mapping: Mapping[str, str] | None) -> Any:
     """``read_county_upload`` on workbooks already read (an ``_Updated`` correction supersedes its original)."""
-    from turnout_desktop.ingest.county_upload import upload_from_workbooks
-    from turnout_desktop.ingest.filenames import superseded_by_updates
-    from turnout_desktop.ingest.problems import ProblemLog
+    from turnout_desktop.ingest.interpret.county_upload import upload_from_workbooks
+    from turnout_desktop.ingest.interpret.filenames import superseded_by_updates
+    from turnout_desktop.ingest.interpret.problems import ProblemLog
 
     log = ProblemLog()
     names = list(dict.fromkeys(w.file_name.split("/")[0] for w in workbooks))  # a zip's members share its name
@@ -138,7 +138,7 @@ def run_precheck(spec: ContextSpec | None, paths: list[Path], *, county: str | N
                  progress: Callable[[float, str], None], cancelled: Callable[[], bool]) -> WizardCheck:
     """Pre-check (works offline), preview rows and column quality, from one read of the files."""
     from turnout_desktop.domain.counties import canonical_county_name
-    from turnout_desktop.ingest.precheck import PrecheckReport
+    from turnout_desktop.ingest.interpret.precheck import PrecheckReport
 
     statewide, offline = None, False
     if spec is not None:

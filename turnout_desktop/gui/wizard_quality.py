@@ -21,12 +21,12 @@ import numpy as np
 import pandas as pd
 
 from turnout_desktop.domain.vuid import VUID_REPAIRED_FLOAT, VUID_REPAIRED_PADDING
-from turnout_desktop.ingest.dates import parse_date_value
-from turnout_desktop.ingest.layout import DetectedLayout, blank_mask
-from turnout_desktop.ingest.model import Problem
-from turnout_desktop.ingest.normalize import map_unique_array, normalize_vuid_array
-from turnout_desktop.ingest.raw import RawSheet
-from turnout_desktop.ingest.roster import take
+from turnout_desktop.ingest.interpret.dates import parse_date_value
+from turnout_desktop.ingest.interpret.layout import DetectedLayout, blank_mask
+from turnout_desktop.ingest.interpret.model import Problem
+from turnout_desktop.ingest.interpret.normalize import map_unique_array, normalize_vuid_array
+from turnout_desktop.ingest.interpret.roster import take
+from turnout_desktop.ingest.readers.raw import RawSheet
 
 QUALITY_FIELDS = ("vuid", "county", "party", "voting_method", "precinct", "vote_date")
 REPAIRED_VUID_CODES = (VUID_REPAIRED_FLOAT, VUID_REPAIRED_PADDING)

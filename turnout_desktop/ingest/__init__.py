@@ -1,1 +1,1 @@
-"""Reading county and statewide files: safe raw readers, layout detection, normalisation, pre-check."""
+"""Reading county and statewide files: ``readers`` (bytes to raw tables) below ``interpret`` (what they mean)."""

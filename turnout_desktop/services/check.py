@@ -239,8 +239,8 @@ def _fetch_statewide(ctx: AppContext, election: dt.date) -> dict[str, Any]:
                else "not modified" if fetched.not_modified else "no new file")
     if refused:
         message += "; refused: " + "; ".join(refused)
-    outcome = "imported" if imported else "refused" if refused else "no_change"
-    return {"outcome": outcome, "message": message, "inserted": inserted, "files": imported, "refused": refused,
+    result = "imported" if imported else "refused" if refused else "no_change"
+    return {"outcome": result, "message": message, "inserted": inserted, "files": imported, "refused": refused,
             "source": source}
 
 

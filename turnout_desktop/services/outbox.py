@@ -35,7 +35,7 @@ from turnout_desktop.errors import (
     SignInFailed,
     TurnoutError,
 )
-from turnout_desktop.ingest.precheck import PrecheckReport, precheck_files
+from turnout_desktop.ingest.interpret.precheck import PrecheckReport, precheck_files
 from turnout_desktop.services.context import AppContext, open_context
 from turnout_desktop.services.submission import (
     SubmissionBlocked,

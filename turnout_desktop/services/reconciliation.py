@@ -146,7 +146,8 @@ def _audit_runs(ctx: AppContext, election: dt.date, trigger: str, results: list[
         events = []
         for result in runs:
             log_id = result["id"]
-            where = {"user": ctx.user, "role": ctx.role, "county": result.get("county"), "election_date": election}
+            where: dict[str, Any] = {"user": ctx.user, "role": ctx.role, "county": result.get("county"),
+                                     "election_date": election}
             for attempt in attempts.get(log_id, []):
                 events.append(new_event(
                     "reconcile_attempt", f"Log {log_id} attempt {attempt.attempt_no}: "
@@ -202,7 +203,7 @@ def status(ctx: AppContext, election: dt.date) -> list[dict[str, Any]]:
             key = (ref.county, ref.party)
             publication = found.get(key)
             comparison = publication.comparison if publication else None
-            if comparison is None:
+            if publication is None or comparison is None:
                 database_count = confirmed_count = 0
             elif ref.voting_method == TOTAL:
                 database_count, confirmed_count = comparison.actual_total, publication.confirmed_total

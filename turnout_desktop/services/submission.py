@@ -43,13 +43,13 @@ from turnout_desktop.engine.repository import lock_counties
 from turnout_desktop.engine.types import CancelCheck, ProgressCallback
 from turnout_desktop.errors import Cancelled, Certified, ImportRejected, TurnoutError
 from turnout_desktop.files import file_sha256
-from turnout_desktop.ingest import safety
-from turnout_desktop.ingest.model import (
+from turnout_desktop.ingest.interpret.model import (
     OfficialCount,
     ParsedFile,
     ParsedUpload,
     official_count_rows,
 )
+from turnout_desktop.ingest.readers import safety
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.store.roster_store import latest_vote_dates, store_roster_rows
 from turnout_desktop.store.statewide_loader import load_statewide_file, refresh_statewide_count_cache
@@ -104,7 +104,7 @@ def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, count
     carrying the existing submission ids. The first county (sorted) carries the uuid itself, further
     counties of a multi-county upload a uuid5 derived from it.
     """
-    from turnout_desktop.ingest.county_upload import read_county_upload
+    from turnout_desktop.ingest.interpret.county_upload import read_county_upload
 
     ctx.require(Action.SUBMIT)
     _report(progress, 0.05, "Reading files")
@@ -425,7 +425,7 @@ def _refused_files(paths: Sequence[Path], error: BaseException) -> list[tuple[Pa
 
 def _names_file(name: str | None, path: Path) -> bool:
     """True when an error's or a problem's file name is ``path`` or a member inside it (``a.zip/b.csv``)."""
-    return bool(name) and (name == path.name or name.startswith(f"{path.name}/"))
+    return name is not None and name != "" and (name == path.name or name.startswith(f"{path.name}/"))
 
 
 def import_statewide(ctx: AppContext, paths: list[Path], *, election: dt.date, party: str | None = None,
@@ -465,7 +465,7 @@ def import_statewide(ctx: AppContext, paths: list[Path], *, election: dt.date, p
 
 def import_precincts(ctx: AppContext, path: Path) -> dict[str, Any]:
     """Load a precinct-to-district map (county, precinct, district); later rows update earlier ones."""
-    from turnout_desktop.ingest.precincts import read_precincts
+    from turnout_desktop.ingest.interpret.precincts import read_precincts
 
     ctx.require(Action.IMPORT_PRECINCTS)
     entries = read_precincts(path)

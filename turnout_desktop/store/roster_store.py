@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db.bulk import as_date, bulk_insert_columns, column_values
-from turnout_desktop.ingest.model import source_file_for_row
+from turnout_desktop.ingest.interpret.model import source_file_for_row
 
 
 def store_roster_rows(session: Session, rows: pd.DataFrame, county: str, election: dt.date,
@@ -26,7 +26,7 @@ def store_roster_rows(session: Session, rows: pd.DataFrame, county: str, electio
 
     Args:
         session: the submission's session (its transaction holds the whole upload).
-        rows: the upload's canonical rows (``ingest.model.ROW_COLUMNS``), all counties.
+        rows: the upload's canonical rows (``ingest.interpret.model.ROW_COLUMNS``), all counties.
         county: the county this submission row is for.
         election: election date.
         submission_id: the ``submission`` row the voter rows belong to.
@@ -41,9 +41,9 @@ def store_roster_rows(session: Session, rows: pd.DataFrame, county: str, electio
     # Rows go in VUID order: both VUID indexes then grow at their end instead of splitting pages all over
     # the tree (a shuffled 1M-row roster went in about twice as fast). The order is stable, so repeated
     # VUIDs keep their file order.
-    order: np.ndarray | None = vuid_order(mine["vuid"])
-    if bool((order[1:] > order[:-1]).all()):
-        order = None  # already in VUID order (a permutation that only rises): no copy in a new order
+    sorted_positions = vuid_order(mine["vuid"])
+    # None: already in VUID order (a permutation that only rises), so no copy in a new order
+    order: np.ndarray | None = None if bool((sorted_positions[1:] > sorted_positions[:-1]).all()) else sorted_positions
     row_numbers = mine["row_no"].to_numpy(dtype=np.int64)
     constants: dict[str, Any] = {"submission_id": submission_id, "election_date": election, "county": county}
     per_row: dict[str, list[Any]] = {"row_no": (row_numbers if order is None else row_numbers[order]).tolist()}

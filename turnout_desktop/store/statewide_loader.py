@@ -30,7 +30,7 @@ from turnout_desktop.engine.certification import refuse_if_certified
 from turnout_desktop.engine.types import ProgressCallback
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.files import file_sha256
-from turnout_desktop.ingest import safety
+from turnout_desktop.ingest.readers import safety
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def load_statewide_file(session: Session, path: Path, *, election: dt.date, part
                         progress: ProgressCallback | None = None, as_of: dt.datetime | None = None) -> dict[str, Any]:
     """Import one statewide file inside the caller's transaction; skip it when already imported.
 
-    ``source_file.as_of`` is ``as_of`` when given, else the file's own clue (ingest/statewide.py: an
+    ``source_file.as_of`` is ``as_of`` when given, else the file's own clue (ingest/interpret/statewide.py: an
     "as of" marker in its name, else the end of its latest vote date), else unknown (NULL).
     """
     sha256 = file_sha256(path)
@@ -83,7 +83,7 @@ def _readable(path: Path) -> Iterator[Path]:
     The payload goes to a private temporary folder under the envelope's own name (``.csv``/``.zip``), so
     the clues in the name (EV/ED, party, as-of date) still count; the folder is removed afterwards.
     """
-    from turnout_desktop.ingest.json_reader import envelope_payload, looks_like_json
+    from turnout_desktop.ingest.readers.json_reader import envelope_payload, looks_like_json
 
     with path.open("rb") as handle:
         head = handle.read(64)
@@ -102,7 +102,7 @@ def _readable(path: Path) -> Iterator[Path]:
 def _load(session: Session, path: Path, readable: Path, sha256: str, *, election: dt.date, party: str | None,
           in_person_method: str | None, user: str | None, progress: ProgressCallback | None,
           as_of: dt.datetime | None) -> dict[str, Any]:
-    from turnout_desktop.ingest.statewide import read_statewide
+    from turnout_desktop.ingest.interpret.statewide import read_statewide
 
     statewide = read_statewide(readable, election=election, party=party, in_person_method=in_person_method,
                                as_of=as_of)

@@ -1,7 +1,7 @@
 """The statewide source: a folder, a file, or an https URL (the statewide scraper's output).
 
 ``resolve_statewide_files`` turns the configured source into local files to import (a URL is fetched
-into the cache under the app's data folder, see ``ingest/statewide_fetch.py``); ``validate_source`` decides
+into the cache under the app's data folder, see ``ingest/readers/statewide_fetch.py``); ``validate_source`` decides
 what ``source set`` and the Settings dialog store; ``describe_source`` is what ``source show`` prints.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from turnout_desktop.errors import InvalidRequest, SourceUnavailable
-from turnout_desktop.ingest import statewide_fetch
-from turnout_desktop.ingest.statewide_fetch import DEFAULT_MAX_BYTES, is_url
+from turnout_desktop.ingest.readers import statewide_fetch
+from turnout_desktop.ingest.readers.statewide_fetch import DEFAULT_MAX_BYTES, is_url
 
 STATEWIDE_SUFFIXES = frozenset({".csv", ".zip", ".txt"})
 CACHE_FOLDER_NAME = "statewide-cache"

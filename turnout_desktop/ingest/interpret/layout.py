@@ -1,6 +1,6 @@
 """Layout detection on one raw sheet: header row, banner rows above it, blank and footer rows.
 
-Works on the column-major ``RawSheet`` of ``ingest.raw`` (any object with ``name``, ``columns``
+Works on the column-major ``RawSheet`` of ``ingest.readers.raw`` (any object with ``name``, ``columns``
 and ``n_rows``). Row indexes here are 0-based positions in the sheet; the spreadsheet's own row
 number is index + 1 because the raw readers keep every sheet row, blank ones included, except the
 empty lines of a text file (``DetectedLayout.row_number`` maps an index through the sheet's
@@ -17,9 +17,9 @@ from typing import Any, Protocol
 import numpy as np
 
 from turnout_desktop.domain.vuid import VUID_REDACTED, normalize_vuid
-from turnout_desktop.ingest.arrow_text import ArrowText, window
-from turnout_desktop.ingest.mapping import COUNT_FIELDS, header_score, map_header
-from turnout_desktop.ingest.normalize import scan_blocks
+from turnout_desktop.ingest.interpret.mapping import COUNT_FIELDS, header_score, map_header
+from turnout_desktop.ingest.interpret.normalize import scan_blocks
+from turnout_desktop.ingest.readers.arrow_text import ArrowText, window
 
 HEADER_SCAN_ROWS = 100
 FOOTER_SCAN_ROWS = 12
@@ -30,7 +30,7 @@ _TEN_DIGITS = re.compile(r"^\d{10}(\.0+)?$")
 
 
 class SheetLike(Protocol):
-    """The part of ``ingest.raw.RawSheet`` layout detection needs."""
+    """The part of ``ingest.readers.raw.RawSheet`` layout detection needs."""
 
     name: str
     columns: Sequence[Sequence[object]]

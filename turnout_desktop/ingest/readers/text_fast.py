@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from turnout_desktop.ingest.arrow_text import ArrowArray, ArrowText, pylist
+from turnout_desktop.ingest.readers.arrow_text import ArrowArray, ArrowText, pylist
 
 SAMPLE_LINES = 200
 # Ragged rows are put back one by one; beyond this many the Python reader is cheaper and simpler.

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from turnout_desktop.ingest.layout import SheetLike, row_cells
-from turnout_desktop.ingest.normalize import NO_VUID_KEY, row_vuid_keys
-from turnout_desktop.ingest.problems import ProblemLog
+from turnout_desktop.ingest.interpret.layout import SheetLike, row_cells
+from turnout_desktop.ingest.interpret.normalize import NO_VUID_KEY, row_vuid_keys
+from turnout_desktop.ingest.interpret.problems import ProblemLog
 
 
 def _signature(sheet: SheetLike, index: int) -> tuple[object, ...]:

@@ -1,6 +1,6 @@
-"""Streaming access to big delimited files (statewide rosters) for ``ingest.statewide``.
+"""Streaming access to big delimited files (statewide rosters) for ``ingest.interpret.statewide``.
 
-Uses ``ingest.raw.iter_csv_chunks`` when the raw layer provides it; otherwise a pandas C-engine
+Uses ``ingest.readers.registry.iter_csv_chunks`` when the raw layer provides it; otherwise a pandas C-engine
 reader with the same shape: ``.encoding``, ``.delimiter``, ``.preview`` (first 100 rows,
 row-major) and ``.chunks(header_index)`` yielding ``{title: [str | None, ...]}``.
 """
@@ -27,7 +27,7 @@ _SAMPLE_BYTES = 1 << 20
 def open_csv_stream(path: Path, *, chunk_rows: int = 200_000, member: str | None = None) -> Any:
     """A chunked reader over ``path`` (raw layer's when available); ``member`` picks a zip member."""
     try:
-        from turnout_desktop.ingest.raw import iter_csv_chunks  # type: ignore[attr-defined]
+        from turnout_desktop.ingest.readers.registry import iter_csv_chunks
     except ImportError:
         return PandasCsvStream.open(Path(path), chunk_rows)
     return iter_csv_chunks(path, chunk_rows=chunk_rows, member=member)
@@ -35,7 +35,7 @@ def open_csv_stream(path: Path, *, chunk_rows: int = 200_000, member: str | None
 
 def zip_text_members(path: Path) -> list[str]:
     """The csv/tsv/txt members of a zip, largest first; [] for a file that is not a zip."""
-    from turnout_desktop.ingest import safety
+    from turnout_desktop.ingest.readers import safety
 
     path = Path(path)
     try:

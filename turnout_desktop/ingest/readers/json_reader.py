@@ -18,8 +18,8 @@ from collections.abc import Callable
 from typing import Any
 
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest import safety
-from turnout_desktop.ingest.raw import RawSheet, RawWorkbook
+from turnout_desktop.ingest.readers import safety
+from turnout_desktop.ingest.readers.raw import RawSheet, RawWorkbook
 
 ReadAny = Callable[[bytes, str], list[RawWorkbook]]
 _SCALARS = (str, int, float, bool, type(None))
@@ -78,7 +78,7 @@ def read_json(data: bytes, file_name: str, read_payload: ReadAny, *, in_envelope
     Args:
         data: the file's bytes (UTF-8, BOM allowed).
         file_name: display name.
-        read_payload: reads decoded envelope bytes (``raw._read_any`` at the same depth).
+        read_payload: reads decoded envelope bytes (``registry._read_any`` at the same depth).
         in_envelope: True for a payload that came out of an envelope (a second envelope is refused).
         required: the file must be JSON (its name says ``.json``); when False, bytes that do not parse
             give None, so a text file starting with ``[`` is read as text instead.

@@ -9,7 +9,7 @@ from pathlib import PurePath
 
 from turnout_desktop.domain.codes import method_from_name, party_from_name
 from turnout_desktop.domain.counties import county_key, find_county
-from turnout_desktop.ingest.dates import datetime_at_start
+from turnout_desktop.ingest.interpret.dates import datetime_at_start
 
 __all__ = ["as_of_from_name", "county_from_name", "county_named", "has_as_of_marker", "method_from_name",
            "party_from_name", "superseded_by_updates"]

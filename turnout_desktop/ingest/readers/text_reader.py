@@ -21,10 +21,10 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest import safety, text_fast
-from turnout_desktop.ingest.blank_lines import drop_blank_lines
-from turnout_desktop.ingest.mixed_encoding import split_mixed_utf8
-from turnout_desktop.ingest.raw import RawSheet, RawWorkbook, gc_paused
+from turnout_desktop.ingest.readers import safety, text_fast
+from turnout_desktop.ingest.readers.blank_lines import drop_blank_lines
+from turnout_desktop.ingest.readers.mixed_encoding import split_mixed_utf8
+from turnout_desktop.ingest.readers.raw import RawSheet, RawWorkbook, gc_paused
 
 DELIMITERS = (",", "\t", ";", "|")
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 
 from turnout_desktop.domain.codes import METHODS, TOTAL
-from turnout_desktop.ingest.dates import date_from_name
-from turnout_desktop.ingest.model import OfficialCount
-from turnout_desktop.ingest.normalize import NO_VUID_KEY, Distinct, row_vuid_keys
-from turnout_desktop.ingest.problems import ProblemLog
-from turnout_desktop.ingest.summary import SummaryCounts
+from turnout_desktop.ingest.interpret.dates import date_from_name
+from turnout_desktop.ingest.interpret.model import OfficialCount
+from turnout_desktop.ingest.interpret.normalize import NO_VUID_KEY, Distinct, row_vuid_keys
+from turnout_desktop.ingest.interpret.problems import ProblemLog
+from turnout_desktop.ingest.interpret.summary import SummaryCounts
 
 CountTable = dict[tuple[str, str], dict[str, int]]
 _MONTH_DAY = re.compile(r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[\s._-]*(\d{1,2})\b")
@@ -94,8 +94,8 @@ def roster_counts(rows: pd.DataFrame, empty_keys: Iterable[tuple[str, str]] = ()
     both = (counties.codes >= 0) & (parties.codes >= 0)
     pairs = pd.unique(counties.codes[both].astype(np.int64) * n_parties + parties.codes[both])
     for pair in pairs.tolist():
-        county, party = divmod(pair, n_parties)
-        table.setdefault((counties.uniques[county], parties.uniques[party]), {})  # type: ignore[arg-type]
+        county_code, party_code = divmod(pair, n_parties)
+        table.setdefault((str(counties.uniques[county_code]), str(parties.uniques[party_code])), {})
     return table
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from turnout_desktop.domain.vuid import VUID_REPAIRED_FLOAT, normalize_vuid
-from turnout_desktop.ingest.arrow_text import cell_list, whole
+from turnout_desktop.ingest.readers.arrow_text import cell_list, whole
 
 T = TypeVar("T")
 _VUID_MIN, _VUID_MAX = 1_000_000_000, 9_999_999_999

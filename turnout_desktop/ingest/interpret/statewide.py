@@ -29,17 +29,17 @@ from turnout_desktop.domain.counties import canonical_county_name, is_pseudo_cou
 from turnout_desktop.domain.limits import MAX_DISTRICT, MAX_PRECINCT
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.files import file_sha256
-from turnout_desktop.ingest.csv_stream import open_csv_stream, open_matching_stream
-from turnout_desktop.ingest.dates import parse_date_column
-from turnout_desktop.ingest.filenames import (
+from turnout_desktop.ingest.interpret.dates import parse_date_column
+from turnout_desktop.ingest.interpret.filenames import (
     as_of_from_name,
     county_from_name,
     has_as_of_marker,
     method_from_name,
     party_from_name,
 )
-from turnout_desktop.ingest.mapping import map_header
-from turnout_desktop.ingest.normalize import map_unique, normalize_vuids, text_column
+from turnout_desktop.ingest.interpret.mapping import map_header
+from turnout_desktop.ingest.interpret.normalize import map_unique, normalize_vuids, text_column
+from turnout_desktop.ingest.readers.csv_stream import open_csv_stream, open_matching_stream
 
 STATEWIDE_COLUMNS = ("vuid", "county", "party", "voting_method", "precinct", "vote_date", "district")
 IN_PERSON_CHOICES = ("early-voting", "election-day")

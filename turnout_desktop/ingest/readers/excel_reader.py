@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest import safety, sheet_extent
-from turnout_desktop.ingest.excel_fast import calamine_column, looks_all_text, plan_heads, read_fastexcel_strict
-from turnout_desktop.ingest.raw import RawSheet, RawWorkbook, gc_paused
+from turnout_desktop.ingest.readers import safety, sheet_extent
+from turnout_desktop.ingest.readers.excel_fast import calamine_column, looks_all_text, plan_heads, read_fastexcel_strict
+from turnout_desktop.ingest.readers.raw import RawSheet, RawWorkbook, gc_paused
 
 FALLBACK_PARSER = {"xlsx": "openpyxl", "xls": "xlrd", "ods": "odf"}
 ALLOWED_PARSERS = {"xlsx": {"calamine", "openpyxl"}, "xls": {"calamine", "xlrd"}, "ods": {"calamine", "odf"}}

@@ -7,10 +7,10 @@ from pathlib import Path
 from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.domain.limits import MAX_DISTRICT, MAX_PRECINCT
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.layout import SheetLike, is_empty_cell
-from turnout_desktop.ingest.mapping import map_header
-from turnout_desktop.ingest.normalize import cell_text
-from turnout_desktop.ingest.raw import read_raw_path
+from turnout_desktop.ingest.interpret.layout import SheetLike, is_empty_cell
+from turnout_desktop.ingest.interpret.mapping import map_header
+from turnout_desktop.ingest.interpret.normalize import cell_text
+from turnout_desktop.ingest.readers.registry import read_raw_path
 
 REQUIRED = ("county", "precinct", "district")
 

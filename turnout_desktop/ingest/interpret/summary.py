@@ -13,11 +13,11 @@ from typing import Any
 
 from turnout_desktop.domain.codes import NO_PARTY, TOTAL, parse_method, parse_party
 from turnout_desktop.domain.counties import canonical_county_name, is_pseudo_county
-from turnout_desktop.ingest.layout import DetectedLayout, SheetLike, is_empty_cell
-from turnout_desktop.ingest.mapping import COUNT_FIELDS, IN_PERSON_ON_DATE
-from turnout_desktop.ingest.normalize import has_hidden_characters
-from turnout_desktop.ingest.problems import ProblemLog
-from turnout_desktop.ingest.roster import Hints, take
+from turnout_desktop.ingest.interpret.layout import DetectedLayout, SheetLike, is_empty_cell
+from turnout_desktop.ingest.interpret.mapping import COUNT_FIELDS, IN_PERSON_ON_DATE
+from turnout_desktop.ingest.interpret.normalize import has_hidden_characters
+from turnout_desktop.ingest.interpret.problems import ProblemLog
+from turnout_desktop.ingest.interpret.roster import Hints, take
 
 METHOD_FIELDS = ("early-voting", "election-day", "mail-in")
 _INT_TEXT = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})*\s*$|^\s*[+-]?\d+\s*$")

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from turnout_desktop.ingest.layout import is_empty_cell
-from turnout_desktop.ingest.normalize import distinct_values
-from turnout_desktop.ingest.problems import ProblemLog
+from turnout_desktop.ingest.interpret.layout import is_empty_cell
+from turnout_desktop.ingest.interpret.normalize import distinct_values
+from turnout_desktop.ingest.interpret.problems import ProblemLog
 
 _STATUS_TITLE = re.compile(r"(return|ballot)[\s_]*status", re.IGNORECASE)
 _SHOWN = 8  # statuses named in the message; the rest are summed up

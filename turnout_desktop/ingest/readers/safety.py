@@ -292,7 +292,7 @@ def check_sheet_extent(archive: zipfile.ZipFile, file_name: str, kind: str) -> N
     Raises:
         ImportRejected: ``too_many_rows``, ``too_many_columns`` or ``too_many_cells``.
     """
-    from turnout_desktop.ingest import sheet_extent, sheet_positions
+    from turnout_desktop.ingest.readers import sheet_extent, sheet_positions
 
     if kind == "xlsx":
         parts = sheet_extent.xlsx_worksheet_parts(archive)

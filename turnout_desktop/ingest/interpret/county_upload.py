@@ -15,24 +15,31 @@ import pandas as pd
 from turnout_desktop.domain.codes import VotingMethod, is_in_person_only_name, parse_method, parse_party
 from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.blank_lines import blank_rows_between
-from turnout_desktop.ingest.dates import vote_date_from_name
-from turnout_desktop.ingest.filenames import (
+from turnout_desktop.ingest.interpret.dates import vote_date_from_name
+from turnout_desktop.ingest.interpret.filenames import (
     county_from_name,
     county_named,
     method_from_name,
     party_from_name,
     superseded_by_updates,
 )
-from turnout_desktop.ingest.layout import DetectedLayout, borrow_header, detect_layout, is_empty_cell, row_cells
-from turnout_desktop.ingest.mapping import resolve_override
-from turnout_desktop.ingest.model import ROW_COLUMNS, ParsedFile, ParsedUpload, SheetLayout
-from turnout_desktop.ingest.problems import ProblemLog
-from turnout_desktop.ingest.raw import RawSheet, RawWorkbook, read_raw_path
-from turnout_desktop.ingest.roster import Hints, read_roster_sheet
-from turnout_desktop.ingest.summary import SummaryCounts, read_summary_sheet
-from turnout_desktop.ingest.upload_counts import CountTable, official_counts, roster_counts, summary_counts
-from turnout_desktop.ingest.upload_duplicates import flag_duplicates
+from turnout_desktop.ingest.interpret.layout import (
+    DetectedLayout,
+    borrow_header,
+    detect_layout,
+    is_empty_cell,
+    row_cells,
+)
+from turnout_desktop.ingest.interpret.mapping import resolve_override
+from turnout_desktop.ingest.interpret.model import ROW_COLUMNS, ParsedFile, ParsedUpload, SheetLayout
+from turnout_desktop.ingest.interpret.problems import ProblemLog
+from turnout_desktop.ingest.interpret.roster import Hints, read_roster_sheet
+from turnout_desktop.ingest.interpret.summary import SummaryCounts, read_summary_sheet
+from turnout_desktop.ingest.interpret.upload_counts import CountTable, official_counts, roster_counts, summary_counts
+from turnout_desktop.ingest.interpret.upload_duplicates import flag_duplicates
+from turnout_desktop.ingest.readers.blank_lines import blank_rows_between
+from turnout_desktop.ingest.readers.raw import RawSheet, RawWorkbook
+from turnout_desktop.ingest.readers.registry import read_raw_path
 
 # A footer that totals the roster's voters or ballots ("Total", "Total Voters: 4", "Grand Total").
 _ROSTER_TOTAL = re.compile(r"^\s*(grand\s+)?totals?(\s+(voters?|ballots?|records?|votes?|rows?|count|received|returned|"
@@ -258,7 +265,7 @@ def _report_skipped_rows(sheet: RawSheet, layout: DetectedLayout, hints: Hints, 
     rows = layout.row_numbers_of(blank)
     dropped = 0
     if layout.row_numbers is not None and len(layout.row_numbers):
-        # Blank lines the text reader dropped (ingest/blank_lines.py): the first few listed, all counted.
+        # Blank lines the text reader dropped (ingest/readers/blank_lines.py): the first few listed, all counted.
         first_row = layout.row_number(layout.header_index) + 1 if layout.header_index >= 0 else 1
         last_row = layout.row_number(layout.footers[0].index) if layout.footers else int(layout.row_numbers[-1])
         listed, dropped = blank_rows_between(layout.row_numbers, first_row, last_row, log.limit)

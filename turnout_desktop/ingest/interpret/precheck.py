@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from turnout_desktop.domain.codes import TOTAL
-from turnout_desktop.ingest.county_upload import read_county_upload
-from turnout_desktop.ingest.model import ParsedUpload
+from turnout_desktop.ingest.interpret.county_upload import read_county_upload
+from turnout_desktop.ingest.interpret.model import ParsedUpload
 
 StatewideCounts = Mapping[tuple[str, str, str], int]
 

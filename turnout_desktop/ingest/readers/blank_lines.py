@@ -42,7 +42,7 @@ def drop_blank_lines(text: str, delimiter: str) -> tuple[str, np.ndarray | None]
     if not runs and not body:
         return text, None
     if quoted:
-        from turnout_desktop.ingest.text_fast import quotes_well_formed
+        from turnout_desktop.ingest.readers.text_fast import quotes_well_formed
 
         if not quotes_well_formed(text, delimiter):
             return text, None

@@ -26,8 +26,8 @@ import zipfile
 from collections.abc import Sequence
 from typing import Any
 
-from turnout_desktop.ingest.arrow_text import ArrowArray, ArrowText
-from turnout_desktop.ingest.raw import RawSheet, gc_paused
+from turnout_desktop.ingest.readers.arrow_text import ArrowArray, ArrowText
+from turnout_desktop.ingest.readers.raw import RawSheet, gc_paused
 
 SAMPLE_BYTES = 1024 * 1024
 # Arrow types whose Python values equal python-calamine's for the same cells (xlsx numbers are floats).

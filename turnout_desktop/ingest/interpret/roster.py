@@ -20,18 +20,18 @@ from turnout_desktop.domain.codes import (
 from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.domain.limits import MAX_PRECINCT
 from turnout_desktop.domain.vuid import is_blocking_vuid_code
-from turnout_desktop.ingest.arrow_text import take_cells
-from turnout_desktop.ingest.dates import parse_date_value
-from turnout_desktop.ingest.layout import DetectedLayout, SheetLike
-from turnout_desktop.ingest.mail_status import report_statuses, status_column
-from turnout_desktop.ingest.normalize import (
+from turnout_desktop.ingest.interpret.dates import parse_date_value
+from turnout_desktop.ingest.interpret.layout import DetectedLayout, SheetLike
+from turnout_desktop.ingest.interpret.mail_status import report_statuses, status_column
+from turnout_desktop.ingest.interpret.normalize import (
     Distinct,
     cell_text,
     distinct_values,
     has_hidden_characters,
     normalize_vuid_array,
 )
-from turnout_desktop.ingest.problems import ProblemLog
+from turnout_desktop.ingest.interpret.problems import ProblemLog
+from turnout_desktop.ingest.readers.arrow_text import take_cells
 
 # flag(code, positions, the column's cells, column title): log the rows and raise their worst problem.
 Flag = Callable[[str, np.ndarray, Sequence[object], "str | None"], None]

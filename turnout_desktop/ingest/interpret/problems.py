@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from turnout_desktop.domain.vuid import is_blocking_vuid_code
-from turnout_desktop.ingest.model import Problem
+from turnout_desktop.ingest.interpret.model import Problem
 
 PER_CODE_LIMIT = 200
 

@@ -1,0 +1,63 @@
+"""The periodic auto-check: its timer, the next-check time on the status panel, and the check itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+
+from turnout_desktop.domain.permissions import Action, is_allowed
+from turnout_desktop.gui import jobs
+from turnout_desktop.gui.status_panel import StatusPanel
+from turnout_desktop.gui.task_runner import TaskRunner
+from turnout_desktop.gui.window_session import WindowSession
+
+log = logging.getLogger(__name__)
+
+
+class AutoCheck(QObject):
+    """Runs ``jobs.auto_check`` every N minutes (0: off), never for a role the check would refuse."""
+
+    def __init__(self, session: WindowSession, runner: TaskRunner, status_panel: StatusPanel,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.runner = runner
+        self.status_panel = status_panel
+        self.last_results: list[dict[str, Any]] = []
+        self.timer = QTimer(self)
+        self.timer.setObjectName("autoCheckTimer")
+        self.timer.timeout.connect(self.run)
+
+    def run(self) -> None:
+        """One check; skipped while other work is running (the next tick will do it)."""
+        self._schedule_next_check()
+        if not self.runner.is_idle():
+            log.info("auto-check skipped: the worker is busy")
+            return
+        self.runner.start(jobs.auto_check, self.session.spec, self.session.election, on_result=self._done,
+                          on_error=lambda e, t: self.session.show_banner(f"Auto-check failed: {e}"),
+                          title="Auto-check", heavy=True)
+
+    def _done(self, results: list[dict[str, Any]]) -> None:
+        self.last_results = results
+        self.session.request_refresh()
+
+    def apply_interval(self, minutes: int) -> None:
+        """Run the check timer every ``minutes`` (0: off); never for a role the check would refuse."""
+        self.timer.stop()
+        if minutes > 0 and is_allowed(self.session.spec.role, Action.CHECK):
+            self.timer.start(minutes * 60_000)
+        self._schedule_next_check()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _schedule_next_check(self) -> None:
+        if not self.timer.isActive():
+            self.status_panel.set_next_check(None)
+            return
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        self.status_panel.set_next_check(now + dt.timedelta(milliseconds=self.timer.interval()))

@@ -1,0 +1,112 @@
+"""Loading the dashboard in the worker and showing it in the panels; the election chooser; Reconcile all."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QComboBox, QLabel, QTableView
+
+from turnout_desktop.gui import jobs
+from turnout_desktop.gui.activity_panel import ActivityPanel
+from turnout_desktop.gui.audit_alarm import AuditAlarmBanner
+from turnout_desktop.gui.county_overview import CountyOverviewPanel
+from turnout_desktop.gui.outbox_status import OutboxMonitor
+from turnout_desktop.gui.qt_compat import emit
+from turnout_desktop.gui.status_panel import StatusPanel
+from turnout_desktop.gui.task_runner import TaskRunner
+from turnout_desktop.gui.window_session import WindowSession
+
+MAX_FITTED_COLUMN_WIDTH = 240  # a long public message must not push the other columns out of view
+
+
+def fit_columns(table: QTableView) -> None:
+    """Size every column to its contents once (capped), so nothing starts clipped or scrolled away."""
+    table.resizeColumnsToContents()
+    header = table.horizontalHeader()
+    for column in range(header.count()):
+        header.resizeSection(column, min(header.sectionSize(column), MAX_FITTED_COLUMN_WIDTH))
+
+
+class DashboardController(QObject):
+    """Owns the election chooser; fills the overview, activity, status panel and audit banner."""
+
+    loaded = Signal()
+
+    def __init__(self, session: WindowSession, runner: TaskRunner, *, overview: CountyOverviewPanel,
+                 activity: ActivityPanel, status_panel: StatusPanel, audit_banner: AuditAlarmBanner,
+                 online_label: QLabel, outbox: OutboxMonitor, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.runner = runner
+        self.overview = overview
+        self.activity = activity
+        self.status_panel = status_panel
+        self.audit_banner = audit_banner
+        self.online_label = online_label
+        self.outbox = outbox
+        self.columns_fitted = False  # True once the tables' widths were restored or fitted to the data
+        self.election_combo = QComboBox()
+        self.election_combo.setObjectName("electionCombo")
+        self.election_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.election_combo.setMinimumContentsLength(10)  # YYYY-MM-DD
+        self.election_combo.activated.connect(self._on_election_chosen)
+
+    def refresh(self, verify_audit: bool | None = None) -> None:
+        """Reload the dashboard in the worker; panels update when it arrives.
+
+        The audit chain is verified as well when ``verify_audit`` is True (Refresh in the menu) or, when
+        None, if the last verification is old enough (see ``audit_alarm``). The worker verifies only for a
+        role that may, as the database reports it (the window may not know the role yet: offline start).
+        """
+        verify, record = self.audit_banner.wants_verification(may_verify=verify_audit is not False,
+                                                              explicit=verify_audit is True)
+        self.runner.start(jobs.load_dashboard, self.session.spec, self.session.election, verify_audit=verify,
+                          record_verification=record, on_result=self.apply_dashboard,
+                          on_error=self._on_refresh_failed, title="Loading")
+
+    def _on_refresh_failed(self, error: BaseException, trace: str) -> None:
+        if not self.outbox.handle_server_error(error):  # an absent shared server is a state, not a dialog
+            self.session.report_error(error, trace)
+
+    def apply_dashboard(self, dashboard: jobs.Dashboard) -> None:
+        session = self.session
+        session.dashboard = dashboard
+        if dashboard.identity is not None and session.spec.is_shared:
+            reported = session.spec.with_identity(dashboard.identity)
+            if reported != session.spec:  # the database's word wins over what the window assumed
+                session.change_identity(reported)
+        self.audit_banner.show_check(dashboard.audit)
+        session.election = dashboard.election
+        self.election_combo.clear()
+        for election in dashboard.elections:
+            self.election_combo.addItem(election.isoformat(), election)
+        if dashboard.election is not None:
+            self.election_combo.setCurrentIndex(self.election_combo.findData(dashboard.election))
+        scope = session.spec.scope
+        self.overview.set_overview(dashboard.overview, list(scope) if scope is not None else None,
+                                   dashboard.certified)
+        self.activity.set_entries(dashboard.log)
+        self.status_panel.set_rows(dashboard.overview)
+        if not self.columns_fitted and dashboard.overview:
+            fit_columns(self.overview.table)
+            # The election is chosen in the toolbar and every entry shown belongs to it.
+            self.activity.table.setColumnHidden(self.activity.model.headers().index("Election"), True)
+            fit_columns(self.activity.table)
+            self.columns_fitted = True
+        if dashboard.outbox_pending is None:
+            self.online_label.setText("online" if dashboard.online else "offline")
+        else:
+            self.outbox.apply_dashboard(dashboard)
+        session.show_banner(" ".join(dashboard.missing))
+        emit(self.loaded)
+
+    def _on_election_chosen(self, index: int) -> None:
+        self.session.election = self.election_combo.itemData(index)
+        self.refresh()
+
+    def reconcile_all(self) -> None:
+        if self.session.election is None:
+            self.session.show_banner(
+                "No election in the database yet: import statewide data or submit a county file first.")
+            return
+        self.runner.start(jobs.reconcile, self.session.spec, self.session.election,
+                          on_result=self.session.request_refresh, title="Reconciling all counties", heavy=True)

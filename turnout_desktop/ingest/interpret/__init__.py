@@ -1,0 +1,1 @@
+"""Raw tables to meaning: layout, header mapping, normalising, roster and summary sheets, counts, pre-check."""
