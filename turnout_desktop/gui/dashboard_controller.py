@@ -96,7 +96,7 @@ class DashboardController(QObject):
             self.online_label.setText("online" if dashboard.online else "offline")
         else:
             self.outbox.apply_dashboard(dashboard)
-        session.show_banner(" ".join(dashboard.missing))
+        session.show_banner("")  # a fresh dashboard clears the last recoverable problem
         emit(self.loaded)
 
     def _on_election_chosen(self, index: int) -> None:

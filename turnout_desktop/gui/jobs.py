@@ -2,17 +2,16 @@
 
 Each job gets a :class:`ContextSpec` (what database, who is acting) and opens its own context on
 the worker (``gui.worker_context``), so the GUI thread never holds an engine or a session. Services
-are imported inside the jobs: the window still starts when a service module is missing or broken.
+are imported inside the jobs, directly: the window starts without loading pandas and the readers, and
+a reader (or a type checker) follows each call to its service.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from sqlalchemy import Engine, select, text
@@ -36,22 +35,6 @@ Progress = Callable[[float, str], None]
 Cancelled = Callable[[], bool]
 
 
-class ServiceMissing(TurnoutError):
-    """A service module or function this build does not have yet."""
-
-
-def service(module: str, name: str) -> Callable[..., Any]:
-    """Look up ``turnout_desktop.services.<module>.<name>``, or raise ServiceMissing."""
-    try:
-        loaded: ModuleType = importlib.import_module(f"turnout_desktop.services.{module}")
-    except ModuleNotFoundError as exc:
-        raise ServiceMissing(f"This build has no {module} service yet ({exc.name}).") from exc
-    function = getattr(loaded, name, None)
-    if function is None:
-        raise ServiceMissing(f"This build has no services.{module}.{name} yet.")
-    return function
-
-
 @dataclass(frozen=True, slots=True)
 class AuditCheck:
     """The outcome of one audit-chain verification, as the main window shows it."""
@@ -73,7 +56,6 @@ class Dashboard:
     log: list[dict[str, Any]]
     statewide_source: str | None
     online: bool
-    missing: list[str] = field(default_factory=list)  # services not available in this build
     outbox_pending: int | None = None  # unsent outbox items (None: the outbox is not used)
     identity: ActingIdentity | None = None  # who the database says is acting
     shared: Any = None  # services.shared_settings.SharedSettings, None when unreadable
@@ -89,13 +71,11 @@ def load_dashboard(spec: ContextSpec, election: dt.date | None = None, *, verify
     ``record_verification`` appends the outcome to the trail even when intact. A break is always
     recorded: it is an alarm, and the trail must say that somebody saw it.
     """
+    from turnout_desktop.services import certification, reconciliation
+
     ctx = open_worker_context(spec)
     online = ping(ctx.engine)
-    missing: list[str] = []
-    try:
-        elections = sorted(service("reconciliation", "elections")(ctx), reverse=True)
-    except ServiceMissing as exc:
-        elections, missing = [], [str(exc)]
+    elections = sorted(reconciliation.elections(ctx), reverse=True)
     if election is None and elections:
         election = elections[0]
     overview: list[dict[str, Any]] = []
@@ -103,17 +83,14 @@ def load_dashboard(spec: ContextSpec, election: dt.date | None = None, *, verify
     certified: tuple[str | None, ...] = ()
     source: str | None = None
     progress(0.3, "county overview")
-    try:
-        if election is not None:
-            overview = list(service("reconciliation", "county_overview")(ctx, election))
-            certified = tuple(row["county"] for row in service("certification", "list_certifications")(ctx, election)
-                              if row["in_force"])
-        county = ctx.default_county() if ctx.role == ROLE_CLERK else None
-        log_rows = list(service("reconciliation", "log_entries")(ctx, county=county, election=election))
-        mark_overridden(ctx, log_rows)
-        source = service("reconciliation", "get_statewide_source")(ctx)
-    except ServiceMissing as exc:
-        missing.append(str(exc))
+    if election is not None:
+        overview = list(reconciliation.county_overview(ctx, election))
+        certified = tuple(row["county"] for row in certification.list_certifications(ctx, election)
+                          if row["in_force"])
+    county = ctx.default_county() if ctx.role == ROLE_CLERK else None
+    log_rows = list(reconciliation.log_entries(ctx, county=county, election=election))
+    mark_overridden(ctx, log_rows)
+    source = reconciliation.get_statewide_source(ctx)
     scope = ctx.scope_counties
     if scope is not None:  # the overview lists all 254 counties; a clerk sees its own
         overview = [row for row in overview if row.get("county") in scope]
@@ -125,7 +102,7 @@ def load_dashboard(spec: ContextSpec, election: dt.date | None = None, *, verify
         progress(0.85, "verifying the audit trail")
         audit = check_audit_trail(ctx, record=record_verification)
     progress(1.0, "done")
-    return Dashboard(elections, election, overview, log_rows, source, online, missing, pending,
+    return Dashboard(elections, election, overview, log_rows, source, online, pending,
                      ActingIdentity.of(ctx), shared, audit, certified)
 
 
@@ -222,7 +199,8 @@ def prepare_database(spec: ContextSpec, *, seed_if_empty: bool, demo_folder: Pat
     if has_counts:
         return False
     progress(0.1, "seeding demo data")
-    seed_demo = service("demo", "seed_demo")
+    from turnout_desktop.services.demo import seed_demo
+
     seed_demo(AppContext(engine=ctx.engine, user="demo", role="admin"), demo_folder)
     return True
 
@@ -230,50 +208,66 @@ def prepare_database(spec: ContextSpec, *, seed_if_empty: bool, demo_folder: Pat
 def reconcile(spec: ContextSpec, election: dt.date, county: str | None = None, party: str | None = None, *,
               progress: Progress, cancelled: Cancelled) -> list[dict[str, Any]]:
     """Force a re-check of one county/party (or everything when county is None)."""
+    from turnout_desktop.services import reconciliation
+
     ctx = open_worker_context(spec)
-    return list(service("reconciliation", "reconcile")(
+    return list(reconciliation.reconcile(
         ctx, election, county=county, party=party, trigger="MANUAL", progress=progress, cancel=cancelled))
 
 
 def auto_check(spec: ContextSpec, election: dt.date | None, *, progress: Progress,
                cancelled: Cancelled) -> list[dict[str, Any]]:
     """The hourly AUTO_CHECK over all counties."""
+    from turnout_desktop.services.check import check
+
     ctx = open_worker_context(spec)
-    return list(service("check", "check")(ctx, election, progress=progress, cancel=cancelled))
+    return list(check(ctx, election, progress=progress, cancel=cancelled))
 
 
 def log_detail(spec: ContextSpec, log_id: int, *, progress: Progress, cancelled: Cancelled) -> dict[str, Any]:
-    return dict(service("reconciliation", "log_detail")(open_worker_context(spec), log_id))
+    from turnout_desktop.services.reconciliation import log_detail as service_log_detail
+
+    return dict(service_log_detail(open_worker_context(spec), log_id))
 
 
 def override(spec: ContextSpec, election: dt.date, county: str, party: str, reason: str, *,
              progress: Progress, cancelled: Cancelled) -> dict[str, Any]:
+    from turnout_desktop.services import fixes
+
     ctx = open_worker_context(spec)
-    return dict(service("fixes", "override")(ctx, election=election, county=county, party=party, reason=reason))
+    return dict(fixes.override(ctx, election=election, county=county, party=party, reason=reason))
 
 
 def mark_reviewed(spec: ContextSpec, log_id: int, state: str, reason: str, *, progress: Progress,
                   cancelled: Cancelled) -> dict[str, Any]:
-    return dict(service("fixes", "mark_reviewed")(open_worker_context(spec), log_id, state, reason))
+    from turnout_desktop.services import fixes
+
+    return dict(fixes.mark_reviewed(open_worker_context(spec), log_id, state, reason))
 
 
 def undo_fix(spec: ContextSpec, fix_id: int, reason: str, *, progress: Progress,
              cancelled: Cancelled) -> dict[str, Any]:
-    return dict(service("fixes", "undo_fix")(open_worker_context(spec), fix_id, reason=reason))
+    from turnout_desktop.services import fixes
+
+    return dict(fixes.undo_fix(open_worker_context(spec), fix_id, reason=reason))
 
 
 def export_report(spec: ContextSpec, election: dt.date, fmt: str, out: Path, county: str | None = None,
                   escalation_id: int | None = None, *, progress: Progress, cancelled: Cancelled) -> Path:
+    from turnout_desktop.services import reporting
+
     ctx = open_worker_context(spec)
-    return Path(service("reporting", "export_report")(
+    return Path(reporting.export_report(
         ctx, election=election, fmt=fmt, out=out, county=county, escalation_id=escalation_id))
 
 
 def load_report(spec: ContextSpec, election: dt.date, county: str | None = None, escalation_id: int | None = None,
                 *, progress: Progress, cancelled: Cancelled) -> Any:
     """The report model for printing (``services.reporting.load_report``); painting happens on the GUI thread."""
+    from turnout_desktop.services import reporting
+
     ctx = open_worker_context(spec)
-    return service("reporting", "load_report")(ctx, election=election, county=county, escalation_id=escalation_id)
+    return reporting.load_report(ctx, election=election, county=county, escalation_id=escalation_id)
 
 
 def save_shared_settings(spec: ContextSpec, changes: dict[str, Any], *, progress: Progress,

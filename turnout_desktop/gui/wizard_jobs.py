@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from turnout_desktop.gui.jobs import ContextSpec, open_worker_context, service
+from turnout_desktop.gui.jobs import ContextSpec, open_worker_context
 from turnout_desktop.gui.wizard_quality import ColumnQuality, ReadSheet, column_quality
 
 PREVIEW_HEAD_ROWS = 200
@@ -179,8 +179,11 @@ def submit(spec: ContextSpec, paths: list[Path], *, election: dt.date, county: s
     With a shared server (``spec.uses_outbox``) the upload goes through ``services.outbox.submit_or_queue``:
     an unreachable server queues it in the local outbox and the result (a ``SubmitOrQueueResult``) says so.
     """
+    from turnout_desktop.services.outbox import submit_or_queue
+    from turnout_desktop.services.submission import submit_files
+
     if spec.uses_outbox:
-        outcome = service("outbox", "submit_or_queue")(
+        outcome = submit_or_queue(
             open_worker_context(spec.outbox_spec()), spec.connect_url, paths, election=election, county=county,
             party=party, method=method, mapping=mapping or None, user=spec.user, reconcile=True,
             progress=progress, cancel=cancelled)
@@ -190,8 +193,7 @@ def submit(spec: ContextSpec, paths: list[Path], *, election: dt.date, county: s
             outcome.item.report = None  # the pre-check report holds every row: too big to send back
         return outcome
     ctx = open_worker_context(spec)
-    result = service("submission", "submit_files")(ctx, paths, election=election, county=county, party=party,
-                                                    method=method, mapping=mapping or None, reconcile=True,
-                                                    progress=progress, cancel=cancelled)
+    result = submit_files(ctx, paths, election=election, county=county, party=party, method=method,
+                          mapping=mapping or None, reconcile=True, progress=progress, cancel=cancelled)
     slim_upload(result.upload)
     return result
