@@ -9,6 +9,7 @@ import os
 import random
 import shutil
 import sqlite3
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -131,7 +132,9 @@ class DatabaseSlot:
                 connection.execute(text(f'CREATE SCHEMA "{self.schema}"'))
             admin.dispose()
             separator = "&" if "?" in base else "?"
-            self.url = f"{base}{separator}options=-csearch_path%3D{self.schema}"
+            # The application name tells this slot's sessions apart on the shared test server (``settle``).
+            self.application = f"turnout_{self.schema}"
+            self.url = f"{base}{separator}options=-csearch_path%3D{self.schema}&application_name={self.application}"
             engine = make_engine(self.url)
             upgrade_to_head(engine)
             engine.dispose()
@@ -150,6 +153,25 @@ class DatabaseSlot:
             connection.execute(text("SET LOCAL session_replication_role = replica"))
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait until the server has ended every session of this slot (a killed child's included).
+
+        A COMMIT the child sent just before its kill is carried out by the server on its own time: reading
+        the slot before that session is gone could count "nothing stored" and then see the rows land.
+        """
+        if self.backend != "postgresql":
+            return
+        admin = create_engine(pg_base_url() or "", isolation_level="AUTOCOMMIT")
+        deadline = time.monotonic() + timeout
+        try:
+            with admin.connect() as connection:
+                while connection.execute(text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name"),
+                                         {"name": self.application}).scalar_one():
+                    assert time.monotonic() < deadline, f"sessions of {self.schema} still open after {timeout} s"
+                    time.sleep(0.05)
+        finally:
+            admin.dispose()
 
     def integrity(self) -> str:
         """SQLite's integrity_check; PostgreSQL has no file-level check, so its answer is 'ok'."""
