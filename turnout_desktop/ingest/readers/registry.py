@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from turnout_desktop.ingest.readers.text_reader import CsvStream
 
 PARSERS = ("calamine", "openpyxl", "xlrd", "odf", "csv")
-CSV_ENCODINGS = ("utf-8-sig", "utf-16", "utf-8", "cp1252", "latin-1")
 _PARSERS_BY_KIND = {"xlsx": ("calamine", "openpyxl"), "xls": ("xlrd", "calamine"), "ods": ("calamine", "odf"),
                     "text": ("csv",)}
 
