@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import CountyRosterRow, Submission, TurnoutRecord
 from turnout_desktop.engine.fixes import FixRecorder, snapshot, to_json_value
-from turnout_desktop.engine.types import StrategyContext, StrategyResult
+from turnout_desktop.engine.types import STATEWIDE_RECORDS_LEFT_TO_CHECK, StrategyContext, StrategyResult
 
 CHUNK = 500  # bound parameter lists (SQLite allows 32k, PostgreSQL 65k; keep statements small)
 RECORD_TABLE = "turnout_record"
@@ -166,6 +166,21 @@ def preview_of(fixes: Any) -> list[dict[str, Any]]:
     """The recorder's preview, if it offers one."""
     preview = getattr(fixes, "preview", None)
     return preview() if callable(preview) else []
+
+
+def left_to_check(context: StrategyContext, record: TurnoutRecord) -> bool:
+    """True for a statewide record this login may not change (a clerk's: the database refuses it); the
+    service's scheduled check makes that change instead."""
+    return record.source == STATEWIDE and not context.may_change_statewide
+
+
+def message_with_left(done: str, refused: str | None) -> str:
+    """``done`` as the attempt's message; led by the marker the scheduled check re-runs a county for when the
+    login left statewide records alone (``refused``: what it may not do, e.g. "remove 2 duplicate statewide
+    record(s)")."""
+    if refused:
+        return f"{STATEWIDE_RECORDS_LEFT_TO_CHECK}: this login may not {refused}; {done}"
+    return done[0].upper() + done[1:]
 
 
 def result(context: StrategyContext, message: str, *, inserted: int = 0, removed: int = 0,

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from turnout_desktop.db.models import PrecinctDistrict, TurnoutRecord
 from turnout_desktop.engine.fixes import snapshot
 from turnout_desktop.engine.types import (
-    STATEWIDE_RECORDS_LEFT_TO_CHECK,
     WRONG_DISTRICT,
     Diagnosis,
     StrategyContext,
@@ -23,9 +22,10 @@ from turnout_desktop.engine.types import (
 )
 from turnout_desktop.strategies._common import (
     RECORD_TABLE,
-    STATEWIDE,
     active_records_in,
     county_vuids,
+    left_to_check,
+    message_with_left,
     open_fix,
     result,
     roster_facts_in,
@@ -64,8 +64,8 @@ class FixDistricts:
                 continue
             if not (record.county == context.county or target["county"] == context.county):
                 continue  # another county's business: its own reconciliation fixes it
-            if record.source == STATEWIDE and not context.may_change_statewide:
-                left += 1  # the database refuses it to this login; the service's check reassigns it
+            if left_to_check(context, record):
+                left += 1
                 continue
             open_fix(context, self.name, summary)
             if not context.dry_run:
@@ -75,10 +75,8 @@ class FixDistricts:
             context.fixes.reassigned(RECORD_TABLE, record.id, record.vuid, before, target)
             reassigned += 1
         done = f"reassigned {reassigned} record(s) to the county/district the rosters and precinct map give"
-        if left:
-            return result(context, f"{STATEWIDE_RECORDS_LEFT_TO_CHECK}: this login may not reassign {left} "
-                                   f"statewide record(s); {done}", reassigned=reassigned)
-        return result(context, done[0].upper() + done[1:], reassigned=reassigned)
+        refused = f"reassign {left} statewide record(s)" if left else None
+        return result(context, message_with_left(done, refused), reassigned=reassigned)
 
     @staticmethod
     def _target(record: TurnoutRecord, roster_counties: set[str],

@@ -15,7 +15,6 @@ from sqlalchemy import Select, func, select
 from turnout_desktop.db.models import TurnoutRecord, utcnow
 from turnout_desktop.engine.types import (
     DUPLICATE_RECORDS,
-    STATEWIDE_RECORDS_LEFT_TO_CHECK,
     Diagnosis,
     StrategyContext,
     StrategyResult,
@@ -24,6 +23,8 @@ from turnout_desktop.strategies._common import (
     STATEWIDE,
     active_records_in,
     county_vuids,
+    left_to_check,
+    message_with_left,
     result,
     roster_facts_in,
     soft_remove,
@@ -67,17 +68,15 @@ class RemoveDuplicates:
             for record in group:
                 if record is keeper:
                     continue
-                if record.source == STATEWIDE and not context.may_change_statewide:
-                    left += 1  # the database refuses it to this login; the service's check removes it
+                if left_to_check(context, record):
+                    left += 1
                     continue
                 soft_remove(context, record, now, strategy=self.name, summary=summary)
                 removed += 1
         done = (f"removed {removed} duplicate record(s) of {len(vuids)} VUID(s), kept the most authoritative "
                 "one each")
-        if left:
-            return result(context, f"{STATEWIDE_RECORDS_LEFT_TO_CHECK}: this login may not remove {left} duplicate "
-                                   f"statewide record(s); {done}", removed=removed)
-        return result(context, done[0].upper() + done[1:], removed=removed)
+        refused = f"remove {left} duplicate statewide record(s)" if left else None
+        return result(context, message_with_left(done, refused), removed=removed)
 
     def _duplicate_vuids(self, context: StrategyContext) -> Select[Any]:
         """Query of the VUIDs with several active records that concern this county (its records or roster)."""
