@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+from dataclasses import fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # SQLAlchemy loads when a command opens the database, not for ``turnout --help``
@@ -37,8 +38,34 @@ def context_from_args(args: argparse.Namespace, *, user: str | None = None) -> A
     return context
 
 
+# Field metadata of a service result dataclass whose key the JSON leaves out while the value is None
+# (``field(default=None, metadata=OMIT_IF_NONE)``): such keys were optional in the CLI contract.
+OMIT_IF_NONE = {"json": "omit_if_none"}
+
+
+def json_ready(value: Any) -> Any:
+    """``value`` with every result dataclass turned into a dict (the CLI edge; services return dataclasses).
+
+    Keys are the fields in order; a field marked ``OMIT_IF_NONE`` is left out while it is None. Tuples
+    become lists; dates, datetimes and Decimals are left to ``print_json``.
+    """
+    if is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for item in fields(value):
+            member = getattr(value, item.name)
+            if member is None and item.metadata.get("json") == "omit_if_none":
+                continue
+            out[item.name] = json_ready(member)
+        return out
+    if isinstance(value, dict):
+        return {name: json_ready(member) for name, member in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(member) for member in value]
+    return value
+
+
 def print_json(payload: Any) -> None:
-    json.dump(payload, sys.stdout, indent=2, default=_json_default, ensure_ascii=False)
+    json.dump(json_ready(payload), sys.stdout, indent=2, default=_json_default, ensure_ascii=False)
     sys.stdout.write("\n")
 
 

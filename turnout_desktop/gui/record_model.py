@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,8 +52,9 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def key(name: str) -> Callable[[dict[str, Any]], Any]:
-    return lambda record: record.get(name)
+def key(name: str) -> Callable[[Any], Any]:
+    """The value of field ``name`` of a record: a service result dataclass (attribute) or a mapping."""
+    return lambda record: record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)
 
 
 class RecordTableModel(QAbstractTableModel):
