@@ -5,8 +5,8 @@ queries over 3M records <= 0.5 s. The database is generated and bulk loaded with
 benchmarks/reconcile.py (records, one roster submission per county, official counts) and reconciled
 once, so every county has a log row. Each measurement runs in a fresh process (median of ``--runs``):
 
-- ``status`` and ``county_overview`` (services/reconciliation.py), and ``load_dashboard`` (gui/jobs.py:
-  what the window loads in its worker: overview, certifications, recent log, settings);
+- ``status`` and ``county_overview`` (services/reconciliation_views.py), and the window's ``load_dashboard``
+  job (gui/jobs.py over services/dashboard.py: overview, certifications, recent log, settings);
 - the desktop app from spawn until its first dashboard is on screen (``turnout-desktop --screenshot``
   renders it offscreen, saves a PNG and exits), against ``python -c "import PySide6.QtWidgets"``.
 
@@ -56,6 +56,7 @@ def build(db_file: Path, records: int) -> None:
 
     from turnout_desktop.db.migrate import upgrade_to_head
     from turnout_desktop.db.session import make_engine
+    from turnout_desktop.domain.scope import Scope
     from turnout_desktop.services import reconciliation
     from turnout_desktop.services.context import AppContext
 
@@ -63,7 +64,7 @@ def build(db_file: Path, records: int) -> None:
     engine = make_engine(f"sqlite:///{db_file}")
     upgrade_to_head(engine)
     reconcile.load(engine, reconcile.generate(records))
-    reconciliation.reconcile(AppContext(engine, user="bench"), reconcile.ELECTION)
+    reconciliation.reconcile(AppContext(engine, user="bench"), Scope(reconcile.ELECTION))
     engine.dispose()
     print(f"built {records:,} records in {time.perf_counter() - start:.0f} s: {db_file}", flush=True)
 

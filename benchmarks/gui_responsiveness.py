@@ -161,7 +161,7 @@ def main() -> int:
         print(f"cancelled after {elapsed:.1f} s; longest event-loop stall {heartbeat.longest_stall_ms:.1f} ms")
         return 2
     result = outcome["result"]
-    statuses = [(r.get("party"), r.get("status")) for r in getattr(result, "reconcile_results", [])]
+    statuses = [(r.party, r.status) for r in getattr(result, "reconcile", ())]
     print(f"submit + reconcile of {args.rows:,} rows: {elapsed:.1f} s; {len(progress_events)} progress updates; "
           f"results {statuses}")
     for at, stall, text in heartbeat.stalls:

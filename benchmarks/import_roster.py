@@ -115,8 +115,8 @@ elif kind == "narrow":
     connection.execute("COMMIT")
     rows = len(vuids)
 elif kind == "precheck":
-    from turnout_desktop.ingest.interpret.precheck import precheck_files
-    report = precheck_files([path], county="TRAVIS", election=dt.date(2026, 3, 3))
+    from turnout_desktop.services.precheck import precheck_upload
+    report = precheck_upload([path], county="TRAVIS", election=dt.date(2026, 3, 3)).report
     rows = report.to_json()["rows"]
 else:
     from turnout_desktop.services.context import open_context
@@ -124,7 +124,7 @@ else:
     ctx = open_context(db, user="bench")
     start = time.perf_counter()  # schema creation is not part of the submit
     result = submit_files(ctx, [path], election=dt.date(2026, 3, 3), county="TRAVIS", reconcile=False)
-    rows = len(result.upload.rows)
+    rows = result.rows
 elapsed = time.perf_counter() - start
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"seconds": elapsed, "rows": rows, "peak_mb": peak_mb}))

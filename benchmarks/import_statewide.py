@@ -134,8 +134,8 @@ elif kind == "floor":
                         copy.write_row(row)
 else:
     result = import_statewide(ctx, [path], election=election)
-    rows = result["rows_read"]
-    print(json.dumps({"inserted": result["inserted"]}), file=sys.stderr)
+    rows = result.rows_read
+    print(json.dumps({"inserted": result.inserted}), file=sys.stderr)
 elapsed = time.perf_counter() - start
 # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec, so a child would report its parent's peak.
 peak_mb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM")) / 1024

@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's 
 from turnout_desktop.db.migrate import upgrade_to_head  # noqa: E402
 from turnout_desktop.db.session import make_engine, normalize_url  # noqa: E402
 from turnout_desktop.domain.counties import all_counties  # noqa: E402
+from turnout_desktop.domain.scope import Scope  # noqa: E402
 from turnout_desktop.engine.repository import active_counts  # noqa: E402
 from turnout_desktop.services import reconciliation  # noqa: E402
 from turnout_desktop.services.context import AppContext  # noqa: E402
@@ -200,11 +201,12 @@ def main(argv: list[str] | None = None) -> int:
         loaded = pd.read_parquet(parquet)
         _timed("pandas GROUP BY (in memory)", lambda: loaded.groupby(["county", "party", "voting_method"]).size(),
                results)
-        clean = _timed("full clean reconcile (all counties)", lambda: reconciliation.reconcile(ctx, ELECTION), results)
-        assert all(r["status"] == "RESOLVED" for r in clean), "clean data must resolve"
+        clean = _timed("full clean reconcile (all counties)", lambda: reconciliation.reconcile(ctx, Scope(ELECTION)),
+                       results)
+        assert all(r.status == "RESOLVED" for r in clean), "clean data must resolve"
         biggest = frame["county"].value_counts().index[0]
         _timed(f"per-county re-check ({biggest})", lambda: reconciliation.reconcile(
-            ctx, ELECTION, county=biggest, trigger="COUNTY_UPLOAD"), results)
+            ctx, Scope(ELECTION, county=biggest), trigger="COUNTY_UPLOAD"), results)
         if args.faults > 0:
             _fault_run(engine, ctx, frame, args.faults, results)
         engine.dispose()
@@ -234,8 +236,8 @@ def _fault_run(engine: Engine, ctx: AppContext, frame: pd.DataFrame, fraction: f
             [{"now": dt.datetime(2026, 3, 4), "election": ELECTION, "vuid": v} for v in faulty])
     print(f"  removed {len(faulty):,} records ({fraction:.1%}) in "
           f"{sample['county'].nunique()} counties")
-    fixed = _timed(FAULT_LABEL, lambda: reconciliation.reconcile(ctx, ELECTION), results)
-    statuses = pd.Series([r["status"] for r in fixed]).value_counts().to_dict()
+    fixed = _timed(FAULT_LABEL, lambda: reconciliation.reconcile(ctx, Scope(ELECTION)), results)
+    statuses = pd.Series([r.status for r in fixed]).value_counts().to_dict()
     with engine.connect() as connection:
         inserted = connection.execute(text("SELECT COUNT(*) FROM turnout_record WHERE source = 'county'")).scalar()
         actions = connection.execute(text("SELECT COUNT(*) FROM fix_action WHERE action = 'insert'")).scalar()
@@ -258,8 +260,8 @@ def _one_county(args: argparse.Namespace) -> int:
         _timed("bulk load (records + roster + counts)", lambda: load(engine, frame), results)
         ctx = AppContext(engine=engine, user="bench")
         clean = _timed("clean re-check of the county", lambda: reconciliation.reconcile(
-            ctx, ELECTION, county=ONE_COUNTY, trigger="COUNTY_UPLOAD"), results)
-        assert all(r["status"] == "RESOLVED" for r in clean), "clean data must resolve"
+            ctx, Scope(ELECTION, county=ONE_COUNTY), trigger="COUNTY_UPLOAD"), results)
+        assert all(r.status == "RESOLVED" for r in clean), "clean data must resolve"
         faulty = frame.sample(frac=args.faults, random_state=3)["vuid"].tolist()
         with engine.begin() as connection:
             connection.execute(
@@ -267,8 +269,8 @@ def _one_county(args: argparse.Namespace) -> int:
                 [{"now": dt.datetime(2026, 3, 4), "election": ELECTION, "vuid": v} for v in faulty])
         print(f"  removed {len(faulty):,} records ({args.faults:.1%})")
         fixed = _timed("re-check with faults (fill_gaps)", lambda: reconciliation.reconcile(
-            ctx, ELECTION, county=ONE_COUNTY, trigger="COUNTY_UPLOAD"), results)
-        print(f"  statuses: {pd.Series([r['status'] for r in fixed]).value_counts().to_dict()}")
+            ctx, Scope(ELECTION, county=ONE_COUNTY), trigger="COUNTY_UPLOAD"), results)
+        print(f"  statuses: {pd.Series([r.status for r in fixed]).value_counts().to_dict()}")
         engine.dispose()
     print(f"faulty re-check / clean re-check:          "
           f"{results['re-check with faults (fill_gaps)'] / results['clean re-check of the county']:6.2f}x")

@@ -11,11 +11,12 @@ each declares.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from importlib.metadata import entry_points
-from types import ModuleType
+from types import MappingProxyType, ModuleType
 
 from turnout_desktop.engine.types import DIAGNOSIS_CODES, Strategy
 from turnout_desktop.errors import StrategyPluginError
@@ -48,6 +49,16 @@ def default_strategies() -> list[Strategy]:
 def strategy_registry() -> dict[str, Strategy]:
     """Strategies by stable name (``refetch_statewide`` ... ``manual_review``)."""
     return {strategy.name: strategy for strategy in default_strategies()}
+
+
+@functools.cache
+def declared_labels() -> Mapping[str, str]:
+    """Each strategy's declared user-facing label by its stable name: the one source of strategy labels for the
+    GUI, the CLI and the reports (``turnout_desktop/domain/labels.py`` ``strategy_label``).
+
+    Read once per process: the installed strategies do not change while it runs, and tables ask per cell.
+    """
+    return MappingProxyType({strategy.name: strategy.label for strategy in default_strategies()})
 
 
 def get_strategy(name: str) -> Strategy:
@@ -120,4 +131,5 @@ def _checked(origin: str, factory: StrategyFactory) -> Strategy:
     return strategy
 
 
-__all__ = ["ENTRY_POINT_GROUP", "default_strategies", "get_strategy", "strategy_modules", "strategy_registry"]
+__all__ = ["ENTRY_POINT_GROUP", "declared_labels", "default_strategies", "get_strategy", "strategy_modules",
+           "strategy_registry"]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
@@ -45,6 +45,9 @@ from turnout_desktop.engine.types import (
 from turnout_desktop.errors import ImportRejected, SourceUnavailable
 from turnout_desktop.store.statewide_source import resolve_statewide_files
 from turnout_desktop.strategies._common import RECORD_TABLE, REMOVAL_FIELDS, open_fix, result
+
+if TYPE_CHECKING:  # the loader reads files with pandas: imported when a file is loaded
+    from turnout_desktop.store.statewide_loader import StatewideFileImport
 
 
 class RefetchStatewide:
@@ -139,11 +142,11 @@ class RefetchStatewide:
                 notes.append(f"{path.name} refused: {exc}")
                 continue
             savepoint.commit()
-            if outcome.get("skipped_file"):
+            if outcome.skipped_file:
                 skipped_files += 1
                 continue
             inserted += self._record_file(context, outcome, summary)
-            notes.append(f"{path.name}: {outcome.get('inserted', 0)} new of {outcome.get('rows_read', 0)} rows")
+            notes.append(f"{path.name}: {outcome.inserted} new of {outcome.rows_read} rows")
         if (inserted or revived) and not context.dry_run:
             refresh_statewide_count_cache(context.session, context.election_date)
         message = _import_message(files, note, inserted=inserted, revived=revived, skipped_files=skipped_files,
@@ -158,9 +161,9 @@ class RefetchStatewide:
                                      SourceFile.sha256 == sha256, SourceFile.status == SOURCE_FILE_UNDONE)
         ).scalar_one_or_none()
 
-    def _record_file(self, context: StrategyContext, outcome: dict[str, Any], summary: str) -> int:
+    def _record_file(self, context: StrategyContext, outcome: StatewideFileImport, summary: str) -> int:
         """Stamp and record the records one loaded file added, and the file itself."""
-        source_id = outcome.get("source_file_id")
+        source_id = outcome.source_file_id
         new_ids = set(context.session.execute(
             select(TurnoutRecord.id).where(TurnoutRecord.source_file_id == source_id,
                                            TurnoutRecord.created_by_fix.is_(None))).scalars())

@@ -28,6 +28,7 @@ ENGINE_WITHOUT_PLUGINS = "The engine never imports strategies, store or services
 QT_ONLY_IN_GUI = "PySide6 only in gui/ and the report renderers"
 STRATEGIES_FROM_ABOVE = "Below services, nothing imports turnout_desktop.strategies"
 READERS_BELOW_INTERPRET = "Readers (bytes to raw tables) never import the interpretation of those tables"
+GUI_THROUGH_SERVICES = "The GUI reaches the core only through services"
 
 
 def _lint_imports(folder: Path) -> subprocess.CompletedProcess[str]:
@@ -115,6 +116,27 @@ def test_a_forbidden_import_inside_a_function_breaks_its_contract(
     result = _lint_imports(tree)
     assert result.returncode != 0, result.stdout[-4000:]
     assert contracts_broken <= _broken(result.stdout), result.stdout[-4000:]
+
+
+@pytest.mark.parametrize(("module", "import_statement", "reported"), [
+    ("turnout_desktop/gui/status_bar.py", "from turnout_desktop.db import session",
+     "turnout_desktop.gui.status_bar -> turnout_desktop.db.session"),
+    ("turnout_desktop/gui/icons.py", "from turnout_desktop.ingest.readers import registry",
+     "turnout_desktop.gui.icons -> turnout_desktop.ingest.readers.registry"),
+    ("turnout_desktop/gui/printing.py", "import turnout_desktop.store.statewide_loader",
+     "turnout_desktop.gui.printing -> turnout_desktop.store.statewide_loader"),
+])
+def test_a_gui_module_importing_below_services_breaks_the_gui_contract(
+        tmp_path: Path, module: str, import_statement: str, reported: str) -> None:
+    """gui/ reaches db, ingest, engine and store only through a service: a direct import, even inside a function,
+    is reported by name (the layers contract allows it: gui is above them all)."""
+    tree = _copy_of_the_tree(tmp_path)
+    _add_function(tree / module, import_statement)
+    result = _lint_imports(tree)
+    assert result.returncode != 0, result.stdout[-4000:]
+    assert GUI_THROUGH_SERVICES in _broken(result.stdout), result.stdout[-4000:]
+    assert LAYERS not in _broken(result.stdout), result.stdout[-4000:]
+    assert reported in result.stdout, result.stdout[-4000:]
 
 
 def test_the_installed_layout_keeps_every_contract(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from turnout_desktop.db.models import (
     TurnoutRecord,
 )
 from turnout_desktop.db.session import transaction
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.engine.types import BulkStrategy, Diagnosis, Strategy, StrategyContext, StrategyResult
 from turnout_desktop.errors import Cancelled
 from turnout_desktop.services import reconciliation
@@ -164,15 +165,15 @@ def test_the_round_writes_what_the_per_pair_loop_writes(db_engine: Engine) -> No
     assert any(isinstance(s, BulkStrategy) for s in default_strategies())
     assert not any(isinstance(s, BulkStrategy) for s in per_pair_strategies())
 
-    bulk = reconciliation.reconcile(_ctx(db_engine), BULK)
-    one_by_one = reconciliation.reconcile(_ctx(db_engine), ONE_BY_ONE, strategies=per_pair_strategies())
+    bulk = reconciliation.reconcile(_ctx(db_engine), Scope(BULK))
+    one_by_one = reconciliation.reconcile(_ctx(db_engine), Scope(ONE_BY_ONE), strategies=per_pair_strategies())
 
-    assert [(r["county"], r["status"], r["strategy_succeeded"]) for r in bulk] == [
+    assert [(r.county, r.status, r.strategy_succeeded) for r in bulk] == [
         ("ANDERSON", "RESOLVED", "fill_gaps"), ("BEXAR", "RESOLVED", "fill_gaps"),
         ("COLLIN", "RESOLVED", "fill_gaps"), ("DALLAS", "RESOLVED", "remove_duplicates"),
         ("ECTOR", "RESOLVED", None)]
-    assert [(r["county"], r["status"], r["strategy_succeeded"]) for r in one_by_one] == [
-        (r["county"], r["status"], r["strategy_succeeded"]) for r in bulk]
+    assert [(r.county, r.status, r.strategy_succeeded) for r in one_by_one] == [
+        (r.county, r.status, r.strategy_succeeded) for r in bulk]
     bulk_trail, per_pair_trail = _trail(db_engine, BULK), _trail(db_engine, ONE_BY_ONE)
     for county in COUNTIES:
         assert bulk_trail[county] == per_pair_trail[county], county
@@ -184,7 +185,7 @@ def test_the_round_writes_what_the_per_pair_loop_writes(db_engine: Engine) -> No
 
 def test_undoing_one_countys_fill_leaves_the_others(db_engine: Engine) -> None:
     seed(db_engine, BULK, COUNTIES)
-    reconciliation.reconcile(_ctx(db_engine), BULK)
+    reconciliation.reconcile(_ctx(db_engine), Scope(BULK))
     with transaction(db_engine) as session:
         fixes = {county: fix_id for county, fix_id in session.execute(
             select(Fix.county, Fix.id).where(Fix.strategy == "fill_gaps"))}
@@ -209,13 +210,13 @@ def test_a_tombstone_sends_the_fill_to_the_per_pair_loop(db_engine: Engine) -> N
                                   voting_method="mail-in", source="county", verification="pending",
                                   county_fallback=False, removed_at=dt.datetime(2026, 3, 4)))
 
-    results = reconciliation.reconcile(_ctx(db_engine), BULK)
+    results = reconciliation.reconcile(_ctx(db_engine), Scope(BULK))
 
-    assert {r["county"]: r["strategy_succeeded"] for r in results if r["county"] != "DALLAS"} == {
+    assert {r.county: r.strategy_succeeded for r in results if r.county != "DALLAS"} == {
         "ANDERSON": "fill_gaps", "BEXAR": "fill_gaps", "COLLIN": "fill_gaps", "ECTOR": None}
     for row in results:
-        assert "Resumed" not in (row["notes"] or ""), row["county"]
-        assert row["status"] == "RESOLVED"
+        assert "Resumed" not in (row.notes or ""), row.county
+        assert row.status == "RESOLVED"
     with transaction(db_engine) as session:
         fills = session.execute(select(func.count()).select_from(ReconciliationAttempt).where(
             ReconciliationAttempt.strategy == "fill_gaps")).scalar()
@@ -226,17 +227,17 @@ def test_cancelling_during_the_round_leaves_rows_a_rerun_finishes(db_engine: Eng
     seed(db_engine, BULK, COUNTIES)
 
     with pytest.raises(Cancelled):  # the round checks before each set of attempts: the rows are open by then
-        reconciliation.reconcile(_ctx(db_engine), BULK, cancel=lambda: True)
+        reconciliation.reconcile(_ctx(db_engine), Scope(BULK), cancel=lambda: True)
     with transaction(db_engine) as session:
         open_rows = session.execute(select(ReconciliationLog.county, ReconciliationLog.notes).where(
             ReconciliationLog.status == "IN_PROGRESS")).all()
     assert {county for county, _notes in open_rows} == {"ANDERSON", "BEXAR", "COLLIN", "DALLAS"}
     assert all("Cancelled" in (notes or "") for _county, notes in open_rows)
 
-    results = reconciliation.reconcile(_ctx(db_engine), BULK)
+    results = reconciliation.reconcile(_ctx(db_engine), Scope(BULK))
 
-    assert {r["status"] for r in results} == {"RESOLVED"}
-    assert all("Resumed" in (r["notes"] or "") for r in results if r["county"] != "ECTOR")
+    assert {r.status for r in results} == {"RESOLVED"}
+    assert all("Resumed" in (r.notes or "") for r in results if r.county != "ECTOR")
 
 
 def _statewide_file(path: Path, county: str, numbers: range) -> Path:
@@ -265,11 +266,11 @@ def test_a_source_already_imported_is_read_once_for_every_county(db_engine: Engi
     real_resolve = refetch_statewide.resolve_statewide_files
     monkeypatch.setattr(refetch_statewide, "resolve_statewide_files", counted)
 
-    results = reconciliation.reconcile(_ctx(db_engine), BULK, statewide_source=str(source))
+    results = reconciliation.reconcile(_ctx(db_engine), Scope(BULK), statewide_source=str(source))
 
     assert reads == [str(source)]  # one read for the four counties (a loop per county read it four times)
 
-    assert {r["county"]: r["strategy_succeeded"] for r in results if r["county"] in ("ANDERSON", "BEXAR")} == {
+    assert {r.county: r.strategy_succeeded for r in results if r.county in ("ANDERSON", "BEXAR")} == {
         "ANDERSON": "fill_gaps", "BEXAR": "fill_gaps"}
     trail = _trail(db_engine, BULK)
     for county in ("ANDERSON", "BEXAR", "COLLIN"):
@@ -294,9 +295,9 @@ def test_a_new_statewide_file_is_imported_once_by_the_per_pair_loop(db_engine: E
     path.write_text("VUID,COUNTY,PARTY,VOTING_METHOD,PRECINCT,VOTE_DATE\n"
                     f"{first_missing},ANDERSON,DEM,early-voting,0001,2026-02-20\n", encoding="utf-8")
 
-    results = reconciliation.reconcile(_ctx(db_engine), BULK, statewide_source=str(source))
+    results = reconciliation.reconcile(_ctx(db_engine), Scope(BULK), statewide_source=str(source))
 
-    assert {r["status"] for r in results} == {"RESOLVED"}
+    assert {r.status for r in results} == {"RESOLVED"}
     with transaction(db_engine) as session:
         imported = session.execute(select(func.count()).select_from(SourceFile).where(
             SourceFile.kind == "statewide")).scalar()

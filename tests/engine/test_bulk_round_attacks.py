@@ -50,6 +50,7 @@ from turnout_desktop.db.models import (
     utcnow,
 )
 from turnout_desktop.db.session import make_engine, transaction
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.engine import evidence
 from turnout_desktop.engine.compare import compare
 from turnout_desktop.engine.diagnose import diagnose, diagnose_many
@@ -104,7 +105,7 @@ def test_two_whole_election_runs_at_once_heal_each_pair_once(db_url: str) -> Non
         def run(engine: Engine) -> None:
             try:
                 start.wait(10)
-                reconciliation.reconcile(_ctx(engine), BULK)
+                reconciliation.reconcile(_ctx(engine), Scope(BULK))
             except Exception as exc:  # noqa: BLE001 - reported by the assertion below
                 errors.append(exc)
 
@@ -142,13 +143,13 @@ def test_a_county_busy_in_another_run_is_skipped_by_the_round_and_waited_for(db_
     holder.start()
     assert holding.wait(10)
     try:
-        results = reconciliation.reconcile(_ctx(db_engine), BULK, progress=progress)
+        results = reconciliation.reconcile(_ctx(db_engine), Scope(BULK), progress=progress)
     finally:
         loop_reached.set()
         holder.join(60)
         office.dispose()
 
-    assert {r["county"]: r["status"] for r in results} == dict.fromkeys(COUNTIES, "RESOLVED")
+    assert {r.county: r.status for r in results} == dict.fromkeys(COUNTIES, "RESOLVED")
     with transaction(db_engine) as session:
         logs = session.execute(select(ReconciliationLog.county, ReconciliationLog.created_at,
                                       ReconciliationLog.notes)).all()
@@ -172,12 +173,12 @@ def test_a_handed_over_county_stays_locked_until_its_loop_continues_it(db_url: s
             intruder = ReconciliationLoop(other, LoopTarget("DALLAS", BULK, "DEM"), default_strategies(),
                                           recorder_factory, LoopOptions(trigger="MANUAL", lock_wait_seconds=0.3))
             try:
-                intruded.append(intruder.run()["notes"])
+                intruded.append(intruder.run().notes)
             except RunBusy:
                 pass
 
     try:
-        reconciliation.reconcile(_ctx(db_engine), BULK, progress=progress)
+        reconciliation.reconcile(_ctx(db_engine), Scope(BULK), progress=progress)
     finally:
         other.dispose()
     with transaction(db_engine) as session:
@@ -209,8 +210,8 @@ def test_a_misbehaving_set_based_form_leaves_nothing_and_the_loop_finishes(db_en
     seed(db_engine, ONE_BY_ONE, COUNTIES)
     broken = [MisbehavingBulk(s, how) if s.name == "fill_gaps" else PerPairOnly(s) for s in default_strategies()]
 
-    reconciliation.reconcile(_ctx(db_engine), BULK, strategies=broken)
-    reconciliation.reconcile(_ctx(db_engine), ONE_BY_ONE, strategies=per_pair_strategies())
+    reconciliation.reconcile(_ctx(db_engine), Scope(BULK), strategies=broken)
+    reconciliation.reconcile(_ctx(db_engine), Scope(ONE_BY_ONE), strategies=per_pair_strategies())
 
     bulk, per_pair = _trail(db_engine, BULK), _trail(db_engine, ONE_BY_ONE)
     for county in COUNTIES:
@@ -226,7 +227,7 @@ def test_cancel_between_rounds_then_a_rerun_finishes_without_repeating(db_engine
     asked: list[str] = []
 
     with pytest.raises(Cancelled):  # round 1 is strategy A ("nothing new"); cancelled before round 2 (fill)
-        reconciliation.reconcile(_ctx(db_engine), BULK, statewide_source=str(source),
+        reconciliation.reconcile(_ctx(db_engine), Scope(BULK), statewide_source=str(source),
                                  progress=lambda _f, message: asked.append(message),
                                  cancel=lambda: any(m.startswith("refetch_statewide for") for m in asked))
     with transaction(db_engine) as session:
@@ -235,7 +236,7 @@ def test_cancel_between_rounds_then_a_rerun_finishes_without_repeating(db_engine
             ReconciliationLog.status == "IN_PROGRESS")).scalars())
     assert open_rows == FILLED | {"DALLAS"}
 
-    reconciliation.reconcile(_ctx(db_engine), BULK, statewide_source=str(source))
+    reconciliation.reconcile(_ctx(db_engine), Scope(BULK), statewide_source=str(source))
 
     _healed_once(db_engine, BULK)
     with transaction(db_engine) as session:
@@ -256,8 +257,8 @@ def test_a_fill_that_overshoots_sends_the_round_to_the_loop_which_rolls_it_back(
                 CountyTurnoutReference.county == "FANNIN", CountyTurnoutReference.election_date == election).values(
                 official_count=CountyTurnoutReference.official_count - 2))
 
-    reconciliation.reconcile(_ctx(db_engine), BULK)
-    reconciliation.reconcile(_ctx(db_engine), ONE_BY_ONE, strategies=per_pair_strategies())
+    reconciliation.reconcile(_ctx(db_engine), Scope(BULK))
+    reconciliation.reconcile(_ctx(db_engine), Scope(ONE_BY_ONE), strategies=per_pair_strategies())
 
     bulk, per_pair = _trail(db_engine, BULK), _trail(db_engine, ONE_BY_ONE)
     for county in overshoot:
@@ -287,8 +288,8 @@ def test_a_vuid_on_two_rosters_is_filled_once(db_engine: Engine, where: str) -> 
         add_records(db_engine, [(v, county, party, m) for (county, party), rows in rosters.items()
                                 for v, _p, m in rows if v != shared], election=election)
 
-    reconciliation.reconcile(_ctx(db_engine), BULK)
-    reconciliation.reconcile(_ctx(db_engine), ONE_BY_ONE, strategies=per_pair_strategies())
+    reconciliation.reconcile(_ctx(db_engine), Scope(BULK))
+    reconciliation.reconcile(_ctx(db_engine), Scope(ONE_BY_ONE), strategies=per_pair_strategies())
 
     with transaction(db_engine) as session:
         shared_rows = {election: session.execute(select(TurnoutRecord.county, TurnoutRecord.party).where(

@@ -26,9 +26,9 @@ def _diagnosis_codes(engine: Engine, county: str, party: str) -> list[str]:
 
 
 def _totals(ctx: AppContext, county: str) -> dict[str, tuple[int, int, bool]]:
-    return {row["party"]: (row["official_count"], row["database_count"], row["verified"])
+    return {row.party: (row.official_count, row.database_count, row.verified)
             for row in reconciliation.status(ctx, DEMO_ELECTION)
-            if row["county"] == county and row["voting_method"] == "TOTAL"}
+            if row.county == county and row.voting_method == "TOTAL"}
 
 
 def test_undoing_a_refetch_brings_back_timing_and_unverifies(db_engine: Engine, tmp_path: Path) -> None:
@@ -36,8 +36,8 @@ def test_undoing_a_refetch_brings_back_timing_and_unverifies(db_engine: Engine, 
     paths = write_demo_files(tmp_path / "demo")
     import_statewide(ctx, [paths["statewide"]], election=DEMO_ELECTION)
     reconciliation.set_statewide_source(ctx, str(paths["newer"].parent))
-    results = submit_files(ctx, [paths["KENEDY"]], election=DEMO_ELECTION, county="KENEDY").reconcile_results
-    assert {r["strategy_succeeded"] for r in results} == {"refetch_statewide", None}
+    results = submit_files(ctx, [paths["KENEDY"]], election=DEMO_ELECTION, county="KENEDY").reconcile
+    assert {r.strategy_succeeded for r in results} == {"refetch_statewide", None}
     assert all(verified for _official, _actual, verified in _totals(ctx, "KENEDY").values())
     with transaction(db_engine) as session:
         fix_id = session.execute(select(Fix.id).where(Fix.strategy == "refetch_statewide")).scalar_one()
@@ -65,7 +65,7 @@ def test_layout_notes_are_not_a_data_format_cause(db_engine: Engine, tmp_path: P
         writer.writerow([])
         writer.writerows(rows)
     result = submit_files(ctx, [bannered], election=DEMO_ELECTION, county="KING", reconcile=False)
-    assert any(p.code in ("banner_skipped", "blank_row") for p in result.upload.problems)
+    assert any(p.code in ("banner_skipped", "blank_row") for p in result.problems)
     codes = _diagnosis_codes(db_engine, "KING", "DEM")
     assert "missing_vuids" in codes and "data_format" not in codes
 

@@ -20,9 +20,9 @@ def test_escalation_after_ten_attempts_says_max_attempts_exceeded(db_engine):
     strategies = [FillMissing(per_run=1), DoesNothing("manual_review", "F")]  # one missing voter per attempt
     (result,) = reconcile_election(db_engine, ELECTION, strategies=strategies, recorder_factory=recorder_factory,
                                    options=LoopOptions(trigger="MANUAL"))
-    assert (result["status"], result["attempts_count"]) == ("ESCALATED", 10)
-    assert result["diagnosis_details"]["escalation"]["reason"] == "MAX_ATTEMPTS_EXCEEDED"
-    assert "Reason: MAX_ATTEMPTS_EXCEEDED." in result["notes"]
+    assert (result.status, result.attempts_count) == ("ESCALATED", 10)
+    assert result.diagnosis_details["escalation"]["reason"] == "MAX_ATTEMPTS_EXCEEDED"
+    assert "Reason: MAX_ATTEMPTS_EXCEEDED." in result.notes
 
 
 def test_escalation_with_no_strategy_left_says_so(db_engine):
@@ -31,10 +31,10 @@ def test_escalation_with_no_strategy_left_says_so(db_engine):
                   (("refetch_statewide", "A"), ("fill_gaps", "B"), ("manual_review", "F"))]
     (result,) = reconcile_election(db_engine, ELECTION, strategies=strategies, recorder_factory=recorder_factory,
                                    options=LoopOptions(trigger="MANUAL"))
-    assert (result["status"], result["attempts_count"]) == ("ESCALATED", 2)
-    assert result["diagnosis_details"]["escalation"]["reason"] == "NO_STRATEGY_LEFT"
-    assert "MAX_ATTEMPTS_EXCEEDED" not in result["notes"]
-    assert "Reason: NO_STRATEGY_LEFT." in result["notes"]
+    assert (result.status, result.attempts_count) == ("ESCALATED", 2)
+    assert result.diagnosis_details["escalation"]["reason"] == "NO_STRATEGY_LEFT"
+    assert "MAX_ATTEMPTS_EXCEEDED" not in result.notes
+    assert "Reason: NO_STRATEGY_LEFT." in result.notes
 
 
 def test_a_lower_attempt_cap_is_the_cap_that_counts(db_engine):
@@ -42,5 +42,5 @@ def test_a_lower_attempt_cap_is_the_cap_that_counts(db_engine):
     options = LoopOptions(trigger="MANUAL", max_attempts=3)
     (result,) = reconcile_election(db_engine, ELECTION, strategies=[FillMissing(per_run=1)],
                                    recorder_factory=recorder_factory, options=options)
-    assert (result["attempts_count"], result["diagnosis_details"]["escalation"]["reason"]) == (
+    assert (result.attempts_count, result.diagnosis_details["escalation"]["reason"]) == (
         3, "MAX_ATTEMPTS_EXCEEDED")

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from turnout_desktop.cli.common import json_ready
 from turnout_desktop.db.models import (
     CountyRosterRow,
     CountyTurnoutReference,
@@ -27,6 +28,8 @@ from turnout_desktop.db.models import (
     TurnoutRecord,
 )
 from turnout_desktop.db.session import transaction
+from turnout_desktop.domain.metrics import MethodCount
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.engine.fixes import FixRecorder, snapshot, undo_fix
 from turnout_desktop.engine.types import (
     DUPLICATE_RECORDS,
@@ -184,14 +187,14 @@ def test_clean_election_run_bulk_logs_match_the_table(db_engine: Engine):
                 session.add(CountyTurnoutReference(county=county, election_date=ELECTION, party="DEM",
                                                    voting_method=method, official_count=count, verified=False))
     ctx = AppContext(engine=db_engine, user="tester")
-    results = reconciliation.reconcile(ctx, ELECTION)
-    assert [(r["county"], r["status"], r["expected_total"], r["actual_total"], r["attempts_count"])
+    results = reconciliation.reconcile(ctx, Scope(ELECTION))
+    assert [(r.county, r.status, r.expected_total, r.actual_total, r.attempts_count)
             for r in results] == [(BASTROP, "RESOLVED", 12, 12, 0), (TRAVIS, "RESOLVED", 30, 30, 0)]
-    assert results[1]["by_method"] == {"early-voting": {"expected": 15, "actual": 15},
-                                       "mail-in": {"expected": 15, "actual": 15}}
+    assert results[1].by_method == {"early-voting": MethodCount(expected=15, actual=15),
+                                    "mail-in": MethodCount(expected=15, actual=15)}
     with Session(db_engine) as session:
         stored = session.execute(select(ReconciliationLog).order_by(ReconciliationLog.county)).scalars().all()
         assert [(log.id, log.county, log.status, log.notes, log.diagnosis, log.strategies_tried)
-                for log in stored] == [(r["id"], r["county"], "RESOLVED", "Counts match; nothing to fix.", [], [])
+                for log in stored] == [(r.id, r.county, "RESOLVED", "Counts match; nothing to fix.", [], [])
                                        for r in results]
-        assert [log.diagnosis_details["by_method"] for log in stored] == [r["by_method"] for r in results]
+        assert [log.diagnosis_details["by_method"] for log in stored] == [json_ready(r.by_method) for r in results]

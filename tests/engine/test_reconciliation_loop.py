@@ -15,7 +15,8 @@ from turnout_desktop.db.models import (
     TurnoutRecord,
 )
 from turnout_desktop.db.session import transaction
-from turnout_desktop.engine.batch import reconcile_election
+from turnout_desktop.domain.metrics import MethodCount
+from turnout_desktop.engine.batch import preview_election, reconcile_election
 from turnout_desktop.engine.loop import LoopOptions, LoopTarget, ReconciliationLoop
 from turnout_desktop.engine.types import (
     DUPLICATE_RECORDS,
@@ -133,16 +134,16 @@ def test_preferred_strategy_resolves_and_everything_is_logged(db_engine):
     strategies = [refetch, FillMissing(), DoesNothing("manual_review", "F")]
     (result,) = reconcile_election(db_engine, ELECTION, strategies=strategies, recorder_factory=recorder_factory,
                                    options=_options())
-    assert result["status"] == "RESOLVED"
-    assert result["strategy_succeeded"] == "fill_gaps"
-    assert result["strategies_tried"] == ["fill_gaps"]
-    assert result["attempts_count"] == 1
-    assert result["diagnosis"] == ["missing_vuids"]
-    assert (result["expected_total"], result["actual_total"], result["discrepancy"]) == (8, 8, 0)
-    assert result["final_accuracy_pct"] == 100.0
-    assert result["by_method"] == {EV: {"expected": 8, "actual": 8}}
-    assert result["resolved_at"] is not None and result["resolution_time_seconds"] >= 0
-    assert _attempts(db_engine, result["id"]) == [("refetch_statewide", "skipped"), ("fill_gaps", "resolved")]
+    assert result.status == "RESOLVED"
+    assert result.strategy_succeeded == "fill_gaps"
+    assert result.strategies_tried == ("fill_gaps",)
+    assert result.attempts_count == 1
+    assert result.diagnosis == ("missing_vuids",)
+    assert (result.expected_total, result.actual_total, result.discrepancy) == (8, 8, 0)
+    assert result.final_accuracy_pct == 100.0
+    assert result.by_method == {EV: MethodCount(expected=8, actual=8)}
+    assert result.resolved_at is not None and result.resolution_time_seconds >= 0
+    assert _attempts(db_engine, result.id) == [("refetch_statewide", "skipped"), ("fill_gaps", "resolved")]
     with transaction(db_engine) as session:
         attempt = session.execute(select(ReconciliationAttempt).where(
             ReconciliationAttempt.strategy == "fill_gaps")).scalar_one()
@@ -159,16 +160,16 @@ def test_never_repeats_a_useless_strategy_and_escalates_with_a_report(db_engine)
     manual = DoesNothing("manual_review", "F")
     (result,) = reconcile_election(db_engine, ELECTION, strategies=[*useless, manual],
                                    recorder_factory=recorder_factory, options=_options())
-    assert result["status"] == "ESCALATED"
+    assert result.status == "ESCALATED"
     assert [s.calls for s in useless] == [1, 1, 1, 1, 1]
     assert manual.calls == 1
-    assert result["strategies_tried"] == ["refetch_statewide", "fill_gaps", "fix_districts", "remove_duplicates",
-                                          "data_format", "manual_review"]
-    assert result["attempts_count"] == 5
-    assert result["strategy_succeeded"] is None and result["resolved_at"] is None
-    assert "Expected 8, actual 5, discrepancy -3" in result["notes"]
-    assert f"Sample missing_vuids: {vuid(5)}, {vuid(6)}, {vuid(7)}" in result["notes"]
-    escalation = result["diagnosis_details"]["escalation"]
+    assert result.strategies_tried == ("refetch_statewide", "fill_gaps", "fix_districts", "remove_duplicates",
+                                       "data_format", "manual_review")
+    assert result.attempts_count == 5
+    assert result.strategy_succeeded is None and result.resolved_at is None
+    assert "Expected 8, actual 5, discrepancy -3" in result.notes
+    assert f"Sample missing_vuids: {vuid(5)}, {vuid(6)}, {vuid(7)}" in result.notes
+    escalation = result.diagnosis_details["escalation"]
     assert escalation["sample_vuids"]["missing_vuids"] == [vuid(5), vuid(6), vuid(7)]
 
 
@@ -176,10 +177,10 @@ def test_at_most_ten_attempts(db_engine):
     _travis_missing(db_engine, missing=15)
     (result,) = reconcile_election(db_engine, ELECTION, strategies=[FillMissing(per_run=1)],
                                    recorder_factory=recorder_factory, options=_options())
-    assert result["status"] == "ESCALATED"
-    assert result["attempts_count"] == 10
-    assert result["actual_total"] == 15  # 5 + one per attempt
-    assert [o for _s, o in _attempts(db_engine, result["id"])] == ["improved"] * 10
+    assert result.status == "ESCALATED"
+    assert result.attempts_count == 10
+    assert result.actual_total == 15  # 5 + one per attempt
+    assert [o for _s, o in _attempts(db_engine, result.id)] == ["improved"] * 10
 
 
 def test_a_failing_strategy_rolls_back_and_the_loop_goes_on(db_engine):
@@ -187,13 +188,13 @@ def test_a_failing_strategy_rolls_back_and_the_loop_goes_on(db_engine):
     strategies = [Broken(), FillMissing()]
     (result,) = reconcile_election(db_engine, ELECTION, strategies=[Broken()],
                                    recorder_factory=recorder_factory, options=_options())
-    assert result["status"] == "ESCALATED"
-    assert _attempts(db_engine, result["id"]) == [("fix_districts", "error")]
+    assert result.status == "ESCALATED"
+    assert _attempts(db_engine, result.id) == [("fix_districts", "error")]
     with transaction(db_engine) as session:
         assert session.execute(select(func.count()).select_from(TurnoutRecord)).scalar() == 5  # rolled back
     (again,) = reconcile_election(db_engine, ELECTION, strategies=strategies, recorder_factory=recorder_factory,
                                   options=_options())
-    assert again["status"] == "RESOLVED" and again["strategy_succeeded"] == "fill_gaps"
+    assert again.status == "RESOLVED" and again.strategy_succeeded == "fill_gaps"
 
 
 def test_cancel_leaves_in_progress_and_the_next_run_finishes_it(db_engine):
@@ -208,9 +209,9 @@ def test_cancel_leaves_in_progress_and_the_next_run_finishes_it(db_engine):
         log_id = log.id
     (result,) = reconcile_election(db_engine, ELECTION, strategies=[FillMissing()], recorder_factory=recorder_factory,
                                    options=_options())
-    assert result["id"] == log_id
-    assert result["status"] == "RESOLVED"
-    assert "Resumed" in result["notes"]
+    assert result.id == log_id
+    assert result.status == "RESOLVED"
+    assert "Resumed" in result.notes
 
 
 def test_clean_counties_are_resolved_in_one_pass_without_strategies(db_engine):
@@ -221,17 +222,17 @@ def test_clean_counties_are_resolved_in_one_pass_without_strategies(db_engine):
     never = DoesNothing("fill_gaps", "B")
     results = reconcile_election(db_engine, ELECTION, strategies=[never], recorder_factory=recorder_factory,
                                  options=_options())
-    assert [(r["county"], r["status"], r["attempts_count"]) for r in results] == [
+    assert [(r.county, r.status, r.attempts_count) for r in results] == [
         ("Kenedy", "RESOLVED", 0), ("Loving", "RESOLVED", 0)]
     assert never.calls == 0
 
 
 def test_dry_run_writes_nothing(db_engine):
     _travis_missing(db_engine)
-    (result,) = reconcile_election(db_engine, ELECTION, strategies=[FillMissing()], recorder_factory=recorder_factory,
-                                   options=_options(), dry_run=True)
-    assert result["dry_run"] is True and result["status"] == "IN_PROGRESS"
-    assert result["preview"][0]["strategy"] == "fill_gaps" and result["preview"][0]["inserted"] == 3
+    (result,) = preview_election(db_engine, ELECTION, strategies=[FillMissing()], recorder_factory=recorder_factory,
+                                 options=_options())
+    assert result.dry_run is True and result.status == "IN_PROGRESS"
+    assert result.preview[0].strategy == "fill_gaps" and result.preview[0].inserted == 3
     with transaction(db_engine) as session:
         assert session.execute(select(func.count()).select_from(TurnoutRecord)).scalar() == 5
         assert session.execute(select(func.count()).select_from(ReconciliationLog)).scalar() == 0
@@ -244,17 +245,17 @@ def test_check_mode_runs_only_its_targets(db_engine):
     key = ("Loving", "REP")
     (first,) = reconcile_election(db_engine, ELECTION, strategies=[], recorder_factory=recorder_factory,
                                   options=options, targets={key})
-    assert first["check"] == "reconciled" and first["status"] == "RESOLVED"
+    assert first.check == "reconciled" and first.status == "RESOLVED"
     (second,) = reconcile_election(db_engine, ELECTION, strategies=[], recorder_factory=recorder_factory,
                                    options=options, targets=set())
-    assert second["check"] == "unchanged" and second["id"] == first["id"]
+    assert second.check == "unchanged" and second.id == first.id
     with transaction(db_engine) as session:
         session.get(TurnoutRecord, ids[0]).removed_at = session.get(TurnoutRecord, ids[0]).created_at
     (third,) = reconcile_election(db_engine, ELECTION, strategies=[], recorder_factory=recorder_factory,
                                   options=options, targets={key})
-    assert third["check"] == "reconciled" and third["id"] != first["id"]
-    assert third["status"] == "ESCALATED" and third["trigger_type"] == "AUTO_CHECK"
-    assert third["by_method"] == {MAIL: {"expected": 2, "actual": 1}}
+    assert third.check == "reconciled" and third.id != first.id
+    assert third.status == "ESCALATED" and third.trigger_type == "AUTO_CHECK"
+    assert third.by_method == {MAIL: MethodCount(expected=2, actual=1)}
 
 
 @dataclass
@@ -289,9 +290,9 @@ def test_an_attempt_that_makes_accuracy_worse_is_rolled_back(db_engine):
     strategies = [MakesItWorse(), DoesNothing("manual_review", "F")]
     (result,) = reconcile_election(db_engine, ELECTION, strategies=strategies, recorder_factory=recorder_factory,
                                    options=_options())
-    assert result["status"] == "ESCALATED" and result["attempts_count"] == 1
-    assert result["actual_total"] == 4 and result["final_accuracy_pct"] == 80.0
-    assert _attempts(db_engine, result["id"]) == [("remove_duplicates", "worse"), ("manual_review", "no_change")]
+    assert result.status == "ESCALATED" and result.attempts_count == 1
+    assert result.actual_total == 4 and result.final_accuracy_pct == 80.0
+    assert _attempts(db_engine, result.id) == [("remove_duplicates", "worse"), ("manual_review", "no_change")]
     with transaction(db_engine) as session:
         attempt = session.execute(select(ReconciliationAttempt).where(
             ReconciliationAttempt.strategy == "remove_duplicates")).scalar_one()

@@ -7,7 +7,6 @@ download cache is the test's own data folder (conftest sets TURNOUT_DATA_DIR).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from reconciliation_rows import ELECTION, EV, add_records, add_reference, add_roster, vuid
@@ -16,7 +15,9 @@ from statewide_http_server import Route, StatewideServer
 
 from turnout_desktop.db.models import ReconciliationAttempt, SourceFile, TurnoutRecord
 from turnout_desktop.db.session import transaction
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.engine.reconcile_log import OUTCOME_NO_CHANGE
+from turnout_desktop.engine.results import DryRunResult, ReconcileResult
 from turnout_desktop.services import reconciliation
 from turnout_desktop.services.context import AppContext
 
@@ -54,9 +55,15 @@ def _statewide_records(engine: Engine) -> int:
                                       TurnoutRecord.removed_at.is_(None))).scalar_one()
 
 
-def _reconcile(engine: Engine, url: str, **options: Any) -> dict[str, Any]:
+def _reconcile(engine: Engine, url: str) -> ReconcileResult:
     admin = AppContext(engine, user="ada", role="admin")
-    (entry,) = reconciliation.reconcile(admin, ELECTION, county="TRAVIS", statewide_source=url, **options)
+    (entry,) = reconciliation.reconcile(admin, Scope(ELECTION, county="TRAVIS"), statewide_source=url)
+    return entry
+
+
+def _preview(engine: Engine, url: str) -> DryRunResult:
+    admin = AppContext(engine, user="ada", role="admin")
+    (entry,) = reconciliation.preview_reconcile(admin, Scope(ELECTION, county="TRAVIS"), statewide_source=url)
     return entry
 
 
@@ -65,8 +72,8 @@ def test_a_url_source_resolves_the_county_and_a_second_fetch_is_not_modified(db_
     _travis_missing_two(db_engine)
     server.routes[PATH] = Route(body=CSV, etag='"roster-1"')
     entry = _reconcile(db_engine, server.url(PATH))
-    assert (entry["status"], entry["strategy_succeeded"]) == ("RESOLVED", "refetch_statewide")
-    ((strategy, outcome, message),) = _attempts(db_engine, entry["id"])
+    assert (entry.status, entry.strategy_succeeded) == ("RESOLVED", "refetch_statewide")
+    ((strategy, outcome, message),) = _attempts(db_engine, entry.id)
     assert (strategy, outcome) == ("refetch_statewide", "resolved") and "2 new record(s)" in message
     assert _statewide_records(db_engine) == 3
     with transaction(db_engine) as session:
@@ -79,7 +86,7 @@ def test_a_url_source_resolves_the_county_and_a_second_fetch_is_not_modified(db_
         session.delete(record)
     again = _reconcile(db_engine, server.url(PATH))
     assert server.seen(PATH)[-1].headers.get("If-None-Match") == '"roster-1"'
-    (first, *_rest) = _attempts(db_engine, again["id"])
+    (first, *_rest) = _attempts(db_engine, again.id)
     assert first[0] == "refetch_statewide" and "reports no change since the last download" in first[2]
     assert "already imported" in first[2]  # the cached file's sha256 is known: nothing new is imported
 
@@ -88,12 +95,12 @@ def test_a_dry_run_fetches_but_writes_nothing_and_the_real_run_imports_the_cache
         db_engine: Engine, server: StatewideServer) -> None:
     _travis_missing_two(db_engine)
     server.routes[PATH] = Route(body=CSV, etag='"roster-1"')
-    preview = _reconcile(db_engine, server.url(PATH), dry_run=True)
-    assert preview["preview"][0]["strategy"] == "refetch_statewide" and preview["preview"][0]["inserted"] == 2
+    preview = _preview(db_engine, server.url(PATH))
+    assert preview.preview[0].strategy == "refetch_statewide" and preview.preview[0].inserted == 2
     assert _statewide_records(db_engine) == 1
     entry = _reconcile(db_engine, server.url(PATH))  # the server answers 304: the cached copy is imported
     assert server.seen(PATH)[-1].headers.get("If-None-Match") == '"roster-1"'
-    assert (entry["status"], entry["strategy_succeeded"]) == ("RESOLVED", "refetch_statewide")
+    assert (entry.status, entry.strategy_succeeded) == ("RESOLVED", "refetch_statewide")
     assert _statewide_records(db_engine) == 3
 
 
@@ -106,11 +113,11 @@ def test_an_unreadable_url_is_an_attempt_with_outcome_source_unavailable(db_engi
     _travis_missing_two(db_engine)
     server.routes[PATH] = route
     entry = _reconcile(db_engine, server.url(PATH))
-    attempts = _attempts(db_engine, entry["id"])
+    attempts = _attempts(db_engine, entry.id)
     strategy, outcome, message = attempts[0]
     assert (strategy, outcome) == ("refetch_statewide", "source_unavailable")
     assert cause in message and outcome != OUTCOME_NO_CHANGE
     assert [a[0] for a in attempts].count("refetch_statewide") == 1  # not helpful: A is not retried in the run
     assert _statewide_records(db_engine) == 1  # nothing was imported
     # The loop went on: fill_gaps fills the two VUIDs from the county's roster.
-    assert (entry["status"], entry["strategy_succeeded"]) == ("RESOLVED", "fill_gaps")
+    assert (entry.status, entry.strategy_succeeded) == ("RESOLVED", "fill_gaps")

@@ -64,14 +64,14 @@ def test_a_concurrent_run_of_the_same_county_waits_and_keeps_its_own_log_row(db_
     holder.join()
     second = ReconciliationLoop(db_engine, target, strategies, recorder_factory, LoopOptions(trigger="MANUAL")).run()
     assert waited >= 0.9  # the run did not start while the other holder had the county
-    assert results[0]["status"] == "RESOLVED" and second["status"] == "RESOLVED"
-    assert second["id"] != results[0]["id"]  # a finished run's row is never resumed
+    assert results[0].status == "RESOLVED" and second.status == "RESOLVED"
+    assert second.id != results[0].id  # a finished run's row is never resumed
     with transaction(db_engine) as session:
         logs = session.execute(select(ReconciliationLog.id, ReconciliationLog.status)).all()
         attempts = session.execute(select(ReconciliationAttempt.log_id, ReconciliationAttempt.attempt_no)
                                    .order_by(ReconciliationAttempt.id)).all()
     assert sorted(status for _id, status in logs) == ["RESOLVED", "RESOLVED"]
-    assert [(log_id, number) for log_id, number in attempts] == [(results[0]["id"], 1), (results[0]["id"], 2)]
+    assert [(log_id, number) for log_id, number in attempts] == [(results[0].id, 1), (results[0].id, 2)]
 
 
 HOLDER = r"""

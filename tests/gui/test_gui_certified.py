@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from service_records import record
 
 from turnout_desktop.gui.county_overview import CERTIFIED_MARK, CountyOverviewModel
+from turnout_desktop.services.reconciliation_results import CountyOverviewRow
 
-ROWS = [
+ROWS = [record(CountyOverviewRow, **row) for row in (
     {"county": "LOVING", "party": "DEM", "expected_total": 21, "actual_total": 21, "accuracy_pct": 100.0,
      "status": "RESOLVED", "last_log_id": 6},
     {"county": "KING", "party": "DEM", "expected_total": 50, "actual_total": 45, "accuracy_pct": 90.0,
      "status": "ESCALATED", "last_log_id": 4},
-]
+)]
 
 
 def _status_cells(model: CountyOverviewModel) -> dict[str, str]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
+from service_records import record
 
 from turnout_desktop.db.identity import LOCAL_LABEL
 from turnout_desktop.gui import jobs
@@ -18,21 +20,30 @@ from turnout_desktop.gui.settings import Preferences, load_preferences, preferen
 from turnout_desktop.gui.settings_dialog import SettingsDialog
 from turnout_desktop.gui.sign_in_dialog import SignInDialog
 from turnout_desktop.gui.task_runner import TaskRunner
+from turnout_desktop.services.reconciliation_results import (
+    FailingVuid,
+    FixActionRow,
+    FixDetail,
+    GateResult,
+    LogAttempt,
+    LogDetail,
+    LogEntry,
+)
 
-DETAIL = {
-    "id": 11, "county": "TERRELL", "party": "DEM", "election_date": "2026-03-03", "expected_total": 18,
-    "actual_total": 24, "discrepancy": 6, "discrepancy_pct": 33.33, "status": "ESCALATED", "attempts_count": 3,
-    "diagnosis": ["duplicates"], "strategies_tried": ["D_remove_duplicates"],
-    "by_method": {"early-voting": {"expected": 10, "actual": 14}, "mail-in": {"expected": 8, "actual": 10}},
-    "failing_vuids": [{"vuid": "1000000001", "row_no": 5, "file": "terrell.csv", "precinct": "3"}],
-    "attempts": [{"attempt_no": 1, "strategy": "D_remove_duplicates", "outcome": "improved", "before_actual": 26,
-                  "after_actual": 24}],
-    "fixes": [{"id": 4, "strategy": "D_remove_duplicates", "summary": "removed 2 duplicates", "undone_at": None,
-               "actions": [{"id": 1}, {"id": 2}]},
-              {"id": 5, "strategy": "B", "summary": "undone already", "undone_at": "2026-03-04T10:00:00",
-               "actions": []}],
-    "gate": {"allowed": False, "accuracy_pct": 66.67, "message": "Blocked: accuracy 66.67% is below 99.0%"},
-}
+DETAIL = record(
+    LogDetail, id=11, county="TERRELL", party="DEM", election_date="2026-03-03", expected_total=18, actual_total=24,
+    discrepancy=6, discrepancy_pct=33.33, status="ESCALATED", attempts_count=3, diagnosis=("duplicates",),
+    strategies_tried=("D_remove_duplicates",),
+    by_method={"early-voting": {"expected": 10, "actual": 14}, "mail-in": {"expected": 8, "actual": 10}},
+    failing_vuids=(record(FailingVuid, vuid="1000000001", row_no=5, file="terrell.csv", precinct="3"),),
+    attempts=(record(LogAttempt, attempt_no=1, strategy="D_remove_duplicates", outcome="improved",
+                     before_actual=26, after_actual=24),),
+    fixes=(record(FixDetail, id=4, strategy="D_remove_duplicates", summary="removed 2 duplicates", undone_at=None,
+                  actions=(record(FixActionRow, id=1), record(FixActionRow, id=2))),
+           record(FixDetail, id=5, strategy="B", summary="undone already", undone_at="2026-03-04T10:00:00")),
+    gate=GateResult(allowed=False, accuracy_pct=66.67, message="Blocked: accuracy 66.67% is below 99.0%",
+                    level="escalated"),
+)
 
 
 def test_details_dialog_tables_and_undo(qtbot):
@@ -84,8 +95,9 @@ def test_escalation_dialog_review_override_export(qtbot):
     with qtbot.waitSignal(dialog.export_requested) as export:
         qtbot.mouseClick(dialog.csv_button, Qt.MouseButton.LeftButton)
     assert export.args[1] == "csv"
-    assert evidence_records({"diagnosis_details": {"evidence": [{"vuid": "1"}]}}) == [{"vuid": "1"}]
-    assert recommended_next_step({"diagnosis": ["precinct_district_mismatch"]}).startswith("Import the current")
+    assert evidence_records(record(LogDetail, diagnosis_details={"evidence": [{"vuid": "1"}]})) == [{"vuid": "1"}]
+    assert recommended_next_step(record(LogEntry, diagnosis=("precinct_district_mismatch",))).startswith(
+        "Import the current")
 
 
 def test_escalation_dialog_shows_the_review_state_old_databases_stored(qtbot):
@@ -94,7 +106,7 @@ def test_escalation_dialog_shows_the_review_state_old_databases_stored(qtbot):
     assert unreviewed.findChild(QWidget, "reviewBox").title() == "Review (now: Open, not reviewed yet)"
     for stored, shown, label in (("contacted_county", "investigating", "Investigating"),
                                  ("accepted", "resolved", "Resolved"), ("wont-fix", "wont-fix", "Won't fix")):
-        dialog = EscalationDialog({**DETAIL, "review_state": stored, "review_reason": "earlier"})
+        dialog = EscalationDialog(dataclasses.replace(DETAIL, review_state=stored, review_reason="earlier"))
         qtbot.addWidget(dialog)
         assert dialog.review_state.currentData() == shown, stored
         assert dialog.findChild(QWidget, "reviewBox").title() == f"Review (now: {label})"

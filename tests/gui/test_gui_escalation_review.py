@@ -1,4 +1,4 @@
-"""Escalations on the demo database: a review needs a reason and is stored, overridden rows show OVERRIDDEN
+"""Escalations on the demo database: a review needs a reason and is stored, overridden rows show "Overridden"
 with the reason, and an escalation exports to a PDF naming the county."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def test_review_needs_a_reason_in_every_state_and_is_stored(qtbot, admin_spec):
     assert not dialog.review_button.isEnabled()  # blank reasons do not count
     qtbot.keyClicks(dialog.review_reason, "Called the county clerk")
     assert dialog.review_button.isEnabled() and not dialog.review_hint.isVisibleTo(dialog)
-    log_id = dialog.detail["id"]
+    log_id = dialog.detail.id
     with qtbot.waitSignal(window.dashboard_loaded, timeout=15_000):
         qtbot.mouseClick(dialog.review_button, Qt.MouseButton.LeftButton)
     dialog.close()
@@ -55,7 +55,7 @@ def status_cell(window: MainWindow, county: str, party: str):
     column = panel.model.headers().index("Status")
     for row in range(panel.proxy.rowCount()):
         record = panel.proxy.index(row, 0).data(Qt.ItemDataRole.UserRole + 2)
-        if (record["county"], record["party"]) == (county, party):
+        if (record.county, record.party) == (county, party):
             return panel.proxy.index(row, column)
     raise AssertionError(f"{county} {party} not in the activity table")
 
@@ -63,19 +63,19 @@ def status_cell(window: MainWindow, county: str, party: str):
 def test_overridden_rows_show_overridden_with_the_reason(qtbot, admin_spec):
     window = open_window(qtbot, admin_spec)
     before = status_cell(window, "KENT", "REP")
-    assert before.data() == "ESCALATED"
+    assert before.data() == "Escalated"
     assert before.data(Qt.ItemDataRole.BackgroundRole).color() == QColor(STATUS_COLOURS["escalated"])
     with qtbot.waitSignal(window.dashboard_loaded, timeout=15_000):
         window.actions_for_records.request_override(select_activity(window, "KENT", "REP"),
                                                     "County confirmed late mail ballots")
     after = status_cell(window, "KENT", "REP")
-    assert after.data() == "OVERRIDDEN"
+    assert after.data() == "Overridden"
     assert after.data(Qt.ItemDataRole.BackgroundRole).color() == QColor(STATUS_COLOURS["overridden"])
     assert STATUS_COLOURS["overridden"] != STATUS_COLOURS["escalated"]
     assert after.data(Qt.ItemDataRole.ToolTipRole) == (
-        "Overridden by ada: County confirmed late mail ballots (computed: ESCALATED)")
+        "Overridden by ada: County confirmed late mail ballots (computed: Escalated)")
     other = status_cell(window, "KENT", "DEM")  # the other party keeps its computed status
-    assert other.data() == "ESCALATED" and other.data(Qt.ItemDataRole.ToolTipRole) == "ESCALATED"
+    assert other.data() == "Escalated" and other.data(Qt.ItemDataRole.ToolTipRole) == "Escalated"
 
 
 def test_escalation_export_pdf_names_the_county(qtbot, admin_spec, tmp_path):

@@ -19,7 +19,7 @@ def test_the_local_file_is_not_signed_in_and_settings_choose_no_identity(qtbot, 
     assert window.labels.user_label.text() == LOCAL_LABEL == "local, not signed in"
     # the one office of a local file may do everything: admin actions are offered
     assert window.reconcile_action.isVisible() and not window.activity.override_button.isHidden()
-    assert len({r["county"] for r in window.activity.model.records()}) > 1
+    assert len({r.county for r in window.activity.model.records()}) > 1
     dialog = window.settings_actions.open()
     for name in ("roleCombo", "countyCombo"):
         assert dialog.findChild(QComboBox, name) is None

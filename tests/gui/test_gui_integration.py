@@ -41,13 +41,13 @@ def last_audit_message(url: str, event_type: str) -> str:
 
 def test_undo_a_fix_from_the_details_dialog(qtbot, admin_spec):
     window = open_window(qtbot, admin_spec)
-    with_fix = [r for r in window.activity.model.records() if r.get("strategy_succeeded")]
+    with_fix = [r for r in window.activity.model.records() if r.strategy_succeeded]
     assert with_fix, "the demo resolves some counties with a strategy"
     window.actions_for_records.view_details(with_fix[0])
     qtbot.waitUntil(lambda: isinstance(window.session.last_dialog, DetailsDialog), timeout=10_000)
     dialog = window.session.last_dialog
     assert dialog.fixes.rowCount() >= 1
-    fix_id = dialog.fixes.record(0)["id"]
+    fix_id = dialog.fixes.record(0).id
     dialog.fix_table.selectRow(0)
     dialog.undo_reason.setText("checking the undo from the desktop")
     with qtbot.waitSignal(window.dashboard_loaded, timeout=20_000):

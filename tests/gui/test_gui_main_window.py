@@ -16,6 +16,7 @@ from turnout_desktop.gui.main_window import MainWindow
 from turnout_desktop.gui.reason_dialog import ReasonDialog
 from turnout_desktop.gui.settings import Preferences
 from turnout_desktop.services.context import open_context
+from turnout_desktop.services.reconciliation_results import LogEntry
 
 
 def open_window(qtbot, spec: jobs.ContextSpec, minutes: int = 60) -> MainWindow:
@@ -27,11 +28,11 @@ def open_window(qtbot, spec: jobs.ContextSpec, minutes: int = 60) -> MainWindow:
     return window
 
 
-def select_activity(window: MainWindow, county: str, party: str) -> dict:
+def select_activity(window: MainWindow, county: str, party: str) -> LogEntry:
     panel = window.activity
     for row in range(panel.proxy.rowCount()):
         record = panel.proxy.index(row, 0).data(Qt.ItemDataRole.UserRole + 2)
-        if record["county"] == county and record["party"] == party:
+        if record.county == county and record.party == party:
             panel.select_row(row)
             return record
     raise AssertionError(f"{county} {party} not in the activity table")
@@ -105,7 +106,7 @@ def test_manual_override_from_the_table_needs_a_reason(qtbot, admin_spec):
 def test_clerk_sees_only_their_county_and_override_is_refused(qtbot, clerk_spec):
     window = open_window(qtbot, clerk_spec)
     assert {r["county"] for r in window.overview.model.records()} == {"KENT"}
-    assert {r["county"] for r in window.activity.model.records()} == {"KENT"}
+    assert {r.county for r in window.activity.model.records()} == {"KENT"}
     assert not window.activity.override_button.isVisibleTo(window)
     assert not window.reconcile_action.isVisible()
     assert window.labels.user_label.text() == "carl - clerk (KENT)"
@@ -141,11 +142,11 @@ def test_force_recheck_and_auto_check_refresh(qtbot, admin_spec):
         window.auto_check.run()  # what the timer calls
     # nothing drifted since the re-check: every county/party is reported, none gets a new log row
     assert len(window.auto_check.last_results) == 14
-    assert {r.get("check") for r in window.auto_check.last_results} == {"unchanged"}
+    assert {r.check for r in window.auto_check.last_results} == {"unchanged"}
     # ... but the check itself leaves its summary row (county and party "*"), so it can be shown it ran
     assert window.activity.model.rowCount() == before + 2
-    newest = max(window.activity.model.records(), key=lambda r: r["id"])
-    assert (newest["county"], newest["status"], newest["trigger_type"]) == ("*", "CHECKED", "AUTO_CHECK")
+    newest = max(window.activity.model.records(), key=lambda r: r.id)
+    assert (newest.county, newest.status, newest.trigger_type) == ("*", "CHECKED", "AUTO_CHECK")
 
 
 def test_empty_database_and_missing_data(qtbot, empty_url):

@@ -5,23 +5,26 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt
+from service_records import record
 
-from turnout_desktop.gui.activity_model import ActivityModel, off_by_text, status_category
+from turnout_desktop.domain.display import status_category
+from turnout_desktop.gui.activity_model import ActivityModel, off_by_text
 from turnout_desktop.gui.county_overview import CountyFilterProxy, CountyOverviewModel
 from turnout_desktop.gui.record_model import RECORD_ROLE, SORT_ROLE
 from turnout_desktop.gui.status_panel import StatusPanel, countdown_text, relative_time, summarize
-from turnout_desktop.gui.wizard_jobs import ColumnQuality, SheetPreview
 from turnout_desktop.gui.wizard_widgets import PreviewModel, QualityBar
+from turnout_desktop.services.reconciliation_results import CountyOverviewRow, LogEntry
+from turnout_desktop.services.upload_preview import ColumnQuality, SheetPreview
 
-LOG = [
+LOG = [record(LogEntry, **row) for row in (
     {"id": 7, "county": "KENT", "election_date": "2026-03-03", "party": "REP", "expected_total": 42,
      "actual_total": 14, "discrepancy": -28, "discrepancy_pct": 66.67, "status": "ESCALATED", "attempts_count": 6,
-     "strategies_tried": ["A", "B"], "strategy_succeeded": None, "created_at": "2026-03-04T10:00:00"},
+     "strategies_tried": ("A", "B"), "strategy_succeeded": None, "created_at": "2026-03-04T10:00:00"},
     {"id": 6, "county": "LOVING", "election_date": "2026-03-03", "party": "DEM", "expected_total": 21,
      "actual_total": 21, "discrepancy": 0, "discrepancy_pct": 0.0, "status": "RESOLVED", "attempts_count": 0,
      "final_accuracy_pct": 100.0, "created_at": "2026-03-04T09:00:00"},
-]
-OVERVIEW = [
+)]
+OVERVIEW = [record(CountyOverviewRow, **row) for row in (
     {"county": "KENT", "party": "REP", "expected_total": 42, "actual_total": 14, "accuracy_pct": 33.33,
      "status": "ESCALATED", "last_reconciled_at": "2026-03-04T10:00:00", "last_log_id": 7},
     {"county": "KENT", "party": "DEM", "expected_total": 31, "actual_total": 31, "accuracy_pct": 100.0,
@@ -34,7 +37,7 @@ OVERVIEW = [
      "status": "IN_PROGRESS", "last_reconciled_at": None, "last_log_id": 3},
     {"county": "TERRELL", "party": "REP", "expected_total": 200, "actual_total": 190, "accuracy_pct": 95.0,
      "status": "IN_PROGRESS", "last_reconciled_at": None, "last_log_id": 2},
-]
+)]
 
 
 def test_activity_model_passes_modeltester_and_formats_cells(qtmodeltester):
@@ -43,7 +46,7 @@ def test_activity_model_passes_modeltester_and_formats_cells(qtmodeltester):
     qtmodeltester.check(model)
     assert model.rowCount() == 2 and model.columnCount() == 10
     cells = [model.index(0, c).data() for c in range(10)]
-    assert cells == ["KENT", "2026-03-03", "REP", "42", "14", "-28 (66.67%)", "ESCALATED", "6/10", "B",
+    assert cells == ["KENT", "2026-03-03", "REP", "42", "14", "-28 (66.67%)", "Escalated", "6/10", "B",
                      "2026-03-04 10:00"]
     assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole).color().name() == "#f8d0cc"
     assert model.index(1, 0).data(Qt.ItemDataRole.BackgroundRole).color().name() == "#d8f0d8"
@@ -119,8 +122,8 @@ def test_status_category_and_off_by():
     assert status_category("RESOLVED", 99.2) == "within"
     assert status_category("OVERRIDDEN", 50.0) == "overridden"
     assert status_category("IN_PROGRESS", 80.0) == "in_progress"
-    assert off_by_text({"discrepancy": 12, "discrepancy_pct": -0.35}) == "+12 (0.35%)"
-    assert off_by_text({"discrepancy": None}) == ""
+    assert off_by_text(record(LogEntry, discrepancy=12, discrepancy_pct=-0.35)) == "+12 (0.35%)"
+    assert off_by_text(record(LogEntry, discrepancy=None)) == ""
 
 
 def test_preview_model_marks_rows(qtmodeltester, qtbot):

@@ -21,9 +21,9 @@ from turnout_desktop.db.models import OutboxItem, Submission
 from turnout_desktop.db.session import default_sqlite_url, make_engine
 from turnout_desktop.gui import jobs
 from turnout_desktop.gui.main_window import MainWindow
-from turnout_desktop.gui.outbox_jobs import PushSummary, ServerStatus
 from turnout_desktop.gui.settings import Preferences
 from turnout_desktop.gui.upload_wizard import UploadWizard
+from turnout_desktop.services.outbox_sync import PushSummary
 
 ELECTION = dt.date(2026, 3, 3)
 
@@ -83,11 +83,11 @@ def test_wizard_queues_offline_then_push_stores_exactly_once(qtbot, db_url, tmp_
     assert window.session.last_dialog is None and window.outbox.status.online is False
 
     result = submit_through_wizard(qtbot, window, write_roster(tmp_path / "loving_roster.csv"))
-    assert result.queued is True and result.item.counties == ["LOVING"]
+    assert result.queued is True and result.outbox_item.counties == ("LOVING",)
     assert window.banner.text().startswith("Queued offline: will be sent when the server is reachable.")
     qtbot.waitUntil(lambda: window.labels.online_label.text() == "Offline - 1 queued", timeout=20_000)
     qtbot.waitUntil(window.runner.is_idle, timeout=10_000)
-    assert outbox_rows(window.session.spec.outbox_url) == [(result.item.uuid, False)]
+    assert outbox_rows(window.session.spec.outbox_url) == [(result.outbox_item.uuid, False)]
 
     # The server is reachable again: the next check sees offline -> online and pushes by itself.
     window.session.spec = dataclasses.replace(window.session.spec, db_url=db_url)
@@ -100,14 +100,14 @@ def test_wizard_queues_offline_then_push_stores_exactly_once(qtbot, db_url, tmp_
     assert window.statusBar().currentMessage() == "Queued uploads: 1 pushed, 0 failed."
     qtbot.waitUntil(window.runner.is_idle, timeout=20_000)  # the dashboard refresh after the push
     assert window.labels.online_label.text() == "Online"
-    assert outbox_rows(window.session.spec.outbox_url) == [(result.item.uuid, True)]
+    assert outbox_rows(window.session.spec.outbox_url) == [(result.outbox_item.uuid, True)]
     engine = make_engine(db_url)
     with engine.connect() as connection:
         stored = connection.execute(select(Submission.uuid, Submission.county, Submission.submitted_by)).all()
     engine.dispose()
     # On a shared server the login that pushes is who submits (the queued item keeps "lou").
     submitter = "lou" if db_url.startswith("sqlite") else make_url(db_url).username
-    assert [tuple(row) for row in stored] == [(result.item.uuid, "LOVING", submitter)]
+    assert [tuple(row) for row in stored] == [(result.outbox_item.uuid, "LOVING", submitter)]
 
     # File > Send queued uploads with nothing left: nothing new reaches the server.
     with qtbot.waitSignal(window.outbox.pushed, timeout=30_000) as again:
@@ -129,15 +129,6 @@ def test_local_database_does_not_use_the_outbox(qtbot, empty_url):
     window.outbox.check()
     window.outbox.push()
     assert window.runner.is_idle() and window.outbox.status is None
-
-
-def test_status_labels() -> None:
-    assert ServerStatus(True, 0).label() == "Online"
-    assert ServerStatus(True, 2).label() == "Online - 2 queued"
-    assert ServerStatus(False, 3).label() == "Offline - 3 queued"
-    summary = PushSummary(pushed=1, failed=2, pending=2, online=True, first_error="ImportRejected: bad file")
-    assert summary.text() == "Queued uploads: 1 pushed, 2 failed (first error: ImportRejected: bad file); " \
-                             "2 still queued."
 
 
 def test_server_back_with_nothing_queued_reloads_the_dashboard(qtbot, empty_url):

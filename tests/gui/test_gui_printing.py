@@ -90,8 +90,8 @@ def test_print_dialog_paints_only_when_accepted(qtbot, admin_spec, tmp_path):
 
 def test_escalation_print_preview_has_the_escalation_scope(qtbot, admin_spec, tmp_path):
     window = open_window(qtbot, admin_spec)
-    escalated = next(e for e in window.session.dashboard.log if e["status"] == "ESCALATED")
-    window.actions_for_records.view_details({"id": escalated["id"]})
+    escalated = next(e for e in window.session.dashboard.log if e.status == "ESCALATED")
+    window.actions_for_records.view_details(escalated)
     dialog = wait_for_dialog(qtbot, window, EscalationDialog)
     qtbot.mouseClick(dialog.print_preview_button, Qt.MouseButton.LeftButton)
     preview = wait_for_dialog(qtbot, window, QPrintPreviewDialog)
@@ -99,8 +99,8 @@ def test_escalation_print_preview_has_the_escalation_scope(qtbot, admin_spec, tm
     with qtbot.waitSignal(window.report_printer.painted, timeout=10_000):
         preview.paintRequested.emit(pdf_printer(target))
     text, pages = pdf_text_and_pages(target)
-    county, party = escalated["county"], escalated["party"]
-    assert pages >= 1 and f"{county} {party}: ESCALATED (log {escalated['id']})" in text
+    county, party = escalated.county, escalated.party
+    assert pages >= 1 and f"{county} {party}: Escalated (log {escalated.id})" in text
     assert re.search(rf"^\s*{county}\s+{party}\s+TOTAL\s", text, re.MULTILINE)
     others = [c for c in DEMO_COUNTIES if c != county]
     assert not any(re.search(rf"^\s*{other}\s", text, re.MULTILINE) for other in others)

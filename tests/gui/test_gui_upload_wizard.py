@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
+from quality_roster import EXPECTED, profiles_of, write_mixed_roster
 from sqlalchemy import func, select
 
 from turnout_desktop.db.models import CountyRosterRow, CountyTurnoutReference, Submission
@@ -69,7 +70,7 @@ def test_wizard_submits_a_clean_roster(qtbot, window, tmp_path, empty_url):
     assert review.mapping_combos["vote_date"].currentText() == "Date Voted"
     vuid_quality = next(p for p in review.quality.profiles if p.field == "vuid")
     assert (vuid_quality.valid, vuid_quality.repaired, vuid_quality.error, vuid_quality.empty) == (8, 0, 0, 0)
-    codes = [review.problems.record(r)["code"] for r in range(review.problems.rowCount())]
+    codes = [review.problems.record(r).code for r in range(review.problems.rowCount())]
     assert codes == ["banner_skipped", "footer_total"]
     review.problem_table.clicked.emit(review.problems.index(1, 0))  # the footer problem, row 12
     selected = review.preview_table.selectionModel().selectedRows()
@@ -83,7 +84,7 @@ def test_wizard_submits_a_clean_roster(qtbot, window, tmp_path, empty_url):
     assert submit.text() == "Submit" and submit.isEnabled() and counts.reason_label.text() == ""
     with qtbot.waitSignal(wizard.submitted, timeout=30_000) as blocker:
         qtbot.mouseClick(submit, Qt.MouseButton.LeftButton)
-    assert blocker.args[0].stored is True and blocker.args[0].counties == ["LOVING"]
+    assert blocker.args[0].stored is True and blocker.args[0].counties == ("LOVING",)
     qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=5000)
     qtbot.waitUntil(window.runner.is_idle, timeout=20_000)  # the refresh the submit triggered
     engine = open_context(empty_url).engine
@@ -101,8 +102,8 @@ def test_wizard_blocks_submit_while_blocking_problems_remain(qtbot, window, tmp_
     wizard = start_wizard(qtbot, window, write_roster(tmp_path / "bad.xlsx", bad_vuid=True))
     review = wizard.review_page
     blocking = [review.problems.record(r) for r in range(review.problems.rowCount())
-                if review.problems.record(r)["blocking"]]
-    assert [(p["row"], p["code"]) for p in blocking] == [(12, "vuid_not_numeric")]
+                if review.problems.record(r).blocking]
+    assert [(p.row, p.code) for p in blocking] == [(12, "vuid_not_numeric")]
     vuid_quality = next(p for p in review.quality.profiles if p.field == "vuid")
     assert (vuid_quality.valid, vuid_quality.error) == (8, 1)
     assert review.preview.index(review.preview.row_for_spreadsheet_row(12), 0).data() == "data (problem)"
@@ -121,4 +122,12 @@ def test_wizard_remaps_a_column(qtbot, window, tmp_path):
     with qtbot.waitSignal(wizard.checked, timeout=15_000):
         qtbot.mouseClick(review.recheck_button, Qt.MouseButton.LeftButton)
     assert wizard.check.report.layout_json()["mapping"]["precinct"] == "Party"
+    wizard.close()
+
+
+def test_wizard_shows_the_quality_bar(qtbot, window, tmp_path):
+    wizard = start_wizard(qtbot, window, write_mixed_roster(tmp_path / "loving.xlsx"))
+    bar = wizard.review_page.quality
+    assert profiles_of(bar.profiles) == EXPECTED
+    assert bar.toolTip().splitlines()[0] == "vuid (VUID): 11 valid, 2 repaired, 1 error, 1 empty"
     wizard.close()

@@ -53,7 +53,7 @@ def test_overview_double_click_opens_details_or_says_no_reconciliation(qtbot, ad
     window = open_window(qtbot, admin_spec)
     double_click_overview(qtbot, window, "LOVING")
     qtbot.waitUntil(lambda: isinstance(window.session.last_dialog, DetailsDialog), timeout=10_000)
-    assert window.session.last_dialog.detail["county"] == "LOVING"
+    assert window.session.last_dialog.detail.county == "LOVING"
     window.session.last_dialog.close()
     double_click_overview(qtbot, window, "ANDERSON")
     assert window.banner.isVisibleTo(window)

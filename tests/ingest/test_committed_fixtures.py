@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from turnout_desktop.ingest.interpret.precheck import precheck_files
+from turnout_desktop.services.precheck import precheck_upload
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ELECTION = dt.date(2026, 3, 3)
@@ -16,7 +16,7 @@ def _counts(report) -> dict[tuple[str, str, str], int]:
 
 
 def test_travis_xls_with_banner_rows_and_party_sheets() -> None:
-    report = precheck_files([FIXTURES / "travis_early_vote_03.03.2026.xls"], county="Travis", election=ELECTION)
+    report = precheck_upload([FIXTURES / "travis_early_vote_03.03.2026.xls"], county="Travis", election=ELECTION).report
     data = report.to_json()
     assert data["layout"]["parser"] == "xlrd" and data["layout"]["header_row"] == 4
     counts = _counts(report)
@@ -33,7 +33,7 @@ def test_travis_xls_with_banner_rows_and_party_sheets() -> None:
 
 
 def test_hidalgo_ods_cert_is_the_vuid_not_id() -> None:
-    report = precheck_files([FIXTURES / "EV DEM REP Roster Hidalgo.ods"], county="Hidalgo", election=ELECTION)
+    report = precheck_upload([FIXTURES / "EV DEM REP Roster Hidalgo.ods"], county="Hidalgo", election=ELECTION).report
     data = report.to_json()
     assert data["layout"]["mapping"]["vuid"] == "CERT"
     assert data["problems"] == [] and data["ready"] is True

@@ -10,7 +10,7 @@ import pytest
 from tests.ingest.conftest import REAL_DATA, counts_of, problem_tuples, write_text, write_xlsx
 from turnout_desktop.cli.main import main
 from turnout_desktop.ingest.interpret.county_upload import read_county_upload
-from turnout_desktop.ingest.interpret.precheck import precheck_files
+from turnout_desktop.services.precheck import precheck_upload
 
 SOS_XLSX = REAL_DATA / "sos_ev_turnout_by_county_2020G_daily.xlsx"
 
@@ -128,7 +128,7 @@ def test_long_summary(tmp_path: Path) -> None:
 
 def test_precheck_json_and_statewide_comparison(tmp_path: Path) -> None:
     path = write_text(tmp_path / "Loving County EV REP.csv", ["VUID", "1000000081", "1000000082"])
-    report = precheck_files([path], statewide_counts={("LOVING", "REP", "early-voting"): 1})
+    report = precheck_upload([path], statewide_counts={("LOVING", "REP", "early-voting"): 1}).report
     payload = report.to_json()
     assert list(payload) == ["layout", "rows", "counts", "problems", "ready", "statewide"]
     assert {k: payload["layout"][k] for k in ("parser", "encoding", "sheet", "header_row", "mapping")} == {

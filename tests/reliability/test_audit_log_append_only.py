@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from turnout_desktop.db.audit import GENESIS_HASH, head_hash, record_event, verify_against_head, verify_chain
 from turnout_desktop.db.models import AuditEvent, Fix
 from turnout_desktop.db.session import make_engine, transaction
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.services import fixes, reconciliation, reporting
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.submission import import_statewide, submit_files
@@ -123,7 +124,7 @@ def test_every_audited_action_writes_an_event(db_engine: Engine, tmp_path: Path)
     assert new_events(0) == ["import_statewide"]
     mark = last_seq()
     result = submit_files(admin, [roster], election=ELECTION, county="LOVING", reconcile=True)
-    assert result.stored and result.reconcile_results
+    assert result.stored and result.reconcile
     emitted = new_events(mark)
     assert emitted[0] == "submit"
     assert {"reconcile_attempt", "fix_applied", "reconcile"} <= set(emitted)
@@ -136,14 +137,14 @@ def test_every_audited_action_writes_an_event(db_engine: Engine, tmp_path: Path)
     undo_events = new_events(mark)  # the undo, then the re-reconciliation of what it touched
     assert undo_events[0] == "fix_undone" and undo_events[-1] == "reconcile"
     mark = last_seq()
-    fixes.override(admin, election=ELECTION, county="LOVING", party=result.reconcile_results[0]["party"],
+    fixes.override(admin, Scope(ELECTION, "LOVING", result.reconcile[0].party),
                    reason="county canvass certified")
     assert new_events(mark) == ["manual_override"]
     mark = last_seq()
     reporting.export_report(admin, election=ELECTION, fmt="csv", out=tmp_path / "report.csv")
     assert new_events(mark) == ["export"]
     mark = last_seq()
-    reconciliation.reconcile(admin, ELECTION, county="LOVING", dry_run=True)
+    reconciliation.preview_reconcile(admin, Scope(ELECTION, county="LOVING"))
     assert new_events(mark) == []  # a preview changes nothing and logs nothing
     with transaction(db_engine) as session:
         assert verify_chain(session) is None

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 
 from turnout_desktop.db.models import ReconciliationLog
 from turnout_desktop.db.session import transaction
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.services import reconciliation
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.demo import DEMO_ELECTION, write_demo_files
@@ -27,6 +28,7 @@ def _terrell(ctx: AppContext, tmp_path: Path, *, reconcile: bool = True) -> None
 
 CRASHING_RUN = textwrap.dedent("""
     import datetime as dt, os, sys
+    from turnout_desktop.domain.scope import Scope
     from turnout_desktop.services import reconciliation
     from turnout_desktop.services.context import open_context
     from turnout_desktop.engine.types import StrategyResult
@@ -40,7 +42,7 @@ CRASHING_RUN = textwrap.dedent("""
             os._exit(9)  # the process dies mid-attempt: no cleanup, no exception handling
 
     ctx = open_context(sys.argv[1], migrate=False)
-    reconciliation.reconcile(ctx, dt.date(2026, 3, 3), county="TERRELL", party="REP", strategies=[Crash()])
+    reconciliation.reconcile(ctx, Scope(dt.date(2026, 3, 3), county="TERRELL", party="REP"), strategies=[Crash()])
 """)
 
 
@@ -54,8 +56,8 @@ def test_a_hard_crash_leaves_in_progress_that_the_next_run_finishes(db_url: str,
         (left,) = session.execute(select(ReconciliationLog)).scalars().all()
         assert (left.county, left.party, left.status) == ("TERRELL", "REP", "IN_PROGRESS")
         crashed_id = left.id
-    (result,) = reconciliation.reconcile(ctx, DEMO_ELECTION, county="TERRELL", party="REP")
-    assert result["id"] == crashed_id and result["status"] == "ESCALATED"
+    (result,) = reconciliation.reconcile(ctx, Scope(DEMO_ELECTION, county="TERRELL", party="REP"))
+    assert result.id == crashed_id and result.status == "ESCALATED"
     with transaction(db_engine) as session:
         statuses = session.execute(select(ReconciliationLog.status)).scalars().all()
         assert statuses == ["ESCALATED"]

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, func, inspect, select, text
 from turnout_desktop.db.models import AuditEvent, CountyRosterRow, ManualOverride, Submission
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.limits import MAX_PRECINCT
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.fixes import override
 from turnout_desktop.services.submission import submit_files
@@ -62,7 +63,7 @@ def test_hostile_text_reads_back_exactly_and_runs_nothing(db_engine: Engine, tmp
     ctx = AppContext(db_engine, user=user)
     result = submit_files(ctx, [path], election=ELECTION, county="Loving", reconcile=False)
     assert result.stored
-    override(ctx, election=ELECTION, county="LOVING", party="REP", reason=reason)
+    override(ctx, Scope(ELECTION, "LOVING", "REP"), reason=reason)
 
     after = _row_counts(db_engine)
     assert set(after) == set(before)

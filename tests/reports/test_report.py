@@ -137,8 +137,8 @@ def test_pdf_reads_back(populated, tmp_path: Path) -> None:
     engine, _ = populated
     report = _report(engine)
     text, pages = _pdf_text(render_report_pdf_bytes(report), tmp_path)
-    for needle in ("ANDERSON", "ANDREWS", "JIM HOGG", "KENT", "2,489", "2,418", "ESCALATED", "RESOLVED",
-                   "OVERRIDDEN", "97.15", "1100000000", "Anderson_EV_roster.xlsx", "Showing 25 of 71",
+    for needle in ("ANDERSON", "ANDREWS", "JIM HOGG", "KENT", "2,489", "2,418", "Escalated", "Verified",
+                   "Overridden", "97.15", "1100000000", "Anderson_EV_roster.xlsx", "Showing 25 of 71",
                    "admin.ruiz", report.audit_head, f"page 1 of {pages}", f"page {pages} of {pages}",
                    "election 2024-11-05", "by tester"):
         assert needle in text, needle

@@ -100,9 +100,9 @@ def test_undo_reopens_a_fixed_county_and_reconcile_fixes_it_again(scenario_cli):
     (fix_attempt,) = [a for a in entry["attempts"] if a["strategy"] == "remove_duplicates"]
     assert (fix_attempt["outcome"], fix_attempt["before_actual"], fix_attempt["after_actual"]) == ("resolved", 11, 9)
     detail = reconciliation.log_detail(open_context(cli.db_url), log_id)
-    (fix,) = [f for f in detail["fixes"] if f["id"] == fix_attempt["fix_id"]]
-    assert [a["action"] for a in fix["actions"]] == ["remove", "remove"]
-    assert detail["gate"]["allowed"] is True
+    (fix,) = [f for f in detail.fixes if f.id == fix_attempt["fix_id"]]
+    assert [a.action for a in fix.actions] == ["remove", "remove"]
+    assert detail.gate.allowed is True
     undone = cli("undo", str(fix_attempt["fix_id"]), "--reason", "the duplicates were real votes", "--json")
     # Re-reconciled before undo returned, without the undone strategy: escalated to an administrator.
     assert undone["reconciled"] == [{"county": "KING", "party": "DEM", "status": "ESCALATED",

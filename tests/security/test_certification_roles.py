@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 from turnout_desktop.cli.main import main
 from turnout_desktop.db.models import CountyRosterRow, SourceFile, Submission, utcnow
 from turnout_desktop.db.session import make_engine
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.services import certification
 from turnout_desktop.services.context import open_context
 
@@ -78,15 +79,15 @@ def test_the_service_login_runs_the_drift_check(server) -> None:  # noqa: ANN001
     admin = open_context(server.admin)
     service = open_context(server.service)
     try:
-        certification.certify(admin, dt.date(2026, 3, 3), "KING", reason="canvass")
+        certification.certify(admin, Scope(dt.date(2026, 3, 3), "KING"), reason="canvass")
         owner = make_engine(server.owner_url)
         with owner.begin() as connection:  # behind the application's back
             connection.execute(text("UPDATE turnout_record SET removed_at = now() WHERE id = "
                                     "(SELECT min(id) FROM turnout_record WHERE county = 'KING')"))
         owner.dispose()
         drifts = certification.drift_check(service, dt.date(2026, 3, 3))
-        assert [d["county"] for d in drifts] == ["KING"]
-        assert certification.drift_check(service, dt.date(2026, 3, 3)) == []  # once a day
+        assert [d.county for d in drifts] == ["KING"]
+        assert certification.drift_check(service, dt.date(2026, 3, 3)) == ()  # once a day
         with admin.engine.connect() as connection:
             alarm = connection.execute(text("SELECT user_name, disposition FROM audit_event "
                                             "WHERE event_type = 'certified_drift'")).one()

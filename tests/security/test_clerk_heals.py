@@ -72,7 +72,7 @@ def test_shared_settings_are_admin_only_validated_and_audited(server) -> None:  
         with pytest.raises(InvalidRequest, match="may not exceed"):
             shared_settings.update(admin, gate_verified="98", gate_within="99")
         changes = shared_settings.update(admin, gate_verified="99.5", gate_within="98.5", auto_check_minutes=30)
-        assert {c["key"]: (c["old"], c["new"]) for c in changes} == {
+        assert {c.key: (c.old, c.new) for c in changes} == {
             "gate_verified_threshold": ("", "99.5"), "gate_within_threshold": ("", "98.5"),
             "auto_check_minutes": ("", "30")}
         assert shared_settings.read(clerk).gate_verified == Decimal("99.5")  # a clerk reads them

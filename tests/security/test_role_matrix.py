@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from turnout_desktop.cli.main import main
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.services.demo import DEMO_ELECTION
 
 ELECTION = DEMO_ELECTION.isoformat()
@@ -57,7 +58,7 @@ def _override_id(admin_url: str) -> int:
 
     ctx = open_context(admin_url)
     try:
-        return int(override(ctx, election=DEMO_ELECTION, county="LOVING", party="DEM", reason="matrix")["id"])
+        return int(override(ctx, Scope(DEMO_ELECTION, "LOVING", "DEM"), reason="matrix").id)
     finally:
         ctx.engine.dispose()
 

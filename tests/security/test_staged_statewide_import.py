@@ -40,7 +40,7 @@ def test_the_service_login_stages_a_changed_file_and_adds_only_its_new_records(s
             before = session.execute(select(func.count()).select_from(TurnoutRecord)).scalar_one()
         result = import_statewide(service, [changed], election=DEMO_ELECTION)
         new = identities(changed) - identities(server.files["statewide"]) - identities(server.files["newer"])
-        assert len(new) == 3 and result["inserted"] == 3
+        assert len(new) == 3 and result.inserted == 3
         with transaction(service.engine) as session:
             after = session.execute(select(func.count()).select_from(TurnoutRecord)).scalar_one()
             stored = set(session.execute(select(TurnoutRecord.vuid).where(TurnoutRecord.vuid.like("1158%"))).scalars())

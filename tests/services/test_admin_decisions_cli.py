@@ -187,7 +187,7 @@ def test_log_shows_overrides_and_reviews_and_filters_by_trigger(seeded_url: str,
     assert code == 0
     lines = out.splitlines()
     assert f"review    log {kent_rep}  KENT REP  investigating: Asked the county" in lines
-    assert any(line.startswith(f"override  {in_force['id']}  KENT DEM {ELECTION}  RESOLVED by local ")
+    assert any(line.startswith(f"override  {in_force['id']}  KENT DEM {ELECTION}  Resolved by local ")
                and line.endswith("(in force): County certified") for line in lines)
     assert any(line.startswith(f"override  {revoked['id']}  KENT REP") and "(revoked " in line
                and line.endswith("): First look") for line in lines)

@@ -27,6 +27,7 @@ from turnout_desktop.db.models import (
     utcnow,
 )
 from turnout_desktop.db.session import make_engine, transaction
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.engine.fixes import undo_fix
 from turnout_desktop.errors import Certified, InvalidRequest, PermissionDenied
 from turnout_desktop.reports.model import build_report, report_tables
@@ -84,9 +85,9 @@ def demo(db_engine: Engine, tmp_path: Path) -> dict[str, Path]:
 def test_a_certified_county_refuses_a_later_upload_until_uncertified(db_engine: Engine, demo: dict[str, Path],
                                                                      tmp_path: Path) -> None:
     admin = AppContext(db_engine, user="jdoe")
-    row = certification.certify(admin, ELECTION, "loving", reason="canvass complete")
-    assert (row["county"], row["certified_by"], row["in_force"]) == ("LOVING", "jdoe", True)
-    assert certification.list_certifications(admin, ELECTION)[0]["id"] == row["id"]
+    row = certification.certify(admin, Scope(ELECTION, "loving"), reason="canvass complete")
+    assert (row.county, row.certified_by, row.in_force) == ("LOVING", "jdoe", True)
+    assert certification.list_certifications(admin, ELECTION)[0].id == row.id
     newer = _changed_roster(demo, "LOVING", tmp_path)
     before = _counts(db_engine)
     clerk = AppContext(db_engine, user="clerk1", role="clerk", county="LOVING")
@@ -100,9 +101,9 @@ def test_a_certified_county_refuses_a_later_upload_until_uncertified(db_engine: 
                  [_changed_roster(demo, "KING", tmp_path)], election=ELECTION, county="KING", reconcile=False)
 
     with pytest.raises(InvalidRequest, match="needs a written reason"):
-        certification.uncertify(admin, ELECTION, "LOVING", reason="  ")
-    revoked = certification.uncertify(admin, ELECTION, "LOVING", reason="recount ordered")
-    assert revoked["revoked_by"] == "jdoe" and not revoked["in_force"]
+        certification.uncertify(admin, Scope(ELECTION, "LOVING"), reason="  ")
+    revoked = certification.uncertify(admin, Scope(ELECTION, "LOVING"), reason="recount ordered")
+    assert revoked.revoked_by == "jdoe" and not revoked.in_force
     result = submit_files(clerk, [newer], election=ELECTION, county="LOVING", reconcile=False)
     assert result.stored
     assert [e.event_type for e in _events(db_engine, "certified") + _events(db_engine, "uncertified")] == [
@@ -113,32 +114,32 @@ def test_a_certified_county_refuses_a_later_upload_until_uncertified(db_engine: 
 def test_who_may_certify_and_bad_requests(db_engine: Engine, demo: dict[str, Path]) -> None:
     clerk = AppContext(db_engine, user="clerk1", role="clerk", county="LOVING")
     with pytest.raises(PermissionDenied, match="^not permitted: clerk may not certify an election$"):
-        certification.certify(clerk, ELECTION, "LOVING", reason="mine")
+        certification.certify(clerk, Scope(ELECTION, "LOVING"), reason="mine")
     with pytest.raises(PermissionDenied, match="not permitted: auditor"):
-        certification.uncertify(AppContext(db_engine, user="aud", role="auditor"), ELECTION, reason="x")
+        certification.uncertify(AppContext(db_engine, user="aud", role="auditor"), Scope(ELECTION), reason="x")
     admin = AppContext(db_engine, user="jdoe", role="admin")
     with pytest.raises(InvalidRequest, match="needs a written reason"):
-        certification.certify(admin, ELECTION, "LOVING", reason="")
+        certification.certify(admin, Scope(ELECTION, "LOVING"), reason="")
     with pytest.raises(InvalidRequest, match="Unknown Texas county 'Atlantis'"):
-        certification.certify(admin, ELECTION, "Atlantis", reason="x")
+        certification.certify(admin, Scope(ELECTION, "Atlantis"), reason="x")
     with pytest.raises(InvalidRequest, match="no official counts"):
-        certification.certify(admin, ELECTION, "BORDEN", reason="nothing uploaded")
+        certification.certify(admin, Scope(ELECTION, "BORDEN"), reason="nothing uploaded")
     with pytest.raises(InvalidRequest, match="LOVING 2026-03-03 is not certified"):
-        certification.uncertify(admin, ELECTION, "LOVING", reason="x")
-    certification.certify(admin, ELECTION, reason="statewide canvass")
+        certification.uncertify(admin, Scope(ELECTION, "LOVING"), reason="x")
+    certification.certify(admin, Scope(ELECTION), reason="statewide canvass")
     with pytest.raises(InvalidRequest, match="already certified \\(through the whole election\\)"):
-        certification.certify(admin, ELECTION, "LOVING", reason="again")
+        certification.certify(admin, Scope(ELECTION, "LOVING"), reason="again")
     with pytest.raises(InvalidRequest, match="already certified on"):
-        certification.certify(admin, ELECTION, reason="again")
+        certification.certify(admin, Scope(ELECTION), reason="again")
     with pytest.raises(InvalidRequest, match="certified through the whole election"):
-        certification.uncertify(admin, ELECTION, "LOVING", reason="x")
+        certification.uncertify(admin, Scope(ELECTION, "LOVING"), reason="x")
     with transaction(db_engine) as session:
         assert certification.certification_label(session, ELECTION, "BORDEN") == "certified"
         assert certification.certification_label(session, dt.date(2026, 11, 3), "BORDEN") == "unofficial"
 
 
 def test_reports_say_certified_or_unofficial(db_engine: Engine, demo: dict[str, Path]) -> None:
-    certification.certify(AppContext(db_engine, user="jdoe"), ELECTION, "LOVING", reason="canvass")
+    certification.certify(AppContext(db_engine, user="jdoe"), Scope(ELECTION, "LOVING"), reason="canvass")
     with transaction(db_engine) as session:
         loving = build_report(session, election=ELECTION, county="LOVING")
         king = build_report(session, election=ELECTION, county="KING")
@@ -150,18 +151,18 @@ def test_reports_say_certified_or_unofficial(db_engine: Engine, demo: dict[str, 
 
 def test_a_reconciliation_of_a_certified_scope_is_refused(db_engine: Engine, demo: dict[str, Path]) -> None:
     admin = AppContext(db_engine, user="jdoe")
-    certification.certify(admin, ELECTION, "KING", reason="canvass")
+    certification.certify(admin, Scope(ELECTION, "KING"), reason="canvass")
     before = _counts(db_engine)
     with pytest.raises(Certified, match="KING 2026-03-03 is certified on .* manual reconciliation refused"):
-        reconciliation.reconcile(admin, ELECTION, county="KING")
+        reconciliation.reconcile(admin, Scope(ELECTION, county="KING"))
     with pytest.raises(Certified, match="county upload reconciliation refused"):
-        reconciliation.reconcile(admin, ELECTION, county="KING", trigger="COUNTY_UPLOAD")
-    assert reconciliation.reconcile(admin, ELECTION, county="KING", dry_run=True)  # a preview writes nothing
+        reconciliation.reconcile(admin, Scope(ELECTION, county="KING"), trigger="COUNTY_UPLOAD")
+    assert reconciliation.preview_reconcile(admin, Scope(ELECTION, county="KING"))  # a preview writes nothing
     assert _counts(db_engine) == before
-    reconciliation.reconcile(admin, ELECTION, county="LOVING")  # not certified
-    certification.certify(admin, ELECTION, reason="statewide canvass")
+    reconciliation.reconcile(admin, Scope(ELECTION, county="LOVING"))  # not certified
+    certification.certify(admin, Scope(ELECTION), reason="statewide canvass")
     with pytest.raises(Certified, match="The election of 2026-03-03 is certified"):
-        reconciliation.reconcile(admin, ELECTION)
+        reconciliation.reconcile(admin, Scope(ELECTION))
 
 
 def test_an_undo_touching_a_certified_county_is_refused(db_engine: Engine, demo: dict[str, Path],
@@ -178,12 +179,12 @@ def test_an_undo_touching_a_certified_county_is_refused(db_engine: Engine, demo:
             .where(Fix.county == "MCMULLEN", FixAction.table_name == "turnout_record",
                    FixAction.action == "reassign")).scalars().first()
     assert moved is not None, "the demo's MCMULLEN run no longer reassigns LIVE OAK records"
-    certification.certify(admin, ELECTION, "LIVE OAK", reason="canvass")
+    certification.certify(admin, Scope(ELECTION, "LIVE OAK"), reason="canvass")
     before = _counts(db_engine)
     with transaction(db_engine) as session, pytest.raises(Certified, match=f"^LIVE OAK .* undo of fix {moved}"):
         undo_fix(session, moved, "jdoe")
     assert _counts(db_engine) == before
-    certification.uncertify(admin, ELECTION, "LIVE OAK", reason="recount")
+    certification.uncertify(admin, Scope(ELECTION, "LIVE OAK"), reason="recount")
     with transaction(db_engine) as session:
         assert undo_fix(session, moved, "jdoe")["fix_id"] == moved
 
@@ -192,7 +193,7 @@ def test_a_statewide_import_adding_records_to_a_certified_county_is_refused(db_e
                                                                             demo: dict[str, Path],
                                                                             tmp_path: Path) -> None:
     admin = AppContext(db_engine, user="jdoe")
-    certification.certify(admin, ELECTION, "LOVING", reason="canvass")
+    certification.certify(admin, Scope(ELECTION, "LOVING"), reason="canvass")
     _header, statewide = _rows(demo["statewide"])
     late_loving = ["1165999999", "LOVING", "DEM", "mail-in", "0001", "2026-02-25"]
     adds_loving = write_csv(tmp_path / "statewide_2026-03-03_asof_2026-03-05.csv", STATEWIDE_HEADER,
@@ -204,36 +205,36 @@ def test_a_statewide_import_adding_records_to_a_certified_county_is_refused(db_e
     refused = _events(db_engine, "import_statewide")[-1]
     assert refused.disposition == "failure" and refused.details["reason"] == "Certified"
     # A file that adds records only to counties that are not certified still loads.
-    assert import_statewide(admin, [demo["newer"]], election=ELECTION)["inserted"] > 0
-    certification.uncertify(admin, ELECTION, "LOVING", reason="late mail ballot")
-    assert import_statewide(admin, [adds_loving], election=ELECTION)["inserted"] == 1
+    assert import_statewide(admin, [demo["newer"]], election=ELECTION).inserted > 0
+    certification.uncertify(admin, Scope(ELECTION, "LOVING"), reason="late mail ballot")
+    assert import_statewide(admin, [adds_loving], election=ELECTION).inserted == 1
 
 
 def test_the_drift_check_alarms_once_a_day_and_changes_nothing(db_engine: Engine, demo: dict[str, Path]) -> None:
     admin = AppContext(db_engine, user="jdoe")
-    loving = certification.certify(admin, ELECTION, "LOVING", reason="canvass")
-    certification.certify(admin, ELECTION, "KING", reason="canvass")
-    assert certification.drift_check(admin, ELECTION) == []  # nothing changed: no alarm
+    loving = certification.certify(admin, Scope(ELECTION, "LOVING"), reason="canvass")
+    certification.certify(admin, Scope(ELECTION, "KING"), reason="canvass")
+    assert certification.drift_check(admin, ELECTION) == ()  # nothing changed: no alarm
     with db_engine.begin() as connection:  # behind the application's back: one LOVING record removed
         victim = connection.execute(select(TurnoutRecord.id).where(TurnoutRecord.county == "LOVING")
                                     .order_by(TurnoutRecord.id).limit(1)).scalar_one()
         connection.execute(update(TurnoutRecord).where(TurnoutRecord.id == victim).values(removed_at=utcnow()))
     before = _counts(db_engine)
-    assert certification.drift_check(admin, ELECTION) == []  # already checked today
+    assert certification.drift_check(admin, ELECTION) == ()  # already checked today
     drifts = certification.drift_check(admin, ELECTION, force=True)
-    assert [(d["certification_id"], d["county"]) for d in drifts] == [(loving["id"], "LOVING")]
-    [change] = drifts[0]["changes"]
-    assert change["table"] == "records" and change["key"].startswith("LOVING|")
-    assert change["now"] == change["certified"] - 1
+    assert [(d.certification_id, d.county) for d in drifts] == [(loving.id, "LOVING")]
+    [change] = drifts[0].changes
+    assert change.table == "records" and change.key.startswith("LOVING|")
+    assert change.certified is not None and change.now == change.certified - 1
     alarms = _events(db_engine, "certified_drift")
     assert len(alarms) == 1 and alarms[0].disposition == "failure" and alarms[0].county == "LOVING"
     assert alarms[0].details["changes_count"] == 1 and "ALARM" in alarms[0].message
     assert _counts(db_engine) == before  # it fixes nothing: the record stays removed
-    assert certification.drift_check(admin, ELECTION) == []  # once a day
+    assert certification.drift_check(admin, ELECTION) == ()  # once a day
     assert len(_events(db_engine, "certified_drift")) == 1
     with db_engine.begin() as connection:  # a day later the check is due again
         connection.execute(update(Certification).values(last_drift_check_at=utcnow() - dt.timedelta(days=1)))
-    assert [d["county"] for d in certification.drift_check(admin, ELECTION)] == ["LOVING"]
+    assert [d.county for d in certification.drift_check(admin, ELECTION)] == ["LOVING"]
     with db_engine.connect() as connection:
         stamps = connection.execute(select(Certification.last_drift_check_at)).scalars().all()
     assert all(stamp is not None and stamp.date() == utcnow().date() for stamp in stamps)
@@ -282,9 +283,9 @@ def test_strategy_a_may_not_refetch_records_into_a_certified_county(db_engine: E
     source.mkdir()
     write_csv(source / "statewide_2026-03-03_asof_2026-03-05.csv", STATEWIDE_HEADER,
                [*newer, ["1165999999", "LOVING", "DEM", "mail-in", "0001", "2026-02-25"]])
-    certification.certify(admin, ELECTION, "LOVING", reason="canvass")
+    certification.certify(admin, Scope(ELECTION, "LOVING"), reason="canvass")
     before = _statewide_state(db_engine)
-    assert reconciliation.reconcile(admin, ELECTION, county="KENEDY", statewide_source=str(source))
+    assert reconciliation.reconcile(admin, Scope(ELECTION, county="KENEDY"), statewide_source=str(source))
     with transaction(db_engine) as session:
         messages = session.execute(text("SELECT message FROM reconciliation_attempt")).scalars().all()
     assert any("LOVING 2026-03-03 is certified" in (m or "") for m in messages), messages
@@ -307,12 +308,12 @@ def test_an_outbox_push_to_a_certified_county_stays_queued(db_engine: Engine, de
     try:
         queue_submission(local, [_changed_roster(demo, "LOVING", tmp_path)], election=ELECTION, county="LOVING")
         server = AppContext(db_engine, user="pusher")
-        certification.certify(server, ELECTION, "LOVING", reason="canvass")
+        certification.certify(server, Scope(ELECTION, "LOVING"), reason="canvass")
         before = _counts(db_engine)
         [outcome] = push_outbox(local, server, reconcile=False)
-        assert outcome["status"] == "failed" and "LOVING 2026-03-03 is certified on" in outcome["error"]
+        assert outcome.status == "failed" and "LOVING 2026-03-03 is certified on" in (outcome.error or "")
         assert _counts(db_engine) == before
-        certification.uncertify(server, ELECTION, "LOVING", reason="recount")
-        assert [o["status"] for o in push_outbox(local, server, reconcile=False)] == ["pushed"]
+        certification.uncertify(server, Scope(ELECTION, "LOVING"), reason="recount")
+        assert [o.status for o in push_outbox(local, server, reconcile=False)] == ["pushed"]
     finally:
         local.engine.dispose()

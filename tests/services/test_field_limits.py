@@ -41,8 +41,8 @@ def test_statewide_rows_with_an_overlong_precinct_are_skipped_and_counted(db_eng
                     "1000000001,LOVING,REP,EARLY VOTING,101,2026-02-20\n"
                     f"1000000002,LOVING,REP,EARLY VOTING,{LONG},2026-02-20\n", encoding="utf-8")
     result = import_statewide(AppContext(db_engine), [path], election=ELECTION)
-    assert result["inserted"] == 1
-    assert result["files"][0]["rows_skipped"] == {"value_too_long": 1}
+    assert result.inserted == 1
+    assert result.files[0].rows_skipped == {"value_too_long": 1}
     assert _count(db_engine, TurnoutRecord) == 1
 
 

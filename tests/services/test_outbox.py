@@ -7,6 +7,7 @@ then the PostgreSQL test server). "Unreachable" is a PostgreSQL URL on a local p
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 import socket
@@ -84,22 +85,28 @@ def test_unreachable_server_queues_then_push_stores_exactly_once(local_ctx: AppC
     path = _roster(tmp_path / "in", "loving_roster.csv", LOVING_ROWS)
     outcome = submit_or_queue(local_ctx, _closed_port_url(), [path], election=ELECTION, county="Loving",
                               user="clerk1", reconcile=False)
-    assert outcome.queued and outcome.result is None
-    assert "unreachable" in outcome.message and f"item {outcome.item.id}" in outcome.message
-    assert outcome.item.counties == ["LOVING"] and outcome.item.files == ["loving_roster.csv"]
+    assert outcome.queued and outcome.submit is None
+    assert "unreachable" in outcome.message and f"item {outcome.outbox_item.id}" in outcome.message
+    assert outcome.outbox_item.counties == ("LOVING",) and outcome.outbox_item.files == ("loving_roster.csv",)
     assert pending_count(local_ctx) == 1 and _count(server_ctx.engine, Submission) == 0
-    client_uuid = outcome.item.uuid
+    client_uuid = outcome.outbox_item.uuid
 
     path.unlink()  # the outbox keeps the bytes: the original file may be gone by push time
     pushed = push_outbox(local_ctx, server_ctx, reconcile=False)
-    assert [(p["status"], p["uuid"], p["counties"], p["error"]) for p in pushed] == [
-        ("pushed", client_uuid, ["LOVING"], None)]
+    assert [(p.status, p.uuid, p.counties, p.error) for p in pushed] == [
+        ("pushed", client_uuid, ("LOVING",), None)]
+    with pytest.raises(dataclasses.FrozenInstanceError):  # the results are frozen records
+        outcome.queued = False
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        outcome.outbox_item.counties = ()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pushed[0].status = "failed"
     with transaction(server_ctx.engine) as session:
         submission = session.execute(select(Submission)).scalar_one()
         # On a shared server the login that pushes is who submits; the queued item keeps the offline clerk.
         submitter = server_ctx.user if server_ctx.signed_in else "clerk1"
         assert (submission.uuid, submission.county, submission.submitted_by) == (client_uuid, "LOVING", submitter)
-        assert pushed[0]["submission_ids"] == [submission.id]
+        assert pushed[0].submission_ids == (submission.id,)
         assert session.execute(select(SourceFile.name)).scalars().all() == ["loving_roster.csv"]
         reference = {(r.party, r.voting_method): r.official_count
                      for r in session.execute(select(CountyTurnoutReference)).scalars()}
@@ -119,7 +126,7 @@ def test_crash_between_server_commit_and_local_mark_is_still_exactly_once(
         local_ctx: AppContext, server_ctx: AppContext, tmp_path: Path) -> None:
     first = _roster(tmp_path / "v1", "loving.csv", LOVING_ROWS[:2])
     item = queue_submission(local_ctx, [first], election=ELECTION, county="LOVING", user="clerk1")
-    assert [p["status"] for p in push_outbox(local_ctx, server_ctx, reconcile=False)] == ["pushed"]
+    assert [p.status for p in push_outbox(local_ctx, server_ctx, reconcile=False)] == ["pushed"]
     # Meanwhile a newer upload reaches the server online and supersedes the queued one.
     newer = _roster(tmp_path / "v2", "loving.csv", LOVING_ROWS)
     submit_files(AppContext(server_ctx.engine, user="clerk1"), [newer], election=ELECTION, county="LOVING",
@@ -136,7 +143,7 @@ def test_crash_between_server_commit_and_local_mark_is_still_exactly_once(
             CountyTurnoutReference.party == "DEM", CountyTurnoutReference.voting_method == "TOTAL")).scalar_one()
         submit_events = session.execute(select(func.count()).select_from(AuditEvent)
                                         .where(AuditEvent.event_type == "submit")).scalar_one()
-    assert [(r["status"], r["submission_ids"]) for r in replay] == [("already_pushed", queued_ids)]
+    assert [(r.status, r.submission_ids) for r in replay] == [("already_pushed", tuple(queued_ids))]
     assert len(queued_ids) == 1 and _count(server_ctx.engine, Submission) == 2
     assert current != queued_ids and dem_total == 3  # the replay did not bring the old counts back
     assert submit_events == 2 and pending_count(local_ctx) == 0
@@ -171,12 +178,12 @@ def test_failed_item_keeps_its_place_with_last_error(local_ctx: AppContext, serv
                      county="LOVING", user="clerk1")
     clerk_elsewhere = AppContext(server_ctx.engine, user="clerk9", role="clerk", county="HARRIS")
     failed = push_outbox(local_ctx, clerk_elsewhere, reconcile=False)
-    assert [(f["status"], f["error"].split(":")[0]) for f in failed] == [("failed", "PermissionDenied")]
+    assert [(f.status, (f.error or "").split(":")[0]) for f in failed] == [("failed", "PermissionDenied")]
     item = list_outbox(local_ctx)[0]
     assert item.pushed_at is None and item.last_error == ("PermissionDenied: not permitted: clerk may not act for "
                                                             "LOVING (granted: HARRIS)")
     assert _count(server_ctx.engine, Submission) == 0
-    assert [p["status"] for p in push_outbox(local_ctx, server_ctx, reconcile=False)] == ["pushed"]
+    assert [p.status for p in push_outbox(local_ctx, server_ctx, reconcile=False)] == ["pushed"]
     assert list_outbox(local_ctx)[0].last_error is None
 
 
@@ -191,7 +198,7 @@ def test_push_stops_when_the_server_is_unreachable(local_ctx: AppContext, tmp_pa
         outcome = push_outbox(local_ctx, AppContext(gone, user="clerk1"), reconcile=False)
     finally:
         gone.dispose()
-    assert [(o["status"], o["unreachable"]) for o in outcome] == [("failed", True)]  # the second is not tried
+    assert [(o.status, o.unreachable) for o in outcome] == [("failed", True)]  # the second is not tried
     assert pending_count(local_ctx) == 2
     assert [i.last_error is not None for i in list_outbox(local_ctx)] == [True, False]
 
@@ -201,7 +208,8 @@ def test_reachable_server_submits_directly_with_the_client_uuid(local_ctx: AppCo
     path = _roster(tmp_path, "loving.csv", LOVING_ROWS)
     outcome = submit_or_queue(local_ctx, db_url, [path], election=ELECTION, county="LOVING", user="clerk1",
                               reconcile=False)
-    assert not outcome.queued and outcome.result.stored and outcome.item is None
+    assert not outcome.queued and outcome.submit is not None and outcome.submit.stored
+    assert outcome.outbox_item is None
     assert _count(local_ctx.engine, OutboxItem) == 0
     engine = make_engine(db_url)
     try:
@@ -250,11 +258,11 @@ def test_multi_county_upload_is_pushed_once_and_reconciled(local_ctx: AppContext
     path.write_text("VUID,COUNTY,PARTY,VOTING_METHOD\n1151000001,LOVING,DEM,early-voting\n"
                     "1151000002,KENEDY,DEM,mail-in\n1151000003,KENEDY,DEM,mail-in\n", encoding="utf-8")
     item = queue_submission(local_ctx, [path], election=ELECTION, user="clerk1")
-    assert item.counties == ["KENEDY", "LOVING"]
+    assert item.counties == ("KENEDY", "LOVING")
     pushed = push_outbox(local_ctx, server_ctx)
-    assert [(p["status"], p["counties"], p["reconcile_error"]) for p in pushed] == [
-        ("pushed", ["KENEDY", "LOVING"], None)]
-    assert sorted((r["county"], r["party"], r["expected_total"]) for r in pushed[0]["reconcile"]) == [
+    assert [(p.status, p.counties, p.reconcile_error) for p in pushed] == [
+        ("pushed", ("KENEDY", "LOVING"), None)]
+    assert sorted((r.county, r.party, r.expected_total) for r in pushed[0].reconcile) == [
         ("KENEDY", "DEM", 2), ("LOVING", "DEM", 1)]
     with transaction(local_ctx.engine) as session:
         session.execute(update(OutboxItem).values(pushed_at=None))
@@ -263,7 +271,7 @@ def test_multi_county_upload_is_pushed_once_and_reconciled(local_ctx: AppContext
         rows = session.execute(select(Submission.id, Submission.county, Submission.uuid)
                                .order_by(Submission.county)).all()
     assert [(r.county, r.uuid == item.uuid) for r in rows] == [("KENEDY", True), ("LOVING", False)]
-    assert [(r["status"], r["submission_ids"]) for r in replay] == [("already_pushed", sorted(r.id for r in rows))]
+    assert [(r.status, r.submission_ids) for r in replay] == [("already_pushed", tuple(sorted(r.id for r in rows)))]
 
 
 def test_a_repeated_push_finishes_the_reconciliation_a_crash_left_undone(
@@ -271,15 +279,15 @@ def test_a_repeated_push_finishes_the_reconciliation_a_crash_left_undone(
     upload = _roster(tmp_path / "v1", "loving.csv", LOVING_ROWS)
     item = queue_submission(local_ctx, [upload], election=ELECTION, county="LOVING", user="clerk1")
     # The crash: the server stored the item, then the process died before reconciling and marking it.
-    assert [p["status"] for p in push_outbox(local_ctx, server_ctx, reconcile=False)] == ["pushed"]
+    assert [p.status for p in push_outbox(local_ctx, server_ctx, reconcile=False)] == ["pushed"]
     with transaction(local_ctx.engine) as session:
         session.execute(update(OutboxItem).where(OutboxItem.id == item.id).values(pushed_at=None))
     assert _count(server_ctx.engine, ReconciliationLog) == 0
     (replay,) = push_outbox(local_ctx, server_ctx)
-    assert replay["status"] == "already_pushed"
-    assert {(r["county"], r["trigger_type"]) for r in replay["reconcile"]} == {("LOVING", "COUNTY_UPLOAD")}
+    assert replay.status == "already_pushed"
+    assert {(r.county, r.trigger_type) for r in replay.reconcile} == {("LOVING", "COUNTY_UPLOAD")}
     assert pending_count(local_ctx) == 0
     with transaction(local_ctx.engine) as session:  # pushed again after a full run: nothing left to finish
         session.execute(update(OutboxItem).where(OutboxItem.id == item.id).values(pushed_at=None))
     (again,) = push_outbox(local_ctx, server_ctx)
-    assert again["status"] == "already_pushed" and again["reconcile"] == []
+    assert again.status == "already_pushed" and again.reconcile == ()

@@ -49,11 +49,11 @@ def test_envelope_around_csv_or_zip_imports_with_the_name_clues(db_engine: Engin
     path = _envelope(tmp_path / "EVR_STATEWIDE_ELECTIONDAY_58315_2026-05-26.json", payload)
     leftovers = set(Path(tempfile.gettempdir()).glob("turnout-envelope-*"))
     result = import_statewide(AppContext(db_engine), [path], election=ELECTION, party="REP")
-    assert result["inserted"] == 3
+    assert result.inserted == 3
     assert _records(db_engine) == [("1000000001", "LOVING", "election-day"), ("1000000002", "LOVING", "mail-in"),
                                    ("1000000003", "DEWITT", "election-day")]
     again = import_statewide(AppContext(db_engine), [path], election=ELECTION, party="REP")
-    assert again["skipped_files"] == [path.name]
+    assert again.skipped_files == (path.name,)
     with transaction(db_engine) as session:
         assert session.execute(select(SourceFile.name)).scalar_one() == path.name
         assert session.execute(select(func.count()).select_from(TurnoutRecord)).scalar_one() == 3

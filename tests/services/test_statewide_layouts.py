@@ -70,7 +70,7 @@ def test_sos_statewide_spelling_one_party_primary(db_engine: Engine, tmp_path: P
                       'DEWITT,"ROE, JOHN",1123000002,MAIL-IN,0070\n'
                       'LASALLE,"POE, ANN",1141000003,IN-PERSON,2\n')
     result = import_statewide(AppContext(db_engine, user="admin"), [path], election=ELECTION)
-    assert result["inserted"] == 3 and result["files"][0]["rows_skipped"] == {}
+    assert result.inserted == 3 and result.files[0].rows_skipped == {}
     assert stored_counts(db_engine) == {("LOVING", "REP", "early-voting"): 1, ("DEWITT", "REP", "mail-in"): 1,
                                         ("LASALLE", "REP", "early-voting"): 1}
     assert ("1123000002", "DEWITT", "mail-in", "0070", None) in stored_records(db_engine)
@@ -85,7 +85,7 @@ def test_civix_lowercase_spelling(db_engine: Engine, tmp_path: Path) -> None:
                       'Loving,"DOE, JANE",1151000001,IN-PERSON,101\n'
                       'De Witt,"ROE, JOHN",1123000002,MAIL-IN,70\n')
     result = import_statewide(AppContext(db_engine, user="admin"), [path], election=ELECTION, party="Republican")
-    assert result["inserted"] == 2
+    assert result.inserted == 2
     assert stored_counts(db_engine) == {("LOVING", "REP", "early-voting"): 1, ("DEWITT", "REP", "mail-in"): 1}
 
 
@@ -108,7 +108,7 @@ def test_civix_election_day_zip_payload(db_engine: Engine, tmp_path: Path) -> No
     path = write_zip(tmp_path / "EVR_STATEWIDE_ELECTIONDAY_58315.zip", {"statewide.csv": (
         f"{SOS_HEADER}\nBELL,\"A, B\",1014000001,IN-PERSON,101\nBELL,\"C, D\",1014000002,MAIL-IN,102\n")})
     result = import_statewide(AppContext(db_engine, user="admin"), [path], election=ELECTION, party="REP")
-    assert result["inserted"] == 2
+    assert result.inserted == 2
     assert stored_counts(db_engine) == {("BELL", "REP", "election-day"): 1, ("BELL", "REP", "mail-in"): 1}
 
 
@@ -119,7 +119,7 @@ def test_zip_member_name_gives_method_and_as_of(db_engine: Engine, tmp_path: Pat
     path = write_zip(tmp_path / "download.zip", {"statewide_ed_58315_asof_2026-05-26.csv": (
         f"{SOS_HEADER}\nBELL,\"A, B\",1014000001,IN-PERSON,101\n")})
     result = import_statewide(AppContext(db_engine, user="admin"), [path], election=dt.date(2026, 5, 26))
-    assert result["files"][0]["as_of"] == "2026-05-26T00:00:00"
+    assert result.files[0].as_of == "2026-05-26T00:00:00"
     assert stored_counts(db_engine) == {("BELL", "ALL", "election-day"): 1}
     assert source_as_of(db_engine) == [dt.datetime(2026, 5, 26)]
 
@@ -134,7 +134,7 @@ def test_legacy_voter_details_report_per_county(db_engine: Engine, tmp_path: Pat
                       '"SMITH,\nJOHN JR","1151000002","IN-PERSON","1"\n'
                       '"ROE, ANN","1151000003","MAIL-IN","2"\n')
     result = import_statewide(AppContext(db_engine, user="admin"), [path], election=dt.date(2024, 11, 5))
-    assert result["rows_read"] == 3 and result["inserted"] == 3
+    assert result.rows_read == 3 and result.inserted == 3
     assert stored_counts(db_engine) == {("LOVING", "ALL", "early-voting"): 2, ("LOVING", "ALL", "mail-in"): 1}
     assert source_as_of(db_engine) == [None]  # the name's date has no "as of" marker, the rows no vote date
 
@@ -148,7 +148,7 @@ def test_bulk_zip_picks_the_roster_member_by_content(db_engine: Engine, tmp_path
         "58315_STATE.csv": places,
         "58315_ROSTER.csv": f"{SOS_HEADER}\nLOVING,\"A, B\",1151000001,IN-PERSON,1\n"})
     result = import_statewide(AppContext(db_engine, user="admin"), [path], election=ELECTION)
-    assert result["inserted"] == 1
+    assert result.inserted == 1
     assert stored_counts(db_engine) == {("LOVING", "ALL", "early-voting"): 1}
 
 
@@ -184,7 +184,7 @@ def test_empty_body_for_a_named_county_is_zero_records(db_engine: Engine, tmp_pa
     # is stored as a snapshot of zero records; an empty file that names no county is refused.
     empty = write_text(tmp_path / "Loving County EV 2026-02-20.csv", "\r\n")
     result = import_statewide(AppContext(db_engine, user="admin"), [empty], election=ELECTION)
-    assert result["inserted"] == 0 and result["rows_read"] == 0
+    assert result.inserted == 0 and result.rows_read == 0
     assert count_rows(db_engine, SourceFile) == 1 and source_as_of(db_engine) == [None]  # no marker, no rows
     nameless = write_text(tmp_path / "download.csv", "")
     with pytest.raises(ImportRejected) as caught:
@@ -196,4 +196,4 @@ def test_header_only_file_is_zero_records(db_engine: Engine, tmp_path: Path) -> 
     # docs/data-formats.md 2.2 an early snapshot before any ED voter (0 ED voters for Harris...): header, no rows.
     path = write_text(tmp_path / "EVR_STATEWIDE_ELECTIONDAY.csv", f"{SOS_HEADER}\n")
     result = import_statewide(AppContext(db_engine, user="admin"), [path], election=ELECTION)
-    assert result["inserted"] == 0 and result["rows_read"] == 0 and count_rows(db_engine, SourceFile) == 1
+    assert result.inserted == 0 and result.rows_read == 0 and count_rows(db_engine, SourceFile) == 1

@@ -48,7 +48,7 @@ def test_encodings_and_boms(db_engine: Engine, tmp_path: Path, encoding: str) ->
                       'LOVING,"MUÑOZ, JOSÉ",1151000001,IN-PERSON,1\r\nLOVING,"PEÑA, ANA",1151000002,MAIL-IN,1\r\n',
                       encoding)
     result = import_statewide(AppContext(db_engine, user="admin"), [path], election=ELECTION)
-    assert result["files"][0]["rows_skipped"] == {}
+    assert result.files[0].rows_skipped == {}
     assert stored_counts(db_engine) == {("LOVING", "ALL", "early-voting"): 1, ("LOVING", "ALL", "mail-in"): 1}
 
 
@@ -59,8 +59,8 @@ def test_crlf_stray_cr_blank_lines_and_dos_eof(db_engine: Engine, tmp_path: Path
                       f"{SOS_HEADER}\r\nLOVING,\"A, B\",1151000001,IN-PERSON,1\r\n"
                       "LOVING,\"C, D\",1151000002,IN-PERSON,1\n\r\n\r\n\n\x1a")
     result = import_statewide(AppContext(db_engine, user="admin"), [path], election=ELECTION)
-    assert result["rows_read"] == 2 and result["inserted"] == 2
-    assert result["files"][0]["rows_skipped"] == {}
+    assert result.rows_read == 2 and result.inserted == 2
+    assert result.files[0].rows_skipped == {}
 
 
 def test_unquoted_comma_in_name_is_reported_not_lost(db_engine: Engine, tmp_path: Path) -> None:
@@ -70,8 +70,8 @@ def test_unquoted_comma_in_name_is_reported_not_lost(db_engine: Engine, tmp_path
                       f"{SOS_HEADER}\nLOVING,\"A, B\",1151000001,IN-PERSON,1\n"
                       "LOVING,DOE, JANE,1151000002,IN-PERSON,1\n")
     result = import_statewide(AppContext(db_engine, user="admin"), [path], election=ELECTION)
-    assert result["inserted"] == 1 and result["rows_read"] == 2
-    assert result["files"][0]["rows_skipped"] == {"wrong_field_count": 1}
+    assert result.inserted == 1 and result.rows_read == 2
+    assert result.files[0].rows_skipped == {"wrong_field_count": 1}
 
 
 def test_vuid_as_number_float_and_broken_forms(db_engine: Engine, tmp_path: Path) -> None:
@@ -81,7 +81,7 @@ def test_vuid_as_number_float_and_broken_forms(db_engine: Engine, tmp_path: Path
     path = write_text(tmp_path / "EVR_STATEWIDE.csv", f"{SOS_HEADER}\n{body}")
     result = import_statewide(AppContext(db_engine, user="admin"), [path], election=ELECTION)
     assert stored_vuids(db_engine) == [("1151000001", "early-voting"), ("1151000002", "early-voting")]
-    assert result["rows_read"] == 7 and result["files"][0]["rows_skipped"] == {
+    assert result.rows_read == 7 and result.files[0].rows_skipped == {
         "vuid_too_short": 1, "vuid_scientific_notation": 1, "vuid_blank": 1, "vuid_redacted": 1, "vuid_composite": 1}
 
 
@@ -95,7 +95,7 @@ def test_pseudo_and_unresolved_counties(db_engine: Engine, tmp_path: Path) -> No
                       "STATEWIDE,E,1999000005,IN-PERSON,\nATLANTIS,F,1999000006,IN-PERSON,1\n")
     result = import_statewide(AppContext(db_engine, user="admin"), [path], election=ELECTION)
     assert stored_counts(db_engine) == {("EL PASO", "ALL", "early-voting"): 1, ("MCLENNAN", "ALL", "early-voting"): 1}
-    assert result["files"][0]["rows_skipped"] == {"pseudo_county": 2, "unknown_county": 2}
+    assert result.files[0].rows_skipped == {"pseudo_county": 2, "unknown_county": 2}
 
 
 def test_no_in_person_clue_is_refused_with_advice(db_engine: Engine, tmp_path: Path) -> None:
@@ -133,13 +133,13 @@ def test_cumulative_snapshots_ev_then_ed_identity(db_engine: Engine, tmp_path: P
     election_day = write_text(tmp_path / "EVR_STATEWIDE_ELECTIONDAY_DEM_2026-03-04.csv",
                               f"{SOS_HEADER}\nLOVING,A,1151000001,IN-PERSON,1\n")
     first = import_statewide(ctx, [day1, day2, election_day], election=ELECTION)
-    assert first["inserted"] == 3 and first["duplicates_collapsed"] == 2
-    assert [f["as_of"] for f in first["files"]] == [None, None, None]  # plain name dates are no as-of
+    assert first.inserted == 3 and first.duplicates_collapsed == 2
+    assert [f.as_of for f in first.files] == [None, None, None]  # plain name dates are no as-of
     assert stored_vuids(db_engine) == [("1151000001", "early-voting"), ("1151000001", "election-day"),
                                        ("1151000002", "early-voting")]
     events = count_rows(db_engine, AuditEvent)
     again = import_statewide(ctx, [day1, day2, election_day], election=ELECTION)
-    assert again["inserted"] == 0 and len(again["skipped_files"]) == 3
+    assert again.inserted == 0 and len(again.skipped_files) == 3
     assert count_rows(db_engine, TurnoutRecord) == 3 and count_rows(db_engine, AuditEvent) == events
 
 
@@ -152,4 +152,4 @@ def test_tab_delimited_statewide(db_engine: Engine, tmp_path: Path) -> None:
     result = import_statewide(AppContext(db_engine, user="admin"),
                               [tmp_path / "EVR_STATEWIDE_tab.txt", tmp_path / "EVR_STATEWIDE_pipe.txt"],
                               election=ELECTION)
-    assert result["inserted"] == 2 and stored_counts(db_engine) == {("LOVING", "ALL", "early-voting"): 2}
+    assert result.inserted == 2 and stored_counts(db_engine) == {("LOVING", "ALL", "early-voting"): 2}

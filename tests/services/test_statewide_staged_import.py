@@ -53,9 +53,9 @@ def test_repeats_collapse_first_row_wins_and_two_methods_stay_two(db_engine: Eng
         "1151000002,LOVING,REP,EV,0001,2026-02-20",
         "1151000002,LOVING,REP,EV,0001,2026-02-20",  # exact repeat
     ])
-    result = import_statewide(AppContext(db_engine, user="admin"), [path], election=ELECTION)["files"][0]
-    assert (result["rows_read"], result["inserted"], result["already_present"]) == (5, 3, 2)
-    assert result["by_county"] == {"LOVING": 3}
+    result = import_statewide(AppContext(db_engine, user="admin"), [path], election=ELECTION).files[0]
+    assert (result.rows_read, result.inserted, result.already_present) == (5, 3, 2)
+    assert result.by_county == {"LOVING": 3}
     stored = records(db_engine)
     assert stored[("1151000001", "early-voting")][1] == "0007"
     assert set(stored) == {("1151000001", "early-voting"), ("1151000001", "mail-in"), ("1151000002", "early-voting")}
@@ -73,9 +73,9 @@ def test_a_changed_file_adds_only_its_new_rows_and_leaves_stored_records_alone(d
     changed[0] = "1151000000,BORDEN,REP,EV,9,2026-02-20"  # a stored identity in another county: not moved
     changed += ["1151999999,LOVING,REP,EV,4,2026-02-22", "1151000004,LOVING,REP,ED,4,2026-03-03"]
     result = import_statewide(ctx, [write(tmp_path / "second" / "statewide.csv", changed)],
-                              election=ELECTION)["files"][0]
-    assert (result["rows_read"], result["inserted"], result["already_present"]) == (42, 2, 40)
-    assert result["by_county"] == {"LOVING": 2}
+                              election=ELECTION).files[0]
+    assert (result.rows_read, result.inserted, result.already_present) == (42, 2, 40)
+    assert result.by_county == {"LOVING": 2}
     stored = records(db_engine)
     assert len(stored) == 42
     assert stored[("1151000000", "early-voting")][0] == "LOVING"

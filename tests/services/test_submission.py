@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -48,7 +49,12 @@ def test_submit_writes_counts_rows_and_is_idempotent(db_engine: Engine, tmp_path
         ("1151000003", "DEM", "mail-in"), ("1151000004", "REP", "election-day"),
     ])
     result = submit_files(ctx, [path], election=ELECTION, county="Loving", reconcile=False)
-    assert result.stored and not result.duplicate and result.counties == ["LOVING"]
+    assert result.stored and not result.duplicate and result.counties == ("LOVING",)
+    assert (result.kind, result.rows, result.reconcile) == ("roster", 4, ())
+    assert {(c.party, c.voting_method): c.count for c in result.counts if c.voting_method == "TOTAL"} == {
+        ("DEM", "TOTAL"): 3, ("REP", "TOTAL"): 1}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.stored = False
     assert _reference(db_engine, "LOVING") == {
         ("DEM", "early-voting"): 2, ("DEM", "election-day"): 0, ("DEM", "mail-in"): 1, ("DEM", "TOTAL"): 3,
         ("REP", "early-voting"): 0, ("REP", "election-day"): 1, ("REP", "mail-in"): 0, ("REP", "TOTAL"): 1,
@@ -108,10 +114,16 @@ def test_import_statewide_is_idempotent_and_collapses_repeats(db_engine: Engine,
     path = write_csv(tmp_path / "statewide_2026-03-03.csv",
                       ["VUID", "COUNTY", "PARTY", "VOTING_METHOD", "PRECINCT", "VOTE_DATE"], rows)
     result = import_statewide(ctx, [path], election=ELECTION)
-    assert result["inserted"] == 3 and result["duplicates_collapsed"] == 1
+    assert result.inserted == 3 and result.duplicates_collapsed == 1
+    assert [(f.file, f.skipped_file, f.rows_read, f.inserted, f.already_present) for f in result.files] == [
+        (path.name, False, 4, 3, 1)]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.inserted = 0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.files[0].inserted = 0
     assert _count(db_engine, TurnoutRecord) == 3
     again = import_statewide(ctx, [path], election=ELECTION)
-    assert again["skipped_files"] == [path.name] and again["inserted"] == 0
+    assert again.skipped_files == (path.name,) and again.inserted == 0
     assert _count(db_engine, TurnoutRecord) == 3
     assert _count(db_engine, AuditEvent) == 1  # the repeat is a no-op: not even an audit row
     with transaction(db_engine) as session:

@@ -29,6 +29,8 @@ from turnout_desktop.db.models import (
     Submission,
     TurnoutRecord,
 )
+from turnout_desktop.domain.metrics import MethodCount
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.engine.fixes import FixRecorder
 from turnout_desktop.engine.types import DATA_FORMAT, Diagnosis, StrategyContext
 from turnout_desktop.services import fixes as fix_service
@@ -253,10 +255,10 @@ def test_loop_picks_e_for_the_wrong_parse_and_resolves(db_engine, tmp_path):
     import_statewide(ctx, [write_statewide(tmp_path, vuids)], election=ELECTION)
     simulate_lossy_utf8_first_parse(db_engine)
     records_before = snapshot_tables(db_engine)["turnout_record"]
-    (entry,) = reconciliation.reconcile(ctx, ELECTION, county=COUNTY)
-    assert DATA_FORMAT in entry["diagnosis"]
-    assert (entry["status"], entry["strategy_succeeded"]) == ("RESOLVED", "data_format")
-    assert entry["strategies_tried"] == ["data_format"]
-    assert (entry["expected_total"], entry["actual_total"]) == (33, 33)
-    assert entry["by_method"] == {m: {"expected": 11, "actual": 11} for m in METHODS}
+    (entry,) = reconciliation.reconcile(ctx, Scope(ELECTION, county=COUNTY))
+    assert DATA_FORMAT in entry.diagnosis
+    assert (entry.status, entry.strategy_succeeded) == ("RESOLVED", "data_format")
+    assert entry.strategies_tried == ("data_format",)
+    assert (entry.expected_total, entry.actual_total) == (33, 33)
+    assert entry.by_method == {m: MethodCount(expected=11, actual=11) for m in METHODS}
     assert snapshot_tables(db_engine)["turnout_record"] == records_before

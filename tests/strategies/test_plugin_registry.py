@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 import turnout_desktop.strategies as registry
 from turnout_desktop.db.models import ReconciliationAttempt
 from turnout_desktop.db.session import transaction
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.errors import StrategyPluginError
 from turnout_desktop.services import reconciliation
 from turnout_desktop.services.context import AppContext
@@ -126,13 +127,13 @@ def test_an_installed_office_strategy_is_used_by_the_engine(db_engine: Engine, i
     add_reference(db_engine, "TRAVIS", "DEM", {EV: 8})
     add_roster(db_engine, "TRAVIS", [(vuid(i), "DEM", EV) for i in range(8)])
     add_records(db_engine, [(vuid(i), "TRAVIS", "DEM", EV) for i in range(5)])
-    (result,) = reconciliation.reconcile(AppContext(db_engine, user="ada", role="admin"), ELECTION)
+    (result,) = reconciliation.reconcile(AppContext(db_engine, user="ada", role="admin"), Scope(ELECTION))
 
-    assert result["status"] == "RESOLVED"
-    assert result["strategy_succeeded"] == "fill_from_office_list"
+    assert result.status == "RESOLVED"
+    assert result.strategy_succeeded == "fill_from_office_list"
     with transaction(db_engine) as session:
         attempts = session.execute(select(ReconciliationAttempt.strategy, ReconciliationAttempt.outcome)
-                                   .where(ReconciliationAttempt.log_id == result["id"])).all()
+                                   .where(ReconciliationAttempt.log_id == result.id)).all()
     assert [tuple(a) for a in attempts] == [("fill_from_office_list", "resolved")]
 
 

@@ -17,6 +17,7 @@ from turnout_desktop.db.models import (
     TurnoutRecord,
 )
 from turnout_desktop.db.session import transaction
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.engine.types import MISSING_VUIDS, TIMING
 from turnout_desktop.errors import PermissionDenied
 from turnout_desktop.services import fixes as fix_services
@@ -81,12 +82,12 @@ def test_fix_services_undo_detail_and_permissions(db_engine: Engine):
     with pytest.raises(PermissionDenied):
         fix_services.undo_fix(clerk, fix_id, reason="test undo")
     detail = fix_services.fix_detail(clerk, fix_id)
-    assert (detail["strategy"], detail["undone"], [a["action"] for a in detail["actions"]]) == (
+    assert (detail.strategy, detail.undone, [a.action for a in detail.actions]) == (
         "fill_gaps", False, ["insert"])
-    assert detail["actions"][0]["after"]["vuid"] == "7000000001"
-    assert fix_services.undo_fix(_admin(db_engine), fix_id, reason="test undo")["reversed"] == 1
-    assert fix_services.fix_detail(clerk, fix_id)["undone"] is True
-    assert [f["id"] for f in fix_services.list_fixes(clerk, election=ELECTION)] == [fix_id]
+    assert detail.actions[0].after is not None and detail.actions[0].after["vuid"] == "7000000001"
+    assert fix_services.undo_fix(_admin(db_engine), fix_id, reason="test undo").reversed == 1
+    assert fix_services.fix_detail(clerk, fix_id).undone is True
+    assert [f.id for f in fix_services.list_fixes(clerk, election=ELECTION)] == [fix_id]
     with transaction(db_engine) as s:
         events = s.execute(select(AuditEvent.event_type, AuditEvent.user_name)).all()
     assert [tuple(e) for e in events] == [("fix_undone", "ada")]
@@ -97,23 +98,23 @@ def test_override_and_review(db_engine: Engine):
     admin = _admin(db_engine)
     clerk = AppContext(db_engine, user="cleo", role="clerk", county="TRAVIS")
     with pytest.raises(PermissionDenied):
-        fix_services.override(clerk, election=ELECTION, county="TRAVIS", party="DEM", reason="x")
+        fix_services.override(clerk, Scope(ELECTION, "TRAVIS", "DEM"), reason="x")
     with pytest.raises(fix_services.InvalidRequest, match="reason"):
-        fix_services.override(admin, election=ELECTION, county="TRAVIS", party="DEM", reason="   ")
+        fix_services.override(admin, Scope(ELECTION, "TRAVIS", "DEM"), reason="   ")
     with pytest.raises(fix_services.InvalidRequest, match="nothing to override"):  # no figures yet
-        fix_services.override(admin, election=ELECTION, county="TRAVIS", party="DEM", reason="Phoned county")
+        fix_services.override(admin, Scope(ELECTION, "TRAVIS", "DEM"), reason="Phoned county")
     with transaction(db_engine) as s:
         s.add(CountyTurnoutReference(county="TRAVIS", election_date=ELECTION, party="DEM", voting_method="TOTAL",
                                      official_count=3))
-    first = fix_services.override(admin, election=ELECTION, county="travis", party="dem", reason="Phoned county")
-    second = fix_services.override(admin, election=ELECTION, county="TRAVIS", party="DEM", reason="Certified",
+    first = fix_services.override(admin, Scope(ELECTION, "travis", "dem"), reason="Phoned county")
+    second = fix_services.override(admin, Scope(ELECTION, "TRAVIS", "DEM"), reason="Certified",
                                    status="escalated")
-    assert (first["county"], first["party"], second["status"], second["replaced_override_id"]) == (
-        "TRAVIS", "DEM", "ESCALATED", first["id"])
+    assert (first.county, first.party, second.status, second.replaced_override_id) == (
+        "TRAVIS", "DEM", "ESCALATED", first.id)
     with transaction(db_engine) as s:
         current = fix_services.active_override(s, election=ELECTION, county="TRAVIS", party="DEM")
-        assert current is not None and current.id == second["id"]
-    fix_services.revoke_override(admin, second["id"], "Numbers now match")
+        assert current is not None and current.id == second.id
+    fix_services.revoke_override(admin, second.id, "Numbers now match")
     with transaction(db_engine) as s:
         assert fix_services.active_override(s, election=ELECTION, county="TRAVIS", party="DEM") is None
         assert s.execute(select(ManualOverride.revoked_at.is_not(None))).scalars().all() == [True, True]
@@ -125,7 +126,7 @@ def test_override_and_review(db_engine: Engine):
     with pytest.raises(fix_services.InvalidRequest):
         fix_services.mark_reviewed(admin, log_id, "closed", "done")
     reviewed = fix_services.mark_reviewed(admin, log_id, "investigating", "Left a message")
-    assert (reviewed["review_state"], reviewed["previous_state"]) == ("investigating", None)
+    assert (reviewed.review_state, reviewed.previous_state) == ("investigating", None)
     with transaction(db_engine) as s:
         assert s.get(ReconciliationLog, log_id).review_reason == "Left a message"
         events = s.execute(select(AuditEvent.event_type).order_by(AuditEvent.seq)).scalars().all()

@@ -72,7 +72,7 @@ def run_list(args: argparse.Namespace) -> int:
     with admin.owner_engine(args.db) as engine:
         grants = admin.list_grants(engine)
     if args.json:
-        print_json([grant.to_json() for grant in grants])
+        print_json(grants)
         return 0
     for grant in grants:
         print(f"{grant.login:30} {grant.role:8} {', '.join(grant.counties)}")

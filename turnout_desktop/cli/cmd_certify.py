@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
 from turnout_desktop.cli.common import context_from_args, parse_election, print_json
+from turnout_desktop.domain.scope import Scope
+
+if TYPE_CHECKING:
+    from turnout_desktop.services.certification import CertificationRecord
 
 EXIT_OK = 0
 
@@ -30,20 +34,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.set_defaults(func=run_list)
 
 
-def _scope(row: dict[str, Any]) -> str:
-    return f"{row['county']} {row['election']}" if row["county"] else f"the election of {row['election']}"
+def _scope(row: CertificationRecord) -> str:
+    return f"{row.county} {row.election}" if row.county else f"the election of {row.election}"
 
 
 def run_certify(args: argparse.Namespace) -> int:
     """``turnout certify``."""
     from turnout_desktop.services.certification import certify
 
-    row = certify(context_from_args(args, user=args.user), args.election, args.county, reason=args.reason)
+    row = certify(context_from_args(args, user=args.user), Scope(args.election, args.county), reason=args.reason)
     if args.json:
         print_json(row)
     else:
-        print(f"{_scope(row)} certified on {row['certified_at'][:10]} by {row['certified_by']} "
-              f"(certification {row['id']})")
+        print(f"{_scope(row)} certified on {row.certified_at[:10]} by {row.certified_by} "
+              f"(certification {row.id})")
     return EXIT_OK
 
 
@@ -51,11 +55,11 @@ def run_uncertify(args: argparse.Namespace) -> int:
     """``turnout uncertify``."""
     from turnout_desktop.services.certification import uncertify
 
-    row = uncertify(context_from_args(args, user=args.user), args.election, args.county, reason=args.reason)
+    row = uncertify(context_from_args(args, user=args.user), Scope(args.election, args.county), reason=args.reason)
     if args.json:
         print_json(row)
     else:
-        print(f"{_scope(row)} is no longer certified (certification {row['id']} revoked by {row['revoked_by']})")
+        print(f"{_scope(row)} is no longer certified (certification {row.id} revoked by {row.revoked_by})")
     return EXIT_OK
 
 
@@ -68,7 +72,7 @@ def run_list(args: argparse.Namespace) -> int:
         print_json({"certifications": rows})
         return EXIT_OK
     for row in rows:
-        state = "in force" if row["in_force"] else f"revoked {row['revoked_at'][:10]} by {row['revoked_by']}"
-        print(f"{row['id']:>4}  {row['county'] or '(whole election)':20} certified {row['certified_at'][:10]} by "
-              f"{row['certified_by']}  {state}  {row['reason']}")
+        state = "in force" if row.in_force else f"revoked {(row.revoked_at or '')[:10]} by {row.revoked_by}"
+        print(f"{row.id:>4}  {row.county or '(whole election)':20} certified {row.certified_at[:10]} by "
+              f"{row.certified_by}  {state}  {row.reason}")
     return EXIT_OK

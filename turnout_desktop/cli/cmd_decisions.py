@@ -7,12 +7,20 @@ reason and the audit event all happen there, so the CLI and the GUI cannot disag
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import dataclasses
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from turnout_desktop.cli.common import context_from_args, parse_election, print_json
 from turnout_desktop.domain.codes import parse_party
+from turnout_desktop.domain.labels import status_label
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.engine import types as engine_types
 from turnout_desktop.errors import InvalidRequest
+
+if TYPE_CHECKING:
+    from turnout_desktop.services.fixes_results import OverrideListing
+    from turnout_desktop.services.reconciliation_results import LogEntry
 
 EXIT_OK = 0
 # Every trigger the engine writes to reconciliation_log.trigger_type (TRIGGER_* in engine/types.py).
@@ -67,14 +75,13 @@ def run_override(args: argparse.Namespace) -> int:
     party = parse_party(args.party)
     if party is None:
         raise InvalidRequest(f"Unknown party {args.party!r}: use DEM, REP, LIB, GRN or ALL.")
-    result = override(context_from_args(args), election=args.election, county=args.county, party=party,
-                      reason=args.reason)
+    result = override(context_from_args(args), Scope(args.election, args.county, party), reason=args.reason)
     if args.json:
         print_json(result)
     else:
-        replaced = result.get("replaced_override_id")
-        print(f"override {result['id']} in force: {result['county']} {result['party']} {result['election_date']} "
-              f"published by override ({result['reason']})"
+        replaced = result.replaced_override_id
+        print(f"override {result.id} in force: {result.county} {result.party} {result.election_date} "
+              f"published by override ({result.reason})"
               + (f"; replaces override {replaced}" if replaced is not None else ""))
     return EXIT_OK
 
@@ -87,7 +94,7 @@ def run_revoke(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        print(f"override {result['id']} revoked: {result['county']} {result['party']} {result['election_date']} "
+        print(f"override {result.id} revoked: {result.county} {result.party} {result.election_date} "
               f"shows its computed status again")
     return EXIT_OK
 
@@ -100,8 +107,8 @@ def run_review(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        print(f"escalation {result['log_id']} ({result['county']} {result['party']}) marked {result['review_state']}"
-              f": {result['review_reason']}")
+        print(f"escalation {result.log_id} ({result.county} {result.party}) marked {result.review_state}"
+              f": {result.review_reason}")
     return EXIT_OK
 
 
@@ -113,20 +120,20 @@ def parse_trigger(text: str) -> str:
     return trigger
 
 
-def with_review_states(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_review_states(entries: Sequence[LogEntry]) -> tuple[LogEntry, ...]:
     """Entries whose stored review state is an old value (contacted_county, accepted) read as the new states."""
     from turnout_desktop.services.fixes import review_state_of
 
-    return [{**entry, "review_state": review_state_of(entry.get("review_state"))} for entry in entries]
+    return tuple(dataclasses.replace(entry, review_state=review_state_of(entry.review_state)) for entry in entries)
 
 
-def print_decisions(entries: list[dict[str, Any]], overrides: list[dict[str, Any]]) -> None:
+def print_decisions(entries: Sequence[LogEntry], overrides: Sequence[OverrideListing]) -> None:
     """The text form of ``log``: one line per reviewed escalation, one per override (after the table)."""
     for entry in entries:
-        if entry.get("review_state"):
-            print(f"review    log {entry['id']}  {entry['county']} {entry['party']}  {entry['review_state']}: "
-                  f"{entry.get('review_reason') or ''}")
+        if entry.review_state:
+            print(f"review    log {entry.id}  {entry.county} {entry.party}  {entry.review_state}: "
+                  f"{entry.review_reason or ''}")
     for row in overrides:
-        state = "in force" if row["revoked_at"] is None else f"revoked {row['revoked_at']}"
-        print(f"override  {row['id']}  {row['county']} {row['party']} {row['election_date']}  {row['status']} by "
-              f"{row['created_by']} {row['created_at']} ({state}): {row['reason']}")
+        state = "in force" if row.revoked_at is None else f"revoked {row.revoked_at}"
+        print(f"override  {row.id}  {row.county} {row.party} {row.election_date}  {status_label(row.status)} by "
+              f"{row.created_by} {row.created_at} ({state}): {row.reason}")

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from turnout_desktop.cli.cmd_decisions import TRIGGERS, parse_trigger, print_decisions, with_review_states
-from turnout_desktop.cli.common import ProgressBar, context_from_args, parse_election, print_json
+from turnout_desktop.cli.common import ProgressBar, context_from_args, json_ready, parse_election, print_json
 from turnout_desktop.domain.codes import parse_party
 from turnout_desktop.domain.counties import canonical_county_name
-from turnout_desktop.engine.types import STATUS_RESOLVED
+from turnout_desktop.domain.labels import status_label, status_text, strategy_label
+from turnout_desktop.domain.scope import Scope
+from turnout_desktop.domain.status import Status
 from turnout_desktop.errors import TurnoutError
+
+if TYPE_CHECKING:
+    from turnout_desktop.engine.results import DryRunResult, ReconcileResult
 
 EXIT_OK = 0
 EXIT_NOT_RESOLVED = 3
@@ -89,17 +95,31 @@ def _party(value: str | None) -> str | None:
     return party
 
 
+def _cell(row: dict[str, Any], column: str) -> str:
+    """One cell as people read it: statuses and strategies in the words the GUI uses (the JSON keeps the codes)."""
+    value = row.get(column)
+    if value is None:
+        return ""
+    if column == "status":
+        return status_text(value, row.get("final_accuracy_pct", row.get("accuracy_pct")))
+    if column == "strategy_succeeded":
+        from turnout_desktop.services.labels import strategy_labels
+
+        return strategy_label(value, strategy_labels())
+    return str(value)
+
+
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
     """A plain fixed-width table on stdout."""
-    cells = [[("" if row.get(c) is None else str(row.get(c))) for c in columns] for row in rows]
+    cells = [[_cell(row, c) for c in columns] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
     for row in cells:
         print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
-def _exit(results: list[dict[str, Any]], strict: bool) -> int:
-    if strict and any(r.get("status") != STATUS_RESOLVED for r in results):
+def _exit(results: Sequence[ReconcileResult | DryRunResult], strict: bool) -> int:
+    if strict and any(r.status != Status.RESOLVED for r in results):
         return EXIT_NOT_RESOLVED
     return EXIT_OK
 
@@ -113,13 +133,17 @@ def run_reconcile(args: argparse.Namespace) -> int:
     from turnout_desktop.services import reconciliation
 
     ctx = context_from_args(args)
-    results = reconciliation.reconcile(
-        ctx, args.election, county=_county(args.county), party=_party(args.party),
-        statewide_source=args.statewide_source, dry_run=args.dry_run, progress=ProgressBar("reconcile"))
+    scope = Scope(args.election, county=_county(args.county), party=_party(args.party))
+    results: Sequence[ReconcileResult | DryRunResult]
+    if args.dry_run:
+        results = reconciliation.preview_reconcile(ctx, scope, statewide_source=args.statewide_source)
+    else:
+        results = reconciliation.reconcile(ctx, scope, statewide_source=args.statewide_source,
+                                           progress=ProgressBar("reconcile"))
     if args.json:
         print_json({"results": results})
     else:
-        _table(results, RESULT_COLUMNS)
+        _table([json_ready(r) for r in results], RESULT_COLUMNS)
     return _exit(results, args.strict)
 
 
@@ -131,8 +155,8 @@ def run_status(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"counties": rows})
     else:
-        _table(rows, ["county", "party", "voting_method", "official_count", "database_count", "accuracy_pct",
-                      "status", "public_message"])
+        _table([json_ready(row) for row in rows], ["county", "party", "voting_method", "official_count",
+                                                   "database_count", "accuracy_pct", "status", "public_message"])
     return EXIT_OK
 
 
@@ -140,12 +164,12 @@ def run_gate(args: argparse.Namespace) -> int:
     """``turnout gate``."""
     from turnout_desktop.services import reconciliation
 
-    decision = reconciliation.gate(context_from_args(args), args.election, _county(args.county) or args.county,
-                                   _party(args.party) or args.party)
+    decision = reconciliation.gate(context_from_args(args), Scope(args.election, _county(args.county) or args.county,
+                                                                  _party(args.party) or args.party))
     if args.json:
         print_json(decision)
     else:
-        print(f"{'allowed' if decision['allowed'] else 'blocked'}: {decision['message']}")
+        print(f"{'allowed' if decision.allowed else 'blocked'}: {decision.message}")
     return EXIT_OK
 
 
@@ -161,8 +185,9 @@ def run_log(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"entries": entries, "overrides": overrides})
     else:
-        _table(entries, ["id", "created_at", "county", "party", "trigger_type", "status", "final_accuracy_pct",
-                         "strategy_succeeded", "attempts_count"])
+        _table([json_ready(entry) for entry in entries], ["id", "created_at", "county", "party", "trigger_type",
+                                                          "status", "final_accuracy_pct", "strategy_succeeded",
+                                                          "attempts_count"])
         print_decisions(entries, overrides)
     return EXIT_OK
 
@@ -176,7 +201,7 @@ def run_undo(args: argparse.Namespace) -> int:
         print_json(result)
     else:
         print(f"fix {args.fix_id} undone; re-reconciled: " + (", ".join(
-            f"{row['county']} {row['party']} {row['status']}" for row in result["reconciled"]) or "nothing"))
+            f"{row.county} {row.party} {status_label(row.status)}" for row in result.reconciled) or "nothing"))
     return EXIT_OK
 
 
@@ -192,8 +217,8 @@ def run_check(args: argparse.Namespace) -> int:
         print_json({"results": report.results, "checks": [e.to_json() for e in report.elections],
                     "audit": audit.to_json()})
     else:
-        _table(report.results, ["county", "party", "check", "status", "final_accuracy_pct", "actual_total",
-                                "expected_total"])
+        _table([json_ready(r) for r in report.results], ["county", "party", "check", "status",
+                                                         "final_accuracy_pct", "actual_total", "expected_total"])
         for election in report.elections:
             print(election.sentence())
     alarm = False
@@ -201,9 +226,9 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"turnout: ALARM: AUDIT CHAIN BROKEN at seq {audit.broken_seq}: {audit.reason}", file=sys.stderr)
         alarm = True
     for drift in report.drift_alarms:
-        scope = drift["county"] or "the whole election"
-        print(f"turnout: ALARM: certified figures changed underneath: {scope} {drift['election']} (certified on "
-              f"{drift['certified_at'][:10]} by {drift['certified_by']}); nothing was fixed", file=sys.stderr)
+        scope = drift.county or "the whole election"
+        print(f"turnout: ALARM: certified figures changed underneath: {scope} {drift.election} (certified on "
+              f"{drift.certified_at[:10]} by {drift.certified_by}); nothing was fixed", file=sys.stderr)
         alarm = True
     if alarm:
         return 1

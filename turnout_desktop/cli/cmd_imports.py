@@ -43,6 +43,7 @@ def parse_as_of(text: str) -> dt.datetime:
 
 def run_statewide(args: argparse.Namespace) -> int:
     from turnout_desktop.services.submission import import_statewide  # loads pandas: only when importing
+    from turnout_desktop.store.statewide_loader import StatewideFileLoaded
 
     context = context_from_args(args)
     result = import_statewide(context, args.files, election=args.election, party=args.party,
@@ -51,13 +52,13 @@ def run_statewide(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        for item in result["files"]:
-            if item["skipped_file"]:
-                print(f"{item['file']}: already imported (same sha256), skipped")
+        for item in result.files:
+            if not isinstance(item, StatewideFileLoaded):
+                print(f"{item.file}: already imported (same sha256), skipped")
             else:
-                as_of = f"as of {item['as_of']} ({item['as_of_from']})" if item.get("as_of") else "as of unknown"
-                print(f"{item['file']}: {item['rows_read']:,} rows read, {item['inserted']:,} new records, "
-                      f"{item['already_present']:,} already present or repeated; {as_of}")
+                as_of = f"as of {item.as_of} ({item.as_of_from})" if item.as_of else "as of unknown"
+                print(f"{item.file}: {item.rows_read:,} rows read, {item.inserted:,} new records, "
+                      f"{item.already_present:,} already present or repeated; {as_of}")
     return 0
 
 
@@ -69,5 +70,5 @@ def run_precincts(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        print(f"{result['file']}: {result['rows']} rows, {result['inserted']} new, {result['updated']} changed")
+        print(f"{result.file}: {result.rows} rows, {result.inserted} new, {result.updated} changed")
     return 0

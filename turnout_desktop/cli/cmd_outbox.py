@@ -53,7 +53,7 @@ def run_list(args: argparse.Namespace) -> int:
 
     items = list_outbox(local_context(args), include_pushed=not args.pending)
     if args.json:
-        print_json([item.to_json() for item in items])
+        print_json(items)
         return 0
     if not items:
         print("The outbox is empty.")
@@ -85,14 +85,14 @@ def run_push(args: argparse.Namespace) -> int:
         outcomes = push_outbox(local, server, progress=ProgressBar("push"), reconcile=not args.no_reconcile)
     finally:
         server.engine.dispose()
-    unreachable = any(o.get("unreachable") for o in outcomes)
+    unreachable = any(o.unreachable for o in outcomes)
     if args.json:
         print_json({"reachable": not unreachable, "items": outcomes})
     else:
         if not outcomes:
             print("Nothing to push.")
         for outcome in outcomes:
-            ids = ", ".join(map(str, outcome["submission_ids"])) or "-"
-            detail = f": {outcome['error']}" if outcome["status"] == STATUS_FAILED else f" (submission {ids})"
-            print(f"{outcome['id']:>4}  {', '.join(outcome['counties'])}  {outcome['status']}{detail}")
+            ids = ", ".join(map(str, outcome.submission_ids)) or "-"
+            detail = f": {outcome.error}" if outcome.status == STATUS_FAILED else f" (submission {ids})"
+            print(f"{outcome.id:>4}  {', '.join(outcome.counties)}  {outcome.status}{detail}")
     return EXIT_UNREACHABLE if unreachable else 0

@@ -5,17 +5,15 @@ Exit 0 ready to submit, 1 blocking problems, 2 the files cannot be read (reason 
 
 With ``--election``, the official counts are compared with the local cache of statewide counts
 (table ``statewide_count_cache``) of the database named by ``--db`` / TURNOUT_DB_URL / the local
-file, when that database exists and is readable. The database is only read, never created; an
-unreadable cache never fails the pre-check ("no statewide cache" is printed instead).
+file, when that database exists and is readable (``services/statewide_cache.py``, the wizard's reader too).
+The database is only read, never created; an unreadable cache never fails the pre-check ("no statewide
+cache" is printed instead).
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import sqlite3
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,73 +21,10 @@ from turnout_desktop.cli.common import parse_election, print_json
 from turnout_desktop.errors import ImportRejected
 
 if TYPE_CHECKING:  # the readers load pandas, the cache reader SQLAlchemy: both load when a pre-check runs
-    from sqlalchemy import Engine
-
     from turnout_desktop.ingest.interpret.precheck import PrecheckReport
+    from turnout_desktop.services.statewide_cache import StatewideCache
 
 EXIT_OK, EXIT_BLOCKED, EXIT_BAD_INPUT = 0, 1, 2
-SERVER_CONNECT_TIMEOUT_S = 5  # a pre-check must not hang on an unreachable server
-
-
-@dataclass(frozen=True, slots=True)
-class StatewideCache:
-    """Cached statewide counts, (county, party, method) -> count, or None with the reason in ``note``."""
-
-    counts: dict[tuple[str, str, str], int] | None
-    note: str
-
-
-def _read_only_engine(url: str) -> Engine | None:
-    """An engine that can only read ``url``; None for a SQLite file that does not exist (never created)."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.pool import NullPool
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if not database or database == ":memory:" or not Path(database).is_file():
-            return None
-        uri = Path(database).resolve().as_uri() + "?mode=ro"
-        return create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool)
-    return create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": SERVER_CONNECT_TIMEOUT_S})
-
-
-def read_statewide_cache(db_url: str | None, election: dt.date | None) -> StatewideCache:
-    """Read ``statewide_count_cache`` for one election; any failure gives ``counts=None``, never an error.
-
-    Args:
-        db_url: ``--db``; None means TURNOUT_DB_URL, else the local SQLite file.
-        election: the election date; without it nothing is compared.
-    """
-    if election is None:
-        return StatewideCache(None, "no statewide comparison without --election")
-    from sqlalchemy import func, select
-
-    from turnout_desktop.db.models import StatewideCountCache as table  # the ORM models: not for ``--help``
-    from turnout_desktop.db.session import normalize_url, resolve_db_url
-
-    try:
-        engine = _read_only_engine(normalize_url(resolve_db_url(db_url)))
-        if engine is None:
-            return StatewideCache(None, "no statewide cache (no local database)")
-        try:
-            with engine.connect() as connection:
-                rows = connection.execute(
-                    select(table.county, table.party, table.voting_method, table.count)
-                    .where(table.election_date == election)).all()
-                as_of = connection.execute(
-                    select(func.max(table.as_of)).where(table.election_date == election)).scalar()
-        finally:
-            engine.dispose()
-    except Exception as error:  # noqa: BLE001 - the pre-check works offline whatever the database does
-        reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else type(error).__name__
-        return StatewideCache(None, f"no statewide cache (database unreadable: {reason})")
-    if not rows:
-        return StatewideCache(None, f"no statewide cache for the {election.isoformat()} election")
-    counts = {(county, party, method): int(number) for county, party, method, number in rows}
-    when = f", as of {as_of:%Y-%m-%d %H:%M}" if isinstance(as_of, dt.datetime) else ""
-    return StatewideCache(counts, f"statewide cache for the {election.isoformat()} election{when}")
 
 
 def parse_map(text: str) -> dict[str, str]:
@@ -119,13 +54,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from turnout_desktop.ingest.interpret.precheck import precheck_files
+    from turnout_desktop.services.precheck import precheck_upload
+    from turnout_desktop.services.statewide_cache import read_statewide_cache
 
     # ``--db`` is a global option (``turnout --db URL precheck ...``); absent when called directly.
     cache = read_statewide_cache(getattr(args, "db", None), args.election)
     try:
-        report = precheck_files(args.files, county=args.county, election=args.election, party=args.party,
-                                method=args.method, mapping=args.map, statewide_counts=cache.counts)
+        report = precheck_upload(args.files, county=args.county, election=args.election, party=args.party,
+                                 method=args.method, mapping=args.map, statewide_counts=cache.counts).report
     except ImportRejected as error:
         print(f"turnout: error: {error}", file=sys.stderr)
         if args.json:

@@ -43,12 +43,12 @@ def run_source_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(info)
         return EXIT_OK
-    if not info["statewide_source"]:
+    if not info.statewide_source:
         print("(no statewide source configured)")
         return EXIT_OK
-    print(f"{info['statewide_source']} ({info['kind']})")
-    cache = info["cache"]
+    print(f"{info.statewide_source} ({info.kind})")
+    cache = info.cache
     if cache:
-        print(f"last download: {cache['file']} fetched {cache['fetched_at']} (ETag {cache['etag'] or '-'}, "
-              f"Last-Modified {cache['last_modified'] or '-'})")
+        print(f"last download: {cache.file} fetched {cache.fetched_at} (ETag {cache.etag or '-'}, "
+              f"Last-Modified {cache.last_modified or '-'})")
     return EXIT_OK

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from turnout_desktop.cli.common import ProgressBar, context_from_args, parse_election, print_json
+from turnout_desktop.domain.labels import status_text
 
 
 def parse_mapping(text: str | None) -> dict[str, str] | None:
@@ -61,20 +62,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"turnout: {blocked}", file=sys.stderr)
         return blocked.exit_code
     if args.json:
-        print_json(result.to_json())
+        print_json(result)
     else:
-        if result.duplicate and result.reconcile_results:
+        if result.duplicate and result.reconcile:
             print("The same file(s) are already the current upload for this county; its unfinished "
                   "reconciliation was finished now.")
         elif result.duplicate:
             print("The same file(s) are already the current upload for this county: nothing changed.")
         else:
-            print(f"Stored {result.upload.kind} upload for {', '.join(result.counties)} "
+            print(f"Stored {result.kind} upload for {', '.join(result.counties)} "
                   f"(submission {', '.join(map(str, result.submission_ids))}).")
-        for item in result.reconcile_results:
-            print(f"  {item['county']} {item['party']}: {item['status']} "
-                  f"(expected {item['expected_total']}, actual {item['actual_total']}, "
-                  f"accuracy {item['final_accuracy_pct']}%)")
+        for item in result.reconcile:
+            print(f"  {item.county} {item.party}: {status_text(item.status, item.final_accuracy_pct)} "
+                  f"(expected {item.expected_total}, actual {item.actual_total}, "
+                  f"accuracy {item.final_accuracy_pct}%)")
     return 0
 
 
@@ -87,7 +88,7 @@ def _queue_offline(args: argparse.Namespace) -> int:
                             county=args.county, party=args.party, method=args.method, mapping=args.map,
                             user=args.user)
     if args.json:
-        print_json({"stored": False, "queued": True, "outbox_item": item.to_json()})
+        print_json({"stored": False, "queued": True, "outbox_item": item})
     else:
         print(f"Queued {', '.join(item.files)} for {', '.join(item.counties)} in the outbox (item {item.id}, "
               f"uuid {item.uuid}); run 'turnout outbox push --server URL' when the server is reachable.")

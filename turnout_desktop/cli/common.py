@@ -9,6 +9,8 @@ import sys
 from dataclasses import fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
+from turnout_desktop.domain import result_fields
+
 if TYPE_CHECKING:  # SQLAlchemy loads when a command opens the database, not for ``turnout --help``
     from turnout_desktop.services.context import AppContext
 
@@ -40,7 +42,7 @@ def context_from_args(args: argparse.Namespace, *, user: str | None = None) -> A
 
 # Field metadata of a service result dataclass whose key the JSON leaves out while the value is None
 # (``field(default=None, metadata=OMIT_IF_NONE)``): such keys were optional in the CLI contract.
-OMIT_IF_NONE = {"json": "omit_if_none"}
+OMIT_IF_NONE = result_fields.OMIT_IF_NONE  # defined in domain: store and services mark their fields with it
 
 
 def json_ready(value: Any) -> Any:

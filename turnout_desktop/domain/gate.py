@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from turnout_desktop.domain.status import STATUS_ESCALATED, STATUS_RESOLVED
+from turnout_desktop.domain.status import Status
 
 DEFAULT_VERIFIED_THRESHOLD = Decimal("99.9")
 DEFAULT_WITHIN_THRESHOLD = Decimal("99.0")
@@ -50,7 +50,7 @@ class GateFacts:
     status: str | None  # that run's status
     confirmed_accuracy: Decimal | None  # accuracy counting statewide-confirmed records only
     override_reason: str | None = None  # an admin override in force
-    override_status: str = STATUS_RESOLVED  # the status that override sets
+    override_status: str = Status.RESOLVED  # the status that override sets
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +66,10 @@ def can_show_data_publicly(facts: GateFacts, thresholds: GateThresholds = GateTh
     accuracy = facts.confirmed_accuracy
     if not facts.reconciled:
         return GateDecision(False, accuracy, "Reconciliation in progress", LEVEL_IN_PROGRESS)
-    if facts.override_reason is not None and facts.override_status != STATUS_RESOLVED:
+    if facts.override_reason is not None and facts.override_status != Status.RESOLVED:
         return GateDecision(False, accuracy, f"Blocked by manual override ({facts.override_status}): "
                             f"{facts.override_reason}", LEVEL_BLOCKED)
-    if facts.status == STATUS_ESCALATED and facts.override_reason is None:
+    if facts.status == Status.ESCALATED and facts.override_reason is None:
         return GateDecision(False, accuracy, "Blocked: escalated to an administrator", LEVEL_ESCALATED)
     if facts.override_reason is not None:
         return GateDecision(True, accuracy, f"Published by override ({facts.override_reason})", LEVEL_OVERRIDE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Engine, func, or_, select
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.metrics import rounded
+from turnout_desktop.domain.status import Status
 from turnout_desktop.engine import inputs, repository
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.bulk_round import heal_in_bulk
@@ -27,25 +29,22 @@ from turnout_desktop.engine.loop import STATEWIDE_SEEN, LoopOptions, Reconciliat
 from turnout_desktop.engine.preview import preview
 from turnout_desktop.engine.reconcile_log import LoopTarget
 from turnout_desktop.engine.repository import lock_counties
+from turnout_desktop.engine.results import CHECK_RECONCILED, CHECK_UNCHANGED, DryRunResult, ReconcileResult
 from turnout_desktop.engine.types import (
     LEFT_TO_CHECK,
-    STATUS_IN_PROGRESS,
-    STATUS_RESOLVED,
     CancelCheck,
     ProgressCallback,
     Strategy,
 )
 from turnout_desktop.errors import Cancelled
 
-# check(): what happened to each (county, party).
-CHECK_UNCHANGED = "unchanged"
-CHECK_RECONCILED = "reconciled"
+Key = tuple[str, str]
 
 
 def _in_progress(session: Session, election: dt.date) -> set[tuple[str, str]]:
     rows = session.execute(
         select(ReconciliationLog.county, ReconciliationLog.party).where(
-            ReconciliationLog.election_date == election, ReconciliationLog.status == STATUS_IN_PROGRESS))
+            ReconciliationLog.election_date == election, ReconciliationLog.status == Status.IN_PROGRESS))
     return {(county, party) for county, party in rows}
 
 
@@ -77,18 +76,27 @@ def _resolved_log(session: Session, comparison: Comparison, trigger: str, now: d
         trigger_type=trigger, expected_total=comparison.expected_total, actual_total=comparison.actual_total,
         discrepancy=comparison.discrepancy, discrepancy_pct=rounded(comparison.discrepancy_pct),
         diagnosis=codes, diagnosis_details=details, strategies_tried=[], strategy_succeeded=None,
-        attempts_count=0, status=STATUS_RESOLVED, resolution_time_seconds=0.0,
+        attempts_count=0, status=Status.RESOLVED, resolution_time_seconds=0.0,
         final_accuracy_pct=rounded(comparison.accuracy), created_at=now, updated_at=now, resolved_at=now,
         notes="Counts match; nothing to fix." if comparison.exact else "Within tolerance; nothing to fix.",
     )
 
 
+def preview_election(engine: Engine, election: dt.date, *, strategies: Sequence[Strategy],
+                     recorder_factory: RecorderFactory, options: LoopOptions, county: str | None = None,
+                     party: str | None = None) -> list[DryRunResult]:
+    """Dry run of every (county, party) with official counts (optionally one county/party): nothing is written."""
+    with transaction(engine) as session:
+        targets = [LoopTarget(c.county, election, c.party) for c in compare(
+            session, election, county=county, party=party, update=False)]
+    return [preview(engine, target, strategies, recorder_factory, options) for target in targets]
+
+
 def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequence[Strategy],
                        recorder_factory: RecorderFactory, options: LoopOptions, county: str | None = None,
-                       party: str | None = None, dry_run: bool = False,
-                       targets: Collection[tuple[str, str]] | None = None,
+                       party: str | None = None, targets: Collection[Key] | None = None,
                        progress: ProgressCallback | None = None,
-                       cancel: CancelCheck | None = None) -> list[dict[str, Any]]:
+                       cancel: CancelCheck | None = None) -> list[ReconcileResult]:
     """Reconcile every (county, party) with official counts (optionally one county/party).
 
     Args:
@@ -99,9 +107,8 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
         options: Trigger, thresholds, statewide source, user.
         county: Only this county.
         party: Only this party.
-        dry_run: Preview only; nothing is written.
         targets: ``check`` mode: only these (county, party) pairs run; every other pair is reported with
-            its newest log row and ``"check": "unchanged"``.
+            its newest log row and ``check="unchanged"``.
         progress: ``progress(fraction, message)``.
         cancel: Checked between counties and between attempts.
 
@@ -109,20 +116,14 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
     counties are reconciled in the same call, after the ones asked for, so no status is left stale.
 
     Returns:
-        One dict per (county, party): the log entry plus ``by_method`` (and ``check`` in check mode).
+        One result per (county, party), sorted: the log entry plus ``by_method`` (and ``check`` in check mode).
 
     Raises:
         Cancelled: when ``cancel()`` turned true.
     """
     report = progress or (lambda _fraction, _message: None)
     should_cancel = cancel or (lambda: False)
-    if dry_run:
-        with transaction(engine) as session:
-            previews = [LoopTarget(c.county, election, c.party) for c in compare(
-                session, election, county=county, party=party, update=False)]
-        return [preview(engine, target, strategies, recorder_factory, options) for target in previews]
-
-    results: dict[tuple[str, str], dict[str, Any]] = {}
+    results: dict[Key, ReconcileResult] = {}
     pending: list[Comparison] = []
     now = utcnow()
     with transaction(engine) as session:
@@ -144,8 +145,7 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
             if targets is not None and key not in targets:
                 previous = latest.get(key)
                 if previous is not None:
-                    results[key] = {**rlog.log_to_dict(previous, by_method=comparison.counts_json()),
-                                    "check": CHECK_UNCHANGED}
+                    results[key] = rlog.run_result(previous, comparison.ordered_counts(), check=CHECK_UNCHANGED)
                 continue
             if comparison.accuracy >= options.success_threshold and key not in unfinished:
                 log = _resolved_log(session, comparison, options.trigger, now, bool(options.statewide_source))
@@ -159,9 +159,8 @@ def reconcile_election(engine: Engine, election: dt.date, *, strategies: Sequenc
                 pending.append(comparison)
         logs = rlog.insert_logs(session, [row for _key, row, _comparison in resolved_rows])
         for (key, _row, comparison), stored in zip(resolved_rows, logs, strict=True):
-            results[key] = rlog.log_to_dict(stored, by_method=comparison.counts_json())
-            if targets is not None:
-                results[key]["check"] = CHECK_RECONCILED
+            results[key] = rlog.run_result(stored, comparison.ordered_counts(),
+                                           check=CHECK_RECONCILED if targets is not None else None)
     report(0.1 if pending else 1.0, f"{len(comparisons)} county/party counts compared")
     _run_loops(engine, election, pending, strategies, recorder_factory, options, results,
                check_mode=targets is not None, report=report, should_cancel=should_cancel)
@@ -181,7 +180,7 @@ MAX_FOLLOW_UP_ROUNDS = 3  # a fix landing elsewhere, whose own run lands elsewhe
 
 
 def _run_loops(engine: Engine, election: dt.date, pending: list[Comparison], strategies: Sequence[Strategy],
-               recorder_factory: RecorderFactory, options: LoopOptions, results: dict[tuple[str, str], dict[str, Any]],
+               recorder_factory: RecorderFactory, options: LoopOptions, results: dict[Key, ReconcileResult],
                *, check_mode: bool, report: ProgressCallback, should_cancel: CancelCheck) -> None:
     """The self-healing loop for every pending (county, party): set-based rounds first, then one by one.
 
@@ -205,17 +204,14 @@ def _run_loops(engine: Engine, election: dt.date, pending: list[Comparison], str
                                   progress=county_progress, cancel=should_cancel,
                                   continues_round=continues_round, lock_held=lock_held)
         result = loop.run()
-        if check_mode:
-            result["check"] = CHECK_RECONCILED
-        results[(comparison.county, comparison.party)] = result
+        results[(comparison.county, comparison.party)] = replace(result, check=CHECK_RECONCILED) if check_mode \
+            else result
         done += 1
 
     finished, pending = heal_in_bulk(engine, election, pending, strategies, recorder_factory, options,
                                      report=report, should_cancel=should_cancel, run_one=run_one)
     for key, result in finished.items():
-        if check_mode:
-            result["check"] = CHECK_RECONCILED
-        results[key] = result
+        results[key] = replace(result, check=CHECK_RECONCILED) if check_mode else result
     for comparison in pending:
         run_one(comparison, continues_round=False, lock_held=False)
 

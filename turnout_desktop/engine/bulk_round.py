@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
+from turnout_desktop.domain.status import Status
 from turnout_desktop.engine import inputs
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.compare import Comparison, compare, store_comparisons
@@ -54,11 +55,10 @@ from turnout_desktop.engine.loop import (
 )
 from turnout_desktop.engine.reconcile_log import LoopTarget
 from turnout_desktop.engine.repository import lock_counties, newest_statewide_file
+from turnout_desktop.engine.results import ReconcileResult
 from turnout_desktop.engine.run_lock import free_run_locks
 from turnout_desktop.engine.side_effects import record_side_effects_many
 from turnout_desktop.engine.types import (
-    STATUS_IN_PROGRESS,
-    STATUS_RESOLVED,
     BulkStrategy,
     CancelCheck,
     Diagnosis,
@@ -101,7 +101,7 @@ class _HandOver(Exception):  # noqa: N818 - a control-flow signal, not an error
 
 def heal_in_bulk(engine: Engine, election: dt.date, pending: Sequence[Comparison], strategies: Sequence[Strategy],
                  recorder_factory: RecorderFactory, options: LoopOptions, *, report: ProgressCallback,
-                 should_cancel: CancelCheck, run_one: RunOne) -> tuple[dict[Key, dict[str, Any]], list[Comparison]]:
+                 should_cancel: CancelCheck, run_one: RunOne) -> tuple[dict[Key, ReconcileResult], list[Comparison]]:
     """Run the loop's attempts for many pairs as set-based rounds.
 
     Args:
@@ -109,7 +109,7 @@ def heal_in_bulk(engine: Engine, election: dt.date, pending: Sequence[Comparison
             pair of a county this round holds that it did not finish.
 
     Returns:
-        The finished pairs' log entries (as ``log_to_dict`` with ``by_method``), and the comparisons of the
+        The finished pairs' results (``reconcile_log.run_result``), and the comparisons of the
         counties the round could not lock, which the per-pair loop must still run (taking their locks).
 
     Raises:
@@ -141,7 +141,7 @@ def _open(engine: Engine, election: dt.date, pending: list[Comparison], options:
         versions = inputs.versions(session, election)  # before the compare (see ReconciliationLoop._run_locked)
         seen = newest_statewide_file(session, election)
         latest = rlog.latest_logs(session, election)
-        unfinished = {key for key, log in latest.items() if log.status == STATUS_IN_PROGRESS}
+        unfinished = {key for key, log in latest.items() if log.status == Status.IN_PROGRESS}
         now = utcnow()
         # Only the pairs' own reference rows are written: other counties' belong to runs holding their locks.
         comparisons = [c for c in compare(session, election, success_threshold=options.success_threshold,
@@ -156,7 +156,7 @@ def _open(engine: Engine, election: dt.date, pending: list[Comparison], options:
             key = (comparison.county, comparison.party)
             log = ReconciliationLog(
                 county=comparison.county, election_date=election, party=comparison.party,
-                trigger_type=options.trigger, status=STATUS_IN_PROGRESS, attempts_count=0, strategies_tried=[],
+                trigger_type=options.trigger, status=Status.IN_PROGRESS, attempts_count=0, strategies_tried=[],
                 diagnosis=[], diagnosis_details={STATEWIDE_SEEN: seen}, created_at=now, updated_at=now,
                 input_version=inputs.current_version(versions, comparison.county),
                 notes=change_note(latest.get(key), versions.get(comparison.county)))
@@ -353,7 +353,7 @@ def _note_all(engine: Engine, pairs: list[_Pair], line: str) -> None:
         _write_logs(session, pairs)
 
 
-def _finish(engine: Engine, election: dt.date, done: list[_Pair], options: LoopOptions) -> dict[Key, dict[str, Any]]:
+def _finish(engine: Engine, election: dt.date, done: list[_Pair], options: LoopOptions) -> dict[Key, ReconcileResult]:
     """RESOLVED for every pair that reached the threshold, as ``ReconciliationLoop._finish`` writes it."""
     if not done:
         return {}
@@ -363,12 +363,12 @@ def _finish(engine: Engine, election: dt.date, done: list[_Pair], options: LoopO
             session, [p.comparison for p in inexact], has_statewide_source=bool(options.statewide_source)),
             strict=True)}
         now = utcnow()
-        results: dict[Key, dict[str, Any]] = {}
+        results: dict[Key, ReconcileResult] = {}
         for pair in done:
             log, state = pair.log, pair.state
             write_progress(log, state, pair.comparison)
-            close_log(log, state, STATUS_RESOLVED, f"Resolved by {state.succeeded}." if state.succeeded
+            close_log(log, state, Status.RESOLVED, f"Resolved by {state.succeeded}." if state.succeeded
                       else "Counts match; nothing to fix.", remaining.get(pair.key, []), now)
-            results[pair.key] = rlog.log_to_dict(log, by_method=pair.comparison.counts_json())
+            results[pair.key] = rlog.run_result(log, pair.comparison.ordered_counts())
         _write_logs(session, done)
     return results

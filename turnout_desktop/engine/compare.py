@@ -50,7 +50,11 @@ class Comparison:
     def counts_json(self) -> dict[str, dict[str, int]]:
         """``{"early-voting": {"expected": n, "actual": n}, ...}`` as the CLI contract prints it."""
         return {method: {"expected": count.expected, "actual": count.actual}
-                for method, count in sorted(self.by_method.items(), key=lambda item: _method_order(item[0]))}
+                for method, count in self.ordered_counts().items()}
+
+    def ordered_counts(self) -> dict[str, MethodCount]:
+        """The counts per method in their usual order (a run result's ``by_method``)."""
+        return dict(sorted(self.by_method.items(), key=lambda item: _method_order(item[0])))
 
 
 def _method_order(method: str) -> tuple[int, str]:

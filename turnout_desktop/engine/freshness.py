@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import CountyTurnoutReference, ReconciliationLog
+from turnout_desktop.domain.status import Status
 from turnout_desktop.engine import inputs
 from turnout_desktop.engine.reconcile_log import latest_logs
-from turnout_desktop.engine.types import STATUS_ESCALATED, STATUS_RESOLVED
 
-FINISHED = (STATUS_RESOLVED, STATUS_ESCALATED)
+FINISHED = (Status.RESOLVED, Status.ESCALATED)
 
 
 @dataclass(frozen=True, slots=True)

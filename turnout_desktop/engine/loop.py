@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from turnout_desktop.db.models import ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.metrics import rounded
+from turnout_desktop.domain.status import Status
 from turnout_desktop.engine import inputs
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.compare import Comparison, compare
@@ -30,6 +31,7 @@ from turnout_desktop.engine.diagnose import diagnose, evidence_for_log, sample_v
 from turnout_desktop.engine.freshness import change_note
 from turnout_desktop.engine.reconcile_log import LoopTarget
 from turnout_desktop.engine.repository import lock_county, newest_statewide_file
+from turnout_desktop.engine.results import ReconcileResult
 from turnout_desktop.engine.run_lock import DEFAULT_WAIT_SECONDS, county_run_lock
 from turnout_desktop.engine.side_effects import record_side_effects
 from turnout_desktop.engine.types import (
@@ -37,9 +39,6 @@ from turnout_desktop.engine.types import (
     DIAGNOSIS_CODES,
     DUPLICATE_RECORDS,
     MISSING_VUIDS,
-    STATUS_ESCALATED,
-    STATUS_FAILED,
-    STATUS_RESOLVED,
     TIMING,
     WRONG_DISTRICT,
     CancelCheck,
@@ -173,9 +172,9 @@ def close_log(log: ReconciliationLog, state: RunState, status: str, note: str, r
     """The final values of a run's log row (the loop's and the set-based round's): status, timing, note and
     the causes still present (``remaining``; None leaves the details as they are)."""
     log.status = status
-    log.strategy_succeeded = state.succeeded if status == STATUS_RESOLVED else None
+    log.strategy_succeeded = state.succeeded if status == Status.RESOLVED else None
     log.resolution_time_seconds = round((now - log.created_at).total_seconds(), 3)
-    log.resolved_at = now if status == STATUS_RESOLVED else None
+    log.resolved_at = now if status == Status.RESOLVED else None
     log.updated_at = now
     rlog.append_note(log, note)
     if remaining is not None:
@@ -217,8 +216,8 @@ class ReconciliationLoop:
         self.continues_round = continues_round
         self.lock_held = lock_held
 
-    def run(self) -> dict[str, Any]:
-        """Run to RESOLVED or ESCALATED; returns the log entry as a dict (with ``by_method``).
+    def run(self) -> ReconcileResult:
+        """Run to RESOLVED or ESCALATED; returns the log entry (with ``by_method``).
 
         The whole run holds the county's run lock (``run_lock``): a second run of the same county waits for
         this one to finish instead of resuming its IN_PROGRESS row.
@@ -233,7 +232,7 @@ class ReconciliationLoop:
                              wait_seconds=self.options.lock_wait_seconds, cancel=self.cancel):
             return self._run_locked()
 
-    def _run_locked(self) -> dict[str, Any]:
+    def _run_locked(self) -> ReconcileResult:
         with transaction(self.engine) as session:
             lock_county(session, self.target.county, self.target.election_date)
             # Read before the compare: a change committed after this read gets a higher version, so a run
@@ -259,13 +258,13 @@ class ReconciliationLoop:
         except Cancelled:
             raise
         except Exception as exc:
-            self._finish(log_id, state, None, STATUS_FAILED, f"Run failed: {type(exc).__name__}: {exc}")
+            self._finish(log_id, state, None, Status.FAILED, f"Run failed: {type(exc).__name__}: {exc}")
             raise
         if comparison.accuracy >= self.options.success_threshold:
             note = (f"Resolved by {state.succeeded}." if state.succeeded else "Counts match; nothing to fix.")
-            return self._finish(log_id, state, diagnosis, STATUS_RESOLVED, note)
+            return self._finish(log_id, state, diagnosis, Status.RESOLVED, note)
         self._escalate(log_id, state, diagnosis)
-        return self._finish(log_id, state, diagnosis, STATUS_ESCALATED, self._escalation_report(state, diagnosis))
+        return self._finish(log_id, state, diagnosis, Status.ESCALATED, self._escalation_report(state, diagnosis))
 
     def diagnose_now(self, session: Session, comparison: Comparison) -> Diagnosis:
         """Diagnose a comparison with this run's settings."""
@@ -419,14 +418,14 @@ class ReconciliationLoop:
             log.updated_at = utcnow()
 
     def _finish(self, log_id: int, state: RunState, diagnosis: Diagnosis | None, status: str,
-                note: str) -> dict[str, Any]:
+                note: str) -> ReconcileResult:
         with transaction(self.engine) as session:
             log = session.get(ReconciliationLog, log_id)
             assert log is not None
             comparison = compare_one(session, self.target, self.options)
             write_progress(log, state, comparison)
             close_log(log, state, status, note, diagnosis.codes if diagnosis is not None else None, utcnow())
-            if diagnosis is not None and status == STATUS_ESCALATED:
+            if diagnosis is not None and status == Status.ESCALATED:
                 details = dict(log.diagnosis_details or {})
                 details["escalation"] = {
                     "expected_total": diagnosis.expected_total, "actual_total": diagnosis.actual_total,
@@ -435,7 +434,7 @@ class ReconciliationLoop:
                     "sample_vuids": sample_vuids(diagnosis.details), "reason": self._escalation_reason(state),
                 }
                 log.diagnosis_details = details
-            return rlog.log_to_dict(log, by_method=comparison.counts_json())
+            return rlog.run_result(log, comparison.ordered_counts())
 
 
 def result_message(result: StrategyResult) -> str:

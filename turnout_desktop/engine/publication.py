@@ -18,10 +18,10 @@ from turnout_desktop.db import settings_store
 from turnout_desktop.db.models import ManualOverride, Submission
 from turnout_desktop.domain.gate import GateDecision, GateFacts, GateThresholds, can_show_data_publicly
 from turnout_desktop.domain.metrics import MethodCount, accuracy_pct
+from turnout_desktop.domain.status import Status
 from turnout_desktop.engine import repository
 from turnout_desktop.engine.compare import Comparison, compare
 from turnout_desktop.engine.freshness import PairState, pair_states
-from turnout_desktop.engine.types import STATUS_RESOLVED
 
 Key = tuple[str, str]
 
@@ -97,7 +97,7 @@ def publications(session: Session, election: dt.date, *, county: str | None = No
         facts = GateFacts(reconciled=state.fresh, status=state.log.status if state.log else None,
                           confirmed_accuracy=confirmed_accuracy,
                           override_reason=override.reason if override else None,
-                          override_status=override.status if override else "RESOLVED")
+                          override_status=override.status if override else Status.RESOLVED)
         found[key] = Publication(comparison, by_method, confirmed_accuracy, state, override,
                                  can_show_data_publicly(facts, thresholds))
     return found
@@ -116,6 +116,6 @@ def _holds(state: PairState, comparison: Comparison, success: Decimal) -> PairSt
     recorded = (log.diagnosis_details or {}).get("by_method")
     if recorded is not None and recorded != comparison.counts_json():  # rows the engine wrote always have it
         return PairState(log, state.input_version, False, "the counts changed since the last run")
-    if log.status == STATUS_RESOLVED and comparison.accuracy < success:
+    if log.status == Status.RESOLVED and comparison.accuracy < success:
         return PairState(log, state.input_version, False, "RESOLVED, but the counts are below the success threshold")
     return state

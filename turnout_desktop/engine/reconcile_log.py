@@ -10,16 +10,17 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog, utcnow
-from turnout_desktop.engine.types import STATUS_CHECKED, STATUS_IN_PROGRESS, STATUS_INTERRUPTED
+from turnout_desktop.domain.status import AttemptOutcome, Status
+from turnout_desktop.engine.results import ByMethod, ReconcileResult
 
-# Attempt outcomes (stable, in reconciliation_attempt.outcome).
-OUTCOME_IMPROVED = "improved"
-OUTCOME_RESOLVED = "resolved"
-OUTCOME_NO_CHANGE = "no_change"
-OUTCOME_WORSE = "worse"
-OUTCOME_SKIPPED = "skipped"
-OUTCOME_ERROR = "error"
-OUTCOME_SOURCE_UNAVAILABLE = "source_unavailable"  # A could not read its source (the cause is the message)
+# Attempt outcomes (stable, in reconciliation_attempt.outcome; defined in domain, where their labels are too).
+OUTCOME_IMPROVED = AttemptOutcome.IMPROVED
+OUTCOME_RESOLVED = AttemptOutcome.RESOLVED
+OUTCOME_NO_CHANGE = AttemptOutcome.NO_CHANGE
+OUTCOME_WORSE = AttemptOutcome.WORSE
+OUTCOME_SKIPPED = AttemptOutcome.SKIPPED
+OUTCOME_ERROR = AttemptOutcome.ERROR
+OUTCOME_SOURCE_UNAVAILABLE = AttemptOutcome.SOURCE_UNAVAILABLE
 HELPFUL_OUTCOMES = (OUTCOME_IMPROVED, OUTCOME_RESOLVED)
 
 LOG_COLUMNS = (
@@ -55,12 +56,12 @@ def open_log(session: Session, target: LoopTarget, trigger: str, *,
     unfinished = list(session.execute(
         select(ReconciliationLog).where(
             ReconciliationLog.county == target.county, ReconciliationLog.election_date == target.election_date,
-            ReconciliationLog.party == target.party, ReconciliationLog.status == STATUS_IN_PROGRESS,
+            ReconciliationLog.party == target.party, ReconciliationLog.status == Status.IN_PROGRESS,
         ).order_by(ReconciliationLog.id.desc())
     ).scalars())
     existing = unfinished[0] if unfinished else None
     for older in unfinished[1:]:  # runs that died before the one resumed now: closed, never left IN_PROGRESS
-        older.status = STATUS_INTERRUPTED
+        older.status = Status.INTERRUPTED
         older.notes = _append_note(older.notes, f"Interrupted; superseded by log {existing.id if existing else '?'}.")
         older.updated_at = utcnow()
     if existing is not None:
@@ -71,7 +72,7 @@ def open_log(session: Session, target: LoopTarget, trigger: str, *,
         return existing, True
     log = ReconciliationLog(
         county=target.county, election_date=target.election_date, party=target.party, trigger_type=trigger,
-        status=STATUS_IN_PROGRESS, attempts_count=0, strategies_tried=[], diagnosis=[], diagnosis_details={},
+        status=Status.IN_PROGRESS, attempts_count=0, strategies_tried=[], diagnosis=[], diagnosis_details={},
         created_at=utcnow(), updated_at=utcnow(),
     )
     session.add(log)
@@ -96,7 +97,7 @@ def latest_log(session: Session, target: LoopTarget) -> ReconciliationLog | None
     return session.execute(
         select(ReconciliationLog).where(
             ReconciliationLog.county == target.county, ReconciliationLog.election_date == target.election_date,
-            ReconciliationLog.party == target.party, ReconciliationLog.status != STATUS_CHECKED,
+            ReconciliationLog.party == target.party, ReconciliationLog.status != Status.CHECKED,
         ).order_by(ReconciliationLog.id.desc()).limit(1)).scalar_one_or_none()
 
 
@@ -162,6 +163,20 @@ def log_to_dict(log: ReconciliationLog, *, by_method: dict[str, Any] | None = No
     return row
 
 
+def run_result(log: ReconciliationLog, by_method: ByMethod, *, check: str | None = None) -> ReconcileResult:
+    """The log row of a run as its typed result, with the counts per method the run ended on."""
+    return ReconcileResult(
+        id=log.id, county=log.county, election_date=log.election_date, party=log.party,
+        trigger_type=log.trigger_type, expected_total=log.expected_total, actual_total=log.actual_total,
+        discrepancy=log.discrepancy, discrepancy_pct=log.discrepancy_pct, diagnosis=tuple(log.diagnosis or ()),
+        diagnosis_details=dict(log.diagnosis_details or {}), strategies_tried=tuple(log.strategies_tried or ()),
+        strategy_succeeded=log.strategy_succeeded, attempts_count=log.attempts_count, status=log.status,
+        current_strategy=log.current_strategy, resolution_time_seconds=log.resolution_time_seconds,
+        final_accuracy_pct=log.final_accuracy_pct, created_at=log.created_at, updated_at=log.updated_at,
+        resolved_at=log.resolved_at, notes=log.notes, review_state=log.review_state,
+        review_reason=log.review_reason, by_method=by_method, check=check)
+
+
 def attempt_to_dict(attempt: ReconciliationAttempt) -> dict[str, Any]:
     return {column: _plain(getattr(attempt, column)) for column in ATTEMPT_COLUMNS}
 
@@ -170,7 +185,7 @@ def latest_logs(session: Session, election: dt.date) -> dict[tuple[str, str], Re
     """The newest log row of every (county, party) of an election."""
     newest = (
         select(ReconciliationLog.county, ReconciliationLog.party, ReconciliationLog.id)
-        .where(ReconciliationLog.election_date == election, ReconciliationLog.status != STATUS_CHECKED)
+        .where(ReconciliationLog.election_date == election, ReconciliationLog.status != Status.CHECKED)
         .order_by(ReconciliationLog.id)
     )
     ids: dict[tuple[str, str], int] = {}

@@ -14,31 +14,24 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from turnout_desktop.domain.diagnosis import DiagnosisCode
 from turnout_desktop.domain.metrics import MethodCount
-
-# The statuses live in domain (the gate decides on them); re-exported here because the engine, the services
-# and the strategies read every reconciliation_log value from this one module.
-from turnout_desktop.domain.status import STATUS_CHECKED as STATUS_CHECKED
-from turnout_desktop.domain.status import STATUS_ESCALATED as STATUS_ESCALATED
-from turnout_desktop.domain.status import STATUS_FAILED as STATUS_FAILED
-from turnout_desktop.domain.status import STATUS_IN_PROGRESS as STATUS_IN_PROGRESS
-from turnout_desktop.domain.status import STATUS_INTERRUPTED as STATUS_INTERRUPTED
-from turnout_desktop.domain.status import STATUS_RESOLVED as STATUS_RESOLVED
 
 if TYPE_CHECKING:  # annotations only: ``turnout --help`` starts without SQLAlchemy
     from sqlalchemy.orm import Session
 
-# Root-cause codes (stable: JSON, log, reports).
-MISSING_VUIDS = "missing_vuids"
-EXTRA_VUIDS = "extra_vuids"
-DUPLICATE_RECORDS = "duplicate_records"
-WRONG_DISTRICT = "wrong_district"
-DATA_FORMAT = "data_format"
-TIMING = "timing"
-UNEXPLAINED = "unexplained"
-DIAGNOSIS_CODES = (MISSING_VUIDS, EXTRA_VUIDS, DUPLICATE_RECORDS, WRONG_DISTRICT, DATA_FORMAT, TIMING, UNEXPLAINED)
+# Root-cause codes (stable: JSON, log, reports), defined in domain (their labels are there too) and named here
+# because the engine and the strategies read every plugin-contract value from this one module.
+MISSING_VUIDS = DiagnosisCode.MISSING_VUIDS
+EXTRA_VUIDS = DiagnosisCode.EXTRA_VUIDS
+DUPLICATE_RECORDS = DiagnosisCode.DUPLICATE_RECORDS
+WRONG_DISTRICT = DiagnosisCode.WRONG_DISTRICT
+DATA_FORMAT = DiagnosisCode.DATA_FORMAT
+TIMING = DiagnosisCode.TIMING
+UNEXPLAINED = DiagnosisCode.UNEXPLAINED
+DIAGNOSIS_CODES: tuple[DiagnosisCode, ...] = tuple(DiagnosisCode)
 
-# Trigger values of reconciliation_log (its statuses: domain/status.py, imported above).
+# Trigger values of reconciliation_log (its statuses: domain/status.py).
 TRIGGER_COUNTY_UPLOAD = "COUNTY_UPLOAD"
 TRIGGER_AUTO_CHECK = "AUTO_CHECK"
 TRIGGER_MANUAL = "MANUAL"

@@ -7,53 +7,30 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from turnout_desktop.domain.display import status_category
+from turnout_desktop.domain.labels import status_label, status_text, strategy_label
+from turnout_desktop.domain.status import Status
 from turnout_desktop.gui.record_model import STATUS_COLOURS, Column, Index, RecordTableModel, format_value, key
+from turnout_desktop.services.labels import strategy_labels
+from turnout_desktop.services.reconciliation_results import LogEntry
 
 MAX_ATTEMPTS = 10
-VERIFIED_PCT = 99.9
-
-STATUS_LABELS = {
-    "verified": "Verified",
-    "within": "Within 1%",
-    "in_progress": "In progress",
-    "escalated": "Escalated",
-    "failed": "Failed",
-    "overridden": "Overridden",
-    "no_upload": "No upload yet",
-}
 
 
-def status_category(status: str | None, accuracy_pct: float | None) -> str:
-    """Map a log/overview status (and accuracy) to one of the colour categories."""
-    if not status:
-        return "no_upload"
-    if status == "OVERRIDDEN":
-        return "overridden"
-    if status == "ESCALATED":
-        return "escalated"
-    if status == "FAILED":
-        return "failed"
-    if status == "RESOLVED":
-        if accuracy_pct is None or float(accuracy_pct) >= VERIFIED_PCT:
-            return "verified"
-        return "within"
-    return "in_progress"
-
-
-def off_by_text(record: dict[str, Any]) -> str:
+def off_by_text(record: LogEntry) -> str:
     """``-12 (0.35%)``: the discrepancy in votes and percent of the expected total."""
-    discrepancy = record.get("discrepancy")
+    discrepancy = record.discrepancy
     if discrepancy is None:
         return ""
-    pct = record.get("discrepancy_pct")
+    pct = record.discrepancy_pct
     pct_text = f" ({abs(float(pct)):.2f}%)" if pct is not None else ""
     return f"{discrepancy:+,}{pct_text}"
 
 
-def current_strategy(record: dict[str, Any]) -> str | None:
+def current_strategy(record: LogEntry) -> str | None:
     """The strategy running now, else the one that succeeded, else the last one tried."""
-    tried = record.get("strategies_tried") or []
-    return record.get("current_strategy") or record.get("strategy_succeeded") or (tried[-1] if tried else None)
+    tried = record.strategies_tried
+    return record.current_strategy or record.strategy_succeeded or (tried[-1] if tried else None)
 
 
 def when_text(value: Any, _record: dict[str, Any]) -> str:
@@ -71,12 +48,13 @@ ACTIVITY_COLUMNS = (
     Column("Party", key("party")),
     Column("Expected", key("expected_total"), numeric=True),
     Column("Actual", key("actual_total"), numeric=True),
-    Column("Off by", lambda r: abs(r.get("discrepancy") or 0), lambda _v, r: off_by_text(r), numeric=True),
-    Column("Status", lambda r: "OVERRIDDEN" if r.get("override") else r.get("status")),
-    Column("Attempt", lambda r: r.get("attempts_count") or 0,
+    Column("Off by", lambda r: abs(r.discrepancy or 0), lambda _v, r: off_by_text(r), numeric=True),
+    Column("Status", lambda r: Status.OVERRIDDEN if r.override else r.status,
+           lambda _v, r: status_text(r.status, r.final_accuracy_pct, overridden=r.override is not None)),
+    Column("Attempt", lambda r: r.attempts_count or 0,
            lambda v, _r: f"{v}/{MAX_ATTEMPTS}", numeric=True),
-    Column("Strategy", current_strategy),
-    Column("Time", lambda r: r.get("resolved_at") or r.get("updated_at") or r.get("created_at"), when_text),
+    Column("Strategy", current_strategy, lambda v, _r: strategy_label(v, strategy_labels())),
+    Column("Time", lambda r: r.resolved_at or r.updated_at or r.created_at, when_text),
 )
 
 
@@ -86,7 +64,7 @@ class ActivityModel(RecordTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(ACTIVITY_COLUMNS, parent=parent)
 
-    def row_background(self, record: dict[str, Any]) -> str | None:
+    def row_background(self, record: LogEntry) -> str | None:
         return STATUS_COLOURS.get(activity_category(record))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -98,17 +76,17 @@ class ActivityModel(RecordTableModel):
         return super().data(index, role)
 
 
-def activity_category(record: dict[str, Any]) -> str:
+def activity_category(record: LogEntry) -> str:
     """The colour category of a log row; an active override wins over the computed status."""
-    if record.get("override"):
+    if record.override is not None:
         return "overridden"
-    return status_category(record.get("status"), record.get("final_accuracy_pct"))
+    return status_category(record.status, record.final_accuracy_pct)
 
 
-def override_tooltip(record: dict[str, Any]) -> str | None:
-    """``Overridden by ada: <reason> (computed: ESCALATED)``, or None without an active override."""
-    override = record.get("override")
-    if not override:
+def override_tooltip(record: LogEntry) -> str | None:
+    """``Overridden by ada: <reason> (computed: Escalated)``, or None without an active override."""
+    override = record.override
+    if override is None:
         return None
-    who = f" by {override['created_by']}" if override.get("created_by") else ""
-    return f"Overridden{who}: {override.get('reason', '')} (computed: {record.get('status')})"
+    who = f" by {override.created_by}" if override.created_by else ""
+    return f"Overridden{who}: {override.reason} (computed: {status_label(record.status)})"

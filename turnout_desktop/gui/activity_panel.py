@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from PySide6.QtCore import QPoint, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,14 +20,16 @@ from PySide6.QtWidgets import (
 from turnout_desktop.gui.activity_model import ActivityModel
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_model import RECORD_ROLE, SORT_ROLE
+from turnout_desktop.services.reconciliation_results import LogEntry
 
 
 class ActivityPanel(QWidget):
     """Table of log entries; row actions via buttons, context menu and double-click."""
 
-    details_requested = Signal(dict)
-    recheck_requested = Signal(dict)
-    override_requested = Signal(dict)
+    # The selected LogEntry travels as ``object``: Signal(dict) would deliver a dataclass as {}.
+    details_requested = Signal(object)
+    recheck_requested = Signal(object)
+    override_requested = Signal(object)
 
     def __init__(self, *, is_admin: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,11 +77,11 @@ class ActivityPanel(QWidget):
         layout.addWidget(self.table)
         self._update_buttons()
 
-    def set_entries(self, entries: Sequence[dict[str, Any]]) -> None:
+    def set_entries(self, entries: Sequence[LogEntry]) -> None:
         self.model.set_records(entries)
         self._update_buttons()
 
-    def selected_record(self) -> dict[str, Any] | None:
+    def selected_record(self) -> LogEntry | None:
         rows = self.table.selectionModel().selectedRows()
         return rows[0].data(RECORD_ROLE) if rows else None
 

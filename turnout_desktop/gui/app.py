@@ -10,11 +10,11 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
+from turnout_desktop.domain.status import Status
 from turnout_desktop.gui import jobs
 from turnout_desktop.gui.error_dialogs import install_handlers
 from turnout_desktop.gui.icons import icon, stylesheet
@@ -24,6 +24,7 @@ from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.settings import DB_POSTGRESQL, Preferences, load_preferences
 from turnout_desktop.gui.sign_in_jobs import SignedIn
 from turnout_desktop.gui.task_runner import TaskRunner, live_runners
+from turnout_desktop.services.demo import prepare_database
 
 log = logging.getLogger(__name__)
 VIEWS = ("main", "details", "escalation", "settings", "wizard", "print-preview")
@@ -74,7 +75,7 @@ class Startup(QObject):
 
     def start(self) -> None:
         self.window.dashboard_loaded.connect(self._on_first_dashboard)
-        self.window.runner.start(jobs.prepare_database, self.window.session.spec, seed_if_empty=self.seed_if_empty,
+        self.window.runner.start(prepare_database, self.window.session.spec, seed_if_empty=self.seed_if_empty,
                                  demo_folder=self.demo_folder, on_result=self.window.session.request_refresh,
                                  on_error=self._on_prepare_failed, title="Opening the database", heavy=True)
 
@@ -124,19 +125,19 @@ class Startup(QObject):
 
     def _open_log_view(self) -> None:
         dashboard = self.window.session.dashboard
-        entries: list[dict[str, Any]] = dashboard.log if dashboard else []
+        entries = list(dashboard.log) if dashboard else []
         if self.view == "escalation":
-            wanted = [e for e in entries if e.get("status") == "ESCALATED"]
+            wanted = [e for e in entries if e.status == Status.ESCALATED]
         else:  # an admin sees an escalated entry in the escalation dialog, so show another one here
-            wanted = sorted((e for e in entries if e.get("status") != "ESCALATED"),
-                            key=lambda e: -(e.get("attempts_count") or 0)) or entries
+            wanted = sorted((e for e in entries if e.status != Status.ESCALATED),
+                            key=lambda e: -(e.attempts_count or 0)) or entries
         if not wanted:
             log.warning("no log entry for --view %s; capturing the main window", self.view)
             self._capture(self.window)
             return
         actions = self.window.actions_for_records
         show = actions.show_escalation if self.view == "escalation" else actions.show_detail
-        self.window.runner.start(jobs.log_detail, self.window.session.spec, int(wanted[0]["id"]),
+        self.window.runner.start(jobs.log_detail, self.window.session.spec, wanted[0].id,
                                  on_result=lambda detail: QTimer.singleShot(0, lambda: self._capture(show(detail))))
 
     def _capture(self, widget: QWidget) -> None:

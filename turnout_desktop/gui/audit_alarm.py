@@ -12,7 +12,7 @@ import time
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from turnout_desktop.gui.jobs import AuditCheck
+from turnout_desktop.services.dashboard import AuditCheck
 
 VERIFY_EVERY_SECONDS = 10 * 60
 # Inline, not in style.qss: the alarm must look like one even when the stylesheet is not shipped.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -13,6 +13,9 @@ from turnout_desktop.gui import jobs
 from turnout_desktop.gui.status_panel import StatusPanel
 from turnout_desktop.gui.task_runner import TaskRunner
 from turnout_desktop.gui.window_session import WindowSession
+
+if TYPE_CHECKING:
+    from turnout_desktop.services.reconciliation import ReconcileResult
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +29,7 @@ class AutoCheck(QObject):
         self.session = session
         self.runner = runner
         self.status_panel = status_panel
-        self.last_results: list[dict[str, Any]] = []
+        self.last_results: list[ReconcileResult] = []
         self.timer = QTimer(self)
         self.timer.setObjectName("autoCheckTimer")
         self.timer.timeout.connect(self.run)
@@ -41,7 +44,7 @@ class AutoCheck(QObject):
                           on_error=lambda e, t: self.session.show_banner(f"Auto-check failed: {e}"),
                           title="Auto-check", heavy=True)
 
-    def _done(self, results: list[dict[str, Any]]) -> None:
+    def _done(self, results: list[ReconcileResult]) -> None:
         self.last_results = results
         self.session.request_refresh()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import fields
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
@@ -18,36 +19,41 @@ from PySide6.QtWidgets import (
 )
 
 from turnout_desktop.domain.counties import all_counties
-from turnout_desktop.gui.activity_model import STATUS_LABELS, status_category
+from turnout_desktop.domain.display import DisplayStatus, status_category
+from turnout_desktop.domain.labels import display_label, status_text
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_model import RECORD_ROLE, SORT_ROLE, STATUS_COLOURS, Column, RecordTableModel, key
+from turnout_desktop.services.reconciliation_results import CountyOverviewRow
 
 ALL_PARTIES = "All parties"
 CERTIFIED_MARK = "\N{LOCK} Certified"
 
 
-def overview_records(rows: Sequence[dict[str, Any]], counties: Sequence[str] | None = None,
+def overview_records(rows: Sequence[CountyOverviewRow], counties: Sequence[str] | None = None,
                      certified: Collection[str | None] = ()) -> list[dict[str, Any]]:
-    """The service rows plus one "no upload yet" row for every county without an official count.
+    """The table's records: the service rows plus one "no upload yet" row for every county without an official count.
 
-    ``certified`` names the certified counties (None in it: the whole election); their rows are locked.
+    Each record is a plain dict made here (the row's fields, its colour ``category`` and ``certified``), so
+    the no-upload rows, which have no service row, read the same way. ``certified`` names the certified
+    counties (None in it: the whole election); their rows are locked.
     """
     names = list(counties) if counties is not None else [c.sos_name for c in all_counties()]
-    records = [dict(row, category=status_category(row.get("status"), row.get("accuracy_pct"))) for row in rows]
-    reported = {row.get("county") for row in rows}
+    records = [{**{item.name: getattr(row, item.name) for item in fields(row)},
+                "category": status_category(row.status, row.accuracy_pct)} for row in rows]
+    reported = {row.county for row in rows}
     for name in names:
         if name not in reported:
             records.append({"county": name, "party": None, "expected_total": None, "actual_total": None,
-                            "accuracy_pct": None, "status": None, "category": "no_upload",
-                            "public_message": "No upload yet", "last_log_id": None})
+                            "accuracy_pct": None, "status": None, "category": DisplayStatus.NO_UPLOAD,
+                            "public_message": display_label(DisplayStatus.NO_UPLOAD), "last_log_id": None})
     for record in records:
         record["certified"] = None in certified or record["county"] in certified
     records.sort(key=lambda r: (r["county"], r.get("party") or ""))
     return records
 
 
-def _status_text(category: str | None, record: dict[str, Any]) -> str:
-    label = STATUS_LABELS.get(category, category or "")
+def _status_text(_category: str | None, record: dict[str, Any]) -> str:
+    label = status_text(record.get("status"), record.get("accuracy_pct"))
     return f"{CERTIFIED_MARK} \N{MIDDLE DOT} {label}" if record.get("certified") else label
 
 
@@ -68,7 +74,7 @@ class CountyOverviewModel(RecordTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(OVERVIEW_COLUMNS, parent=parent)
 
-    def set_overview(self, rows: Sequence[dict[str, Any]], counties: Sequence[str] | None = None,
+    def set_overview(self, rows: Sequence[CountyOverviewRow], counties: Sequence[str] | None = None,
                      certified: Collection[str | None] = ()) -> None:
         self.set_records(overview_records(rows, counties, certified))
 
@@ -149,11 +155,11 @@ class CountyOverviewPanel(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table)
 
-    def set_overview(self, rows: Sequence[dict[str, Any]], counties: Sequence[str] | None = None,
+    def set_overview(self, rows: Sequence[CountyOverviewRow], counties: Sequence[str] | None = None,
                      certified: Collection[str | None] = ()) -> None:
         """Show ``rows`` (certified counties locked); keep the party filter choices in step with the parties."""
         self.model.set_overview(rows, counties, certified)
-        parties = sorted({str(r["party"]) for r in rows if r.get("party")})
+        parties = sorted({row.party for row in rows if row.party})
         current = self.party_combo.currentText()
         self.party_combo.blockSignals(True)
         self.party_combo.clear()

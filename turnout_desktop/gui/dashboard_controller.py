@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QTableView
 
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.gui import jobs
 from turnout_desktop.gui.activity_panel import ActivityPanel
 from turnout_desktop.gui.audit_alarm import AuditAlarmBanner
@@ -108,5 +109,5 @@ class DashboardController(QObject):
             self.session.show_banner(
                 "No election in the database yet: import statewide data or submit a county file first.")
             return
-        self.runner.start(jobs.reconcile, self.session.spec, self.session.election,
+        self.runner.start(jobs.reconcile, self.session.spec, Scope(self.session.election),
                           on_result=self.session.request_refresh, title="Reconciling all counties", heavy=True)

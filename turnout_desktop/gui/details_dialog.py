@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -21,9 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from turnout_desktop.domain.labels import diagnoses_text, outcome_label, status_text, strategy_label
 from turnout_desktop.gui.activity_model import off_by_text
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_model import Column, RecordTableModel, format_value, key
+from turnout_desktop.services.labels import strategy_labels
+from turnout_desktop.services.reconciliation_results import FixDetail, LogDetail, LogEntry
 
 METHOD_COLUMNS = (
     Column("Method", key("method")),
@@ -41,8 +45,8 @@ EVIDENCE_COLUMNS = (
 )
 ATTEMPT_COLUMNS = (
     Column("#", key("attempt_no"), numeric=True),
-    Column("Strategy", key("strategy")),
-    Column("Outcome", key("outcome")),
+    Column("Strategy", key("strategy"), lambda v, _r: strategy_label(v, strategy_labels())),
+    Column("Outcome", key("outcome"), lambda v, _r: outcome_label(v)),
     Column("Before", key("before_actual"), numeric=True),
     Column("After", key("after_actual"), numeric=True),
     Column("Accuracy before", key("before_accuracy_pct"), numeric=True),
@@ -51,28 +55,29 @@ ATTEMPT_COLUMNS = (
 )
 FIX_COLUMNS = (
     Column("Fix", key("id"), numeric=True),
-    Column("Strategy", key("strategy")),
+    Column("Strategy", key("strategy"), lambda v, _r: strategy_label(v, strategy_labels())),
     Column("Summary", key("summary")),
-    Column("Rows changed", lambda r: len(r.get("actions") or []), numeric=True),
+    Column("Rows changed", lambda r: len(r.actions), numeric=True),
     Column("Undone", key("undone_at")),
 )
 
 
-def method_records(detail: dict[str, Any]) -> list[dict[str, Any]]:
+def method_records(detail: LogDetail) -> list[dict[str, Any]]:
     """``by_method`` as table rows, methods in a stable order."""
-    by_method = detail.get("by_method") or {}
+    by_method = detail.by_method or {}
     return [{"method": method, "expected": values.get("expected"), "actual": values.get("actual")}
             for method, values in sorted(by_method.items())]
 
 
-def evidence_records(detail: dict[str, Any]) -> list[dict[str, Any]]:
-    """The failing VUIDs with their row, source file and precinct (key names tolerated both ways)."""
-    for name in ("evidence", "failing_vuids", "failing"):
-        rows = detail.get(name)
-        if rows:
-            return [dict(r) for r in rows]
-    details = detail.get("diagnosis_details") or {}
-    return [dict(r) for r in details.get("evidence", [])] if isinstance(details, dict) else []
+def evidence_records(detail: LogDetail) -> list[dict[str, Any]]:
+    """The failing VUIDs with their row, source file and precinct; else the diagnosis's own evidence rows.
+
+    The diagnosis stores its evidence as it found it (``kind``/``reason``/``code``, ``row_no``/``row``), so
+    the table reads plain dicts, whichever of the two they came from.
+    """
+    if detail.failing_vuids:
+        return [dataclasses.asdict(row) for row in detail.failing_vuids]
+    return [dict(row) for row in detail.diagnosis_details.get("evidence", [])]
 
 
 def make_table(model: RecordTableModel, name: str) -> QTableView:
@@ -100,38 +105,38 @@ def print_buttons(parent: QWidget, request: Callable[[bool], None]) -> tuple[QPu
     return preview, paper
 
 
-def summary_text(detail: dict[str, Any]) -> str:
+def summary_text(detail: LogEntry) -> str:
     """One paragraph: who, expected vs actual, off by, status, attempts."""
-    return (f"<b>{detail.get('county', '?')}</b> {detail.get('party', '')} - election "
-            f"{format_value(detail.get('election_date'))}<br>Expected {format_value(detail.get('expected_total'))}, "
-            f"actual {format_value(detail.get('actual_total'))}, off by {off_by_text(detail) or '0'}; status "
-            f"<b>{detail.get('status', '')}</b> after {detail.get('attempts_count') or 0} attempt(s).")
+    return (f"<b>{detail.county}</b> {detail.party} - election "
+            f"{format_value(detail.election_date)}<br>Expected {format_value(detail.expected_total)}, "
+            f"actual {format_value(detail.actual_total)}, off by {off_by_text(detail) or '0'}; status "
+            f"<b>{_status_words(detail)}</b> after {detail.attempts_count or 0} attempt(s).")
 
 
-def gate_text(detail: dict[str, Any]) -> str:
-    gate = detail.get("gate") or {}
-    if not gate:
-        return "Public gate: unknown"
-    state = "shown publicly" if gate.get("allowed") else "held back"
-    return f"Public gate: {state} - {gate.get('message', '')}"
+def _status_words(detail: LogEntry) -> str:
+    return status_text(detail.status, detail.final_accuracy_pct, overridden=detail.override is not None)
 
 
-def diagnosis_text(detail: dict[str, Any]) -> str:
-    diagnosis = detail.get("diagnosis") or []
-    return "Diagnosis: " + (", ".join(str(d) for d in diagnosis) if diagnosis else "none recorded")
+def gate_text(detail: LogDetail) -> str:
+    state = "shown publicly" if detail.gate.allowed else "held back"
+    return f"Public gate: {state} - {detail.gate.message}"
+
+
+def diagnosis_text(detail: LogEntry) -> str:
+    return "Diagnosis: " + diagnoses_text(detail.diagnosis)
 
 
 class DetailsDialog(QDialog):
     """Read-mostly view of ``services.reconciliation.log_detail``; Undo and Re-check go to the owner."""
 
     undo_requested = Signal(int, str)  # fix id, the admin's written reason
-    recheck_requested = Signal(dict)  # the detail dict
-    print_requested = Signal(dict, bool)  # the detail dict, preview first
+    recheck_requested = Signal(object)  # the LogDetail (Signal(dict) would deliver a dataclass as {})
+    print_requested = Signal(object, bool)  # the LogDetail, preview first
 
-    def __init__(self, detail: dict[str, Any], *, is_admin: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, detail: LogDetail, *, is_admin: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("detailsDialog")
-        self.setWindowTitle(f"Details - {detail.get('county', '')} {detail.get('party', '')}")
+        self.setWindowTitle(f"Details - {detail.county} {detail.party}")
         self.resize(860, 560)
         self.detail = detail
         self.summary_label = QLabel(summary_text(detail))
@@ -142,8 +147,8 @@ class DetailsDialog(QDialog):
         self.gate_label.setObjectName("gateLabel")
         self.methods = RecordTableModel(METHOD_COLUMNS, method_records(detail), self)
         self.evidence = RecordTableModel(EVIDENCE_COLUMNS, evidence_records(detail), self)
-        self.attempts = RecordTableModel(ATTEMPT_COLUMNS, detail.get("attempts") or [], self)
-        self.fixes = RecordTableModel(FIX_COLUMNS, detail.get("fixes") or [], self)
+        self.attempts = RecordTableModel(ATTEMPT_COLUMNS, detail.attempts, self)
+        self.fixes = RecordTableModel(FIX_COLUMNS, detail.fixes, self)
         self.tabs = QTabWidget()
         self.tabs.addTab(make_table(self.methods, "methodTable"), "By method")
         self.tabs.addTab(make_table(self.evidence, "evidenceTable"), f"Evidence ({self.evidence.rowCount()})")
@@ -187,17 +192,17 @@ class DetailsDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
 
-    def selected_fix(self) -> dict[str, Any] | None:
+    def selected_fix(self) -> FixDetail | None:
         rows = self.fix_table.selectionModel().selectedRows()
         return self.fixes.record(rows[0].row()) if rows else None
 
     def _update_undo(self) -> None:
         fix = self.selected_fix()
-        self.undo_button.setEnabled(fix is not None and not fix.get("undone_at")
+        self.undo_button.setEnabled(fix is not None and not fix.undone_at
                                     and bool(self.undo_reason.text().strip()))
 
     def _undo_selected(self) -> None:
         fix = self.selected_fix()
         reason = self.undo_reason.text().strip()
-        if fix is not None and fix.get("id") is not None and reason:
-            emit(self.undo_requested, int(fix["id"]), reason)
+        if fix is not None and reason:
+            emit(self.undo_requested, fix.id, reason)

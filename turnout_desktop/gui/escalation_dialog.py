@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -36,16 +34,17 @@ from turnout_desktop.gui.details_dialog import (
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_model import RecordTableModel
 from turnout_desktop.services.fixes import review_state_of
+from turnout_desktop.services.reconciliation_results import LogDetail, LogEntry
 
 # The states services.fixes.mark_reviewed accepts, in plain language. An unreviewed escalation is open.
 REVIEW_STATES = (("investigating", "Investigating"), ("resolved", "Resolved"), ("wont-fix", "Won't fix"))
 
 
-def recommended_next_step(detail: dict[str, Any]) -> str:
+def recommended_next_step(detail: LogEntry) -> str:
     """A plain-language suggestion from the diagnosis and what the strategies already tried."""
-    diagnosis = {str(d).lower() for d in detail.get("diagnosis") or []}
-    tried = {str(s) for s in detail.get("strategies_tried") or []}
-    discrepancy = detail.get("discrepancy") or 0
+    diagnosis = {str(d).lower() for d in detail.diagnosis}
+    tried = {str(s) for s in detail.strategies_tried}
+    discrepancy = detail.discrepancy or 0
     if any("district" in d or "precinct" in d for d in diagnosis):
         return "Import the current precinct-to-district file, then force a re-check."
     if any("parse" in d or "format" in d or "encoding" in d for d in diagnosis):
@@ -62,16 +61,17 @@ def recommended_next_step(detail: dict[str, Any]) -> str:
 class EscalationDialog(QDialog):
     """Shows an escalated county/party; emits the admin's decisions for the main window to run."""
 
-    recheck_requested = Signal(dict)
+    # The LogDetail travels as ``object``: Signal(dict) would deliver a dataclass as {}.
+    recheck_requested = Signal(object)
     review_requested = Signal(int, str, str)  # log id, state, reason
-    override_requested = Signal(dict, str)  # detail, reason
-    export_requested = Signal(dict, str)  # detail, "pdf" | "csv"
-    print_requested = Signal(dict, bool)  # detail, preview first
+    override_requested = Signal(object, str)  # detail, reason
+    export_requested = Signal(object, str)  # detail, "pdf" | "csv"
+    print_requested = Signal(object, bool)  # detail, preview first
 
-    def __init__(self, detail: dict[str, Any], parent: QWidget | None = None) -> None:
+    def __init__(self, detail: LogDetail, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("escalationDialog")
-        self.setWindowTitle(f"Escalation - {detail.get('county', '')} {detail.get('party', '')}")
+        self.setWindowTitle(f"Escalation - {detail.county} {detail.party}")
         self.resize(900, 640)
         self.detail = detail
         self.summary_label = QLabel(summary_text(detail))
@@ -83,7 +83,7 @@ class EscalationDialog(QDialog):
         self.next_step_label.setWordWrap(True)
         self.methods = RecordTableModel(METHOD_COLUMNS, method_records(detail), self)
         self.evidence = RecordTableModel(EVIDENCE_COLUMNS, evidence_records(detail), self)
-        self.attempts = RecordTableModel(ATTEMPT_COLUMNS, detail.get("attempts") or [], self)
+        self.attempts = RecordTableModel(ATTEMPT_COLUMNS, detail.attempts, self)
         tabs = QTabWidget()
         tabs.addTab(make_table(self.methods, "methodTable"), "Expected vs actual")
         tabs.addTab(make_table(self.evidence, "evidenceTable"), f"Evidence ({self.evidence.rowCount()})")
@@ -93,10 +93,10 @@ class EscalationDialog(QDialog):
         self.review_state.setObjectName("reviewState")
         for value, label in REVIEW_STATES:
             self.review_state.addItem(label, value)
-        current = review_state_of(detail.get("review_state"))  # older databases hold the old state names
+        current = review_state_of(detail.review_state)  # older databases hold the old state names
         if current:
             self.review_state.setCurrentIndex(max(0, self.review_state.findData(current)))
-        self.review_reason = QLineEdit(detail.get("review_reason") or "")
+        self.review_reason = QLineEdit(detail.review_reason or "")
         self.review_reason.setObjectName("reviewReason")
         self.review_reason.setPlaceholderText("Reason (required for every review state)")
         self.review_hint = QLabel()
@@ -169,7 +169,5 @@ class EscalationDialog(QDialog):
         self.override_button.setEnabled(bool(self.override_reason.toPlainText().strip()))
 
     def _emit_review(self) -> None:
-        log_id = self.detail.get("id")
-        if log_id is not None:
-            emit(self.review_requested, int(log_id), str(self.review_state.currentData()),
-                                       self.review_reason.text().strip())
+        emit(self.review_requested, self.detail.id, str(self.review_state.currentData()),
+             self.review_reason.text().strip())

@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
-from turnout_desktop.db.session import default_sqlite_url
 from turnout_desktop.gui import window_state
 from turnout_desktop.gui.activity_panel import ActivityPanel
 from turnout_desktop.gui.audit_alarm import AuditAlarmBanner
@@ -34,7 +33,8 @@ from turnout_desktop.gui.status_panel import StatusPanel
 from turnout_desktop.gui.task_runner import TaskRunner
 from turnout_desktop.gui.upload_actions import UploadActions
 from turnout_desktop.gui.window_session import WindowSession
-from turnout_desktop.gui.worker_context import ContextSpec
+from turnout_desktop.services.connection import default_sqlite_url
+from turnout_desktop.services.worker_context import ContextSpec
 
 
 class MainWindow(QMainWindow):

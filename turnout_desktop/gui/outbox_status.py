@@ -15,11 +15,11 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel
 
-from turnout_desktop.gui import outbox_jobs
-from turnout_desktop.gui.outbox_jobs import PushSummary, ServerStatus
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.task_runner import TaskRunner
 from turnout_desktop.gui.window_session import WindowSession
+from turnout_desktop.services import outbox_sync
+from turnout_desktop.services.outbox_sync import PushSummary, ServerStatus
 
 if TYPE_CHECKING:
     from turnout_desktop.gui.jobs import Dashboard
@@ -71,7 +71,7 @@ class OutboxMonitor(QObject):
         if from_timer and not self.runner.is_idle():
             log.info("server check skipped: the worker is busy")
             return
-        self.runner.start(outbox_jobs.server_status, self.session.spec, on_result=self.apply_status,
+        self.runner.start(outbox_sync.server_status, self.session.spec, on_result=self.apply_status,
                           on_error=self._on_check_failed, title="Checking the server")
 
     def push(self) -> None:
@@ -80,7 +80,7 @@ class OutboxMonitor(QObject):
             return
         self.pushing = True
         self.online_label.setText("Sending queued uploads…")
-        self.runner.start(outbox_jobs.push_queued, self.session.spec, on_result=self._on_pushed,
+        self.runner.start(outbox_sync.push_queued, self.session.spec, on_result=self._on_pushed,
                           on_error=self._on_push_failed, title="Sending queued uploads", heavy=True)
 
     def apply_dashboard(self, dashboard: Dashboard) -> None:

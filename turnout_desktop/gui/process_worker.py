@@ -5,6 +5,11 @@ the GIL; on a worker *thread* that freezes the event loop for hundreds of millis
 200k-row county. The task runner's single worker thread therefore hands heavy jobs to one child
 process (spawned once, reused) and just waits, relaying progress and cancel. Jobs stay
 serialised: the runner's thread waits for each one before taking the next.
+
+Qt-free, yet it stays in gui/ (not services/): it is the desktop app's runtime plumbing, there only so
+the GUI's event loop keeps running. It holds no application logic (the functions it runs are services'
+and the task runner's jobs), the CLI needs no such child (its work runs in the foreground), and its
+spawn-not-fork rule exists because the parent process runs Qt.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ from typing import Any
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from turnout_desktop.domain.scope import Scope
+from turnout_desktop.domain.status import Status
 from turnout_desktop.gui import jobs
 from turnout_desktop.gui.details_dialog import DetailsDialog
 from turnout_desktop.gui.escalation_dialog import EscalationDialog
@@ -20,13 +22,12 @@ from turnout_desktop.gui.reason_dialog import ReasonDialog
 from turnout_desktop.gui.report_export import ReportExport
 from turnout_desktop.gui.task_runner import TaskRunner
 from turnout_desktop.gui.window_session import WindowSession
+from turnout_desktop.services.reconciliation_results import LogDetail, LogEntry
 
 
-def _election_of(record: dict[str, Any], fallback: dt.date | None) -> dt.date | None:
-    value = record.get("election_date")
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
-    return value if isinstance(value, dt.date) else fallback
+def _election_of(entry: LogEntry, fallback: dt.date | None) -> dt.date | None:
+    value = entry.election_date
+    return dt.date.fromisoformat(value[:10]) if value else fallback
 
 
 class RecordActions(QObject):
@@ -55,18 +56,18 @@ class RecordActions(QObject):
         if log_id is None:
             self.session.show_banner(f"{record.get('county')}: no reconciliation yet (no upload, or not checked).")
             return
-        self.view_details({"id": log_id})
+        self.load_detail(int(log_id))
 
-    def view_details(self, record: dict[str, Any]) -> None:
+    def view_details(self, entry: LogEntry) -> None:
+        """The details (or, for admins, escalation) dialog of an activity row."""
+        self.load_detail(entry.id)
+
+    def load_detail(self, log_id: int) -> None:
         """Load ``log_detail`` in the worker, then open the details (or, for admins, escalation) dialog."""
-        log_id = record.get("id")
-        if log_id is None:
-            return
-        self.runner.start(jobs.log_detail, self.spec, int(log_id), on_result=self.show_detail,
-                          title="Loading details")
+        self.runner.start(jobs.log_detail, self.spec, log_id, on_result=self.show_detail, title="Loading details")
 
-    def show_detail(self, detail: dict[str, Any]) -> QWidget:
-        if self.session.is_admin and detail.get("status") == "ESCALATED":
+    def show_detail(self, detail: LogDetail) -> QWidget:
+        if self.session.is_admin and detail.status == Status.ESCALATED:
             return self.show_escalation(detail)
         dialog = DetailsDialog(detail, is_admin=self.session.is_admin, parent=self.dialog_parent)
         dialog.undo_requested.connect(self.undo_fix)
@@ -75,7 +76,7 @@ class RecordActions(QObject):
         dialog.open()
         return self._remember(dialog)
 
-    def show_escalation(self, detail: dict[str, Any]) -> QWidget:
+    def show_escalation(self, detail: LogDetail) -> QWidget:
         dialog = EscalationDialog(detail, parent=self.dialog_parent)
         dialog.recheck_requested.connect(self.force_recheck)
         dialog.review_requested.connect(self.mark_reviewed)
@@ -86,17 +87,17 @@ class RecordActions(QObject):
         return self._remember(dialog)
 
     # -- decisions ----------------------------------------------------------------------------
-    def force_recheck(self, record: dict[str, Any]) -> None:
+    def force_recheck(self, record: LogEntry) -> None:
         election = _election_of(record, self.session.election)
         if election is None:
             return
-        self.runner.start(jobs.reconcile, self.spec, election, record.get("county"), record.get("party"),
-                          on_result=self.session.request_refresh, title=f"Re-checking {record.get('county')}",
+        self.runner.start(jobs.reconcile, self.spec, Scope(election, record.county, record.party),
+                          on_result=self.session.request_refresh, title=f"Re-checking {record.county}",
                           heavy=True)
 
-    def ask_override(self, record: dict[str, Any]) -> ReasonDialog:
+    def ask_override(self, record: LogEntry) -> ReasonDialog:
         dialog = ReasonDialog("Manual override",
-                              f"Publish {record.get('county')} {record.get('party')} as it is. "
+                              f"Publish {record.county} {record.party} as it is. "
                               "Write the reason (it is recorded in the audit log and shown with the figure):",
                               self.dialog_parent)
         dialog.accepted.connect(lambda: self.request_override(record, dialog.reason()))
@@ -104,12 +105,12 @@ class RecordActions(QObject):
         self._remember(dialog)
         return dialog
 
-    def request_override(self, record: dict[str, Any], reason: str) -> None:
+    def request_override(self, record: LogEntry, reason: str) -> None:
         """Run ``services.fixes.override``; a clerk gets the service's PermissionDenied as a message."""
         election = _election_of(record, self.session.election)
         if election is None:
             return
-        self.runner.start(jobs.override, self.spec, election, str(record.get("county")), str(record.get("party")),
+        self.runner.start(jobs.override, self.spec, election, record.county, record.party,
                           reason, on_result=self.session.request_refresh, title="Recording override")
 
     def mark_reviewed(self, log_id: int, state: str, reason: str) -> None:
@@ -120,20 +121,18 @@ class RecordActions(QObject):
         self.runner.start(jobs.undo_fix, self.spec, fix_id, reason, on_result=self.session.request_refresh,
                           title=f"Undoing fix {fix_id}")
 
-    def choose_escalation_export(self, detail: dict[str, Any], fmt: str) -> None:
+    def choose_escalation_export(self, detail: LogDetail, fmt: str) -> None:
         dialog = QFileDialog(self.dialog_parent, f"Export escalation as {fmt.upper()}")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix(fmt)
-        dialog.selectFile(f"escalation-{detail.get('county', '')}-{detail.get('id', '')}.{fmt}")
+        dialog.selectFile(f"escalation-{detail.county}-{detail.id}.{fmt}")
         dialog.fileSelected.connect(lambda name: self.export_escalation(detail, Path(name)))
         dialog.open()
 
-    def export_escalation(self, detail: dict[str, Any], out: Path) -> None:
-        self.report_export.export(out, county=detail.get("county"), escalation_id=detail.get("id"))
+    def export_escalation(self, detail: LogDetail, out: Path) -> None:
+        self.report_export.export(out, county=detail.county, escalation_id=detail.id)
 
-    def print_entry(self, detail: dict[str, Any], preview: bool) -> None:
+    def print_entry(self, detail: LogDetail, preview: bool) -> None:
         """Print (or preview) the report of one log entry, the scope its PDF export has."""
-        if detail.get("id") is None:
-            return
-        self.report_printer.request(preview=preview, county=detail.get("county"), escalation_id=int(detail["id"]),
+        self.report_printer.request(preview=preview, county=detail.county, escalation_id=detail.id,
                                     election=_election_of(detail, self.session.election))

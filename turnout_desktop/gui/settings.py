@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from turnout_desktop.db.session import default_data_dir, default_sqlite_url
+from turnout_desktop.services.connection import default_data_dir, default_sqlite_url
 from turnout_desktop.services.sign_in import SSL_MODES, ServerAddress
 
 log = logging.getLogger(__name__)

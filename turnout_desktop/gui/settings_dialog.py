@@ -32,11 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from turnout_desktop.domain.permissions import Action, is_allowed
-from turnout_desktop.gui import jobs
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.settings import DB_LOCAL, DB_POSTGRESQL, Preferences, save_preferences
 from turnout_desktop.gui.task_runner import TaskRunner
+from turnout_desktop.services import connection
+from turnout_desktop.services.shared_settings import SharedSettings
 from turnout_desktop.services.sign_in import SSL_MODES
+from turnout_desktop.services.worker_context import ContextSpec
 
 
 def _valid_pct(text: str) -> bool:
@@ -58,14 +60,14 @@ class SettingsDialog(QDialog):
     connection_tested = Signal(bool, str)
 
     def __init__(self, preferences: Preferences, runner: TaskRunner, parent: QWidget | None = None, *,
-                 spec: jobs.ContextSpec | None = None, shared: Any = None) -> None:
+                 spec: ContextSpec | None = None, shared: SharedSettings | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
         self.setMinimumWidth(480)
         self.runner = runner
         self.original = preferences
-        self.spec = spec or jobs.ContextSpec(preferences.database_url())
+        self.spec = spec or ContextSpec(preferences.database_url())
         self.may_change_shared = is_allowed(self.spec.role, Action.SET_SHARED_SETTINGS)
 
         layout = QVBoxLayout(self)
@@ -151,7 +153,7 @@ class SettingsDialog(QDialog):
         box_layout.addWidget(identity_note)
         return box
 
-    def _build_shared_box(self, preferences: Preferences, shared: Any) -> QGroupBox:
+    def _build_shared_box(self, preferences: Preferences, shared: SharedSettings | None) -> QGroupBox:
         """Gate thresholds, statewide source, auto-check: the database's values, editable by an admin only."""
         if shared is not None:
             verified, within = str(shared.gate_verified), str(shared.gate_within)
@@ -251,7 +253,7 @@ class SettingsDialog(QDialog):
         url = self.preferences().database_url()
         self.test_button.setEnabled(False)
         self.test_result.setText("Connecting…")
-        self.runner.start(jobs.test_connection, url, on_result=lambda text: self._tested(True, text),
+        self.runner.start(connection.test_connection, url, on_result=lambda text: self._tested(True, text),
                           on_error=lambda error, _trace: self._tested(False, str(error)),
                           title="Testing connection")
 

@@ -32,7 +32,7 @@ from turnout_desktop.gui import sign_in_jobs
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.settings import Preferences, save_preferences
 from turnout_desktop.gui.task_runner import TaskRunner
-from turnout_desktop.gui.worker_context import ContextSpec
+from turnout_desktop.services.worker_context import ContextSpec
 
 log = logging.getLogger(__name__)
 ERROR_STYLE = "color: #a40e26;"

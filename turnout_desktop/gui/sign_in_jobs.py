@@ -1,7 +1,9 @@
 """Worker side of the sign-in dialog (no Qt widgets): sign in, and the remembered password.
 
 Both touch the network or the system keyring, which may block for seconds (a D-Bus keyring may even
-prompt), so they run on the task runner, never on the GUI thread.
+prompt), so they run on the task runner, never on the GUI thread. The sign-in itself is
+``services.worker_context.sign_in_for_jobs``; this module stays in gui/ because "remember me" is this
+computer's keyring entry, named by the desktop preferences (gui/settings.py), which no service knows.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 
 from turnout_desktop.gui.jobs import Cancelled, Progress
 from turnout_desktop.gui.settings import Preferences, forget_password, load_password, store_password
-from turnout_desktop.gui.worker_context import ActingIdentity, ContextSpec, adopt_context
+from turnout_desktop.services.worker_context import ContextSpec, sign_in_for_jobs
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,30 +25,24 @@ class SignedIn:
 
 def sign_in(spec: ContextSpec, account: Preferences | None, remember: bool | None, *, progress: Progress,
             cancelled: Cancelled) -> SignedIn:
-    """Sign in as the login of ``spec`` (``services.sign_in``, which records the ``sign_in`` event).
+    """Sign in as the login of ``spec`` (``sign_in_for_jobs``: the jobs that follow reuse its context).
 
-    The context it opened is kept for the jobs that follow, so the main window does not connect and
-    read the identity a second time. Only after a successful sign-in is the password remembered in
-    the keyring (``remember`` True; ``account`` names the keyring entry) or a remembered one forgotten
-    (False: "remember me" was unticked); None leaves the keyring alone. A mistyped password is never
-    stored.
+    Only after a successful sign-in is the password remembered in the keyring (``remember`` True;
+    ``account`` names the keyring entry) or a remembered one forgotten (False: "remember me" was
+    unticked); None leaves the keyring alone. A mistyped password is never stored.
 
     Raises:
         SignInFailed: wrong password, unreachable server or no Turnout role (``reason`` says which).
         SchemaMismatch: the server's schema is older or newer than this app.
     """
-    from turnout_desktop.services.sign_in import sign_in as sign_in_service
-
-    url = spec.connect_url
-    ctx = sign_in_service(url, application="desktop")
-    adopt_context(url, ctx)
+    signed_in = sign_in_for_jobs(spec, application="desktop")
     remembered: bool | None = None
     if account is not None and remember is not None:
         if remember and spec.password:
             remembered = store_password(account, spec.password)
         elif not remember:
             forget_password(account)
-    return SignedIn(spec.with_identity(ActingIdentity.of(ctx)), remembered)
+    return SignedIn(signed_in, remembered)
 
 
 def remembered_password(account: Preferences, *, progress: Progress, cancelled: Cancelled) -> str | None:

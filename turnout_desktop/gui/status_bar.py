@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QStatusBar
 
-from turnout_desktop.gui.worker_context import ContextSpec
+from turnout_desktop.services.worker_context import ContextSpec
 
 
 class StatusBarLabels:

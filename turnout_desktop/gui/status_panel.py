@@ -12,7 +12,9 @@ from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
 from turnout_desktop.domain.counties import all_counties
-from turnout_desktop.gui.activity_model import status_category
+from turnout_desktop.domain.display import DisplayStatus, status_category
+from turnout_desktop.domain.labels import display_label
+from turnout_desktop.services.reconciliation_results import CountyOverviewRow
 
 # Worse categories first: a county shows the worst state of any of its parties.
 _SEVERITY = {"failed": 0, "escalated": 0, "in_progress": 1, "within": 2, "overridden": 2, "verified": 3}
@@ -45,31 +47,31 @@ def _as_datetime(value: Any) -> dt.datetime | None:
     return value if isinstance(value, dt.datetime) else None
 
 
-def summarize(rows: Sequence[dict[str, Any]], total_counties: int | None = None) -> StatusSummary:
+def summarize(rows: Sequence[CountyOverviewRow], total_counties: int | None = None) -> StatusSummary:
     """Summarise ``county_overview`` rows: a county is verified when every party row is."""
     total = total_counties if total_counties is not None else len(all_counties())
     worst_by_county: dict[str, int] = {}
-    in_progress_rows: list[dict[str, Any]] = []
+    in_progress_rows: list[CountyOverviewRow] = []
     last: dt.datetime | None = None
     for row in rows:
-        category = status_category(row.get("status"), row.get("accuracy_pct"))
+        category = status_category(row.status, row.accuracy_pct)
         severity = _SEVERITY.get(category, 1)
-        county = str(row.get("county"))
+        county = row.county
         worst_by_county[county] = min(severity, worst_by_county.get(county, severity))
         if category == "in_progress":
             in_progress_rows.append(row)
-        stamp = _as_datetime(row.get("last_reconciled_at"))
+        stamp = _as_datetime(row.last_reconciled_at)
         if stamp is not None and (last is None or stamp > last):
             last = stamp
-    worst = min(in_progress_rows, key=lambda r: float(r.get("accuracy_pct") or 0.0), default=None)
+    worst = min(in_progress_rows, key=lambda r: float(r.accuracy_pct or 0.0), default=None)
     return StatusSummary(
         total_counties=total,
         verified=sum(1 for s in worst_by_county.values() if s >= 2),
         in_progress=sum(1 for s in worst_by_county.values() if s == 1),
         failed_or_escalated=sum(1 for s in worst_by_county.values() if s == 0),
         no_upload=max(0, total - len(worst_by_county)),
-        worst_county=worst.get("county") if worst else None,
-        worst_accuracy=float(worst["accuracy_pct"]) if worst and worst.get("accuracy_pct") is not None else None,
+        worst_county=worst.county if worst else None,
+        worst_accuracy=float(worst.accuracy_pct) if worst and worst.accuracy_pct is not None else None,
         last_reconciled_at=last,
     )
 
@@ -116,8 +118,11 @@ class StatusPanel(QFrame):
         self.next_check_label = QLabel("off")
         grid = QGridLayout(self)
         for column, (title, value) in enumerate((
-            ("Counties verified", self.verified_label), ("In progress", self.in_progress_label),
-            ("Failed / escalated", self.failed_label), ("No upload yet", self.no_upload_label),
+            ("Counties verified", self.verified_label),
+            (display_label(DisplayStatus.IN_PROGRESS), self.in_progress_label),
+            (f"{display_label(DisplayStatus.FAILED)} / {display_label(DisplayStatus.ESCALATED).lower()}",
+             self.failed_label),
+            (display_label(DisplayStatus.NO_UPLOAD), self.no_upload_label),
             ("Last reconciliation", self.last_run_label), ("Next auto-check", self.next_check_label),
         )):
             caption = QLabel(title)
@@ -140,7 +145,7 @@ class StatusPanel(QFrame):
         self.clock.stop()
         super().hideEvent(event)
 
-    def set_rows(self, rows: Sequence[dict[str, Any]], last_run: dt.datetime | None = None) -> None:
+    def set_rows(self, rows: Sequence[CountyOverviewRow], last_run: dt.datetime | None = None) -> None:
         """Recompute the figures from overview rows (``last_run`` wins when more recent)."""
         summary = summarize(rows)
         if last_run is not None and (summary.last_reconciled_at is None or last_run > summary.last_reconciled_at):

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from turnout_desktop.gui import window_state
-from turnout_desktop.gui.outbox_jobs import QUEUED_TEXT
 from turnout_desktop.gui.outbox_status import OutboxMonitor
 from turnout_desktop.gui.task_runner import TaskRunner
 from turnout_desktop.gui.window_session import WindowSession
+from turnout_desktop.services.outbox_sync import QUEUED_TEXT
+
+if TYPE_CHECKING:
+    from turnout_desktop.services.outbox import SubmitOrQueueResult
+    from turnout_desktop.services.submission_results import SubmitResult
 
 FILE_FILTER = "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv *.tsv *.txt *.zip *.json);;All files (*)"
 
@@ -49,9 +53,11 @@ class UploadActions(QObject):
         self.session.remember_dialog(wizard)
         return wizard
 
-    def _on_wizard_submitted(self, result: Any) -> None:
+    def _on_wizard_submitted(self, result: SubmitResult | SubmitOrQueueResult) -> None:
         """Stored: reload the dashboard. Queued offline (server away): say so plainly and count it."""
-        if getattr(result, "queued", False):
+        from turnout_desktop.services.outbox import SubmitOrQueueResult  # cheap now: the wizard loaded the readers
+
+        if isinstance(result, SubmitOrQueueResult) and result.queued:
             self.session.show_banner(f"{QUEUED_TEXT} {result.message}")
             self.outbox.check()
         else:

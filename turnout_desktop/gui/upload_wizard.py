@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QModelIndex, Signal
 from PySide6.QtWidgets import (
@@ -34,13 +34,17 @@ from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_model import Column, RecordTableModel, key
 from turnout_desktop.gui.task_runner import TaskRunner
 from turnout_desktop.gui.wizard_widgets import PreviewModel, QualityBar
-from turnout_desktop.ingest.interpret.mapping import ROSTER_FIELDS
+from turnout_desktop.services.upload_preview import MAPPABLE_FIELDS, UploadCheck
+
+if TYPE_CHECKING:
+    from turnout_desktop.services.outbox import SubmitOrQueueResult
+    from turnout_desktop.services.submission_results import SubmitResult
 
 AUTO = "(detect)"
 PREVIEW_MAX_COLUMN_WIDTH = 180
 PROBLEM_COLUMNS = (
     Column("Row", key("row"), numeric=True), Column("Column", key("column")), Column("Value", key("value")),
-    Column("Problem", key("message")), Column("Blocks submit", lambda r: "yes" if r.get("blocking") else "no"),
+    Column("Problem", key("message")), Column("Blocks submit", lambda r: "yes" if r.blocking else "no"),
     Column("File", key("file")),
 )
 COUNT_COLUMNS = (
@@ -149,7 +153,7 @@ class ReviewPage(QWizardPage):
         self.preview_table.verticalHeader().setDefaultSectionSize(22)
         self.mapping_combos: dict[str, QComboBox] = {}
         mapping_form = QFormLayout()
-        for name in ROSTER_FIELDS:
+        for name in MAPPABLE_FIELDS:
             combo = QComboBox()
             combo.setObjectName(f"map_{name}")
             combo.setEditable(True)  # a title can be typed when detection found no header
@@ -192,7 +196,7 @@ class ReviewPage(QWizardPage):
     def run_check(self) -> None:
         self.wizard_.run_check(self.mapping())
 
-    def show_check(self, check: wizard_jobs.WizardCheck) -> None:
+    def show_check(self, check: UploadCheck) -> None:
         report = check.report
         layout = report.layout_json()
         self.layout_label.setText(
@@ -216,7 +220,7 @@ class ReviewPage(QWizardPage):
             combo.setCurrentText(mapping.get(name) or AUTO)
             combo.blockSignals(False)
         self.quality.set_profiles(check.quality)
-        self.problems.set_records([p.to_json() for p in report.upload.problems])
+        self.problems.set_records(report.upload.problems)  # ingest Problem records
         self._show_sheet(0)
         emit(self.completeChanged)
 
@@ -236,14 +240,14 @@ class ReviewPage(QWizardPage):
     def select_problem_row(self, index: QModelIndex) -> None:
         """Select the problem's spreadsheet row in the preview and scroll to it."""
         problem = self.problems.record(index.row())
-        if problem.get("row") is None or self.wizard_.check is None:
+        if problem.row is None or self.wizard_.check is None:
             return
         for position, preview in enumerate(self.wizard_.check.previews):
-            if preview.file == problem.get("file") and (not problem.get("sheet") or preview.sheet == problem["sheet"]):
+            if preview.file == problem.file and (not problem.sheet or preview.sheet == problem.sheet):
                 if self.sheet_combo.currentIndex() != position:
                     self.sheet_combo.setCurrentIndex(position)
                 break
-        row = self.preview.row_for_spreadsheet_row(int(problem["row"]))
+        row = self.preview.row_for_spreadsheet_row(problem.row)
         if row is not None:
             self.preview_table.selectRow(row)
             self.preview_table.scrollTo(self.preview.index(row, 0))
@@ -308,8 +312,8 @@ class CountsPage(QWizardPage):
 class UploadWizard(QWizard):
     """The clerk's upload flow; all reading and storing runs on the shared task runner."""
 
-    checked = Signal(object)  # WizardCheck
-    submitted = Signal(object)  # SubmitResult
+    checked = Signal(object)  # UploadCheck
+    submitted = Signal(object)  # SubmitResult, or SubmitOrQueueResult through a shared server (wizard_jobs.submit)
 
     def __init__(self, spec: ContextSpec, runner: TaskRunner, paths: list[Path], *,
                  election: dt.date | None = None, parent: QWidget | None = None) -> None:
@@ -321,11 +325,11 @@ class UploadWizard(QWizard):
         self.runner = runner
         self.initial_paths = list(paths)
         self.initial_election = election
-        self.check: wizard_jobs.WizardCheck | None = None
+        self.check: UploadCheck | None = None
         self.checking = False
         self.submitting = False
         self.submit_done = False
-        self.result: Any = None
+        self.result: SubmitResult | SubmitOrQueueResult | None = None
         self.files_page = FilesPage(self)
         self.review_page = ReviewPage(self)
         self.counts_page = CountsPage(self)
@@ -345,7 +349,7 @@ class UploadWizard(QWizard):
                           on_result=self._on_checked, on_error=self._on_check_failed, title="Pre-checking", heavy=True,
                           **self.options())
 
-    def _on_checked(self, check: wizard_jobs.WizardCheck) -> None:
+    def _on_checked(self, check: UploadCheck) -> None:
         self.check = check
         self.checking = False
         self.review_page.show_check(check)
@@ -370,7 +374,7 @@ class UploadWizard(QWizard):
                           mapping=getattr(self, "mapping", None), on_result=self._on_submitted,
                           on_error=self._on_submit_failed, title="Submitting and reconciling", heavy=True)
 
-    def _on_submitted(self, result: Any) -> None:
+    def _on_submitted(self, result: SubmitResult | SubmitOrQueueResult) -> None:
         self.submitting = False
         self.submit_done = True
         self.result = result

@@ -16,7 +16,7 @@ from turnout_desktop.domain.permissions import Action, is_allowed
 from turnout_desktop.gui.jobs import Dashboard
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.settings import Preferences
-from turnout_desktop.gui.worker_context import ContextSpec
+from turnout_desktop.services.worker_context import ContextSpec
 
 
 class WindowSession(QObject):

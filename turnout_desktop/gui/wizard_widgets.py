@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
-from turnout_desktop.gui.wizard_jobs import BANNER, BLANK, FOOTER, HEADER, ColumnQuality, SheetPreview
+from turnout_desktop.services.upload_preview import BANNER, BLANK, FOOTER, HEADER, ColumnQuality, SheetPreview
 
 Index = QModelIndex | QPersistentModelIndex
 ROW_KIND_COLOURS = {BANNER: "#e8e8e8", HEADER: "#d6e4f7", FOOTER: "#eadcf5", BLANK: "#f7f7f7"}

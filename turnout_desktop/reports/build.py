@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
+from types import MappingProxyType
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,15 +26,14 @@ from turnout_desktop.db.settings_store import STATEWIDE_SOURCE, gate_thresholds,
 from turnout_desktop.domain.codes import TOTAL
 from turnout_desktop.domain.counties import all_counties
 from turnout_desktop.domain.gate import LEVEL_IN_PROGRESS, GateDecision
+from turnout_desktop.domain.labels import status_label, status_text, strategy_label
 from turnout_desktop.domain.metrics import MethodCount, accuracy_pct, rounded
+from turnout_desktop.domain.status import Status
 from turnout_desktop.engine.certification import certified_scope
 from turnout_desktop.engine.publication import overrides_in_force, publications
-from turnout_desktop.engine.types import STATUS_CHECKED
 from turnout_desktop.errors import NotFound
 from turnout_desktop.reports.evidence import collect_evidence
 from turnout_desktop.reports.model import (
-    STATUS_NOT_RECONCILED,
-    STATUS_OVERRIDDEN,
     AttemptRow,
     CountyRow,
     Discrepancy,
@@ -41,7 +42,8 @@ from turnout_desktop.reports.model import (
     TotalsRow,
 )
 
-_PROBLEM_STATUSES = ("ESCALATED", "FAILED")
+_PROBLEM_STATUSES = (Status.ESCALATED, Status.FAILED)
+NO_LABELS: Mapping[str, str] = MappingProxyType({})
 Key = tuple[str, str]  # (county, party)
 
 
@@ -79,7 +81,7 @@ def _record_counts(session: Session, election: dt.date, county: str | None) -> d
 
 def _newest_logs(session: Session, election: dt.date, county: str | None) -> dict[Key, ReconciliationLog]:
     newest_ids = (select(func.max(ReconciliationLog.id))
-                  .where(ReconciliationLog.election_date == election, ReconciliationLog.status != STATUS_CHECKED)
+                  .where(ReconciliationLog.election_date == election, ReconciliationLog.status != Status.CHECKED)
                   .group_by(ReconciliationLog.county, ReconciliationLog.party))
     if county is not None:
         newest_ids = newest_ids.where(ReconciliationLog.county == county)
@@ -125,8 +127,9 @@ def _county_rows(official: dict[Key, dict[str, int]], actual: dict[Key, dict[str
         override = overrides.get(key)
         decision = decisions.get(key) or GateDecision(False, None, "Reconciliation in progress", LEVEL_IN_PROGRESS)
         log = logs.get(key)
-        status = STATUS_OVERRIDDEN if override else (log.status if log else STATUS_NOT_RECONCILED)
+        status = Status.OVERRIDDEN if override else (log.status if log else Status.NOT_RECONCILED)
         states[key] = (status, decision.level)
+        shown = status_text(status, party_accuracy)
         extra = {"override_reason": override.reason, "override_by": override.created_by} if override else {}
         for method in methods:
             count = by_method[method]
@@ -134,12 +137,13 @@ def _county_rows(official: dict[Key, dict[str, int]], actual: dict[Key, dict[str
                 county=county, party=party, method=method, official=count.expected, database=count.actual,
                 off_by=count.actual - count.expected,
                 accuracy_pct=_pct(accuracy_pct(count.expected, {method: count})),
-                status=status, public=decision.allowed, public_message=decision.message, **extra))
+                status=status, status_label=shown, public=decision.allowed, public_message=decision.message,
+                **extra))
         database_total = sum(c.actual for c in by_method.values())
         rows.append(CountyRow(
             county=county, party=party, method=TOTAL, official=expected_total, database=database_total,
             off_by=database_total - expected_total, accuracy_pct=_pct(party_accuracy), status=status,
-            public=decision.allowed, public_message=decision.message, **extra))
+            status_label=shown, public=decision.allowed, public_message=decision.message, **extra))
     return rows, states
 
 
@@ -185,24 +189,25 @@ def _totals(official: dict[Key, dict[str, int]], actual: dict[Key, dict[str, int
             for party, method in groups]
 
 
-def _resolution(log: ReconciliationLog, fixes: list[Fix]) -> str:
+def _resolution(log: ReconciliationLog, fixes: list[Fix], strategy_labels: Mapping[str, str]) -> str:
     """What fixed the discrepancy, or why it is escalated, in one sentence for the reader."""
     fix_text = "; ".join(
-        f"fix {f.id} {f.strategy}: {f.summary or ''}".rstrip(": ") + (" (undone)" if f.undone_at else "")
-        for f in fixes)
-    if log.status == "RESOLVED":
-        text = f"Resolved by {log.strategy_succeeded}" if log.strategy_succeeded else "Resolved: counts match"
+        f"fix {f.id} {strategy_label(f.strategy, strategy_labels)}: {f.summary or ''}".rstrip(": ")
+        + (" (undone)" if f.undone_at else "") for f in fixes)
+    if log.status == Status.RESOLVED:
+        text = f"Resolved by {strategy_label(log.strategy_succeeded, strategy_labels)}" if log.strategy_succeeded \
+            else "Resolved: counts match"
     elif log.status in _PROBLEM_STATUSES:
-        text = f"{log.status.capitalize()} after {log.attempts_count} attempt(s)"
+        text = f"{status_label(log.status)} after {log.attempts_count} attempt(s)"
     else:
-        text = f"{log.status.replace('_', ' ').capitalize()}"
+        text = status_label(log.status)
     parts = [text, fix_text, log.notes or "", f"review: {log.review_state}" if log.review_state else "",
              log.review_reason or ""]
     return ". ".join(part for part in parts if part)
 
 
-def _discrepancies(session: Session, logs: list[ReconciliationLog],
-                   overrides: dict[Key, ManualOverride]) -> list[Discrepancy]:
+def _discrepancies(session: Session, logs: list[ReconciliationLog], overrides: dict[Key, ManualOverride],
+                   strategy_labels: Mapping[str, str]) -> list[Discrepancy]:
     ids = [log.id for log in logs]
     attempts: dict[int, list[AttemptRow]] = defaultdict(list)
     fixes: dict[int, list[Fix]] = defaultdict(list)
@@ -211,8 +216,9 @@ def _discrepancies(session: Session, logs: list[ReconciliationLog],
                                  .order_by(ReconciliationAttempt.log_id, ReconciliationAttempt.attempt_no)
                                  ).scalars():
             attempts[a.log_id].append(AttemptRow(
-                attempt_no=a.attempt_no, strategy=a.strategy, outcome=a.outcome, before_actual=a.before_actual,
-                after_actual=a.after_actual, before_accuracy_pct=a.before_accuracy_pct,
+                attempt_no=a.attempt_no, strategy=a.strategy,
+                strategy_label=strategy_label(a.strategy, strategy_labels), outcome=a.outcome,
+                before_actual=a.before_actual, after_actual=a.after_actual, before_accuracy_pct=a.before_accuracy_pct,
                 after_accuracy_pct=a.after_accuracy_pct, fix_id=a.fix_id, message=a.message))
         for fix in session.execute(select(Fix).where(Fix.log_id.in_(ids)).order_by(Fix.id)).scalars():
             fixes[fix.log_id or 0].append(fix)
@@ -224,19 +230,21 @@ def _discrepancies(session: Session, logs: list[ReconciliationLog],
             log_id=log.id, county=log.county, party=log.party, created_at=log.created_at,
             trigger=log.trigger_type, expected=log.expected_total, actual=log.actual_total,
             discrepancy=log.discrepancy, discrepancy_pct=log.discrepancy_pct, status=log.status,
-            diagnosis=[str(code) for code in (log.diagnosis or [])], resolution=_resolution(log, fixes[log.id]),
+            status_label=status_text(log.status, log.final_accuracy_pct, overridden=override is not None),
+            diagnosis=[str(code) for code in (log.diagnosis or [])],
+            resolution=_resolution(log, fixes[log.id], strategy_labels),
             override=f"{override.reason} (by {override.created_by})" if override else None,
             evidence=evidence, evidence_total=total, attempts=attempts[log.id]))
     return result
 
 
 def _worth_explaining(log: ReconciliationLog) -> bool:
-    return bool(log.discrepancy) or log.status != "RESOLVED" or log.attempts_count > 0 or bool(log.diagnosis)
+    return bool(log.discrepancy) or log.status != Status.RESOLVED or log.attempts_count > 0 or bool(log.diagnosis)
 
 
 def build_report(session: Session, *, election: dt.date, county: str | None = None,
                  escalation_id: int | None = None, user: str = "",
-                 generated_at: dt.datetime | None = None) -> Report:
+                 generated_at: dt.datetime | None = None, strategy_labels: Mapping[str, str] = NO_LABELS) -> Report:
     """Build the diagnostic report for a whole election, one county or one escalation.
 
     Args:
@@ -246,6 +254,9 @@ def build_report(session: Session, *, election: dt.date, county: str | None = No
         escalation_id: limit to this reconciliation_log entry (its county and party).
         user: who generates the report (printed in the footer).
         generated_at: generation time (default: now, UTC).
+        strategy_labels: each strategy's declared label by name (``turnout_desktop.strategies.declared_labels()``,
+            passed in because reports may not import the strategies; see ``domain/labels.py``). Without it
+            the report names strategies as the log does.
 
     Returns:
         The report model.
@@ -284,5 +295,5 @@ def build_report(session: Session, *, election: dt.date, county: str | None = No
         statewide_snapshot=snapshot, gate_verified_pct=float(thresholds.verified),
         gate_within_pct=float(thresholds.within), audit_head=head_hash(session),
         summary=_summary(states, in_scope, rows), totals=_totals(official, actual), counties=rows,
-        discrepancies=_discrepancies(session, explained, overrides),
+        discrepancies=_discrepancies(session, explained, overrides, strategy_labels),
         certification="certified" if certified_scope(session, election, county) is not None else "unofficial")

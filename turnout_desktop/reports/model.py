@@ -8,14 +8,10 @@ report, summary, totals, counties, discrepancies, attempts, evidence.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
-
-# Status shown for a county/party that has an official count but no reconciliation yet.
-STATUS_NOT_RECONCILED = "NOT_RECONCILED"
-STATUS_OVERRIDDEN = "OVERRIDDEN"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +26,7 @@ class CountyRow:
     off_by: int  # database - official (positive: the database has more)
     accuracy_pct: float | None
     status: str
+    status_label: str  # the words the GUI shows for the same status (domain/labels.py status_text)
     public: bool
     public_message: str
     override_reason: str | None = None
@@ -85,6 +82,7 @@ class AttemptRow:
 
     attempt_no: int
     strategy: str
+    strategy_label: str  # the label the strategy declares (the PDF's; the exports keep the name)
     outcome: str
     before_actual: int | None
     after_actual: int | None
@@ -108,6 +106,7 @@ class Discrepancy:
     discrepancy: int | None
     discrepancy_pct: float | None
     status: str
+    status_label: str  # as CountyRow.status_label; "Overridden" while an override is in force
     diagnosis: list[str]
     resolution: str  # what fixed it, or why it is escalated
     override: str | None  # "reason (by user)" of an active manual override
@@ -200,9 +199,9 @@ def report_tables(report: Report) -> list[Table]:
 
 def build_report(session: Session, *, election: dt.date, county: str | None = None,
                  escalation_id: int | None = None, user: str = "",
-                 generated_at: dt.datetime | None = None) -> Report:
+                 generated_at: dt.datetime | None = None, strategy_labels: Mapping[str, str] | None = None) -> Report:
     """Build the report from the database (see ``turnout_desktop.reports.build.build_report``)."""
     from turnout_desktop.reports.build import build_report as _build  # the builder imports this module
 
     return _build(session, election=election, county=county, escalation_id=escalation_id, user=user,
-                  generated_at=generated_at)
+                  generated_at=generated_at, strategy_labels=strategy_labels or {})

@@ -23,6 +23,8 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
+from turnout_desktop.domain.display import DisplayStatus
+from turnout_desktop.domain.labels import diagnoses_text, diagnosis_label, display_label, outcome_label
 from turnout_desktop.reports.chart import Bar, draw_accuracy_chart
 from turnout_desktop.reports.model import Discrepancy, Report
 
@@ -30,6 +32,9 @@ EVIDENCE_CAP = 25  # failing VUIDs listed per discrepancy in the PDF
 BARS_PER_CHART = 60
 _RESOLUTION = 96  # layout units = pixels at 96 dpi, as QTextDocument measures fonts
 _MARGIN, _HEADER, _FOOTER = 36, 44, 40
+# The summary's county groups (reports/model.py Summary), headed with the words the GUI uses for them.
+_SUMMARY_STATES = (DisplayStatus.VERIFIED, DisplayStatus.WITHIN, DisplayStatus.IN_PROGRESS, DisplayStatus.ESCALATED,
+                   DisplayStatus.NO_UPLOAD)
 _app: QGuiApplication | None = None  # kept alive for the process when we had to create it
 
 
@@ -70,26 +75,27 @@ def _table(header: list[str], rows: list[list[object]], *, numeric: set[int] | N
 
 
 def _discrepancy_html(item: Discrepancy) -> str:
-    parts = [f"<h3>{escape(item.county)} {escape(item.party)}: {escape(item.status)} (log {item.log_id})</h3>",
+    parts = [f"<h3>{escape(item.county)} {escape(item.party)}: {escape(item.status_label)} (log {item.log_id})</h3>",
              f"<p>Expected {_fmt(item.expected)}, database {_fmt(item.actual)}, off by {_fmt(item.discrepancy)}"
              f" ({_fmt(item.discrepancy_pct)}%). Trigger {escape(item.trigger)}.<br/>"
-             f"Diagnosis: {escape(', '.join(item.diagnosis) or 'none recorded')}.<br/>"
+             f"Diagnosis: {escape(diagnoses_text(item.diagnosis))}.<br/>"
              f"Outcome: {escape(item.resolution)}</p>"]
     if item.override:
         parts.append(f"<p><b>Manual override:</b> {escape(item.override)}</p>")
     if item.attempts:
         parts.append(_table(
             ["#", "Strategy", "Outcome", "Before", "After", "Accuracy before", "Accuracy after", "Message"],
-            [[a.attempt_no, a.strategy, a.outcome, a.before_actual, a.after_actual, a.before_accuracy_pct,
-              a.after_accuracy_pct, a.message] for a in item.attempts], numeric={0, 3, 4, 5, 6}))
+            [[a.attempt_no, a.strategy_label, outcome_label(a.outcome), a.before_actual, a.after_actual,
+              a.before_accuracy_pct, a.after_accuracy_pct, a.message] for a in item.attempts], numeric={0, 3, 4, 5, 6}))
     vuid_rows = [e for e in item.evidence if e.vuid is not None]
     notes = [e for e in item.evidence if e.vuid is None]
     for note in notes:
-        parts.append(f"<p>{escape(note.code)}: {escape(note.note or '')}</p>")
+        parts.append(f"<p>{escape(diagnosis_label(note.code))}: {escape(note.note or '')}</p>")
     if vuid_rows:
         shown = vuid_rows[:EVIDENCE_CAP]
-        parts.append(_table(["Code", "VUID", "Precinct", "Source file", "Row"],
-                            [[e.code, e.vuid, e.precinct, e.source_file, e.row_no] for e in shown], numeric={4}))
+        parts.append(_table(["Cause", "VUID", "Precinct", "Source file", "Row"],
+                            [[diagnosis_label(e.code), e.vuid, e.precinct, e.source_file, e.row_no] for e in shown],
+                            numeric={4}))
         if item.evidence_total > len(shown):
             parts.append(f"<p>Showing {len(shown)} of {item.evidence_total:,} failing VUIDs; "
                          "the CSV export lists all of them.</p>")
@@ -105,8 +111,7 @@ def _html(report: Report, chart_names: list[str], chart_width: int) -> str:
         f"Data as of {_fmt(report.as_of) or 'unknown'} &middot; {escape(report.statewide_snapshot)}<br/>"
         f"Gate: verified &ge; {report.gate_verified_pct:g}%, within &ge; {report.gate_within_pct:g}%</p>",
         "<h2>Summary</h2>",
-        _table(["Counties", "Verified", "Within 1%", "In progress", "Escalated", "No upload", "Expected",
-                "Actual"],
+        _table(["Counties", *(display_label(state) for state in _SUMMARY_STATES), "Expected", "Actual"],
                [[s.counties_in_scope, s.verified, s.within, s.in_progress, s.escalated, s.no_upload,
                  s.expected_total, s.actual_total]], numeric=set(range(8))),
         "<h2>Totals by party and method</h2>",
@@ -121,7 +126,7 @@ def _html(report: Report, chart_names: list[str], chart_width: int) -> str:
     parts.append(_table(
         ["County", "Party", "Method", "Official", "Database", "Off by", "Accuracy %", "Status", "Public",
          "Override"],
-        [[c.county, c.party, c.method, c.official, c.database, c.off_by, c.accuracy_pct, c.status,
+        [[c.county, c.party, c.method, c.official, c.database, c.off_by, c.accuracy_pct, c.status_label,
           "yes" if c.public else "no",
           f"{c.override_reason} (by {c.override_by})" if c.override_reason else ""] for c in report.counties],
         numeric={3, 4, 5, 6}))

@@ -33,9 +33,6 @@ class LoginGrant:
     role: str
     counties: tuple[str, ...]
 
-    def to_json(self) -> dict[str, object]:
-        return {"login": self.login, "role": self.role, "counties": list(self.counties)}
-
 
 @contextmanager
 def owner_engine(db_url: str | None) -> Iterator[Engine]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from turnout_desktop.db.models import Certification, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.counties import all_counties, canonical_county_name
 from turnout_desktop.domain.permissions import Action
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.engine.certification import (
     certifications_in_force,
     certified_scope,
@@ -36,6 +37,45 @@ from turnout_desktop.store.statewide_loader import lock_statewide_imports
 LABEL_CERTIFIED = "certified"
 LABEL_UNOFFICIAL = "unofficial"
 DRIFT_DETAILS_LIMIT = 100  # changed keys kept in one alarm event (the count says how many there were)
+
+
+@dataclass(frozen=True, slots=True)
+class CertificationRecord:
+    """One certification of an election (``county`` None) or of one county; times as ISO text."""
+
+    id: int
+    election: str
+    county: str | None
+    certified_at: str
+    certified_by: str
+    reason: str
+    last_drift_check_at: str | None
+    revoked_at: str | None
+    revoked_by: str | None
+    revoke_reason: str | None
+    in_force: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CountChange:
+    """One count that differs from its certified value (None: the key is absent on that side)."""
+
+    table: str  # "official" | "records"
+    key: str  # COUNTY|PARTY|METHOD
+    certified: int | None
+    now: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DriftAlarm:
+    """A certified scope whose counts changed underneath it (``asdict`` of it is the alarm's details)."""
+
+    certification_id: int
+    county: str | None
+    election: str
+    certified_at: str
+    certified_by: str
+    changes: tuple[CountChange, ...]
 
 
 def _county(county: str | None) -> str | None:
@@ -56,14 +96,21 @@ def _sentence_start(election: dt.date, county: str | None) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _to_json(row: Certification) -> dict[str, Any]:
-    return {
-        "id": row.id, "election": row.election_date.isoformat(), "county": row.county,
-        "certified_at": row.certified_at.isoformat(), "certified_by": row.certified_by, "reason": row.reason,
-        "last_drift_check_at": row.last_drift_check_at.isoformat() if row.last_drift_check_at else None,
-        "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None, "revoked_by": row.revoked_by,
-        "revoke_reason": row.revoke_reason, "in_force": row.revoked_at is None,
-    }
+def _record(row: Certification) -> CertificationRecord:
+    return CertificationRecord(
+        id=row.id, election=row.election_date.isoformat(), county=row.county,
+        certified_at=row.certified_at.isoformat(), certified_by=row.certified_by, reason=row.reason,
+        last_drift_check_at=row.last_drift_check_at.isoformat() if row.last_drift_check_at else None,
+        revoked_at=row.revoked_at.isoformat() if row.revoked_at else None, revoked_by=row.revoked_by,
+        revoke_reason=row.revoke_reason, in_force=row.revoked_at is None,
+    )
+
+
+def _election_or_county(scope: Scope) -> tuple[dt.date, str | None]:
+    """The election and canonical county of a certification's scope (a party cannot be certified alone)."""
+    if scope.party is not None:
+        raise InvalidRequest("A certification covers an election or one county of it, not one party.")
+    return scope.election, _county(scope.county)
 
 
 def _lock_scope(session: Session, election: dt.date, county: str | None) -> None:
@@ -72,19 +119,16 @@ def _lock_scope(session: Session, election: dt.date, county: str | None) -> None
     lock_statewide_imports(session, election)
 
 
-def certify(ctx: AppContext, election: dt.date, county: str | None = None, *, reason: str) -> dict[str, Any]:
-    """Certify an election (``county`` None) or one county of it, keeping the counts as certified.
-
-    Returns:
-        The certification as a dict (``id``, ``election``, ``county``, ``certified_at``, ``certified_by`` ...).
+def certify(ctx: AppContext, scope: Scope, *, reason: str) -> CertificationRecord:
+    """Certify an election (``scope.county`` None) or one county of it, keeping the counts as certified.
 
     Raises:
-        PermissionDenied: not an admin. InvalidRequest: blank reason, unknown county, a scope already
-        certified, or nothing to certify (no official counts).
+        PermissionDenied: not an admin. InvalidRequest: blank reason, unknown county, a party in ``scope``,
+        a scope already certified, or nothing to certify (no official counts).
     """
     ctx.require(Action.CERTIFY)
     reason = written_reason(reason, "Certifying needs a written reason (--reason TEXT).")
-    county = _county(county)
+    election, county = _election_or_county(scope)
     with transaction(ctx.engine) as session:
         _lock_scope(session, election, county)
         existing = certified_scope(session, election, county)
@@ -99,7 +143,7 @@ def certify(ctx: AppContext, election: dt.date, county: str | None = None, *, re
                             reason=reason, snapshot=snapshot)
         session.add(row)
         session.flush()
-        result = _to_json(row)
+        result = _record(row)
         record_event(session, "certified", f"Certified {_scope_text(election, county)}: {reason}", user=ctx.user,
                      role=ctx.role, county=county, election_date=election,
                      details={"certification_id": row.id, "county": county, "reason": reason,
@@ -108,16 +152,17 @@ def certify(ctx: AppContext, election: dt.date, county: str | None = None, *, re
         return result
 
 
-def uncertify(ctx: AppContext, election: dt.date, county: str | None = None, *, reason: str) -> dict[str, Any]:
+def uncertify(ctx: AppContext, scope: Scope, *, reason: str) -> CertificationRecord:
     """Revoke the certification of exactly this scope (admin, reason required, audited).
 
     Raises:
-        PermissionDenied: not an admin. InvalidRequest: blank reason, unknown county, or the scope has no
-        certification of its own in force (a county certified through its election names that).
+        PermissionDenied: not an admin. InvalidRequest: blank reason, unknown county, a party in ``scope``,
+        or the scope has no certification of its own in force (a county certified through its election
+        names that).
     """
     ctx.require(Action.CERTIFY)
     reason = written_reason(reason, "Uncertifying needs a written reason (--reason TEXT).")
-    county = _county(county)
+    election, county = _election_or_county(scope)
     with transaction(ctx.engine) as session:
         in_force = certifications_in_force(session, election)
         row = in_force.get(county)
@@ -129,20 +174,20 @@ def uncertify(ctx: AppContext, election: dt.date, county: str | None = None, *, 
         row.revoked_by = ctx.user
         row.revoke_reason = reason
         session.flush()
-        result = _to_json(row)
+        result = _record(row)
         record_event(session, "uncertified", f"Uncertified {_scope_text(election, county)}: {reason}",
                      user=ctx.user, role=ctx.role, county=county, election_date=election,
                      details={"certification_id": row.id, "county": county, "reason": reason,
-                              "certified_at": result["certified_at"], "certified_by": row.certified_by})
+                              "certified_at": result.certified_at, "certified_by": row.certified_by})
         return result
 
 
-def list_certifications(ctx: AppContext, election: dt.date) -> list[dict[str, Any]]:
+def list_certifications(ctx: AppContext, election: dt.date) -> tuple[CertificationRecord, ...]:
     """Every certification of an election, revoked ones included (``in_force`` says which), oldest first."""
     with transaction(ctx.engine) as session:
         rows = session.execute(select(Certification).where(Certification.election_date == election)
                                .order_by(Certification.id)).scalars()
-        return [_to_json(row) for row in rows]
+        return tuple(_record(row) for row in rows)
 
 
 def certification_label(session: Session, election: dt.date, county: str | None) -> str:
@@ -155,7 +200,7 @@ def _due(row: Certification, now: dt.datetime, force: bool) -> bool:
     return force or row.last_drift_check_at is None or row.last_drift_check_at.date() < now.date()
 
 
-def drift_check(ctx: AppContext, election: dt.date, *, force: bool = False) -> list[dict[str, Any]]:
+def drift_check(ctx: AppContext, election: dt.date, *, force: bool = False) -> tuple[DriftAlarm, ...]:
     """Compare every certification in force with the counts now; alarm on each drifted scope.
 
     Changes no data: only ``last_drift_check_at`` is stamped and one ``certified_drift`` failure event is
@@ -167,11 +212,10 @@ def drift_check(ctx: AppContext, election: dt.date, *, force: bool = False) -> l
         force: Check even when a certification was already checked today (tests, an admin's request).
 
     Returns:
-        One dict per drifted scope: ``certification_id``, ``county``, ``election``, ``certified_at``,
-        ``certified_by``, ``changes`` (see ``engine.certification.snapshot_drift``).
+        One alarm per drifted scope, with the counts that changed (``engine.certification.snapshot_drift``).
     """
     ctx.require(Action.CHECK)
-    drifts: list[dict[str, Any]] = []
+    drifts: list[DriftAlarm] = []
     with transaction(ctx.engine) as session:
         now = utcnow()
         for row in certifications_in_force(session, election).values():
@@ -181,15 +225,16 @@ def drift_check(ctx: AppContext, election: dt.date, *, force: bool = False) -> l
             row.last_drift_check_at = now
             if not changes:
                 continue
-            drift = {"certification_id": row.id, "county": row.county, "election": election.isoformat(),
-                     "certified_at": row.certified_at.isoformat(), "certified_by": row.certified_by,
-                     "changes": changes}
+            drift = DriftAlarm(certification_id=row.id, county=row.county, election=election.isoformat(),
+                               certified_at=row.certified_at.isoformat(), certified_by=row.certified_by,
+                               changes=tuple(CountChange(**change) for change in changes))
             drifts.append(drift)
             record_event(session, "certified_drift",
                          f"ALARM: {_scope_text(election, row.county)}, certified on {row.certified_at:%Y-%m-%d} by "
                          f"{row.certified_by}, changed underneath: {len(changes)} count(s) differ",
                          disposition="failure", user=ctx.user, role=ctx.role, county=row.county,
                          election_date=election,
-                         details={**drift, "changes": changes[:DRIFT_DETAILS_LIMIT], "changes_count": len(changes)})
+                         details={**asdict(drift), "changes": changes[:DRIFT_DETAILS_LIMIT],
+                                  "changes_count": len(changes)})
         session.flush()
-    return drifts
+    return tuple(drifts)

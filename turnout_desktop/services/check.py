@@ -17,30 +17,33 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from turnout_desktop.db import settings_store
 from turnout_desktop.db.audit import record_event
 from turnout_desktop.db.models import ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.permissions import Action, is_allowed
+from turnout_desktop.domain.scope import Scope
+from turnout_desktop.domain.status import Status
 from turnout_desktop.engine.batch import waiting_for_statewide
 from turnout_desktop.engine.certification import certifications_in_force
 from turnout_desktop.engine.compare import compare
 from turnout_desktop.engine.freshness import PairState, pair_states
 from turnout_desktop.engine.loop import STATEWIDE_SEEN
 from turnout_desktop.engine.repository import newest_election, newest_statewide_file
+from turnout_desktop.engine.results import CHECK_RECONCILED, ReconcileResult
 from turnout_desktop.engine.types import (
-    STATUS_CHECKED,
-    STATUS_ESCALATED,
-    STATUS_RESOLVED,
     TRIGGER_AUTO_CHECK,
     CancelCheck,
     ProgressCallback,
 )
 from turnout_desktop.errors import Certified, ImportRejected, SourceUnavailable
 from turnout_desktop.services.context import AppContext
+
+if TYPE_CHECKING:
+    from turnout_desktop.services.certification import DriftAlarm
 
 ALL = "*"  # county and party of a check's summary row
 DAILY = dt.timedelta(hours=24)
@@ -60,7 +63,7 @@ class ElectionCheck:
     escalated: int = 0  # re-reconciled by this check and ESCALATED
     certified_skipped: int = 0
     statewide: dict[str, Any] = field(default_factory=dict)
-    drifts: list[dict[str, Any]] = field(default_factory=list)
+    drifts: tuple[DriftAlarm, ...] = ()
     reasons: dict[str, int] = field(default_factory=dict)  # why pairs were re-reconciled
     statewide_file_max_id: int | None = None  # the newest statewide file when the check ran
     error: str | None = None  # why the check stopped early (its row is still written)
@@ -70,7 +73,8 @@ class ElectionCheck:
         return {"election_date": self.election.isoformat(), "examined": self.examined, "changed": self.changed,
                 "reconciled": self.reconciled, "healed": self.healed, "escalated": self.escalated,
                 "certified_skipped": self.certified_skipped, "statewide": self.statewide,
-                "drift_alarms": len(self.drifts), "drifts": self.drifts, "reasons": self.reasons,
+                "drift_alarms": len(self.drifts), "drifts": [asdict(drift) for drift in self.drifts],
+                "reasons": self.reasons,
                 "statewide_file_max_id": self.statewide_file_max_id, "error": self.error, "log_id": self.log_id}
 
     def sentence(self) -> str:
@@ -87,20 +91,22 @@ class ElectionCheck:
         return text + "."
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CheckReport:
-    results: list[dict[str, Any]]
-    elections: list[ElectionCheck]
+    """What a check did: one result per (county, party) of every election checked, and each election's summary."""
+
+    results: tuple[ReconcileResult, ...]
+    elections: tuple[ElectionCheck, ...]
 
     @property
-    def drift_alarms(self) -> list[dict[str, Any]]:
+    def drift_alarms(self) -> list[DriftAlarm]:
         return [drift for election in self.elections for drift in election.drifts]
 
 
 def check(ctx: AppContext, election: dt.date | None = None, *, progress: ProgressCallback | None = None,
-          cancel: CancelCheck | None = None) -> list[dict[str, Any]]:
-    """The scheduled check; one result dict per (county, party) (``"check"``: reconciled | unchanged)."""
-    return run_check(ctx, election, progress=progress, cancel=cancel).results
+          cancel: CancelCheck | None = None) -> list[ReconcileResult]:
+    """The scheduled check; one result per (county, party) (``check``: reconciled | unchanged)."""
+    return list(run_check(ctx, election, progress=progress, cancel=cancel).results)
 
 
 def run_check(ctx: AppContext, election: dt.date | None = None, *, progress: ProgressCallback | None = None,
@@ -111,7 +117,8 @@ def run_check(ctx: AppContext, election: dt.date | None = None, *, progress: Pro
     ctx.require(Action.CHECK)
     chosen = [election] if election is not None else elections(ctx)
     current = _current_election(ctx, chosen)
-    report = CheckReport([], [])
+    results: list[ReconcileResult] = []
+    summaries: list[ElectionCheck] = []
     for index, day in enumerate(chosen):
         def election_progress(fraction: float, message: str, _index: int = index) -> None:
             if progress is not None:
@@ -120,16 +127,16 @@ def run_check(ctx: AppContext, election: dt.date | None = None, *, progress: Pro
         summary = ElectionCheck(day)
         when = now or utcnow()
         try:
-            results = _check_election(ctx, summary, fetch=day == current, now=when, progress=election_progress,
+            checked = _check_election(ctx, summary, fetch=day == current, now=when, progress=election_progress,
                                       cancel=cancel)
         except Exception as exc:  # the trace is left even when the check cannot finish
             summary.error = f"{type(exc).__name__}: {exc}"
             with contextlib.suppress(Exception):  # an unreachable database cannot take the row either
                 _record(ctx, summary, when)
             raise
-        report.results.extend(results)
-        report.elections.append(summary)
-    return report
+        results.extend(checked)
+        summaries.append(summary)
+    return CheckReport(tuple(results), tuple(summaries))
 
 
 def _current_election(ctx: AppContext, chosen: list[dt.date]) -> dt.date | None:
@@ -143,7 +150,7 @@ def _current_election(ctx: AppContext, chosen: list[dt.date]) -> dt.date | None:
 
 
 def _check_election(ctx: AppContext, summary: ElectionCheck, *, fetch: bool, now: dt.datetime,
-                    progress: ProgressCallback, cancel: CancelCheck | None) -> list[dict[str, Any]]:
+                    progress: ProgressCallback, cancel: CancelCheck | None) -> list[ReconcileResult]:
     from turnout_desktop.services.certification import drift_check
     from turnout_desktop.services.reconciliation import reconcile
 
@@ -174,10 +181,10 @@ def _check_election(ctx: AppContext, summary: ElectionCheck, *, fetch: bool, now
         log = state.log
         before[key] = log.status if log is not None else None
         if not state.fresh:
-            targets[key] = "inputs changed" if log is not None and log.status in (STATUS_RESOLVED, STATUS_ESCALATED) \
+            targets[key] = "inputs changed" if log is not None and log.status in (Status.RESOLVED, Status.ESCALATED) \
                 else "unfinished"
             summary.changed += targets[key] == "inputs changed"
-        elif log is not None and log.status == STATUS_ESCALATED and newest_statewide > int(
+        elif log is not None and log.status == Status.ESCALATED and newest_statewide > int(
                 (log.diagnosis_details or {}).get(STATEWIDE_SEEN) or 0):  # a statewide file came since its run
             targets[key] = "escalated, statewide data changed"
         elif key in drifted:  # changed behind the app's back (no input change recorded)
@@ -188,19 +195,17 @@ def _check_election(ctx: AppContext, summary: ElectionCheck, *, fetch: bool, now
             targets[key] = "daily re-check"
     for why in targets.values():
         summary.reasons[why] = summary.reasons.get(why, 0) + 1
-    results: list[dict[str, Any]] = []
+    results: list[ReconcileResult] = []
     if summary.certified_skipped < len(states):
-        results = reconcile(ctx, election, trigger=TRIGGER_AUTO_CHECK, progress=progress, cancel=cancel,
+        results = reconcile(ctx, Scope(election), trigger=TRIGGER_AUTO_CHECK, progress=progress, cancel=cancel,
                             targets=set(targets))
     for result in results:
-        key = (result["county"], result["party"])
-        if result.get("check") != "reconciled":
+        if result.check != CHECK_RECONCILED:
             continue
         summary.reconciled += 1
-        if result.get("status") == STATUS_RESOLVED and before.get(key) != STATUS_RESOLVED:
+        if result.status == Status.RESOLVED and before.get((result.county, result.party)) != Status.RESOLVED:
             summary.healed += 1
-    summary.escalated = sum(1 for result in results
-                            if result.get("check") == "reconciled" and result.get("status") == STATUS_ESCALATED)
+        summary.escalated += result.status == Status.ESCALATED
     _record(ctx, summary, now)
     return results
 
@@ -223,17 +228,18 @@ def _fetch_statewide(ctx: AppContext, election: dt.date) -> dict[str, Any]:
         try:
             with transaction(ctx.engine) as session:
                 outcome = load_statewide_file(session, path, election=election, user=ctx.user)
-                if outcome["skipped_file"]:
+                if outcome.skipped_file:
                     continue
                 refresh_statewide_count_cache(session, election)
                 record_event(session, "import_statewide", f"check imported statewide file {path.name}: "
-                             f"{outcome['inserted']} new records", user=ctx.user, role=ctx.role,
+                             f"{outcome.inserted} new records", user=ctx.user, role=ctx.role,
                              election_date=election,
-                             details={k: v for k, v in outcome.items() if k not in ("rows_skipped", "by_county")})
+                             details={k: v for k, v in asdict(outcome).items()
+                                      if k not in ("rows_skipped", "by_county")})
         except (Certified, ImportRejected) as exc:  # one bad or locked file never stops the check
             refused.append(f"{path.name}: {exc}")
             continue
-        inserted += int(outcome["inserted"])
+        inserted += outcome.inserted
         imported.append(path.name)
     message = (f"{len(imported)} new file(s), {inserted} new record(s)" if imported
                else "not modified" if fetched.not_modified else "no new file")
@@ -265,7 +271,7 @@ def _record(ctx: AppContext, summary: ElectionCheck, now: dt.datetime) -> None:
     with transaction(ctx.engine) as session:
         row = ReconciliationLog(
             county=ALL, election_date=summary.election, party=ALL, trigger_type=TRIGGER_AUTO_CHECK,
-            status=STATUS_CHECKED, attempts_count=0, strategies_tried=[], diagnosis=[],
+            status=Status.CHECKED, attempts_count=0, strategies_tried=[], diagnosis=[],
             diagnosis_details={"check": summary.to_json()}, created_at=now, updated_at=utcnow(),
             notes=summary.sentence())
         session.add(row)

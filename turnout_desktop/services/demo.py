@@ -16,7 +16,9 @@ from sqlalchemy import func, select
 
 from turnout_desktop.db.models import CountyTurnoutReference
 from turnout_desktop.domain.counties import find_county
+from turnout_desktop.engine.types import CancelCheck, ProgressCallback
 from turnout_desktop.services.context import AppContext
+from turnout_desktop.services.worker_context import ContextSpec, open_worker_context
 
 DEMO_ELECTION = dt.date(2026, 3, 3)
 STATEWIDE_HEADER = ["VUID", "COUNTY", "PARTY", "VOTING_METHOD", "PRECINCT", "VOTE_DATE"]
@@ -130,3 +132,18 @@ def seed_demo(ctx: AppContext, folder: Path | None = None) -> None:
     reconciliation.set_statewide_source(ctx, str(paths["newer"].parent))
     for county in ("LOVING", "KENEDY", "KING", "BORDEN", "MCMULLEN", "TERRELL", "KENT"):
         submit_files(ctx, [paths[county]], election=DEMO_ELECTION, county=county)
+
+
+def prepare_database(spec: ContextSpec, *, seed_if_empty: bool, demo_folder: Path | None = None,
+                     progress: ProgressCallback, cancelled: CancelCheck) -> bool:
+    """Open (on SQLite: migrate) the desktop app's database; seed the demo when it holds no official counts.
+
+    Returns:
+        True when demo data was seeded.
+    """
+    ctx = open_worker_context(spec)
+    if not seed_if_empty or has_official_counts(ctx):
+        return False
+    progress(0.1, "seeding demo data")
+    seed_demo(AppContext(engine=ctx.engine, user="demo", role="admin"), demo_folder)
+    return True

@@ -7,6 +7,7 @@ and every change writes an ``audit_event`` in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import select
@@ -17,15 +18,27 @@ from turnout_desktop.db.models import CountyTurnoutReference, Fix, FixAction, Ma
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.domain.permissions import Action
+from turnout_desktop.domain.scope import Scope
+from turnout_desktop.domain.status import Status
 from turnout_desktop.engine import fixes as engine_fixes
 from turnout_desktop.engine import inputs
 from turnout_desktop.engine.fixes import to_json_value
 from turnout_desktop.engine.publication import current_submissions, overrides_in_force
-from turnout_desktop.engine.types import STATUS_ESCALATED, STATUS_FAILED, STATUS_IN_PROGRESS, STATUS_RESOLVED
 from turnout_desktop.errors import InvalidRequest, NotFound
 from turnout_desktop.services.context import AppContext
+from turnout_desktop.services.fixes_results import (
+    FixActionRecord,
+    FixRecord,
+    FixSummary,
+    OverrideListing,
+    OverrideMade,
+    OverrideRevoked,
+    ReconciledAfterUndo,
+    ReviewResult,
+    UndoResult,
+)
 
-OVERRIDE_STATUSES = (STATUS_RESOLVED, STATUS_ESCALATED, STATUS_FAILED, STATUS_IN_PROGRESS)
+OVERRIDE_STATUSES = (Status.RESOLVED, Status.ESCALATED, Status.FAILED, Status.IN_PROGRESS)
 # What an admin may set on an escalation. An escalation nobody reviewed yet is "open": review_state NULL.
 REVIEW_STATES = ("investigating", "resolved", "wont-fix")
 # Values databases written before these states hold; they read as the state they meant.
@@ -48,11 +61,12 @@ def written_reason(reason: str | None, refusal: str) -> str:
     return reason
 
 
-def _row_json(row: Any) -> dict[str, Any]:
-    return {c.key: to_json_value(getattr(row, c.key)) for c in row.__mapper__.column_attrs if c.key != "content"}
+def _columns(row: Any) -> dict[str, Any]:
+    """Every column of an ORM row by name, dates and times as ISO text."""
+    return {c.key: to_json_value(getattr(row, c.key)) for c in row.__mapper__.column_attrs}
 
 
-def undo_fix(ctx: AppContext, fix_id: int, *, reason: str, reconcile: bool = True) -> dict[str, Any]:
+def undo_fix(ctx: AppContext, fix_id: int, *, reason: str, reconcile: bool = True) -> UndoResult:
     """Reverse one fix exactly (admin only, with a written reason), then re-reconcile what it touched.
 
     The undo, the input-version bump of every county whose records it changed, and its audit event are
@@ -61,8 +75,8 @@ def undo_fix(ctx: AppContext, fix_id: int, *, reason: str, reconcile: bool = Tru
     a later check may try it again and escalates if nothing else heals the county).
 
     Returns:
-        ``{"fix_id", "strategy", "county", "reversed", "by_action", "reason", "affected_counties",
-        "reconciled"}`` (``reconciled``: the new log rows' county, party, status, id).
+        The undone fix (what it reversed, by action), the reason, the affected counties and the new log
+        rows of their re-reconciliation (empty when ``reconcile`` is False).
 
     Raises:
         PermissionDenied: not an admin. NotFound: no such fix. InvalidRequest: blank reason.
@@ -79,41 +93,40 @@ def undo_fix(ctx: AppContext, fix_id: int, *, reason: str, reconcile: bool = Tru
         affected = sorted(set(touched) | ({fix.county} if fix.county else set()))
         inputs.bump(session, fix.election_date, affected, f"fix {fix_id} ({fix.strategy}) undone: {reason}")
         election, strategy = fix.election_date, fix.strategy
-    result["reason"] = reason
-    result["affected_counties"] = affected
-    result["reconciled"] = _reconcile_after_undo(ctx, election, affected, strategy) if reconcile else []
-    return result
+    reconciled = _reconcile_after_undo(ctx, election, affected, strategy) if reconcile else ()
+    return UndoResult(fix_id=result["fix_id"], strategy=result["strategy"], county=result["county"],
+                      reversed=result["reversed"], by_action=result["by_action"], reason=reason,
+                      affected_counties=tuple(affected), reconciled=reconciled)
 
 
 def _reconcile_after_undo(ctx: AppContext, election: dt.date, counties: list[str],
-                          undone_strategy: str) -> list[dict[str, Any]]:
+                          undone_strategy: str) -> tuple[ReconciledAfterUndo, ...]:
     from turnout_desktop.services.reconciliation import reconcile
     from turnout_desktop.strategies import default_strategies
 
     strategies = [s for s in default_strategies() if s.name != undone_strategy]
-    rows: list[dict[str, Any]] = []
+    rows: list[ReconciledAfterUndo] = []
     for county in counties:
-        for entry in reconcile(ctx, election, county=county, strategies=strategies):
-            rows.append({"county": entry["county"], "party": entry["party"], "status": entry["status"],
-                         "log_id": entry["id"]})
-    return rows
+        for entry in reconcile(ctx, Scope(election, county=county), strategies=strategies):
+            rows.append(ReconciledAfterUndo(county=entry.county, party=entry.party, status=entry.status,
+                                            log_id=entry.id))
+    return tuple(rows)
 
 
-def fix_detail(ctx: AppContext, fix_id: int) -> dict[str, Any]:
+def fix_detail(ctx: AppContext, fix_id: int) -> FixRecord:
     """One fix with all its actions (before/after values), oldest action first."""
     with transaction(ctx.engine) as session:
         fix = session.get(Fix, fix_id)
         if fix is None:
             raise NotFound(f"Fix {fix_id} does not exist.")
         actions = session.execute(select(FixAction).where(FixAction.fix_id == fix_id).order_by(FixAction.id))
-        detail = _row_json(fix)
-        detail["actions"] = [_row_json(action) for action in actions.scalars()]
-        detail["undone"] = fix.undone_at is not None
-        return detail
+        return FixRecord(**_columns(fix), actions=tuple(FixActionRecord(**_columns(action))
+                                                        for action in actions.scalars()),
+                         undone=fix.undone_at is not None)
 
 
 def list_fixes(ctx: AppContext, *, election: dt.date | None = None, county: str | None = None,
-               log_id: int | None = None, limit: int = 200) -> list[dict[str, Any]]:
+               log_id: int | None = None, limit: int = 200) -> tuple[FixSummary, ...]:
     """Fixes newest first, each with its number of actions (without the actions themselves)."""
     with transaction(ctx.engine) as session:
         query = select(Fix).order_by(Fix.id.desc()).limit(limit)
@@ -128,8 +141,8 @@ def list_fixes(ctx: AppContext, *, election: dt.date | None = None, county: str 
         for fix_id in session.execute(select(FixAction.fix_id).where(
                 FixAction.fix_id.in_([f.id for f in fixes]))).scalars():
             counts[fix_id] = counts.get(fix_id, 0) + 1
-        return [{**_row_json(f), "actions_count": counts.get(f.id, 0), "undone": f.undone_at is not None}
-                for f in fixes]
+        return tuple(FixSummary(**_columns(f), actions_count=counts.get(f.id, 0), undone=f.undone_at is not None)
+                     for f in fixes)
 
 
 def active_override(session: Session, *, election: dt.date, county: str, party: str) -> ManualOverride | None:
@@ -141,19 +154,22 @@ def active_override(session: Session, *, election: dt.date, county: str, party: 
     ).scalar_one_or_none()
 
 
-def override(ctx: AppContext, *, election: dt.date, county: str, party: str, reason: str,
-             status: str = STATUS_RESOLVED) -> dict[str, Any]:
-    """Record an admin's manual override of a county/party status (replaces an earlier one).
+def override(ctx: AppContext, scope: Scope, *, reason: str, status: str = Status.RESOLVED) -> OverrideMade:
+    """Record an admin's manual override of one county/party status of ``scope`` (replaces an earlier one).
 
     Raises:
-        PermissionDenied: not an admin. InvalidRequest: blank reason, unknown county or status.
+        PermissionDenied: not an admin. InvalidRequest: blank reason, no county or party in ``scope``,
+        unknown county or status.
     """
     ctx.require(Action.OVERRIDE)
     reason = written_reason(reason, "An override needs a written reason.")
+    if scope.county is None or scope.party is None:
+        raise InvalidRequest("An override is for one county and one party of an election.")
+    election, county = scope.election, scope.county
     canonical = canonical_county_name(county)
     if canonical is None:
         raise InvalidRequest(f"Unknown county {county!r}.")
-    party = (party or "").strip().upper()
+    party = scope.party.strip().upper()
     status = (status or "").strip().upper()
     if status not in OVERRIDE_STATUSES:
         raise InvalidRequest(f"Status must be one of {', '.join(OVERRIDE_STATUSES)}, not {status!r}.")
@@ -173,14 +189,13 @@ def override(ctx: AppContext, *, election: dt.date, county: str, party: str, rea
                              submission_id=current_submissions(session, election, canonical).get(canonical))
         session.add(row)
         session.flush()
-        result = _row_json(row)
-        result["replaced_override_id"] = previous.id if previous is not None else None
+        made = OverrideMade(**_columns(row), replaced_override_id=previous.id if previous is not None else None)
         record_event(session, "manual_override", f"Override {canonical} {party} to {status}: {reason}",
-                     user=ctx.user, role=ctx.role, county=canonical, election_date=election, details=result)
-        return result
+                     user=ctx.user, role=ctx.role, county=canonical, election_date=election, details=asdict(made))
+        return made
 
 
-def revoke_override(ctx: AppContext, override_id: int, reason: str) -> dict[str, Any]:
+def revoke_override(ctx: AppContext, override_id: int, reason: str) -> OverrideRevoked:
     """Revoke an override (admin only, reason required); the computed status shows again.
 
     Returns:
@@ -197,21 +212,20 @@ def revoke_override(ctx: AppContext, override_id: int, reason: str) -> dict[str,
             raise InvalidRequest(f"Override {override_id} was already revoked.")
         row.revoked_at = utcnow()
         session.flush()
-        result = {**_row_json(row), "reason_revoked": reason}
+        revoked = OverrideRevoked(**_columns(row), reason_revoked=reason)
         record_event(session, "override_revoked", f"Override {override_id} ({row.county} {row.party}) revoked: "
                      f"{reason}", user=ctx.user, role=ctx.role, county=row.county, election_date=row.election_date,
-                     details=result)
-        return result
+                     details=asdict(revoked))
+        return revoked
 
 
-def mark_reviewed(ctx: AppContext, log_id: int, state: str, reason: str) -> dict[str, Any]:
+def mark_reviewed(ctx: AppContext, log_id: int, state: str, reason: str) -> ReviewResult:
     """Set the review state of an escalation: investigating | resolved | wont-fix (admin only, reason required).
 
     ``log_id`` is the ``reconciliation_log`` id of an ESCALATED entry.
 
     Returns:
-        ``{"log_id", "county", "party", "election_date", "status", "review_state", "review_reason",
-        "previous_state"}`` (``previous_state`` None: the escalation was open).
+        The entry's new review state and reason, and ``previous_state`` (None: the escalation was open).
 
     Raises:
         PermissionDenied: not an admin. InvalidRequest: unknown state, blank reason, an entry that is not
@@ -226,29 +240,25 @@ def mark_reviewed(ctx: AppContext, log_id: int, state: str, reason: str) -> dict
         entry = session.get(ReconciliationLog, log_id)
         if entry is None:
             raise NotFound(f"Log entry {log_id} does not exist.")
-        if entry.status != STATUS_ESCALATED:
+        if entry.status != Status.ESCALATED:
             raise InvalidRequest(f"Log entry {log_id} ({entry.county} {entry.party}) is {entry.status}, not "
-                                 f"{STATUS_ESCALATED}: only an escalation can be reviewed.")
+                                 f"{Status.ESCALATED}: only an escalation can be reviewed.")
         before = review_state_of(entry.review_state)
         entry.review_state = state
         entry.review_reason = reason
         entry.updated_at = utcnow()
         session.flush()
-        result = {"log_id": entry.id, "county": entry.county, "party": entry.party,
-                  "election_date": entry.election_date.isoformat(), "status": entry.status, "review_state": state,
-                  "review_reason": reason, "previous_state": before}
+        result = ReviewResult(log_id=entry.id, county=entry.county, party=entry.party,
+                              election_date=entry.election_date.isoformat(), status=entry.status,
+                              review_state=state, review_reason=reason, previous_state=before)
         record_event(session, "escalation_reviewed", f"Log {log_id} ({entry.county} {entry.party}) marked {state}: "
                      f"{reason}", user=ctx.user, role=ctx.role, county=entry.county,
-                     election_date=entry.election_date, details=result)
+                     election_date=entry.election_date, details=asdict(result))
         return result
 
 
-OVERRIDE_KEYS = ("id", "county", "election_date", "party", "status", "reason", "created_by", "created_at",
-                 "revoked_at")
-
-
 def list_overrides(ctx: AppContext, *, election: dt.date | None = None, county: str | None = None,
-                   limit: int = 200) -> list[dict[str, Any]]:
+                   limit: int = 200) -> tuple[OverrideListing, ...]:
     """Overrides, in force and revoked, newest first (``in_force`` tells which); a clerk sees its counties."""
     county = ctx.scoped_county(county)
     with transaction(ctx.engine) as session:
@@ -261,6 +271,10 @@ def list_overrides(ctx: AppContext, *, election: dt.date | None = None, county: 
         in_force = {row.id for day in {row.election_date for row in rows}
                     for row in overrides_in_force(session, day, county).values()}
         # Not revoked but given for an earlier upload: ended by the county's newer upload.
-        return [{**{key: to_json_value(getattr(row, key)) for key in OVERRIDE_KEYS},
-                 "in_force": row.id in in_force,
-                 "ended_by_upload": row.revoked_at is None and row.id not in in_force} for row in rows]
+        listed = []
+        for row in rows:
+            columns = _columns(row)
+            del columns["submission_id"]  # the list never showed it
+            listed.append(OverrideListing(**columns, in_force=row.id in in_force,
+                                          ended_by_upload=row.revoked_at is None and row.id not in in_force))
+        return tuple(listed)

@@ -26,6 +26,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from turnout_desktop.db.audit import record_event
 from turnout_desktop.db.models import OutboxItem, Submission, utcnow
 from turnout_desktop.db.session import transaction
+from turnout_desktop.domain.result_fields import OMIT_IF_NONE
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.engine.types import CancelCheck, ProgressCallback
 from turnout_desktop.errors import (
     Cancelled,
@@ -35,16 +37,16 @@ from turnout_desktop.errors import (
     SignInFailed,
     TurnoutError,
 )
-from turnout_desktop.ingest.interpret.precheck import PrecheckReport, precheck_files
 from turnout_desktop.services.context import AppContext, open_context
+from turnout_desktop.services.precheck import precheck_upload
 from turnout_desktop.services.submission import (
     SubmissionBlocked,
-    SubmitResult,
     refusals_audited,
     submission_row_uuid,
     submit_files,
     unreconciled_counties,
 )
+from turnout_desktop.services.submission_results import ReconcileRun, SubmitResult
 
 log = logging.getLogger(__name__)
 
@@ -57,41 +59,44 @@ STATUS_DUPLICATE = "duplicate"  # the same files are already the server's curren
 STATUS_FAILED = "failed"  # kept in the outbox with last_error
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class QueuedSubmission:
-    """One outbox item as callers see it (no file bytes)."""
+    """One outbox item as callers see it (no file bytes); the fields are ``outbox list --json``'s keys."""
 
     id: int
     uuid: str
     created_at: dt.datetime
     election: dt.date
-    counties: list[str]
-    files: list[str]
-    user: str
+    counties: tuple[str, ...]
+    files: tuple[str, ...]  # file names
+    user: str  # who queued it (the server records this name on a SQLite server)
     pushed_at: dt.datetime | None = None
     last_error: str | None = None
-    report: PrecheckReport | None = field(default=None, repr=False)  # set by queue_submission only
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "uuid": self.uuid, "created_at": self.created_at.isoformat(),
-                "election": self.election.isoformat(), "counties": self.counties, "files": self.files,
-                "user": self.user, "pushed_at": self.pushed_at.isoformat() if self.pushed_at else None,
-                "last_error": self.last_error}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class SubmitOrQueueResult:
-    """What :func:`submit_or_queue` did: stored on the server, or queued locally (and why)."""
+    """What :func:`submit_or_queue` did: stored on the server (``submit``), or queued locally and why."""
 
     queued: bool
     message: str
-    result: SubmitResult | None = None
-    item: QueuedSubmission | None = None
+    submit: SubmitResult | None = None
+    outbox_item: QueuedSubmission | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {"queued": self.queued, "message": self.message,
-                "submit": self.result.to_json() if self.result else None,
-                "outbox_item": self.item.to_json() if self.item else None}
+
+@dataclass(frozen=True, slots=True)
+class PushOutcome:
+    """What pushing one outbox item did; the fields are the keys of ``outbox push --json``'s items."""
+
+    id: int
+    uuid: str
+    status: str  # STATUS_PUSHED | STATUS_ALREADY_PUSHED | STATUS_DUPLICATE | STATUS_FAILED
+    submission_ids: tuple[int, ...]
+    counties: tuple[str, ...]
+    error: str | None = None  # why a failed item failed (it stays in the outbox)
+    reconcile: tuple[ReconcileRun, ...] = ()  # the reconciliations run after storing
+    unreachable: bool | None = field(default=None, metadata=OMIT_IF_NONE)  # set for a failed item only
+    reconcile_error: str | None = None  # a reconciliation that failed after the item was stored
 
 
 def is_unreachable(error: BaseException) -> bool:
@@ -147,8 +152,8 @@ def queue_submission(local_ctx: AppContext, paths: list[Path], *, election: dt.d
     paths = [Path(p) for p in paths]
     submitter = user or local_ctx.user
     with refusals_audited(local_ctx, "outbox_queue", paths, election=election, county=county, user=submitter):
-        report = precheck_files(paths, county=county, election=election, party=party, method=method,
-                                mapping=dict(mapping) if mapping else None)
+        report = precheck_upload(paths, county=county, election=election, party=party, method=method,
+                                 mapping=dict(mapping) if mapping else None).report
         if not report.ready:
             raise SubmissionBlocked(report.upload)
         counties = report.upload.counties
@@ -172,9 +177,7 @@ def queue_submission(local_ctx: AppContext, paths: list[Path], *, election: dt.d
                      user=submitter, role=local_ctx.role, county=counties[0] if len(counties) == 1 else None,
                      election_date=election, details={"outbox_item": item.id, "uuid": client_uuid,
                                                       "files": [f["name"] for f in files]})
-        queued = _describe(item)
-    queued.report = report
-    return queued
+        return _describe(item)
 
 
 def list_outbox(local_ctx: AppContext, *, include_pushed: bool = True) -> list[QueuedSubmission]:
@@ -194,7 +197,7 @@ def pending_count(local_ctx: AppContext) -> int:
 
 
 def push_outbox(local_ctx: AppContext, server_ctx: AppContext, *, progress: ProgressCallback | None = None,
-                cancel: CancelCheck | None = None, reconcile: bool = True) -> list[dict[str, Any]]:
+                cancel: CancelCheck | None = None, reconcile: bool = True) -> list[PushOutcome]:
     """Submit every unpushed item to the server, oldest first, each exactly once.
 
     An item is marked pushed locally only after the server committed it (or already held its uuid). A
@@ -202,13 +205,12 @@ def push_outbox(local_ctx: AppContext, server_ctx: AppContext, *, progress: Prog
     remaining items are left for the next push.
 
     Returns:
-        One dict per item tried: id, uuid, status (pushed | already_pushed | duplicate | failed),
-        submission_ids, counties, error, reconcile (results of the reconciliation run after storing).
+        One outcome per item tried, oldest first.
     """
     with transaction(local_ctx.engine) as session:
         item_ids = list(session.execute(select(OutboxItem.id).where(OutboxItem.pushed_at.is_(None))
                                         .order_by(OutboxItem.id)).scalars())
-    outcomes: list[dict[str, Any]] = []
+    outcomes: list[PushOutcome] = []
     for index, item_id in enumerate(item_ids):
         if cancel and cancel():
             raise Cancelled()
@@ -218,7 +220,7 @@ def push_outbox(local_ctx: AppContext, server_ctx: AppContext, *, progress: Prog
         if outcome is None:  # pushed by a concurrent push in the meantime
             continue
         outcomes.append(outcome)
-        if outcome["status"] == STATUS_FAILED and outcome.get("unreachable"):
+        if outcome.status == STATUS_FAILED and outcome.unreachable:
             break
     if progress:
         progress(1.0, "Outbox pushed")
@@ -251,59 +253,66 @@ def submit_or_queue(local_ctx: AppContext, server_url: str, paths: list[Path], *
     except (OperationalError, InterfaceError, ConnectionError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     else:
-        return SubmitOrQueueResult(queued=False, message="Submitted to the shared server.", result=result)
+        return SubmitOrQueueResult(queued=False, message="Submitted to the shared server.", submit=result)
     finally:
         if server_ctx is not None:
             server_ctx.engine.dispose()
     log.warning("shared server unreachable, queueing offline: %s", reason)
     item = queue_submission(local_ctx, paths, user=submitter, submission_uuid=client_uuid, **hints)
-    return SubmitOrQueueResult(queued=True, item=item,
+    return SubmitOrQueueResult(queued=True, outbox_item=item,
                                message=f"The shared server is unreachable ({reason}); the upload waits in the "
                                        f"outbox (item {item.id}) and is pushed when the server is back.")
 
 
 def _push_one(local_ctx: AppContext, server_ctx: AppContext, item_id: int, *,
-              reconcile: bool) -> dict[str, Any] | None:
+              reconcile: bool) -> PushOutcome | None:
     with transaction(local_ctx.engine) as session:
         item = session.get(OutboxItem, item_id)
         if item is None or item.pushed_at is not None:
             return None
         client_uuid, payload = item.uuid, dict(item.payload)
     election = dt.date.fromisoformat(payload["election"])
-    outcome: dict[str, Any] = {"id": item_id, "uuid": client_uuid, "status": STATUS_FAILED, "submission_ids": [],
-                               "counties": payload.get("counties", []), "error": None, "reconcile": []}
+    queued_counties = tuple(payload.get("counties", []))
     # On a shared server the signed-in login submits (the database allows no other name in the trail);
     # the clerk who queued the item offline stays in the payload and in the submission's audit details.
     item_user = server_ctx.user if server_ctx.signed_in else (payload.get("user") or server_ctx.user)
     item_ctx = AppContext(server_ctx.engine, user=item_user, role=server_ctx.role, county=server_ctx.county,
                           counties=server_ctx.counties)
     try:
-        outcome.update(_submit_payload(item_ctx, client_uuid, payload, election))
+        status, submission_ids, stored_counties = _submit_payload(item_ctx, client_uuid, payload, election)
     except (TurnoutError, OperationalError, InterfaceError, ConnectionError, OSError, ValueError) as exc:
-        outcome["error"] = _error_text(exc)
-        outcome["unreachable"] = is_unreachable(exc)
-        _mark(local_ctx, item_id, error=outcome["error"])
-        return outcome
+        error = _error_text(exc)
+        _mark(local_ctx, item_id, error=error)
+        return PushOutcome(id=item_id, uuid=client_uuid, status=STATUS_FAILED, submission_ids=(),
+                           counties=queued_counties, error=error, unreachable=is_unreachable(exc))
+    counties = stored_counties if stored_counties is not None else queued_counties
+    runs: list[ReconcileRun] = []
+    reconcile_error: str | None = None
     if reconcile:
-        counties = outcome["counties"]
-        if outcome["status"] != STATUS_PUSHED:  # the server had it: finish what a crash left unreconciled
-            counties = unreconciled_counties(item_ctx, election, counties)
-        outcome["reconcile"], outcome["reconcile_error"] = _reconcile(item_ctx, election, counties)
+        to_reconcile = list(counties)
+        if status != STATUS_PUSHED:  # the server had it: finish what a crash left unreconciled
+            to_reconcile = unreconciled_counties(item_ctx, election, to_reconcile)
+        runs, reconcile_error = _reconcile(item_ctx, election, to_reconcile)
     # Marked pushed only now: a push that dies between storing and reconciling is repeated, and the
     # repeat (the server already has the item) finishes the reconciliation.
     _mark(local_ctx, item_id, error=None)
-    return outcome
+    return PushOutcome(id=item_id, uuid=client_uuid, status=status, submission_ids=submission_ids,
+                       counties=counties, reconcile=tuple(runs), reconcile_error=reconcile_error)
 
 
-def _submit_payload(ctx: AppContext, client_uuid: str, payload: dict[str, Any], election: dt.date) -> dict[str, Any]:
-    """Store one payload on the server; the uuid check first makes a replay a no-op."""
+def _submit_payload(ctx: AppContext, client_uuid: str, payload: dict[str, Any],
+                    election: dt.date) -> tuple[str, tuple[int, ...], tuple[str, ...] | None]:
+    """Store one payload on the server: (status, submission ids, counties stored; None when stored before).
+
+    The uuid check first makes a replay a no-op.
+    """
     row_uuids = [submission_row_uuid(client_uuid, name, index)
                  for index, name in enumerate(sorted(payload.get("counties", [])))]
     with transaction(ctx.engine) as session:
         existing = sorted(session.execute(select(Submission.id).where(
             Submission.uuid.in_(row_uuids or [client_uuid]))).scalars())
     if existing:
-        return {"status": STATUS_ALREADY_PUSHED, "submission_ids": existing}
+        return STATUS_ALREADY_PUSHED, tuple(existing), None
     with tempfile.TemporaryDirectory(prefix="turnout-outbox-") as folder:
         paths = _decode_files(payload["files"], Path(folder))
         result = submit_files(ctx, paths, election=election, county=payload.get("county"),
@@ -313,17 +322,17 @@ def _submit_payload(ctx: AppContext, client_uuid: str, payload: dict[str, Any], 
         status = STATUS_PUSHED
     else:
         status = STATUS_ALREADY_PUSHED if result.submission_ids else STATUS_DUPLICATE
-    return {"status": status, "submission_ids": result.submission_ids, "counties": result.counties}
+    return status, result.submission_ids, result.counties
 
 
-def _reconcile(ctx: AppContext, election: dt.date, counties: list[str]) -> tuple[list[dict[str, Any]], str | None]:
+def _reconcile(ctx: AppContext, election: dt.date, counties: list[str]) -> tuple[list[ReconcileRun], str | None]:
     """Reconcile what was pushed; a failure here is reported but does not un-push the item."""
     from turnout_desktop.services import reconciliation
 
-    results: list[dict[str, Any]] = []
+    results: list[ReconcileRun] = []
     try:
         for name in counties:
-            results.extend(reconciliation.reconcile(ctx, election, county=name, trigger="COUNTY_UPLOAD"))
+            results.extend(reconciliation.reconcile(ctx, Scope(election, county=name), trigger="COUNTY_UPLOAD"))
     except Exception as exc:  # the submission is stored; reconciliation can be re-run any time
         log.exception("reconciliation after outbox push failed")
         return results, _error_text(exc)
@@ -364,8 +373,8 @@ def _describe(item: OutboxItem) -> QueuedSubmission:
     payload = item.payload
     return QueuedSubmission(id=item.id, uuid=item.uuid, created_at=item.created_at,
                             election=dt.date.fromisoformat(payload["election"]),
-                            counties=list(payload.get("counties", [])),
-                            files=[f["name"] for f in payload.get("files", [])], user=payload.get("user", ""),
+                            counties=tuple(payload.get("counties", [])),
+                            files=tuple(f["name"] for f in payload.get("files", [])), user=payload.get("user", ""),
                             pushed_at=item.pushed_at, last_error=item.last_error)
 
 

@@ -19,6 +19,7 @@ from turnout_desktop.reports.csv_export import write_report_csv
 from turnout_desktop.reports.model import Report, build_report
 from turnout_desktop.reports.safe_io import BeforeReplace, atomic_write_bytes, safe_filename, safe_output_path
 from turnout_desktop.services.context import AppContext
+from turnout_desktop.strategies import declared_labels
 
 FORMATS = ("pdf", "csv", "xlsx")
 
@@ -54,7 +55,7 @@ def load_report(ctx: AppContext, *, election: dt.date, county: str | None = None
     with Session(ctx.engine) as session:
         scope_county = _scope_for(ctx, session, county, escalation_id)
         return build_report(session, election=election, county=scope_county, escalation_id=escalation_id,
-                            user=ctx.user)
+                            user=ctx.user, strategy_labels=declared_labels())
 
 
 def render_report_pdf_bytes(ctx: AppContext, *, election: dt.date, county: str | None = None,

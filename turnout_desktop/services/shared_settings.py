@@ -28,6 +28,15 @@ class SharedSettings:
     auto_check_minutes: int
 
 
+@dataclass(frozen=True, slots=True)
+class SettingChange:
+    """One shared setting changed: its stored key, the value before ("" when unset) and the new value."""
+
+    key: str
+    old: str
+    new: str
+
+
 def read(ctx: AppContext) -> SharedSettings:
     with transaction(ctx.engine) as session:
         thresholds = settings_store.gate_thresholds(session)
@@ -51,7 +60,7 @@ def parse_percent(text: str | Decimal, label: str) -> Decimal:
 
 def update(ctx: AppContext, *, gate_verified: str | Decimal | None = None, gate_within: str | Decimal | None = None,
            statewide_source: str | None = None, auto_check_minutes: int | None = None,
-           probe_source: bool = True) -> list[dict[str, str]]:
+           probe_source: bool = True) -> tuple[SettingChange, ...]:
     """Change the named shared settings in one transaction; returns the changes made (key, old, new).
 
     A statewide source is checked by ``statewide_source.validate_source`` (a URL is probed unless
@@ -80,19 +89,19 @@ def update(ctx: AppContext, *, gate_verified: str | Decimal | None = None, gate_
             raise InvalidRequest(f"The check interval must be 1 to {MAX_CHECK_MINUTES} minutes, got "
                                  f"{auto_check_minutes!r}.")
         wanted[settings_store.AUTO_CHECK_MINUTES] = str(int(auto_check_minutes))
-    changes: list[dict[str, str]] = []
+    changes: list[SettingChange] = []
     with transaction(ctx.engine) as session:
         for key, value in wanted.items():
             old = settings_store.get_setting(session, key)
             if old == value:
                 continue
             settings_store.set_setting(session, key, value)
-            changes.append({"key": key, "old": old or "", "new": value})
+            changes.append(SettingChange(key=key, old=old or "", new=value))
         if changes:
             record_event(session, "settings_change", "Shared settings changed: " + ", ".join(
-                f"{c['key']} {c['old'] or '(unset)'} -> {c['new']}" for c in changes), user=ctx.user, role=ctx.role,
-                details={"changes": changes})
-    return changes
+                f"{c.key} {c.old or '(unset)'} -> {c.new}" for c in changes), user=ctx.user, role=ctx.role,
+                details={"changes": [asdict(change) for change in changes]})
+    return tuple(changes)
 
 
 def validated_source(source: str, *, probe: bool = True) -> str:
@@ -100,10 +109,3 @@ def validated_source(source: str, *, probe: bool = True) -> str:
     from turnout_desktop.store.statewide_source import validate_source
 
     return validate_source(source, probe=probe)
-
-
-def as_json(settings: SharedSettings) -> dict[str, object]:
-    values = asdict(settings)
-    values["gate_verified"] = str(settings.gate_verified)
-    values["gate_within"] = str(settings.gate_within)
-    return values

@@ -15,7 +15,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from turnout_desktop.db.models import (
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.domain.permissions import Action
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.engine import inputs
 from turnout_desktop.engine.certification import certifications_in_force, refuse_if_certified
 from turnout_desktop.engine.repository import lock_counties
@@ -51,8 +52,13 @@ from turnout_desktop.ingest.interpret.model import (
 )
 from turnout_desktop.ingest.readers import safety
 from turnout_desktop.services.context import AppContext
+from turnout_desktop.services.submission_results import PrecinctImport, ReconcileRun, StatewideImport, SubmitResult
 from turnout_desktop.store.roster_store import latest_vote_dates, store_roster_rows
-from turnout_desktop.store.statewide_loader import load_statewide_file, refresh_statewide_count_cache
+from turnout_desktop.store.statewide_loader import (
+    StatewideFileImport,
+    load_statewide_file,
+    refresh_statewide_count_cache,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,30 +75,6 @@ class SubmissionBlocked(TurnoutError):
         super().__init__(f"{len(blocking)} blocking pre-check problem(s){detail}")
 
 
-@dataclass(slots=True)
-class SubmitResult:
-    stored: bool
-    duplicate: bool
-    submission_ids: list[int]
-    counties: list[str]
-    upload: ParsedUpload
-    reconcile_results: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "stored": self.stored, "duplicate": self.duplicate, "submission_ids": self.submission_ids,
-            "counties": self.counties, "kind": self.upload.kind, "rows": len(self.upload.rows),
-            "counts": [vars_of(c) for c in self.upload.counts],
-            "problems": [p.to_json() for p in self.upload.problems],
-            "reconcile": self.reconcile_results,
-        }
-
-
-def vars_of(count: OfficialCount) -> dict[str, Any]:
-    return {"county": count.county, "party": count.party, "voting_method": count.voting_method,
-            "count": count.count}
-
-
 def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, county: str | None = None,
                  party: str | None = None, method: str | None = None, mapping: dict[str, str] | None = None,
                  reconcile: bool = True, progress: ProgressCallback | None = None,
@@ -104,15 +86,15 @@ def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, count
     carrying the existing submission ids. The first county (sorted) carries the uuid itself, further
     counties of a multi-county upload a uuid5 derived from it.
     """
-    from turnout_desktop.ingest.interpret.county_upload import read_county_upload
+    from turnout_desktop.services.precheck import precheck_upload
 
     ctx.require(Action.SUBMIT)
     _report(progress, 0.05, "Reading files")
     with transaction(ctx.engine) as session:
         json_max_mb = settings_store.json_envelope_max_mb(session)
     with refusals_audited(ctx, "submit", paths, election=election, county=county), safety.json_limit(json_max_mb):
-        upload = read_county_upload(paths, county=county, election=election, party=party, method=method,
-                                    mapping=mapping)
+        upload = precheck_upload(paths, county=county, election=election, party=party, method=method,
+                                 mapping=mapping).upload
         if not upload.ready:
             raise SubmissionBlocked(upload)
         counties = upload.counties
@@ -143,8 +125,7 @@ def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, count
     except Exception as exc:
         _audit_failure(ctx, "submit", f"Submit failed: {type(exc).__name__}", election, counties)
         raise
-    result = SubmitResult(stored=not duplicate, duplicate=duplicate, submission_ids=submission_ids,
-                          counties=counties, upload=upload)
+    runs: list[ReconcileRun] = []
     if reconcile:
         from turnout_desktop.services import reconciliation
 
@@ -154,11 +135,12 @@ def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, count
             if cancel and cancel():
                 raise Cancelled()
             _report(progress, 0.6 + 0.4 * index / len(counties), f"Reconciling {name}")
-            result.reconcile_results.extend(
-                reconciliation.reconcile(ctx, election, county=name, trigger="COUNTY_UPLOAD", cancel=cancel)
-            )
+            runs.extend(reconciliation.reconcile(ctx, Scope(election, county=name), trigger="COUNTY_UPLOAD",
+                                                 cancel=cancel))
     _report(progress, 1.0, "Done")
-    return result
+    return SubmitResult(stored=not duplicate, duplicate=duplicate, submission_ids=tuple(submission_ids),
+                        counties=tuple(counties), kind=upload.kind, rows=len(upload.rows),
+                        counts=tuple(upload.counts), problems=tuple(upload.problems), reconcile=tuple(runs))
 
 
 def unreconciled_counties(ctx: AppContext, election: dt.date, counties: Sequence[str]) -> list[str]:
@@ -430,14 +412,14 @@ def _names_file(name: str | None, path: Path) -> bool:
 
 def import_statewide(ctx: AppContext, paths: list[Path], *, election: dt.date, party: str | None = None,
                      in_person_method: str | None = None, progress: ProgressCallback | None = None,
-                     cancel: CancelCheck | None = None, as_of: dt.datetime | None = None) -> dict[str, Any]:
+                     cancel: CancelCheck | None = None, as_of: dt.datetime | None = None) -> StatewideImport:
     """Load statewide roster files, each in its own transaction, idempotently (same sha256 is skipped).
 
     ``as_of`` (``--as-of``) is every file's snapshot time; without it each file's own clue decides
     (statewide_loader.load_statewide_file).
     """
     ctx.require(Action.IMPORT_STATEWIDE)
-    results: list[dict[str, Any]] = []
+    results: list[StatewideFileImport] = []
     for index, path in enumerate(paths):
         if cancel and cancel():
             raise Cancelled()
@@ -446,24 +428,21 @@ def import_statewide(ctx: AppContext, paths: list[Path], *, election: dt.date, p
                 transaction(ctx.engine) as session:
             result = load_statewide_file(session, path, election=election, party=party,
                                          in_person_method=in_person_method, user=ctx.user, as_of=as_of)
-            if not result["skipped_file"]:  # an already imported file is a no-op: nothing is written at all
+            if not result.skipped_file:  # an already imported file is a no-op: nothing is written at all
                 refresh_statewide_count_cache(session, election)
                 record_event(session, "import_statewide",
-                             f"statewide file {path.name}: {result['inserted']} new records",
+                             f"statewide file {path.name}: {result.inserted} new records",
                              user=ctx.user, role=ctx.role, election_date=election,
-                             details={k: v for k, v in result.items() if k != "rows_skipped"})
+                             details={k: v for k, v in asdict(result).items() if k != "rows_skipped"})
         results.append(result)
     _report(progress, 1.0, "Done")
-    return {
-        "files": results,
-        "rows_read": sum(r["rows_read"] for r in results),
-        "inserted": sum(r["inserted"] for r in results),
-        "duplicates_collapsed": sum(r["already_present"] for r in results),
-        "skipped_files": [r["file"] for r in results if r["skipped_file"]],
-    }
+    return StatewideImport(files=tuple(results), rows_read=sum(r.rows_read for r in results),
+                           inserted=sum(r.inserted for r in results),
+                           duplicates_collapsed=sum(r.already_present for r in results),
+                           skipped_files=tuple(r.file for r in results if r.skipped_file))
 
 
-def import_precincts(ctx: AppContext, path: Path) -> dict[str, Any]:
+def import_precincts(ctx: AppContext, path: Path) -> PrecinctImport:
     """Load a precinct-to-district map (county, precinct, district); later rows update earlier ones."""
     from turnout_desktop.ingest.interpret.precincts import read_precincts
 
@@ -497,7 +476,7 @@ def import_precincts(ctx: AppContext, path: Path) -> dict[str, Any]:
         _precincts_changed(session, changed_counties, path.name)
         record_event(session, "import_precincts", f"precinct map {path.name}: {inserted} new, {updated} changed",
                      user=ctx.user, role=ctx.role)
-    return {"file": path.name, "rows": len(entries), "inserted": inserted, "updated": updated}
+    return PrecinctImport(file=path.name, rows=len(entries), inserted=inserted, updated=updated)
 
 
 

@@ -14,6 +14,7 @@ import hashlib
 import logging
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,33 @@ from turnout_desktop.ingest.readers import safety
 log = logging.getLogger(__name__)
 
 KEEP_BYTES_LIMIT = 20 * 1024 * 1024  # statewide files above this are kept by sha256 and name only
+
+
+@dataclass(frozen=True, slots=True)
+class StatewideFileImport:
+    """What importing one statewide file did; as it is, for a file already imported (``skipped_file``)."""
+
+    file: str
+    sha256: str
+    skipped_file: bool
+    rows_read: int
+    inserted: int
+    already_present: int  # rows whose record was stored already, or repeated within the file
+    source_file_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatewideFileLoaded(StatewideFileImport):
+    """A statewide file read and stored: also the rows refused, its snapshot time and the records per county.
+
+    A separate record (not optional fields) because a skipped file's JSON has none of these keys, while a
+    loaded file's has them all, ``as_of`` and ``as_of_from`` being null when the snapshot time is unknown.
+    """
+
+    rows_skipped: dict[str, int]  # refusal code -> rows
+    as_of: str | None  # ISO text
+    as_of_from: str | None  # where as_of came from (ingest/interpret/statewide.py AS_OF_FROM_*)
+    by_county: dict[str, int]  # county -> records added
 
 
 def already_imported(session: Session, election: dt.date, sha256: str) -> bool:
@@ -60,7 +88,8 @@ def lock_statewide_imports(session: Session, election: dt.date) -> None:
 
 def load_statewide_file(session: Session, path: Path, *, election: dt.date, party: str | None = None,
                         in_person_method: str | None = None, user: str | None = None,
-                        progress: ProgressCallback | None = None, as_of: dt.datetime | None = None) -> dict[str, Any]:
+                        progress: ProgressCallback | None = None,
+                        as_of: dt.datetime | None = None) -> StatewideFileImport:
     """Import one statewide file inside the caller's transaction; skip it when already imported.
 
     ``source_file.as_of`` is ``as_of`` when given, else the file's own clue (ingest/interpret/statewide.py: an
@@ -69,8 +98,8 @@ def load_statewide_file(session: Session, path: Path, *, election: dt.date, part
     sha256 = file_sha256(path)
     lock_statewide_imports(session, election)
     if already_imported(session, election, sha256):
-        return {"file": path.name, "sha256": sha256, "skipped_file": True, "rows_read": 0, "inserted": 0,
-                "already_present": 0, "source_file_id": None}
+        return StatewideFileImport(file=path.name, sha256=sha256, skipped_file=True, rows_read=0, inserted=0,
+                                   already_present=0, source_file_id=None)
     with safety.json_limit(settings_store.json_envelope_max_mb(session)), _readable(path) as readable:
         return _load(session, path, readable, sha256, election=election, party=party,
                      in_person_method=in_person_method, user=user, progress=progress, as_of=as_of)
@@ -101,7 +130,7 @@ def _readable(path: Path) -> Iterator[Path]:
 
 def _load(session: Session, path: Path, readable: Path, sha256: str, *, election: dt.date, party: str | None,
           in_person_method: str | None, user: str | None, progress: ProgressCallback | None,
-          as_of: dt.datetime | None) -> dict[str, Any]:
+          as_of: dt.datetime | None) -> StatewideFileLoaded:
     from turnout_desktop.ingest.interpret.statewide import read_statewide
 
     statewide = read_statewide(readable, election=election, party=party, in_person_method=in_person_method,
@@ -148,13 +177,11 @@ def _load(session: Session, path: Path, readable: Path, sha256: str, *, election
     source.as_of = statewide.as_of  # the latest vote date is known only now that every chunk was read
     source.status = "complete"
     session.flush()
-    return {
-        "file": path.name, "sha256": sha256, "skipped_file": False, "rows_read": statewide.rows_read,
-        "inserted": inserted, "already_present": valid_rows - inserted,
-        "rows_skipped": dict(statewide.skipped), "source_file_id": source.id,
-        "as_of": statewide.as_of.isoformat() if statewide.as_of else None, "as_of_from": statewide.as_of_source,
-        "by_county": by_county,
-    }
+    return StatewideFileLoaded(
+        file=path.name, sha256=sha256, skipped_file=False, rows_read=statewide.rows_read, inserted=inserted,
+        already_present=valid_rows - inserted, source_file_id=source.id, rows_skipped=dict(statewide.skipped),
+        as_of=statewide.as_of.isoformat() if statewide.as_of else None, as_of_from=statewide.as_of_source,
+        by_county=by_county)
 
 
 VOTING_WINDOW_DAYS = 120  # early voting and mail ballots start well within this before election day

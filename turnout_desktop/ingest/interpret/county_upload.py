@@ -99,17 +99,42 @@ def read_county_upload(paths: Sequence[Path], *, county: str | None = None, elec
     Raises:
         ImportRejected: a file is unreadable or unsafe, or no sheet has a header with a VUID or count columns.
     """
+    files = read_upload_files(paths, parser=parser, encoding=encoding)
+    return upload_from_workbooks(files.used, county=county, election=election, party=party, method=method,
+                                 mapping=mapping, log=files.log)
+
+
+@dataclass(frozen=True, slots=True)
+class UploadFiles:
+    """The raw workbooks of one upload's files, in the order given, and the problems of reading them."""
+
+    used: tuple[RawWorkbook, ...]  # what the upload is made of: without the originals an update supersedes
+    read: tuple[RawWorkbook, ...]  # every workbook read (the superseded originals too, when they were read)
+    log: ProblemLog  # one ``file_superseded`` problem per superseded original
+
+
+def read_upload_files(paths: Sequence[Path], *, parser: str | None = None, encoding: str | None = None,
+                      read_superseded: bool = False) -> UploadFiles:
+    """Read the files of one upload; an ``_Updated`` correction supersedes its original.
+
+    The original is left out of ``used`` (and logged as ``file_superseded``); it is read only with
+    ``read_superseded`` (the upload wizard previews it), so an unreadable original otherwise never
+    fails the upload.
+    """
     log = ProblemLog()
-    workbooks: list[RawWorkbook] = []
+    used: list[RawWorkbook] = []
+    read: list[RawWorkbook] = []
     superseded = superseded_by_updates([Path(p).name for p in paths])
-    for path in paths:
-        path = Path(path)
+    for path in map(Path, paths):
         if path.name in superseded:
             log.add("file_superseded", file=path.name, value=superseded[path.name])
-            continue
-        workbooks.extend(read_raw_path(path, parser=parser, encoding=encoding))
-    return upload_from_workbooks(workbooks, county=county, election=election, party=party, method=method,
-                                 mapping=mapping, log=log)
+            if not read_superseded:
+                continue
+        workbooks = read_raw_path(path, parser=parser, encoding=encoding)
+        read.extend(workbooks)
+        if path.name not in superseded:
+            used.extend(workbooks)
+    return UploadFiles(tuple(used), tuple(read), log)
 
 
 def upload_from_workbooks(workbooks: Sequence[RawWorkbook], *, county: str | None = None,

@@ -1,21 +1,22 @@
-"""Offline pre-check: read an upload without a database and say whether it is ready to submit."""
+"""The pre-check's report: an upload read without a database, compared with cached statewide counts.
+
+Reading the files is ``services/precheck.py`` ``precheck_upload`` (the one pre-check of the wizard, the
+CLI and submit); this module only interprets what was read.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
 from typing import Any
 
 from turnout_desktop.domain.codes import TOTAL
-from turnout_desktop.ingest.interpret.county_upload import read_county_upload
 from turnout_desktop.ingest.interpret.model import ParsedUpload
 
 StatewideCounts = Mapping[tuple[str, str, str], int]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class PrecheckReport:
     """The parsed upload plus an optional comparison with cached statewide counts."""
 
@@ -74,21 +75,3 @@ class PrecheckReport:
         if self.statewide_counts is not None:
             payload["statewide"] = self.statewide_json()
         return payload
-
-
-def precheck_files(paths: Sequence[Path], *, county: str | None = None, election: date | None = None,
-                   party: str | None = None, method: str | None = None, mapping: Mapping[str, str] | None = None,
-                   statewide_counts: StatewideCounts | None = None) -> PrecheckReport:
-    """Pre-check the files of one upload (no database needed).
-
-    Args:
-        paths: the files.
-        county, election, party, method, mapping: as for ``read_county_upload``.
-        statewide_counts: optional cached statewide counts, (county, party, method) -> count.
-
-    Raises:
-        ImportRejected: the files cannot be read at all.
-    """
-    upload = read_county_upload([Path(p) for p in paths], county=county, election=election, party=party,
-                                method=method, mapping=mapping)
-    return PrecheckReport(upload=upload, statewide_counts=statewide_counts)

@@ -1,9 +1,10 @@
-"""Which database a worker job opens and who acts there; no Qt.
+"""Which database a background job opens and who acts there.
 
-Every job gets a :class:`ContextSpec` and opens its own :class:`AppContext` with
-:func:`open_worker_context`, so the GUI thread never holds an engine or a session. Contexts are cached
-per connect URL: on PostgreSQL the identity is read from the database once per engine (or adopted from
-the sign-in), on SQLite the file is migrated once.
+The desktop app's jobs run on its worker thread (or its heavy-job child process, gui/process_worker.py):
+each gets a :class:`ContextSpec` and opens its own :class:`AppContext` with :func:`open_worker_context`, so
+the GUI thread never holds an engine or a session. Contexts are cached per connect URL: on PostgreSQL the
+identity is read from the database once per engine (or adopted from the sign-in, :func:`sign_in_for_jobs`),
+on SQLite the file is migrated once.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from turnout_desktop.db.identity import LOCAL_LABEL, LOCAL_USER
 from turnout_desktop.db.migrate import upgrade_to_head
 from turnout_desktop.db.session import make_engine, resolve_db_url
 from turnout_desktop.services.context import ROLE_CLERK, ROLE_LOCAL, AppContext, open_context
+from turnout_desktop.services.sign_in import sign_in
 
 # Keyed by the connect URL (with its password: in memory only) so that two logins never share one.
 _contexts: dict[str, AppContext] = {}
@@ -137,6 +139,22 @@ def _open_context(url: str, *, shared: bool) -> AppContext:
         engine.dispose()  # an unreachable database is asked again on every check: leave nothing open
         raise
     return AppContext(engine=engine)
+
+
+def sign_in_for_jobs(spec: ContextSpec, *, application: str = "desktop") -> ContextSpec:
+    """Sign in as the login of ``spec`` (``services.sign_in``, which records the ``sign_in`` event).
+
+    The context it opened is kept for the jobs that follow, so they do not connect and read the identity
+    a second time. Returns ``spec`` acting as the database reported.
+
+    Raises:
+        SignInFailed: wrong password, unreachable server or no Turnout role (``reason`` says which).
+        SchemaMismatch: the server's schema is older or newer than this app.
+    """
+    url = spec.connect_url
+    ctx = sign_in(url, application=application)
+    adopt_context(url, ctx)
+    return spec.with_identity(ActingIdentity.of(ctx))
 
 
 def adopt_context(url: str, ctx: AppContext) -> None:

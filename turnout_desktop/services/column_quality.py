@@ -1,6 +1,6 @@
 """Per-column quality of a roster upload (valid / repaired / error / empty), for the upload wizard.
 
-No Qt: this runs on the worker. Each mapped column is judged on the cells as read and on what
+No Qt: this runs on the GUI's worker. Each mapped column is judged on the cells as read and on what
 normalisation made of them, so the bar agrees with what will be stored:
 
 * empty: the cell is blank;
@@ -22,11 +22,11 @@ import pandas as pd
 
 from turnout_desktop.domain.vuid import VUID_REPAIRED_FLOAT, VUID_REPAIRED_PADDING
 from turnout_desktop.ingest.interpret.dates import parse_date_value
-from turnout_desktop.ingest.interpret.layout import DetectedLayout, blank_mask
+from turnout_desktop.ingest.interpret.layout import blank_mask
 from turnout_desktop.ingest.interpret.model import Problem
 from turnout_desktop.ingest.interpret.normalize import map_unique_array, normalize_vuid_array
 from turnout_desktop.ingest.interpret.roster import take
-from turnout_desktop.ingest.readers.raw import RawSheet
+from turnout_desktop.services.precheck import ReadSheet
 
 QUALITY_FIELDS = ("vuid", "county", "party", "voting_method", "precinct", "vote_date")
 REPAIRED_VUID_CODES = (VUID_REPAIRED_FLOAT, VUID_REPAIRED_PADDING)
@@ -57,15 +57,6 @@ class _Tally:
     repaired: int = 0
     error: int = 0
     empty: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class ReadSheet:
-    """One sheet as read, with the layout detection found for it (None: no header)."""
-
-    file: str
-    sheet: RawSheet
-    layout: DetectedLayout | None
 
 
 def _blocking_rows(problems: Iterable[Problem]) -> dict[tuple[str, str, str], np.ndarray]:
@@ -99,8 +90,8 @@ def _field_states(field: str, cells: Sequence[object], normalised: pd.DataFrame,
 
 
 def column_quality(read: Sequence[ReadSheet], rows: pd.DataFrame, problems: Sequence[Problem], *,
-                   county_option: str | None = None) -> list[ColumnQuality]:
-    """Valid / repaired / error / empty per mapped column of a roster upload (empty list for summaries).
+                   county_option: str | None = None) -> tuple[ColumnQuality, ...]:
+    """Valid / repaired / error / empty per mapped column of a roster upload (none for a summary).
 
     Args:
         read: the sheets as read, with their detected layouts (the ones the upload was parsed with).
@@ -109,7 +100,7 @@ def column_quality(read: Sequence[ReadSheet], rows: pd.DataFrame, problems: Sequ
         county_option: the canonical county being submitted, when one was chosen.
     """
     if rows.empty:
-        return []
+        return ()
     blocking = _blocking_rows(problems)
     tallies: dict[str, _Tally] = {}
     row_files = rows["file"].to_numpy(dtype=object)
@@ -140,5 +131,5 @@ def column_quality(read: Sequence[ReadSheet], rows: pd.DataFrame, problems: Sequ
             tally.error += int(error.sum())
             tally.repaired += int(repaired.sum())
             tally.valid += int(len(cells) - empty.sum() - error.sum() - repaired.sum())
-    return [ColumnQuality(name, t.valid, t.repaired, t.error, t.empty, t.column)
-            for name in QUALITY_FIELDS if (t := tallies.get(name)) is not None]
+    return tuple(ColumnQuality(name, t.valid, t.repaired, t.error, t.empty, t.column)
+                 for name in QUALITY_FIELDS if (t := tallies.get(name)) is not None)

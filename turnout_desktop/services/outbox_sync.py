@@ -1,15 +1,21 @@
-"""Worker side of the offline outbox (no Qt): is the shared server reachable, and push what waits.
+"""The desktop app's offline outbox: is the shared server reachable, and push what waits.
 
 The outbox lives in the local SQLite database named by ``ContextSpec.outbox_url``; the server is the
-spec's own database. Every function here runs on the task runner, never on the GUI thread.
+spec's own database. Every function here runs as a background job of the app (``progress`` and
+``cancelled`` are the task runner's), never on the GUI thread.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from turnout_desktop.gui.jobs import Cancelled, ContextSpec, Progress, open_worker_context, ping
+from turnout_desktop.engine.types import CancelCheck, ProgressCallback
+from turnout_desktop.services.connection import ping
+from turnout_desktop.services.worker_context import ContextSpec, open_worker_context
+
+if TYPE_CHECKING:  # services.outbox loads the readers: only when a push runs
+    from turnout_desktop.services.outbox import PushOutcome
 
 QUEUED_TEXT = "Queued offline: will be sent when the server is reachable."
 
@@ -38,7 +44,7 @@ class PushSummary:
     pending: int
     online: bool
     first_error: str | None = None
-    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: tuple[PushOutcome, ...] = ()  # without their reconcile results
 
     def text(self) -> str:
         """One line for the status bar: ``2 pushed, 1 failed (first error: ...)``."""
@@ -57,11 +63,18 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-def server_status(spec: ContextSpec, *, progress: Progress, cancelled: Cancelled) -> ServerStatus:
-    """Ask the server for a trivial answer and count the local outbox (light: runs on the worker thread)."""
-    from turnout_desktop.services.outbox import is_unreachable, pending_count
+def outbox_pending(spec: ContextSpec) -> int:
+    """Unsent items in the local outbox of ``spec`` (a cheap count)."""
+    from turnout_desktop.services.outbox import pending_count
 
-    pending = int(pending_count(open_worker_context(spec.outbox_spec())))
+    return int(pending_count(open_worker_context(spec.outbox_spec())))
+
+
+def server_status(spec: ContextSpec, *, progress: ProgressCallback, cancelled: CancelCheck) -> ServerStatus:
+    """Ask the server for a trivial answer and count the local outbox (light: runs on the worker thread)."""
+    from turnout_desktop.services.outbox import is_unreachable
+
+    pending = outbox_pending(spec)
     try:
         online = ping(open_worker_context(spec).engine)
     except Exception as exc:
@@ -71,7 +84,7 @@ def server_status(spec: ContextSpec, *, progress: Progress, cancelled: Cancelled
     return ServerStatus(online, pending, None if online else "the server does not answer")
 
 
-def push_queued(spec: ContextSpec, *, progress: Progress, cancelled: Cancelled) -> PushSummary:
+def push_queued(spec: ContextSpec, *, progress: ProgressCallback, cancelled: CancelCheck) -> PushSummary:
     """Push every queued upload to the server (each exactly once) and reconcile what was stored.
 
     The server context is opened fresh and closed after the push: this job runs in the heavy-work child
@@ -96,9 +109,9 @@ def push_queued(spec: ContextSpec, *, progress: Progress, cancelled: Cancelled) 
         outcomes = push_outbox(local_ctx, server_ctx, progress=progress, cancel=cancelled)
     finally:
         server_ctx.engine.dispose()
-    failed = [o for o in outcomes if o["status"] == STATUS_FAILED]
+    failed = [o for o in outcomes if o.status == STATUS_FAILED]
     # reconcile results can be large: the GUI needs only what was tried and how it went
-    slim = [{k: v for k, v in o.items() if k != "reconcile"} for o in outcomes]
+    slim = tuple(replace(o, reconcile=()) for o in outcomes)
     return PushSummary(pushed=len(outcomes) - len(failed), failed=len(failed),
-                       pending=int(pending_count(local_ctx)), online=not any(o.get("unreachable") for o in failed),
-                       first_error=failed[0]["error"] if failed else None, outcomes=slim)
+                       pending=int(pending_count(local_ctx)), online=not any(o.unreachable for o in failed),
+                       first_error=failed[0].error if failed else None, outcomes=slim)

@@ -1,4 +1,5 @@
-"""``turnout precheck`` compares with the local statewide-count cache (real SQLite files, no mocks)."""
+"""The statewide-count cache reader (services/statewide_cache.py) and `turnout precheck` comparing with it
+(real SQLite files, no mocks)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.ingest.conftest import write_text
-from turnout_desktop.cli.cmd_precheck import read_statewide_cache
 from turnout_desktop.cli.main import main
 from turnout_desktop.db.models import StatewideCountCache
 from turnout_desktop.db.session import default_data_dir, default_sqlite_url, transaction
 from turnout_desktop.services.context import open_context
+from turnout_desktop.services.statewide_cache import read_statewide_cache
 
 ELECTION = dt.date(2026, 3, 3)
 CONTRACT_KEYS = ["layout", "rows", "counts", "problems", "ready"]

@@ -1,0 +1,47 @@
+"""The state a (county, party) figure is shown in: the GUI colours its rows by it and the report prints it.
+
+Coarser than ``Status``: a resolved run is *verified* or *within* by its accuracy, and every unfinished state
+is *in progress*. The words users read are in ``domain/labels.py``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from turnout_desktop.domain.gate import DEFAULT_VERIFIED_THRESHOLD
+from turnout_desktop.domain.status import Status
+
+
+class DisplayStatus(StrEnum):
+    """What a row is coloured and labelled as."""
+
+    VERIFIED = "verified"
+    WITHIN = "within"
+    IN_PROGRESS = "in_progress"
+    ESCALATED = "escalated"
+    FAILED = "failed"
+    OVERRIDDEN = "overridden"
+    NO_UPLOAD = "no_upload"
+
+
+_DISPLAY_OF_STATUS: dict[str, DisplayStatus] = {
+    Status.OVERRIDDEN: DisplayStatus.OVERRIDDEN,
+    Status.ESCALATED: DisplayStatus.ESCALATED,
+    Status.FAILED: DisplayStatus.FAILED,
+}
+
+
+def status_category(status: str | None, accuracy_pct: float | Decimal | None) -> DisplayStatus:
+    """The display state of a log or overview status and its accuracy; no status means no upload yet.
+
+    A resolved run at or above the gate's default verified threshold (an unknown accuracy included) is
+    verified, below it within; every status not named above (IN_PROGRESS, PENDING, ...) is in progress.
+    """
+    if not status:
+        return DisplayStatus.NO_UPLOAD
+    if status == Status.RESOLVED:
+        if accuracy_pct is None or float(accuracy_pct) >= float(DEFAULT_VERIFIED_THRESHOLD):
+            return DisplayStatus.VERIFIED
+        return DisplayStatus.WITHIN
+    return _DISPLAY_OF_STATUS.get(status, DisplayStatus.IN_PROGRESS)
