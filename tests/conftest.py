@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,3 +60,13 @@ def sqlite_url(tmp_path: Path) -> str:
     upgrade_to_head(engine)
     engine.dispose()
     return url
+
+
+@pytest.fixture
+def central_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This computer in Texas (US Central time)."""
+    monkeypatch.setenv("TZ", "America/Chicago")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

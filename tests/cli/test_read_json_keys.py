@@ -3,16 +3,13 @@ reconciliation returns frozen records (``services/reconciliation_results.py``) i
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from cli_runs import ELECTION, loving_database, turnout_json
 
 from turnout_desktop.cli.main import main as turnout_main
 
-ELECTION = "2026-03-03"
 STATEWIDE = [("1152000001", "LOVING", "DEM", "early-voting"), ("1152000002", "LOVING", "DEM", "early-voting")]
 ROSTER = [("1152000001", "DEM", "early-voting"), ("1152000002", "DEM", "early-voting"),
           ("1152000003", "DEM", "early-voting")]  # one voter the statewide file lacks: a log entry with attempts
@@ -39,33 +36,14 @@ CONTRACT_LOG_KEYS = {"county", "election_date", "party", "expected_total", "actu
                      "attempts_count", "status", "resolution_time_seconds", "final_accuracy_pct", "by_method"}
 
 
-def _write(path: Path, header: list[str], rows: list[tuple[str, ...]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
-def _json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
-    assert turnout_main(list(args)) == 0
-    return json.loads(capsys.readouterr().out)
-
-
 @pytest.fixture
 def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
     """LOVING DEM reconciled once: fill_gaps adds the voter the statewide file lacks."""
-    db = ["--db", f"sqlite:///{tmp_path / 't.db'}"]
-    statewide = _write(tmp_path / "statewide.csv", ["VUID", "COUNTY", "PARTY", "VOTING_METHOD", "VOTE_DATE"],
-                       [(*row, "2026-02-20") for row in STATEWIDE])
-    _json(capsys, *db, "import-statewide", str(statewide), "--election", ELECTION, "--json")
-    roster = _write(tmp_path / "loving_roster.csv", ["VUID", "PARTY", "VOTING_METHOD"], ROSTER)
-    _json(capsys, *db, "submit", str(roster), "--county", "Loving", "--election", ELECTION, "--json")
-    return db
+    return loving_database(tmp_path, capsys, STATEWIDE, ROSTER)
 
 
 def test_status_and_gate_print_the_contract_keys_in_order(db: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    status = _json(capsys, *db, "status", "--election", ELECTION, "--json")
+    status = turnout_json(capsys, *db, "status", "--election", ELECTION, "--json")
     assert list(status) == ["counties"]
     rows = status["counties"]
     assert [row["voting_method"] for row in rows] == ["early-voting", "election-day", "mail-in", "TOTAL"]
@@ -74,17 +52,17 @@ def test_status_and_gate_print_the_contract_keys_in_order(db: list[str], capsys:
     # fill_gaps added the county-only voter: every vote counted, but not all of them statewide-confirmed
     assert (total["official_count"], total["database_count"], total["verified"], total["public"]) == (3, 3, True, False)
     assert isinstance(total["last_verified_at"], str)
-    gate = _json(capsys, *db, "gate", "--election", ELECTION, "--county", "Loving", "--party", "DEM", "--json")
+    gate = turnout_json(capsys, *db, "gate", "--election", ELECTION, "--county", "Loving", "--party", "DEM", "--json")
     assert list(gate) == GATE_KEYS and CONTRACT_GATE_KEYS <= set(gate)
     assert (gate["allowed"], gate["message"]) == (total["public"], total["public_message"])
-    unknown = _json(capsys, *db, "gate", "--election", ELECTION, "--county", "Kent", "--party", "DEM", "--json")
+    unknown = turnout_json(capsys, *db, "gate", "--election", ELECTION, "--county", "Kent", "--party", "DEM", "--json")
     assert unknown == {"allowed": False, "accuracy_pct": None,
                        "message": "Blocked: no official county count to verify against", "level": "no_data"}
 
 
 def test_log_prints_entries_with_attempts_and_no_override_key(db: list[str],
                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    log = _json(capsys, *db, "log", "--county", "Loving", "--json")
+    log = turnout_json(capsys, *db, "log", "--county", "Loving", "--json")
     assert list(log) == ["entries", "overrides"]
     (entry,) = log["entries"]
     assert list(entry) == ENTRY_KEYS and CONTRACT_LOG_KEYS <= set(entry)  # ``override`` only on the dashboard
@@ -96,9 +74,10 @@ def test_log_prints_entries_with_attempts_and_no_override_key(db: list[str],
 
 def test_source_show_prints_the_source_its_kind_and_no_cache(db: list[str], tmp_path: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    assert _json(capsys, *db, "source", "show", "--json") == {"statewide_source": None, "kind": None, "cache": None}
+    assert turnout_json(capsys, *db, "source", "show", "--json") == {"statewide_source": None, "kind": None,
+                                                                     "cache": None}
     assert turnout_main([*db, "source", "set", str(tmp_path)]) == 0
     capsys.readouterr()
-    shown = _json(capsys, *db, "source", "show", "--json")
+    shown = turnout_json(capsys, *db, "source", "show", "--json")
     assert list(shown) == SOURCE_KEYS
     assert (shown["statewide_source"], shown["kind"], shown["cache"]) == (str(tmp_path.resolve()), "folder", None)

@@ -4,16 +4,11 @@ results (``engine/results.py``) instead of dicts: the ``reconciliation_log`` col
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from cli_runs import ELECTION, loving_database, turnout_json
 
-from turnout_desktop.cli.main import main as turnout_main
-
-ELECTION = "2026-03-03"
 # The statewide file lacks LOVING's third DEM voter: the roster has it, so fill_gaps has work to do.
 STATEWIDE = [("1151000001", "LOVING", "DEM", "early-voting"), ("1151000002", "LOVING", "DEM", "early-voting"),
              ("1151000003", "LOVING", "REP", "mail-in")]
@@ -33,35 +28,15 @@ ZERO_METHODS = [("election-day", {"expected": 0, "actual": 0}), ("mail-in", {"ex
 APPLIED_PREVIEW_KEYS = ["strategy", "applies", "message", "inserted", "removed", "reassigned", "updated", "preview"]
 
 
-def _write(path: Path, header: list[str], rows: list[tuple[str, ...]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
-def _json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
-    assert turnout_main(list(args)) == 0
-    return json.loads(capsys.readouterr().out)
-
-
 @pytest.fixture
 def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
     """A tiny election: statewide records, and LOVING's roster (one DEM voter missing statewide)."""
-    db = ["--db", f"sqlite:///{tmp_path / 't.db'}"]
-    statewide = _write(tmp_path / "statewide.csv", ["VUID", "COUNTY", "PARTY", "VOTING_METHOD", "VOTE_DATE"],
-                       [(*row, "2026-02-20") for row in STATEWIDE])
-    _json(capsys, *db, "import-statewide", str(statewide), "--election", ELECTION, "--json")
-    roster = _write(tmp_path / "loving_roster.csv", ["VUID", "PARTY", "VOTING_METHOD"], ROSTER)
-    _json(capsys, *db, "submit", str(roster), "--county", "Loving", "--election", ELECTION, "--no-reconcile",
-          "--json")
-    return db
+    return loving_database(tmp_path, capsys, STATEWIDE, ROSTER, "--no-reconcile")
 
 
 def test_dry_run_prints_its_own_keys_and_what_each_strategy_would_do(
         db: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    results = _json(capsys, *db, "reconcile", "--election", ELECTION, "--dry-run", "--json")["results"]
+    results = turnout_json(capsys, *db, "reconcile", "--election", ELECTION, "--dry-run", "--json")["results"]
     assert [(r["county"], r["party"]) for r in results] == [("LOVING", "DEM"), ("LOVING", "REP")]
     dem, rep = results
     assert [list(r) for r in results] == [DRY_RUN_KEYS, DRY_RUN_KEYS]
@@ -78,7 +53,7 @@ def test_dry_run_prints_its_own_keys_and_what_each_strategy_would_do(
 
 def test_reconcile_and_check_print_the_log_columns_and_by_method(
         db: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    results = _json(capsys, *db, "reconcile", "--election", ELECTION, "--json")["results"]
+    results = turnout_json(capsys, *db, "reconcile", "--election", ELECTION, "--json")["results"]
     assert [list(r) for r in results] == [RUN_KEYS, RUN_KEYS]  # no "check" key outside a check
     dem = results[0]
     assert (dem["county"], dem["party"], dem["status"], dem["strategy_succeeded"]) == (
@@ -89,7 +64,7 @@ def test_reconcile_and_check_print_the_log_columns_and_by_method(
                                               *ZERO_METHODS]
     assert isinstance(dem["created_at"], str) and dem["created_at"].startswith("20")
 
-    checked = _json(capsys, *db, "check", "--election", ELECTION, "--json")
+    checked = turnout_json(capsys, *db, "check", "--election", ELECTION, "--json")
     assert list(checked) == ["results", "checks", "audit"]
     assert [list(r) for r in checked["results"]] == [[*RUN_KEYS, "check"]] * 2
     assert [(r["county"], r["party"], r["check"]) for r in checked["results"]] == [

@@ -3,16 +3,14 @@ return frozen records (``services/submission_results.py``, ``services/outbox.py`
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from cli_runs import ELECTION, turnout_json, write_roster, write_statewide
+from csv_files import write_csv
 
 from turnout_desktop.cli.main import main as turnout_main
 
-ELECTION = "2026-03-03"
 ROWS = [("1151000001", "LOVING", "DEM", "early-voting"), ("1151000002", "LOVING", "DEM", "early-voting"),
         ("1151000003", "LOVING", "REP", "mail-in"), ("1131000001", "KENEDY", "REP", "election-day")]
 
@@ -26,24 +24,10 @@ OUTBOX_ITEM_KEYS = {"id", "uuid", "created_at", "election", "counties", "files",
 PUSHED_KEYS = {"id", "uuid", "status", "submission_ids", "counties", "error", "reconcile", "reconcile_error"}
 
 
-def _write(path: Path, header: list[str], rows: list[tuple[str, ...]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
-def _json(capsys: pytest.CaptureFixture[str], *args: str, expect: int = 0) -> Any:
-    assert turnout_main(list(args)) == expect
-    return json.loads(capsys.readouterr().out)
-
-
 def test_submit_and_imports_print_the_same_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = ["--db", f"sqlite:///{tmp_path / 't.db'}"]
-    statewide = _write(tmp_path / "statewide.csv", ["VUID", "COUNTY", "PARTY", "VOTING_METHOD", "VOTE_DATE"],
-                       [(*row, "2026-02-20") for row in ROWS])
-    imported = _json(capsys, *db, "import-statewide", str(statewide), "--election", ELECTION, "--json")
+    statewide = write_statewide(tmp_path / "statewide.csv", ROWS)
+    imported = turnout_json(capsys, *db, "import-statewide", str(statewide), "--election", ELECTION, "--json")
     assert set(imported) == IMPORT_KEYS and (imported["inserted"], imported["skipped_files"]) == (4, [])
     (loaded,) = imported["files"]
     assert set(loaded) == LOADED_FILE_KEYS
@@ -51,16 +35,16 @@ def test_submit_and_imports_print_the_same_keys(tmp_path: Path, capsys: pytest.C
         False, {"KENEDY": 1, "LOVING": 3}, {})
     assert (loaded["as_of"], loaded["as_of_from"]) == ("2026-02-20T23:59:59", "latest vote date")
 
-    again = _json(capsys, *db, "import-statewide", str(statewide), "--election", ELECTION, "--json")
+    again = turnout_json(capsys, *db, "import-statewide", str(statewide), "--election", ELECTION, "--json")
     assert set(again) == IMPORT_KEYS and again["skipped_files"] == ["statewide.csv"]
     (skipped,) = again["files"]
     assert set(skipped) == SKIPPED_FILE_KEYS and skipped["skipped_file"] is True
     assert skipped["source_file_id"] is None and skipped["sha256"] == loaded["sha256"]
 
-    roster = _write(tmp_path / "loving_roster.csv", ["VUID", "PARTY", "VOTING_METHOD"],
-                    [(vuid, party, method) for vuid, county, party, method in ROWS if county == "LOVING"])
-    submitted = _json(capsys, *db, "submit", str(roster), "--county", "Loving", "--election", ELECTION,
-                      "--no-reconcile", "--json")
+    roster = write_roster(tmp_path / "loving_roster.csv",
+                          [(vuid, party, method) for vuid, county, party, method in ROWS if county == "LOVING"])
+    submitted = turnout_json(capsys, *db, "submit", str(roster), "--county", "Loving", "--election", ELECTION,
+                             "--no-reconcile", "--json")
     assert set(submitted) == SUBMIT_KEYS
     assert (submitted["stored"], submitted["counties"], submitted["kind"], submitted["rows"]) == (
         True, ["LOVING"], "roster", 3)
@@ -70,13 +54,13 @@ def test_submit_and_imports_print_the_same_keys(tmp_path: Path, capsys: pytest.C
         ("DEM", 2), ("REP", 1)}
     assert all(set(problem) == PROBLEM_KEYS for problem in submitted["problems"])
 
-    repeat = _json(capsys, *db, "submit", str(roster), "--county", "Loving", "--election", ELECTION, "--json")
+    repeat = turnout_json(capsys, *db, "submit", str(roster), "--county", "Loving", "--election", ELECTION, "--json")
     assert set(repeat) == SUBMIT_KEYS and (repeat["stored"], repeat["duplicate"]) == (False, True)
     assert [run["county"] for run in repeat["reconcile"]] == ["LOVING", "LOVING"]  # unfinished: finished now
 
-    precincts = _write(tmp_path / "precincts.csv", ["County", "Precinct", "District"],
-                       [("Loving", "0001", "D1"), ("Loving", "0002", "D2")])
-    assert _json(capsys, *db, "import-precincts", str(precincts), "--json") == {
+    precincts = write_csv(tmp_path / "precincts.csv", ["County", "Precinct", "District"],
+                          [("Loving", "0001", "D1"), ("Loving", "0002", "D2")])
+    assert turnout_json(capsys, *db, "import-precincts", str(precincts), "--json") == {
         "file": "precincts.csv", "rows": 2, "inserted": 2, "updated": 0}
 
 
@@ -85,16 +69,15 @@ def test_outbox_commands_print_the_same_keys(tmp_path: Path, capsys: pytest.Capt
     server = f"sqlite:///{tmp_path / 'server.db'}"
     assert turnout_main(["--db", server, "init"]) == 0
     capsys.readouterr()
-    roster = _write(tmp_path / "loving_roster.csv", ["VUID", "PARTY", "VOTING_METHOD"],
-                    [("1151000001", "DEM", "early-voting")])
-    queued = _json(capsys, *local, "submit", str(roster), "--county", "Loving", "--election", ELECTION,
-                   "--user", "clerk1", "--offline", "--json")
+    roster = write_roster(tmp_path / "loving_roster.csv", [("1151000001", "DEM", "early-voting")])
+    queued = turnout_json(capsys, *local, "submit", str(roster), "--county", "Loving", "--election", ELECTION,
+                          "--user", "clerk1", "--offline", "--json")
     assert set(queued) == {"stored", "queued", "outbox_item"} and set(queued["outbox_item"]) == OUTBOX_ITEM_KEYS
     assert (queued["outbox_item"]["election"], queued["outbox_item"]["files"]) == (ELECTION, ["loving_roster.csv"])
-    (listed,) = _json(capsys, *local, "outbox", "list", "--json")
+    (listed,) = turnout_json(capsys, *local, "outbox", "list", "--json")
     assert listed == queued["outbox_item"]
 
-    pushed = _json(capsys, *local, "outbox", "push", "--server", server, "--no-reconcile", "--json")
+    pushed = turnout_json(capsys, *local, "outbox", "push", "--server", server, "--no-reconcile", "--json")
     assert set(pushed) == {"reachable", "items"}
     (item,) = pushed["items"]
     assert set(item) == PUSHED_KEYS  # "unreachable" only for a failed item

@@ -4,7 +4,7 @@ Each writes a minimal xlsx package whose worksheet rows and cells carry no ``r=`
 counting the tags tells where calamine would put its cells. Empty rows are padded with a little
 deterministic noise so the zip member's compression ratio stays under ``safety.MAX_ZIP_RATIO`` (a
 plainer file would be refused as a zip bomb before its shape is ever looked at). Used by
-tests/ingest_raw/test_hostile_shapes.py and benchmarks/hostile_inputs.py.
+tests/ingest/readers/test_hostile_shapes.py and benchmarks/hostile_inputs.py.
 """
 
 from __future__ import annotations

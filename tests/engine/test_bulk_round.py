@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_strategies import per_pair_strategies
 from sqlalchemy import Engine, func, select
 
 from turnout_desktop.db.models import (
@@ -30,7 +31,7 @@ from turnout_desktop.db.models import (
 )
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.scope import Scope
-from turnout_desktop.engine.types import BulkStrategy, Diagnosis, Strategy, StrategyContext, StrategyResult
+from turnout_desktop.engine.types import BulkStrategy
 from turnout_desktop.errors import Cancelled
 from turnout_desktop.services import reconciliation
 from turnout_desktop.services.context import AppContext
@@ -43,25 +44,6 @@ pytestmark = pytest.mark.usefixtures("evidence_mode")  # narrow and wide evidenc
 BULK = dt.date(2026, 3, 3)
 ONE_BY_ONE = dt.date(2026, 5, 26)
 METHODS = ("early-voting", "election-day", "mail-in")
-
-
-class PerPairOnly:
-    """A strategy without its set-based form: the engine must run it one pair at a time."""
-
-    def __init__(self, inner: Strategy) -> None:
-        self.inner = inner
-        self.name, self.letter, self.label = inner.name, inner.letter, inner.label
-        self.handles, self.priority, self.escalates = inner.handles, inner.priority, inner.escalates
-
-    def applies(self, diagnosis: Diagnosis) -> bool:
-        return self.inner.applies(diagnosis)
-
-    def execute(self, context: StrategyContext) -> StrategyResult:
-        return self.inner.execute(context)
-
-
-def per_pair_strategies() -> list[Strategy]:
-    return [PerPairOnly(s) for s in default_strategies()]
 
 
 def seed(engine: Engine, election: dt.date, counties: dict[str, dict[str, Any]]) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_strategies import PerPairOnly, per_pair_strategies
 from reconciliation_rows import (
     EV,
     MAIL,
@@ -32,11 +33,9 @@ from test_bulk_round import (
     BULK,
     COUNTIES,
     ONE_BY_ONE,
-    PerPairOnly,
     _ctx,
     _statewide_file,
     _trail,
-    per_pair_strategies,
     seed,
 )
 

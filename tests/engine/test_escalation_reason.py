@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from fake_strategies import DoesNothing, FillMissing
 from reconciliation_rows import ELECTION, EV, add_records, add_reference, add_roster, recorder_factory, vuid
-from test_reconciliation_loop import DoesNothing, FillMissing
 
 from turnout_desktop.engine.batch import reconcile_election
 from turnout_desktop.engine.loop import LoopOptions

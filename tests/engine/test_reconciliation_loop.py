@@ -1,10 +1,11 @@
-"""Step 4/5: the self-healing loop with tiny strategies defined here, on SQLite and PostgreSQL."""
+"""Step 4/5: the self-healing loop with tiny strategies (here and in fake_strategies.py), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
+from fake_strategies import DoesNothing, FillMissing
 from reconciliation_rows import ELECTION, EV, MAIL, add_records, add_reference, add_roster, recorder_factory, vuid
 from sqlalchemy import func, select
 
@@ -20,70 +21,12 @@ from turnout_desktop.engine.batch import preview_election, reconcile_election
 from turnout_desktop.engine.loop import LoopOptions, LoopTarget, ReconciliationLoop
 from turnout_desktop.engine.types import (
     DUPLICATE_RECORDS,
-    MISSING_VUIDS,
-    TIMING,
     WRONG_DISTRICT,
     Diagnosis,
     StrategyContext,
     StrategyResult,
 )
 from turnout_desktop.errors import Cancelled
-from turnout_desktop.strategies import get_strategy
-
-
-@dataclass
-class FillMissing:
-    """Inserts county-sourced records for up to ``per_run`` missing VUIDs (a tiny strategy B)."""
-
-    name: str = "fill_gaps"
-    letter: str = "B"
-    label: str = "Fill missing"
-    handles: tuple[str, ...] = (MISSING_VUIDS, TIMING)
-    priority: int = 20
-    escalates: bool = False
-    per_run: int = 1000
-    calls: list[str] = field(default_factory=list)
-
-    def applies(self, diagnosis: Diagnosis) -> bool:
-        return "missing_vuids" in diagnosis.codes
-
-    def execute(self, context: StrategyContext) -> StrategyResult:
-        self.calls.append(context.county)
-        context.fixes.begin(self.name, "fill")
-        rows = context.diagnosis.details["missing_vuids"]["vuids"][: self.per_run]
-        for row in rows:
-            record = TurnoutRecord(election_date=context.election_date, vuid=row["vuid"], county=context.county,
-                                   party=context.party, voting_method=row["voting_method"], source="county",
-                                   verification="pending")
-            context.session.add(record)
-            context.session.flush()
-            context.fixes.inserted("turnout_record", record.id, record.vuid, {"vuid": record.vuid})
-        return StrategyResult(True, f"filled {len(rows)}", inserted=len(rows))
-
-
-@dataclass
-class DoesNothing:
-    """A stand-in that changes nothing, declared like the built-in strategy of its name (so it takes that
-    strategy's place in the loop's order, and ``manual_review`` escalates)."""
-
-    name: str
-    letter: str
-    applicable: bool = True
-    calls: int = 0
-    label: str = field(init=False)
-    handles: tuple[str, ...] = field(init=False)
-    priority: int = field(init=False)
-    escalates: bool = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.label, self.handles, self.priority, self.escalates = declared_like(self.name)
-
-    def applies(self, diagnosis: Diagnosis) -> bool:
-        return self.applicable
-
-    def execute(self, context: StrategyContext) -> StrategyResult:
-        self.calls += 1
-        return StrategyResult(True, "nothing to do")
 
 
 @dataclass
@@ -103,12 +46,6 @@ class Broken:
                                           party="DEM", voting_method=EV, source="county", verification="pending"))
         context.session.flush()
         raise RuntimeError("boom")
-
-
-def declared_like(name: str) -> tuple[str, tuple[str, ...], int, bool]:
-    """Label, handled causes, priority and escalation of the built-in strategy ``name``."""
-    real = get_strategy(name)
-    return real.label, real.handles, real.priority, real.escalates
 
 
 def _options() -> LoopOptions:

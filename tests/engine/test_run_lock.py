@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from fake_strategies import DoesNothing, FillMissing
 from reconciliation_rows import ELECTION, EV, add_records, add_reference, add_roster, recorder_factory, vuid
 from sqlalchemy import Engine, select
-from test_reconciliation_loop import DoesNothing, FillMissing
 
 from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog
 from turnout_desktop.db.session import transaction

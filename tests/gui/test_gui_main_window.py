@@ -13,7 +13,7 @@ from turnout_desktop.gui.details_dialog import DetailsDialog
 from turnout_desktop.gui.error_dialogs import CrashDialog
 from turnout_desktop.gui.escalation_dialog import EscalationDialog
 from turnout_desktop.gui.main_window import MainWindow
-from turnout_desktop.gui.reason_dialog import ReasonDialog
+from turnout_desktop.gui.override_confirm import OverrideConfirmDialog
 from turnout_desktop.gui.settings import Preferences
 from turnout_desktop.services.context import open_context
 from turnout_desktop.services.reconciliation_results import LogEntry
@@ -78,8 +78,12 @@ def test_view_details_opens_details_and_escalation(qtbot, admin_spec):
     assert not escalation.override_button.isEnabled()
     escalation.override_reason.setPlainText("County confirmed late mail ballots by phone")
     assert escalation.override_button.isEnabled()
+    qtbot.mouseClick(escalation.override_button, Qt.MouseButton.LeftButton)  # asks for confirmation first
+    qtbot.waitUntil(lambda: isinstance(window.session.last_dialog, OverrideConfirmDialog), timeout=10_000)
+    confirm = window.session.last_dialog
+    assert confirm.reason() == "County confirmed late mail ballots by phone"
     with qtbot.waitSignal(window.dashboard_loaded, timeout=15_000):
-        qtbot.mouseClick(escalation.override_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(confirm.publish_button, Qt.MouseButton.LeftButton)
     kent = next(r for r in window.overview.model.records() if (r["county"], r["party"]) == ("KENT", "REP"))
     assert kent["status"] == "OVERRIDDEN" and kent["category"] == "overridden"
     escalation.close()
@@ -89,12 +93,13 @@ def test_manual_override_from_the_table_needs_a_reason(qtbot, admin_spec):
     window = open_window(qtbot, admin_spec)
     select_activity(window, "TERRELL", "DEM")
     qtbot.mouseClick(window.activity.override_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.session.last_dialog, OverrideConfirmDialog), timeout=10_000)
     dialog = window.session.last_dialog
-    assert isinstance(dialog, ReasonDialog) and not dialog.ok_button.isEnabled()
+    assert not dialog.publish_button.isEnabled()
     qtbot.keyClicks(dialog.reason_edit, "Checked with county")
-    assert dialog.ok_button.isEnabled()
+    assert dialog.publish_button.isEnabled()
     with qtbot.waitSignal(window.dashboard_loaded, timeout=15_000):
-        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.publish_button, Qt.MouseButton.LeftButton)
     ctx = open_context(admin_spec.db_url)
     with ctx.engine.connect() as connection:
         rows = connection.execute(select(ManualOverride.county, ManualOverride.party, ManualOverride.reason,

@@ -8,11 +8,13 @@ from PySide6.QtCore import Qt
 from service_records import record
 
 from turnout_desktop.domain.display import status_category
+from turnout_desktop.domain.labels import local_time_text
 from turnout_desktop.gui.activity_model import ActivityModel, off_by_text
 from turnout_desktop.gui.county_overview import CountyFilterProxy, CountyOverviewModel
-from turnout_desktop.gui.record_model import RECORD_ROLE, SORT_ROLE
+from turnout_desktop.gui.record_model import RECORD_ROLE, SORT_ROLE, STATUS_COLOURS
 from turnout_desktop.gui.status_panel import StatusPanel, countdown_text, relative_time, summarize
-from turnout_desktop.gui.wizard_widgets import PreviewModel, QualityBar
+from turnout_desktop.gui.theme import tinted
+from turnout_desktop.gui.wizard_widgets import PROBLEM_ACCENT, PreviewModel, QualityBar
 from turnout_desktop.services.reconciliation_results import CountyOverviewRow, LogEntry
 from turnout_desktop.services.upload_preview import ColumnQuality, SheetPreview
 
@@ -47,9 +49,9 @@ def test_activity_model_passes_modeltester_and_formats_cells(qtmodeltester):
     assert model.rowCount() == 2 and model.columnCount() == 10
     cells = [model.index(0, c).data() for c in range(10)]
     assert cells == ["KENT", "2026-03-03", "REP", "42", "14", "-28 (66.67%)", "Escalated", "6/10", "B",
-                     "2026-03-04 10:00"]
-    assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole).color().name() == "#f8d0cc"
-    assert model.index(1, 0).data(Qt.ItemDataRole.BackgroundRole).color().name() == "#d8f0d8"
+                     local_time_text(dt.datetime(2026, 3, 4, 10, 0))]  # stored UTC, shown local with its zone
+    assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole).color().name() == STATUS_COLOURS["escalated"]
+    assert model.index(1, 0).data(Qt.ItemDataRole.BackgroundRole).color().name() == STATUS_COLOURS["verified"]
     assert model.index(0, 5).data(SORT_ROLE) == 28
     assert model.index(1, 3).data(Qt.ItemDataRole.DecorationRole) is None  # unknown roles return None
 
@@ -138,10 +140,11 @@ def test_preview_model_marks_rows(qtmodeltester, qtbot):
     assert model.headerData(1, Qt.Orientation.Horizontal) == "VUID"
     assert model.headerData(4, Qt.Orientation.Vertical) == "5"
     assert model.row_for_spreadsheet_row(4) == 3
-    assert model.index(3, 0).data(Qt.ItemDataRole.BackgroundRole).color().name() == "#f8d0cc"
+    assert model.index(3, 0).data(Qt.ItemDataRole.BackgroundRole).color().name() == tinted(PROBLEM_ACCENT).name()
     assert model.index(1, 1).data(Qt.ItemDataRole.FontRole).bold()
     bar = QualityBar()
     qtbot.addWidget(bar)
     bar.set_profiles([ColumnQuality("vuid", 8, 1, 1, 0)])
-    assert bar.toolTip() == "vuid: 8 valid, 1 repaired, 1 error, 0 empty"
+    assert bar.toolTip() == (  # the field in words (labels.py), every count with its share
+        "VUID: 8 valid (80%), 1 repaired (10%), 1 error (10%), 0 empty (0%)")
     assert not bar.grab().isNull()

@@ -9,9 +9,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import socket
 from pathlib import Path
 
+from desktop_jobs import closed_port_url
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 from sqlalchemy import func, select
@@ -26,14 +26,6 @@ from turnout_desktop.gui.upload_wizard import UploadWizard
 from turnout_desktop.services.outbox_sync import PushSummary
 
 ELECTION = dt.date(2026, 3, 3)
-
-
-def closed_port_url() -> str:
-    """A PostgreSQL URL on a loopback port that was just free: every connection is refused."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"postgresql://postgres@127.0.0.1:{port}/turnout_offline"
 
 
 def write_roster(path: Path) -> Path:
@@ -84,6 +76,10 @@ def test_wizard_queues_offline_then_push_stores_exactly_once(qtbot, db_url, tmp_
 
     result = submit_through_wizard(qtbot, window, write_roster(tmp_path / "loving_roster.csv"))
     assert result.queued is True and result.outbox_item.counties == ("LOVING",)
+    wizard = window.session.last_dialog  # the wizard stays open on its result page
+    assert isinstance(wizard, UploadWizard) and wizard.currentPage() is wizard.result_page
+    assert wizard.result_page.outcome == "queued" and wizard.result_page.headline.text().startswith("Queued offline")
+    assert wizard.result_page.next_step.text().startswith("Next step: Keep Turnout Desktop running")
     assert window.banner.text().startswith("Queued offline: will be sent when the server is reachable.")
     qtbot.waitUntil(lambda: window.labels.online_label.text() == "Offline - 1 queued", timeout=20_000)
     qtbot.waitUntil(window.runner.is_idle, timeout=10_000)

@@ -85,6 +85,8 @@ def test_wizard_submits_a_clean_roster(qtbot, window, tmp_path, empty_url):
     with qtbot.waitSignal(wizard.submitted, timeout=30_000) as blocker:
         qtbot.mouseClick(submit, Qt.MouseButton.LeftButton)
     assert blocker.args[0].stored is True and blocker.args[0].counties == ("LOVING",)
+    assert wizard.currentPage() is wizard.result_page and wizard.result_page.outcome == "stored"
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)  # Close
     qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=5000)
     qtbot.waitUntil(window.runner.is_idle, timeout=20_000)  # the refresh the submit triggered
     engine = open_context(empty_url).engine
@@ -129,5 +131,6 @@ def test_wizard_shows_the_quality_bar(qtbot, window, tmp_path):
     wizard = start_wizard(qtbot, window, write_mixed_roster(tmp_path / "loving.xlsx"))
     bar = wizard.review_page.quality
     assert profiles_of(bar.profiles) == EXPECTED
-    assert bar.toolTip().splitlines()[0] == "vuid (VUID): 11 valid, 2 repaired, 1 error, 1 empty"
+    assert bar.toolTip().splitlines()[0] == (
+        "VUID (VUID): 11 valid (73%), 2 repaired (13%), 1 error (6.7%), 1 empty (6.7%)")
     wizard.close()

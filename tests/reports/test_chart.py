@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from colour_vision import MACHADO_2009, delta_e
 from PySide6.QtGui import QColor
 
 from turnout_desktop.reports.chart import (
+    BLOCKED_COLOUR,
     SCALE,
+    VERIFIED_COLOUR,
+    WITHIN_COLOUR,
     Bar,
     axis_x_mapper,
     chart_axis_labels,
@@ -43,7 +49,7 @@ def test_labels_stay_inside_and_equal_texts_are_drawn_once() -> None:
 @pytest.mark.parametrize("width", [300, 400, 540, 800])
 @pytest.mark.parametrize(("verified", "within"), [(99.9, 99.0), (99.5, 99.4), (100.0, 99.99)])
 def test_drawn_labels_never_overlap(qapp, width: int, verified: float, within: float) -> None:
-    labels = chart_axis_labels(width, verified_pct=verified, within_pct=within)
+    labels = chart_axis_labels(width, verified_pct=verified, within_pct=within, floor_pct=90.0)
     assert labels and all(0.0 <= lab.left < lab.right <= width for lab in labels)
     for first in labels:
         for second in labels:
@@ -55,8 +61,8 @@ def test_drawn_labels_never_overlap(qapp, width: int, verified: float, within: f
 
 def test_rendered_chart_draws_every_placed_label(qapp) -> None:
     bars = [Bar("LOVING DEM", 99.95), Bar("KENT REP", 97.0), Bar("NO DATA", None)]
-    image = draw_accuracy_chart(bars, width=540, verified_pct=99.9, within_pct=99.0)
-    labels = chart_axis_labels(540, verified_pct=99.9, within_pct=99.0)
+    image = draw_accuracy_chart(bars, width=540, verified_pct=99.9, within_pct=99.0, floor_pct=90.0)
+    labels = chart_axis_labels(540, verified_pct=99.9, within_pct=99.0, floor_pct=90.0)
     assert [(lab.text, lab.line) for lab in labels] == [("90", 0), ("99", 0), ("99.9", 0), ("100", 1)]
     assert image.width() == 540 * SCALE
     axis_y = 3 * 14 + 2  # three bars of 14 px, then the axis
@@ -67,3 +73,25 @@ def test_rendered_chart_draws_every_placed_label(qapp) -> None:
                    for y in range(int(top * SCALE), int((top + line_height) * SCALE))
                    if QColor(image.pixel(x, y)).lightness() < 128)
         assert dark > 10, label.text  # the label's text is really in its box
+
+
+def bar_length(image, row: int) -> int:
+    """Pixels of bar colour (neither white nor grey text) along the middle of bar ``row`` (image pixels)."""
+    y = int((row * 14 + 2 + 7) * SCALE)
+    return sum(1 for x in range(216 * SCALE, image.width())
+               if QColor(image.pixel(x, y)).saturation() > 80)
+
+
+def test_the_axis_starts_at_zero_so_bar_lengths_compare(qapp) -> None:
+    bars = [Bar("A DEM", 33.0), Bar("B DEM", 66.0), Bar("C DEM", 99.0)]
+    image = draw_accuracy_chart(bars, width=540, verified_pct=99.9, within_pct=99.0)
+    short, long, full = (bar_length(image, row) for row in range(3))
+    assert short > 0 and long == pytest.approx(2 * short, rel=0.05) and full == pytest.approx(3 * short, rel=0.05)
+    texts = [label.text for label in chart_axis_labels(540, verified_pct=99.9, within_pct=99.0)]
+    assert texts[0] == "0" and "50" in texts and "99.9" in texts  # 0 % and the middle are labelled
+
+
+def test_bar_colours_differ_under_deuteranopia_and_protanopia() -> None:
+    for deficiency in MACHADO_2009:
+        for first, second in itertools.combinations((VERIFIED_COLOUR, WITHIN_COLOUR, BLOCKED_COLOUR), 2):
+            assert delta_e(first, second, deficiency) >= 25.0, (deficiency, first.name(), second.name())

@@ -38,7 +38,11 @@ from turnout_desktop.services.outbox import push_outbox, queue_submission
 from turnout_desktop.services.submission import import_statewide, submit_files
 
 ELECTION = DEMO_ELECTION
-TODAY = f"{utcnow():%Y-%m-%d}"
+
+
+def today() -> str:
+    """The UTC date now (read at each assertion: a module-level constant breaks when a run crosses midnight)."""
+    return f"{utcnow():%Y-%m-%d}"
 
 
 def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -91,7 +95,7 @@ def test_a_certified_county_refuses_a_later_upload_until_uncertified(db_engine: 
     newer = _changed_roster(demo, "LOVING", tmp_path)
     before = _counts(db_engine)
     clerk = AppContext(db_engine, user="clerk1", role="clerk", county="LOVING")
-    with pytest.raises(Certified, match=f"^LOVING 2026-03-03 is certified on {TODAY} by jdoe: roster upload refused"):
+    with pytest.raises(Certified, match=f"^LOVING 2026-03-03 is certified on {today()} by jdoe: roster upload refused"):
         submit_files(clerk, [newer], election=ELECTION, county="LOVING", reconcile=False)
     assert _counts(db_engine) == before  # nothing of the refused upload was written
     refused = _events(db_engine, "submit")[-1]
@@ -252,7 +256,7 @@ def test_the_cli_refuses_with_exit_4_and_one_line(sqlite_url: str, tmp_path: Pat
     capsys.readouterr()
     assert main(["--db", sqlite_url, "certify", "--election", "2026-03-03", "--county", "Loving", "--reason",
                  "canvass complete", "--user", "jdoe"]) == 0
-    assert capsys.readouterr().out.startswith(f"LOVING 2026-03-03 certified on {TODAY} by jdoe")
+    assert capsys.readouterr().out.startswith(f"LOVING 2026-03-03 certified on {today()} by jdoe")
     assert main(["--db", sqlite_url, "certify", "--election", "2026-03-03", "--county", "Loving", "--reason",
                  "twice"]) == 2
     capsys.readouterr()
@@ -262,7 +266,7 @@ def test_the_cli_refuses_with_exit_4_and_one_line(sqlite_url: str, tmp_path: Pat
     assert main(["--db", sqlite_url, "submit", str(_changed_roster(files, "LOVING", tmp_path)), "--county",
                  "LOVING", "--election", "2026-03-03", "--user", "clerk1"]) == 4
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and f"LOVING 2026-03-03 is certified on {TODAY} by jdoe" in err
+    assert err.count("\n") == 1 and f"LOVING 2026-03-03 is certified on {today()} by jdoe" in err
     with transaction(engine) as session:
         assert session.execute(select(func.count()).select_from(Submission)).scalar_one() == submissions
     engine.dispose()

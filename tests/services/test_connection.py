@@ -5,28 +5,12 @@ A real SQLite file answers; a PostgreSQL URL on a loopback port nobody listens o
 
 from __future__ import annotations
 
-import socket
-
 import pytest
+from desktop_jobs import closed_port_url, never_cancelled, no_progress
 
 from turnout_desktop.db.session import make_engine
 from turnout_desktop.errors import DatabaseUnavailable
 from turnout_desktop.services import connection
-
-
-def _closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"postgresql://postgres@127.0.0.1:{port}/turnout_offline"
-
-
-def _no_progress(fraction: float, text: str) -> None:
-    pass
-
-
-def _never_cancelled() -> bool:
-    return False
 
 
 def test_ping_is_true_for_a_database_that_answers(db_url: str) -> None:
@@ -38,7 +22,7 @@ def test_ping_is_true_for_a_database_that_answers(db_url: str) -> None:
 
 
 def test_ping_is_false_not_an_error_when_nobody_listens() -> None:
-    engine = make_engine(_closed_port_url())
+    engine = make_engine(closed_port_url())
     try:
         assert connection.ping(engine) is False
     finally:
@@ -46,11 +30,11 @@ def test_ping_is_false_not_an_error_when_nobody_listens() -> None:
 
 
 def test_a_reachable_database_is_described(sqlite_url: str) -> None:
-    described = connection.test_connection(sqlite_url, progress=_no_progress, cancelled=_never_cancelled)
+    described = connection.test_connection(sqlite_url, progress=no_progress, cancelled=never_cancelled)
     assert described.startswith("Connected to sqlite (sqlite:///") and described.endswith("only-sqlite.db).")
 
 
 def test_an_unreachable_server_is_a_clear_error_of_one_line() -> None:
     with pytest.raises(DatabaseUnavailable, match=r"^Cannot connect: OperationalError: ") as raised:
-        connection.test_connection(_closed_port_url(), progress=_no_progress, cancelled=_never_cancelled)
+        connection.test_connection(closed_port_url(), progress=no_progress, cancelled=never_cancelled)
     assert "\n" not in str(raised.value)

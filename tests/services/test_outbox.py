@@ -10,10 +10,10 @@ import csv
 import dataclasses
 import datetime as dt
 import json
-import socket
 from pathlib import Path
 
 import pytest
+from desktop_jobs import closed_port_url
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.engine import make_url
 
@@ -55,14 +55,6 @@ def _roster(folder: Path, name: str, rows: list[tuple[str, str, str]]) -> Path:
     return path
 
 
-def _closed_port_url() -> str:
-    """A PostgreSQL URL on a loopback port that was just free (bound, then released): connection refused."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"postgresql://postgres@127.0.0.1:{port}/turnout_offline"
-
-
 def _count(engine: Engine, model: type) -> int:
     with engine.connect() as connection:
         return connection.execute(select(func.count()).select_from(model)).scalar_one()
@@ -83,7 +75,7 @@ def server_ctx(db_engine: Engine) -> AppContext:
 def test_unreachable_server_queues_then_push_stores_exactly_once(local_ctx: AppContext, server_ctx: AppContext,
                                                                  tmp_path: Path) -> None:
     path = _roster(tmp_path / "in", "loving_roster.csv", LOVING_ROWS)
-    outcome = submit_or_queue(local_ctx, _closed_port_url(), [path], election=ELECTION, county="Loving",
+    outcome = submit_or_queue(local_ctx, closed_port_url(), [path], election=ELECTION, county="Loving",
                               user="clerk1", reconcile=False)
     assert outcome.queued and outcome.submit is None
     assert "unreachable" in outcome.message and f"item {outcome.outbox_item.id}" in outcome.message
@@ -168,7 +160,7 @@ def test_blocked_files_are_refused_at_queue_time(local_ctx: AppContext, tmp_path
         queue_submission(local_ctx, [bad], election=ELECTION, county="LOVING", user="clerk1")
     assert [p.code for p in blocked.value.upload.problems if p.blocking] == ["vuid_too_short"]
     with pytest.raises(SubmissionBlocked):
-        submit_or_queue(local_ctx, _closed_port_url(), [bad], election=ELECTION, county="LOVING")
+        submit_or_queue(local_ctx, closed_port_url(), [bad], election=ELECTION, county="LOVING")
     assert _count(local_ctx.engine, OutboxItem) == 0
 
 
@@ -192,8 +184,8 @@ def test_push_stops_when_the_server_is_unreachable(local_ctx: AppContext, tmp_pa
         queue_submission(local_ctx, [_roster(tmp_path / str(index), "loving.csv", LOVING_ROWS[:index + 1])],
                          election=ELECTION, county="LOVING", user="clerk1")
     with pytest.raises(DatabaseUnavailable):
-        open_server_context(_closed_port_url(), user="clerk1", role="admin")
-    gone = make_engine(_closed_port_url())
+        open_server_context(closed_port_url(), user="clerk1", role="admin")
+    gone = make_engine(closed_port_url())
     try:
         outcome = push_outbox(local_ctx, AppContext(gone, user="clerk1"), reconcile=False)
     finally:
@@ -235,7 +227,7 @@ def test_cli_submit_offline_list_and_push(db_url: str, tmp_path: Path, capsys: p
     listed = json.loads(capsys.readouterr().out)
     assert [(i["uuid"], i["pushed_at"], i["user"]) for i in listed] == [(queued["outbox_item"]["uuid"], None, "clerk1")]
 
-    assert main([*base, "outbox", "push", "--server", _closed_port_url(), "--json"]) == 2
+    assert main([*base, "outbox", "push", "--server", closed_port_url(), "--json"]) == 2
     assert json.loads(capsys.readouterr().out)["reachable"] is False
 
     assert main([*base, "outbox", "push", "--server", db_url, "--no-reconcile", "--json"]) == 0

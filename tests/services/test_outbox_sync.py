@@ -5,35 +5,15 @@ listens on.
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from desktop_jobs import closed_port_url, never_cancelled, no_progress
 
 from turnout_desktop.services.outbox_sync import PushSummary, ServerStatus, outbox_pending, push_queued, server_status
-from turnout_desktop.services.worker_context import ContextSpec, dispose_engines
+from turnout_desktop.services.worker_context import ContextSpec
 
-
-def _closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"postgresql://postgres@127.0.0.1:{port}/turnout_offline"
-
-
-def _no_progress(fraction: float, text: str) -> None:
-    pass
-
-
-def _never_cancelled() -> bool:
-    return False
-
-
-@pytest.fixture(autouse=True)
-def _close_cached_engines() -> Iterator[None]:
-    yield
-    dispose_engines()
+pytestmark = pytest.mark.usefixtures("close_cached_engines")
 
 
 def test_status_labels() -> None:
@@ -46,9 +26,9 @@ def test_status_labels() -> None:
 
 
 def test_an_unreachable_server_is_offline_with_its_first_error_line(tmp_path: Path) -> None:
-    spec = ContextSpec(_closed_port_url(), user="lou", role="clerk", county="LOVING",
+    spec = ContextSpec(closed_port_url(), user="lou", role="clerk", county="LOVING",
                        outbox_url=f"sqlite:///{tmp_path / 'outbox.db'}")
-    status = server_status(spec, progress=_no_progress, cancelled=_never_cancelled)
+    status = server_status(spec, progress=no_progress, cancelled=never_cancelled)
     assert (status.online, status.pending) == (False, 0)
     assert status.error and "\n" not in status.error
     assert status.label() == "Offline - 0 queued"
@@ -57,15 +37,15 @@ def test_an_unreachable_server_is_offline_with_its_first_error_line(tmp_path: Pa
 
 def test_a_reachable_server_is_online_and_an_empty_push_sends_nothing(tmp_path: Path, db_url: str) -> None:
     spec = ContextSpec(db_url, user="ada", role="admin", outbox_url=f"sqlite:///{tmp_path / 'outbox.db'}")
-    assert server_status(spec, progress=_no_progress, cancelled=_never_cancelled) == ServerStatus(True, 0, None)
-    summary = push_queued(spec, progress=_no_progress, cancelled=_never_cancelled)
+    assert server_status(spec, progress=no_progress, cancelled=never_cancelled) == ServerStatus(True, 0, None)
+    summary = push_queued(spec, progress=no_progress, cancelled=never_cancelled)
     assert (summary.pushed, summary.failed, summary.pending, summary.online) == (0, 0, 0, True)
     assert summary.text() == "Queued uploads: 0 pushed, 0 failed."
 
 
 def test_push_while_the_server_is_away_keeps_the_outbox_and_says_offline(tmp_path: Path) -> None:
-    spec = ContextSpec(_closed_port_url(), user="lou", role="clerk", county="LOVING",
+    spec = ContextSpec(closed_port_url(), user="lou", role="clerk", county="LOVING",
                        outbox_url=f"sqlite:///{tmp_path / 'outbox.db'}")
-    summary = push_queued(spec, progress=_no_progress, cancelled=_never_cancelled)
+    summary = push_queued(spec, progress=no_progress, cancelled=never_cancelled)
     assert (summary.pushed, summary.failed, summary.online) == (0, 0, False)
     assert summary.status.online is False and summary.status.error == summary.first_error

@@ -88,7 +88,7 @@ def test_vuid_as_number_float_and_broken_forms(db_engine: Engine, tmp_path: Path
 def test_pseudo_and_unresolved_counties(db_engine: Engine, tmp_path: Path) -> None:
     # docs/data-formats.md 4 "Tolerate a STATEWIDE/TOTAL pseudo-county and unresolved names like COUNTY_151":
     # pseudo rows skipped under their own reason, unresolved names as unknown_county (the project's rule,
-    # see tests/ingest/test_statewide_precincts.py); MCLENNAN and "El Paso" spellings resolve.
+    # see tests/ingest/interpret/test_statewide_precincts.py); MCLENNAN and "El Paso" spellings resolve.
     path = write_text(tmp_path / "EVR_STATEWIDE.csv", f"{SOS_HEADER}\n"
                       "COUNTY_151,A,1151000001,IN-PERSON,1\nEl Paso,B,1071000002,IN-PERSON,1\n"
                       "MCLENNAN,C,1161000003,IN-PERSON,1\nTOTAL,D,1999000004,IN-PERSON,\n"

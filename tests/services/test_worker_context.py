@@ -4,29 +4,17 @@ job on it (services/demo.py ``prepare_database``). Real SQLite files throughout.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from desktop_jobs import never_cancelled, no_progress
 from sqlalchemy import inspect
 
 from turnout_desktop.db.identity import LOCAL_LABEL
 from turnout_desktop.services.demo import has_official_counts, prepare_database
-from turnout_desktop.services.worker_context import ActingIdentity, ContextSpec, dispose_engines, open_worker_context
+from turnout_desktop.services.worker_context import ActingIdentity, ContextSpec, open_worker_context
 
-
-def _no_progress(fraction: float, text: str) -> None:
-    pass
-
-
-def _never_cancelled() -> bool:
-    return False
-
-
-@pytest.fixture(autouse=True)
-def _close_cached_engines() -> Iterator[None]:
-    yield
-    dispose_engines()
+pytestmark = pytest.mark.usefixtures("close_cached_engines")
 
 
 def test_a_new_sqlite_file_is_migrated_and_acts_as_the_spec_says(tmp_path: Path) -> None:
@@ -59,13 +47,13 @@ def test_spec_labels_and_the_password_stays_out_of_repr() -> None:
 
 def test_prepare_database_seeds_the_demo_once_and_only_when_asked(tmp_path: Path) -> None:
     asked_not = ContextSpec(f"sqlite:///{tmp_path / 'plain.db'}")
-    assert prepare_database(asked_not, seed_if_empty=False, progress=_no_progress, cancelled=_never_cancelled) is False
+    assert prepare_database(asked_not, seed_if_empty=False, progress=no_progress, cancelled=never_cancelled) is False
     assert not has_official_counts(open_worker_context(asked_not))
 
     demo = ContextSpec(f"sqlite:///{tmp_path / 'demo.db'}")
-    seeded = prepare_database(demo, seed_if_empty=True, demo_folder=tmp_path / "demo", progress=_no_progress,
-                              cancelled=_never_cancelled)
+    seeded = prepare_database(demo, seed_if_empty=True, demo_folder=tmp_path / "demo", progress=no_progress,
+                              cancelled=never_cancelled)
     assert seeded is True and has_official_counts(open_worker_context(demo))
-    again = prepare_database(demo, seed_if_empty=True, demo_folder=tmp_path / "demo", progress=_no_progress,
-                             cancelled=_never_cancelled)
+    again = prepare_database(demo, seed_if_empty=True, demo_folder=tmp_path / "demo", progress=no_progress,
+                             cancelled=never_cancelled)
     assert again is False

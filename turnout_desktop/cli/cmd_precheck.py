@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from turnout_desktop.cli.common import parse_election, print_json
 from turnout_desktop.errors import ImportRejected
@@ -71,12 +71,21 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     if args.json:
         # The five contract keys, plus "statewide" only when a cache was compared.
-        print_json(report.to_json())
+        print_json(precheck_json(report))
         if cache.counts is None:
             print(f"turnout: {cache.note}", file=sys.stderr)
     else:
         print_human(report, cache)
     return EXIT_OK if report.ready else EXIT_BLOCKED
+
+
+def precheck_json(report: PrecheckReport) -> dict[str, Any]:
+    """Stable keys: layout, rows, counts, problems, ready (+ statewide when counts were compared)."""
+    payload: dict[str, Any] = {"layout": report.layout_json(), "rows": report.rows, "counts": report.upload.counts,
+                               "problems": report.upload.problems, "ready": report.ready}
+    if report.statewide_counts is not None:
+        payload["statewide"] = report.statewide_json()
+    return payload
 
 
 def print_statewide(report: PrecheckReport, cache: StatewideCache) -> None:

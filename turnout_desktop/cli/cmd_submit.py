@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     except SubmissionBlocked as blocked:
         if args.json:
             print_json({"stored": False, "ready": False,
-                        "problems": [p.to_json() for p in blocked.upload.problems]})
+                        "problems": blocked.upload.problems})
         else:
             for problem in blocked.upload.problems:
                 if problem.blocking:

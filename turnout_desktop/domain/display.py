@@ -45,3 +45,46 @@ def status_category(status: str | None, accuracy_pct: float | Decimal | None) ->
             return DisplayStatus.VERIFIED
         return DisplayStatus.WITHIN
     return _DISPLAY_OF_STATUS.get(status, DisplayStatus.IN_PROGRESS)
+
+
+# Worst first: what needs a person sorts to the top of a table sorted by status.
+SEVERITY_ORDER: tuple[DisplayStatus, ...] = (
+    DisplayStatus.ESCALATED,
+    DisplayStatus.FAILED,
+    DisplayStatus.IN_PROGRESS,
+    DisplayStatus.WITHIN,
+    DisplayStatus.OVERRIDDEN,
+    DisplayStatus.VERIFIED,
+    DisplayStatus.NO_UPLOAD,
+)
+_SEVERITY_RANK: dict[str, int] = {category: rank for rank, category in enumerate(SEVERITY_ORDER)}
+
+
+def severity_rank(category: str | None) -> int:
+    """Where ``category`` sorts by severity: 0 for escalated; no category (no upload) last."""
+    return _SEVERITY_RANK.get(category or DisplayStatus.NO_UPLOAD, _SEVERITY_RANK[DisplayStatus.IN_PROGRESS])
+
+
+class StatusGroup(StrEnum):
+    """The coarse groups the summary tiles count and the status filter offers (counties, not parties)."""
+
+    PROBLEM = "problem"  # failed or escalated: a person must act
+    IN_PROGRESS = "in_progress"
+    VERIFIED = "verified"  # verified, within the threshold or decided by an override
+    NO_UPLOAD = "no_upload"
+
+
+_GROUP_OF_DISPLAY: dict[str, StatusGroup] = {
+    DisplayStatus.ESCALATED: StatusGroup.PROBLEM,
+    DisplayStatus.FAILED: StatusGroup.PROBLEM,
+    DisplayStatus.IN_PROGRESS: StatusGroup.IN_PROGRESS,
+    DisplayStatus.WITHIN: StatusGroup.VERIFIED,
+    DisplayStatus.OVERRIDDEN: StatusGroup.VERIFIED,
+    DisplayStatus.VERIFIED: StatusGroup.VERIFIED,
+    DisplayStatus.NO_UPLOAD: StatusGroup.NO_UPLOAD,
+}
+
+
+def status_group(category: str | None) -> StatusGroup:
+    """The group of a display state; an unknown one is in progress, as ``status_category`` treats it."""
+    return _GROUP_OF_DISPLAY.get(category or DisplayStatus.NO_UPLOAD, StatusGroup.IN_PROGRESS)

@@ -14,11 +14,12 @@ either. The log keeps the stable names, so a label can be reworded without touch
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from turnout_desktop.domain.diagnosis import DiagnosisCode
-from turnout_desktop.domain.display import DisplayStatus, status_category
+from turnout_desktop.domain.display import DisplayStatus, StatusGroup, status_category
 from turnout_desktop.domain.status import AttemptOutcome, Status
 
 # Keyed by the enums' members, read with plain stored strings (a StrEnum member equals its value).
@@ -65,6 +66,28 @@ OUTCOME_LABELS: Mapping[str, str] = {
 }
 
 NO_DIAGNOSIS = "none recorded"
+
+# The mark that doubles a status colour (a status is never told by colour alone): GUI status cells show it.
+STATUS_MARKS: Mapping[str, str] = {
+    DisplayStatus.VERIFIED: "\N{CHECK MARK}",
+    DisplayStatus.WITHIN: "\N{ALMOST EQUAL TO}",
+    DisplayStatus.IN_PROGRESS: "\N{HORIZONTAL ELLIPSIS}",
+    DisplayStatus.ESCALATED: "!",
+    DisplayStatus.FAILED: "\N{MULTIPLICATION X}",
+    DisplayStatus.OVERRIDDEN: "\N{LOWER RIGHT PENCIL}",
+    DisplayStatus.NO_UPLOAD: "\N{EN DASH}",
+}
+
+# Upload fields (``ingest/interpret/mapping.py`` ROSTER_FIELDS) as people call them.
+FIELD_LABELS: Mapping[str, str] = {
+    "vuid": "VUID",
+    "county": "County",
+    "party": "Party",
+    "voting_method": "Voting method",
+    "precinct": "Precinct",
+    "vote_date": "Vote date",
+    "district": "District",
+}
 
 
 def status_label(status: str | None) -> str:
@@ -119,3 +142,114 @@ def strategy_label(name: str | None, declared: Mapping[str, str]) -> str:
         return ""
     return declared.get(name) or name
 
+
+ALL_STATUSES = "All statuses"
+
+# The summary tiles and the overview's status filter name the same groups (domain/display.py StatusGroup).
+STATUS_GROUP_LABELS: Mapping[str, str] = {
+    StatusGroup.PROBLEM: f"{DISPLAY_LABELS[DisplayStatus.FAILED]} / {DISPLAY_LABELS[DisplayStatus.ESCALATED].lower()}",
+    StatusGroup.IN_PROGRESS: DISPLAY_LABELS[DisplayStatus.IN_PROGRESS],
+    StatusGroup.VERIFIED: DISPLAY_LABELS[DisplayStatus.VERIFIED],
+    StatusGroup.NO_UPLOAD: DISPLAY_LABELS[DisplayStatus.NO_UPLOAD],
+}
+
+# What a county clerk does next, by the worst display state among the county's parties.
+NEXT_STEP_LABELS: Mapping[str, str] = {
+    DisplayStatus.NO_UPLOAD: "Upload your roster",
+    DisplayStatus.IN_PROGRESS: "Waiting for the statewide check",
+    DisplayStatus.ESCALATED: "Escalated: check your roster; an administrator reviews the difference",
+    DisplayStatus.FAILED: "The check failed: upload your roster again",
+    DisplayStatus.WITHIN: "Within 1%: nothing to do",
+    DisplayStatus.OVERRIDDEN: "Decided by an administrator: nothing to do",
+    DisplayStatus.VERIFIED: "Verified: nothing to do",
+}
+
+
+def status_group_label(group: str) -> str:
+    """``Failed / escalated`` for the problem group."""
+    return STATUS_GROUP_LABELS.get(group, group)
+
+
+def next_step(category: str | None) -> str:
+    """The clerk's next step for a county in display state ``category`` (None: no upload yet)."""
+    return NEXT_STEP_LABELS.get(category or DisplayStatus.NO_UPLOAD, NEXT_STEP_LABELS[DisplayStatus.IN_PROGRESS])
+
+# The headline of the upload wizard's result page, by what the submit did.
+UPLOAD_OUTCOME_LABELS: Mapping[str, str] = {
+    "stored": "Stored: the upload is now your official count.",
+    "duplicate": "Already stored: these files are the current upload; nothing was changed.",
+    "queued": "Queued offline: the upload will be sent when the server is reachable.",
+    "not_stored": "Not stored.",
+}
+QUEUED_NEXT_STEP = "Keep Turnout Desktop running: the status bar shows the upload waiting and when it is sent"
+DUPLICATE_NEXT_STEP = "Nothing to do: the county overview shows the status of the upload already stored"
+
+
+def status_mark(category: str | None) -> str:
+    """``✓`` verified, ``≈`` within, ``…`` in progress, ``!`` escalated, ``✕`` failed, ``✎`` overridden."""
+    return STATUS_MARKS.get(category or DisplayStatus.NO_UPLOAD, "?")
+
+
+def field_label(name: str) -> str:
+    """``Voting method`` for ``voting_method``; an unknown field name as it is."""
+    return FIELD_LABELS.get(name, name)
+
+
+def accuracy_text(accuracy_pct: float | Decimal | None, *, decimals: int = 2) -> str:
+    """``99.50%``: an accuracy always carries its percent sign; empty when unknown."""
+    return "" if accuracy_pct is None else f"{float(accuracy_pct):.{decimals}f}%"
+
+
+def local_time_text(value: dt.datetime, *, zone: dt.tzinfo | None = None) -> str:
+    """``2026-03-04 04:00 CST``: a stored time (naive values are UTC, as the database keeps them) in local time.
+
+    ``zone``: the zone to show (default: this computer's). The zone's abbreviation is shown when it has a
+    short one; a zone named in words (Windows says "Central Standard Time") shows its UTC offset instead.
+    """
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    local = aware.astimezone(zone)
+    name = local.tzname() or ""
+    if not name or " " in name or len(name) > 5 or name[0] in "+-":
+        offset = local.utcoffset() or dt.timedelta(0)
+        minutes = int(offset.total_seconds()) // 60
+        name = f"UTC{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return f"{local:%Y-%m-%d %H:%M} {name}"
+
+
+# The review states of an escalation (``services/fixes.py`` REVIEW_STATES); unreviewed, an escalation is open.
+REVIEW_LABELS: Mapping[str, str] = {
+    "investigating": "Investigating",
+    "resolved": "Resolved",
+    "wont-fix": "Won't fix",
+}
+NOT_REVIEWED = "Open, not reviewed yet"
+
+
+def review_label(state: str | None) -> str:
+    """``Won't fix`` for ``wont-fix``; no state is an escalation nobody reviewed yet."""
+    return REVIEW_LABELS.get(state, state) if state else NOT_REVIEWED
+
+
+# A county's figures as the county map's tooltip names them, keyed by the overview row's fields
+# (``services/reconciliation_results.py`` CountyOverviewRow).
+FIGURE_LABELS: Mapping[str, str] = {
+    "expected_total": "official",
+    "confirmed_total": "statewide-confirmed",
+    "accuracy_pct": "accuracy",
+}
+
+# Where the upload wizard found a roster field (services/field_sources.py ``FieldSource.source``).
+FIELD_SOURCE_LABELS: Mapping[str, str] = {
+    "mapped": "mapped: {value}",
+    "detected": "detected: {value}",
+    "sheet_name": "from the sheet name: {value}",
+    "file_name": "from the file name: {value}",
+    "option": "from your choice: {value}",
+    "not_found": "not found: choose a column",
+}
+TO_CONFIRM = " (confirm it below)"
+
+
+def field_source_text(source: str, value: str, *, to_confirm: bool = False) -> str:
+    """``detected: Voter ID`` / ``not found: choose a column``: where a field's values come from."""
+    return FIELD_SOURCE_LABELS.get(source, source).format(value=value) + (TO_CONFIRM if to_confirm else "")

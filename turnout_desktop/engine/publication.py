@@ -36,6 +36,7 @@ class Publication:
     state: PairState
     override: ManualOverride | None
     decision: GateDecision
+    facts: GateFacts  # what ``decision`` was decided on (an override preview decides again on these)
 
     @property
     def confirmed_total(self) -> int:
@@ -99,7 +100,7 @@ def publications(session: Session, election: dt.date, *, county: str | None = No
                           override_reason=override.reason if override else None,
                           override_status=override.status if override else Status.RESOLVED)
         found[key] = Publication(comparison, by_method, confirmed_accuracy, state, override,
-                                 can_show_data_publicly(facts, thresholds))
+                                 can_show_data_publicly(facts, thresholds), facts)
     return found
 
 

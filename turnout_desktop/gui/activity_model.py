@@ -8,9 +8,10 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from turnout_desktop.domain.display import status_category
-from turnout_desktop.domain.labels import status_label, status_text, strategy_label
+from turnout_desktop.domain.labels import review_label, status_label, status_text, strategy_label
 from turnout_desktop.domain.status import Status
-from turnout_desktop.gui.record_model import STATUS_COLOURS, Column, Index, RecordTableModel, format_value, key
+from turnout_desktop.gui.record_model import Column, Index, RecordTableModel, format_value, key
+from turnout_desktop.services.fixes import review_state_of
 from turnout_desktop.services.labels import strategy_labels
 from turnout_desktop.services.reconciliation_results import LogEntry
 
@@ -42,6 +43,28 @@ def when_text(value: Any, _record: dict[str, Any]) -> str:
     return format_value(value)
 
 
+def reviewed_state(record: LogEntry) -> str | None:
+    """The review state of an escalation nobody overrode (None: not an escalation, or not reviewed yet)."""
+    if record.status != Status.ESCALATED or record.override is not None:
+        return None
+    return review_state_of(record.review_state)
+
+
+def activity_status_text(record: LogEntry) -> str:
+    """``Escalated``, ``Escalated · Investigating`` once reviewed, ``Overridden`` while an override is in force."""
+    text = status_text(record.status, record.final_accuracy_pct, overridden=record.override is not None)
+    state = reviewed_state(record)
+    return f"{text} \N{MIDDLE DOT} {review_label(state)}" if state else text
+
+
+def review_tooltip(record: LogEntry) -> str | None:
+    """``Escalated, reviewed: Investigating - <reason>``, or None for a row without a review."""
+    state = reviewed_state(record)
+    if state is None:
+        return None
+    return f"{status_label(record.status)}, reviewed: {review_label(state)} - {record.review_reason or ''}"
+
+
 ACTIVITY_COLUMNS = (
     Column("County", key("county")),
     Column("Election", key("election_date")),
@@ -50,7 +73,7 @@ ACTIVITY_COLUMNS = (
     Column("Actual", key("actual_total"), numeric=True),
     Column("Off by", lambda r: abs(r.discrepancy or 0), lambda _v, r: off_by_text(r), numeric=True),
     Column("Status", lambda r: Status.OVERRIDDEN if r.override else r.status,
-           lambda _v, r: status_text(r.status, r.final_accuracy_pct, overridden=r.override is not None)),
+           lambda _v, r: activity_status_text(r), marked=True),
     Column("Attempt", lambda r: r.attempts_count or 0,
            lambda v, _r: f"{v}/{MAX_ATTEMPTS}", numeric=True),
     Column("Strategy", current_strategy, lambda v, _r: strategy_label(v, strategy_labels())),
@@ -64,13 +87,13 @@ class ActivityModel(RecordTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(ACTIVITY_COLUMNS, parent=parent)
 
-    def row_background(self, record: LogEntry) -> str | None:
-        return STATUS_COLOURS.get(activity_category(record))
+    def row_category(self, record: LogEntry) -> str | None:
+        return activity_category(record)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """The status cell's tooltip of an overridden row carries the override's reason."""
         if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and 0 <= index.row() < self.rowCount():
-            tip = override_tooltip(self.record(index.row()))
+            tip = override_tooltip(self.record(index.row())) or review_tooltip(self.record(index.row()))
             if tip:
                 return tip
         return super().data(index, role)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPoint, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -17,10 +17,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from turnout_desktop.gui.activity_model import ActivityModel
+from turnout_desktop.domain.status import Status
+from turnout_desktop.gui.activity_model import ActivityModel, activity_category
 from turnout_desktop.gui.qt_compat import emit
-from turnout_desktop.gui.record_model import RECORD_ROLE, SORT_ROLE
+from turnout_desktop.gui.record_model import RECORD_ROLE
+from turnout_desktop.gui.status_filter import StatusFilterProxy
 from turnout_desktop.services.reconciliation_results import LogEntry
+
+
+class ActivityFilterProxy(StatusFilterProxy):
+    """Log entries of one status group (an override in force counts as what is published)."""
+
+    def category(self, record: LogEntry) -> str | None:
+        return activity_category(record)
+
+    def accepts(self, record: LogEntry) -> bool:
+        """A scheduled check's summary row (county "*") belongs to no county's group."""
+        return self.group is None or record.status != Status.CHECKED
 
 
 class ActivityPanel(QWidget):
@@ -35,9 +48,8 @@ class ActivityPanel(QWidget):
         super().__init__(parent)
         self.is_admin = is_admin
         self.model = ActivityModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = ActivityFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
         self.table = QTableView()
         self.table.setObjectName("activityTable")
         self.table.setModel(self.proxy)
@@ -79,6 +91,11 @@ class ActivityPanel(QWidget):
 
     def set_entries(self, entries: Sequence[LogEntry]) -> None:
         self.model.set_records(entries)
+        self._update_buttons()
+
+    def set_status_group(self, group: str | None) -> None:
+        """Show only the entries of ``group`` (a StatusGroup value; None or "" for all)."""
+        self.proxy.set_group(group or None)
         self._update_buttons()
 
     def selected_record(self) -> LogEntry | None:

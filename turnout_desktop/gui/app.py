@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from turnout_desktop.domain.status import Status
-from turnout_desktop.gui import jobs
+from turnout_desktop.gui import jobs, window_state
 from turnout_desktop.gui.error_dialogs import install_handlers
 from turnout_desktop.gui.icons import icon, stylesheet
 from turnout_desktop.gui.main_window import MainWindow
@@ -172,7 +172,10 @@ class Launcher(QObject):
     def launch(self, spec: jobs.ContextSpec) -> MainWindow:
         window = MainWindow(spec, self.preferences)
         startup = Startup(window, **self.options)
-        window.resize(1280, 800)
+        if self.options["screenshot"] is not None:
+            window.resize(window_state.PREFERRED_SIZE)  # screenshots keep one reproducible size
+        else:
+            window_state.fit_first_start(window)  # the saved geometry, else a size that fits the screen
         window.show()
         startup.start()
         self.window = window
@@ -192,6 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("TurnoutDesktop")
     app.setWindowIcon(icon("app"))
     app.setStyleSheet(stylesheet())
+    # The system switching between light and dark: recolour the stylesheet (rows recolour on their own).
+    app.styleHints().colorSchemeChanged.connect(lambda _scheme: app.setStyleSheet(stylesheet()))
     install_handlers()
     preferences = load_preferences()
     spec, seed, demo_folder = context_spec(args, preferences)

@@ -1,4 +1,4 @@
-"""County overview: all 254 counties, coloured by status, filterable by party and name."""
+"""County overview: all 254 counties, coloured by status, problems first, filterable by status, party and name."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import fields
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -19,14 +19,23 @@ from PySide6.QtWidgets import (
 )
 
 from turnout_desktop.domain.counties import all_counties
-from turnout_desktop.domain.display import DisplayStatus, status_category
-from turnout_desktop.domain.labels import display_label, status_text
+from turnout_desktop.domain.display import DisplayStatus, StatusGroup, severity_rank, status_category
+from turnout_desktop.domain.labels import ALL_STATUSES, display_label, status_group_label, status_text
 from turnout_desktop.gui.qt_compat import emit
-from turnout_desktop.gui.record_model import RECORD_ROLE, SORT_ROLE, STATUS_COLOURS, Column, RecordTableModel, key
+from turnout_desktop.gui.record_model import (
+    RECORD_ROLE,
+    SORT_ROLE,
+    Column,
+    Index,
+    RecordTableModel,
+    key,
+)
+from turnout_desktop.gui.status_filter import StatusFilterProxy
 from turnout_desktop.services.reconciliation_results import CountyOverviewRow
 
 ALL_PARTIES = "All parties"
 CERTIFIED_MARK = "\N{LOCK} Certified"
+MIN_STATUS_FILTER_WIDTH = 80
 
 
 def overview_records(rows: Sequence[CountyOverviewRow], counties: Sequence[str] | None = None,
@@ -60,12 +69,13 @@ def _status_text(_category: str | None, record: dict[str, Any]) -> str:
 OVERVIEW_COLUMNS = (
     Column("County", key("county")),
     Column("Party", key("party")),
-    Column("Status", key("category"), _status_text),
+    Column("Status", key("category"), _status_text, marked=True),
     Column("Accuracy", key("accuracy_pct"), lambda v, _r: "" if v is None else f"{float(v):.2f}%", numeric=True),
     Column("Expected", key("expected_total"), numeric=True),
     Column("Actual", key("actual_total"), numeric=True),
     Column("Public", key("public_message")),
 )
+STATUS_COLUMN = next(i for i, column in enumerate(OVERVIEW_COLUMNS) if column.header == "Status")
 
 
 class CountyOverviewModel(RecordTableModel):
@@ -78,27 +88,24 @@ class CountyOverviewModel(RecordTableModel):
                      certified: Collection[str | None] = ()) -> None:
         self.set_records(overview_records(rows, counties, certified))
 
-    def row_background(self, record: dict[str, Any]) -> str | None:
-        return STATUS_COLOURS.get(record.get("category") or "no_upload")
+    def row_category(self, record: dict[str, Any]) -> str | None:
+        return record.get("category") or "no_upload"
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """The status column sorts by severity (escalated first, no upload last), not by its words."""
+        if role == SORT_ROLE and index.column() == STATUS_COLUMN and index.isValid() \
+                and 0 <= index.row() < self.rowCount():
+            return severity_rank(self.record(index.row()).get("category"))
+        return super().data(index, role)
 
 
-class CountyFilterProxy(QSortFilterProxyModel):
-    """Filters by party (no-upload rows always shown) and by a case-insensitive name search."""
+class CountyFilterProxy(StatusFilterProxy):
+    """Filters by status group, by party (no-upload rows always shown) and by a case-insensitive name search."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._party: str | None = None
         self._search = ""
-        self.setSortRole(SORT_ROLE)
-
-    def _refilter(self, name: str, value: str | None) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt 6.10+: invalidateFilter() is deprecated
-            self.beginFilterChange()
-            setattr(self, name, value)
-            self.endFilterChange()
-        else:
-            setattr(self, name, value)
-            self.invalidateFilter()
 
     def set_party(self, party: str | None) -> None:
         self._refilter("_party", party)
@@ -106,20 +113,20 @@ class CountyFilterProxy(QSortFilterProxyModel):
     def set_search(self, text: str) -> None:
         self._refilter("_search", text.strip().casefold())
 
-    def filterAcceptsRow(self, source_row: int,  # noqa: N802 - Qt override
-                         source_parent: QModelIndex | QPersistentModelIndex) -> bool:
-        record = self.sourceModel().index(source_row, 0, source_parent).data(RECORD_ROLE)
-        if record is None:
-            return False
+    def category(self, record: dict[str, Any]) -> str | None:
+        return record.get("category")
+
+    def accepts(self, record: dict[str, Any]) -> bool:
         if self._party and record.get("party") not in (None, self._party):
             return False
         return not self._search or self._search in str(record.get("county", "")).casefold()
 
 
 class CountyOverviewPanel(QWidget):
-    """Search box, party filter and the sortable, coloured county table."""
+    """Search box, status and party filters and the sortable, coloured county table (problems on top)."""
 
     county_activated = Signal(dict)  # the overview record double-clicked
+    status_group_changed = Signal(str)  # the StatusGroup value shown, "" for every status
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,11 +142,20 @@ class CountyOverviewPanel(QWidget):
         self.party_combo.addItem(ALL_PARTIES)
         self.party_combo.currentTextChanged.connect(
             lambda text: self.proxy.set_party(None if text == ALL_PARTIES else text))
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("statusFilter")
+        self.status_combo.setAccessibleName("Status filter")
+        # Full width where there is room, narrower (elided) before the window outgrows a small screen.
+        self.status_combo.setMinimumWidth(MIN_STATUS_FILTER_WIDTH)
+        self.status_combo.addItem(ALL_STATUSES, "")
+        for group in StatusGroup:
+            self.status_combo.addItem(status_group_label(group), group.value)
+        self.status_combo.currentIndexChanged.connect(self._on_status_chosen)
         self.table = QTableView()
         self.table.setObjectName("countyOverviewTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(STATUS_COLUMN, Qt.SortOrder.AscendingOrder)  # problems on top
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -149,6 +165,7 @@ class CountyOverviewPanel(QWidget):
         self.table.doubleClicked.connect(self._on_double_click)
         filters = QHBoxLayout()
         filters.addWidget(self.search_edit, 1)
+        filters.addWidget(self.status_combo)
         filters.addWidget(self.party_combo)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -167,6 +184,22 @@ class CountyOverviewPanel(QWidget):
         self.party_combo.setCurrentText(current if current in parties else ALL_PARTIES)
         self.party_combo.blockSignals(False)
         self.proxy.set_party(None if self.party_combo.currentText() == ALL_PARTIES else current)
+
+    def status_group(self) -> str:
+        """The StatusGroup value shown ("" for every status)."""
+        return str(self.status_combo.currentData() or "")
+
+    def set_status_group(self, group: str | None) -> None:
+        """Show only the rows of ``group`` (a StatusGroup value; None or "" for every status)."""
+        index = self.status_combo.findData(group or "")
+        if index < 0:
+            raise ValueError(f"unknown status group {group!r}")
+        self.status_combo.setCurrentIndex(index)
+
+    def _on_status_chosen(self, index: int) -> None:
+        group = str(self.status_combo.itemData(index) or "")
+        self.proxy.set_group(group or None)
+        emit(self.status_group_changed, group)
 
     def _on_double_click(self, index: QModelIndex) -> None:
         record = index.data(RECORD_ROLE)

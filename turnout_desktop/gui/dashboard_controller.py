@@ -1,6 +1,11 @@
-"""Loading the dashboard in the worker and showing it in the panels; the election chooser; Reconcile all."""
+"""Loading the dashboard in the worker and showing it in the panels; the election chooser; Reconcile all.
+
+Also the status filter's wiring: a summary tile or the overview's status box filters both tables.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QTableView
@@ -50,6 +55,16 @@ class DashboardController(QObject):
         self.election_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.election_combo.setMinimumContentsLength(10)  # YYYY-MM-DD
         self.election_combo.activated.connect(self._on_election_chosen)
+        status_panel.group_clicked.connect(self.toggle_status_group)
+        overview.status_group_changed.connect(self._show_status_group)
+
+    def toggle_status_group(self, group: str) -> None:
+        """A tile click shows only that status; clicking the tile shown again shows every status."""
+        self.overview.set_status_group("" if group == self.overview.status_group() else group)
+
+    def _show_status_group(self, group: str) -> None:
+        self.activity.set_status_group(group)
+        self.status_panel.set_active_group(group)
 
     def refresh(self, verify_audit: bool | None = None) -> None:
         """Reload the dashboard in the worker; panels update when it arrives.
@@ -77,16 +92,12 @@ class DashboardController(QObject):
                 session.change_identity(reported)
         self.audit_banner.show_check(dashboard.audit)
         session.election = dashboard.election
-        self.election_combo.clear()
-        for election in dashboard.elections:
-            self.election_combo.addItem(election.isoformat(), election)
-        if dashboard.election is not None:
-            self.election_combo.setCurrentIndex(self.election_combo.findData(dashboard.election))
+        self.show_elections(dashboard.elections, dashboard.election)
         scope = session.spec.scope
         self.overview.set_overview(dashboard.overview, list(scope) if scope is not None else None,
                                    dashboard.certified)
         self.activity.set_entries(dashboard.log)
-        self.status_panel.set_rows(dashboard.overview)
+        self.status_panel.set_rows(dashboard.overview, counties=scope)
         if not self.columns_fitted and dashboard.overview:
             fit_columns(self.overview.table)
             # The election is chosen in the toolbar and every entry shown belongs to it.
@@ -99,6 +110,19 @@ class DashboardController(QObject):
             self.outbox.apply_dashboard(dashboard)
         session.show_banner("")  # a fresh dashboard clears the last recoverable problem
         emit(self.loaded)
+
+    def show_elections(self, elections: tuple[dt.date, ...], shown: dt.date | None) -> None:
+        """Refill the election box with ``shown`` selected.
+
+        The index is looked up here, not with ``findData``: a ``date`` item data comes back from Qt as a
+        new object that ``findData`` never matches, which left the box blank after every refresh.
+        """
+        self.election_combo.blockSignals(True)  # refilling is no choice of the user's
+        self.election_combo.clear()
+        for election in elections:
+            self.election_combo.addItem(election.isoformat(), election)
+        self.election_combo.setCurrentIndex(elections.index(shown) if shown in elections else -1)
+        self.election_combo.blockSignals(False)
 
     def _on_election_chosen(self, index: int) -> None:
         self.session.election = self.election_combo.itemData(index)

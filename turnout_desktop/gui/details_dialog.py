@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from turnout_desktop.domain.labels import diagnoses_text, outcome_label, status_text, strategy_label
 from turnout_desktop.gui.activity_model import off_by_text
+from turnout_desktop.gui.override_confirm import OverrideInForceBox
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_model import Column, RecordTableModel, format_value, key
 from turnout_desktop.services.labels import strategy_labels
@@ -132,6 +133,7 @@ class DetailsDialog(QDialog):
     undo_requested = Signal(int, str)  # fix id, the admin's written reason
     recheck_requested = Signal(object)  # the LogDetail (Signal(dict) would deliver a dataclass as {})
     print_requested = Signal(object, bool)  # the LogDetail, preview first
+    revoke_requested = Signal(object, int, str)  # the LogDetail, override id, reason (admin only)
 
     def __init__(self, detail: LogDetail, *, is_admin: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -190,7 +192,30 @@ class DetailsDialog(QDialog):
         layout.addWidget(self.diagnosis_label)
         layout.addWidget(self.gate_label)
         layout.addWidget(self.tabs, 1)
+        # An override in force over a run that did not escalate is revoked here (escalations: EscalationDialog).
+        self.is_admin = is_admin
+        self.in_force_box = OverrideInForceBox()
+        self.in_force_box.revoke_requested.connect(
+            lambda override_id, reason: emit(self.revoke_requested, self.detail, override_id, reason))
+        self.feedback_label = QLabel()
+        self.feedback_label.setObjectName("decisionFeedback")
+        self.feedback_label.hide()
+        layout.addWidget(self.in_force_box)
+        layout.addWidget(self.feedback_label)
         layout.addLayout(bottom)
+        self.set_detail(detail)
+
+    def set_detail(self, detail: LogDetail) -> None:
+        """Show ``detail`` as it is now (after a decision): status, gate, the override in force."""
+        self.detail = detail
+        self.summary_label.setText(summary_text(detail))
+        self.gate_label.setText(gate_text(detail))
+        self.in_force_box.setVisible(self.is_admin and detail.override is not None)
+        self.in_force_box.show_override(detail.override if self.is_admin else None)
+
+    def show_feedback(self, text: str) -> None:
+        self.feedback_label.setText(text)
+        self.feedback_label.setVisible(bool(text))
 
     def selected_fix(self) -> FixDetail | None:
         rows = self.fix_table.selectionModel().selectedRows()

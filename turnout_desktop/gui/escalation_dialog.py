@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from turnout_desktop.domain.labels import REVIEW_LABELS, review_label
 from turnout_desktop.gui.details_dialog import (
     ATTEMPT_COLUMNS,
     EVIDENCE_COLUMNS,
@@ -31,13 +32,14 @@ from turnout_desktop.gui.details_dialog import (
     print_buttons,
     summary_text,
 )
+from turnout_desktop.gui.override_confirm import OverrideInForceBox
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_model import RecordTableModel
 from turnout_desktop.services.fixes import review_state_of
 from turnout_desktop.services.reconciliation_results import LogDetail, LogEntry
 
 # The states services.fixes.mark_reviewed accepts, in plain language. An unreviewed escalation is open.
-REVIEW_STATES = (("investigating", "Investigating"), ("resolved", "Resolved"), ("wont-fix", "Won't fix"))
+REVIEW_STATES = tuple(REVIEW_LABELS.items())
 
 
 def recommended_next_step(detail: LogEntry) -> str:
@@ -65,6 +67,7 @@ class EscalationDialog(QDialog):
     recheck_requested = Signal(object)
     review_requested = Signal(int, str, str)  # log id, state, reason
     override_requested = Signal(object, str)  # detail, reason
+    revoke_requested = Signal(object, int, str)  # detail, override id, reason
     export_requested = Signal(object, str)  # detail, "pdf" | "csv"
     print_requested = Signal(object, bool)  # detail, preview first
 
@@ -78,6 +81,7 @@ class EscalationDialog(QDialog):
         self.summary_label.setWordWrap(True)
         self.diagnosis_label = QLabel(diagnosis_text(detail))
         self.gate_label = QLabel(gate_text(detail))
+        self.gate_label.setObjectName("gateLabel")
         self.next_step_label = QLabel("Recommended next step: " + recommended_next_step(detail))
         self.next_step_label.setObjectName("nextStepLabel")
         self.next_step_label.setWordWrap(True)
@@ -93,10 +97,7 @@ class EscalationDialog(QDialog):
         self.review_state.setObjectName("reviewState")
         for value, label in REVIEW_STATES:
             self.review_state.addItem(label, value)
-        current = review_state_of(detail.review_state)  # older databases hold the old state names
-        if current:
-            self.review_state.setCurrentIndex(max(0, self.review_state.findData(current)))
-        self.review_reason = QLineEdit(detail.review_reason or "")
+        self.review_reason = QLineEdit()
         self.review_reason.setObjectName("reviewReason")
         self.review_reason.setPlaceholderText("Reason (required for every review state)")
         self.review_hint = QLabel()
@@ -105,9 +106,10 @@ class EscalationDialog(QDialog):
         self.review_button = QPushButton("Mark reviewed")
         self.review_button.setObjectName("markReviewedButton")
         self.review_button.clicked.connect(self._emit_review)
+        self.review_reason.returnPressed.connect(self._emit_review)  # Enter in the reason: what its button does
         self.review_state.currentIndexChanged.connect(self._update_buttons)
         self.review_reason.textChanged.connect(self._update_buttons)
-        review_box = QGroupBox(f"Review (now: {dict(REVIEW_STATES).get(current or '', 'Open, not reviewed yet')})")
+        self.review_box = review_box = QGroupBox()
         review_box.setObjectName("reviewBox")
         review_form = QFormLayout(review_box)
         review_form.addRow("State", self.review_state)
@@ -124,10 +126,18 @@ class EscalationDialog(QDialog):
         self.override_button.clicked.connect(
             lambda: emit(self.override_requested, self.detail, self.override_reason.toPlainText().strip()))
         self.override_reason.textChanged.connect(self._update_buttons)
-        override_box = QGroupBox("Override")
+        self.override_box = override_box = QGroupBox("Override")
         override_layout = QVBoxLayout(override_box)
         override_layout.addWidget(self.override_reason)
         override_layout.addWidget(self.override_button)
+        # One override at a time: while one is in force the dialog offers its revoke, not a second override.
+        self.in_force_box = OverrideInForceBox()
+        self.in_force_box.revoke_requested.connect(
+            lambda override_id, reason: emit(self.revoke_requested, self.detail, override_id, reason))
+        self.feedback_label = QLabel()
+        self.feedback_label.setObjectName("decisionFeedback")
+        self.feedback_label.setWordWrap(True)
+        self.feedback_label.hide()
 
         self.recheck_button = QPushButton("Force re-check")
         self.recheck_button.setObjectName("recheckButton")
@@ -142,10 +152,18 @@ class EscalationDialog(QDialog):
             self.print_requested, self.detail, preview))
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
+        # No button answers Enter on its own (a QDialog presses the next auto-default button otherwise, e.g.
+        # "Print preview…" from the reason field): Enter does what the focused field's own button does.
+        for button in (self.review_button, self.override_button, self.recheck_button, self.pdf_button,
+                       self.csv_button, self.print_preview_button, self.print_button,
+                       close.button(QDialogButtonBox.StandardButton.Close)):
+            button.setAutoDefault(False)
+            button.setDefault(False)
 
         decisions = QHBoxLayout()
         decisions.addWidget(review_box, 1)
         decisions.addWidget(override_box, 1)
+        decisions.addWidget(self.in_force_box, 1)
         bottom = QHBoxLayout()
         for button in (self.recheck_button, self.pdf_button, self.csv_button, self.print_preview_button,
                        self.print_button):
@@ -156,9 +174,33 @@ class EscalationDialog(QDialog):
         for label in (self.summary_label, self.diagnosis_label, self.gate_label, self.next_step_label):
             layout.addWidget(label)
         layout.addWidget(tabs, 1)
+        layout.addWidget(self.feedback_label)
         layout.addLayout(decisions)
         layout.addLayout(bottom)
+        self.set_detail(detail)
+        self.review_reason.setFocus()
+
+    def set_detail(self, detail: LogDetail) -> None:
+        """Show ``detail`` as it is now (after a decision): status, gate, review state, the override in force."""
+        self.detail = detail
+        self.summary_label.setText(summary_text(detail))
+        self.diagnosis_label.setText(diagnosis_text(detail))
+        self.gate_label.setText(gate_text(detail))
+        current = review_state_of(detail.review_state)  # older databases hold the old state names
+        if current:
+            self.review_state.setCurrentIndex(max(0, self.review_state.findData(current)))
+        self.review_reason.setText(detail.review_reason or "")
+        self.review_box.setTitle(f"Review (now: {review_label(current)})")
+        self.override_reason.clear()
+        self.override_box.setVisible(detail.override is None)
+        self.in_force_box.setVisible(detail.override is not None)
+        self.in_force_box.show_override(detail.override)
         self._update_buttons()
+
+    def show_feedback(self, text: str) -> None:
+        """What the last decision did, in the dialog itself (the status bar may be hidden behind it)."""
+        self.feedback_label.setText(text)
+        self.feedback_label.setVisible(bool(text))
 
     def _update_buttons(self) -> None:
         # services.fixes.mark_reviewed records a reason with every state change, so every state needs one.
@@ -166,8 +208,11 @@ class EscalationDialog(QDialog):
         self.review_button.setEnabled(has_reason)
         self.review_hint.setText("" if has_reason else "Type a reason to mark this escalation reviewed.")
         self.review_hint.setVisible(not has_reason)
-        self.override_button.setEnabled(bool(self.override_reason.toPlainText().strip()))
+        self.override_button.setEnabled(self.detail.override is None
+                                        and bool(self.override_reason.toPlainText().strip()))
 
     def _emit_review(self) -> None:
+        if not self.review_button.isEnabled():
+            return
         emit(self.review_requested, self.detail.id, str(self.review_state.currentData()),
              self.review_reason.text().strip())

@@ -7,6 +7,7 @@ from functools import cache
 
 from PySide6.QtGui import QIcon
 
+from turnout_desktop.gui.theme import themed_stylesheet
 from turnout_desktop.resources_path import resource_path
 
 log = logging.getLogger(__name__)
@@ -26,9 +27,9 @@ def icon(name: str) -> QIcon:
 
 
 def stylesheet() -> str:
-    """The application stylesheet (empty when not shipped)."""
+    """The application stylesheet, its colours taken from the current palette (empty when not shipped)."""
     try:
         path = resource_path("style.qss")
     except FileNotFoundError:
         return ""
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
+    return themed_stylesheet(path.read_text(encoding="utf-8")) if path.is_file() else ""

@@ -12,15 +12,18 @@ import dataclasses
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from turnout_desktop.gui import window_state
 from turnout_desktop.gui.activity_panel import ActivityPanel
 from turnout_desktop.gui.audit_alarm import AuditAlarmBanner
 from turnout_desktop.gui.auto_check import AutoCheck
+from turnout_desktop.gui.balanced_splitter import BalancedSplitter
+from turnout_desktop.gui.county_map import CountyMapController, CountyMapWidget, county_tabs
 from turnout_desktop.gui.county_overview import CountyOverviewPanel
 from turnout_desktop.gui.dashboard_controller import DashboardController
 from turnout_desktop.gui.error_dialogs import show_error
+from turnout_desktop.gui.escalation_inbox import EscalationInbox
 from turnout_desktop.gui.icons import icon
 from turnout_desktop.gui.outbox_status import OutboxMonitor
 from turnout_desktop.gui.printing import ReportPrinter
@@ -35,6 +38,9 @@ from turnout_desktop.gui.upload_actions import UploadActions
 from turnout_desktop.gui.window_session import WindowSession
 from turnout_desktop.services.connection import default_sqlite_url
 from turnout_desktop.services.worker_context import ContextSpec
+
+# The county pane and the log share the width alike: a wide screen shows every overview column.
+OVERVIEW_ACTIVITY_WEIGHTS = (1, 1)
 
 
 class MainWindow(QMainWindow):
@@ -65,6 +71,9 @@ class MainWindow(QMainWindow):
             status_panel=self.status_panel, audit_banner=self.audit_banner, online_label=self.labels.online_label,
             outbox=self.outbox, parent=self)
         self.dashboard_view.loaded.connect(self.dashboard_loaded)
+        self.map_view = CountyMapController(self.session, self.county_map, self.actions_for_records.open_county,
+                                            self)
+        self.dashboard_view.loaded.connect(self.map_view.refresh)
         self.auto_check = AutoCheck(self.session, self.runner, self.status_panel, self)
         self.uploads = UploadActions(self.session, self.runner, self.outbox, self)
         self.settings_actions = SettingsActions(self.session, self.runner, self)
@@ -93,12 +102,11 @@ class MainWindow(QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.hide()
         self.audit_banner = AuditAlarmBanner()  # red, above everything: a broken audit trail is an alarm
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = BalancedSplitter(Qt.Orientation.Horizontal, OVERVIEW_ACTIVITY_WEIGHTS)
         self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.overview)
+        self.county_map = CountyMapWidget()
+        self.splitter.addWidget(county_tabs(self.overview, self.county_map))
         self.splitter.addWidget(self.activity)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([470, 810])
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.audit_banner)
@@ -142,6 +150,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         data_menu = self.menuBar().addMenu("&Data")
         data_menu.addActions([self.reconcile_action, self.refresh_action])
+        self.inbox = EscalationInbox(self.session, self.runner, self.actions_for_records, self)
+        data_menu.addAction(self.inbox.action)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.addActions([self.open_action, self.reconcile_action, self.export_action, self.refresh_action,

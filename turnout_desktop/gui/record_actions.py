@@ -1,28 +1,35 @@
-"""What the row actions do: load details, re-check, override, review, undo, export an escalation.
+"""What the row actions do: load details, re-check, override, review, revoke, undo, export an escalation.
 
-Every action runs through the task runner; dialogs only emit what the user decided.
+Every action runs through the task runner; dialogs only emit what the user decided. An override is
+confirmed first, on the figure and label it publishes (``gui/override_confirm.py``); after each decision the
+tables reload and the open escalation dialog shows the entry as it is now, with what the decision did.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from turnout_desktop.domain.labels import review_label
 from turnout_desktop.domain.scope import Scope
 from turnout_desktop.domain.status import Status
-from turnout_desktop.gui import jobs
+from turnout_desktop.gui import decision_jobs, jobs
 from turnout_desktop.gui.details_dialog import DetailsDialog
 from turnout_desktop.gui.escalation_dialog import EscalationDialog
+from turnout_desktop.gui.override_confirm import OverrideConfirmDialog
 from turnout_desktop.gui.printing import ReportPrinter
-from turnout_desktop.gui.reason_dialog import ReasonDialog
 from turnout_desktop.gui.report_export import ReportExport
 from turnout_desktop.gui.task_runner import TaskRunner
 from turnout_desktop.gui.window_session import WindowSession
+from turnout_desktop.services.fixes_results import OverrideMade, OverrideRevoked, ReviewResult
 from turnout_desktop.services.reconciliation_results import LogDetail, LogEntry
+
+if TYPE_CHECKING:  # the service module loads the engine; the window starts without it
+    from turnout_desktop.services.admin_decisions import OverridePreview
 
 
 def _election_of(entry: LogEntry, fallback: dt.date | None) -> dt.date | None:
@@ -41,6 +48,7 @@ class RecordActions(QObject):
         self.dialog_parent = dialog_parent
         self.report_export = report_export
         self.report_printer = report_printer
+        self.decision_dialog: EscalationDialog | DetailsDialog | None = None  # the open one follows decisions
 
     @property
     def spec(self) -> jobs.ContextSpec:
@@ -64,7 +72,8 @@ class RecordActions(QObject):
 
     def load_detail(self, log_id: int) -> None:
         """Load ``log_detail`` in the worker, then open the details (or, for admins, escalation) dialog."""
-        self.runner.start(jobs.log_detail, self.spec, log_id, on_result=self.show_detail, title="Loading details")
+        self.runner.start(decision_jobs.decision_detail, self.spec, log_id, on_result=self.show_detail,
+                          title="Loading details")
 
     def show_detail(self, detail: LogDetail) -> QWidget:
         if self.session.is_admin and detail.status == Status.ESCALATED:
@@ -73,18 +82,37 @@ class RecordActions(QObject):
         dialog.undo_requested.connect(self.undo_fix)
         dialog.recheck_requested.connect(self.force_recheck)
         dialog.print_requested.connect(self.print_entry)
+        dialog.revoke_requested.connect(lambda d, override_id, reason: self.revoke_override(d, override_id, reason))
         dialog.open()
+        self.decision_dialog = dialog
         return self._remember(dialog)
 
     def show_escalation(self, detail: LogDetail) -> QWidget:
         dialog = EscalationDialog(detail, parent=self.dialog_parent)
         dialog.recheck_requested.connect(self.force_recheck)
         dialog.review_requested.connect(self.mark_reviewed)
-        dialog.override_requested.connect(lambda d, reason: self.request_override(d, reason))
+        dialog.override_requested.connect(lambda d, reason: self.ask_override(d, reason))
+        dialog.revoke_requested.connect(lambda d, override_id, reason: self.revoke_override(d, override_id, reason))
         dialog.export_requested.connect(self.choose_escalation_export)
         dialog.print_requested.connect(self.print_entry)
         dialog.open()
+        self.decision_dialog = dialog
         return self._remember(dialog)
+
+    def _after_decision(self, log_id: int | None, feedback: str) -> None:
+        """Reload the tables, say what was done, and show the open dialog of ``log_id`` as it is now."""
+        self.session.request_refresh()
+        self.session.show_message(feedback, 10_000)
+        dialog = self.decision_dialog
+        if dialog is None or not dialog.isVisible() or log_id is None or dialog.detail.id != log_id:
+            return
+        dialog.show_feedback(feedback)
+        self.runner.start(decision_jobs.decision_detail, self.spec, log_id,
+                          on_result=lambda detail: self._show_current(dialog, detail), title="Reloading details")
+
+    def _show_current(self, dialog: EscalationDialog | DetailsDialog, detail: LogDetail) -> None:
+        if dialog.isVisible():
+            dialog.set_detail(detail)
 
     # -- decisions ----------------------------------------------------------------------------
     def force_recheck(self, record: LogEntry) -> None:
@@ -95,27 +123,50 @@ class RecordActions(QObject):
                           on_result=self.session.request_refresh, title=f"Re-checking {record.county}",
                           heavy=True)
 
-    def ask_override(self, record: LogEntry) -> ReasonDialog:
-        dialog = ReasonDialog("Manual override",
-                              f"Publish {record.county} {record.party} as it is. "
-                              "Write the reason (it is recorded in the audit log and shown with the figure):",
-                              self.dialog_parent)
+    def ask_override(self, record: LogEntry, reason: str = "") -> None:
+        """Load what the override would publish, then ask for confirmation (``OverrideConfirmDialog``)."""
+        election = _election_of(record, self.session.election)
+        if election is None:
+            return
+        self.runner.start(decision_jobs.preview_override, self.spec, election, record.county, record.party,
+                          on_result=lambda preview: self.confirm_override(record, preview, reason),
+                          title="Loading the figures")
+
+    def confirm_override(self, record: LogEntry, preview: OverridePreview, reason: str = "") -> OverrideConfirmDialog:
+        dialog = OverrideConfirmDialog(preview, reason, self.dialog_parent)
         dialog.accepted.connect(lambda: self.request_override(record, dialog.reason()))
         dialog.open()
         self._remember(dialog)
         return dialog
 
     def request_override(self, record: LogEntry, reason: str) -> None:
-        """Run ``services.fixes.override``; a clerk gets the service's PermissionDenied as a message."""
+        """Run ``services.fixes.override`` (confirmed already); a clerk gets the service's PermissionDenied."""
         election = _election_of(record, self.session.election)
         if election is None:
             return
+
+        def done(made: OverrideMade) -> None:
+            self._after_decision(record.id, f"Override recorded: {made.county} {made.party} is published "
+                                            f"by override ({made.reason}).")
+
         self.runner.start(jobs.override, self.spec, election, record.county, record.party,
-                          reason, on_result=self.session.request_refresh, title="Recording override")
+                          reason, on_result=done, title="Recording override")
+
+    def revoke_override(self, record: LogEntry, override_id: int, reason: str) -> None:
+        def done(revoked: OverrideRevoked) -> None:
+            self._after_decision(record.id, f"Override revoked: {revoked.county} {revoked.party} shows its "
+                                            "computed status again.")
+
+        self.runner.start(decision_jobs.revoke_override, self.spec, override_id, reason, on_result=done,
+                          title="Revoking override")
 
     def mark_reviewed(self, log_id: int, state: str, reason: str) -> None:
-        self.runner.start(jobs.mark_reviewed, self.spec, log_id, state, reason,
-                          on_result=self.session.request_refresh, title="Marking reviewed")
+        def done(result: ReviewResult) -> None:
+            self._after_decision(result.log_id, f"Marked {review_label(result.review_state)}: {result.county} "
+                                                f"{result.party} ({result.review_reason}).")
+
+        self.runner.start(jobs.mark_reviewed, self.spec, log_id, state, reason, on_result=done,
+                          title="Marking reviewed")
 
     def undo_fix(self, fix_id: int, reason: str) -> None:
         self.runner.start(jobs.undo_fix, self.spec, fix_id, reason, on_result=self.session.request_refresh,

@@ -10,19 +10,15 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from turnout_desktop.domain.labels import local_time_text
+from turnout_desktop.gui.theme import PaletteStatusColours, status_icon, text_on
+
 Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
 
-STATUS_COLOURS = {
-    "verified": "#d8f0d8",
-    "within": "#e9f5c8",
-    "in_progress": "#fdf0c4",
-    "escalated": "#f8d0cc",
-    "failed": "#f8d0cc",
-    "overridden": "#d6e4f7",
-    "no_upload": "#ececec",
-}
+# Row colour of each display state, derived from the application palette when read (gui/theme.py).
+STATUS_COLOURS: Mapping[str, str] = PaletteStatusColours()
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,14 +29,16 @@ class Column:
     value: Callable[[dict[str, Any]], Any]
     display: Callable[[Any, dict[str, Any]], str] | None = None
     numeric: bool = False
+    marked: bool = False  # the status cell: shows the row's status mark (✓ ! ✕ ...) as an icon
 
 
 def format_value(value: Any) -> str:
-    """Plain text of a cell value (None as an empty cell, dates in ISO, floats with 2 decimals)."""
+    """Plain text of a cell value (None as an empty cell, dates in ISO, times local with their zone, floats
+    with 2 decimals)."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return local_time_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
@@ -96,12 +94,18 @@ class RecordTableModel(QAbstractTableModel):
             return str(section + 1)
         return None
 
-    def row_background(self, record: dict[str, Any]) -> str | None:
-        """Subclasses colour whole rows (e.g. by status); None leaves the default."""
+    def row_category(self, record: Any) -> str | None:
+        """Subclasses name a row's display state (``domain/display.py``); None: an uncoloured row."""
         return None
+
+    def row_background(self, record: Any) -> str | None:
+        """The row's colour: its display state's palette-derived colour; None leaves the default."""
+        category = self.row_category(record)
+        return STATUS_COLOURS.get(category) if category else None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole,
+                        Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.DecorationRole,
                         Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ToolTipRole, SORT_ROLE, RECORD_ROLE):
             return None  # unknown roles return early: data() is called very often
         if not index.isValid() or not (0 <= index.row() < len(self._records)):
@@ -115,6 +119,12 @@ class RecordTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             colour = self.row_background(record)
             return QBrush(QColor(colour)) if colour else None
+        if role == Qt.ItemDataRole.ForegroundRole:  # readable on the row colour under any palette
+            colour = self.row_background(record)
+            return QBrush(text_on(QColor(colour))) if colour else None
+        if role == Qt.ItemDataRole.DecorationRole:
+            category = self.row_category(record) if column.marked else None
+            return status_icon(category) if category else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column.numeric:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

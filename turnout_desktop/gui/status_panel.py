@@ -1,23 +1,29 @@
-"""The "Data Accuracy Status" panel: verified / in progress / failed, last run, next auto-check."""
+"""The "Data Accuracy Status" panel: verified / in progress / failed tiles, last run, next auto-check.
+
+The four count tiles are clickable: a click filters the tables to that status (``group_clicked``). A
+clerk's panel counts only the clerk's counties and says each one's next step.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
 from turnout_desktop.domain.counties import all_counties
-from turnout_desktop.domain.display import DisplayStatus, status_category
-from turnout_desktop.domain.labels import display_label
+from turnout_desktop.domain.display import DisplayStatus, StatusGroup, severity_rank, status_category, status_group
+from turnout_desktop.domain.labels import next_step, status_group_label
+from turnout_desktop.gui.qt_compat import emit
+from turnout_desktop.gui.status_tile import StatusTile
 from turnout_desktop.services.reconciliation_results import CountyOverviewRow
 
-# Worse categories first: a county shows the worst state of any of its parties.
-_SEVERITY = {"failed": 0, "escalated": 0, "in_progress": 1, "within": 2, "overridden": 2, "verified": 3}
+VERIFIED_CAPTION = "Counties verified"
+OWN_VERIFIED_CAPTION = "Your counties verified"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,17 +53,31 @@ def _as_datetime(value: Any) -> dt.datetime | None:
     return value if isinstance(value, dt.datetime) else None
 
 
+def worst_categories(rows: Sequence[CountyOverviewRow]) -> dict[str, DisplayStatus]:
+    """Each county's worst display state over its parties (severity order of ``domain/display.py``)."""
+    worst: dict[str, DisplayStatus] = {}
+    for row in rows:
+        category = status_category(row.status, row.accuracy_pct)
+        if row.county not in worst or severity_rank(category) < severity_rank(worst[row.county]):
+            worst[row.county] = category
+    return worst
+
+
+def next_steps(rows: Sequence[CountyOverviewRow], counties: Sequence[str]) -> list[tuple[str, str]]:
+    """(county, next step) for ``counties``, the ones that need something first, then by name."""
+    worst = worst_categories(rows)
+    ordered = sorted(counties, key=lambda county: (severity_rank(worst.get(county)), county))
+    return [(county, next_step(worst.get(county))) for county in ordered]
+
+
 def summarize(rows: Sequence[CountyOverviewRow], total_counties: int | None = None) -> StatusSummary:
     """Summarise ``county_overview`` rows: a county is verified when every party row is."""
     total = total_counties if total_counties is not None else len(all_counties())
-    worst_by_county: dict[str, int] = {}
+    groups = [status_group(category) for category in worst_categories(rows).values()]
     in_progress_rows: list[CountyOverviewRow] = []
     last: dt.datetime | None = None
     for row in rows:
         category = status_category(row.status, row.accuracy_pct)
-        severity = _SEVERITY.get(category, 1)
-        county = row.county
-        worst_by_county[county] = min(severity, worst_by_county.get(county, severity))
         if category == "in_progress":
             in_progress_rows.append(row)
         stamp = _as_datetime(row.last_reconciled_at)
@@ -66,10 +86,10 @@ def summarize(rows: Sequence[CountyOverviewRow], total_counties: int | None = No
     worst = min(in_progress_rows, key=lambda r: float(r.accuracy_pct or 0.0), default=None)
     return StatusSummary(
         total_counties=total,
-        verified=sum(1 for s in worst_by_county.values() if s >= 2),
-        in_progress=sum(1 for s in worst_by_county.values() if s == 1),
-        failed_or_escalated=sum(1 for s in worst_by_county.values() if s == 0),
-        no_upload=max(0, total - len(worst_by_county)),
+        verified=groups.count(StatusGroup.VERIFIED),
+        in_progress=groups.count(StatusGroup.IN_PROGRESS),
+        failed_or_escalated=groups.count(StatusGroup.PROBLEM),
+        no_upload=max(0, total - len(groups)),
         worst_county=worst.county if worst else None,
         worst_accuracy=float(worst.accuracy_pct) if worst and worst.accuracy_pct is not None else None,
         last_reconciled_at=last,
@@ -103,7 +123,9 @@ def _utcnow() -> dt.datetime:
 
 
 class StatusPanel(QFrame):
-    """Four figures and two clocks; the clocks tick once a second while the panel is shown."""
+    """Four clickable figures and two clocks; the clocks tick once a second while the panel is shown."""
+
+    group_clicked = Signal(str)  # the StatusGroup value of the tile clicked
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,20 +138,30 @@ class StatusPanel(QFrame):
         self.no_upload_label = QLabel("–")
         self.last_run_label = QLabel("never")
         self.next_check_label = QLabel("off")
+        self.next_step_label = QLabel()
+        self.next_step_label.setObjectName("nextStepLabel")
+        self.next_step_label.setWordWrap(True)
+        self.next_step_label.hide()  # only a clerk's panel (a scope of counties) has next steps
         grid = QGridLayout(self)
-        for column, (title, value) in enumerate((
-            ("Counties verified", self.verified_label),
-            (display_label(DisplayStatus.IN_PROGRESS), self.in_progress_label),
-            (f"{display_label(DisplayStatus.FAILED)} / {display_label(DisplayStatus.ESCALATED).lower()}",
-             self.failed_label),
-            (display_label(DisplayStatus.NO_UPLOAD), self.no_upload_label),
-            ("Last reconciliation", self.last_run_label), ("Next auto-check", self.next_check_label),
+        self.tiles: dict[StatusGroup, StatusTile] = {}
+        for column, (group, value) in enumerate((
+            (StatusGroup.VERIFIED, self.verified_label), (StatusGroup.IN_PROGRESS, self.in_progress_label),
+            (StatusGroup.PROBLEM, self.failed_label), (StatusGroup.NO_UPLOAD, self.no_upload_label),
         )):
-            caption = QLabel(title)
-            caption.setObjectName("statusCaption")
+            caption = VERIFIED_CAPTION if group is StatusGroup.VERIFIED else status_group_label(group)
+            tile = StatusTile(caption, value)
+            tile.clicked.connect(lambda chosen=group: emit(self.group_clicked, chosen.value))
+            self.tiles[group] = tile
+            grid.addWidget(tile, 0, column, 2, 1)
+        for column, (title, value) in enumerate((
+            ("Last reconciliation", self.last_run_label), ("Next auto-check", self.next_check_label),
+        ), start=len(self.tiles)):
+            caption_label = QLabel(title)
+            caption_label.setObjectName("statusCaption")
             value.setObjectName("statusValue")
-            grid.addWidget(caption, 0, column)
+            grid.addWidget(caption_label, 0, column)
             grid.addWidget(value, 1, column)
+        grid.addWidget(self.next_step_label, 2, 0, 1, len(self.tiles) + 2)
         self.clock = QTimer(self)
         self.clock.setObjectName("statusClock")
         self.clock.setInterval(1000)
@@ -145,9 +177,25 @@ class StatusPanel(QFrame):
         self.clock.stop()
         super().hideEvent(event)
 
-    def set_rows(self, rows: Sequence[CountyOverviewRow], last_run: dt.datetime | None = None) -> None:
-        """Recompute the figures from overview rows (``last_run`` wins when more recent)."""
-        summary = summarize(rows)
+    def set_active_group(self, group: str | None) -> None:
+        """Mark the tile the tables are filtered to (None or "": no tile)."""
+        for tile_group, tile in self.tiles.items():
+            tile.set_active(tile_group.value == group)
+
+    def set_rows(self, rows: Sequence[CountyOverviewRow], last_run: dt.datetime | None = None, *,
+                 counties: Collection[str] | None = None) -> None:
+        """Recompute the figures from overview rows (``last_run`` wins when more recent).
+
+        ``counties``: a clerk's own counties (None: every county). The figures then count only those,
+        and each one's next step is shown, the ones that need something first.
+        """
+        if counties is not None:
+            rows = [row for row in rows if row.county in counties]
+        summary = summarize(rows, None if counties is None else len(counties))
+        self.tiles[StatusGroup.VERIFIED].set_caption(VERIFIED_CAPTION if counties is None else OWN_VERIFIED_CAPTION)
+        steps = next_steps(rows, sorted(counties)) if counties is not None else []
+        self.next_step_label.setText("\n".join(f"{county}: {step}" for county, step in steps))
+        self.next_step_label.setVisible(bool(steps))
         if last_run is not None and (summary.last_reconciled_at is None or last_run > summary.last_reconciled_at):
             summary = StatusSummary(**{**{f: getattr(summary, f) for f in summary.__slots__},
                                        "last_reconciled_at": last_run})

@@ -1,4 +1,4 @@
-"""Upload wizard (clerk): files -> layout, preview, mapping, problems -> counts -> Submit."""
+"""Upload wizard (clerk): files -> layout, preview, mapping, problems -> counts -> Submit -> result."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QDate, QModelIndex, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -33,24 +34,21 @@ from turnout_desktop.gui.jobs import ContextSpec
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_model import Column, RecordTableModel, key
 from turnout_desktop.gui.task_runner import TaskRunner
+from turnout_desktop.gui.wizard_counts import CountsPage
+from turnout_desktop.gui.wizard_fields import AUTO, MappingPanel
+from turnout_desktop.gui.wizard_result import ResultPage
 from turnout_desktop.gui.wizard_widgets import PreviewModel, QualityBar
-from turnout_desktop.services.upload_preview import MAPPABLE_FIELDS, UploadCheck
+from turnout_desktop.services.upload_preview import UploadCheck
 
 if TYPE_CHECKING:
     from turnout_desktop.services.outbox import SubmitOrQueueResult
     from turnout_desktop.services.submission_results import SubmitResult
 
-AUTO = "(detect)"
 PREVIEW_MAX_COLUMN_WIDTH = 180
 PROBLEM_COLUMNS = (
     Column("Row", key("row"), numeric=True), Column("Column", key("column")), Column("Value", key("value")),
     Column("Problem", key("message")), Column("Blocks submit", lambda r: "yes" if r.blocking else "no"),
     Column("File", key("file")),
-)
-COUNT_COLUMNS = (
-    Column("County", key("county")), Column("Party", key("party")), Column("Method", key("voting_method")),
-    Column("County count", key("official"), numeric=True), Column("Statewide", key("statewide"), numeric=True),
-    Column("Difference", key("difference"), lambda v, _r: "" if v is None else f"{v:+,}", numeric=True),
 )
 
 
@@ -151,19 +149,14 @@ class ReviewPage(QWizardPage):
         self.preview_table.setModel(self.preview)
         self.preview_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.preview_table.verticalHeader().setDefaultSectionSize(22)
-        self.mapping_combos: dict[str, QComboBox] = {}
-        mapping_form = QFormLayout()
-        for name in MAPPABLE_FIELDS:
-            combo = QComboBox()
-            combo.setObjectName(f"map_{name}")
-            combo.setEditable(True)  # a title can be typed when detection found no header
-            combo.addItem(AUTO)
-            self.mapping_combos[name] = combo
-            mapping_form.addRow(name, combo)
-        self.recheck_button = QPushButton("Re-check with this mapping")
-        self.recheck_button.setObjectName("recheckMappingButton")
+        self.only_problems = QCheckBox("Only rows with problems")
+        self.only_problems.setObjectName("onlyProblemsCheck")
+        self.only_problems.toggled.connect(self.preview.show_only_problems)
+        self.mapping_panel = MappingPanel()
+        self.mapping_combos = self.mapping_panel.combos
+        self.recheck_button = self.mapping_panel.recheck_button
         self.recheck_button.clicked.connect(self.run_check)
-        mapping_form.addRow(self.recheck_button)
+        self.mapping_panel.confirmations_changed.connect(lambda: emit(self.completeChanged))
         self.quality = QualityBar()
         self.quality.setObjectName("qualityBar")
         self.problems = RecordTableModel(PROBLEM_COLUMNS, (), self)
@@ -171,7 +164,7 @@ class ReviewPage(QWizardPage):
         self.problem_table.clicked.connect(self.select_problem_row)
         side = QWidget()
         side_layout = QVBoxLayout(side)
-        side_layout.addLayout(mapping_form)
+        side_layout.addWidget(self.mapping_panel)
         side_layout.addWidget(QLabel("Column quality"))
         side_layout.addWidget(self.quality)
         side_layout.addStretch(1)
@@ -181,17 +174,40 @@ class ReviewPage(QWizardPage):
         top.setStretchFactor(0, 3)
         layout = QVBoxLayout(self)
         layout.addWidget(self.layout_label)
-        layout.addWidget(self.sheet_combo)
+        sheet_row = QHBoxLayout()
+        sheet_row.addWidget(self.sheet_combo)
+        sheet_row.addStretch(1)
+        sheet_row.addWidget(self.only_problems)
+        layout.addLayout(sheet_row)
         layout.addWidget(top, 3)
         layout.addWidget(QLabel("Problems (click one to see its row)"))
         layout.addWidget(self.problem_table, 2)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
+        if tuple(self.wizard_.files_page.paths()) != self.wizard_.checked_paths:
+            self.reset_mapping()  # another file's column titles mean nothing for these files
+        self.clear_check("Reading…")
         self.run_check()
 
+    def reset_mapping(self) -> None:
+        """Every field back to detection, with no titles offered until the new files are read."""
+        self.mapping_panel.reset()
+
+    def clear_check(self, message: str) -> None:
+        """Forget the last pre-check on screen: no stale preview, problems or bars beside a new file."""
+        self.wizard_.check = None
+        self.layout_label.setText(message)
+        self.sheet_combo.blockSignals(True)
+        self.sheet_combo.clear()
+        self.sheet_combo.blockSignals(False)
+        self.preview.set_preview(None)
+        self.quality.set_profiles(())
+        self.problems.set_records(())
+        self.mapping_panel.show_sources((), None)
+        emit(self.completeChanged)
+
     def mapping(self) -> dict[str, str]:
-        return {name: combo.currentText().strip() for name, combo in self.mapping_combos.items()
-                if combo.currentText().strip() not in ("", AUTO)}
+        return self.mapping_panel.mapping()
 
     def run_check(self) -> None:
         self.wizard_.run_check(self.mapping())
@@ -211,14 +227,7 @@ class ReviewPage(QWizardPage):
             self.sheet_combo.addItem(f"{preview.file} {preview.sheet}".strip())
         self.sheet_combo.blockSignals(False)
         self.sheet_combo.setVisible(len(check.previews) > 1)
-        mapping = layout["mapping"]
-        titles = [t for p in check.previews for t in p.titles if t]
-        for name, combo in self.mapping_combos.items():
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItems([AUTO, *dict.fromkeys(titles)])
-            combo.setCurrentText(mapping.get(name) or AUTO)
-            combo.blockSignals(False)
+        self.mapping_panel.show_titles([t for p in check.previews for t in p.titles if t], layout["mapping"])
         self.quality.set_profiles(check.quality)
         self.problems.set_records(report.upload.problems)  # ingest Problem records
         self._show_sheet(0)
@@ -232,6 +241,7 @@ class ReviewPage(QWizardPage):
         preview = check.previews[index]
         rows = {p.row for p in check.report.upload.problems if p.row is not None and p.file == preview.file}
         self.preview.set_preview(preview, rows)
+        self.mapping_panel.show_sources(check.fields, (preview.file, preview.sheet))
         self.preview_table.resizeColumnsToContents()
         header = self.preview_table.horizontalHeader()
         for column in range(header.count()):  # a long banner cell must not make its column screen-wide
@@ -253,60 +263,8 @@ class ReviewPage(QWizardPage):
             self.preview_table.scrollTo(self.preview.index(row, 0))
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
-        return self.wizard_.check is not None and not self.wizard_.checking
-
-
-class CountsPage(QWizardPage):
-    """Counts by party x method beside the cached statewide counts; Submit waits for no blocking problem."""
-
-    def __init__(self, wizard: UploadWizard) -> None:
-        super().__init__()
-        self.setTitle("Compare the counts and submit")
-        self.wizard_ = wizard
-        self.counts = RecordTableModel(COUNT_COLUMNS, (), self)
-        self.count_table = make_table(self.counts, "countTable")
-        self.reason_label = QLabel()
-        self.reason_label.setObjectName("submitReason")
-        self.reason_label.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.count_table)
-        layout.addWidget(self.reason_label)
-        self.setFinalPage(True)
-
-    def initializePage(self) -> None:  # noqa: N802 - Qt override
-        check = self.wizard_.check
-        if check is None:
-            return
-        rows = check.statewide or [{"county": c.county, "party": c.party, "voting_method": c.voting_method,
-                                    "official": c.count, "statewide": None, "difference": None}
-                                   for c in check.report.upload.counts]
-        self.counts.set_records(rows)
-        self.reason_label.setText(self.block_reason())
-        emit(self.completeChanged)
-
-    def block_reason(self) -> str:
-        """Why Submit is disabled ("" when it is enabled)."""
-        check = self.wizard_.check
-        if check is None:
-            return "Not checked yet."
-        blocking = [p for p in check.report.upload.problems if p.blocking]
-        if blocking:
-            first = blocking[0]
-            where = f" (row {first.row})" if first.row is not None else ""
-            return f"Submit is disabled: {len(blocking)} blocking problem(s), e.g. {first.message}{where}."
-        if self.wizard_.submitting:
-            return "Submitting…"
-        return ""
-
-    def isComplete(self) -> bool:  # noqa: N802 - Qt override
-        return not self.block_reason()
-
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
-        """Submit runs in the worker; the wizard closes itself when the result arrives."""
-        if self.wizard_.submit_done:
-            return True
-        self.wizard_.start_submit()
-        return False
+        """Checked, and every party or method taken from a sheet or file name confirmed."""
+        return self.wizard_.check is not None and not self.wizard_.checking and self.mapping_panel.all_confirmed()
 
 
 class UploadWizard(QWizard):
@@ -326,6 +284,8 @@ class UploadWizard(QWizard):
         self.initial_paths = list(paths)
         self.initial_election = election
         self.check: UploadCheck | None = None
+        self.checked_paths: tuple[Path, ...] = ()  # the files the last pre-check read
+        self._check_serial = 0
         self.checking = False
         self.submitting = False
         self.submit_done = False
@@ -333,8 +293,10 @@ class UploadWizard(QWizard):
         self.files_page = FilesPage(self)
         self.review_page = ReviewPage(self)
         self.counts_page = CountsPage(self)
+        self.result_page = ResultPage()
         for page in (self.files_page, self.review_page, self.counts_page):
             self.addPage(page)
+        self.result_page_id = self.addPage(self.result_page)
         self.setButtonText(QWizard.WizardButton.FinishButton, "Submit")
 
     def options(self) -> dict[str, Any]:
@@ -345,21 +307,27 @@ class UploadWizard(QWizard):
         self.checking = True
         emit(self.review_page.completeChanged)
         self.mapping = mapping
-        self.runner.start(wizard_jobs.run_precheck, self.spec, self.files_page.paths(), mapping=mapping,
-                          on_result=self._on_checked, on_error=self._on_check_failed, title="Pre-checking", heavy=True,
-                          **self.options())
+        self.checked_paths = tuple(self.files_page.paths())
+        self._check_serial += 1
+        serial = self._check_serial  # a slower check of earlier files must not overwrite this one
+        self.runner.start(wizard_jobs.run_precheck, self.spec, list(self.checked_paths), mapping=mapping,
+                          on_result=lambda check: self._on_checked(check, serial),
+                          on_error=lambda error, trace: self._on_check_failed(error, trace, serial),
+                          title="Pre-checking", heavy=True, **self.options())
 
-    def _on_checked(self, check: UploadCheck) -> None:
+    def _on_checked(self, check: UploadCheck, serial: int) -> None:
+        if serial != self._check_serial:
+            return
         self.check = check
         self.checking = False
         self.review_page.show_check(check)
         emit(self.checked, check)
 
-    def _on_check_failed(self, error: BaseException, trace: str) -> None:
+    def _on_check_failed(self, error: BaseException, trace: str, serial: int) -> None:
+        if serial != self._check_serial:
+            return
         self.checking = False
-        self.check = None
-        self.review_page.layout_label.setText(f"The file cannot be read: {error}")
-        emit(self.review_page.completeChanged)
+        self.review_page.clear_check(f"The file cannot be read: {error}")
         if self.parent() is not None and hasattr(self.parent(), "show_error"):
             self.parent().show_error(error, trace)
 
@@ -378,8 +346,10 @@ class UploadWizard(QWizard):
         self.submitting = False
         self.submit_done = True
         self.result = result
+        self.result_page.show_result(result)
+        self.counts_page.setCommitPage(True)  # the upload is done: no Back from the result page
         emit(self.submitted, result)
-        self.accept()
+        self.next()
 
     def _on_submit_failed(self, error: BaseException, trace: str) -> None:
         self.submitting = False

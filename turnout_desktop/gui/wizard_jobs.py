@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,16 +19,23 @@ if TYPE_CHECKING:
 def run_precheck(spec: ContextSpec | None, paths: list[Path], *, county: str | None, election: dt.date | None,
                  party: str | None, method: str | None, mapping: dict[str, str] | None,
                  progress: Callable[[float, str], None], cancelled: Callable[[], bool]) -> UploadCheck:
-    """Pre-check (works offline), preview rows and column quality, from one read of the files.
+    """Pre-check (works offline), preview rows, column quality and the submit risks, from one read of the files.
 
     The statewide counts come from the database of ``spec`` (none without one); the pre-check never
     fails for them (``services/statewide_cache.py``, the reader ``turnout precheck`` uses too).
     """
     from turnout_desktop.services.statewide_cache import read_statewide_cache
+    from turnout_desktop.services.upload_risks import read_upload_risks
 
-    cache = None if spec is None else read_statewide_cache(lambda: open_worker_context(spec).engine, election)
+    if spec is None:
+        return check_upload(paths, county=county, election=election, party=party, method=method, mapping=mapping,
+                            progress=progress)
+    cache = read_statewide_cache(lambda: open_worker_context(spec).engine, election)
+    # Offline, asking the same database again would only wait for a second connect timeout.
+    risks = None if cache.unreadable else partial(read_upload_risks, lambda: open_worker_context(spec).engine,
+                                                  election=election)
     return check_upload(paths, county=county, election=election, party=party, method=method, mapping=mapping,
-                        statewide=cache, progress=progress)
+                        statewide=cache, progress=progress, risks=risks)
 
 
 def submit(spec: ContextSpec, paths: list[Path], *, election: dt.date, county: str | None, party: str | None,

@@ -14,9 +14,13 @@ SCALE = 2  # draw at twice the layout size so the bitmap stays sharp in the PDF
 FONT_PIXELS = 9
 AXIS_LABEL_GAP = 3.0  # least free space between two axis labels on one line
 AXIS_LABEL_LINES = 2  # a label that collides on the first line moves to the second, then is dropped
-_VERIFIED = QColor(46, 125, 50)
-_WITHIN = QColor(249, 168, 37)
-_BLOCKED = QColor(198, 40, 40)
+# The axis starts at 0 %: bar length is proportional to accuracy, so 33 % and 66 % look as different as they are.
+AXIS_FLOOR_PCT = 0.0
+MIDPOINT_PCT = 50.0  # labelled too on an axis from 0, so lengths can be read
+# Okabe-Ito hues as the GUI's status colours (gui/theme.py): apart under deuteranopia and protanopia too.
+VERIFIED_COLOUR = QColor("#009e73")  # bluish green
+WITHIN_COLOUR = QColor("#56b4e9")  # sky blue
+BLOCKED_COLOUR = QColor("#d55e00")  # vermillion
 _LABEL_FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextDontClip
 
 
@@ -90,12 +94,12 @@ def axis_x_mapper(width: int, floor_pct: float) -> tuple[float, float, Callable[
 
 
 def chart_axis_labels(width: int, *, verified_pct: float, within_pct: float,
-                      floor_pct: float = 90.0) -> list[AxisLabel]:
+                      floor_pct: float = AXIS_FLOOR_PCT) -> list[AxisLabel]:
     """The axis labels :func:`draw_accuracy_chart` draws (layout pixels); gate thresholds win a collision."""
     _plot_left, _plot_width, x_of = axis_x_mapper(width, floor_pct)
     metrics = QFontMetricsF(_chart_font())
-    return place_axis_labels((verified_pct, within_pct, floor_pct, 100.0), x_of, metrics.horizontalAdvance,
-                             left=0.0, right=float(width))
+    ticks = (verified_pct, within_pct, floor_pct, 100.0) + ((MIDPOINT_PCT,) if floor_pct < MIDPOINT_PCT else ())
+    return place_axis_labels(ticks, x_of, metrics.horizontalAdvance, left=0.0, right=float(width))
 
 
 def _chart_font() -> QFont:
@@ -106,13 +110,13 @@ def _chart_font() -> QFont:
 
 def _colour(value: float, verified: float, within: float) -> QColor:
     if value >= verified:
-        return _VERIFIED
-    return _WITHIN if value >= within else _BLOCKED
+        return VERIFIED_COLOUR
+    return WITHIN_COLOUR if value >= within else BLOCKED_COLOUR
 
 
 def draw_accuracy_chart(bars: list[Bar], *, width: int, verified_pct: float, within_pct: float,
-                        floor_pct: float = 90.0) -> QImage:
-    """A horizontal bar chart of accuracy from ``floor_pct`` to 100 %, gate thresholds as lines.
+                        floor_pct: float = AXIS_FLOOR_PCT) -> QImage:
+    """A horizontal bar chart of accuracy from ``floor_pct`` (default 0 %) to 100 %, gate thresholds as lines.
 
     Args:
         bars: the bars, top to bottom.

@@ -7,6 +7,7 @@ header row on every page they span. Failing VUIDs are capped per discrepancy; th
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from html import escape
@@ -24,7 +25,14 @@ from PySide6.QtGui import (
 )
 
 from turnout_desktop.domain.display import DisplayStatus
-from turnout_desktop.domain.labels import diagnoses_text, diagnosis_label, display_label, outcome_label
+from turnout_desktop.domain.labels import (
+    accuracy_text,
+    diagnoses_text,
+    diagnosis_label,
+    display_label,
+    local_time_text,
+    outcome_label,
+)
 from turnout_desktop.reports.chart import Bar, draw_accuracy_chart
 from turnout_desktop.reports.model import Discrepancy, Report
 
@@ -55,6 +63,8 @@ def ensure_gui_application() -> None:
 def _fmt(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, dt.datetime):
+        return escape(local_time_text(value))  # stored UTC, printed local with its zone
     if isinstance(value, float):
         return f"{value:.2f}"
     if isinstance(value, int):
@@ -86,7 +96,8 @@ def _discrepancy_html(item: Discrepancy) -> str:
         parts.append(_table(
             ["#", "Strategy", "Outcome", "Before", "After", "Accuracy before", "Accuracy after", "Message"],
             [[a.attempt_no, a.strategy_label, outcome_label(a.outcome), a.before_actual, a.after_actual,
-              a.before_accuracy_pct, a.after_accuracy_pct, a.message] for a in item.attempts], numeric={0, 3, 4, 5, 6}))
+              accuracy_text(a.before_accuracy_pct), accuracy_text(a.after_accuracy_pct), a.message]
+             for a in item.attempts], numeric={0, 3, 4, 5, 6}))
     vuid_rows = [e for e in item.evidence if e.vuid is not None]
     notes = [e for e in item.evidence if e.vuid is None]
     for note in notes:
@@ -126,7 +137,7 @@ def _html(report: Report, chart_names: list[str], chart_width: int) -> str:
     parts.append(_table(
         ["County", "Party", "Method", "Official", "Database", "Off by", "Accuracy %", "Status", "Public",
          "Override"],
-        [[c.county, c.party, c.method, c.official, c.database, c.off_by, c.accuracy_pct, c.status_label,
+        [[c.county, c.party, c.method, c.official, c.database, c.off_by, accuracy_text(c.accuracy_pct), c.status_label,
           "yes" if c.public else "no",
           f"{c.override_reason} (by {c.override_by})" if c.override_reason else ""] for c in report.counties],
         numeric={3, 4, 5, 6}))

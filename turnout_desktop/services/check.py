@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from turnout_desktop.db import settings_store
@@ -51,9 +52,9 @@ DAILY = dt.timedelta(hours=24)
 Key = tuple[str, str]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ElectionCheck:
-    """What one check did for one election."""
+    """What one check did for one election (``to_json`` is what its log row and audit event store)."""
 
     election: dt.date
     examined: int = 0
@@ -124,16 +125,8 @@ def run_check(ctx: AppContext, election: dt.date | None = None, *, progress: Pro
             if progress is not None:
                 progress((_index + fraction) / len(chosen), message)
 
-        summary = ElectionCheck(day)
-        when = now or utcnow()
-        try:
-            checked = _check_election(ctx, summary, fetch=day == current, now=when, progress=election_progress,
-                                      cancel=cancel)
-        except Exception as exc:  # the trace is left even when the check cannot finish
-            summary.error = f"{type(exc).__name__}: {exc}"
-            with contextlib.suppress(Exception):  # an unreachable database cannot take the row either
-                _record(ctx, summary, when)
-            raise
+        checked, summary = _check_election(ctx, day, fetch=day == current, now=now or utcnow(),
+                                           progress=election_progress, cancel=cancel)
         results.extend(checked)
         summaries.append(summary)
     return CheckReport(tuple(results), tuple(summaries))
@@ -149,41 +142,69 @@ def _current_election(ctx: AppContext, chosen: list[dt.date]) -> dt.date | None:
     return newest if newest in chosen else None
 
 
-def _check_election(ctx: AppContext, summary: ElectionCheck, *, fetch: bool, now: dt.datetime,
-                    progress: ProgressCallback, cancel: CancelCheck | None) -> list[ReconcileResult]:
+def _check_election(ctx: AppContext, election: dt.date, *, fetch: bool, now: dt.datetime,
+                    progress: ProgressCallback, cancel: CancelCheck | None,
+                    ) -> tuple[list[ReconcileResult], ElectionCheck]:
+    """Check one election; its summary row is written, with what was found so far, even when the check fails."""
     from turnout_desktop.services.certification import drift_check
     from turnout_desktop.services.reconciliation import reconcile
 
-    election = summary.election
-    summary.drifts = drift_check(ctx, election)
-    may_import = is_allowed(ctx.role, Action.IMPORT_STATEWIDE)
-    with transaction(ctx.engine) as session:
-        whole_election_certified = None in certifications_in_force(session, election)
-    if fetch and may_import and not whole_election_certified:
-        summary.statewide = _fetch_statewide(ctx, election)
-    elif fetch and whole_election_certified:
-        summary.statewide = {"outcome": "certified", "message": "not fetched: the election is certified",
-                             "inserted": 0}
-    with transaction(ctx.engine) as session:
-        certified = certifications_in_force(session, election)
-        states = pair_states(session, election)
-        newest_statewide = newest_statewide_file(session, election)
-        summary.statewide_file_max_id = newest_statewide
-        waiting = waiting_for_statewide(session, election) if may_import else set()
-        drifted = _counts_drifted(session, election, states)
-    summary.examined = len(states)
+    summary = ElectionCheck(election)
+    try:
+        summary = replace(summary, drifts=drift_check(ctx, election))
+        may_import = is_allowed(ctx.role, Action.IMPORT_STATEWIDE)
+        with transaction(ctx.engine) as session:
+            whole_election_certified = None in certifications_in_force(session, election)
+        if fetch and may_import and not whole_election_certified:
+            summary = replace(summary, statewide=_fetch_statewide(ctx, election))
+        elif fetch and whole_election_certified:
+            summary = replace(summary, statewide={
+                "outcome": "certified", "message": "not fetched: the election is certified", "inserted": 0})
+        with transaction(ctx.engine) as session:
+            certified = certifications_in_force(session, election)
+            states = pair_states(session, election)
+            newest_statewide = newest_statewide_file(session, election)
+            summary = replace(summary, statewide_file_max_id=newest_statewide)
+            waiting = waiting_for_statewide(session, election) if may_import else set()
+            drifted = _counts_drifted(session, election, states)
+        targets, before, certified_skipped = _targets(states, certified, newest_statewide, drifted, waiting, now)
+        reasons: dict[str, int] = {}
+        for why in targets.values():
+            reasons[why] = reasons.get(why, 0) + 1
+        summary = replace(summary, examined=len(states), certified_skipped=certified_skipped, reasons=reasons,
+                          changed=sum(why == "inputs changed" for why in targets.values()))
+        results: list[ReconcileResult] = []
+        if certified_skipped < len(states):
+            results = reconcile(ctx, Scope(election), trigger=TRIGGER_AUTO_CHECK, progress=progress, cancel=cancel,
+                                targets=set(targets))
+        reconciled = [result for result in results if result.check == CHECK_RECONCILED]
+        summary = replace(summary, reconciled=len(reconciled), healed=sum(
+            r.status == Status.RESOLVED and before.get((r.county, r.party)) != Status.RESOLVED for r in reconciled),
+            escalated=sum(r.status == Status.ESCALATED for r in reconciled))
+        return results, _record(ctx, summary, now)
+    except Exception as exc:  # the trace is left even when the check cannot finish
+        failed = replace(summary, error=f"{type(exc).__name__}: {exc}")
+        with contextlib.suppress(Exception):  # an unreachable database cannot take the row either
+            _record(ctx, failed, now)
+        raise
+
+
+def _targets(states: dict[Key, PairState], certified: Mapping[str | None, object], newest_statewide: int,
+             drifted: set[Key],
+             waiting: set[Key], now: dt.datetime) -> tuple[dict[Key, str], dict[Key, str | None], int]:
+    """Which pairs to re-reconcile and why, each pair's status before, and how many certified pairs were left."""
     targets: dict[Key, str] = {}
     before: dict[Key, str | None] = {}
+    certified_skipped = 0
     for key, state in sorted(states.items()):
         if None in certified or key[0] in certified:
-            summary.certified_skipped += 1
+            certified_skipped += 1
             continue
         log = state.log
         before[key] = log.status if log is not None else None
         if not state.fresh:
             targets[key] = "inputs changed" if log is not None and log.status in (Status.RESOLVED, Status.ESCALATED) \
                 else "unfinished"
-            summary.changed += targets[key] == "inputs changed"
         elif log is not None and log.status == Status.ESCALATED and newest_statewide > int(
                 (log.diagnosis_details or {}).get(STATEWIDE_SEEN) or 0):  # a statewide file came since its run
             targets[key] = "escalated, statewide data changed"
@@ -193,21 +214,7 @@ def _check_election(ctx: AppContext, summary: ElectionCheck, *, fetch: bool, now
             targets[key] = "waiting for a statewide import"
         elif log is not None and now - (log.updated_at or log.created_at) >= DAILY:
             targets[key] = "daily re-check"
-    for why in targets.values():
-        summary.reasons[why] = summary.reasons.get(why, 0) + 1
-    results: list[ReconcileResult] = []
-    if summary.certified_skipped < len(states):
-        results = reconcile(ctx, Scope(election), trigger=TRIGGER_AUTO_CHECK, progress=progress, cancel=cancel,
-                            targets=set(targets))
-    for result in results:
-        if result.check != CHECK_RECONCILED:
-            continue
-        summary.reconciled += 1
-        if result.status == Status.RESOLVED and before.get((result.county, result.party)) != Status.RESOLVED:
-            summary.healed += 1
-        summary.escalated += result.status == Status.ESCALATED
-    _record(ctx, summary, now)
-    return results
+    return targets, before, certified_skipped
 
 
 def _fetch_statewide(ctx: AppContext, election: dt.date) -> dict[str, Any]:
@@ -266,8 +273,8 @@ def _counts_drifted(session: Any, election: dt.date, states: dict[Key, PairState
     return drifted
 
 
-def _record(ctx: AppContext, summary: ElectionCheck, now: dt.datetime) -> None:
-    """The check's summary log row and its audit event, in one transaction."""
+def _record(ctx: AppContext, summary: ElectionCheck, now: dt.datetime) -> ElectionCheck:
+    """The check's summary log row and its audit event, in one transaction; the summary with its ``log_id``."""
     with transaction(ctx.engine) as session:
         row = ReconciliationLog(
             county=ALL, election_date=summary.election, party=ALL, trigger_type=TRIGGER_AUTO_CHECK,
@@ -276,8 +283,9 @@ def _record(ctx: AppContext, summary: ElectionCheck, now: dt.datetime) -> None:
             notes=summary.sentence())
         session.add(row)
         session.flush()
-        summary.log_id = row.id
-        record_event(session, "check", summary.sentence(),
-                     disposition="failure" if summary.drifts or summary.error else "success",
-                     user=ctx.user, role=ctx.role, election_date=summary.election,
-                     details={**summary.to_json(), "drifts": len(summary.drifts)})
+        recorded = replace(summary, log_id=row.id)
+        record_event(session, "check", recorded.sentence(),
+                     disposition="failure" if recorded.drifts or recorded.error else "success",
+                     user=ctx.user, role=ctx.role, election_date=recorded.election,
+                     details={**recorded.to_json(), "drifts": len(recorded.drifts)})
+    return recorded

@@ -17,11 +17,13 @@ from turnout_desktop.ingest.interpret.mapping import ROSTER_FIELDS
 from turnout_desktop.ingest.interpret.model import ParsedUpload
 from turnout_desktop.ingest.interpret.precheck import PrecheckReport
 from turnout_desktop.services.column_quality import ColumnQuality, column_quality
+from turnout_desktop.services.field_sources import FieldSource, field_sources
 from turnout_desktop.services.precheck import ReadSheet, precheck_upload
 from turnout_desktop.services.statewide_cache import StatewideCache
+from turnout_desktop.services.upload_risks import UploadRisks
 
-__all__ = ["BANNER", "BLANK", "DATA", "FOOTER", "HEADER", "MAPPABLE_FIELDS", "ColumnQuality", "SheetPreview",
-           "UploadCheck", "check_upload", "sheet_previews", "slim_upload"]
+__all__ = ["BANNER", "BLANK", "DATA", "FOOTER", "HEADER", "MAPPABLE_FIELDS", "ColumnQuality", "FieldSource",
+           "SheetPreview", "UploadCheck", "check_upload", "sheet_previews", "slim_upload"]
 
 MAPPABLE_FIELDS = ROSTER_FIELDS  # the fields the wizard offers to map to a column title
 PREVIEW_HEAD_ROWS = 200
@@ -52,6 +54,8 @@ class UploadCheck:
     quality: tuple[ColumnQuality, ...]
     statewide: tuple[dict[str, Any], ...] = ()  # PrecheckReport.statewide_json() when a cache was compared
     offline: bool = False  # the database holding the statewide cache could not be read
+    risks: UploadRisks | None = None  # what submitting would replace or get wrong (None: no database to ask)
+    fields: tuple[FieldSource, ...] = ()  # where each roster field of each sheet comes from
 
 
 def _cell_text(value: object) -> str:
@@ -95,11 +99,13 @@ def sheet_previews(read: Sequence[ReadSheet], problem_rows: set[tuple[str, int]]
 
 def check_upload(paths: Sequence[Path], *, county: str | None, election: dt.date | None, party: str | None,
                  method: str | None, mapping: Mapping[str, str] | None, statewide: StatewideCache | None = None,
-                 progress: Callable[[float, str], None] | None = None) -> UploadCheck:
+                 progress: Callable[[float, str], None] | None = None,
+                 risks: Callable[[ParsedUpload], UploadRisks | None] | None = None) -> UploadCheck:
     """The pre-check (``services/precheck.py``), preview rows and column quality, from one read of the files.
 
     Args:
         statewide: the cached statewide counts to compare with (None: no database to ask).
+        risks: judges the upload, all rows still read, against the database (``services/upload_risks.py``).
     """
     if progress:
         progress(0.1, "reading and checking files")
@@ -115,11 +121,14 @@ def check_upload(paths: Sequence[Path], *, county: str | None, election: dt.date
                              county_option=canonical_county_name(county) if county else None)
     row_count = result.report.rows
     statewide_rows = tuple(result.report.statewide_json()) if result.report.statewide_counts is not None else ()
+    found_risks = risks(upload) if risks is not None else None
+    sources = field_sources(result.sheets, {f.name for f in upload.files}, county=county, party=party, method=method,
+                            election=election, mapping=mapping)
     slim_upload(upload)
     if progress:
         progress(1.0, "done")
     return UploadCheck(result.report, row_count, previews, quality, statewide_rows,
-                       offline=statewide.unreadable if statewide else False)
+                       offline=statewide.unreadable if statewide else False, risks=found_risks, fields=sources)
 
 
 def slim_upload(upload: ParsedUpload) -> None:

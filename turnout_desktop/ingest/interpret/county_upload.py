@@ -245,6 +245,11 @@ def _borrowed_layout(sheet: RawSheet, visible: list[RawSheet],
     return None
 
 
+def name_hints(file_name: str, sheet_name: str, options: Options) -> Hints:
+    """What the options and the file and sheet names say of one sheet (the wizard shows where a value came from)."""
+    return _hints(file_name, sheet_name, options)
+
+
 def _hints(file_name: str, sheet_name: str, options: Options) -> Hints:
     base = Path(file_name.split("/")[-1]).name
     names = (base, file_name) if base != file_name else (base,)

@@ -61,17 +61,3 @@ class PrecheckReport:
                            "official": count.count, "statewide": statewide,
                            "difference": None if statewide is None else count.count - statewide})
         return result
-
-    def to_json(self) -> dict[str, Any]:
-        """Stable keys: layout, rows, counts, problems, ready (+ statewide when counts were given)."""
-        payload: dict[str, Any] = {
-            "layout": self.layout_json(),
-            "rows": self.rows,
-            "counts": [{"county": c.county, "party": c.party, "voting_method": c.voting_method, "count": c.count}
-                       for c in self.upload.counts],
-            "problems": [p.to_json() for p in self.upload.problems],
-            "ready": self.ready,
-        }
-        if self.statewide_counts is not None:
-            payload["statewide"] = self.statewide_json()
-        return payload

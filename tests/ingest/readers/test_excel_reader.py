@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from raw_builders import ods_odfpy, xls_xlwt, xlsx_openpyxl, xlsx_xlsxwriter, zip_of
 
+from tests.ingest.readers.raw_builders import ods_odfpy, xls_xlwt, xlsx_openpyxl, xlsx_xlsxwriter, zip_of
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest.readers.registry import alternative_parsers, read_raw
 

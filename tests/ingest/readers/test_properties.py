@@ -12,8 +12,8 @@ import zipfile
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from raw_builders import ods_odfpy, xls_xlwt, xlsx_openpyxl, xlsx_xlsxwriter, zip_of
 
+from tests.ingest.readers.raw_builders import ods_odfpy, xls_xlwt, xlsx_openpyxl, xlsx_xlsxwriter, zip_of
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest.readers.raw import RawWorkbook
 from turnout_desktop.ingest.readers.registry import read_raw

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from raw_builders import replace_zip_member, xlsx_openpyxl, xlsx_xlsxwriter
 
+from tests.ingest.readers.raw_builders import replace_zip_member, xlsx_openpyxl, xlsx_xlsxwriter
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest.readers import excel_fast, sheet_extent, text_fast
 from turnout_desktop.ingest.readers.excel_reader import read_calamine
@@ -116,7 +116,7 @@ def test_fastexcel_refuses_the_references_python_calamine_refuses(reference: str
     script = (
         "import io, resource, sys, zipfile\n"
         "resource.setrlimit(resource.RLIMIT_AS, (3 * 1024**3, 3 * 1024**3))\n"
-        "from raw_builders import replace_zip_member, xlsx_xlsxwriter\n"
+        "from tests.ingest.readers.raw_builders import replace_zip_member, xlsx_xlsxwriter\n"
         "from turnout_desktop.ingest.readers import excel_fast\n"
         "data = xlsx_xlsxwriter([['VUID'], ['0000000001']])\n"
         "part = zipfile.ZipFile(io.BytesIO(data)).read('xl/worksheets/sheet1.xml')\n"
@@ -124,7 +124,7 @@ def test_fastexcel_refuses_the_references_python_calamine_refuses(reference: str
         "data = replace_zip_member(data, 'xl/worksheets/sheet1.xml', part)\n"
         "print(excel_fast.read_fastexcel_strict(data, ['Sheet1']))\n")
     result = subprocess.run([sys.executable, "-c", script, reference], capture_output=True, text=True, timeout=120,
-                            cwd=Path(__file__).parent)
+                            cwd=Path(__file__).resolve().parents[3])
     assert (result.returncode, result.stdout.strip()) == (0, "None"), result.stderr[-500:]
 
 

@@ -18,7 +18,7 @@ from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest.readers import safety, sheet_positions
 from turnout_desktop.ingest.readers.registry import read_raw
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 _spec = importlib.util.spec_from_file_location("hostile_shapes", CORPUS / "hostile_shapes.py")
 hostile_shapes = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(hostile_shapes)

@@ -9,7 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from raw_builders import (
+
+from tests.ingest.readers.raw_builders import (
     SHARED_STRINGS_ROOT,
     SHEET_ROOT,
     billion_laughs,
@@ -21,7 +22,6 @@ from raw_builders import (
     xlsx_xlsxwriter,
     zip_of,
 )
-
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest.readers import safety
 from turnout_desktop.ingest.readers.registry import read_raw, read_raw_path

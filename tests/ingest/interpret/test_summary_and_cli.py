@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.ingest.conftest import REAL_DATA, counts_of, problem_tuples, write_text, write_xlsx
+from turnout_desktop.cli.cmd_precheck import precheck_json
+from turnout_desktop.cli.common import json_ready
 from turnout_desktop.cli.main import main
 from turnout_desktop.ingest.interpret.county_upload import read_county_upload
 from turnout_desktop.services.precheck import precheck_upload
@@ -129,7 +131,7 @@ def test_long_summary(tmp_path: Path) -> None:
 def test_precheck_json_and_statewide_comparison(tmp_path: Path) -> None:
     path = write_text(tmp_path / "Loving County EV REP.csv", ["VUID", "1000000081", "1000000082"])
     report = precheck_upload([path], statewide_counts={("LOVING", "REP", "early-voting"): 1}).report
-    payload = report.to_json()
+    payload = json_ready(precheck_json(report))  # what `turnout precheck --json` prints
     assert list(payload) == ["layout", "rows", "counts", "problems", "ready", "statewide"]
     assert {k: payload["layout"][k] for k in ("parser", "encoding", "sheet", "header_row", "mapping")} == {
         "parser": "csv", "encoding": "utf-8", "sheet": None, "header_row": 1, "mapping": {"vuid": "VUID"}}

@@ -13,7 +13,7 @@ import pytest
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.ingest.readers.registry import read_raw
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 EXPECTED_REASONS = {
     "calamine_xls_8gb_alloc.xls": "unreadable",
     "xlsx_far_cell_ref.xlsx": "too_many_cells",
