@@ -61,7 +61,8 @@ def test_an_install_has_turnout_desktop_strategies_and_its_entry_points(tmp_path
                     str(source)], check=True, capture_output=True, timeout=600)
     assert (target / "turnout_desktop" / "strategies" / "fill_gaps.py").is_file()
     assert not (target / "strategies").exists()
-    for shipped in ("texas_counties.csv", "texas_counties.json", "texas_counties.LICENSE"):  # the map's shapes too
+    for shipped in ("texas_counties.csv", "texas_counties.json", "texas_counties.LICENSE",  # the map's shapes too
+                    "user-guide.md"):  # Help > User guide opens it
         assert (target / "turnout_desktop" / "resources" / shipped).is_file(), shipped
     (dist_info,) = target.glob("turnout_desktop-*.dist-info")
     entry_points = (dist_info / "entry_points.txt").read_text(encoding="utf-8")

@@ -253,3 +253,12 @@ TO_CONFIRM = " (confirm it below)"
 def field_source_text(source: str, value: str, *, to_confirm: bool = False) -> str:
     """``detected: Voter ID`` / ``not found: choose a column``: where a field's values come from."""
     return FIELD_SOURCE_LABELS.get(source, source).format(value=value) + (TO_CONFIRM if to_confirm else "")
+
+
+# What an auto-check changed, as the tray notification words it (gui/check_changes.py decides).
+CHECK_CHANGE_LABELS: Mapping[str, str] = {
+    "escalated": "Escalated, needs a person",
+    "healed": "No longer escalated",
+}
+# The dashboard keeps the last figures it loaded; offline it shows them with this mark (HH:MM, local time).
+OFFLINE_FIGURES_MARK = "offline, figures as of {time}"

@@ -52,6 +52,7 @@ class ActivityPanel(QWidget):
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
         self.table.setObjectName("activityTable")
+        self.table.setAccessibleName("Recent activity")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(len(self.model.headers()) - 1, Qt.SortOrder.DescendingOrder)  # newest first

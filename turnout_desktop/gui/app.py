@@ -11,23 +11,23 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QObject, QSize, Signal
+from PySide6.QtWidgets import QApplication
 
-from turnout_desktop.domain.status import Status
 from turnout_desktop.gui import jobs, window_state
 from turnout_desktop.gui.error_dialogs import install_handlers
 from turnout_desktop.gui.icons import icon, stylesheet
 from turnout_desktop.gui.main_window import MainWindow
 from turnout_desktop.gui.process_worker import shutdown_child
 from turnout_desktop.gui.qt_compat import emit
+from turnout_desktop.gui.screenshots import VIEWS, ScreenshotTaker, apply_dark_palette, parse_size
 from turnout_desktop.gui.settings import DB_POSTGRESQL, Preferences, load_preferences
+from turnout_desktop.gui.shutdown import TerminationWatch
 from turnout_desktop.gui.sign_in_jobs import SignedIn
 from turnout_desktop.gui.task_runner import TaskRunner, live_runners
 from turnout_desktop.services.demo import prepare_database
 
 log = logging.getLogger(__name__)
-VIEWS = ("main", "details", "escalation", "settings", "wizard", "print-preview")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", metavar="PATH", type=Path,
                         help="render offscreen after the first reconciliation, save a PNG, exit")
     parser.add_argument("--view", choices=VIEWS, default="main", help="what --screenshot renders")
+    parser.add_argument("--size", metavar="WxH", type=parse_size,
+                        help="--screenshot at this size in pixels (default: the window 1280x800, dialogs their own)")
+    parser.add_argument("--dark", action="store_true", help="use the dark palette (for --screenshot)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     return parser
 
@@ -64,13 +67,14 @@ class Startup(QObject):
     screenshot_saved = Signal(str)
 
     def __init__(self, window: MainWindow, *, seed_if_empty: bool, demo_folder: Path | None = None,
-                 screenshot: Path | None = None, view: str = "main") -> None:
+                 screenshot: Path | None = None, view: str = "main", size: QSize | None = None) -> None:
         super().__init__(window)
         self.window = window
         self.seed_if_empty = seed_if_empty
         self.demo_folder = demo_folder
         self.screenshot = screenshot
         self.view = view
+        self.size = size
         self._loaded_once = False
 
     def start(self) -> None:
@@ -91,74 +95,21 @@ class Startup(QObject):
         self._loaded_once = True
         if self.screenshot is None:
             return
-        if self.view == "main":
-            QTimer.singleShot(0, lambda: self._capture(self.window))
-        elif self.view == "settings":
-            QTimer.singleShot(0, lambda: self._capture(self.window.settings_actions.open()))
-        elif self.view == "wizard":
-            self._open_wizard_view()
-        elif self.view == "print-preview":
-            self._open_print_preview_view()
-        else:
-            self._open_log_view()
-
-    def _open_wizard_view(self) -> None:
-        """The wizard's review page on a demo roster (the empty first page without demo files)."""
-        rosters = sorted(self.demo_folder.glob("*_roster.csv"))[:1] if self.demo_folder else []
-        wizard = self.window.uploads.open_wizard(rosters)
-        if not rosters:
-            QTimer.singleShot(0, lambda: self._capture(wizard))
-            return
-        wizard.checked.connect(lambda _check: QTimer.singleShot(0, lambda: self._capture(wizard)))
-        wizard.next()
-
-    def _open_print_preview_view(self) -> None:
-        """File > Print preview… of the whole election, captured once its first pages are painted."""
-        printer = self.window.report_printer
-
-        def painted(_pages: int) -> None:
-            printer.painted.disconnect(painted)
-            QTimer.singleShot(100, lambda: self._capture(self.window.session.last_dialog or self.window))
-
-        printer.painted.connect(painted)
-        printer.request(preview=True)
-
-    def _open_log_view(self) -> None:
-        dashboard = self.window.session.dashboard
-        entries = list(dashboard.log) if dashboard else []
-        if self.view == "escalation":
-            wanted = [e for e in entries if e.status == Status.ESCALATED]
-        else:  # an admin sees an escalated entry in the escalation dialog, so show another one here
-            wanted = sorted((e for e in entries if e.status != Status.ESCALATED),
-                            key=lambda e: -(e.attempts_count or 0)) or entries
-        if not wanted:
-            log.warning("no log entry for --view %s; capturing the main window", self.view)
-            self._capture(self.window)
-            return
-        actions = self.window.actions_for_records
-        show = actions.show_escalation if self.view == "escalation" else actions.show_detail
-        self.window.runner.start(jobs.log_detail, self.window.session.spec, wanted[0].id,
-                                 on_result=lambda detail: QTimer.singleShot(0, lambda: self._capture(show(detail))))
-
-    def _capture(self, widget: QWidget) -> None:
-        assert self.screenshot is not None
-        self.screenshot.parent.mkdir(parents=True, exist_ok=True)
-        saved = widget.grab().save(str(self.screenshot), "PNG")
-        log.info("screenshot %s: %s", self.screenshot, "saved" if saved else "FAILED")
-        emit(self.screenshot_saved, str(self.screenshot))
-        widget.close() if widget is not self.window else None
-        self.window.close()
+        taker = ScreenshotTaker(self.window, self.screenshot, self.view, size=self.size,
+                                demo_folder=self.demo_folder)
+        taker.saved.connect(lambda path: emit(self.screenshot_saved, path))
+        taker.take()
 
 
 class Launcher(QObject):
     """Opens the main window for a spec: at once (SQLite), or after the sign-in dialog (PostgreSQL)."""
 
     def __init__(self, preferences: Preferences, *, seed_if_empty: bool, demo_folder: Path | None,
-                 screenshot: Path | None, view: str) -> None:
+                 screenshot: Path | None, view: str, size: QSize | None = None) -> None:
         super().__init__()
         self.preferences = preferences
         self.options = {"seed_if_empty": seed_if_empty, "demo_folder": demo_folder, "screenshot": screenshot,
-                        "view": view}
+                        "view": view, "size": size}
         self.window: MainWindow | None = None
 
     def signed_in(self, result: SignedIn) -> MainWindow:
@@ -173,7 +124,7 @@ class Launcher(QObject):
         window = MainWindow(spec, self.preferences)
         startup = Startup(window, **self.options)
         if self.options["screenshot"] is not None:
-            window.resize(window_state.PREFERRED_SIZE)  # screenshots keep one reproducible size
+            window.resize(self.options["size"] or window_state.PREFERRED_SIZE)  # one reproducible size
         else:
             window_state.fit_first_start(window)  # the saved geometry, else a size that fits the screen
         window.show()
@@ -195,13 +146,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("TurnoutDesktop")
     app.setWindowIcon(icon("app"))
     app.setStyleSheet(stylesheet())
+    if args.dark:
+        apply_dark_palette(app)
     # The system switching between light and dark: recolour the stylesheet (rows recolour on their own).
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: app.setStyleSheet(stylesheet()))
     install_handlers()
+    termination = TerminationWatch(parent=app)  # SIGTERM closes the windows like Quit: state is saved
+    termination.install()
     preferences = load_preferences()
     spec, seed, demo_folder = context_spec(args, preferences)
     launcher = Launcher(preferences, seed_if_empty=seed, demo_folder=demo_folder, screenshot=args.screenshot,
-                        view=args.view)
+                        view=args.view, size=args.size)
     if spec.is_shared and args.screenshot is None:
         # A shared server: sign in first (in the worker); the window opens once the database said who.
         from turnout_desktop.gui.sign_in_dialog import SignInDialog
@@ -216,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         launcher.launch(spec)
     code = app.exec()
+    termination.uninstall()
     for runner in live_runners():  # the sign-in's runner too, when the app was quit from its dialog
         runner.shutdown()
     jobs.dispose_engines()

@@ -135,6 +135,7 @@ class CountyOverviewPanel(QWidget):
         self.proxy.setSourceModel(self.model)
         self.search_edit = QLineEdit(placeholderText="Search county…")
         self.search_edit.setObjectName("countySearch")
+        self.search_edit.setAccessibleName("Search counties")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.textChanged.connect(self.proxy.set_search)
         self.party_combo = QComboBox()
@@ -153,6 +154,7 @@ class CountyOverviewPanel(QWidget):
         self.status_combo.currentIndexChanged.connect(self._on_status_chosen)
         self.table = QTableView()
         self.table.setObjectName("countyOverviewTable")
+        self.table.setAccessibleName("County overview")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(STATUS_COLUMN, Qt.SortOrder.AscendingOrder)  # problems on top

@@ -1,6 +1,7 @@
 """Loading the dashboard in the worker and showing it in the panels; the election chooser; Reconcile all.
 
 Also the status filter's wiring: a summary tile or the overview's status box filters both tables.
+Offline the panels keep the last dashboard loaded, marked "offline, figures as of HH:MM" (``offline_mark``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime as dt
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QTableView
 
+from turnout_desktop.domain.labels import OFFLINE_FIGURES_MARK
 from turnout_desktop.domain.scope import Scope
 from turnout_desktop.gui import jobs
 from turnout_desktop.gui.activity_panel import ActivityPanel
@@ -20,6 +22,7 @@ from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.status_panel import StatusPanel
 from turnout_desktop.gui.task_runner import TaskRunner
 from turnout_desktop.gui.window_session import WindowSession
+from turnout_desktop.services.outbox_sync import ServerStatus
 
 MAX_FITTED_COLUMN_WIDTH = 240  # a long public message must not push the other columns out of view
 
@@ -50,6 +53,11 @@ class DashboardController(QObject):
         self.online_label = online_label
         self.outbox = outbox
         self.columns_fitted = False  # True once the tables' widths were restored or fitted to the data
+        self.loaded_at: dt.datetime | None = None  # local time the shown figures were loaded
+        self.offline_mark = QLabel()  # the window puts it in the status bar
+        self.offline_mark.setObjectName("offlineFiguresMark")
+        self.offline_mark.hide()
+        outbox.status_changed.connect(self._on_server_status)
         self.election_combo = QComboBox()
         self.election_combo.setObjectName("electionCombo")
         self.election_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -82,10 +90,29 @@ class DashboardController(QObject):
     def _on_refresh_failed(self, error: BaseException, trace: str) -> None:
         if not self.outbox.handle_server_error(error):  # an absent shared server is a state, not a dialog
             self.session.report_error(error, trace)
+            return
+        shown = self.session.dashboard
+        if shown is not None:  # keep the last figures, with the election they belong to, and say how old
+            self.session.election = shown.election
+            self.show_elections(shown.elections, shown.election)
+        self.mark_offline()
+
+    def _on_server_status(self, status: ServerStatus) -> None:
+        if not status.online:
+            self.mark_offline()
+
+    def mark_offline(self) -> None:
+        """The server is away: the figures shown are the last loaded ones; say since when (none: no mark)."""
+        if self.loaded_at is None:
+            return
+        self.offline_mark.setText(OFFLINE_FIGURES_MARK.format(time=self.loaded_at.strftime("%H:%M")))
+        self.offline_mark.show()
 
     def apply_dashboard(self, dashboard: jobs.Dashboard) -> None:
         session = self.session
         session.dashboard = dashboard
+        self.loaded_at = dt.datetime.now().astimezone()
+        self.offline_mark.hide()
         if dashboard.identity is not None and session.spec.is_shared:
             reported = session.spec.with_identity(dashboard.identity)
             if reported != session.spec:  # the database's word wins over what the window assumed

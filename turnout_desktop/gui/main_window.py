@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
-from turnout_desktop.gui import window_state
+from turnout_desktop.gui import shortcuts, window_state
 from turnout_desktop.gui.activity_panel import ActivityPanel
 from turnout_desktop.gui.audit_alarm import AuditAlarmBanner
 from turnout_desktop.gui.auto_check import AutoCheck
@@ -24,6 +24,7 @@ from turnout_desktop.gui.county_overview import CountyOverviewPanel
 from turnout_desktop.gui.dashboard_controller import DashboardController
 from turnout_desktop.gui.error_dialogs import show_error
 from turnout_desktop.gui.escalation_inbox import EscalationInbox
+from turnout_desktop.gui.help_menu import HelpMenu
 from turnout_desktop.gui.icons import icon
 from turnout_desktop.gui.outbox_status import OutboxMonitor
 from turnout_desktop.gui.printing import ReportPrinter
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
             status_panel=self.status_panel, audit_banner=self.audit_banner, online_label=self.labels.online_label,
             outbox=self.outbox, parent=self)
         self.dashboard_view.loaded.connect(self.dashboard_loaded)
+        self.statusBar().addPermanentWidget(self.dashboard_view.offline_mark)  # shown only while offline
         self.map_view = CountyMapController(self.session, self.county_map, self.actions_for_records.open_county,
                                             self)
         self.dashboard_view.loaded.connect(self.map_view.refresh)
@@ -97,6 +99,7 @@ class MainWindow(QMainWindow):
         self.activity.details_requested.connect(self.actions_for_records.view_details)
         self.activity.recheck_requested.connect(self.actions_for_records.force_recheck)
         self.activity.override_requested.connect(self.actions_for_records.ask_override)
+        shortcuts.enter_opens_details(self.overview, self.activity)
         self.banner = QLabel()
         self.banner.setObjectName("inlineBanner")
         self.banner.setWordWrap(True)
@@ -134,6 +137,8 @@ class MainWindow(QMainWindow):
         self.refresh_action = QAction(icon("refresh"), "Re&fresh", self)
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.refresh_action.triggered.connect(lambda: self.dashboard_view.refresh(verify_audit=True))
+        shortcuts.assign_shortcuts(reconcile=self.reconcile_action, export=self.export_action,
+                                   print_preview=self.print_preview_action, settings=self.settings_action)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -152,6 +157,7 @@ class MainWindow(QMainWindow):
         data_menu.addActions([self.reconcile_action, self.refresh_action])
         self.inbox = EscalationInbox(self.session, self.runner, self.actions_for_records, self)
         data_menu.addAction(self.inbox.action)
+        self.help_menu = HelpMenu(self.session, self, self.menuBar().addMenu("&Help"))
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.addActions([self.open_action, self.reconcile_action, self.export_action, self.refresh_action,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import time
 import traceback
 import weakref
 from collections.abc import Callable
@@ -28,6 +29,9 @@ from turnout_desktop.gui.qt_compat import emit
 log = logging.getLogger(__name__)
 
 PROGRESS_DIALOG_DELAY_MS = 500
+# Too early a guess of the time left jumps about: wait for this much work and time before giving one.
+ESTIMATE_MIN_FRACTION = 0.03
+ESTIMATE_MIN_SECONDS = 2.0
 ProgressCallback = Callable[[float, str], None]
 ResultCallback = Callable[[Any], None]
 ErrorCallback = Callable[[BaseException, str], None]
@@ -51,10 +55,33 @@ class TaskHandle:
     on_error: ErrorCallback | None = None
     on_progress: ProgressCallback | None = None
     done: bool = False
+    first_progress: tuple[float, float] | None = None  # (monotonic time, fraction) of the first report
 
     def cancel(self) -> None:
         """Ask the work to stop at its next ``cancelled()`` check."""
         self.cancel_event.set()
+
+
+def time_left_text(fraction_done: float, fraction_per_second: float) -> str:
+    """``about 40 s left`` / ``about 3 min left`` at the rate seen so far ("" when no estimate can be given)."""
+    if fraction_per_second <= 0 or fraction_done >= 1:
+        return ""
+    seconds = (1 - fraction_done) / fraction_per_second
+    if seconds < 60:
+        return f"about {max(5, round(seconds / 5) * 5)} s left"
+    return f"about {round(seconds / 60)} min left"
+
+
+def progress_label(title: str, text: str, fraction: float, first: tuple[float, float] | None, now: float) -> str:
+    """The progress dialog's text: the work, its step (file, rows), and the time left once it can be told."""
+    lines = [title] + ([text] if text else [])
+    if first is not None:
+        started_at, started_fraction = first
+        elapsed, done = now - started_at, fraction - started_fraction
+        if elapsed >= ESTIMATE_MIN_SECONDS and done >= ESTIMATE_MIN_FRACTION:
+            estimate = time_left_text(fraction, done / elapsed)
+            lines += [estimate] if estimate else []
+    return "\n".join(lines)
 
 
 class _Bridge(QObject):
@@ -193,8 +220,11 @@ class TaskRunner(QObject):
             return
         if handle.on_progress is not None:
             handle.on_progress(fraction, text)
+        now = time.monotonic()
+        if handle.first_progress is None:
+            handle.first_progress = (now, fraction)
         if self._dialog is not None:
-            self._dialog.setLabelText(f"{handle.title}\n{text}" if text else handle.title)
+            self._dialog.setLabelText(progress_label(handle.title, text, fraction, handle.first_progress, now))
             self._dialog.setValue(round(fraction * 100))
 
     @Slot(int, object)

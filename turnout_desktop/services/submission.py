@@ -89,7 +89,8 @@ def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, count
     from turnout_desktop.services.precheck import precheck_upload
 
     ctx.require(Action.SUBMIT)
-    _report(progress, 0.05, "Reading files")
+    file_names = ", ".join(path.name for path in paths)
+    _report(progress, 0.05, f"Reading {file_names}")
     with transaction(ctx.engine) as session:
         json_max_mb = settings_store.json_envelope_max_mb(session)
     with refusals_audited(ctx, "submit", paths, election=election, county=county), safety.json_limit(json_max_mb):
@@ -105,7 +106,7 @@ def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, count
         ctx.require_county(name)
     if cancel and cancel():
         raise Cancelled()
-    _report(progress, 0.4, "Storing")
+    _report(progress, 0.4, f"Storing {len(upload.rows):,} rows from {file_names}")
     try:
         with transaction(ctx.engine) as session:
             hints = _read_hints(county, party, method, mapping)
