@@ -117,7 +117,7 @@ elif kind == "narrow":
 elif kind == "precheck":
     from turnout_desktop.services.precheck import precheck_upload
     report = precheck_upload([path], county="TRAVIS", election=dt.date(2026, 3, 3)).report
-    rows = report.to_json()["rows"]
+    rows = report.rows
 else:
     from turnout_desktop.services.context import open_context
     from turnout_desktop.services.submission import submit_files

@@ -51,7 +51,7 @@ def test_details_dialog_tables_and_undo(qtbot):
     qtbot.addWidget(dialog)
     dialog.open()
     assert dialog.methods.rowCount() == 2
-    assert [dialog.methods.index(0, c).data() for c in range(4)] == ["early-voting", "10", "14", "+4"]
+    assert [dialog.methods.index(0, c).data() for c in range(4)] == ["Early voting", "10", "14", "+4"]
     assert [dialog.evidence.index(0, c).data() for c in (0, 2, 3, 4)] == ["1000000001", "5", "terrell.csv", "3"]
     assert dialog.attempts.index(0, 4).data() == "24"
     assert dialog.gate_label.text() == "Public gate: held back - Blocked: accuracy 66.67% is below 99.0%"

@@ -21,6 +21,7 @@ from test_gui_main_window import open_window
 from turnout_desktop.db.models import StatewideCountCache
 from turnout_desktop.db.session import transaction
 from turnout_desktop.db.settings_store import GATE_VERIFIED, GATE_WITHIN, get_setting
+from turnout_desktop.domain.labels import method_label
 from turnout_desktop.gui import jobs
 from turnout_desktop.gui.details_dialog import DetailsDialog
 from turnout_desktop.gui.main_window import MainWindow
@@ -121,10 +122,10 @@ def test_wizard_counts_page_shows_statewide_counts_and_difference(qtbot, admin_s
         cells = {h: model.index(row, c).data() for c, h in enumerate(headers)}
         shown[(cells["Party"], cells["Method"])] = cells
     methods = [key for key in county_counts]
-    assert methods and all(key in shown for key in methods)
+    assert methods and all((party, method_label(method)) in shown for party, method in methods)  # words, not codes
     assert any(county_counts[key] != statewide[key] for key in methods)  # a real difference is shown
     for key in methods:
-        cells = shown[key]
+        cells = shown[(key[0], method_label(key[1]))]
         assert cells["County"] == "KING"
         assert cells["County count"] == f"{county_counts[key]:,}"
         assert cells["Statewide"] == f"{statewide[key]:,}"

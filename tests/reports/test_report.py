@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from turnout_desktop.cli.main import main as cli_main
 from turnout_desktop.db.audit import head_hash, verify_chain
 from turnout_desktop.db.models import AuditEvent, CountyTurnoutReference
+from turnout_desktop.domain.labels import method_label
 from turnout_desktop.errors import PermissionDenied
 from turnout_desktop.reports.csv_export import read_report_csv, write_report_csv
 from turnout_desktop.reports.model import build_report, report_tables
@@ -166,7 +167,8 @@ def test_pdf_pages_grow_with_counties(db_engine: Engine, tmp_path: Path) -> None
     # _pdf_text left the 80-county PDF in tmp_path: every page of the county table repeats its header line.
     header = re.compile(r"^\s*County\s+Party\s+Method\s+Official\s+Database\s+Off by\s+Accuracy %\s+Status"
                         r"\s+Public\s+Override\s*$")
-    county_row = re.compile(r"^\s*[A-Z][A-Z .'-]*?\s+ALL\s+(early-voting|mail-in|TOTAL)\s+10\s")
+    shown_methods = "|".join(method_label(m) for m in ("early-voting", "mail-in", "TOTAL"))  # the PDF words methods
+    county_row = re.compile(rf"^\s*[A-Z][A-Z .'-]*?\s+ALL\s+({shown_methods})\s+10\s")
     table_pages = 0
     rows_seen = 0
     for page in range(1, large + 1):

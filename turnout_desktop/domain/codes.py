@@ -21,6 +21,14 @@ DEM = "DEM"
 REP = "REP"
 NO_PARTY = "ALL"  # a non-partisan election (general) or a feed with no party at all
 KNOWN_PARTIES = (DEM, REP, "LIB", "GRN", NO_PARTY)
+# Texas parties above the primary threshold nominate in primaries; the others (LIB, GRN) nominate by
+# convention, so a primary roster (docs/data-formats.md: one sheet or file per primary party) has no voters of theirs.
+PRIMARY_PARTIES = (DEM, REP)
+
+
+def holds_primary(party: str) -> bool:
+    """True for a party whose voters a primary roster can hold (``NO_PARTY`` is no party, so not one)."""
+    return party in PRIMARY_PARTIES
 
 _PARTY_WORDS: dict[str, str] = {
     "DEM": DEM, "D": DEM, "DEMOCRAT": DEM, "DEMOCRATIC": DEM, "DEMOCRATS": DEM,

@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
+from turnout_desktop.domain.codes import VotingMethod
 from turnout_desktop.domain.diagnosis import DiagnosisCode
 from turnout_desktop.domain.display import DisplayStatus, StatusGroup, status_category
 from turnout_desktop.domain.status import AttemptOutcome, Status
@@ -66,6 +67,19 @@ OUTCOME_LABELS: Mapping[str, str] = {
 }
 
 NO_DIAGNOSIS = "none recorded"
+
+# Voting methods (domain/codes.py VotingMethod) as people call them. A report's ``TOTAL`` row (the sum of
+# the methods) is already a word and stays as it is.
+METHOD_LABELS: Mapping[str, str] = {
+    VotingMethod.EARLY_VOTING: "Early voting",
+    VotingMethod.ELECTION_DAY: "Election day",
+    VotingMethod.MAIL_IN: "Mail-in",
+}
+
+
+def method_label(method: str | None) -> str:
+    """``Early voting`` for ``early-voting``; an unknown code (a row the upload could not read) as it is."""
+    return METHOD_LABELS.get(method, method) if method else ""
 
 # The mark that doubles a status colour (a status is never told by colour alone): GUI status cells show it.
 STATUS_MARKS: Mapping[str, str] = {

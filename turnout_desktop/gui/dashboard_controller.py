@@ -1,12 +1,18 @@
 """Loading the dashboard in the worker and showing it in the panels; the election chooser; Reconcile all.
 
 Also the status filter's wiring: a summary tile or the overview's status box filters both tables.
-Offline the panels keep the last dashboard loaded, marked "offline, figures as of HH:MM" (``offline_mark``).
+Offline the panels keep the last dashboard loaded, marked "offline, figures as of HH:MM" (``offline_mark``);
+a start while the shared server is away shows the snapshot saved after the last good load of that database
+(``services.dashboard_snapshot``), marked with its date, time and zone.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import logging
+import threading
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QTableView
@@ -22,8 +28,10 @@ from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.status_panel import StatusPanel
 from turnout_desktop.gui.task_runner import TaskRunner
 from turnout_desktop.gui.window_session import WindowSession
+from turnout_desktop.services import dashboard_snapshot
 from turnout_desktop.services.outbox_sync import ServerStatus
 
+log = logging.getLogger(__name__)
 MAX_FITTED_COLUMN_WIDTH = 240  # a long public message must not push the other columns out of view
 
 
@@ -33,6 +41,13 @@ def fit_columns(table: QTableView) -> None:
     header = table.horizontalHeader()
     for column in range(header.count()):
         header.resizeSection(column, min(header.sectionSize(column), MAX_FITTED_COLUMN_WIDTH))
+
+
+def _save_snapshot(url: str, dashboard: jobs.Dashboard, loaded_at: dt.datetime, path: Path) -> None:
+    try:
+        dashboard_snapshot.save_snapshot(url, dashboard, loaded_at, path)
+    except OSError as exc:  # the figures are shown all the same; only an offline start loses them
+        log.warning("Could not save the dashboard snapshot %s: %s", path, exc)
 
 
 class DashboardController(QObject):
@@ -54,6 +69,8 @@ class DashboardController(QObject):
         self.outbox = outbox
         self.columns_fitted = False  # True once the tables' widths were restored or fitted to the data
         self.loaded_at: dt.datetime | None = None  # local time the shown figures were loaded
+        self.from_snapshot = False  # the figures shown come from an earlier session (offline start)
+        self.snapshot_writer: threading.Thread | None = None  # the last save of the figures, off the GUI thread
         self.offline_mark = QLabel()  # the window puts it in the status bar
         self.offline_mark.setObjectName("offlineFiguresMark")
         self.offline_mark.hide()
@@ -92,7 +109,9 @@ class DashboardController(QObject):
             self.session.report_error(error, trace)
             return
         shown = self.session.dashboard
-        if shown is not None:  # keep the last figures, with the election they belong to, and say how old
+        if shown is None:  # an offline start: the figures saved after the last good load of this database
+            self.show_snapshot()
+        else:  # keep the last figures, with the election they belong to, and say how old
             self.session.election = shown.election
             self.show_elections(shown.elections, shown.election)
         self.mark_offline()
@@ -105,19 +124,58 @@ class DashboardController(QObject):
         """The server is away: the figures shown are the last loaded ones; say since when (none: no mark)."""
         if self.loaded_at is None:
             return
-        self.offline_mark.setText(OFFLINE_FIGURES_MARK.format(time=self.loaded_at.strftime("%H:%M")))
+        shown_format = "%Y-%m-%d %H:%M %Z" if self.from_snapshot else "%H:%M"
+        self.offline_mark.setText(OFFLINE_FIGURES_MARK.format(time=self.loaded_at.strftime(shown_format)))
         self.offline_mark.show()
+
+    def show_snapshot(self) -> None:
+        """Fill the tables from this database's saved snapshot (none or unreadable: they stay empty)."""
+        snapshot = dashboard_snapshot.load_snapshot(self.session.spec.resolved_url)
+        if snapshot is None:
+            return
+        saved = snapshot.dashboard
+        shown = jobs.Dashboard(**{item.name: getattr(saved, item.name) for item in dataclasses.fields(saved)},
+                               online=False)
+        self.session.dashboard = shown
+        self.loaded_at = snapshot.loaded_at.astimezone()  # the zone shown is the user's, as for a fresh load
+        self.from_snapshot = True
+        self.show_figures(shown)
+
+    def save_snapshot(self, dashboard: jobs.Dashboard) -> None:
+        """Keep what the tables show for an offline start (shared databases only; local ones are always there)."""
+        if self.loaded_at is None or not self.session.spec.is_shared:
+            return
+        url = self.session.spec.resolved_url
+        # A plain thread, not the task runner: writing a few hundred kB must not stall the window, and it
+        # is no work the user waits for. Each save writes its own temporary file, then replaces atomically.
+        self.snapshot_writer = threading.Thread(
+            target=_save_snapshot, args=(url, dashboard, self.loaded_at, dashboard_snapshot.snapshot_path(url)),
+            name="dashboard-snapshot", daemon=True)
+        self.snapshot_writer.start()
 
     def apply_dashboard(self, dashboard: jobs.Dashboard) -> None:
         session = self.session
         session.dashboard = dashboard
         self.loaded_at = dt.datetime.now().astimezone()
+        self.from_snapshot = False
         self.offline_mark.hide()
         if dashboard.identity is not None and session.spec.is_shared:
             reported = session.spec.with_identity(dashboard.identity)
             if reported != session.spec:  # the database's word wins over what the window assumed
                 session.change_identity(reported)
         self.audit_banner.show_check(dashboard.audit)
+        self.save_snapshot(dashboard)
+        self.show_figures(dashboard)
+        if dashboard.outbox_pending is None:
+            self.online_label.setText("online" if dashboard.online else "offline")
+        else:
+            self.outbox.apply_dashboard(dashboard)
+        session.show_banner("")  # a fresh dashboard clears the last recoverable problem
+        emit(self.loaded)
+
+    def show_figures(self, dashboard: jobs.Dashboard) -> None:
+        """The election box, the overview, the activity table and the summary tiles."""
+        session = self.session
         session.election = dashboard.election
         self.show_elections(dashboard.elections, dashboard.election)
         scope = session.spec.scope
@@ -131,12 +189,6 @@ class DashboardController(QObject):
             self.activity.table.setColumnHidden(self.activity.model.headers().index("Election"), True)
             fit_columns(self.activity.table)
             self.columns_fitted = True
-        if dashboard.outbox_pending is None:
-            self.online_label.setText("online" if dashboard.online else "offline")
-        else:
-            self.outbox.apply_dashboard(dashboard)
-        session.show_banner("")  # a fresh dashboard clears the last recoverable problem
-        emit(self.loaded)
 
     def show_elections(self, elections: tuple[dt.date, ...], shown: dt.date | None) -> None:
         """Refill the election box with ``shown`` selected.

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from turnout_desktop.domain.labels import diagnoses_text, outcome_label, status_text, strategy_label
+from turnout_desktop.domain.labels import diagnoses_text, method_label, outcome_label, status_text, strategy_label
 from turnout_desktop.gui.activity_model import off_by_text
 from turnout_desktop.gui.override_confirm import OverrideInForceBox
 from turnout_desktop.gui.qt_compat import emit
@@ -31,7 +31,7 @@ from turnout_desktop.services.labels import strategy_labels
 from turnout_desktop.services.reconciliation_results import FixDetail, LogDetail, LogEntry
 
 METHOD_COLUMNS = (
-    Column("Method", key("method")),
+    Column("Method", key("method"), lambda v, _r: method_label(v)),
     Column("Expected", key("expected"), numeric=True),
     Column("Actual", key("actual"), numeric=True),
     Column("Off by", lambda r: (r.get("actual") or 0) - (r.get("expected") or 0), lambda v, _r: f"{v:+,}",

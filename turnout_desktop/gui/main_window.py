@@ -137,11 +137,11 @@ class MainWindow(QMainWindow):
         self.refresh_action = QAction(icon("refresh"), "Re&fresh", self)
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.refresh_action.triggered.connect(lambda: self.dashboard_view.refresh(verify_audit=True))
-        shortcuts.assign_shortcuts(reconcile=self.reconcile_action, export=self.export_action,
-                                   print_preview=self.print_preview_action, settings=self.settings_action)
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action = quit_action = QAction("&Quit", self)
         quit_action.triggered.connect(self.close)
+        shortcuts.assign_shortcuts(reconcile=self.reconcile_action, export=self.export_action,
+                                   print_preview=self.print_preview_action, settings=self.settings_action,
+                                   quit_app=quit_action)
 
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addActions([self.open_action])

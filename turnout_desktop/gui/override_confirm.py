@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from turnout_desktop.domain.labels import accuracy_text
+from turnout_desktop.domain.labels import accuracy_text, method_label
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_model import format_value
 from turnout_desktop.services.reconciliation_results import LogOverride
@@ -35,7 +35,7 @@ REASON_PLACEHOLDER = "(your reason)"
 
 def figures_text(preview: OverridePreview) -> str:
     """The figure an override publishes (the official count, per method) and what the database holds."""
-    methods = ", ".join(f"{method} {count:,}" for method, count in preview.official_by_method.items())
+    methods = ", ".join(f"{method_label(method)} {count:,}" for method, count in preview.official_by_method.items())
     return (f"Figure to publish: <b>{preview.official_total:,}</b> votes, {preview.county}'s official "
             f"{preview.party} count ({methods}).<br>The database holds {preview.database_total:,} votes for it, "
             f"{preview.confirmed_total:,} of them confirmed by statewide data "

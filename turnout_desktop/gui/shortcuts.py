@@ -20,6 +20,8 @@ EXPORT_KEYS = "Ctrl+E"
 PRINT_PREVIEW_KEYS = "Ctrl+Shift+P"
 # Linux desktops bind no key to QKeySequence.Preferences (macOS gives Cmd+,): the same comma everywhere.
 SETTINGS_FALLBACK_KEYS = "Ctrl+,"
+# QKeySequence.Quit is empty on Linux desktops (KDE, GNOME): the key Windows and macOS users expect there too.
+QUIT_FALLBACK_KEYS = "Ctrl+Q"
 
 
 def with_fallback(standard: QKeySequence.StandardKey, fallback: str) -> list[QKeySequence]:
@@ -28,12 +30,14 @@ def with_fallback(standard: QKeySequence.StandardKey, fallback: str) -> list[QKe
     return keys if keys else [QKeySequence(fallback)]
 
 
-def assign_shortcuts(*, reconcile: QAction, export: QAction, print_preview: QAction, settings: QAction) -> None:
+def assign_shortcuts(*, reconcile: QAction, export: QAction, print_preview: QAction, settings: QAction,
+                     quit_app: QAction) -> None:
     """Shortcuts for the actions that have no standard key of their own (Open, Print, Refresh already do)."""
     reconcile.setShortcut(QKeySequence(RECONCILE_KEYS))
     export.setShortcut(QKeySequence(EXPORT_KEYS))
     print_preview.setShortcut(QKeySequence(PRINT_PREVIEW_KEYS))
     settings.setShortcuts(with_fallback(QKeySequence.StandardKey.Preferences, SETTINGS_FALLBACK_KEYS))
+    quit_app.setShortcuts(with_fallback(QKeySequence.StandardKey.Quit, QUIT_FALLBACK_KEYS))
 
 
 class EnterOpensRow(QObject):

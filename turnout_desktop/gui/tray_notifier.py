@@ -8,7 +8,7 @@ the status bar is the fallback (and what the tests see).
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QSystemTrayIcon
+from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from turnout_desktop.domain.labels import CHECK_CHANGE_LABELS
 from turnout_desktop.gui.check_changes import CheckChanges
@@ -38,6 +38,7 @@ class TrayNotifier(QObject):
         if available:
             self.tray = QSystemTrayIcon(icon("app"), self)
             self.tray.setToolTip("Turnout Desktop")
+            self.tray.activated.connect(self.on_activated)
             self.tray.show()
         self.last_text = ""  # what was shown last (tests and the status bar fallback read it)
 
@@ -52,6 +53,28 @@ class TrayNotifier(QObject):
             self.tray.showMessage(NOTIFICATION_TITLE, self.last_text, icon_kind, NOTIFICATION_SHOWN_MS)
         else:
             self.session.show_message(f"Auto-check: {self.last_text.replace(chr(10), '; ')}", NOTIFICATION_SHOWN_MS)
+
+    def on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        """A click on the tray icon brings the window it belongs to forward (restored if minimised).
+
+        The context-menu click is left to the tray; the window is the one this notifier is a child of.
+        """
+        if reason == QSystemTrayIcon.ActivationReason.Context:
+            return
+        window = self.owner_window()
+        if window is None:
+            return
+        if window.isMinimized() or not window.isVisible():
+            window.showNormal()
+        window.raise_()
+        window.activateWindow()
+
+    def owner_window(self) -> QWidget | None:
+        """The top-level window up the parent chain (the notifier hangs off the auto-check, a window child)."""
+        owner = self.parent()
+        while owner is not None and not isinstance(owner, QWidget):
+            owner = owner.parent()
+        return owner.window() if isinstance(owner, QWidget) else None
 
     def hide(self) -> None:
         """The window closes: the tray icon goes with it."""

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWizardPage
 
+from turnout_desktop.domain.labels import method_label
 from turnout_desktop.gui.details_dialog import make_table
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_model import Column, RecordTableModel, key
@@ -14,7 +15,8 @@ if TYPE_CHECKING:
     from turnout_desktop.gui.upload_wizard import UploadWizard
 
 COUNT_COLUMNS = (
-    Column("County", key("county")), Column("Party", key("party")), Column("Method", key("voting_method")),
+    Column("County", key("county")), Column("Party", key("party")),
+    Column("Method", key("voting_method"), lambda v, _r: method_label(v)),
     Column("County count", key("official"), numeric=True), Column("Statewide", key("statewide"), numeric=True),
     Column("Difference", key("difference"), lambda v, _r: "" if v is None else f"{v:+,}", numeric=True),
 )

@@ -24,17 +24,20 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
-from turnout_desktop.domain.display import DisplayStatus
+from turnout_desktop.domain.codes import TOTAL
+from turnout_desktop.domain.display import DisplayStatus, status_category
 from turnout_desktop.domain.labels import (
     accuracy_text,
     diagnoses_text,
     diagnosis_label,
     display_label,
     local_time_text,
+    method_label,
     outcome_label,
+    status_mark,
 )
 from turnout_desktop.reports.chart import Bar, draw_accuracy_chart
-from turnout_desktop.reports.model import Discrepancy, Report
+from turnout_desktop.reports.model import CountyRow, Discrepancy, Report
 
 EVIDENCE_CAP = 25  # failing VUIDs listed per discrepancy in the PDF
 BARS_PER_CHART = 60
@@ -70,6 +73,16 @@ def _fmt(value: object) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return escape(str(value))
+
+
+def _marked_status(rows: list[CountyRow]) -> dict[tuple[str, str], str]:
+    """Each (county, party)'s status cell as the GUI shows it: its mark (✓ ! ✕ ...) before its words.
+
+    The party's TOTAL row carries the accuracy the words were chosen by (reports/build.py ``_county_rows``), so
+    its method rows take the same mark; DejaVu Sans, the report's font, has every mark.
+    """
+    return {(c.county, c.party): f"{status_mark(status_category(c.status, c.accuracy_pct))} {c.status_label}"
+            for c in rows if c.method == TOTAL}
 
 
 def _table(header: list[str], rows: list[list[object]], *, numeric: set[int] | None = None) -> str:
@@ -127,17 +140,20 @@ def _html(report: Report, chart_names: list[str], chart_width: int) -> str:
                  s.expected_total, s.actual_total]], numeric=set(range(8))),
         "<h2>Totals by party and method</h2>",
         _table(["Party", "Method", "Expected", "Actual", "Off by", "Records (all counties)"],
-               [[t.party, t.method, t.expected, t.actual, t.off_by, t.records_all_counties] for t in report.totals],
+               [[t.party, method_label(t.method), t.expected, t.actual, t.off_by, t.records_all_counties]
+                for t in report.totals],
                numeric={2, 3, 4, 5}),
     ]
     if chart_names:
         parts.append("<h2>Accuracy by county and party</h2>")
         parts.extend(f'<p><img src="{name}" width="{chart_width}"/></p>' for name in chart_names)
     parts.append('<h2 style="page-break-before: always">Counties</h2>')
+    marked = _marked_status(report.counties)
     parts.append(_table(
         ["County", "Party", "Method", "Official", "Database", "Off by", "Accuracy %", "Status", "Public",
          "Override"],
-        [[c.county, c.party, c.method, c.official, c.database, c.off_by, accuracy_text(c.accuracy_pct), c.status_label,
+        [[c.county, c.party, method_label(c.method), c.official, c.database, c.off_by, accuracy_text(c.accuracy_pct),
+          marked.get((c.county, c.party), c.status_label),
           "yes" if c.public else "no",
           f"{c.override_reason} (by {c.override_by})" if c.override_reason else ""] for c in report.counties],
         numeric={3, 4, 5, 6}))

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from turnout_desktop.db import settings_store
 from turnout_desktop.db.audit import append_events, new_event, record_event
+from turnout_desktop.db.bulk import RowsWritten
 from turnout_desktop.db.models import (
     CountyTurnoutReference,
     PrecinctDistrict,
@@ -106,11 +107,16 @@ def submit_files(ctx: AppContext, paths: list[Path], *, election: dt.date, count
         ctx.require_county(name)
     if cancel and cancel():
         raise Cancelled()
-    _report(progress, 0.4, f"Storing {len(upload.rows):,} rows from {file_names}")
+    total = len(upload.rows)
+    _report(progress, 0.4, f"Storing {total:,} rows from {file_names}")
+
+    def stored_rows(done: int) -> None:  # after each chunk the store writes (db/bulk.py)
+        _report(progress, 0.4 + 0.2 * done / max(1, total), f"Storing {done:,} of {total:,} rows from {file_names}")
     try:
         with transaction(ctx.engine) as session:
             hints = _read_hints(county, party, method, mapping)
-            submission_ids, duplicate = _store(session, ctx, upload, election, submission_uuid, hints=hints)
+            submission_ids, duplicate = _store(session, ctx, upload, election, submission_uuid, hints=hints,
+                                               rows_written=stored_rows if progress else None)
             _remember_read_hints(session, upload, election, hints)
     except Certified as exc:  # a certified county or election: the refusal is on the audit trail
         _audit_failure(ctx, "submit", f"Submit refused: {exc}", election, counties)
@@ -168,7 +174,8 @@ def _submission_ids_for_uuid(session: Session, client_uuid: str, upload: ParsedU
 
 
 def _store(session: Session, ctx: AppContext, upload: ParsedUpload, election: dt.date,
-           submission_uuid: str | None = None, *, hints: dict | None = None) -> tuple[list[int], bool]:
+           submission_uuid: str | None = None, *, hints: dict | None = None,
+           rows_written: RowsWritten | None = None) -> tuple[list[int], bool]:
     """Write the upload; returns (submission ids, True when it was an exact repeat of the current one)."""
     if submission_uuid:
         existing = _submission_ids_for_uuid(session, submission_uuid, upload)
@@ -186,6 +193,7 @@ def _store(session: Session, ctx: AppContext, upload: ParsedUpload, election: dt
         return [], True
     file_ids = {f.name: _source_file_id(session, f, upload.kind, election, ctx.user, hints) for f in upload.files}
     submission_ids: list[int] = []
+    stored = 0
     for index, (county_name, counts) in enumerate(sorted(counts_by_county.items())):
         parties = {c.party for c in counts}
         submission = Submission(uuid=submission_row_uuid(submission_uuid, county_name, index), county=county_name,
@@ -197,7 +205,10 @@ def _store(session: Session, ctx: AppContext, upload: ParsedUpload, election: dt
         session.flush()
         _supersede_previous(session, county_name, election, parties, submission)
         session.add_all(SubmissionFile(submission_id=submission.id, source_file_id=i) for i in file_ids.values())
-        store_roster_rows(session, upload.rows, county_name, election, submission.id, file_ids)
+        store_roster_rows(session, upload.rows, county_name, election, submission.id, file_ids,
+                          rows_written=_after(rows_written, stored))
+        if rows_written and not upload.rows.empty:  # the running count covers every county of the upload
+            stored += int((upload.rows["county"] == county_name).sum())
         _store_counts(session, counts, submission, ctx.user, ", ".join(sorted(file_ids)))
         files = ", ".join(sorted(file_ids))  # no ids in the reason: a rerun after a crash writes the same row
         inputs.bump(session, election, [county_name], f"a new {upload.kind} upload ({files})")
@@ -283,6 +294,11 @@ def _supersede_previous(session: Session, county: str, election: dt.date, partie
         if old_parties <= parties:
             old.superseded_at = utcnow()
             old.superseded_by_id = newer.id
+
+
+def _after(rows_written: RowsWritten | None, earlier: int) -> RowsWritten | None:
+    """``rows_written`` counting on from the ``earlier`` rows of the upload's other counties."""
+    return None if rows_written is None else lambda done: rows_written(earlier + done)
 
 
 def _store_counts(session: Session, counts: list[OfficialCount], submission: Submission, user: str,

@@ -16,12 +16,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
-from turnout_desktop.db.bulk import as_date, bulk_insert_columns, column_values
+from turnout_desktop.db.bulk import RowsWritten, as_date, bulk_insert_columns, column_values
 from turnout_desktop.ingest.interpret.model import source_file_for_row
 
 
 def store_roster_rows(session: Session, rows: pd.DataFrame, county: str, election: dt.date,
-                      submission_id: int, file_ids: dict[str, int]) -> None:
+                      submission_id: int, file_ids: dict[str, int], *,
+                      rows_written: RowsWritten | None = None) -> None:
     """Insert the upload's rows of ``county`` for ``submission_id`` in the caller's transaction.
 
     Args:
@@ -31,6 +32,7 @@ def store_roster_rows(session: Session, rows: pd.DataFrame, county: str, electio
         election: election date.
         submission_id: the ``submission`` row the voter rows belong to.
         file_ids: ``source_file`` id of each uploaded file name.
+        rows_written: hears the count of this county's rows written so far after each chunk (progress).
     """
     if rows.empty:
         return
@@ -63,7 +65,7 @@ def store_roster_rows(session: Session, rows: pd.DataFrame, county: str, electio
         else:
             converted = {value: convert(value) for value in set(values)}  # distinct values converted once
             per_row[name] = [converted[value] for value in values]
-    bulk_insert_columns(session, "county_roster_row", per_row, constants=constants)
+    bulk_insert_columns(session, "county_roster_row", per_row, constants=constants, rows_written=rows_written)
 
 
 def latest_vote_dates(rows: pd.DataFrame, county: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from turnout_desktop.domain.codes import PRIMARY_PARTIES
 from turnout_desktop.domain.vuid import is_blocking_vuid_code
 from turnout_desktop.ingest.interpret.model import Problem
 
@@ -68,6 +69,12 @@ MESSAGES = {
     "sheet_skipped": "The sheet has no recognisable header and was skipped.",
     "hidden_sheet_skipped": "The sheet is hidden and was skipped.",
     "party_assumed_all": "No party in the file; counted as a non-partisan (ALL) election.",
+    # Not blocking: the row is counted under the party it names, which no primary count holds, so the
+    # reconciliation shows it; a clerk cannot correct the county's own system mid-count, and blocking would
+    # hold back every valid DEM/REP row of the upload (the design blocks only rows that cannot be placed).
+    "party_holds_no_primary": "The row names a party that holds no primary in Texas (only "
+                              f"{' and '.join(PRIMARY_PARTIES)} do): a primary roster has no voters of that party. "
+                              "Check the row in the county's system.",
     "reader_note": "Note from the file reader.",
 }
 

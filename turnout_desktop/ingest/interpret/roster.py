@@ -12,6 +12,7 @@ import pandas as pd
 from turnout_desktop.domain.codes import (
     NO_PARTY,
     VotingMethod,
+    holds_primary,
     is_deferred_party,
     is_in_person,
     parse_method,
@@ -211,7 +212,10 @@ def _parties(values: Sequence[object] | None, n: int, hints: Hints, log: Problem
         if values is None or all(is_deferred_party(v) for v in set(map(str, values[:1000]))):
             log.add("party_assumed_all", file=hints.file, sheet=hints.sheet)
     if values is None:
-        return _constant(fallback, n)
+        constant = _constant(fallback, n)
+        if fallback is not None and _holds_no_primary(fallback):
+            flag("party_holds_no_primary", np.arange(n), [fallback] * n, title)
+        return constant
     distinct = distinct_values(values)
     _flag_hidden(distinct, values, flag, title)
 
@@ -223,7 +227,16 @@ def _parties(values: Sequence[object] | None, n: int, hints: Hints, log: Problem
     resolved = [one(u) for u in distinct.uniques]
     empty = one(None)
     flag("unknown_party", distinct.rows_where([r is None for r in resolved], empty is None), values, title)
+    flag("party_holds_no_primary", distinct.rows_where(
+        [r is not None and _holds_no_primary(r) for r in resolved], empty is not None and _holds_no_primary(empty)),
+        values, title)
     return distinct.broadcast(resolved, empty)
+
+
+def _holds_no_primary(party: str) -> bool:
+    """A party named on a roster row (so a primary roster: general rosters carry no party) that holds no
+    primary: the row cannot be one of its voters (domain/codes.py ``PRIMARY_PARTIES``)."""
+    return party != NO_PARTY and not holds_primary(party)
 
 
 def _flag_hidden(distinct: Distinct, values: Sequence[object], flag: Flag, title: str | None) -> None:
