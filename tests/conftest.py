@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Iterator
@@ -14,8 +15,25 @@ from sqlalchemy import Engine
 from turnout_desktop.db.migrate import upgrade_to_head
 from turnout_desktop.db.pg_security import setup_database
 from turnout_desktop.db.session import make_engine, normalize_url
+from turnout_desktop.gui.main_thread_gc import collect_due_generations
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _garbage_collected_in_the_main_thread() -> Iterator[tuple[int, int, int]]:
+    """As in the app (gui/main_thread_gc.py): no collection in a worker thread, which could free a Qt object
+    there and crash the run; the main thread collects after every test instead."""
+    thresholds = gc.get_threshold()
+    gc.disable()
+    yield thresholds
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test(_garbage_collected_in_the_main_thread: tuple[int, int, int]) -> Iterator[None]:
+    yield
+    collect_due_generations(_garbage_collected_in_the_main_thread)
 
 
 @pytest.fixture(autouse=True)

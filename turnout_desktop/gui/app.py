@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from turnout_desktop.gui import jobs, window_state
 from turnout_desktop.gui.error_dialogs import install_handlers
 from turnout_desktop.gui.icons import icon, stylesheet
+from turnout_desktop.gui.main_thread_gc import MainThreadGarbageCollector
 from turnout_desktop.gui.main_window import MainWindow
 from turnout_desktop.gui.process_worker import shutdown_child
 from turnout_desktop.gui.qt_compat import emit
@@ -151,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The system switching between light and dark: recolour the stylesheet (rows recolour on their own).
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: app.setStyleSheet(stylesheet()))
     install_handlers()
+    collector = MainThreadGarbageCollector(app)  # Qt objects are never freed by a worker thread
+    collector.install()
     termination = TerminationWatch(parent=app)  # SIGTERM closes the windows like Quit: state is saved
     termination.install()
     preferences = load_preferences()
@@ -176,6 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         runner.shutdown()
     jobs.dispose_engines()
     shutdown_child()
+    collector.uninstall()
     return int(code)
 
 
