@@ -30,6 +30,13 @@ def _garbage_collected_in_the_main_thread() -> Iterator[tuple[int, int, int]]:
     gc.enable()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _qapplication_first(qapp: object) -> object:
+    """The one QApplication of the run exists before any test renders a PDF: the PDF renderer would otherwise
+    create a bare QGuiApplication (as the CLI process does), and a later widget test would abort the run."""
+    return qapp
+
+
 @pytest.fixture(autouse=True)
 def _collect_after_each_test(_garbage_collected_in_the_main_thread: tuple[int, int, int]) -> Iterator[None]:
     yield

@@ -12,6 +12,18 @@ class TurnoutError(Exception):
 
     exit_code = 2
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle without calling ``__init__`` again: the desktop's worker process sends errors back to the window,
+        and a subclass whose ``__init__`` takes required keyword arguments could not be rebuilt from ``args``."""
+        return (_restore_error, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore_error(cls: type[TurnoutError], args: tuple[object, ...], state: dict[str, object]) -> TurnoutError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class ImportRejected(TurnoutError):
     """A file cannot be read or is unsafe: nothing of it was stored.

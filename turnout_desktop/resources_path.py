@@ -34,3 +34,16 @@ def resources_dir() -> Path:
 def resource_path(relative: str) -> Path:
     """Path of one bundled resource, e.g. ``resource_path("style.qss")``."""
     return resources_dir() / relative
+
+
+@cache
+def migrations_dir() -> Path:
+    """The Alembic folder (``env.py``, ``versions/``): beside the package's db/ modules, or in a frozen bundle under
+    ``sys._MEIPASS`` where build.spec puts it (Alembic reads it as files, not as imported modules)."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    candidates = [Path(frozen_root) / "turnout_desktop" / "db" / "migrations"] if frozen_root else []
+    candidates.append(Path(__file__).resolve().parent / "db" / "migrations")
+    for candidate in candidates:
+        if (candidate / "env.py").is_file():
+            return candidate
+    raise FileNotFoundError("Turnout Desktop database migrations not found; reinstall the application.")

@@ -3,20 +3,37 @@ and every label reads as words, never as the code it stands for (domain/labels.p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
+import user_facing_codes
 
 from turnout_desktop.domain.display import DisplayStatus, status_category
 from turnout_desktop.domain.labels import (
+    CHECK_RESULT_LABELS,
+    COLUMN_LABELS,
     DIAGNOSIS_LABELS,
     DISPLAY_LABELS,
+    EVIDENCE_KIND_LABELS,
+    FIELD_SOURCE_LABELS,
+    METHOD_LABELS,
     OUTCOME_LABELS,
+    REVIEW_LABELS,
+    ROW_KIND_LABELS,
     STATUS_LABELS,
+    TRIGGER_LABELS,
+    column_label,
     diagnoses_text,
     diagnosis_label,
+    evidence_label,
+    field_value_text,
+    method_label,
     outcome_label,
+    review_label,
     status_label,
     status_text,
     strategy_label,
+    trigger_label,
 )
 from turnout_desktop.domain.status import AttemptOutcome, Status
 from turnout_desktop.engine import reconcile_log
@@ -92,3 +109,44 @@ def test_strategy_labels_are_the_ones_the_strategies_declare() -> None:
     assert strategy_label("manual_review", declared) == "Manual review"
     assert strategy_label("removed_plugin", declared) == "removed_plugin"
     assert strategy_label(None, declared) == ""
+
+
+# Issue 13 part 4: every code people could otherwise read has its words in the one label table.
+@pytest.mark.parametrize(("codes", "table"), [
+    (user_facing_codes.TRIGGER_CODES, TRIGGER_LABELS), (user_facing_codes.REVIEW_STATES, REVIEW_LABELS),
+    (user_facing_codes.METHOD_CODES, METHOD_LABELS), (user_facing_codes.EVIDENCE_KINDS, EVIDENCE_KIND_LABELS),
+    (user_facing_codes.ROW_KINDS, ROW_KIND_LABELS), (user_facing_codes.FIELD_SOURCES, FIELD_SOURCE_LABELS),
+    (user_facing_codes.CHECK_RESULTS, CHECK_RESULT_LABELS), (user_facing_codes.CLI_COLUMNS, COLUMN_LABELS),
+], ids=["triggers", "review states", "methods", "evidence kinds", "preview row kinds", "field sources",
+        "check results", "CLI table columns"])
+def test_every_code_people_read_has_words(codes: tuple[str, ...], table: Mapping[str, str]) -> None:
+    assert codes and set(codes) <= set(table), sorted(set(codes) - set(table))
+    for code in codes:
+        label = table[code]
+        assert label not in user_facing_codes.ALL_CODES and not user_facing_codes.leaked_codes(label), (code, label)
+        assert "_" not in label, label
+        # a field source follows the field's name ("Voting method  from the sheet name: Mail-in")
+        assert label[0].isupper() or table is FIELD_SOURCE_LABELS, label
+
+
+def test_label_functions_use_the_table() -> None:
+    assert [trigger_label(code) for code in user_facing_codes.TRIGGER_CODES] == [
+        TRIGGER_LABELS[code] for code in user_facing_codes.TRIGGER_CODES]
+    assert [review_label(state) for state in user_facing_codes.REVIEW_STATES] == ["Investigating", "Resolved",
+                                                                                  "Won't fix"]
+    assert evidence_label("county_fallback") == EVIDENCE_KIND_LABELS["county_fallback"]
+    assert evidence_label("missing_vuids") == DIAGNOSIS_LABELS["missing_vuids"]  # a diagnosis code as evidence kind
+    assert evidence_label("old_kind") == "old_kind" and evidence_label(None) == ""
+    assert [column_label(c) for c in ("final_accuracy_pct", "trigger_type")] == ["Accuracy", "Trigger"]
+    assert field_value_text("voting_method", "mail-in") == "Mail-in"
+    assert field_value_text("party", "DEM") == "DEM" and field_value_text("voting_method", "curbside") == "curbside"
+
+
+def test_leaked_codes_finds_a_code_and_passes_its_words() -> None:
+    """The leak check the GUI, CLI and PDF tests rely on can fail."""
+    assert user_facing_codes.leaked_codes("Started by AUTO_CHECK; review: wont-fix") == ["AUTO_CHECK", "wont-fix"]
+    assert user_facing_codes.leaked_codes("Method: early-voting, Problem: missing_vuids") == [
+        "early-voting", "missing_vuids"]
+    words = [TRIGGER_LABELS["AUTO_CHECK"], review_label("wont-fix"), method_label("early-voting"),
+             DIAGNOSIS_LABELS["missing_vuids"], *COLUMN_LABELS.values()]
+    assert user_facing_codes.leaked_codes(" ".join(words)) == []

@@ -20,6 +20,7 @@ from turnout_desktop.gui.settings import Preferences, load_preferences, preferen
 from turnout_desktop.gui.settings_dialog import SettingsDialog
 from turnout_desktop.gui.sign_in_dialog import SignInDialog
 from turnout_desktop.gui.task_runner import TaskRunner
+from turnout_desktop.services.demo import remove_temporary_folder
 from turnout_desktop.services.reconciliation_results import (
     FailingVuid,
     FixActionRow,
@@ -176,10 +177,12 @@ def test_command_line_choices(tmp_path):
     parser = build_parser()
     demo = parser.parse_args(["--demo", "--screenshot", str(tmp_path / "x.png"), "--view", "escalation"])
     spec, seed, folder = context_spec(demo, Preferences())
+    remove_temporary_folder(folder)  # what main() does when it returns: no turnout-demo-* folder is left
     assert seed is True and folder is not None and spec.db_url == f"sqlite:///{folder / 'demo.db'}"
+    assert folder.name.startswith("turnout-demo-") and not folder.exists()
     assert (spec.user, spec.role) == ("local", "local")  # the demo file: every view, nobody signed in
     default_spec, default_seed, _ = context_spec(parser.parse_args([]), Preferences())
-    assert default_seed is True and default_spec.db_url is None and default_spec.label() == LOCAL_LABEL
+    assert default_seed is False and default_spec.db_url is None and default_spec.label() == LOCAL_LABEL
     # an old preferences file naming a role and a user decides nothing any more
     preferences_path().parent.mkdir(parents=True, exist_ok=True)
     preferences_path().write_text(json.dumps({"role": "admin", "user_name": "Secretary of State", "county": "KENT",
@@ -188,7 +191,6 @@ def test_command_line_choices(tmp_path):
     shared_spec, shared_seed, _ = context_spec(parser.parse_args([]), load_preferences())
     assert shared_seed is False and shared_spec.is_shared and shared_spec.role == "local"
     assert shared_spec.db_url == "postgresql://clerk_kent@db.example.org:5432/turnout?sslmode=verify-full"
-    folder.rmdir()
 
 
 def test_sign_in_dialog_takes_a_db_url_apart_and_keeps_the_password_out_of_urls(qtbot):

@@ -3,6 +3,7 @@ guide (a bundled file that names every shortcut) and About, and accessible names
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -82,6 +83,8 @@ def test_help_menu_opens_the_bundled_user_guide_which_names_every_shortcut(qtbot
                    window.quit_action, window.help_menu.guide_action):
         shown = action.shortcut().toString(QKeySequence.SequenceFormat.PortableText)
         assert f"| {shown} |" in text, f"the guide does not list {shown} ({action.text()})"
+    pictures = re.findall(r"\]\((screenshots/[\w-]+\.png)\)", text)
+    assert pictures and all((guide.parent / picture).is_file() for picture in pictures), pictures
     assert "resources/user-guide.md" in (REPOSITORY / "docs" / "user-guide.md").read_text(encoding="utf-8")
 
 

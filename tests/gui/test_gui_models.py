@@ -136,7 +136,8 @@ def test_preview_model_marks_rows(qtmodeltester, qtbot):
     model = PreviewModel()
     model.set_preview(preview, {4})
     qtmodeltester.check(model)
-    assert [model.index(r, 0).data() for r in range(5)] == ["banner", "header", "data", "data (problem)", "footer"]
+    assert [model.index(r, 0).data() for r in range(5)] == ["Title row", "Header", "Data", "Data (problem)",
+                                                             "Footer"]
     assert model.headerData(1, Qt.Orientation.Horizontal) == "VUID"
     assert model.headerData(4, Qt.Orientation.Vertical) == "5"
     assert model.row_for_spreadsheet_row(4) == 3

@@ -13,14 +13,16 @@ import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 
+from turnout_desktop.domain.labels import START_CHOICE_LABELS
 from turnout_desktop.gui.app import Startup, build_parser
 from turnout_desktop.gui.main_window import MainWindow
 from turnout_desktop.gui.screenshots import VIEWS
-from turnout_desktop.gui.settings import Preferences
+from turnout_desktop.gui.settings import Preferences, load_preferences
+from turnout_desktop.gui.welcome_dialog import WelcomeDialog
 
 SIZE = QSize(1000, 700)
 ISSUE_VIEWS = ("main", "map", "inbox", "details", "escalation", "override-confirm", "wizard", "wizard-result",
-               "settings", "print-preview", "chart")
+               "settings", "print-preview", "chart", "welcome")
 
 
 def grey_levels(path: Path, step: int = 4) -> list[int]:
@@ -75,6 +77,25 @@ def test_each_view_is_saved_at_the_requested_size_and_shows_something(qtbot, adm
     image = QImage(str(shot))
     assert (image.width(), image.height()) == (SIZE.width(), SIZE.height())
     assert spread(grey_levels(shot)) > 5.0, f"{view}: the picture is (nearly) one colour"
+
+
+def test_the_welcome_view_shows_the_three_choices_and_chooses_none(qtbot, admin_spec, tmp_path) -> None:
+    """The first start's dialog as the user guide shows it: every choice, the server form open, nothing saved."""
+    window = MainWindow(admin_spec, Preferences(auto_check_minutes=0))
+    qtbot.addWidget(window)
+    window.show()
+    shot = tmp_path / "welcome.png"
+    startup = Startup(window, seed_if_empty=False, screenshot=shot, view="welcome")
+    with qtbot.waitSignal(startup.screenshot_saved, timeout=60_000):
+        startup.start()
+    qtbot.waitUntil(window.runner.is_idle, timeout=30_000)
+    dialog = window.findChild(WelcomeDialog)
+    assert dialog is not None and dialog.choice is None
+    assert [button.text() for button in dialog.buttons.values()] == list(START_CHOICE_LABELS.values())
+    assert not dialog.server_box.isHidden()
+    assert load_preferences().start_choice == Preferences().start_choice  # the capture chose nothing
+    image = QImage(str(shot))
+    assert image.width() >= dialog.minimumWidth() and spread(grey_levels(shot)) > 5.0
 
 
 def run_app(*args: str, home: Path) -> subprocess.CompletedProcess[str]:

@@ -152,6 +152,8 @@ def test_an_unreachable_server_offers_to_work_offline(qtbot, db_url: str) -> Non
     message = failed_sign_in(qtbot, dialog, "clerk_loving")
     assert message.startswith(f"The server 127.0.0.1:{port}/turnout (sslmode prefer) cannot be reached.")
     assert dialog.offline_button.isVisible()
+    label = dialog.message  # the whole message shows: the dialog grew to fit its wrapped lines
+    assert label.height() >= label.heightForWidth(label.width())
     with qtbot.waitSignal(dialog.offline_chosen) as offline:
         qtbot.mouseClick(dialog.offline_button, Qt.MouseButton.LeftButton)
     spec = offline.args[0]

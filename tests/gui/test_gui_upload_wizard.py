@@ -52,7 +52,7 @@ def start_wizard(qtbot, window: MainWindow, path: Path) -> UploadWizard:
     assert isinstance(wizard, UploadWizard)
     files = wizard.files_page
     assert files.county.currentText() == "LOVING" and not files.county.isEnabled()  # clerk: own county only
-    files.method.setCurrentText("early-voting")
+    files.method.setCurrentText("Early voting")
     assert files.election_date() == ELECTION
     with qtbot.waitSignal(wizard.checked, timeout=15_000):
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
@@ -108,7 +108,7 @@ def test_wizard_blocks_submit_while_blocking_problems_remain(qtbot, window, tmp_
     assert [(p.row, p.code) for p in blocking] == [(12, "vuid_not_numeric")]
     vuid_quality = next(p for p in review.quality.profiles if p.field == "vuid")
     assert (vuid_quality.valid, vuid_quality.error) == (8, 1)
-    assert review.preview.index(review.preview.row_for_spreadsheet_row(12), 0).data() == "data (problem)"
+    assert review.preview.index(review.preview.row_for_spreadsheet_row(12), 0).data() == "Data (problem)"
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
     assert not wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
     assert wizard.counts_page.reason_label.text().startswith("Submit is disabled: 1 blocking problem(s)")

@@ -57,7 +57,7 @@ def click(qtbot, wizard: UploadWizard, button: QWizard.WizardButton) -> None:
 
 
 def to_review(qtbot, wizard: UploadWizard) -> None:
-    wizard.files_page.method.setCurrentText("early-voting")
+    wizard.files_page.method.setCurrentText("Early voting")
     with qtbot.waitSignal(wizard.checked, timeout=15_000):
         click(qtbot, wizard, QWizard.WizardButton.NextButton)
 
@@ -218,11 +218,11 @@ def test_every_field_says_where_it_comes_from_and_a_sheet_name_must_be_confirmed
     states = {name: label.text() for name, label in panel.state_labels.items()}
     assert states == {
         "vuid": "detected: VUID", "county": "from your choice: LOVING", "party": "not found: choose a column",
-        "voting_method": "from the sheet name: early-voting (confirm it below)", "precinct": "detected: Precinct",
+        "voting_method": "from the sheet name: Early voting (confirm it below)", "precinct": "detected: Precinct",
         "vote_date": "not found: choose a column", "district": "not found: choose a column"}
     assert panel.confirm_list.count() == 1 and not panel.confirm_list.isHidden()
     assert panel.confirm_list.item(0).text() == (
-        "Every row of loving.xlsx Early Voting is voting method early-voting (taken from the sheet name; "
+        "Every row of loving.xlsx Early Voting is voting method Early voting (taken from the sheet name; "
         "no column says so)")
     next_button = wizard.button(QWizard.WizardButton.NextButton)
     assert not next_button.isEnabled()  # the sheet name's method is not confirmed yet
@@ -297,6 +297,6 @@ def test_a_county_from_the_file_name_is_shown_but_not_asked(qtbot, empty_url, tm
     to_review(qtbot, wizard)
     panel = wizard.review_page.mapping_panel
     assert panel.state_labels["county"].text() == "from the file name: LOVING"
-    assert panel.state_labels["voting_method"].text() == "from your choice: early-voting"
+    assert panel.state_labels["voting_method"].text() == "from your choice: Early voting"
     assert panel.confirm_list.count() == 0 and wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     wizard.close()

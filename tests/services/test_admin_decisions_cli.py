@@ -147,7 +147,7 @@ def test_review_states_json_audit_and_old_stored_values(seeded_url: str, capsys:
                      "review_reason": "Called the county clerk", "previous_state": None}
     code, out, _err = _run(capsys, seeded_url, "review", str(terrell_dem), "--state", "wont-fix", "--reason",
                            "Late count is known")
-    assert (code, out) == (0, f"escalation {terrell_dem} (TERRELL DEM) marked wont-fix: Late count is known\n")
+    assert (code, out) == (0, f"escalation {terrell_dem} (TERRELL DEM) marked Won't fix: Late count is known\n")
 
     engine = make_engine(seeded_url)  # a database written before the new states holds the old names
     with transaction(engine) as session:
@@ -186,7 +186,7 @@ def test_log_shows_overrides_and_reviews_and_filters_by_trigger(seeded_url: str,
     code, out, _err = _run(capsys, seeded_url, "log", "--county", "KENT")
     assert code == 0
     lines = out.splitlines()
-    assert f"review    log {kent_rep}  KENT REP  investigating: Asked the county" in lines
+    assert f"review    log {kent_rep}  KENT REP  Investigating: Asked the county" in lines
     assert any(line.startswith(f"override  {in_force['id']}  KENT DEM {ELECTION}  Resolved by local ")
                and line.endswith("(in force): County certified") for line in lines)
     assert any(line.startswith(f"override  {revoked['id']}  KENT REP") and "(revoked " in line

@@ -21,7 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ("uncertify", run_uncertify, "revoke a certification (admin, audited): changes are accepted again"),
     ):
         parser = subparsers.add_parser(name, help=text, description=text)
-        parser.add_argument("--election", required=True, type=parse_election, metavar="YYYY-MM-DD")
+        parser.add_argument("--election", required=True, type=parse_election, metavar="YYYY-MM-DD",
+                            help="election date")
         parser.add_argument("--county", help="one county only (default: the whole election)")
         parser.add_argument("--reason", required=True, metavar="TEXT", help="why (kept with the certification)")
         parser.add_argument("--user", help="who acts, on a local SQLite file only (recorded with the certification); "
@@ -29,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         parser.add_argument("--json", action="store_true", help="print JSON")
         parser.set_defaults(func=func)
     listing = subparsers.add_parser("certifications", help="the certifications of an election, revoked ones too")
-    listing.add_argument("--election", required=True, type=parse_election, metavar="YYYY-MM-DD")
+    listing.add_argument("--election", required=True, type=parse_election, metavar="YYYY-MM-DD", help="election date")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(func=run_list)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from turnout_desktop.cli.common import context_from_args, parse_election, print_json
 from turnout_desktop.domain.codes import parse_party
-from turnout_desktop.domain.labels import status_label
+from turnout_desktop.domain.labels import review_label, status_label
 from turnout_desktop.domain.scope import Scope
 from turnout_desktop.engine import types as engine_types
 from turnout_desktop.errors import InvalidRequest
@@ -39,16 +39,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``override`` (with its ``revoke`` action) and ``review``."""
     ov = subparsers.add_parser("override", help="publish a county/party figure by override, or revoke one (admin)",
                                description=OVERRIDE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ov.add_argument("--election", type=parse_election, metavar="YYYY-MM-DD")
-    ov.add_argument("--county")
-    ov.add_argument("--party", help="DEM, REP, LIB, GRN or ALL")
+    ov.add_argument("--election", type=parse_election, metavar="YYYY-MM-DD", help="election date (required)")
+    ov.add_argument("--county", help="the county (required)")
+    ov.add_argument("--party", help="DEM, REP, LIB, GRN or ALL (required)")
     ov.add_argument("--reason", metavar="TEXT", help="why the figure may be published (required)")
     ov.add_argument("--json", action="store_true", help="print JSON")
     ov.set_defaults(func=run_override, override_action=None)
     actions = ov.add_subparsers(dest="override_action", metavar="[revoke ID]")
     revoke = actions.add_parser("revoke", help="revoke override ID (the computed status shows again)",
                                 description="Revoke override ID; admin only, with a written reason.")
-    revoke.add_argument("override_id", type=int, metavar="ID")
+    revoke.add_argument("override_id", type=int, metavar="ID",
+                        help="the override's id (`turnout log --json`, key \"overrides\")")
     revoke.add_argument("--reason", required=True, metavar="TEXT", help="why it is revoked (required)")
     revoke.add_argument("--json", action="store_true", help="print JSON")
     revoke.set_defaults(func=run_revoke)
@@ -58,8 +59,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Set the review state of an escalation: ESCALATION_ID is the id of an ESCALATED entry of "
                     "`turnout log`. An escalation nobody reviewed is open. Admin only; the reason is required "
                     "and goes to the audit log.")
-    rv.add_argument("log_id", type=int, metavar="ESCALATION_ID")
-    rv.add_argument("--state", required=True, choices=("investigating", "resolved", "wont-fix"))
+    rv.add_argument("log_id", type=int, metavar="ESCALATION_ID", help="the id of an ESCALATED entry of `turnout log`")
+    rv.add_argument("--state", required=True, choices=("investigating", "resolved", "wont-fix"),
+                    help="the review state to record")
     rv.add_argument("--reason", required=True, metavar="TEXT", help="what was found or decided (required)")
     rv.add_argument("--json", action="store_true", help="print JSON")
     rv.set_defaults(func=run_review)
@@ -107,8 +109,8 @@ def run_review(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        print(f"escalation {result.log_id} ({result.county} {result.party}) marked {result.review_state}"
-              f": {result.review_reason}")
+        print(f"escalation {result.log_id} ({result.county} {result.party}) marked "
+              f"{review_label(result.review_state)}: {result.review_reason}")
     return EXIT_OK
 
 
@@ -131,7 +133,7 @@ def print_decisions(entries: Sequence[LogEntry], overrides: Sequence[OverrideLis
     """The text form of ``log``: one line per reviewed escalation, one per override (after the table)."""
     for entry in entries:
         if entry.review_state:
-            print(f"review    log {entry.id}  {entry.county} {entry.party}  {entry.review_state}: "
+            print(f"review    log {entry.id}  {entry.county} {entry.party}  {review_label(entry.review_state)}: "
                   f"{entry.review_reason or ''}")
     for row in overrides:
         state = "in force" if row.revoked_at is None else f"revoked {row.revoked_at}"

@@ -12,8 +12,10 @@ from turnout_desktop.domain.codes import VotingMethod
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     statewide = subparsers.add_parser("import-statewide", help="load statewide roster files (idempotent)")
-    statewide.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    statewide.add_argument("--election", required=True, type=parse_election, metavar="YYYY-MM-DD")
+    statewide.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                           help="statewide roster files (csv, txt or zip)")
+    statewide.add_argument("--election", required=True, type=parse_election, metavar="YYYY-MM-DD",
+                           help="election date")
     statewide.add_argument("--party", help="party of a one-party primary file without a party column")
     statewide.add_argument("--in-person-method", choices=[VotingMethod.EARLY_VOTING.value,
                                                           VotingMethod.ELECTION_DAY.value],
@@ -25,8 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     statewide.set_defaults(func=run_statewide)
 
     precincts = subparsers.add_parser("import-precincts", help="load a precinct-to-district map")
-    precincts.add_argument("file", type=Path, metavar="FILE")
-    precincts.add_argument("--json", action="store_true")
+    precincts.add_argument("file", type=Path, metavar="FILE", help="a spreadsheet of county, precinct and district")
+    precincts.add_argument("--json", action="store_true", help="print the result as JSON")
     precincts.set_defaults(func=run_precincts)
 
 

@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     list_parser = actions.add_parser("list", help="show the queued submissions")
     list_parser.add_argument("--pending", action="store_true", help="only items not pushed yet")
-    list_parser.add_argument("--json", action="store_true")
+    list_parser.add_argument("--json", action="store_true", help="print JSON")
     list_parser.set_defaults(func=run_list)
 
     push_parser = actions.add_parser("push", help="send the queued submissions to the shared server, exactly once")
@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     push_parser.add_argument("--user", help="who pushes, for a SQLite server only; on PostgreSQL the login of "
                              "--server pushes (each item keeps its offline submitter in its details)")
     push_parser.add_argument("--no-reconcile", action="store_true", help="store only; reconcile later")
-    push_parser.add_argument("--json", action="store_true")
+    push_parser.add_argument("--json", action="store_true", help="print JSON")
     push_parser.set_defaults(func=run_push)
 
 

@@ -21,6 +21,7 @@ from turnout_desktop.cli.common import parse_election, print_json
 from turnout_desktop.errors import ImportRejected
 
 if TYPE_CHECKING:  # the readers load pandas, the cache reader SQLAlchemy: both load when a pre-check runs
+    from turnout_desktop.ingest.interpret.model import Problem
     from turnout_desktop.ingest.interpret.precheck import PrecheckReport
     from turnout_desktop.services.statewide_cache import StatewideCache
 
@@ -42,9 +43,9 @@ def parse_map(text: str) -> dict[str, str]:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("precheck", help="check county files offline before submitting them")
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="the county's turnout files")
     parser.add_argument("--county", help="the county submitting (rows of other counties then block)")
-    parser.add_argument("--election", type=parse_election, help="election date YYYY-MM-DD")
+    parser.add_argument("--election", type=parse_election, metavar="YYYY-MM-DD", help="election date")
     parser.add_argument("--party", help="party when the file does not say (DEM, REP, ...)")
     parser.add_argument("--method", help="voting method when the file does not say")
     parser.add_argument("--map", type=parse_map, default=None, metavar="FIELD=Column,...",
@@ -122,11 +123,16 @@ def print_human(report: PrecheckReport, cache: StatewideCache | None = None) -> 
     blocking = sum(p.blocking for p in problems)
     out.write(f"\nProblems: {len(problems)} ({blocking} blocking)\n")
     for problem in problems:
-        place = ", ".join(part for part in (
-            problem.file, f"sheet {problem.sheet}" if problem.sheet else "",
-            f"row {problem.row}" if problem.row is not None else "",
-            f"column {problem.column!r}" if problem.column else "") if part)
-        value = f" value {problem.value!r}" if problem.value is not None else ""
-        flag = "BLOCKING" if problem.blocking else "info"
-        out.write(f"  [{flag}] {problem.code}: {place}{value}: {problem.message}\n")
+        out.write(f"  {problem_line(problem)}\n")
     out.write("\nReady to submit.\n" if report.ready else "\nNot ready: fix the blocking problems first.\n")
+
+
+def problem_line(problem: Problem) -> str:
+    """One problem for people: where, the value, what is wrong (the code stays in --json)."""
+    place = ", ".join(part for part in (
+        problem.file, f"sheet {problem.sheet}" if problem.sheet else "",
+        f"row {problem.row}" if problem.row is not None else "",
+        f"column {problem.column!r}" if problem.column else "") if part)
+    value = f" value {problem.value!r}" if problem.value is not None else ""
+    flag = "BLOCKING" if problem.blocking else "info"
+    return f"[{flag}] {place}{value}: {problem.message}"

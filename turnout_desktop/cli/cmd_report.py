@@ -15,11 +15,11 @@ FORMATS = ("pdf", "csv", "xlsx")
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``report`` sub-command."""
     parser = subparsers.add_parser("report", help="export a diagnostic report (pdf, csv or xlsx)")
-    parser.add_argument("--election", required=True, type=parse_election, metavar="YYYY-MM-DD")
+    parser.add_argument("--election", required=True, type=parse_election, metavar="YYYY-MM-DD", help="election date")
     scope = parser.add_mutually_exclusive_group()
     scope.add_argument("--county", help="one county only (SOS name)")
     scope.add_argument("--escalation", type=int, metavar="ID", help="one reconciliation log entry only")
-    parser.add_argument("--format", required=True, choices=FORMATS, dest="fmt")
+    parser.add_argument("--format", required=True, choices=FORMATS, dest="fmt", help="the file format")
     parser.add_argument("--out", required=True, type=Path, metavar="PATH",
                         help="output file, or a folder to get a generated safe name")
     parser.set_defaults(func=run)
@@ -27,12 +27,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the report and print the path written."""
-    from turnout_desktop.domain.counties import canonical_county_name
     from turnout_desktop.services.reporting import export_report
 
-    county = canonical_county_name(args.county) or args.county if args.county else None
-    context = context_from_args(args)
-    path = export_report(context, election=args.election, fmt=args.fmt, out=args.out, county=county,
+    context = context_from_args(args)  # the service refuses an unknown --county (exit 2) before writing anything
+    path = export_report(context, election=args.election, fmt=args.fmt, out=args.out, county=args.county,
                          escalation_id=args.escalation)
     print(path)
     return 0

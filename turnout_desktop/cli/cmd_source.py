@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Store a folder or file (as an absolute path; it must exist and be readable) or an https "
                     "URL (plain http only to 127.0.0.1/::1/localhost). A URL is probed first; exit 2 when the "
                     "source is refused.")
-    src_set.add_argument("path", metavar="PATH|URL")
+    src_set.add_argument("path", metavar="PATH|URL", help="a folder, a file or an https URL")
     src_set.add_argument("--no-probe", action="store_true", help="store a URL without asking the server first")
     src_set.set_defaults(func=run_source_set)
     src_show = src_sub.add_parser("show", help="print the statewide source, its kind and the last download")

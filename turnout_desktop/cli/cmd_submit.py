@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from turnout_desktop.cli.cmd_precheck import problem_line
 from turnout_desktop.cli.common import ProgressBar, context_from_args, parse_election, print_json
 from turnout_desktop.domain.labels import status_text
 
@@ -25,18 +26,18 @@ def parse_mapping(text: str | None) -> dict[str, str] | None:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("submit", help="store a county upload and reconcile it")
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="the county's turnout files (one upload)")
     parser.add_argument("--county", help="county of the upload (optional when the files name their counties)")
-    parser.add_argument("--election", required=True, type=parse_election, metavar="YYYY-MM-DD")
+    parser.add_argument("--election", required=True, type=parse_election, metavar="YYYY-MM-DD", help="election date")
     parser.add_argument("--user", help="who submits, on a local SQLite file only (recorded in the audit trail); "
                         "on PostgreSQL you act as the login you connect with and --user is refused")
-    parser.add_argument("--party")
-    parser.add_argument("--method")
+    parser.add_argument("--party", help="party when the files do not say (DEM, REP, ...)")
+    parser.add_argument("--method", help="voting method when the files do not say")
     parser.add_argument("--map", type=parse_mapping, metavar="field=Column,...", help="explicit column mapping")
     parser.add_argument("--no-reconcile", action="store_true", help="store only; reconcile later")
     parser.add_argument("--offline", action="store_true",
                         help="pre-check and queue in the local outbox (--db or the local file); see 'outbox push'")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)
 
 
@@ -57,8 +58,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             for problem in blocked.upload.problems:
                 if problem.blocking:
-                    print(f"BLOCKING {problem.file} row {problem.row} [{problem.column}] {problem.code}: "
-                          f"{problem.message}")
+                    print(problem_line(problem))
         print(f"turnout: {blocked}", file=sys.stderr)
         return blocked.exit_code
     if args.json:

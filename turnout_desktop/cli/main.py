@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -21,6 +22,7 @@ EXIT_BLOCKED = 1
 EXIT_BAD_INPUT = 2
 EXIT_NOT_RESOLVED = 3
 EXIT_NOT_PERMITTED = 4
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader went away
 INSUFFICIENT_PRIVILEGE = "42501"  # SQLSTATE of a refused privilege or row-level security check
 EPILOG = """exit codes:
   0  the command ran to the end (statuses are in the output)
@@ -46,6 +48,8 @@ COMMAND_MODULES = (
     "turnout_desktop.cli.cmd_admin",
     "turnout_desktop.cli.cmd_identity",
     "turnout_desktop.cli.cmd_certify",
+    "turnout_desktop.cli.cmd_schedule",
+    "turnout_desktop.cli.cmd_self_test",
 )
 
 
@@ -70,7 +74,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # here, not at exit: a reader that went away (``| head``) is handled below
+        return code
+    except BrokenPipeError:
+        # The reader closed the pipe (``turnout log --json | head -1``): stop quietly, as other Unix tools do.
+        # Output still buffered would fail again at exit, so stdout is pointed at the null device first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except TurnoutError as exc:
         if str(exc).startswith("not permitted:"):  # one line: not permitted: ROLE may not ACTION
             print(str(exc).splitlines()[0], file=sys.stderr)

@@ -8,18 +8,18 @@ is migrated only by ``turnout admin setup`` under the owner login; clients compa
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from turnout_desktop.errors import DatabaseUnavailable, SchemaMismatch
+from turnout_desktop.resources_path import migrations_dir
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = migrations_dir()  # a frozen bundle keeps them under sys._MEIPASS (build.spec)
 # ``revision = '0004'`` / ``down_revision = '0003'`` (or None) as the migration files write them.
 _REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(None|'[^']+'|\"[^\"]+\")\s*$", re.MULTILINE)
 

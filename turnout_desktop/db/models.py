@@ -349,6 +349,25 @@ class OfficialCountChange(Base):
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class RosterOverlapProbe(Base):
+    """One call of the roster-overlap check, written by its SECURITY DEFINER function (migration 0010).
+
+    Each call tells a clerk one bit about records row-level security hides (db/pg_roster_overlap.py), so
+    every call is kept here for admins and auditors and a login's calls of the last hour are rate-limited.
+    """
+
+    __tablename__ = "roster_overlap_probe"
+    __table_args__ = (Index("ix_roster_overlap_probe_login_time", "login", "probed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(Text)
+    election_date: Mapped[dt.date] = mapped_column(Date)
+    distinct_vuids: Mapped[int] = mapped_column(Integer)
+    vuids_sha256: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str | None] = mapped_column(String(100))
+    probed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class AuditAnchor(Base):
     """The hash of every audit row as it was appended, kept where no application role can rewrite it.
 

@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy import Connection, Engine, text
 
+from turnout_desktop.db.pg_roster_overlap import create_roster_overlap_function
+
 GROUPS = ("turnout_clerk", "turnout_admin", "turnout_auditor", "turnout_service")
 WRITERS = ("turnout_clerk", "turnout_admin", "turnout_service")
 SETUP_LOCK_KEY = int.from_bytes(hashlib.sha256(b"turnout|admin setup").digest()[:8], "big", signed=True)
@@ -35,8 +37,8 @@ ALL_TABLES = (
     "alembic_version", "app_setting", "audit_anchor", "audit_event", "certification", "county_grant",
     "county_roster_row", "login_role", "official_count_change", "reconcile_input",
     "county_turnout_reference", "fix", "fix_action", "manual_override", "outbox_item", "precinct_district",
-    "reconciliation_attempt", "reconciliation_log", "source_file", "statewide_count_cache", "submission",
-    "submission_file", "turnout_record", "upload_count",
+    "reconciliation_attempt", "reconciliation_log", "roster_overlap_probe", "source_file",
+    "statewide_count_cache", "submission", "submission_file", "turnout_record", "upload_count",
 )
 # Tables a clerk writes while it uploads and reconciles its own counties.
 CLERK_INSERT = ("source_file", "submission", "submission_file", "county_roster_row", "upload_count",
@@ -147,6 +149,9 @@ SECURITY DEFINER SET search_path = {schema}, pg_catalog, pg_temp AS $$
 $$""")  # noqa: S608 - DDL from constants and quote_ident
     run("REVOKE ALL ON FUNCTION turnout_may_link_file(integer) FROM PUBLIC")
     run(f"GRANT EXECUTE ON FUNCTION turnout_may_link_file(integer) TO {groups}")
+    # The upload wizard's "another county's roster" check for a clerk: a logged, rate-limited verdict, no
+    # record; it also narrows roster_overlap_probe (granted above with every table) to admins and auditors.
+    create_roster_overlap_function(run, schema)
     _policies(run)
     run(f"ALTER DATABASE {database} SET idle_session_timeout = '{IDLE_SESSION_TIMEOUT}'")
     # A transaction left open (a crashed client, or one holding an advisory lock to stall others) ends.
@@ -209,7 +214,7 @@ def _reset_policies(run: Callable[[str], None], table: str) -> None:
 def scoped_tables() -> Iterable[str]:
     """Every table with row-level security (tests check the catalog against this)."""
     return (*COUNTY_TABLES, *CHILD_TABLES, "source_file", "county_grant", "audit_event", "login_role",
-            "app_setting")
+            "app_setting", "roster_overlap_probe")  # the last: rights and policies in db/pg_roster_overlap.py
 
 
 def setup_database(engine: Engine) -> None:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
@@ -53,6 +53,33 @@ def normalize_url(url: str) -> str:
     return url
 
 
+# libpq connection parameters that carry a secret when written in a URL's query (``?password=...``).
+SECRET_QUERY_KEYS = ("password", "sslpassword")
+DATABASE_FILE_MODE = 0o600  # a local database holds voters' records: its owner alone reads it
+
+
+def url_without_secrets(url: str) -> tuple[str, bool]:
+    """``url`` without its password (``user:password@`` and secret query keys); True when one was removed."""
+    parsed = make_url(url)
+    query = {key: value for key, value in parsed.query.items() if key.lower() not in SECRET_QUERY_KEYS}
+    removed = parsed.password is not None or len(query) != len(parsed.query)
+    # ``URL.set(password=None)`` keeps the password (None means "unchanged"): build the URL without it.
+    clean = URL.create(parsed.drivername, username=parsed.username, host=parsed.host, port=parsed.port,
+                       database=parsed.database, query=query)
+    return clean.render_as_string(hide_password=False), removed
+
+
+def _create_private_file(database: str) -> None:
+    """Create a missing SQLite file readable by its owner only (SQLite gives -wal/-shm the same mode)."""
+    if database.startswith("file:"):
+        return  # a URI filename: SQLite opens it with its own options
+    try:
+        handle = os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DATABASE_FILE_MODE)
+    except FileExistsError:
+        return
+    os.close(handle)
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine with the per-backend settings this application relies on."""
     url = normalize_url(url)
@@ -67,6 +94,9 @@ def make_engine(url: str) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
                                json_serializer=canonical_json)
+        if database and database != ":memory:":
+            # At the first connection, as SQLite itself would: an engine that never connects creates nothing.
+            event.listen(engine, "do_connect", lambda *_args: _create_private_file(database))
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":

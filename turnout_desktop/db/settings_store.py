@@ -20,6 +20,7 @@ GATE_WITHIN = "gate_within_threshold"
 SUCCESS_THRESHOLD = "success_threshold"
 AUTO_CHECK_MINUTES = "auto_check_minutes"
 JSON_ENVELOPE_MAX_MB = "json_envelope_max_mb"
+DEMO_DATA = "demo_data"  # "true" in a database seeded with made-up demo data (services/demo.py seed_demo)
 DEFAULT_AUTO_CHECK_MINUTES = 60
 
 
@@ -35,6 +36,11 @@ def set_setting(session: Session, key: str, value: str) -> None:
     else:
         row.value = value
     session.flush()
+
+
+def is_demo_database(session: Session) -> bool:
+    """True when the database holds demo data: its reports say DEMO and nothing of it is published."""
+    return get_setting(session, DEMO_DATA) == "true"
 
 
 def _percent(session: Session, key: str, default: Decimal) -> Decimal:

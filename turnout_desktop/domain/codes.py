@@ -138,19 +138,23 @@ def is_in_person_only_name(name: str) -> bool:
         and method_from_name(name) == VotingMethod.EARLY_VOTING
 
 
+# Whole words of a file or sheet name that name a Texas party (docs/data-formats.md: sheets per party).
+# "Green" only as a word of its own: a name such as "Greenville EV" names a place, not the party.
+_NAME_PARTY_WORDS: dict[str, str] = {
+    "DEM": DEM, "DEMOCRAT": DEM, "DEMOCRATIC": DEM, "DEMOCRATS": DEM,
+    "REP": REP, "REPUBLICAN": REP, "REPUBLICANS": REP, "GOP": REP,
+    "LIB": "LIB", "LIBERTARIAN": "LIB", "LIBERTARIANS": "LIB",
+    "GRN": "GRN", "GREEN": "GRN", "GREENS": "GRN", "GREENPARTY": "GRN",
+}
+# Inside a longer word ("DemocraticParty", "RepublicanPrimary2026"): full names that are no place's name.
+_NAME_PARTY_STEMS = (("DEMOCRAT", DEM), ("REPUBLICAN", REP), ("LIBERTARIAN", "LIB"))
+
+
 def party_from_name(name: str) -> str | None:
-    """Party named by a file or sheet name (``..._Dem.txt``, ``Republican``, ``EV DEM Roster``)."""
+    """Party named by a file or sheet name (``..._Dem.txt``, ``Republican``, ``Green``, ``EV DEM Roster``)."""
     for token in _NAME_TOKENS.findall(name):
-        upper = token.upper()
-        if upper in {"DEM", "DEMOCRAT", "DEMOCRATIC", "DEMOCRATS"}:
-            return DEM
-        if upper in {"REP", "REPUBLICAN", "REPUBLICANS", "GOP"}:
-            return REP
-        if upper in {"LIB", "LIBERTARIAN"}:
-            return "LIB"
+        party = _NAME_PARTY_WORDS.get(token.upper())
+        if party:
+            return party
     upper_name = name.upper()
-    if "DEMOCRAT" in upper_name:
-        return DEM
-    if "REPUBLICAN" in upper_name:
-        return REP
-    return None
+    return next((party for stem, party in _NAME_PARTY_STEMS if stem in upper_name), None)

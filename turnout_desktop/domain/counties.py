@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from turnout_desktop.errors import InvalidRequest
 from turnout_desktop.resources_path import resource_path
 
 _NON_LETTERS = re.compile(r"[^A-Z]")
@@ -75,6 +76,18 @@ def canonical_county_name(text: object) -> str | None:
     """The SOS spelling used everywhere in the database (``DEWITT``), or None when unknown."""
     county = find_county(text)
     return county.sos_name if county else None
+
+
+def known_county_name(text: object) -> str:
+    """The SOS spelling of the county a request names; InvalidRequest (exit 2) naming it when it is none of the 254.
+
+    Every command and service that takes a county from a person refuses an unknown one through this one check,
+    so ``report --county Nowhere`` fails like ``reconcile --county Nowhere`` instead of reporting nothing.
+    """
+    name = canonical_county_name(text)
+    if name is None:
+        raise InvalidRequest(f"Unknown Texas county {text!r}.")
+    return name
 
 
 def is_pseudo_county(text: object) -> bool:

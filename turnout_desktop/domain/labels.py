@@ -276,3 +276,103 @@ CHECK_CHANGE_LABELS: Mapping[str, str] = {
 }
 # The dashboard keeps the last figures it loaded; offline it shows them with this mark (HH:MM, local time).
 OFFLINE_FIGURES_MARK = "offline, figures as of {time}"
+
+# What started a logged run (``reconciliation_log.trigger_type``; the values are engine/types.py TRIGGER_*).
+TRIGGER_LABELS: Mapping[str, str] = {
+    "COUNTY_UPLOAD": "County upload",
+    "AUTO_CHECK": "Scheduled check",
+    "MANUAL": "Re-check by hand",
+}
+# The county details' accuracy-over-time chart (gui/accuracy_history_chart.py).
+ACCURACY_HISTORY_TITLE = "Accuracy over time"
+NO_ACCURACY_HISTORY = "No reconciliation logged yet for {county}"
+LOADING_ACCURACY_HISTORY = "Loading the accuracy history of {county}…"
+ACCURACY_HISTORY_POINT = ("{time}\n{party}: {accuracy} - {status} {mark}\n"
+                          "Official count {official}, statewide roster {statewide}\nStarted by: {trigger}")
+
+
+def trigger_label(trigger: str | None) -> str:
+    """``Scheduled check`` for ``AUTO_CHECK``; an unknown trigger as it was logged."""
+    return TRIGGER_LABELS.get(trigger, trigger) if trigger else ""
+
+
+# The kinds of wrong-county evidence (``engine/diagnose.py`` WRONG_DISTRICT_KINDS); the details dialog's
+# Problem column names them, and any other evidence kind that is a diagnosis code by its diagnosis label.
+EVIDENCE_KIND_LABELS: Mapping[str, str] = {
+    "in_other_county": "Listed in another county statewide",
+    "claimed_by_other_county": "Claimed by another county's roster",
+    "county_fallback": "County guessed, not read from the data",
+    "district_mismatch": "District disagrees with the precinct map",
+}
+
+
+def evidence_label(kind: str | None) -> str:
+    """One evidence row's problem in words: a wrong-county kind, else a diagnosis code, else as it is."""
+    if not kind:
+        return ""
+    return EVIDENCE_KIND_LABELS.get(kind) or DIAGNOSIS_LABELS.get(kind, kind)
+
+
+# The kinds of row in the upload wizard's preview (``services/upload_preview.py`` BANNER ... BLANK).
+ROW_KIND_LABELS: Mapping[str, str] = {
+    "banner": "Title row",
+    "header": "Header",
+    "data": "Data",
+    "footer": "Footer",
+    "blank": "Blank",
+}
+
+
+def field_value_text(field: str, value: str) -> str:
+    """A roster field's value as people read it: a voting method in words, anything else as it is."""
+    return method_label(value) if field == "voting_method" else value
+
+
+# Column headings of the CLI's text tables (``cli/cmd_engine.py``), keyed by the result fields the JSON names.
+COLUMN_LABELS: Mapping[str, str] = {
+    "id": "ID",
+    "created_at": "Created",
+    "county": FIELD_LABELS["county"],
+    "party": FIELD_LABELS["party"],
+    "voting_method": "Method",
+    "official_count": "Official",
+    "expected_total": "Official",
+    "database_count": "Database",
+    "actual_total": "Database",
+    "discrepancy": "Off by",
+    "accuracy_pct": "Accuracy",
+    "final_accuracy_pct": "Accuracy",
+    "status": "Status",
+    "public_message": "Public message",
+    "trigger_type": "Trigger",
+    "strategy_succeeded": "Fixed by",
+    "attempts_count": "Attempts",
+    "check": "Check",
+}
+# What ``turnout check`` did with one county/party (``engine/results.py`` CHECK_*).
+CHECK_RESULT_LABELS: Mapping[str, str] = {
+    "unchanged": "Unchanged",
+    "reconciled": "Reconciled again",
+}
+
+
+def column_label(name: str) -> str:
+    """``Accuracy`` for ``final_accuracy_pct``; an unknown column name as it is."""
+    return COLUMN_LABELS.get(name, name)
+
+# A database seeded with made-up demo data says so in the title bar and on every report (services/demo.py).
+DEMO_MARK = "DEMO"
+
+
+def demo_marked(title: str) -> str:
+    """``title`` marked as demo data, the mark first so a cut-off title still shows it."""
+    return f"{DEMO_MARK} - {title}"
+
+
+# The first start's welcome dialog (gui/welcome_dialog.py), by the choice saved in the preferences.
+START_CHOICE_LABELS: Mapping[str, str] = {
+    "demo": "Try with demo data",
+    "local": "Use a local database",
+    "server": "Connect to the shared server",
+}
+REMOVE_DEMO_DATA = "Remove demo data…"

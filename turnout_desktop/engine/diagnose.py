@@ -127,6 +127,10 @@ def _evidence(session: Session, scope: evidence.EvidenceScope) -> dict[Pair, dic
             found[pair][DATA_FORMAT] = format_evidence
     _add_timing(session, scope, found)
     return found
+
+
+# The kinds of wrong-county evidence ``_evidence`` collects under WRONG_DISTRICT (domain/labels.py names them).
+WRONG_DISTRICT_KINDS = ("in_other_county", "claimed_by_other_county", "county_fallback", "district_mismatch")
 # Upload problems that say a value was read wrongly or had to be repaired. Layout notes (banner, blank
 # or footer rows skipped, a footer total that agrees, a repeated row) are not format problems.
 _FORMAT_CODES = frozenset({"encoding_fallback", "footer_total_mismatch", "summary_bad_number"})
@@ -214,7 +218,5 @@ def sample_vuids(details: dict[str, Any], limit: int = 10) -> dict[str, list[str
         samples[code] = [row["vuid"] for row in rows[:limit]]
     samples[EXTRA_VUIDS] = [row["vuid"] for row in details.get(EXTRA_VUIDS, {}).get("records", [])[:limit]]
     wrong = details.get(WRONG_DISTRICT, {})
-    samples[WRONG_DISTRICT] = [row["vuid"] for key in ("in_other_county", "claimed_by_other_county",
-                                                       "county_fallback", "district_mismatch")
-                               for row in wrong.get(key, [])][:limit]
+    samples[WRONG_DISTRICT] = [row["vuid"] for key in WRONG_DISTRICT_KINDS for row in wrong.get(key, [])][:limit]
     return {code: vuids for code, vuids in samples.items() if vuids}

@@ -7,7 +7,6 @@ import logging
 import multiprocessing
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtWidgets import QApplication
 
 from turnout_desktop.gui import jobs, window_state
+from turnout_desktop.gui.demo_actions import remove_demo_window
 from turnout_desktop.gui.error_dialogs import install_handlers
 from turnout_desktop.gui.icons import icon, stylesheet
 from turnout_desktop.gui.main_thread_gc import MainThreadGarbageCollector
@@ -22,11 +22,16 @@ from turnout_desktop.gui.main_window import MainWindow
 from turnout_desktop.gui.process_worker import shutdown_child
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.screenshots import VIEWS, ScreenshotTaker, apply_dark_palette, parse_size
-from turnout_desktop.gui.settings import DB_POSTGRESQL, Preferences, load_preferences
+from turnout_desktop.gui.settings import DB_LOCAL, DB_POSTGRESQL, Preferences, is_first_run, load_preferences
 from turnout_desktop.gui.shutdown import TerminationWatch
 from turnout_desktop.gui.sign_in_jobs import SignedIn
 from turnout_desktop.gui.task_runner import TaskRunner, live_runners
-from turnout_desktop.services.demo import prepare_database
+from turnout_desktop.services.demo import (
+    demo_database_path,
+    make_temporary_folder,
+    prepare_database,
+    remove_temporary_folder,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="--screenshot at this size in pixels (default: the window 1280x800, dialogs their own)")
     parser.add_argument("--dark", action="store_true", help="use the dark palette (for --screenshot)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation offscreen on a temporary database, no window; exit 0 if all pass")
     return parser
 
 
@@ -52,14 +59,24 @@ def context_spec(args: argparse.Namespace, preferences: Preferences) -> tuple[jo
     dialog asks who, and the database says which role that login has.
     """
     if args.demo:
-        folder = Path(tempfile.mkdtemp(prefix="turnout-demo-"))
+        folder = make_temporary_folder()  # removed when main() ends
         return jobs.ContextSpec(f"sqlite:///{folder / 'demo.db'}"), True, folder
     if args.db:
         return jobs.ContextSpec(args.db), False, None
     if preferences.db_kind == DB_POSTGRESQL:
         return jobs.ContextSpec(preferences.database_url()), False, None
-    # The local default database is seeded with demo data on first start.
-    return jobs.ContextSpec(None), True, None
+    demo_database = demo_database_path()
+    if preferences.db_kind == DB_LOCAL and preferences.local_path and \
+            Path(preferences.local_path).resolve() == demo_database.resolve():
+        # "Try with demo data": a database of its own, seeded when empty, files next to it.
+        return jobs.ContextSpec(f"sqlite:///{demo_database}"), True, demo_database.parent
+    # The local database holds real work only: it is never seeded with demo data.
+    return jobs.ContextSpec(None), False, None
+
+
+def wants_welcome(args: argparse.Namespace) -> bool:
+    """The welcome dialog: a plain start (no ``--db``, ``--demo`` or ``--screenshot``) with nothing configured."""
+    return not (args.demo or args.db or args.screenshot is not None) and is_first_run()
 
 
 class Startup(QObject):
@@ -130,8 +147,24 @@ class Launcher(QObject):
             window_state.fit_first_start(window)  # the saved geometry, else a size that fits the screen
         window.show()
         startup.start()
+        window.demo.removal_confirmed.connect(lambda database: self.replace_demo(window, database))
         self.window = window
         return window
+
+    def replace_demo(self, window: MainWindow, database: Path) -> MainWindow:
+        """File > Remove demo data…: delete the demo database and open the local database in its place."""
+        quits_when_closed = QApplication.quitOnLastWindowClosed()
+        QApplication.setQuitOnLastWindowClosed(False)  # the demo's window closes before the next one opens
+        try:
+            problem = remove_demo_window(window, database)
+            self.preferences = load_preferences()
+            self.options.update(seed_if_empty=False, demo_folder=None)
+            local = self.launch(jobs.ContextSpec(None))
+        finally:
+            QApplication.setQuitOnLastWindowClosed(quits_when_closed)
+        if problem is not None:
+            local.show_error(problem)
+        return local
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -140,6 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(list(argv) if argv is not None else None)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.self_test:
+        from turnout_desktop.gui.self_test import run_desktop_self_test
+
+        return run_desktop_self_test()
     if args.screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -152,11 +189,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The system switching between light and dark: recolour the stylesheet (rows recolour on their own).
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: app.setStyleSheet(stylesheet()))
     install_handlers()
+    preferences = load_preferences()
+    if wants_welcome(args):
+        from turnout_desktop.gui.welcome_dialog import ask_how_to_start
+
+        chosen = ask_how_to_start(preferences)
+        if chosen is None:
+            return 0  # closed without a choice: nothing saved, asked again at the next start
+        preferences = chosen
     collector = MainThreadGarbageCollector(app)  # Qt objects are never freed by a worker thread
     collector.install()
     termination = TerminationWatch(parent=app)  # SIGTERM closes the windows like Quit: state is saved
     termination.install()
-    preferences = load_preferences()
     spec, seed, demo_folder = context_spec(args, preferences)
     launcher = Launcher(preferences, seed_if_empty=seed, demo_folder=demo_folder, screenshot=args.screenshot,
                         view=args.view, size=args.size)
@@ -179,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         runner.shutdown()
     jobs.dispose_engines()
     shutdown_child()
+    if args.demo:  # after every connection closed (Windows deletes no open file); SIGTERM ends here too
+        remove_temporary_folder(demo_folder)
     collector.uninstall()
     return int(code)
 

@@ -22,7 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from turnout_desktop.domain.labels import diagnoses_text, method_label, outcome_label, status_text, strategy_label
+from turnout_desktop.domain.diagnosis import DiagnosisCode
+from turnout_desktop.domain.labels import (
+    ACCURACY_HISTORY_TITLE,
+    diagnoses_text,
+    diagnosis_label,
+    evidence_label,
+    method_label,
+    outcome_label,
+    status_text,
+    strategy_label,
+)
+from turnout_desktop.gui.accuracy_history_chart import AccuracyHistoryChart
 from turnout_desktop.gui.activity_model import off_by_text
 from turnout_desktop.gui.override_confirm import OverrideInForceBox
 from turnout_desktop.gui.qt_compat import emit
@@ -39,7 +50,7 @@ METHOD_COLUMNS = (
 )
 EVIDENCE_COLUMNS = (
     Column("VUID", key("vuid")),
-    Column("Problem", lambda r: r.get("kind") or r.get("reason") or r.get("code")),
+    Column("Problem", lambda r: evidence_problem(r)),
     Column("Row", lambda r: r.get("row_no", r.get("row")), numeric=True),
     Column("Source file", lambda r: r.get("source_file") or r.get("file")),
     Column("Precinct", key("precinct")),
@@ -79,6 +90,19 @@ def evidence_records(detail: LogDetail) -> list[dict[str, Any]]:
     if detail.failing_vuids:
         return [dataclasses.asdict(row) for row in detail.failing_vuids]
     return [dict(row) for row in detail.diagnosis_details.get("evidence", [])]
+
+
+def evidence_problem(row: dict[str, Any]) -> str:
+    """The Problem cell of one evidence row, in words (the diagnosis keeps the codes).
+
+    A failing VUID (``evidence_records``: it carries ``voting_method``, no kind) is a vote missing from the
+    database; a diagnosis's own row names its kind or code, or says its reason in words already.
+    """
+    if row.get("kind") or row.get("code"):
+        return evidence_label(row.get("kind") or row.get("code"))
+    if row.get("reason"):
+        return str(row["reason"])
+    return diagnosis_label(DiagnosisCode.MISSING_VUIDS) if "voting_method" in row else ""
 
 
 def make_table(model: RecordTableModel, name: str) -> QTableView:
@@ -175,6 +199,10 @@ class DetailsDialog(QDialog):
         undo_row.addWidget(self.undo_button)
         fixes_layout.addLayout(undo_row)
         self.tabs.addTab(fixes_page, f"Fixes ({self.fixes.rowCount()})")
+        # The county's accuracy over time; its owner has it read when the tab opens (accuracy_history_chart.load_into).
+        self.history_chart = AccuracyHistoryChart()
+        self.history_chart.show_loading(detail.county)
+        self.tabs.addTab(self.history_chart, ACCURACY_HISTORY_TITLE)
         self.recheck_button = QPushButton("Force re-check")
         self.recheck_button.setObjectName("recheckButton")
         self.recheck_button.clicked.connect(lambda: emit(self.recheck_requested, self.detail))

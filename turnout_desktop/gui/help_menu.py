@@ -10,7 +10,9 @@ from turnout_desktop import __version__
 from turnout_desktop.gui.window_session import WindowSession
 from turnout_desktop.resources_path import resource_path
 
-USER_GUIDE = "user-guide.md"  # resources/user-guide.md: installed and frozen with the other resources
+# resources/user-guide.md, installed and frozen with the other resources (its pictures in resources/screenshots/);
+# generated from docs/user-guide.md by tools/ship_user_guide.py
+USER_GUIDE = "user-guide.md"
 GUIDE_NOT_OPENED_MS = 10_000
 
 

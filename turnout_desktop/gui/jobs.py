@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from turnout_desktop.services import dashboard as dashboard_service
 from turnout_desktop.services.connection import ping
+from turnout_desktop.services.demo import holds_demo_data
 from turnout_desktop.services.outbox_sync import outbox_pending
 from turnout_desktop.services.worker_context import (  # re-exported: jobs.ContextSpec is what callers know
     ActingIdentity,
@@ -44,6 +45,7 @@ class Dashboard(dashboard_service.Dashboard):
     online: bool  # the server answered before the load
     outbox_pending: int | None = None  # unsent outbox items (None: the outbox is not used)
     identity: ActingIdentity | None = None  # who the database says is acting
+    demo: bool = False  # the database holds demo data (services/demo.py holds_demo_data): the title says DEMO
 
 
 def load_dashboard(spec: ContextSpec, election: dt.date | None = None, *, verify_audit: bool = False,
@@ -55,7 +57,7 @@ def load_dashboard(spec: ContextSpec, election: dt.date | None = None, *, verify
                                               record_verification=record_verification, progress=progress)
     return Dashboard(**{item.name: getattr(loaded, item.name) for item in fields(loaded)}, online=online,
                      outbox_pending=outbox_pending(spec) if spec.uses_outbox else None,
-                     identity=ActingIdentity.of(ctx))
+                     identity=ActingIdentity.of(ctx), demo=holds_demo_data(ctx))
 
 
 def reconcile(spec: ContextSpec, scope: Scope, *, progress: Progress, cancelled: Cancelled) -> list[ReconcileResult]:

@@ -22,6 +22,7 @@ from turnout_desktop.gui.balanced_splitter import BalancedSplitter
 from turnout_desktop.gui.county_map import CountyMapController, CountyMapWidget, county_tabs
 from turnout_desktop.gui.county_overview import CountyOverviewPanel
 from turnout_desktop.gui.dashboard_controller import DashboardController
+from turnout_desktop.gui.demo_actions import DemoActions
 from turnout_desktop.gui.error_dialogs import show_error
 from turnout_desktop.gui.escalation_inbox import EscalationInbox
 from turnout_desktop.gui.help_menu import HelpMenu
@@ -81,6 +82,8 @@ class MainWindow(QMainWindow):
         self.settings_actions = SettingsActions(self.session, self.runner, self)
         self.settings_actions.changed.connect(lambda p: self.auto_check.apply_interval(p.auto_check_minutes))
         self.settings_actions.changed.connect(self.settings_changed)
+        self.demo = DemoActions(self.session, self)  # "DEMO" in the title, File > Remove demo data
+        self.dashboard_view.loaded.connect(self.demo.follow_dashboard)
         self._build_actions()
         self.session.refresh_requested.connect(self.dashboard_view.refresh)
         self.session.banner_requested.connect(self.set_banner)
@@ -151,6 +154,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.outbox.send_action)
         file_menu.addAction(self.settings_action)
+        file_menu.addAction(self.demo.remove_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         data_menu = self.menuBar().addMenu("&Data")

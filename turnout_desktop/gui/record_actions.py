@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from turnout_desktop.domain.labels import review_label
 from turnout_desktop.domain.scope import Scope
 from turnout_desktop.domain.status import Status
-from turnout_desktop.gui import decision_jobs, jobs
+from turnout_desktop.gui import accuracy_history_chart, decision_jobs, jobs
 from turnout_desktop.gui.details_dialog import DetailsDialog
 from turnout_desktop.gui.escalation_dialog import EscalationDialog
 from turnout_desktop.gui.override_confirm import OverrideConfirmDialog
@@ -83,6 +83,10 @@ class RecordActions(QObject):
         dialog.recheck_requested.connect(self.force_recheck)
         dialog.print_requested.connect(self.print_entry)
         dialog.revoke_requested.connect(lambda d, override_id, reason: self.revoke_override(d, override_id, reason))
+        election = _election_of(detail, self.session.election)
+        if election is not None:  # the accuracy over time, read in the worker when its tab opens
+            accuracy_history_chart.load_into(dialog.history_chart, self.runner, self.spec,
+                                             Scope(election, detail.county))
         dialog.open()
         self.decision_dialog = dialog
         return self._remember(dialog)

@@ -8,8 +8,10 @@ widget (the main window, or the dialog a view opens); ``--dark`` gives the appli
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,18 +20,21 @@ from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
+from turnout_desktop.domain.scope import Scope
 from turnout_desktop.domain.status import Status
 from turnout_desktop.gui import decision_jobs, jobs
+from turnout_desktop.gui.accuracy_history_chart import AccuracyHistoryChart, load_accuracy_history
 from turnout_desktop.gui.icons import stylesheet
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.theme import dark_palette
+from turnout_desktop.gui.welcome_dialog import WelcomeDialog
 
 if TYPE_CHECKING:
     from turnout_desktop.services.reconciliation_results import LogEntry
 
 log = logging.getLogger(__name__)
 VIEWS = ("main", "map", "inbox", "details", "escalation", "override-confirm", "wizard", "wizard-result",
-         "settings", "print-preview", "chart")
+         "settings", "print-preview", "chart", "welcome")
 MIN_SIZE, MAX_SIZE = QSize(320, 240), QSize(7680, 4320)
 OVERRIDE_REASON = "Official canvass signed by the county judge"  # the demo reason the confirmation shows
 
@@ -111,13 +116,30 @@ class ScreenshotTaker(QObject):
             "main": lambda: self._later(self.window), "map": self._open_map,
             "inbox": self._open_inbox, "details": self._open_log_view, "escalation": self._open_log_view,
             "override-confirm": self._open_override_confirm, "wizard": self._open_wizard,
-            "wizard-result": self._open_wizard, "settings": lambda: self._later(self.window.settings_actions.open()),
-            "print-preview": self._open_print_preview, "chart": self._open_chart,
+            "wizard-result": self._open_wizard, "settings": self._open_settings,
+            "print-preview": self._open_print_preview, "chart": self._open_chart, "welcome": self._open_welcome,
         }
         openers[self.view]()
 
     def _later(self, widget: QWidget, delay_ms: int = 0) -> None:
         QTimer.singleShot(delay_ms, lambda: self._capture(widget))
+
+    def _open_settings(self) -> None:
+        """The Settings dialog once its "Checks while the app is closed" section has read the schedule."""
+        dialog = self.window.settings_actions.open()
+        section = getattr(dialog, "schedule_section", None)
+        if section is None or section.status is not None:
+            self._later(dialog)
+            return
+        section.status_changed.connect(lambda _status: self._later(dialog))
+        section.failed.connect(lambda _message: self._later(dialog))
+
+    def _open_welcome(self) -> None:
+        """The first start's dialog (shown before any window), its shared-server form open; nothing is chosen."""
+        dialog = WelcomeDialog(self.window.session.preferences, self.window)
+        dialog.show_server_form()
+        dialog.show()
+        self._later(dialog)
 
     def _open_map(self) -> None:
         tabs = self.window.findChild(QTabWidget, "countyTabs")
@@ -216,10 +238,25 @@ class ScreenshotTaker(QObject):
             view.setWindowFlag(Qt.WindowType.Dialog)
             view.resize(self.size or QSize(1000, 700))
             view.show()
-            self._later(view)
+            self._add_history(view, election)
 
         self.window.runner.start(jobs.load_report, self.window.session.spec, election, None, None,
                                  on_result=show, title="Preparing the report", heavy=True)
+
+    def _add_history(self, view: AccuracyChartView, election: dt.date) -> None:
+        """Below the report's chart, the accuracy over time of the county logged most often (newest on a tie)."""
+        counties = Counter(entry.county for entry in self._entries() if entry.status != Status.CHECKED)
+        content = view.widget().layout()
+        if not counties or not isinstance(content, QVBoxLayout):
+            self._later(view)
+            return
+        chart = AccuracyHistoryChart()
+        chart.setMinimumHeight(260)
+        content.insertWidget(1, chart)
+        self.window.runner.start(load_accuracy_history, self.window.session.spec,
+                                 Scope(election, counties.most_common(1)[0][0]),
+                                 on_result=lambda history: (chart.set_history(history), self._later(view)),
+                                 title="Loading the accuracy history")
 
     def _capture(self, widget: QWidget) -> None:
         if self.size is not None and widget.size() != self.size:

@@ -46,6 +46,7 @@ class Preferences:
     gate_verified: str = "99.9"
     gate_within: str = "99.0"
     auto_check_minutes: int = 60  # this computer's check timer; 0 = off
+    start_choice: str = ""  # the first start's welcome dialog: "demo", "local" or "server" (gui/welcome_dialog.py)
 
     def server_address(self) -> ServerAddress:
         sslmode = self.pg_sslmode if self.pg_sslmode in SSL_MODES else "prefer"
@@ -70,6 +71,13 @@ class Preferences:
 
 def preferences_path() -> Path:
     return default_data_dir() / PREFERENCES_FILE
+
+
+def is_first_run(path: Path | None = None) -> bool:
+    """Nothing configured yet: no preferences saved and no local database. The welcome dialog then asks how to
+    start, and saving its choice ends the first run (an office that used the local file before is not asked)."""
+    local_database = Path(default_sqlite_url().removeprefix("sqlite:///"))
+    return not (path or preferences_path()).exists() and not local_database.exists()
 
 
 def load_preferences(path: Path | None = None) -> Preferences:

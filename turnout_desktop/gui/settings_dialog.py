@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from turnout_desktop.domain.permissions import Action, is_allowed
 from turnout_desktop.gui.qt_compat import emit
+from turnout_desktop.gui.schedule_section import DEFAULT_EVERY_MINUTES, ScheduleSection
 from turnout_desktop.gui.settings import DB_LOCAL, DB_POSTGRESQL, Preferences, save_preferences
 from turnout_desktop.gui.task_runner import TaskRunner
 from turnout_desktop.services import connection
@@ -74,6 +75,10 @@ class SettingsDialog(QDialog):
         layout.addWidget(self._build_database_box(preferences))
         layout.addWidget(self._build_identity_box())
         layout.addWidget(self._build_shared_box(preferences, shared))
+        # This user's `turnout check` while the app is closed (turnout schedule): on the database in use now
+        self.schedule_section = ScheduleSection(runner, self.spec.db_url, self,
+                                                every_minutes=preferences.auto_check_minutes or DEFAULT_EVERY_MINUTES)
+        layout.addWidget(self.schedule_section)
         self.problem_label = QLabel()
         self.problem_label.setObjectName("settingsProblem")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)

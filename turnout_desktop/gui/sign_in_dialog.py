@@ -191,6 +191,7 @@ class SignInDialog(QDialog):
             log.error("sign-in failed unexpectedly:\n%s", trace)
         self._say(text, error=True)
         self.offline_button.setVisible(isinstance(error, SignInFailed) and error.reason == "unreachable")
+        self.adjustSize()  # a message of several lines (and the offline button) get the room they need
         if isinstance(error, SignInFailed) and error.reason == "password":
             self.password_edit.selectAll()
             self.password_edit.setFocus()

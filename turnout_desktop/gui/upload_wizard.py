@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from turnout_desktop.domain.codes import KNOWN_PARTIES, VotingMethod
 from turnout_desktop.domain.counties import all_counties
+from turnout_desktop.domain.labels import method_label
 from turnout_desktop.gui import wizard_jobs
 from turnout_desktop.gui.details_dialog import make_table
 from turnout_desktop.gui.jobs import ContextSpec
@@ -52,17 +54,23 @@ PROBLEM_COLUMNS = (
 )
 
 
-def _choice_combo(name: str, items: list[str], current: str | None = None) -> QComboBox:
+def _choice_combo(name: str, items: list[str], current: str | None = None,
+                  label: Callable[[str], str] = str) -> QComboBox:
+    """A combo of ``items`` after "(detect)"; each shows ``label(item)`` and carries the item as its data."""
     combo = QComboBox()
     combo.setObjectName(name)
-    combo.addItems([AUTO, *items])
+    combo.addItem(AUTO, None)
+    for item in items:
+        combo.addItem(label(item), item)
     if current:
-        combo.setCurrentText(current)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
     return combo
 
 
 def _choice(combo: QComboBox) -> str | None:
-    return None if combo.currentText() == AUTO else combo.currentText()
+    """The chosen item (the code, not the words on screen); None for "(detect)"."""
+    data = combo.currentData()
+    return None if data is None else str(data)
 
 
 class FilesPage(QWizardPage):
@@ -87,7 +95,7 @@ class FilesPage(QWizardPage):
         start = wizard.initial_election or dt.date.today()
         self.election.setDate(QDate(start.year, start.month, start.day))
         self.party = _choice_combo("wizardParty", list(KNOWN_PARTIES))
-        self.method = _choice_combo("wizardMethod", [m.value for m in VotingMethod])
+        self.method = _choice_combo("wizardMethod", [m.value for m in VotingMethod], label=method_label)
         buttons = QHBoxLayout()
         buttons.addWidget(add)
         buttons.addWidget(remove)

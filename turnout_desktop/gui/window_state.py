@@ -48,18 +48,42 @@ def fit_first_start(window: QMainWindow, available: QRect | None = None) -> None
         available.size() - FRAME_ALLOWANCE)))
 
 
+# The layout format: raise it when the defaults of the splitter or of the tables' sort change, so a layout
+# saved before no longer overrides them. 2: issue 13's balanced panes and severity-first county sort (a
+# layout without a version was saved before them and had the county pane narrow and sorted by name).
+LAYOUT_VERSION = 2
+LAYOUT_VERSION_KEY = "main/layout_version"
+WINDOW_KEYS = ("main/geometry", "main/state")  # restored whatever version saved them
+PANE_KEYS = ("main/splitter", "main/overview_header", "main/activity_header")  # split, column widths, sort
+
+
+def saved_layout_version() -> int:
+    """The version the saved layout was written with; 0 for none (an older Turnout Desktop, or unreadable)."""
+    value = ui_state().value(LAYOUT_VERSION_KEY)
+    try:
+        return int(str(value)) if value is not None else 0
+    except ValueError:
+        return 0
+
+
 def restore_layout(window: QMainWindow, splitter: QSplitter, overview_table: QTableView,
                    activity_table: QTableView) -> bool:
-    """Restore geometry, toolbars, splitter and column widths; True when column widths were restored."""
+    """Restore geometry, toolbars, splitter and column widths; True when column widths were restored.
+
+    A layout of another version restores the window's geometry and toolbars only: its split and sort
+    would override today's defaults (balanced panes, problems on top), which the panes keep instead.
+    """
     state = ui_state()
     widths_restored = False
-    for key, restore in (("main/geometry", window.restoreGeometry), ("main/state", window.restoreState),
-                         ("main/splitter", splitter.restoreState),
-                         ("main/overview_header", overview_table.horizontalHeader().restoreState),
-                         ("main/activity_header", activity_table.horizontalHeader().restoreState)):
+    restorers = {"main/geometry": window.restoreGeometry, "main/state": window.restoreState,
+                 "main/splitter": splitter.restoreState,
+                 "main/overview_header": overview_table.horizontalHeader().restoreState,
+                 "main/activity_header": activity_table.horizontalHeader().restoreState}
+    keys = WINDOW_KEYS + (PANE_KEYS if saved_layout_version() == LAYOUT_VERSION else ())
+    for key in keys:
         value = state.value(key)
         if isinstance(value, QByteArray):
-            restore(value)
+            restorers[key](value)
             widths_restored |= key.endswith("_header")  # the user's own widths win over fitting
     return widths_restored
 
@@ -67,6 +91,7 @@ def restore_layout(window: QMainWindow, splitter: QSplitter, overview_table: QTa
 def save_layout(window: QMainWindow, splitter: QSplitter, overview_table: QTableView,
                 activity_table: QTableView) -> None:
     state = ui_state()
+    state.setValue(LAYOUT_VERSION_KEY, LAYOUT_VERSION)
     state.setValue("main/geometry", window.saveGeometry())
     state.setValue("main/state", window.saveState())
     state.setValue("main/splitter", splitter.saveState())

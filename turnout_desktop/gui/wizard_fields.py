@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from turnout_desktop.domain.labels import field_label, field_source_text
+from turnout_desktop.domain.labels import field_label, field_source_text, field_value_text
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.services.upload_preview import MAPPABLE_FIELDS, FieldSource
 
@@ -33,7 +33,8 @@ KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 def confirmation_text(source: FieldSource) -> str:
     where = "sheet" if source.source == "sheet_name" else "file"
     place = f"{source.file} {source.sheet}".strip()
-    return (f"Every row of {place} is {field_label(source.field).lower()} {source.value} "
+    return (f"Every row of {place} is {field_label(source.field).lower()} "
+            f"{field_value_text(source.field, source.value)} "
             f"(taken from the {where} name; no column says so)")
 
 
@@ -108,8 +109,8 @@ class MappingPanel(QWidget):
         """The source of each field of ``sheet`` (file, sheet name), and every value to confirm."""
         for name, label in self.state_labels.items():
             source = next((s for s in sources if (s.file, s.sheet) == sheet and s.field == name), None)
-            label.setText(field_source_text(source.source, source.value, to_confirm=source.needs_confirmation)
-                          if source else "")
+            label.setText(field_source_text(source.source, field_value_text(source.field, source.value),
+                                            to_confirm=source.needs_confirmation) if source else "")
         self.confirm_list.blockSignals(True)
         self.confirm_list.clear()
         for source in sources:

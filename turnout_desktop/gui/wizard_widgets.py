@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QWidget
 
-from turnout_desktop.domain.labels import field_label
+from turnout_desktop.domain.labels import ROW_KIND_LABELS, field_label
 from turnout_desktop.gui.quality_geometry import counts_text, percent_text, segment_widths, state_counts
 from turnout_desktop.gui.theme import OKABE_ITO, QUALITY_COLOURS, text_on, tinted
 from turnout_desktop.services.upload_preview import BANNER, BLANK, FOOTER, HEADER, ColumnQuality, SheetPreview
@@ -102,7 +102,7 @@ class PreviewModel(QAbstractTableModel):
                 return font
             return None
         if index.column() == 0:
-            return kind + (" (problem)" if number in self._problem_rows else "")
+            return ROW_KIND_LABELS.get(kind, kind) + (" (problem)" if number in self._problem_rows else "")
         column = index.column() - 1
         return cells[column] if column < len(cells) else ""
 

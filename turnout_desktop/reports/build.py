@@ -22,11 +22,11 @@ from turnout_desktop.db.models import (
     TurnoutRecord,
     utcnow,
 )
-from turnout_desktop.db.settings_store import STATEWIDE_SOURCE, gate_thresholds, get_setting
+from turnout_desktop.db.settings_store import STATEWIDE_SOURCE, gate_thresholds, get_setting, is_demo_database
 from turnout_desktop.domain.codes import TOTAL
 from turnout_desktop.domain.counties import all_counties
 from turnout_desktop.domain.gate import LEVEL_IN_PROGRESS, GateDecision
-from turnout_desktop.domain.labels import status_label, status_text, strategy_label
+from turnout_desktop.domain.labels import demo_marked, review_label, status_label, status_text, strategy_label
 from turnout_desktop.domain.metrics import MethodCount, accuracy_pct, rounded
 from turnout_desktop.domain.status import Status
 from turnout_desktop.engine.certification import certified_scope
@@ -43,6 +43,8 @@ from turnout_desktop.reports.model import (
 )
 
 _PROBLEM_STATUSES = (Status.ESCALATED, Status.FAILED)
+# A demo database's report says so in this title (PDF heading and page header, the CSV/XLSX title row).
+REPORT_TITLE = "Turnout reconciliation report"
 NO_LABELS: Mapping[str, str] = MappingProxyType({})
 Key = tuple[str, str]  # (county, party)
 
@@ -201,7 +203,7 @@ def _resolution(log: ReconciliationLog, fixes: list[Fix], strategy_labels: Mappi
         text = f"{status_label(log.status)} after {log.attempts_count} attempt(s)"
     else:
         text = status_label(log.status)
-    parts = [text, fix_text, log.notes or "", f"review: {log.review_state}" if log.review_state else "",
+    parts = [text, fix_text, log.notes or "", f"review: {review_label(log.review_state)}" if log.review_state else "",
              log.review_reason or ""]
     return ". ".join(part for part in parts if part)
 
@@ -290,7 +292,8 @@ def build_report(session: Session, *, election: dt.date, county: str | None = No
         scope = f"county {county}" if county is not None else "election"
     as_of, snapshot = _snapshot(session, election)
     return Report(
-        title="Turnout reconciliation report", scope=scope, election=election,
+        title=demo_marked(REPORT_TITLE) if is_demo_database(session) else REPORT_TITLE, scope=scope,
+        election=election,
         generated_at=generated_at or utcnow().replace(microsecond=0), user=user, as_of=as_of,
         statewide_snapshot=snapshot, gate_verified_pct=float(thresholds.verified),
         gate_within_pct=float(thresholds.within), audit_head=head_hash(session),

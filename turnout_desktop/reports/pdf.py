@@ -8,6 +8,7 @@ header row on every page they span. Failing VUIDs are capped per discrepancy; th
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
 from html import escape
@@ -35,6 +36,7 @@ from turnout_desktop.domain.labels import (
     method_label,
     outcome_label,
     status_mark,
+    trigger_label,
 )
 from turnout_desktop.reports.chart import Bar, draw_accuracy_chart
 from turnout_desktop.reports.model import CountyRow, Discrepancy, Report
@@ -61,6 +63,32 @@ def ensure_gui_application() -> None:
     if headless and sys.platform.startswith("linux"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     _app = QGuiApplication([sys.argv[0] if sys.argv else "turnout"])
+
+
+def facts_text(note: str | None) -> str:
+    """An evidence note as words: ``{"missing": 3, "statewide_total": 5}`` reads "Missing: 3 · Statewide total: 5".
+
+    The evidence keeps the engine's facts as JSON (the CSV export carries it as data); people read the PDF.
+    A note that is not a JSON object (free text, a list) is shown as it is.
+    """
+    try:
+        facts = json.loads(note or "")
+    except ValueError:
+        return note or ""
+    if not isinstance(facts, dict):
+        return note or ""
+    return " \N{MIDDLE DOT} ".join(f"{str(key).replace('_', ' ').capitalize()}: {_fact_value(value)}"
+                                   for key, value in facts.items())
+
+
+def _fact_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return f"{value:,}"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def _fmt(value: object) -> str:
@@ -100,7 +128,7 @@ def _table(header: list[str], rows: list[list[object]], *, numeric: set[int] | N
 def _discrepancy_html(item: Discrepancy) -> str:
     parts = [f"<h3>{escape(item.county)} {escape(item.party)}: {escape(item.status_label)} (log {item.log_id})</h3>",
              f"<p>Expected {_fmt(item.expected)}, database {_fmt(item.actual)}, off by {_fmt(item.discrepancy)}"
-             f" ({_fmt(item.discrepancy_pct)}%). Trigger {escape(item.trigger)}.<br/>"
+             f" ({_fmt(item.discrepancy_pct)}%). Started by: {escape(trigger_label(item.trigger))}.<br/>"
              f"Diagnosis: {escape(diagnoses_text(item.diagnosis))}.<br/>"
              f"Outcome: {escape(item.resolution)}</p>"]
     if item.override:
@@ -114,7 +142,7 @@ def _discrepancy_html(item: Discrepancy) -> str:
     vuid_rows = [e for e in item.evidence if e.vuid is not None]
     notes = [e for e in item.evidence if e.vuid is None]
     for note in notes:
-        parts.append(f"<p>{escape(diagnosis_label(note.code))}: {escape(note.note or '')}</p>")
+        parts.append(f"<p>{escape(diagnosis_label(note.code))}: {escape(facts_text(note.note))}</p>")
     if vuid_rows:
         shown = vuid_rows[:EVIDENCE_CAP]
         parts.append(_table(["Cause", "VUID", "Precinct", "Source file", "Row"],

@@ -4,7 +4,7 @@
   apostrophe (OWASP CSV injection; ASVS 5 1.2.10 adds NUL). Numbers are never passed through it,
   so negative counts stay numbers.
 - ``write_csv_atomic`` / ``atomic_write_bytes``: temp file in the target folder, flush + fsync,
-  ``os.replace``, fsync the folder; the target holds the old file or the complete new one.
+  ``os.replace``, fsync the folder; the target holds the old file or the complete new one, mode 0644.
 - ``safe_filename`` / ``safe_output_path``: names built only from ``[A-Za-z0-9_-]`` slugs, joined
   with the chosen folder and checked to stay inside it.
 """
@@ -25,6 +25,17 @@ from turnout_desktop.files import file_sha256
 # First characters that make Excel / LibreOffice / Google Sheets evaluate a cell (T5).
 FORMULA_TRIGGERS = frozenset({"=", "+", "-", "@", "\t", "\r", "\n", "\x00"})
 ESCAPE_PREFIX = "'"
+
+# Exports (reports, the public CSV) are for the office to share: readable by its group and others, written by
+# the owner only, as far as the user's umask allows (a umask of 077 keeps them private). The database and the
+# dashboard snapshot are created 0600 elsewhere (db/session.py, services/dashboard_snapshot.py).
+EXPORT_FILE_MODE = 0o644
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o077)  # reading the umask means setting it: put it straight back
+    os.umask(mask)
+    return mask
 
 MAX_FILENAME_LENGTH = 120
 _SLUG_DISALLOWED = re.compile(r"[^A-Za-z0-9_-]+")
@@ -82,6 +93,13 @@ def _fsync_folder(folder: Path) -> None:
 
 def _temp_in_folder(path: Path) -> tuple[int, Path]:
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-export-", suffix=".part")
+    try:
+        # mkstemp makes it 0600; the rename keeps the mode
+        os.chmod(temp_name, EXPORT_FILE_MODE & ~_current_umask())
+    except BaseException:
+        os.close(handle)
+        Path(temp_name).unlink(missing_ok=True)
+        raise
     return handle, Path(temp_name)
 
 

@@ -18,7 +18,7 @@ from turnout_desktop.db.audit import record_event
 from turnout_desktop.db.migrate import current_revision
 from turnout_desktop.db.pg_security import GROUPS, setup_database
 from turnout_desktop.db.session import make_engine, resolve_db_url, transaction
-from turnout_desktop.domain.counties import canonical_county_name
+from turnout_desktop.domain.counties import known_county_name
 from turnout_desktop.domain.permissions import Role
 from turnout_desktop.errors import InvalidRequest, NotFound, PermissionDenied
 
@@ -70,10 +70,7 @@ def grant(engine: Engine, login: str, role: Role, counties: list[str] | None = N
         if not counties:
             raise InvalidRequest("A clerk needs at least one --county.")
         for county in counties:
-            name = canonical_county_name(county)
-            if name is None:
-                raise InvalidRequest(f"Unknown Texas county {county!r}.")
-            names.append(name)
+            names.append(known_county_name(county))
     elif counties:
         raise InvalidRequest(f"--county applies to clerks only; a {role} sees every county.")
     try:

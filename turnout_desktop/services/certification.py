@@ -19,7 +19,7 @@ from turnout_desktop.db.audit import record_event
 from turnout_desktop.db.canonical import canonical_json
 from turnout_desktop.db.models import Certification, utcnow
 from turnout_desktop.db.session import transaction
-from turnout_desktop.domain.counties import all_counties, canonical_county_name
+from turnout_desktop.domain.counties import all_counties, known_county_name
 from turnout_desktop.domain.permissions import Action
 from turnout_desktop.domain.scope import Scope
 from turnout_desktop.engine.certification import (
@@ -81,10 +81,7 @@ class DriftAlarm:
 def _county(county: str | None) -> str | None:
     if county is None:
         return None
-    name = canonical_county_name(county)
-    if name is None:
-        raise InvalidRequest(f"Unknown Texas county {county!r}.")
-    return name
+    return known_county_name(county)
 
 
 def _scope_text(election: dt.date, county: str | None) -> str:

@@ -2,8 +2,10 @@
 
 After every good load the desktop app saves what its tables show (:class:`DashboardSnapshot`) to a small
 JSON file per database in the per-user data folder (``db.session.default_data_dir``), written atomically and readable
-by the user only. The file holds the database URL without its password and is checked on load: a snapshot of another
-database is never returned, and a corrupt file is ignored with a log line. Nothing here knows Qt.
+by the user only. Each save also deletes the folder's snapshots older than ``SNAPSHOT_MAX_AGE`` (databases no longer
+opened) and temporary files a crashed save left behind, so the folder holds only the latest file per database.
+The file holds the database URL without its password and is checked on load: a snapshot of another database is
+never returned, and a corrupt file is ignored with a log line. Nothing here knows Qt.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
+import time
 import types
 import typing
 from collections.abc import Mapping
@@ -22,14 +26,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from turnout_desktop.db.session import default_data_dir
+from turnout_desktop.db.session import default_data_dir, url_without_secrets
 from turnout_desktop.services.dashboard import Dashboard
 
 SNAPSHOT_FOLDER = "dashboard-snapshots"
 SNAPSHOT_FORMAT = 1
+SNAPSHOT_MAX_AGE = dt.timedelta(days=30)  # a database not opened for this long shows no figures that old offline
+STALE_TEMPORARY_AGE = dt.timedelta(minutes=10)  # far longer than any save takes: its writer crashed
+_SNAPSHOT_NAME = re.compile(r"[0-9a-f]{20}\.json")
+_TEMPORARY_NAME = re.compile(r"\.[0-9a-f]{20}-.*\.tmp")
 log = logging.getLogger(__name__)
 
 
@@ -51,10 +58,7 @@ def snapshot_path(db_url: str) -> Path:
 def database_key(url: str) -> str:
     """``url`` without its password, the form a snapshot is saved under."""
     try:
-        parsed = make_url(url)
-        # ``URL.set(password=None)`` keeps the password (None means "unchanged"): build the URL without it.
-        return URL.create(parsed.drivername, username=parsed.username, host=parsed.host, port=parsed.port,
-                          database=parsed.database, query=parsed.query).render_as_string(hide_password=False)
+        return url_without_secrets(url)[0]
     except ArgumentError:  # not a URL SQLAlchemy reads: keep only what precedes a password
         scheme, separator, rest = url.partition("://")
         credentials, at, location = rest.rpartition("@")
@@ -77,6 +81,35 @@ def save_snapshot(db_url: str, dashboard: Dashboard, loaded_at: dt.datetime, pat
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    prune_snapshots(path.parent, keep=path)
+
+
+def prune_snapshots(folder: Path, keep: Path, now: float | None = None) -> tuple[Path, ...]:
+    """Delete the snapshots in ``folder`` older than ``SNAPSHOT_MAX_AGE`` and stale temporary files.
+
+    Only files named as this module names them are touched, never ``keep`` (the snapshot just written); a
+    file that cannot be deleted is logged and left. Returns the files deleted.
+    """
+    now = time.time() if now is None else now
+    deleted = []
+    for candidate in folder.iterdir():
+        if _SNAPSHOT_NAME.fullmatch(candidate.name):
+            oldest = SNAPSHOT_MAX_AGE
+        elif _TEMPORARY_NAME.fullmatch(candidate.name):
+            oldest = STALE_TEMPORARY_AGE
+        else:
+            continue
+        try:
+            if candidate == keep or now - candidate.stat().st_mtime <= oldest.total_seconds():
+                continue
+            candidate.unlink()
+        except FileNotFoundError:  # another window's save pruned it first
+            continue
+        except OSError as exc:
+            log.warning("Could not delete the old dashboard snapshot %s: %s", candidate, exc)
+            continue
+        deleted.append(candidate)
+    return tuple(deleted)
 
 
 def load_snapshot(db_url: str, path: Path | None = None) -> DashboardSnapshot | None:

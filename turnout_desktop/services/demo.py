@@ -2,25 +2,38 @@
 
 The files are plain CSVs written by ``write_demo_files`` (also shipped in ``resources/demo/``); the
 demo database is built through the same services a user would call (import, submit, reconcile).
+Demo data lives only in a database of its own (``demo_database_path``, or a ``turnout-demo-*`` temporary
+folder for ``turnout-desktop --demo``), marked by the ``demo_data`` setting, so its reports say DEMO and
+it is never published; the local database that holds real work never receives it.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 import random
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from turnout_desktop.db import settings_store
 from turnout_desktop.db.models import CountyTurnoutReference
+from turnout_desktop.db.session import default_data_dir, transaction
 from turnout_desktop.domain.counties import find_county
 from turnout_desktop.engine.types import CancelCheck, ProgressCallback
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.worker_context import ContextSpec, open_worker_context
 
+log = logging.getLogger(__name__)
+
 DEMO_ELECTION = dt.date(2026, 3, 3)
+DEMO_FOLDER_NAME = "demo"  # in the user data folder: the demo database and its CSV files
+DEMO_DATABASE_NAME = "turnout-demo.db"
+TEMPORARY_PREFIX = "turnout-demo-"  # ``turnout-desktop --demo``'s folder in the temporary directory
 STATEWIDE_HEADER = ["VUID", "COUNTY", "PARTY", "VOTING_METHOD", "PRECINCT", "VOTE_DATE"]
 ROSTER_HEADER = ["VUID", "PARTY", "VOTING_METHOD", "PRECINCT", "VOTE_DATE"]
 METHOD_DAYS = {"early-voting": dt.date(2026, 2, 20), "mail-in": dt.date(2026, 2, 25),
@@ -122,11 +135,12 @@ def has_official_counts(ctx: AppContext) -> bool:
 
 def seed_demo(ctx: AppContext, folder: Path | None = None) -> None:
     """Build the demo election through the real services (import, source set, submit + reconcile)."""
-    from turnout_desktop.db.session import default_data_dir
     from turnout_desktop.services import reconciliation
     from turnout_desktop.services.submission import import_statewide, submit_files
 
-    folder = folder or default_data_dir() / "demo"
+    with transaction(ctx.engine) as session:  # marked first: a half-seeded database is demo data too
+        settings_store.set_setting(session, settings_store.DEMO_DATA, "true")
+    folder = folder or default_data_dir() / DEMO_FOLDER_NAME
     paths = write_demo_files(folder)
     import_statewide(ctx, [paths["statewide"]], election=DEMO_ELECTION)
     reconciliation.set_statewide_source(ctx, str(paths["newer"].parent))
@@ -147,3 +161,65 @@ def prepare_database(spec: ContextSpec, *, seed_if_empty: bool, demo_folder: Pat
     progress(0.1, "seeding demo data")
     seed_demo(AppContext(engine=ctx.engine, user="demo", role="admin"), demo_folder)
     return True
+
+
+def demo_database_path() -> Path:
+    """The "Try with demo data" database: apart from the local database, in a folder of its own."""
+    return default_data_dir() / DEMO_FOLDER_NAME / DEMO_DATABASE_NAME
+
+
+def holds_demo_data(ctx: AppContext) -> bool:
+    """Does the database hold demo data (the ``demo_data`` setting ``seed_demo`` writes)?"""
+    with transaction(ctx.engine) as session:
+        return settings_store.is_demo_database(session)
+
+
+def make_temporary_folder() -> Path:
+    """A fresh folder for ``turnout-desktop --demo``; ``remove_demo_database`` or the app's exit removes it."""
+    return Path(tempfile.mkdtemp(prefix=TEMPORARY_PREFIX))
+
+
+def is_demo_folder(folder: Path) -> bool:
+    """Only these folders are removed whole: the user data folder's demo folder and ``--demo``'s own."""
+    folder = folder.resolve()
+    if folder == demo_database_path().parent.resolve():
+        return True
+    return folder.parent == Path(tempfile.gettempdir()).resolve() and folder.name.startswith(TEMPORARY_PREFIX)
+
+
+def remove_temporary_folder(folder: Path | None) -> None:
+    """Remove a ``--demo`` folder at exit; any other folder is left alone (and said so in the log)."""
+    if folder is None or not folder.exists():
+        return
+    if not is_demo_folder(folder):
+        log.warning("not removing %s: not a demo folder", folder)
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_demo_database(database: Path) -> None:
+    """Delete a demo database file (with SQLite's journal files) and, for a demo folder, the whole folder.
+
+    The caller closes every connection first (on Windows an open file cannot be deleted).
+
+    Raises:
+        InvalidRequest: the file is not a demo database; nothing is deleted.
+    """
+    from sqlalchemy import create_engine
+
+    from turnout_desktop.errors import InvalidRequest
+
+    if database.exists():
+        engine = create_engine(f"sqlite:///{database}")
+        try:
+            with transaction(engine) as session:
+                is_demo = settings_store.is_demo_database(session)
+        finally:
+            engine.dispose()
+        if not is_demo:
+            raise InvalidRequest(f"{database} holds no demo data; it is not removed.")
+    if is_demo_folder(database.parent):
+        shutil.rmtree(database.parent)
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        database.with_name(database.name + suffix).unlink(missing_ok=True)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from turnout_desktop.db.audit import record_event
 from turnout_desktop.db.models import CountyTurnoutReference, Fix, FixAction, ManualOverride, ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
-from turnout_desktop.domain.counties import canonical_county_name
+from turnout_desktop.domain.counties import known_county_name
 from turnout_desktop.domain.permissions import Action
 from turnout_desktop.domain.scope import Scope
 from turnout_desktop.domain.status import Status
@@ -166,9 +166,7 @@ def override(ctx: AppContext, scope: Scope, *, reason: str, status: str = Status
     if scope.county is None or scope.party is None:
         raise InvalidRequest("An override is for one county and one party of an election.")
     election, county = scope.election, scope.county
-    canonical = canonical_county_name(county)
-    if canonical is None:
-        raise InvalidRequest(f"Unknown county {county!r}.")
+    canonical = known_county_name(county)
     party = scope.party.strip().upper()
     status = (status or "").strip().upper()
     if status not in OVERRIDE_STATUSES:

@@ -33,6 +33,7 @@ from turnout_desktop.engine.types import (
     ProgressCallback,
     Strategy,
 )
+from turnout_desktop.errors import InvalidRequest
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.reconciliation_views import (  # the read side, next to the runs it describes
     attempts_by_log,
@@ -243,8 +244,16 @@ def export_public(ctx: AppContext, election: dt.date, out: Path) -> int:
     "certified" or "unofficial". The ``export_public`` audit event (file name, rows, sha256) is committed
     before the finished file replaces ``out`` (docs/reliability.md T16), so any file a crash leaves there has
     its hash recorded.
+
+    Raises:
+        InvalidRequest: the database holds demo data (``settings_store.is_demo_database``).
     """
     ctx.require(Action.EXPORT_PUBLIC)
+    with transaction(ctx.engine) as session:
+        if settings_store.is_demo_database(session):
+            # Made-up figures under real county names must never look published; a DEMO row would break
+            # the readers of the fixed public columns, so the file is refused instead (exit 2).
+            raise InvalidRequest("This is a demo database (made-up figures): no public CSV is written from it.")
     rows: list[list[object]] = []
     for row in status(ctx, election):
         if not row.public:

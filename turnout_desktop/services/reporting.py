@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from turnout_desktop.db.audit import record_event
 from turnout_desktop.db.models import ReconciliationLog
 from turnout_desktop.db.session import transaction
+from turnout_desktop.domain.counties import known_county_name
 from turnout_desktop.errors import NotFound, TurnoutError
 from turnout_desktop.reports.csv_export import write_report_csv
 from turnout_desktop.reports.model import Report, build_report
@@ -34,6 +35,7 @@ def _scope_for(ctx: AppContext, session: Session, county: str | None,
         ctx.require_county(log.county)
         return county
     if county is not None:
+        county = known_county_name(county)
         ctx.require_county(county)
         return county
     return ctx.default_county()
@@ -125,6 +127,8 @@ def export_report(ctx: AppContext, *, election: dt.date, fmt: str, out: Path, co
     """
     if fmt not in FORMATS:
         raise TurnoutError(f"Unknown report format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    if county is not None:  # an unknown county is refused before anything is written (not an empty report)
+        county = known_county_name(county)
     details: dict[str, object] = {"format": fmt, "county": county, "escalation_id": escalation_id}
     recorded: list[str] = []
 

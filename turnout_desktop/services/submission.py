@@ -72,7 +72,9 @@ class SubmissionBlocked(TurnoutError):
         self.upload = upload
         blocking = [p for p in upload.problems if p.blocking]
         first = blocking[0] if blocking else None
-        detail = f"; first: {first.file} row {first.row}: {first.message}" if first else ""
+        where = ", ".join(part for part in (first.file, f"row {first.row}" if first.row is not None else "")
+                          if part) if first else ""
+        detail = f"; first: {where}: {first.message}" if first else ""
         super().__init__(f"{len(blocking)} blocking pre-check problem(s){detail}")
 
 

@@ -39,7 +39,8 @@ MESSAGES = {
     "duplicate_vuid_methods": "This VUID appears under two different voting methods.",
     "unknown_county": "The county is not one of the 254 Texas counties.",
     "unknown_party": "The party cannot be determined (column, sheet name, file name or --party).",
-    "unknown_method": "The voting method cannot be determined (column, file name, sheet name or --method).",
+    "unknown_method": "The voting method cannot be determined from a column, the file name or the sheet name: "
+                      "choose it (the upload wizard's Voting method box, or --method).",
     "other_county": "The row belongs to another county than the one being submitted.",
     "blank_row": "Blank row skipped.",
     "banner_skipped": "Title rows above the header were skipped.",

@@ -19,6 +19,7 @@ from turnout_desktop.domain.codes import (
     parse_party,
 )
 from turnout_desktop.domain.counties import canonical_county_name
+from turnout_desktop.domain.labels import method_label
 from turnout_desktop.domain.limits import MAX_PRECINCT
 from turnout_desktop.domain.vuid import is_blocking_vuid_code
 from turnout_desktop.ingest.interpret.dates import parse_date_value
@@ -267,10 +268,11 @@ def _in_person_from_codes(uniques: Sequence[object], hints: Hints, log: ProblemL
     if len(in_person) != 1:
         return None
     method = str(in_person.pop())
+    words = method_label(method).lower()  # the message is for people; the rows keep the code
     log.add("in_person_method_inferred", file=hints.file, sheet=hints.sheet, column=title,
             value=", ".join(sorted(str(label) for label in labels)),
-            message=f"Rows marked {', '.join(sorted(map(str, labels)))} were counted as {method}: every other "
-                    f"in-person row of the sheet is {method}.")
+            message=f"Rows marked {', '.join(sorted(map(str, labels)))} were counted as {words}: every other "
+                    f"in-person row of the sheet is {words}.")
     return method
 
 
@@ -280,7 +282,8 @@ def _methods(values: Sequence[object] | None, n: int, hints: Hints, log: Problem
     if values is None:
         if fallback is None and n:
             log.add("unknown_method", file=hints.file, sheet=hints.sheet,
-                    message="No method column, and neither the file name, the sheet name nor --method names one.")
+                    message="No method column, and neither the file name nor the sheet name names one: choose the "
+                            "voting method (the upload wizard's Voting method box, or --method).")
         return _constant(fallback, n)
     distinct = distinct_values(values)
     _flag_hidden(distinct, values, flag, title)
