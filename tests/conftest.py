@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 from pg_logins import PG_URL_ENV, reset_schema
 from sqlalchemy import Engine
 
+from turnout_desktop import resources_path
 from turnout_desktop.db.migrate import upgrade_to_head
 from turnout_desktop.db.pg_security import setup_database
 from turnout_desktop.db.session import make_engine, normalize_url
@@ -95,3 +98,16 @@ def central_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+@pytest.fixture
+def bundle_resources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copied resources tree found as a frozen bundle's (``sys._MEIPASS``), the way the built app finds its own:
+    tests break the copy, never the shipped files."""
+    bundle = tmp_path / "bundle"
+    shutil.copytree(resources_path.resources_dir(), bundle / "resources")
+    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
+    resources_path.resources_dir.cache_clear()
+    yield bundle / "resources"
+    monkeypatch.delattr(sys, "_MEIPASS")
+    resources_path.resources_dir.cache_clear()

@@ -4,35 +4,20 @@ offscreen, without opening a window; exit 0 only if every check passed."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QGuiApplication
 
-from turnout_desktop import resources_path
 from turnout_desktop.gui import app as desktop_app
 from turnout_desktop.services.self_test import SAMPLE_FOLDER, SAMPLE_STATEWIDE
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = ["sample files", "database", "migrations", "statewide import", "reconcile", "pdf", "icons and style",
           "cleanup"]
-
-
-@pytest.fixture
-def bundle_resources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A copied resources tree found as a frozen bundle's (``sys._MEIPASS``)."""
-    bundle = tmp_path / "bundle"
-    shutil.copytree(resources_path.resources_dir(), bundle / "resources")
-    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
-    resources_path.resources_dir.cache_clear()
-    yield bundle / "resources"
-    monkeypatch.delattr(sys, "_MEIPASS")
-    resources_path.resources_dir.cache_clear()
 
 
 def test_the_desktop_self_test_passes_in_its_own_process_without_a_window(tmp_path: Path) -> None:

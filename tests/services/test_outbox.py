@@ -38,7 +38,8 @@ from turnout_desktop.services.outbox import (
     queue_submission,
     submit_or_queue,
 )
-from turnout_desktop.services.submission import SubmissionBlocked, submit_files
+from turnout_desktop.services.submission import submit_files
+from turnout_desktop.services.upload_refusals import SubmissionBlocked
 
 ELECTION = dt.date(2026, 3, 3)
 LOVING_ROWS = [("1151000001", "DEM", "early-voting"), ("1151000002", "DEM", "early-voting"),

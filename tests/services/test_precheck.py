@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.precheck import precheck_upload
-from turnout_desktop.services.submission import SubmissionBlocked, submit_files
+from turnout_desktop.services.submission import submit_files
+from turnout_desktop.services.upload_refusals import SubmissionBlocked
 
 ELECTION = dt.date(2026, 3, 3)
 HEADER = ["VUID", "PARTY", "VOTING_METHOD"]

@@ -22,10 +22,11 @@ from turnout_desktop.db.audit import verify_chain
 from turnout_desktop.db.models import AuditEvent, OutboxItem, SourceFile, Submission
 from turnout_desktop.db.session import transaction
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.services import submission
+from turnout_desktop.services import upload_refusals
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.outbox import queue_submission
-from turnout_desktop.services.submission import SubmissionBlocked, import_statewide, submit_files
+from turnout_desktop.services.submission import import_statewide, submit_files
+from turnout_desktop.services.upload_refusals import SubmissionBlocked
 
 ELECTION = dt.date(2026, 3, 3)
 STATEWIDE_HEADER = ["VUID", "COUNTY", "PARTY", "VOTING_METHOD", "PRECINCT", "VOTE_DATE"]
@@ -177,7 +178,7 @@ def test_a_failing_audit_write_never_hides_the_refusal(db_engine: Engine, tmp_pa
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("audit table unavailable")
 
-    monkeypatch.setattr(submission, "append_events", broken)
+    monkeypatch.setattr(upload_refusals, "append_events", broken)
     bomb = _zip_bomb(tmp_path / "loving.zip")
     with pytest.raises(ImportRejected) as refused:
         submit_files(AppContext(db_engine, user="clerk1"), [bomb], election=ELECTION, county="Loving",

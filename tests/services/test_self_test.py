@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,18 +36,6 @@ def temp_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def samples(tmp_path: Path) -> Path:
     """A copy of the shipped sample files, to break."""
     return Path(shutil.copytree(resources_path.resource_path(SAMPLE_FOLDER), tmp_path / "samples"))
-
-
-@pytest.fixture
-def bundle_resources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A copied resources tree found as a frozen bundle's (``sys._MEIPASS``), the way the built app finds its own."""
-    bundle = tmp_path / "bundle"
-    shutil.copytree(resources_path.resources_dir(), bundle / "resources")
-    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
-    resources_path.resources_dir.cache_clear()
-    yield bundle / "resources"
-    monkeypatch.delattr(sys, "_MEIPASS")
-    resources_path.resources_dir.cache_clear()
 
 
 def test_the_self_test_passes_on_the_shipped_samples_and_removes_its_folder(temp_root: Path) -> None:

@@ -42,7 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from turnout_desktop.services.submission import SubmissionBlocked, submit_files  # the readers load pandas
+    from turnout_desktop.services.submission import submit_files  # the readers load pandas
+    from turnout_desktop.services.upload_refusals import SubmissionBlocked
 
     try:
         if args.offline:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPalette, QPen, QShowEvent
-from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QPen, QShowEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from turnout_desktop.domain.display import status_category
 from turnout_desktop.domain.labels import (
@@ -31,6 +31,7 @@ from turnout_desktop.domain.labels import (
     trigger_label,
 )
 from turnout_desktop.domain.scope import Scope
+from turnout_desktop.gui.point_tooltips import show_point_tooltip
 from turnout_desktop.gui.theme import OKABE_ITO, STATUS_ACCENTS, blend, contrast_ratio, text_on
 from turnout_desktop.services.worker_context import ContextSpec, open_worker_context
 
@@ -282,15 +283,7 @@ class AccuracyHistoryChart(QWidget):
         return point_tooltip(point) if point is not None else ""
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            text = self.tooltip_at(QPointF(event.pos()))
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
-        return super().event(event)
+        return show_point_tooltip(self, event, self.tooltip_at) or super().event(event)
 
 
 def load_accuracy_history(spec: ContextSpec, scope: Scope, *, progress: Callable[[float, str], None],

@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
-    QHelpEvent,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -24,7 +23,7 @@ from PySide6.QtGui import (
     QPen,
     QTransform,
 )
-from PySide6.QtWidgets import QSizePolicy, QTabWidget, QToolTip, QWidget
+from PySide6.QtWidgets import QSizePolicy, QTabWidget, QWidget
 
 from turnout_desktop.domain.counties import all_counties
 from turnout_desktop.domain.county_shapes import CountyShapes, county_shapes
@@ -32,6 +31,7 @@ from turnout_desktop.domain.display import DisplayStatus, severity_rank
 from turnout_desktop.domain.labels import FIGURE_LABELS, accuracy_text, display_label, status_mark, status_text
 from turnout_desktop.gui import record_model
 from turnout_desktop.gui.county_overview import overview_records
+from turnout_desktop.gui.point_tooltips import show_point_tooltip
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.window_session import WindowSession
 
@@ -222,15 +222,7 @@ class CountyMapWidget(QWidget):
         super().mouseReleaseEvent(event)
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            text = self.tooltip_at(QPointF(event.pos()))
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
-        return super().event(event)
+        return show_point_tooltip(self, event, self.tooltip_at) or super().event(event)
 
 
 class CountyMapController(QObject):

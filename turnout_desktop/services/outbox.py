@@ -39,14 +39,9 @@ from turnout_desktop.errors import (
 )
 from turnout_desktop.services.context import AppContext, open_context
 from turnout_desktop.services.precheck import precheck_upload
-from turnout_desktop.services.submission import (
-    SubmissionBlocked,
-    refusals_audited,
-    submission_row_uuid,
-    submit_files,
-    unreconciled_counties,
-)
+from turnout_desktop.services.submission import submission_row_uuid, submit_files, unreconciled_counties
 from turnout_desktop.services.submission_results import ReconcileRun, SubmitResult
+from turnout_desktop.services.upload_refusals import SubmissionBlocked, refusals_audited
 
 log = logging.getLogger(__name__)
 
