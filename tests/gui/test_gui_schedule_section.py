@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from schedule_runner import RecordingRunner, host_for
@@ -78,4 +79,17 @@ def test_settings_dialog_offers_the_schedule(qtbot, tmp_path, monkeypatch, empty
     assert section.every.value() == 15
     qtbot.waitUntil(lambda: section.status is not None, timeout=10_000)
     assert not section.status.installed
+    task_runner.shutdown()
+
+
+def test_a_status_arriving_after_the_dialog_closed_is_dropped(qtbot, tmp_path, empty_url):
+    """The window's runner outlives the settings dialog: a late result must not touch deleted widgets."""
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    task_runner = TaskRunner(owner)
+    dialog = QWidget()
+    ScheduleSection(task_runner, empty_url, dialog, host=host_for(schedule.LINUX, tmp_path, RecordingRunner()))
+    shiboken6.delete(dialog)  # closed before the schedule was read
+    qtbot.waitUntil(task_runner.is_idle, timeout=10_000)
+    qtbot.wait(50)  # the result's delivery: an exception in it would fail this test (pytest-qt)
     task_runner.shutdown()

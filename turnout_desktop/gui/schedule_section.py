@@ -6,6 +6,7 @@ which may take seconds: they go through the task runner, never on the GUI thread
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
@@ -106,6 +107,8 @@ class ScheduleSection(QGroupBox):
         self.remove_button.setEnabled(not busy and bool(self.status and self.status.installed))
 
     def _show(self, status: ScheduleStatus) -> None:
+        if not shiboken6.isValid(self):  # the settings dialog was closed (and deleted) while the job ran
+            return
         self.status = status
         if status.installed and status.interval_minutes:
             self.every.setValue(status.interval_minutes)
@@ -115,6 +118,8 @@ class ScheduleSection(QGroupBox):
         emit(self.status_changed, status)
 
     def _failed(self, error: BaseException, trace: str) -> None:
+        if not shiboken6.isValid(self):
+            return
         self.status_label.setText(describe(self.status) if self.status else "The schedule could not be read.")
         self._set_busy(False)
         show_error(self.window(), error, trace)
