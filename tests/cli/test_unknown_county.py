@@ -89,3 +89,4 @@ def test_known_county_name_is_the_one_check() -> None:
     assert known_county_name("de witt") == "DEWITT"
     with pytest.raises(InvalidRequest, match="Unknown Texas county 'Atlantis'"):
         known_county_name("Atlantis")
+

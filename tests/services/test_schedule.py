@@ -214,5 +214,8 @@ def test_the_installed_job_runs_the_check_on_the_same_database(tmp_path):
     service = (tmp_path / ".config" / "systemd" / "user" / units.SERVICE_UNIT).read_text(encoding="utf-8")
     argv = units.split_systemd_command(units.unit_values(service)["Service.ExecStart"])
     ran = subprocess.run(argv, capture_output=True, text=True, timeout=300, cwd=tmp_path.parent)
-    assert ran.returncode == 0, ran.stderr
-    assert database.is_file()  # created and migrated by the scheduled `turnout check`
+    assert ran.returncode == 2 and "No database at" in ran.stderr  # nothing there yet: refused, not created
+    assert not database.exists()
+    assert subprocess.run([*argv[:-1], "init"], capture_output=True, timeout=300).returncode == 0
+    ran = subprocess.run(argv, capture_output=True, text=True, timeout=300, cwd=tmp_path.parent)
+    assert ran.returncode == 0, ran.stderr  # the scheduled `turnout check` on the office's database

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import sys
 from dataclasses import fields, is_dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from turnout_desktop.domain import result_fields
@@ -26,6 +27,31 @@ def parse_election(text: str) -> dt.date:
 acting_role: str | None = None
 
 
+# Commands that may start a new local database (SQLite creates the file on first use). Every other command reads
+# or decides on data that must already be there: a mistyped --db path is refused (exit 2) instead of silently
+# becoming an empty database that reports nothing.
+CREATES_THE_DATABASE = frozenset({"init", "submit", "import-statewide", "import-precincts", "source", "outbox"})
+
+
+def _refuse_a_missing_sqlite_file(db_url: str | None) -> None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from turnout_desktop.db.session import normalize_url, resolve_db_url
+    from turnout_desktop.errors import DatabaseUnavailable
+
+    try:
+        url = make_url(normalize_url(resolve_db_url(db_url)))
+    except (ArgumentError, ValueError):
+        return  # open_context names a malformed URL
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return
+    if not Path(database).exists():
+        raise DatabaseUnavailable(f"No database at {database}: `turnout init` creates one there; "
+                                  "otherwise check --db or TURNOUT_DB_URL.")
+
+
 def context_from_args(args: argparse.Namespace, *, user: str | None = None) -> AppContext:
     """Open the database named by ``--db`` / TURNOUT_DB_URL / the local file and decide who acts.
 
@@ -35,7 +61,10 @@ def context_from_args(args: argparse.Namespace, *, user: str | None = None) -> A
     from turnout_desktop.services.context import open_context
 
     global acting_role
-    context = open_context(getattr(args, "db", None), user=user)
+    db_url = getattr(args, "db", None)
+    if getattr(args, "command", None) not in CREATES_THE_DATABASE:
+        _refuse_a_missing_sqlite_file(db_url)
+    context = open_context(db_url, user=user)
     acting_role = context.role
     return context
 
