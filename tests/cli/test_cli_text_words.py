@@ -11,13 +11,12 @@ import re
 from pathlib import Path
 
 import pytest
+from demo_election import seed_demo_election
 from user_facing_codes import CLI_COLUMNS, leaked_codes
 
 from turnout_desktop.cli.main import main
 from turnout_desktop.domain.labels import COLUMN_LABELS, review_label, trigger_label
-from turnout_desktop.services.context import open_context
-from turnout_desktop.services.demo import DEMO_ELECTION, write_demo_files
-from turnout_desktop.services.submission import import_statewide, submit_files
+from turnout_desktop.services.demo import DEMO_ELECTION
 
 ELECTION = DEMO_ELECTION.isoformat()
 
@@ -25,14 +24,7 @@ ELECTION = DEMO_ELECTION.isoformat()
 @pytest.fixture
 def demo_db(sqlite_url: str, tmp_path: Path) -> str:
     """The demo election: TERRELL and KENT escalate, LOVING resolves (trigger COUNTY_UPLOAD)."""
-    ctx = open_context(sqlite_url)
-    paths = write_demo_files(tmp_path / "demo")
-    try:
-        import_statewide(ctx, [paths["statewide"]], election=DEMO_ELECTION)
-        for county in ("TERRELL", "KENT", "LOVING"):
-            submit_files(ctx, [paths[county]], election=DEMO_ELECTION, county=county)
-    finally:
-        ctx.engine.dispose()
+    seed_demo_election(sqlite_url, tmp_path)
     return sqlite_url
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from demo_election import seed_demo_election
 from pg_logins import signed_in_url
 from sqlalchemy import select, update
 
@@ -18,25 +19,11 @@ from turnout_desktop.cli.main import main
 from turnout_desktop.db.models import AuditEvent, ReconciliationLog
 from turnout_desktop.db.session import make_engine, transaction
 from turnout_desktop.domain.permissions import Role
-from turnout_desktop.services.context import AppContext, open_context
-from turnout_desktop.services.demo import DEMO_ELECTION, write_demo_files
-from turnout_desktop.services.submission import import_statewide, submit_files
+from turnout_desktop.services.demo import DEMO_ELECTION
 
 ELECTION = DEMO_ELECTION.isoformat()
 OVERRIDE_KEYS = {"id", "county", "election_date", "party", "status", "reason", "created_by", "created_at",
                  "revoked_at"}
-
-
-def _seed(db_url: str, tmp_path: Path, ctx: AppContext | None = None) -> None:
-    """The demo election: TERRELL and KENT escalate, LOVING resolves (all with trigger COUNTY_UPLOAD)."""
-    ctx = ctx or open_context(db_url)
-    paths = write_demo_files(tmp_path / "demo")
-    try:
-        import_statewide(ctx, [paths["statewide"]], election=DEMO_ELECTION)
-        for county in ("TERRELL", "KENT", "LOVING"):
-            submit_files(ctx, [paths[county]], election=DEMO_ELECTION, county=county)
-    finally:
-        ctx.engine.dispose()
 
 
 def _run(capsys: pytest.CaptureFixture[str], db_url: str, *args: str) -> tuple[int, str, str]:
@@ -75,7 +62,7 @@ def _audit(db_url: str) -> list[tuple[str, dict[str, Any]]]:
 
 @pytest.fixture
 def seeded_url(sqlite_url: str, tmp_path: Path) -> str:
-    _seed(sqlite_url, tmp_path)
+    seed_demo_election(sqlite_url, tmp_path)
     return sqlite_url
 
 
@@ -221,7 +208,7 @@ def test_help_explains_both_forms_of_override(capsys: pytest.CaptureFixture[str]
 def test_a_clerk_is_refused_by_the_services_on_postgresql(db_url: str, tmp_path: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     admin = signed_in_url(db_url, "t_admin", Role.ADMIN)
-    _seed(admin, tmp_path)
+    seed_demo_election(admin, tmp_path)
     clerk = signed_in_url(db_url, "t_clerk_kent", Role.CLERK, ["KENT"])
     kent_rep, status = _log_id(db_url, "KENT", "REP")
     assert status == "ESCALATED"
