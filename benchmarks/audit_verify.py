@@ -2,7 +2,7 @@
 
 Builds a chain of N events with the app's own hash (varied event types, counties, details), loads it
 with COPY (PostgreSQL) or executemany (SQLite) together with its anchors, then times the same
-``audit_chain.verify`` that ``turnout audit verify`` runs. Target (issue 9): under 5 s on PostgreSQL.
+``audit_chain.verify`` that ``turnout audit verify`` runs. Target: under 5 s on PostgreSQL.
 
 Usage: python benchmarks/audit_verify.py --backend postgresql --pg-url URL [--events 1000000]
 """

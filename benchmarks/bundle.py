@@ -1,7 +1,7 @@
 """Benchmark the built bundle (packaging/build.sh, build.spec): its size and its cold start to the main window.
 
 Size: every file of ``dist/TurnoutDesktop/`` (symbolic links not counted twice), against the 250 MB target of
-issue 14; with ``--archive`` also the size of the folder packed as a zip (about what an installer downloads).
+the installer; with ``--archive`` also the size of the folder packed as a zip (about what an installer downloads).
 Start: the bundled ``TurnoutDesktop --screenshot`` offscreen on a new, empty SQLite database in a temporary data
 folder: the time from spawning the process until the main window's picture is written (the window is up and has
 shown its first data), and until the process has exited. The first run is the cold one (nothing of the bundle

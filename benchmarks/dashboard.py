@@ -1,4 +1,4 @@
-"""Benchmark the desktop start and the dashboard's queries on a 3M-record SQLite database (issue 11, part 5).
+"""Benchmark the desktop start and the dashboard's queries on a 3M-record SQLite database.
 
 Targets: the main window shown with its dashboard in <= 2 s; the dashboard's status and overview
 queries over 3M records <= 0.5 s. The database is generated and bulk loaded with the fast loaders of

@@ -1,8 +1,9 @@
-"""Benchmark: time and peak memory until each hostile input is accepted or refused (issue 11, part 4).
+"""Benchmark: time and peak memory until each hostile input is accepted or refused.
 
 Target: no file under 50 MB makes the process use more than 1 GB or run more than 10 s before it is
 accepted or refused. Each shape is generated into a temporary folder (tests/corpus/hostile_shapes.py)
-and read by ``read_county_upload`` in its own process, so the peak RSS printed is that read's own.
+and pre-checked by ``precheck_upload`` (services/precheck.py, no database) in its own process, so the peak
+RSS printed is that read's own.
 
     python benchmarks/hostile_inputs.py            # every shape
     python benchmarks/hostile_inputs.py --only tall_20m
@@ -27,10 +28,10 @@ CHILD = r"""
 import datetime as dt, json, sys, time
 from pathlib import Path
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.interpret.county_upload import read_county_upload
+from turnout_desktop.services.precheck import precheck_upload
 start = time.perf_counter()
 try:
-    upload = read_county_upload([Path(sys.argv[1])], county="Loving", election=dt.date(2026, 3, 3))
+    upload = precheck_upload([Path(sys.argv[1])], county="Loving", election=dt.date(2026, 3, 3)).upload
     outcome = f"accepted ({len(upload.rows):,} rows, {len(upload.problems)} problems)"
 except ImportRejected as rejection:
     outcome = f"refused {rejection.reason}: {str(rejection)[:90]}"

@@ -4,14 +4,14 @@ Generates an N-row roster (default 1,000,000) as xlsx and csv, then times, each 
 process so peak memory is its own: our pre-check, our submit into a fresh SQLite database, a plain
 ``fastexcel`` read of the xlsx and a plain ``pyarrow.csv`` read of the csv, and two floors:
 
-- ``floor``: the durable floor of issue 11: the bare read, the file's bytes and the same per-voter
+- ``floor``: the durable floor: the bare read, the file's bytes and the same per-voter
   columns the submit keeps (row number, VUID, raw VUID, precinct, party, method) inserted into a plain
   table (no index) in one transaction (executemany, WAL, synchronous=FULL as the app runs), as
   ``import_statewide.py`` measures its floor;
 - ``narrow floor``: the read, the bytes and one integer row per voter only: what a narrow VUID table
-  with the details kept per submission as one columnar blob (the issue 2 redesign) could approach.
+  with the details kept per submission as one columnar blob (an alternative storage design) could approach.
 
-Targets (issue 11, target 3): submit of the xlsx <= 2x the fastexcel read, submit of the csv <= 1.5x
+Targets: submit of the xlsx <= 2x the fastexcel read, submit of the csv <= 1.5x
 its floor, peak memory under 1.5 GB. ``--folder`` keeps the generated files for the next run.
 
     python benchmarks/import_roster.py --rows 1000000 [--folder /tmp/roster-bench] [--only xlsx|csv]

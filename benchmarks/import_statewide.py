@@ -12,7 +12,7 @@ Texas; docs/data-formats.md 2.2), then times, each in its own process so peak me
 - ``reimport``: strategy A's case: the same roster with a few rows changed and a few voters added, imported
   into a database that already holds the original (only the second import is timed).
 
-Targets (issue 11, target 2): import <= 1.5x floor and <= 4 s at 1M rows (<= 12 s at 3M); a re-import of a
+Targets: import <= 1.5x floor and <= 4 s at 1M rows (<= 12 s at 3M); a re-import of a
 file a few rows apart costs what its new rows cost (about a read, not a reload).
 
     python benchmarks/import_statewide.py --rows 1000000 [--backend postgresql --pg-url URL]

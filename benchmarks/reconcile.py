@@ -39,6 +39,7 @@ from turnout_desktop.db.migrate import upgrade_to_head  # noqa: E402
 from turnout_desktop.db.session import make_engine, normalize_url  # noqa: E402
 from turnout_desktop.domain.counties import all_counties  # noqa: E402
 from turnout_desktop.domain.scope import Scope  # noqa: E402
+from turnout_desktop.domain.status import Trigger  # noqa: E402
 from turnout_desktop.engine.repository import active_counts  # noqa: E402
 from turnout_desktop.services import reconciliation  # noqa: E402
 from turnout_desktop.services.context import AppContext  # noqa: E402
@@ -206,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         assert all(r.status == "RESOLVED" for r in clean), "clean data must resolve"
         biggest = frame["county"].value_counts().index[0]
         _timed(f"per-county re-check ({biggest})", lambda: reconciliation.reconcile(
-            ctx, Scope(ELECTION, county=biggest), trigger="COUNTY_UPLOAD"), results)
+            ctx, Scope(ELECTION, county=biggest), trigger=Trigger.COUNTY_UPLOAD), results)
         if args.faults > 0:
             _fault_run(engine, ctx, frame, args.faults, results)
         engine.dispose()
@@ -260,7 +261,7 @@ def _one_county(args: argparse.Namespace) -> int:
         _timed("bulk load (records + roster + counts)", lambda: load(engine, frame), results)
         ctx = AppContext(engine=engine, user="bench")
         clean = _timed("clean re-check of the county", lambda: reconciliation.reconcile(
-            ctx, Scope(ELECTION, county=ONE_COUNTY), trigger="COUNTY_UPLOAD"), results)
+            ctx, Scope(ELECTION, county=ONE_COUNTY), trigger=Trigger.COUNTY_UPLOAD), results)
         assert all(r.status == "RESOLVED" for r in clean), "clean data must resolve"
         faulty = frame.sample(frac=args.faults, random_state=3)["vuid"].tolist()
         with engine.begin() as connection:
@@ -269,7 +270,7 @@ def _one_county(args: argparse.Namespace) -> int:
                 [{"now": dt.datetime(2026, 3, 4), "election": ELECTION, "vuid": v} for v in faulty])
         print(f"  removed {len(faulty):,} records ({args.faults:.1%})")
         fixed = _timed("re-check with faults (fill_gaps)", lambda: reconciliation.reconcile(
-            ctx, Scope(ELECTION, county=ONE_COUNTY), trigger="COUNTY_UPLOAD"), results)
+            ctx, Scope(ELECTION, county=ONE_COUNTY), trigger=Trigger.COUNTY_UPLOAD), results)
         print(f"  statuses: {pd.Series([r.status for r in fixed]).value_counts().to_dict()}")
         engine.dispose()
     print(f"faulty re-check / clean re-check:          "

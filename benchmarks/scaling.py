@@ -1,4 +1,4 @@
-"""Scaling: each operation at 1M, 3M and 10M records on SQLite and PostgreSQL (issue 11, target 6).
+"""Scaling: each operation at 1M, 3M and 10M records on SQLite and PostgreSQL (docs/scaling.md).
 
 Runs the other benchmark scripts as subprocesses and parses the lines they print (loose coupling: only
 their "<label> <seconds> s" lines are read), so they can keep changing:

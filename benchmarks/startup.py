@@ -1,7 +1,7 @@
 """Benchmark start-up: wall time of ``turnout --help``, ``status`` and ``gate`` in a fresh process.
 
 Each command runs ``--runs`` times (default 15) as ``python -m turnout_desktop.cli.main ...`` from this
-repository; the median is printed against the 0.3 s target (issue 11) and against a floor measured by
+repository; the median is printed against the 0.3 s target and against a floor measured by
 the same run: ``python -c pass`` (the interpreter), ``python -c "import sqlalchemy"``, one ``SELECT``
 from the same database through SQLAlchemy Core (the least any command that reads the database through
 SQLAlchemy can do: the interpreter, SQLAlchemy, the dialect and its driver, a connection), that SELECT

@@ -4,7 +4,8 @@
 Every strategy is found the same way, through the entry-point group ``turnout_desktop.strategies``: this
 project's six (A-F, one module each here) are declared there in pyproject.toml, and an office adds its own by
 installing a package that declares its class in that group. The modules of this package are scanned as well,
-so a source checkout whose installed metadata predates a built-in strategy still finds all six. The engine never
+so a source checkout whose installed metadata predates a built-in strategy still finds all six
+(tests/strategies/test_entry_points_match_package.py keeps the two lists equal). The engine never
 imports this package: the services pass ``default_strategies()`` to it, and the engine orders them from what
 each declares.
 """
@@ -44,11 +45,6 @@ def default_strategies() -> list[Strategy]:
         strategies[strategy.name] = strategy
         origins[strategy.name] = origin
     return sorted(strategies.values(), key=lambda s: (s.priority, s.name))
-
-
-def strategy_registry() -> dict[str, Strategy]:
-    """Strategies by stable name (``refetch_statewide`` ... ``manual_review``)."""
-    return {strategy.name: strategy for strategy in default_strategies()}
 
 
 @functools.cache
@@ -131,5 +127,4 @@ def _checked(origin: str, factory: StrategyFactory) -> Strategy:
     return strategy
 
 
-__all__ = ["ENTRY_POINT_GROUP", "declared_labels", "default_strategies", "get_strategy", "strategy_modules",
-           "strategy_registry"]
+__all__ = ["ENTRY_POINT_GROUP", "declared_labels", "default_strategies", "get_strategy", "strategy_modules"]

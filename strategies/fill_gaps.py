@@ -4,12 +4,12 @@ VUIDs on the county's current roster (for the party) that have no active record 
 election are inserted as ``source='county'``, ``verification='pending'``: they count, but never as
 verified statewide data. A VUID that is active in another county is left to strategy C.
 
-Set-based (issue 3 benchmark): one anti-join finds the missing VUIDs, one ``INSERT ... SELECT ...
+Set-based (for speed on large counties): one anti-join finds the missing VUIDs, one ``INSERT ... SELECT ...
 RETURNING`` writes them, and their ``fix_action`` rows go in one bulk insert. Per VUID the first
 roster row (by row number) is used; an identity a fix already removed stays removed, an undo
 tombstone is revived instead of inserted twice.
 
-``execute_many`` fills every pair of an election-night round in one statement (issue 11): the
+``execute_many`` fills every pair of an election-night round in one statement (so a full round stays fast): the
 diagnoses already hold each pair's missing VUIDs, which are staged with their pair's fix id and
 joined back to the roster rows (the statement re-checks that each VUID is still missing), so the
 cost follows the missing VUIDs, not the election's size.

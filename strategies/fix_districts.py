@@ -10,6 +10,8 @@ Each changed record is recorded as a ``reassign`` with the before/after county, 
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from sqlalchemy import select
 
 from turnout_desktop.db.models import PrecinctDistrict, TurnoutRecord
@@ -32,6 +34,15 @@ from turnout_desktop.strategies._common import (
 )
 
 ASSIGNMENT_FIELDS = ["county", "district", "county_fallback"]
+
+
+class Assignment(TypedDict):
+    """A record's county, district and fallback flag (ASSIGNMENT_FIELDS): a dict, so it compares equal to the
+    record's snapshot and is logged as the fix's ``after``."""
+
+    county: str
+    district: str | None
+    county_fallback: bool
 
 
 class FixDistricts:
@@ -72,7 +83,7 @@ class FixDistricts:
                 record.county = target["county"]
                 record.district = target["district"]
                 record.county_fallback = target["county_fallback"]
-            context.fixes.reassigned(RECORD_TABLE, record.id, record.vuid, before, target)
+            context.fixes.reassigned(RECORD_TABLE, record.id, record.vuid, before, dict(target))
             reassigned += 1
         done = f"reassigned {reassigned} record(s) to the county/district the rosters and precinct map give"
         refused = f"reassign {left} statewide record(s)" if left else None
@@ -80,7 +91,7 @@ class FixDistricts:
 
     @staticmethod
     def _target(record: TurnoutRecord, roster_counties: set[str],
-                districts: dict[tuple[str, str], str]) -> dict[str, object]:
+                districts: dict[tuple[str, str], str]) -> Assignment:
         """The assignment the evidence gives this record (equal to its current one when none)."""
         county, fallback = record.county, record.county_fallback
         if county in roster_counties:
@@ -92,7 +103,7 @@ class FixDistricts:
             district = districts[(county, record.precinct)]
         elif county != record.county:
             district = None  # the old district belonged to the old county
-        return {"county": county, "district": district, "county_fallback": fallback}
+        return Assignment(county=county, district=district, county_fallback=fallback)
 
     @staticmethod
     def _district_map(context: StrategyContext, counties: set[str]) -> dict[tuple[str, str], str]:

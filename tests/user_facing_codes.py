@@ -13,17 +13,17 @@ from collections.abc import Iterable
 
 from turnout_desktop.cli.cmd_engine import TABLE_COLUMNS
 from turnout_desktop.domain.codes import VotingMethod
+from turnout_desktop.domain.decisions import ReviewState
 from turnout_desktop.domain.display import DisplayStatus
-from turnout_desktop.domain.status import AttemptOutcome, Status
-from turnout_desktop.engine import types as engine_types
+from turnout_desktop.domain.status import AttemptOutcome, Status, Trigger
 from turnout_desktop.engine.diagnose import WRONG_DISTRICT_KINDS
 from turnout_desktop.engine.results import CHECK_RECONCILED, CHECK_UNCHANGED
 from turnout_desktop.engine.types import DIAGNOSIS_CODES
 from turnout_desktop.services import field_sources, upload_preview
-from turnout_desktop.services.fixes import REVIEW_STATES
 from turnout_desktop.strategies import default_strategies
 
-TRIGGER_CODES = tuple(value for name, value in vars(engine_types).items() if name.startswith("TRIGGER_"))
+TRIGGER_CODES = tuple(str(trigger) for trigger in Trigger)
+REVIEW_STATES = tuple(str(state) for state in ReviewState)
 METHOD_CODES = tuple(str(method) for method in VotingMethod)
 EVIDENCE_KINDS = WRONG_DISTRICT_KINDS
 ROW_KINDS = (upload_preview.BANNER, upload_preview.HEADER, upload_preview.DATA, upload_preview.FOOTER,

@@ -55,6 +55,9 @@ class DatabaseUnavailable(TurnoutError):
     """The database cannot be reached or opened."""
 
 
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for a refused privilege or row-level security check
+
+
 class PermissionDenied(TurnoutError):
     """The signed-in role may not do this (checked in the service, and on a shared server by PostgreSQL).
 

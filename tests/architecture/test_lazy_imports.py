@@ -1,4 +1,4 @@
-"""`turnout --help`, `status` and `gate` start without the heavy libraries (issue 11, start-up).
+"""`turnout --help`, `status` and `gate` start without the heavy libraries (the command line must start fast).
 
 pandas, pyarrow, numpy, openpyxl, fastexcel, calamine and Qt cost most of a second to import; only the
 commands that read or write files need them. Alembic is only needed when the schema is not at the head

@@ -1,4 +1,4 @@
-"""The README's set-up commands are what CI runs (issue 14 part 5): a virtual environment, Python >= 3.11, the
+"""The README's set-up commands are what CI runs: a virtual environment, Python >= 3.11, the
 Debian packages Qt's xcb plugin and the PDF tests need, and `.ci/run` running the README's test command verbatim."""
 
 from __future__ import annotations

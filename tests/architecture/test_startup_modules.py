@@ -1,4 +1,4 @@
-"""What ``turnout --help``, ``status`` and ``gate`` load beyond the heavy libraries (issue 11, start-up).
+"""What ``turnout --help``, ``status`` and ``gate`` load beyond the heavy libraries (the command line must start fast).
 
 ``test_lazy_imports.py`` keeps pandas, numpy, Qt and Alembic out; here ``--help`` also starts without
 SQLAlchemy (it opens no database), and ``status`` / ``gate`` without the reconciliation loop (engine/batch.py,

@@ -1,4 +1,4 @@
-"""Every argument and every (sub-)command of ``turnout`` and ``turnout-desktop`` has a help text (issue 14 part 5).
+"""Every argument and every (sub-)command of ``turnout`` and ``turnout-desktop`` has a help text.
 
 The parsers are walked recursively, so a command added later (with its sub-commands) is covered without
 changing this test.

@@ -1,5 +1,5 @@
 """The CLI's text output (without --json) reads as words: table headings, triggers, methods, review states and
-check results come from the label table (domain/labels.py); the --json output keeps the codes (issue 13 part 4).
+check results come from the label table (domain/labels.py); the --json output keeps the codes (for scripts).
 
 The codes checked are derived from the code (tests/user_facing_codes.py), on the demo election in SQLite.
 """

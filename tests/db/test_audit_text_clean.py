@@ -1,4 +1,4 @@
-"""Issue 9 item 7: free text reaches the audit table without control, format or escape characters."""
+"""docs/reliability.md T4, T14: free text reaches the audit table without control, format or escape characters."""
 
 from __future__ import annotations
 

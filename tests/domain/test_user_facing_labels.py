@@ -111,7 +111,7 @@ def test_strategy_labels_are_the_ones_the_strategies_declare() -> None:
     assert strategy_label(None, declared) == ""
 
 
-# Issue 13 part 4: every code people could otherwise read has its words in the one label table.
+# No internal code reaches a person: every code people could otherwise read has its words in the one label table.
 @pytest.mark.parametrize(("codes", "table"), [
     (user_facing_codes.TRIGGER_CODES, TRIGGER_LABELS), (user_facing_codes.REVIEW_STATES, REVIEW_LABELS),
     (user_facing_codes.METHOD_CODES, METHOD_LABELS), (user_facing_codes.EVIDENCE_KINDS, EVIDENCE_KIND_LABELS),

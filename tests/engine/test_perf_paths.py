@@ -1,4 +1,4 @@
-"""The set-based paths of the engine (issue 3 benchmark work) on both backends, with exact results.
+"""The set-based paths of the engine (for speed on large counties) on both backends, with exact results.
 
 - fill_gaps inserts every missing VUID with one INSERT ... SELECT and writes exactly one fix_action per
   inserted record (bulk), more VUIDs than one old 500-VUID batch; undo restores, a re-run revives.
@@ -139,7 +139,7 @@ def test_fill_gaps_set_based_one_fix_action_per_record_and_undo(db_engine: Engin
             TurnoutRecord.party == "REP")).scalar_one() == 0  # another party's roster is not this run's
 
     with transaction(db_engine) as session:
-        assert undo_fix(session, result.fix_id, "admin")["reversed"] == MANY - 101
+        assert undo_fix(session, result.fix_id, "admin").reversed == MANY - 101
     assert _active(db_engine) == active_before
     again = _run(db_engine, "fill_gaps", TRAVIS, [MISSING_VUIDS])  # revives the undo tombstones
     assert (again.inserted, again.updated) == (0, MANY - 101)

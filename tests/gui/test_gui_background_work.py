@@ -1,4 +1,4 @@
-"""Issue 13 part 5, background work you can see: what an auto-check changed is told (tray, else status
+"""Background work you can see: what an auto-check changed is told (tray, else status
 bar), the dashboard keeps its last figures offline with a mark, progress tells the time left, and SIGTERM
 closes the window cleanly (saving its state)."""
 

@@ -12,8 +12,8 @@ from test_gui_main_window import open_window
 from turnout_desktop.domain.display import DisplayStatus
 from turnout_desktop.gui import record_model
 from turnout_desktop.gui.county_map import CountyMapWidget, map_states, tooltip_text
-from turnout_desktop.gui.county_overview import overview_records
 from turnout_desktop.gui.details_dialog import DetailsDialog
+from turnout_desktop.services.county_overview import overview_lines
 from turnout_desktop.services.reconciliation_results import CountyOverviewRow
 
 KENT_REP = record(CountyOverviewRow, county="KENT", party="REP", expected_total=42, actual_total=40,
@@ -31,7 +31,7 @@ def shown_map(qtbot) -> CountyMapWidget:
     widget = CountyMapWidget()
     qtbot.addWidget(widget)
     widget.resize(700, 700)
-    widget.set_states(map_states(overview_records([KENT_REP, KENT_DEM, HARRIS_REP])))
+    widget.set_states(map_states(overview_lines([KENT_REP, KENT_DEM, HARRIS_REP])))
     widget.show()
     qtbot.waitExposed(widget)
     return widget

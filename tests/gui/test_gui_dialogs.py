@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import json
 
 from PySide6.QtCore import Qt
@@ -13,7 +14,7 @@ from service_records import record
 from turnout_desktop.db.identity import LOCAL_LABEL
 from turnout_desktop.gui import jobs
 from turnout_desktop.gui.app import Startup, build_parser, context_spec
-from turnout_desktop.gui.details_dialog import DetailsDialog, evidence_records
+from turnout_desktop.gui.details_dialog import DetailsDialog
 from turnout_desktop.gui.escalation_dialog import EscalationDialog, recommended_next_step
 from turnout_desktop.gui.main_window import MainWindow
 from turnout_desktop.gui.settings import Preferences, load_preferences, preferences_path
@@ -22,6 +23,7 @@ from turnout_desktop.gui.sign_in_dialog import SignInDialog
 from turnout_desktop.gui.task_runner import TaskRunner
 from turnout_desktop.services.demo import remove_temporary_folder
 from turnout_desktop.services.reconciliation_results import (
+    EvidenceRow,
     FailingVuid,
     FixActionRow,
     FixDetail,
@@ -30,13 +32,15 @@ from turnout_desktop.services.reconciliation_results import (
     LogDetail,
     LogEntry,
 )
+from turnout_desktop.services.reconciliation_views import evidence_rows
 
+FAILING = (record(FailingVuid, vuid="1000000001", row_no=5, file="terrell.csv", precinct="3"),)
 DETAIL = record(
-    LogDetail, id=11, county="TERRELL", party="DEM", election_date="2026-03-03", expected_total=18, actual_total=24,
-    discrepancy=6, discrepancy_pct=33.33, status="ESCALATED", attempts_count=3, diagnosis=("duplicates",),
-    strategies_tried=("D_remove_duplicates",),
+    LogDetail, id=11, county="TERRELL", party="DEM", election_date=dt.date(2026, 3, 3), expected_total=18,
+    actual_total=24, discrepancy=6, discrepancy_pct=33.33, status="ESCALATED", attempts_count=3,
+    diagnosis=("duplicates",), strategies_tried=("D_remove_duplicates",),
     by_method={"early-voting": {"expected": 10, "actual": 14}, "mail-in": {"expected": 8, "actual": 10}},
-    failing_vuids=(record(FailingVuid, vuid="1000000001", row_no=5, file="terrell.csv", precinct="3"),),
+    failing_vuids=FAILING, evidence=evidence_rows(FAILING, {}),
     attempts=(record(LogAttempt, attempt_no=1, strategy="D_remove_duplicates", outcome="improved",
                      before_actual=26, after_actual=24),),
     fixes=(record(FixDetail, id=4, strategy="D_remove_duplicates", summary="removed 2 duplicates", undone_at=None,
@@ -96,9 +100,9 @@ def test_escalation_dialog_review_override_export(qtbot):
     with qtbot.waitSignal(dialog.export_requested) as export:
         qtbot.mouseClick(dialog.csv_button, Qt.MouseButton.LeftButton)
     assert export.args[1] == "csv"
-    assert evidence_records(record(LogDetail, diagnosis_details={"evidence": [{"vuid": "1"}]})) == [{"vuid": "1"}]
-    assert recommended_next_step(record(LogEntry, diagnosis=("precinct_district_mismatch",))).startswith(
-        "Import the current")
+    assert evidence_rows((), {"evidence": [{"vuid": "1"}]}) == (
+        EvidenceRow(vuid="1", kind=None, reason=None, row_no=None, source_file=None, precinct=None),)
+    assert recommended_next_step(record(LogEntry, diagnosis=("wrong_district",))).startswith("Import the current")
 
 
 def test_escalation_dialog_shows_the_review_state_old_databases_stored(qtbot):

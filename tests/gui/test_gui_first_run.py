@@ -1,4 +1,4 @@
-"""The first start (issue 14 part 3): the welcome dialog's three choices, a demo database of its own marked DEMO
+"""The first start: the welcome dialog's three choices, a demo database of its own marked DEMO
 in the title bar and on every report, File > Remove demo data…, and no demo data ever in the real database."""
 
 from __future__ import annotations

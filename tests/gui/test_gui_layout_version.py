@@ -1,6 +1,6 @@
 """A window layout saved by an older version keeps its geometry but not its split or sort (gui/window_state.py).
 
-Issue 13 split the panes evenly and put the worst counties on top; a layout saved before (no version key)
+Version 2 split the panes evenly and put the worst counties on top; a layout saved before (no version key)
 would bring back its old split sorted by name, so only its size and place are restored.
 """
 
@@ -64,7 +64,7 @@ def test_a_layout_saved_now_carries_the_version_and_comes_back_whole(qtbot, admi
 
 def test_an_older_layout_keeps_its_geometry_but_not_its_split_or_sort(qtbot, admin_spec) -> None:
     balanced, _narrow = _leave_a_narrow_pane_sorted_by_county(qtbot, admin_spec)
-    ui_state().remove(window_state.LAYOUT_VERSION_KEY)  # what a version before issue 13 saved
+    ui_state().remove(window_state.LAYOUT_VERSION_KEY)  # what a layout before version 2 saved
     ui_state().sync()
     assert window_state.saved_layout_version() == 0
     window = _reopened(qtbot, admin_spec)

@@ -42,7 +42,7 @@ def test_admin_dashboard_shows_demo_counties(qtbot, admin_spec):
     window = open_window(qtbot, admin_spec)
     overview = window.overview.model.records()
     assert len(overview) == 254 - 7 + 14  # 7 demo counties x 2 parties, the rest "no upload yet"
-    statuses = {(r["county"], r["party"]): r["category"] for r in overview if r["party"]}
+    statuses = {(r.county, r.party): r.category for r in overview if r.party}
     assert statuses[("LOVING", "DEM")] == "verified"
     assert statuses[("KENT", "REP")] == "escalated"
     assert window.status_panel.failed_label.text() == "2"
@@ -84,8 +84,8 @@ def test_view_details_opens_details_and_escalation(qtbot, admin_spec):
     assert confirm.reason() == "County confirmed late mail ballots by phone"
     with qtbot.waitSignal(window.dashboard_loaded, timeout=15_000):
         qtbot.mouseClick(confirm.publish_button, Qt.MouseButton.LeftButton)
-    kent = next(r for r in window.overview.model.records() if (r["county"], r["party"]) == ("KENT", "REP"))
-    assert kent["status"] == "OVERRIDDEN" and kent["category"] == "overridden"
+    kent = next(r for r in window.overview.model.records() if (r.county, r.party) == ("KENT", "REP"))
+    assert kent.status == "OVERRIDDEN" and kent.category == "overridden"
     escalation.close()
 
 
@@ -110,7 +110,7 @@ def test_manual_override_from_the_table_needs_a_reason(qtbot, admin_spec):
 
 def test_clerk_sees_only_their_county_and_override_is_refused(qtbot, clerk_spec):
     window = open_window(qtbot, clerk_spec)
-    assert {r["county"] for r in window.overview.model.records()} == {"KENT"}
+    assert {r.county for r in window.overview.model.records()} == {"KENT"}
     assert {r.county for r in window.activity.model.records()} == {"KENT"}
     assert not window.activity.override_button.isVisibleTo(window)
     assert not window.reconcile_action.isVisible()

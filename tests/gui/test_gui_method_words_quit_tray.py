@@ -1,4 +1,4 @@
-"""Small issue-13 gaps: voting methods in words wherever the GUI shows one, Ctrl+Q where the platform has
+"""Small usability gaps: voting methods in words wherever the GUI shows one, Ctrl+Q where the platform has
 no Quit key, and a click on the tray icon bringing the window forward."""
 
 from __future__ import annotations

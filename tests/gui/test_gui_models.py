@@ -19,12 +19,12 @@ from turnout_desktop.services.reconciliation_results import CountyOverviewRow, L
 from turnout_desktop.services.upload_preview import ColumnQuality, SheetPreview
 
 LOG = [record(LogEntry, **row) for row in (
-    {"id": 7, "county": "KENT", "election_date": "2026-03-03", "party": "REP", "expected_total": 42,
+    {"id": 7, "county": "KENT", "election_date": dt.date(2026, 3, 3), "party": "REP", "expected_total": 42,
      "actual_total": 14, "discrepancy": -28, "discrepancy_pct": 66.67, "status": "ESCALATED", "attempts_count": 6,
-     "strategies_tried": ("A", "B"), "strategy_succeeded": None, "created_at": "2026-03-04T10:00:00"},
-    {"id": 6, "county": "LOVING", "election_date": "2026-03-03", "party": "DEM", "expected_total": 21,
+     "strategies_tried": ("A", "B"), "strategy_succeeded": None, "created_at": dt.datetime(2026, 3, 4, 10, 0)},
+    {"id": 6, "county": "LOVING", "election_date": dt.date(2026, 3, 3), "party": "DEM", "expected_total": 21,
      "actual_total": 21, "discrepancy": 0, "discrepancy_pct": 0.0, "status": "RESOLVED", "attempts_count": 0,
-     "final_accuracy_pct": 100.0, "created_at": "2026-03-04T09:00:00"},
+     "final_accuracy_pct": 100.0, "created_at": dt.datetime(2026, 3, 4, 9, 0)},
 )]
 OVERVIEW = [record(CountyOverviewRow, **row) for row in (
     {"county": "KENT", "party": "REP", "expected_total": 42, "actual_total": 14, "accuracy_pct": 33.33,
@@ -63,11 +63,11 @@ def test_overview_adds_every_county_without_upload(qtmodeltester):
     # 6 reported rows for 5 counties + 249 counties with no upload yet
     assert model.rowCount() == 6 + 254 - 5
     records = model.records()
-    assert sum(1 for r in records if r["category"] == "no_upload") == 249
-    kent = [r for r in records if r["county"] == "KENT"]
-    assert [(r["party"], r["category"]) for r in kent] == [("DEM", "verified"), ("REP", "escalated")]
-    king = next(r for r in records if r["county"] == "KING")
-    assert king["category"] == "within"
+    assert sum(1 for r in records if r.category == "no_upload") == 249
+    kent = [r for r in records if r.county == "KENT"]
+    assert [(r.party, r.category) for r in kent] == [("DEM", "verified"), ("REP", "escalated")]
+    king = next(r for r in records if r.county == "KING")
+    assert king.category == "within"
 
 
 def test_overview_filter_by_party_and_search(qtmodeltester):
@@ -80,7 +80,7 @@ def test_overview_filter_by_party_and_search(qtmodeltester):
     assert [proxy.index(r, 1).data() for r in range(proxy.rowCount())] == ["DEM", "REP"]
     proxy.set_search("")
     proxy.set_party("REP")
-    counties = sorted(proxy.index(r, 0).data(RECORD_ROLE)["county"] for r in range(proxy.rowCount()))
+    counties = sorted(proxy.index(r, 0).data(RECORD_ROLE).county for r in range(proxy.rowCount()))
     assert counties == ["ANDERSON", "BORDEN", "KENT", "TERRELL"]  # no-upload rows stay visible
 
 

@@ -1,4 +1,4 @@
-"""No internal code reaches a person (issue 13 part 4): the upload wizard's method choice, field sources,
+"""No internal code reaches a person: the upload wizard's method choice, field sources,
 confirmations, preview and problems, and the details dialog's Problem column show the label table's words
 (domain/labels.py), checked against the codes derived from the code (tests/user_facing_codes.py)."""
 
@@ -20,6 +20,7 @@ from turnout_desktop.gui.main_window import MainWindow
 from turnout_desktop.gui.record_model import RecordTableModel
 from turnout_desktop.gui.settings import Preferences
 from turnout_desktop.services.reconciliation_results import FailingVuid, GateResult, LogDetail
+from turnout_desktop.services.reconciliation_views import evidence_rows
 
 ELECTION = dt.date(2026, 3, 3)
 
@@ -84,14 +85,15 @@ def test_the_wizard_shows_methods_sources_and_problems_in_words(qtbot, empty_url
 
 def test_the_details_dialogs_problem_column_names_each_evidence_kind(qtbot):
     gate = GateResult(allowed=False, accuracy_pct=50.0, message="Blocked", level="escalated")
+    failing = (record(FailingVuid, vuid="1000000001", row_no=4, file="kent.xlsx", voting_method="mail-in"),)
     missing = record(LogDetail, id=3, county="KENT", party="REP", status="ESCALATED", diagnosis=("missing_vuids",),
-                     failing_vuids=(record(FailingVuid, vuid="1000000001", row_no=4, file="kent.xlsx",
-                                           voting_method="mail-in"),), gate=gate)
+                     failing_vuids=failing, evidence=evidence_rows(failing, {}), gate=gate)
     kinds = [{"vuid": f"10000000{n:02d}", "kind": kind} for n, kind in enumerate(EVIDENCE_KIND_LABELS)]
+    stored = {"evidence": [
+        *kinds, {"vuid": "1000000099", "code": "duplicate_records"},
+        {"vuid": "1000000098", "reason": "county votes dated after the latest statewide vote date"}]}
     others = record(LogDetail, id=4, county="KENT", party="DEM", status="ESCALATED", diagnosis=("wrong_district",),
-                    failing_vuids=(), gate=gate, diagnosis_details={"evidence": [
-                        *kinds, {"vuid": "1000000099", "code": "duplicate_records"},
-                        {"vuid": "1000000098", "reason": "county votes dated after the latest statewide vote date"}]})
+                    failing_vuids=(), evidence=evidence_rows((), stored), gate=gate, diagnosis_details=stored)
     shown = []
     for detail in (missing, others):
         dialog = DetailsDialog(detail, is_admin=False)

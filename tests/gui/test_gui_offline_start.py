@@ -1,4 +1,4 @@
-"""Issue 13 item 5: a start while the shared server is away shows the last-known figures of that database,
+"""A start while the shared server is away shows the last-known figures of that database,
 marked "offline, figures as of <date time zone>", saved after the last good load (services/dashboard_snapshot.py)."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from reconciliation_rows import ELECTION, MAIL, add_reference
 
 from turnout_desktop.db.session import make_engine
 from turnout_desktop.gui import jobs
-from turnout_desktop.gui.county_overview import overview_records
 from turnout_desktop.gui.main_window import MainWindow
 from turnout_desktop.gui.settings import Preferences
 from turnout_desktop.services.context import open_context
+from turnout_desktop.services.county_overview import overview_lines
 from turnout_desktop.services.dashboard import Dashboard, load_dashboard
 from turnout_desktop.services.dashboard_snapshot import load_snapshot, save_snapshot, snapshot_path
 
@@ -48,9 +48,9 @@ def test_an_offline_start_shows_the_saved_figures_with_their_date_and_zone(qtbot
     view = window.dashboard_view
     assert view.offline_mark.isVisible()
     assert view.offline_mark.text() == f"offline, figures as of {LOADED_AT.astimezone():%Y-%m-%d %H:%M %Z}"
-    shown = {(record["county"], record.get("party")): record.get("actual_total")
+    shown = {(record.county, record.party): record.actual_total
              for record in window.overview.model.records()}
-    assert window.overview.model.rowCount() == len(overview_records(saved.overview))
+    assert window.overview.model.rowCount() == len(overview_lines(saved.overview))
     for row in saved.overview:  # the snapshot's figures, not "No upload yet" rows
         assert shown[(row.county, row.party)] == row.actual_total
     assert window.activity.model.rowCount() > 0

@@ -289,7 +289,7 @@ def test_the_app_opens_after_sign_in_and_says_when_no_keyring_could_keep_the_pas
     """What ``main`` wires: the sign-in dialog's result opens the main window (app.Launcher)."""
     import keyring
 
-    class PlaintextKeyring:  # keyrings.alt's plaintext file backend has this name: refused (T15)
+    class PlaintextKeyring:  # keyrings.alt's plaintext file backend has this name: refused (docs/reliability.md T15)
         stored: list[str] = []
 
         def set_password(self, service: str, account: str, password: str) -> None:

@@ -1,5 +1,5 @@
 """Status first: severity sort with problems on top, the status filter, clickable tiles, a clerk's next steps,
-balanced panes and an Election box that keeps its choice (issue 13, part 3)."""
+balanced panes and an Election box that keeps its choice."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ ROWS = [record(CountyOverviewRow, **row) for row in (
 
 def shown_categories(panel: CountyOverviewPanel) -> list[str]:
     proxy = panel.proxy
-    return [proxy.index(row, 0).data(RECORD_ROLE)["category"] for row in range(proxy.rowCount())]
+    return [proxy.index(row, 0).data(RECORD_ROLE).category for row in range(proxy.rowCount())]
 
 
 def shown_counties(proxy) -> list[str]:
@@ -36,7 +36,7 @@ def shown_counties(proxy) -> list[str]:
 
 
 def key_of(item) -> str:
-    return item["county"] if isinstance(item, dict) else item.county
+    return item.county
 
 
 def test_severity_order_names_every_display_state_worst_first():

@@ -78,7 +78,7 @@ def test_wizard_submits_a_clean_roster(qtbot, window, tmp_path, empty_url):
 
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
     counts = wizard.counts_page
-    rows = {(r["party"], r["voting_method"]): r["official"] for r in counts.counts.records()}
+    rows = {(r.party, r.voting_method): r.official for r in counts.counts.records()}
     assert rows[("DEM", "early-voting")] == 4 and rows[("REP", "TOTAL")] == 4
     submit = wizard.button(QWizard.WizardButton.FinishButton)
     assert submit.text() == "Submit" and submit.isEnabled() and counts.reason_label.text() == ""
@@ -123,7 +123,7 @@ def test_wizard_remaps_a_column(qtbot, window, tmp_path):
     review.mapping_combos["party"].setCurrentText("(detect)")
     with qtbot.waitSignal(wizard.checked, timeout=15_000):
         qtbot.mouseClick(review.recheck_button, Qt.MouseButton.LeftButton)
-    assert wizard.check.report.layout_json()["mapping"]["precinct"] == "Party"
+    assert wizard.check.report.layout.mapping["precinct"] == "Party"
     wizard.close()
 
 

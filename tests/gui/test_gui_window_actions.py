@@ -36,7 +36,7 @@ ELECTION = dt.date(2026, 3, 3)
 def overview_index(window: MainWindow, county: str):
     proxy = window.overview.proxy
     for row in range(proxy.rowCount()):
-        if proxy.index(row, 0).data(Qt.ItemDataRole.UserRole + 2)["county"] == county:
+        if proxy.index(row, 0).data(Qt.ItemDataRole.UserRole + 2).county == county:
             return proxy.index(row, 0)
     raise AssertionError(f"{county} not in the overview")
 
@@ -94,7 +94,7 @@ def test_reconcile_all_refreshes_the_dashboard(qtbot, admin_spec):
         window.reconcile_action.trigger()
     assert window.runner.is_idle()
     assert window.activity.model.rowCount() >= before
-    statuses = {(r["county"], r["party"]): r["category"] for r in window.overview.model.records() if r["party"]}
+    statuses = {(r.county, r.party): r.category for r in window.overview.model.records() if r.party}
     assert len(statuses) == 14 and statuses[("LOVING", "DEM")] == "verified"
 
 

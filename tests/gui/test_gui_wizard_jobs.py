@@ -16,6 +16,7 @@ import pytest
 from quality_roster import write_mixed_roster
 
 import turnout_desktop
+from turnout_desktop.cli.common import json_ready
 from turnout_desktop.cli.main import main
 from turnout_desktop.db.models import StatewideCountCache
 from turnout_desktop.db.session import transaction
@@ -60,7 +61,7 @@ def test_wizard_and_cli_report_the_same_problems_and_counts(tmp_path, capsys, fi
               for c in check.report.upload.counts]
     assert counts == payload["counts"] and counts
     assert check.row_count == payload["rows"] > 0
-    assert check.report.layout_json() == payload["layout"]
+    assert json_ready(check.report.layout) == payload["layout"]
     assert check.report.ready is payload["ready"] and code == (0 if payload["ready"] else 1)
     if len(paths) == 2:  # the original is in the preview, not in the counts: both name it superseded
         assert [p["code"] for p in payload["problems"]].count("file_superseded") == 1
@@ -81,7 +82,7 @@ def test_wizard_and_cli_compare_with_the_same_statewide_cache(tmp_path, capsys):
     paths = [FIXTURES / "travis_early_vote_03.03.2026.xls"]
     check = _wizard_check(paths, "Travis", jobs.ContextSpec(url))
     _code, payload, _err = _cli_json(capsys, paths, "Travis", url)
-    assert list(check.statewide) == payload["statewide"]
+    assert json_ready(check.statewide) == payload["statewide"]
     assert payload["statewide"][0] == {"county": "TRAVIS", "party": "DEM", "voting_method": "early-voting",
                                        "official": 3, "statewide": 2, "difference": 1}
     assert check.offline is False
@@ -117,6 +118,8 @@ def test_the_statewide_cache_is_read_in_one_place():
     assert reader in _imports(PACKAGE / "cli" / "cmd_precheck.py")
     readers = {path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py")
                if "StatewideCountCache" in path.read_text(encoding="utf-8")}
-    # db/ defines the table, store/ refreshes it after a statewide import, services/ reads it.
-    assert readers == {"db/models.py", "store/statewide_loader.py", "services/statewide_cache.py"}
+    # db/ defines the table (its package re-exports it), store/ refreshes it after a statewide import,
+    # services/ reads it.
+    assert readers == {"db/models/local_state.py", "db/models/__init__.py", "store/statewide_loader.py",
+                       "services/statewide_cache.py"}
 

@@ -1,4 +1,4 @@
-"""The upload wizard you can trust (issue 13 part 1): a fresh mapping for new files, a result page, and a
+"""The upload wizard you can trust: a fresh mapping for new files, a result page, and a
 confirmation before an upload replaces an official count or carries another county's roster.
 
 Real xlsx files written with openpyxl, a real SQLite database per test.

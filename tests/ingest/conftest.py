@@ -6,10 +6,8 @@ from pathlib import Path
 
 import openpyxl
 
-# The shared folder sits beside the checkout (as CI lays it out); /work/shared is the developers' copy.
-REAL_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
-if not REAL_DATA.exists():
-    REAL_DATA = Path("/work/shared/data/real")
+# Real published county-level turnout files, committed with the tests (their origin: tests/corpus/real/README.md).
+REAL_DATA = Path(__file__).resolve().parents[1] / "corpus" / "real"
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:

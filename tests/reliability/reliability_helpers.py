@@ -1,4 +1,4 @@
-"""Helpers for the reliability suite (T8, T10, T14): generated files, database slots, checksums."""
+"""Helpers for the reliability suite (docs/reliability.md T8, T10, T14): generated files, database slots, checksums."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Child process for the T8 stress test: submit county uploads in a loop, then report as JSON.
+"""Child process for the docs/reliability.md T8 stress test: submit county uploads in a loop, then report as JSON.
 
 Usage: ``python submit_worker.py DB_URL COUNTY ELECTION ITERATIONS WORKER FILE...``. Iteration i of
 worker w submits ``FILE[(w + i) % len(FILE)]``, so the workers keep replacing each other's uploads.

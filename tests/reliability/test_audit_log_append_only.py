@@ -1,4 +1,4 @@
-"""T14: the audit log is append-only, tamper-evident, and every audited action writes to it."""
+"""docs/reliability.md T14: the audit log is append-only, tamper-evident, and every audited action writes to it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""T8: several offices submit the same county at once (SQLite WAL and PostgreSQL).
+"""docs/reliability.md T8: several offices submit the same county at once (SQLite WAL and PostgreSQL).
 
 4 real processes x 10 iterations (CI size; 8 x 200 nightly) submit three overlapping uploads for one
 county, each worker starting at a different file so they keep replacing each other's submissions.

@@ -1,4 +1,4 @@
-"""T10: SIGKILL in the middle of a submit or a statewide import leaves all or nothing.
+"""docs/reliability.md T10: SIGKILL in the middle of a submit or a statewide import leaves all or nothing.
 
 After SQLite's crash.test and PostgreSQL's 013_crash_restart.pl: a parent starts the real ``turnout``
 command on a generated 50,000-row file in a child process and sends SIGKILL at an instant drawn

@@ -1,4 +1,4 @@
-"""T10 on PostgreSQL: ``pg_ctl stop -m immediate`` in the middle of a statewide import.
+"""docs/reliability.md T10 on PostgreSQL: ``pg_ctl stop -m immediate`` in the middle of a statewide import.
 
 A cluster of this test's own (the shared test server must stay up) is stopped the hard way while a
 child process imports; after every restart the committed import is whole, the interrupted one is
@@ -153,4 +153,4 @@ def test_immediate_stop_mid_import_leaves_complete_or_absent(cluster: Cluster, t
         engine.dispose()
         assert files[path.name] == ("complete", ROWS) and orphans == 0
     assert len(outcomes) == STOPS
-    print(f"T10 pg_ctl stop -m immediate x {STOPS}: {outcomes}")
+    print(f"docs/reliability.md T10, pg_ctl stop -m immediate x {STOPS}: {outcomes}")

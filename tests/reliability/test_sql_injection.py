@@ -1,4 +1,4 @@
-"""T7 SQL injection: hostile text through the services reads back byte-identical and runs nothing.
+"""docs/reliability.md T7 SQL injection: hostile text through the services reads back byte-identical and runs nothing.
 
 Precinct codes, file names, user names and override reasons carrying quotes, comment markers,
 semicolons and whole statements go through ``submit_files`` and ``override`` on SQLite and on
@@ -31,8 +31,8 @@ ELECTION = dt.date(2026, 3, 3)
 EXAMPLES = int(os.environ.get("TURNOUT_INJECTION_EXAMPLES", "60"))  # docs/reliability.md T7: 500 in a nightly run
 PAYLOADS = ["'; DROP TABLE turnout_record;--", "1' OR '1'='1", "\"); DELETE FROM submission; --", "a;b",
             "%_\\", "O'Brien", "-- comment", "/* x */", "Robert'); DROP TABLE county_roster_row;--"]
-# Key fields refuse control and invisible characters (T4) and trim outer spaces, so the generated text avoids
-# them; everything else, quotes and statements included, must survive exactly.
+# Key fields refuse control and invisible characters (docs/reliability.md T4) and trim outer spaces, so the
+# generated text avoids them; everything else, quotes and statements included, must survive exactly.
 HOSTILE = st.one_of(st.sampled_from(PAYLOADS), st.text(
     alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp")), min_size=1, max_size=40,
 ).map(str.strip).filter(bool))

@@ -1,4 +1,5 @@
-"""T9: no SQLite file on a network share; every SQLite connection runs WAL, foreign keys, synchronous=FULL."""
+"""docs/reliability.md T9: no SQLite file on a network share; every SQLite connection runs WAL, foreign keys,
+synchronous=FULL."""
 
 from __future__ import annotations
 

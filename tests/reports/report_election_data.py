@@ -1,7 +1,7 @@
 """A small real-looking election for report tests (counts from the Civix 58315 gap report).
 
 Official counts = the county turnout columns, database counts = the roster columns of
-/work/shared/data/real/civix_58315_ev_turnout_vs_roster_gap.csv:
+tests/corpus/real/civix_58315_ev_turnout_vs_roster_gap.csv:
 - ANDERSON: official EV 2390 / mail 99 / TOTAL 2489, database 2390 / 28: escalated, 71 missing VUIDs.
 - ANDREWS: official 395 / 11 / 406, database 395 / 4 before a fill-gaps fix that added the 7: resolved.
 - KENT: official 4 / 0 / 4, database 4 / 0: resolved, verified.

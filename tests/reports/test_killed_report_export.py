@@ -1,4 +1,5 @@
-"""T16: SIGKILL during a report export never leaves a partial file, and every file's sha256 is recorded.
+"""docs/reliability.md T16: SIGKILL during a report export never leaves a partial file, and every file's sha256 is
+recorded.
 
 A child process exports the demo election's PDF over an older export and is killed at a random instant
 (uniform over the measured run time). Afterwards the target is absent or a file whose sha256 is in the

@@ -1,5 +1,5 @@
 """The PDF report names what started each run and each review state in words, and shows no internal code
-(issue 13 part 4; the codes come from tests/user_facing_codes.py); the CSV data keeps the codes."""
+(the codes come from tests/user_facing_codes.py); the CSV data keeps the codes."""
 
 from __future__ import annotations
 

@@ -128,8 +128,8 @@ def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
 
 
 def test_before_replace_runs_with_the_final_hash_while_the_old_file_is_still_there(tmp_path: Path) -> None:
-    # T16: the export's audit event is committed in this hook, so it must see the finished file's sha256
-    # before the rename; a hook that fails leaves the old file and no temp file.
+    # docs/reliability.md T16: the export's audit event is committed in this hook, so it must see the finished
+    # file's sha256 before the rename; a hook that fails leaves the old file and no temp file.
     import hashlib
 
     target = tmp_path / "public.csv"

@@ -1,4 +1,4 @@
-"""Eight offices at once whose uploads make strategy A import the same new statewide file (T8, issue 9).
+"""Eight offices at once whose uploads make strategy A import the same new statewide file (docs/reliability.md T8).
 
 Statewide imports of one election take a transaction-level advisory lock, and a file already stored is
 "already imported": no UniqueViolation traceback, no false escalation, and the same final statuses as

@@ -1,4 +1,4 @@
-"""The dashboard's queries stay on indexes over millions of records (issue 11, start-up).
+"""The dashboard's queries stay on indexes over millions of records (the desktop must start fast).
 
 No timings here (benchmarks/dashboard.py measures them over 3M records): the elections list is found by
 one index probe per election and still lists every election; the confirmed counts' GROUP BY reads the

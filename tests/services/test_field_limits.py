@@ -13,7 +13,8 @@ from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.limits import MAX_PRECINCT
 from turnout_desktop.errors import ImportRejected
 from turnout_desktop.services.context import AppContext
-from turnout_desktop.services.submission import import_precincts, import_statewide, submit_files
+from turnout_desktop.services.precinct_import import import_precincts
+from turnout_desktop.services.submission import import_statewide, submit_files
 from turnout_desktop.services.upload_refusals import SubmissionBlocked
 
 ELECTION = dt.date(2026, 3, 3)

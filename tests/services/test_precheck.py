@@ -70,6 +70,6 @@ def test_the_result_is_frozen(tmp_path: Path) -> None:
     result = precheck_upload([path], county="Loving", statewide_counts={("LOVING", "DEM", "early-voting"): 1},
                              with_sheets=True)
     assert [(s.file, s.layout is not None) for s in result.sheets] == [("loving.csv", True)]
-    assert result.report.statewide_json()[0]["difference"] == 0
+    assert result.report.statewide_comparison[0].difference == 0
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.report.statewide_counts = None  # type: ignore[misc]

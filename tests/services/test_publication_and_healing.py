@@ -1,4 +1,4 @@
-"""Issue 10 end to end on SQLite and PostgreSQL: what the gate lets out, checks that heal and leave a
+"""Publication and healing end to end on SQLite and PostgreSQL: what the gate lets out, checks that heal and leave a
 trace, side effects logged where they land, undo that re-reconciles, crashes that resume.
 
 Everything goes through the services with real CSV files (statewide rosters and county summaries or
@@ -147,7 +147,8 @@ def test_check_heals_an_escalated_county_from_a_newer_file_and_leaves_a_trace(ct
     statewide_csv(feed / "statewide_asof_2026-03-04.csv", early("LOVING", range(12)))
     second = run_check(ctx, ELECTION)  # the hourly check alone: fetch, import, re-reconcile, heal
     (summary,) = second.elections
-    assert summary.statewide["outcome"] == "imported" and summary.statewide["inserted"] == 2
+    assert summary.statewide is not None
+    assert (summary.statewide.outcome, summary.statewide.inserted) == ("imported", 2)
     assert (summary.reconciled, summary.healed, summary.escalated) == (1, 1, 0)
     assert status_of(ctx, "LOVING") == "RESOLVED" and gate_of(ctx, "LOVING").message == "Data verified"
     checks = [e for e in reconciliation.log_entries(ctx, election=ELECTION) if e.status == "CHECKED"]
@@ -252,8 +253,8 @@ def test_the_statewide_feed_never_lands_in_another_election(ctx: AppContext, tmp
         import_statewide(ctx, [feed / "sw_asof_2026-03-04.csv"], election=older)
     certify(ctx, Scope(ELECTION), reason="canvass done")
     checked = run_check(ctx)
-    assert {e.election: e.statewide.get("outcome") for e in checked.elections} == {ELECTION: "certified",
-                                                                                    older: None}
+    assert {e.election: e.statewide.outcome if e.statewide else None for e in checked.elections} == {
+        ELECTION: "certified", older: None}
     with transaction(ctx.engine) as session:
         files = session.execute(select(func.count()).select_from(SourceFile).where(
             SourceFile.kind == "statewide", SourceFile.election_date == older)).scalar_one()
@@ -317,6 +318,7 @@ def test_a_bad_file_in_the_source_never_stops_the_check(ctx: AppContext, tmp_pat
     submit_files(ctx, [summary_csv(tmp_path / "loving.csv", 3)], election=ELECTION, county="LOVING",
                  reconcile=False)
     (summary,) = run_check(ctx, ELECTION).elections
-    assert summary.statewide["outcome"] == "imported" and summary.statewide["refused"][0].startswith("page.csv")
+    assert summary.statewide is not None and summary.statewide.outcome == "imported"
+    assert summary.statewide.refused is not None and summary.statewide.refused[0].startswith("page.csv")
     assert gate_of(ctx, "LOVING").message == "Data verified"
     assert summary.log_id is not None

@@ -3,17 +3,20 @@ and the audit trail of a run is written from those typed results."""
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError
+import datetime as dt
+import json
+from dataclasses import FrozenInstanceError, fields
 
 import pytest
 from reconciliation_rows import ED, ELECTION, EV, add_records, add_reference, add_roster, vuid
 from sqlalchemy import Engine, select
 
+from turnout_desktop.cli.common import print_json
 from turnout_desktop.db.models import AuditEvent, Fix, ReconciliationAttempt
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.metrics import MethodCount
 from turnout_desktop.domain.scope import Scope
-from turnout_desktop.engine.results import DryRunResult, ReconcileResult, StrategyPreview
+from turnout_desktop.engine.results import DryRunResult, LogRow, ReconcileResult, StrategyPreview
 from turnout_desktop.services import reconciliation
 from turnout_desktop.services.check import CheckReport, run_check
 from turnout_desktop.services.context import AppContext
@@ -86,3 +89,24 @@ def test_the_audit_trail_of_a_run_is_written_from_its_results(db_engine: Engine)
     assert len(_run_events(db_engine)) == len(events)  # an unchanged pair gets no audit event
     reconciliation.preview_reconcile(_ctx(db_engine), Scope(ELECTION))
     assert len(_run_events(db_engine)) == len(events)  # nor does a preview
+
+
+def test_a_run_and_its_log_entry_carry_the_same_log_row(db_engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+    """The result of a run and the entry read back later are one record (``engine.results.LogRow``), equal field
+    by field, with real dates and times; the JSON still prints them as ISO text."""
+    _travis_missing_one(db_engine)
+    (run,) = reconciliation.reconcile(_ctx(db_engine), Scope(ELECTION, county="TRAVIS"))
+    (entry,) = reconciliation.log_entries(_ctx(db_engine), county="TRAVIS")
+    detail = reconciliation.log_detail(_ctx(db_engine), run.id)
+    assert isinstance(run, LogRow) and isinstance(entry, LogRow) and isinstance(detail, LogRow)
+    columns = [item.name for item in fields(LogRow)]
+    assert [item.name for item in fields(run)][:len(columns)] == columns
+    assert [item.name for item in fields(entry)][:len(columns)] == columns
+    assert {c: getattr(entry, c) for c in columns} == {c: getattr(run, c) for c in columns}
+    assert {c: getattr(detail, c) for c in columns} == {c: getattr(run, c) for c in columns}
+    assert type(entry.election_date) is dt.date and isinstance(entry.created_at, dt.datetime)
+    assert (run.status, run.attempts_count, entry.strategies_tried) == ("RESOLVED", 1, ("fill_gaps",))
+    print_json(entry)
+    printed = json.loads(capsys.readouterr().out)
+    assert list(printed)[:len(columns)] == columns
+    assert (printed["election_date"], printed["created_at"]) == (ELECTION.isoformat(), entry.created_at.isoformat())

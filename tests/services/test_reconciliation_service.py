@@ -1,5 +1,5 @@
-"""services/reconciliation.py: the public gate (T12 boundary table + Hypothesis, thresholds from the settings),
-status, overview, log, export, progress reporting."""
+"""services/reconciliation.py: the public gate (docs/reliability.md T12 boundary table + Hypothesis, thresholds
+from the settings), status, overview, log, export, progress reporting."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def test_gate_boundary_table(db_engine, tmp_path, total, unconfirmed, accuracy, 
     rows = list(csv.reader((tmp_path / "public.csv").open(encoding="utf-8-sig")))
     assert rows[0] == reconciliation.PUBLIC_HEADER
     assert len(rows) - 1 == written
-    with transaction(db_engine) as session:  # T16: the public file's sha256 is in the audit trail
+    with transaction(db_engine) as session:  # docs/reliability.md T16: the public file's sha256 is in the audit trail
         details = session.execute(select(AuditEvent.details).where(AuditEvent.event_type == "export_public")
                                   ).scalar_one()
     assert details == {"file": "public.csv", "rows": written,

@@ -1,4 +1,5 @@
-"""Issue 9 item 7: every refused upload writes exactly one failure audit event with the file's sha256 and reason.
+"""docs/reliability.md T14: every refused upload writes exactly one failure audit event with the file's sha256 and
+reason.
 
 Refused means: the safety checks refuse the file (zip bomb, encrypted workbook, wrong format), it cannot be
 read, or the pre-check blocks it. Covered for ``submit_files`` (and ``turnout submit``), the offline outbox

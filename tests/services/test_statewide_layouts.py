@@ -63,7 +63,7 @@ def source_as_of(engine: Engine) -> list[dt.datetime | None]:
 
 def test_sos_statewide_spelling_one_party_primary(db_engine: Engine, tmp_path: Path) -> None:
     # docs/data-formats.md 2.2 "COUNTY, VOTER_NAME, ID_VOTER, VOTING_METHOD, PRECINCT" (with the spaces), no
-    # party column (issue 2: one-party primary file; party and EV from the name), 4 DEWITT/LASALLE.
+    # party column (a one-party primary file; party and EV from the name), 4 DEWITT/LASALLE.
     path = write_text(tmp_path / "EVR_STATEWIDE_REP_2026-02-20.csv",
                       "COUNTY, VOTER_NAME, ID_VOTER, VOTING_METHOD, PRECINCT\n"
                       'LOVING,"DOE, JANE",1151000001,IN-PERSON,101\n'
@@ -90,7 +90,7 @@ def test_civix_lowercase_spelling(db_engine: Engine, tmp_path: Path) -> None:
 
 
 def test_canonical_csv_with_district(db_engine: Engine, tmp_path: Path) -> None:
-    # Issue 2 canonical CSV "VUID,COUNTY,PARTY,VOTING_METHOD,PRECINCT,VOTE_DATE[,DISTRICT]"; 4 NPA party
+    # The canonical CSV "VUID,COUNTY,PARTY,VOTING_METHOD,PRECINCT,VOTE_DATE[,DISTRICT]"; 4 NPA party
     # means "look elsewhere" (here --party), method labels ED / early-voting, dates MM/DD/YYYY and ISO.
     path = write_text(tmp_path / "canonical.csv",
                       "VUID,COUNTY,PARTY,VOTING_METHOD,PRECINCT,VOTE_DATE,DISTRICT\n"

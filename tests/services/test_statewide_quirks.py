@@ -99,7 +99,7 @@ def test_pseudo_and_unresolved_counties(db_engine: Engine, tmp_path: Path) -> No
 
 
 def test_no_in_person_clue_is_refused_with_advice(db_engine: Engine, tmp_path: Path) -> None:
-    # docs/data-formats.md 4 "Method: from the file/feed, not the row label (SOS ED rows say IN-PERSON)"; issue 2:
+    # docs/data-formats.md 4 "Method: from the file/feed, not the row label (SOS ED rows say IN-PERSON)":
     # no clue and no option -> refused with the --in-person-method advice; the option decides.
     path = write_text(tmp_path / "statewide_53813.csv", f"{SOS_HEADER}\nLOVING,A,1151000001,IN-PERSON,1\n")
     ctx = AppContext(db_engine, user="admin")
@@ -123,7 +123,7 @@ def test_in_person_rows_far_past_the_preview_still_need_a_clue(db_engine: Engine
 
 
 def test_cumulative_snapshots_ev_then_ed_identity(db_engine: Engine, tmp_path: Path) -> None:
-    # docs/data-formats.md 4 "cumulative snapshots - loading several must not add them up"; issue 2 identity
+    # docs/data-formats.md 4 "cumulative snapshots - loading several must not add them up"; record identity
     # (election, VUID, voting_method): repeats collapse and are counted, EV + ED of one VUID stay two.
     ctx = AppContext(db_engine, user="admin")
     day1 = write_text(tmp_path / "EVR_STATEWIDE_DEM_02-20-2026.csv",

@@ -1,7 +1,7 @@
 """The uploaded file's bytes are written once: no UPDATE of its ``source_file`` row after the INSERT.
 
 SQLite stores a row as one record, so an UPDATE of any column (the read hints in ``layout``) rewrote the
-whole upload: a 31 MB file left a 63 MB database with thousands of free pages (issue 11, part 4).
+whole upload: a 31 MB file left a 63 MB database with thousands of free pages.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from strategy_builders import (
 
 from turnout_desktop.db.models import FixAction, TurnoutRecord
 from turnout_desktop.db.session import transaction
-from turnout_desktop.engine.fixes import UndoRefused, undo_fix
+from turnout_desktop.engine.fixes import UndoOutcome, UndoRefused, undo_fix
 from turnout_desktop.engine.types import (
     DUPLICATE_RECORDS,
     MISSING_VUIDS,
@@ -36,7 +36,7 @@ def _run(engine: Engine, name: str, county: str, codes: list[str], *, dry_run: b
                                                   may_change_statewide=may_change_statewide))
 
 
-def _undo(engine: Engine, fix_id: int) -> dict:
+def _undo(engine: Engine, fix_id: int) -> UndoOutcome:
     with transaction(engine) as session:
         return undo_fix(session, fix_id, "admin", role="admin")
 
@@ -79,7 +79,7 @@ def test_fill_gaps_inserts_missing_as_pending_and_undo_restores(db_engine: Engin
         assert [tuple(a) for a in actions] == [("insert", "1000000004"), ("insert", "1000000005")]
 
     active_before = [row for row in active_set(db_engine) if row[1] not in {"1000000004", "1000000005"}]
-    assert _undo(db_engine, result.fix_id)["reversed"] == 2
+    assert _undo(db_engine, result.fix_id).reversed == 2
     assert active_set(db_engine) == active_before
     after = table_snapshot(db_engine)
     assert after["turnout_record"][:3] == before["turnout_record"]  # pre-existing rows restored exactly
@@ -188,7 +188,7 @@ def test_undo_refused_while_a_later_fix_touched_the_same_rows(db_engine: Engine)
     with pytest.raises(UndoRefused, match=f"later fix\\(es\\) {dedupe.fix_id} "):
         _undo(db_engine, fill.fix_id)
     _undo(db_engine, dedupe.fix_id)
-    assert _undo(db_engine, fill.fix_id)["reversed"] == 1
+    assert _undo(db_engine, fill.fix_id).reversed == 1
     assert [row[1:5] for row in active_set(db_engine)] == [("4000000001", TRAVIS, "DEM", "early-voting")]
 
 

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 from turnout_desktop.cli.common import context_from_args, parse_election, print_json
 from turnout_desktop.domain.codes import parse_party
+from turnout_desktop.domain.decisions import ReviewState
 from turnout_desktop.domain.labels import review_label, status_label
 from turnout_desktop.domain.scope import Scope
-from turnout_desktop.engine import types as engine_types
+from turnout_desktop.domain.status import Trigger
 from turnout_desktop.errors import InvalidRequest
 
 if TYPE_CHECKING:
@@ -23,8 +24,8 @@ if TYPE_CHECKING:
     from turnout_desktop.services.reconciliation_results import LogEntry
 
 EXIT_OK = 0
-# Every trigger the engine writes to reconciliation_log.trigger_type (TRIGGER_* in engine/types.py).
-TRIGGERS = tuple(sorted(value for name, value in vars(engine_types).items() if name.startswith("TRIGGER_")))
+# Every trigger a run writes to reconciliation_log.trigger_type, as ``log --trigger`` lists them.
+TRIGGERS = tuple(sorted(trigger.value for trigger in Trigger))
 
 OVERRIDE_HELP = """Two forms:
   turnout override --election D --county C --party P --reason TEXT [--json]
@@ -60,7 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "`turnout log`. An escalation nobody reviewed is open. Admin only; the reason is required "
                     "and goes to the audit log.")
     rv.add_argument("log_id", type=int, metavar="ESCALATION_ID", help="the id of an ESCALATED entry of `turnout log`")
-    rv.add_argument("--state", required=True, choices=("investigating", "resolved", "wont-fix"),
+    rv.add_argument("--state", required=True, choices=[state.value for state in ReviewState],
                     help="the review state to record")
     rv.add_argument("--reason", required=True, metavar="TEXT", help="what was found or decided (required)")
     rv.add_argument("--json", action="store_true", help="print JSON")

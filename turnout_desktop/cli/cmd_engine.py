@@ -29,7 +29,7 @@ from turnout_desktop.domain.status import Status
 from turnout_desktop.errors import TurnoutError
 
 if TYPE_CHECKING:
-    from turnout_desktop.engine.results import DryRunResult, ReconcileResult
+    from turnout_desktop.services.reconciliation import DryRunResult, ReconcileResult
 
 EXIT_OK = 0
 EXIT_NOT_RESOLVED = 3

@@ -24,12 +24,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_whoami(args: argparse.Namespace) -> int:
-    from turnout_desktop.db.identity import LOCAL_LABEL
-    from turnout_desktop.services.sign_in import whoami
+    from turnout_desktop.services.sign_in import LOCAL_LABEL, whoami
 
     identity = whoami(context_from_args(args))
     if args.json:
-        print_json(identity.to_json())
+        print_json(identity)
         return 0
     if identity.backend != "postgresql":
         print(f"{identity.user} ({LOCAL_LABEL}, {identity.backend})")

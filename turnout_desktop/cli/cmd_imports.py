@@ -45,7 +45,7 @@ def parse_as_of(text: str) -> dt.datetime:
 
 def run_statewide(args: argparse.Namespace) -> int:
     from turnout_desktop.services.submission import import_statewide  # loads pandas: only when importing
-    from turnout_desktop.store.statewide_loader import StatewideFileLoaded
+    from turnout_desktop.services.submission_results import StatewideFileLoaded
 
     context = context_from_args(args)
     result = import_statewide(context, args.files, election=args.election, party=args.party,
@@ -65,7 +65,7 @@ def run_statewide(args: argparse.Namespace) -> int:
 
 
 def run_precincts(args: argparse.Namespace) -> int:
-    from turnout_desktop.services.submission import import_precincts
+    from turnout_desktop.services.precinct_import import import_precincts
 
     context = context_from_args(args)
     result = import_precincts(context, args.file)

@@ -14,8 +14,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from turnout_desktop.db.migrate import current_revision
+    from turnout_desktop.services.connection import schema_revision
 
     context = context_from_args(args)
-    print(f"database ready at schema revision {current_revision(context.engine)} ({context.backend})")
+    print(f"database ready at schema revision {schema_revision(context)} ({context.backend})")
     return 0

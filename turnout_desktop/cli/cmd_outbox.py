@@ -13,7 +13,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from turnout_desktop.cli.common import ProgressBar, print_json
-from turnout_desktop.errors import DatabaseUnavailable, InvalidRequest, TurnoutError
+from turnout_desktop.errors import DatabaseUnavailable, InvalidRequest, PermissionDenied, TurnoutError
 
 if TYPE_CHECKING:  # SQLAlchemy loads when a command opens the database, not for ``turnout --help``
     from turnout_desktop.services.context import AppContext
@@ -24,7 +24,7 @@ DB_URL_ENV = "TURNOUT_DB_URL"  # db.session.DB_URL_ENV, spelled out so that ``--
 
 def local_context(args: argparse.Namespace, *, user: str | None = None) -> AppContext:
     """The local database that holds the outbox: ``--db`` or the local SQLite file."""
-    from turnout_desktop.db.session import default_sqlite_url
+    from turnout_desktop.services.connection import default_sqlite_url
     from turnout_desktop.services.context import open_context
 
     return open_context(getattr(args, "db", None) or default_sqlite_url(), user=user)
@@ -95,4 +95,8 @@ def run_push(args: argparse.Namespace) -> int:
             ids = ", ".join(map(str, outcome.submission_ids)) or "-"
             detail = f": {outcome.error}" if outcome.status == STATUS_FAILED else f" (submission {ids})"
             print(f"{outcome.id:>4}  {', '.join(outcome.counties)}  {outcome.status}{detail}")
+    refused = next((o for o in outcomes if o.not_permitted), None)
+    if refused is not None:  # a person must act (another login, a grant): a script must not read success
+        print(f"turnout: outbox item {refused.id} refused: {refused.error}; it stays in the outbox.", file=sys.stderr)
+        return PermissionDenied.exit_code
     return EXIT_UNREACHABLE if unreachable else 0

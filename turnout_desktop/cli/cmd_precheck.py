@@ -21,8 +21,7 @@ from turnout_desktop.cli.common import parse_election, print_json
 from turnout_desktop.errors import ImportRejected
 
 if TYPE_CHECKING:  # the readers load pandas, the cache reader SQLAlchemy: both load when a pre-check runs
-    from turnout_desktop.ingest.interpret.model import Problem
-    from turnout_desktop.ingest.interpret.precheck import PrecheckReport
+    from turnout_desktop.services.precheck import PrecheckReport, Problem
     from turnout_desktop.services.statewide_cache import StatewideCache
 
 EXIT_OK, EXIT_BLOCKED, EXIT_BAD_INPUT = 0, 1, 2
@@ -82,10 +81,10 @@ def run(args: argparse.Namespace) -> int:
 
 def precheck_json(report: PrecheckReport) -> dict[str, Any]:
     """Stable keys: layout, rows, counts, problems, ready (+ statewide when counts were compared)."""
-    payload: dict[str, Any] = {"layout": report.layout_json(), "rows": report.rows, "counts": report.upload.counts,
+    payload: dict[str, Any] = {"layout": report.layout, "rows": report.rows, "counts": report.upload.counts,
                                "problems": report.upload.problems, "ready": report.ready}
     if report.statewide_counts is not None:
-        payload["statewide"] = report.statewide_json()
+        payload["statewide"] = report.statewide_comparison
     return payload
 
 
@@ -97,10 +96,10 @@ def print_statewide(report: PrecheckReport, cache: StatewideCache) -> None:
         return
     out.write(f"\nStatewide comparison ({cache.note}):\n")
     out.write(f"{'County':<16}{'Party':<7}{'Method':<14}{'Official':>10}{'Statewide':>11}{'Difference':>12}\n")
-    for line in report.statewide_json():
-        statewide = "-" if line["statewide"] is None else f"{line['statewide']:,}"
-        difference = "-" if line["difference"] is None else f"{line['difference']:+,}"
-        out.write(f"{line['county']:<16}{line['party']:<7}{line['voting_method']:<14}{line['official']:>10,}"
+    for line in report.statewide_comparison:
+        statewide = "-" if line.statewide is None else f"{line.statewide:,}"
+        difference = "-" if line.difference is None else f"{line.difference:+,}"
+        out.write(f"{line.county:<16}{line.party:<7}{line.voting_method:<14}{line.official:>10,}"
                   f"{statewide:>11}{difference:>12}\n")
 
 

@@ -37,8 +37,8 @@ def _refuse_a_missing_sqlite_file(db_url: str | None) -> None:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
-    from turnout_desktop.db.session import normalize_url, resolve_db_url
     from turnout_desktop.errors import DatabaseUnavailable
+    from turnout_desktop.services.connection import normalize_url, resolve_db_url
 
     try:
         url = make_url(normalize_url(resolve_db_url(db_url)))
@@ -78,7 +78,7 @@ def json_ready(value: Any) -> Any:
     """``value`` with every result dataclass turned into a dict (the CLI edge; services return dataclasses).
 
     Keys are the fields in order; a field marked ``OMIT_IF_NONE`` is left out while it is None. Tuples
-    become lists; dates, datetimes and Decimals are left to ``print_json``.
+    become lists, sets sorted lists; dates, datetimes and Decimals are left to ``print_json``.
     """
     if is_dataclass(value) and not isinstance(value, type):
         out: dict[str, Any] = {}
@@ -92,6 +92,8 @@ def json_ready(value: Any) -> Any:
         return {name: json_ready(member) for name, member in value.items()}
     if isinstance(value, list | tuple):
         return [json_ready(member) for member in value]
+    if isinstance(value, set | frozenset):  # unordered: sorted, so the same set prints the same JSON
+        return [json_ready(member) for member in sorted(value)]
     return value
 
 

@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from turnout_desktop.errors import TurnoutError
+from turnout_desktop.errors import INSUFFICIENT_PRIVILEGE, TurnoutError
 
 EXIT_OK = 0
 EXIT_BLOCKED = 1
@@ -23,7 +23,6 @@ EXIT_BAD_INPUT = 2
 EXIT_NOT_RESOLVED = 3
 EXIT_NOT_PERMITTED = 4
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader went away
-INSUFFICIENT_PRIVILEGE = "42501"  # SQLSTATE of a refused privilege or row-level security check
 EPILOG = """exit codes:
   0  the command ran to the end (statuses are in the output)
   1  pre-check problems block the file; the audit chain is broken (audit verify, check)

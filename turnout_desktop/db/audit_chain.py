@@ -64,6 +64,7 @@ class ChainVerification:
         return self.broken_seq is None
 
     def to_json(self) -> dict[str, object]:
+        """The stored form (details of the ``audit_verify`` event); ``turnout audit verify --json`` prints it too."""
         return {"intact": self.intact, "events": self.events, "head_seq": self.head_seq,
                 "head_hash": self.head_hash, "broken_seq": self.broken_seq, "reason": self.reason}
 

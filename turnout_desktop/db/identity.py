@@ -21,16 +21,15 @@ LOCAL_LABEL = "local, not signed in"
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """The acting login. ``counties`` is None for roles that see every county."""
+    """The acting login. ``counties`` is None for roles that see every county.
+
+    ``turnout whoami --json`` prints this record: its fields are the JSON keys (counties sorted).
+    """
 
     user: str
     role: Role
     counties: frozenset[str] | None
     backend: str
-
-    def to_json(self) -> dict[str, object]:
-        return {"user": self.user, "role": str(self.role),
-                "counties": sorted(self.counties) if self.counties is not None else None, "backend": self.backend}
 
 
 def database_identity(connection: Connection) -> Identity:

@@ -27,7 +27,6 @@ from sqlalchemy import Connection, Engine, text
 from turnout_desktop.db.pg_roster_overlap import create_roster_overlap_function
 
 GROUPS = ("turnout_clerk", "turnout_admin", "turnout_auditor", "turnout_service")
-WRITERS = ("turnout_clerk", "turnout_admin", "turnout_service")
 SETUP_LOCK_KEY = int.from_bytes(hashlib.sha256(b"turnout|admin setup").digest()[:8], "big", signed=True)
 DEFINER_FUNCTIONS = ("turnout_audit_head()", "turnout_statewide_as_of(date)")
 IDLE_SESSION_TIMEOUT = "60s"  # idle client sessions close, so only working offices hold connections

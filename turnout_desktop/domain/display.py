@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from turnout_desktop.domain.gate import DEFAULT_VERIFIED_THRESHOLD
-from turnout_desktop.domain.status import Status
+from turnout_desktop.domain.status import PROBLEM_STATUSES, Status
 
 
 class DisplayStatus(StrEnum):
@@ -68,15 +68,14 @@ def severity_rank(category: str | None) -> int:
 class StatusGroup(StrEnum):
     """The coarse groups the summary tiles count and the status filter offers (counties, not parties)."""
 
-    PROBLEM = "problem"  # failed or escalated: a person must act
+    PROBLEM = "problem"  # failed or escalated (``PROBLEM_STATUSES``): a person must act
     IN_PROGRESS = "in_progress"
     VERIFIED = "verified"  # verified, within the threshold or decided by an override
     NO_UPLOAD = "no_upload"
 
 
 _GROUP_OF_DISPLAY: dict[str, StatusGroup] = {
-    DisplayStatus.ESCALATED: StatusGroup.PROBLEM,
-    DisplayStatus.FAILED: StatusGroup.PROBLEM,
+    **{_DISPLAY_OF_STATUS[status]: StatusGroup.PROBLEM for status in PROBLEM_STATUSES},
     DisplayStatus.IN_PROGRESS: StatusGroup.IN_PROGRESS,
     DisplayStatus.WITHIN: StatusGroup.VERIFIED,
     DisplayStatus.OVERRIDDEN: StatusGroup.VERIFIED,

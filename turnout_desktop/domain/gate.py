@@ -33,7 +33,6 @@ LEVEL_VERIFIED = "verified"
 LEVEL_WITHIN = "within"
 LEVEL_UNCONFIRMED = "unconfirmed"
 LEVEL_BLOCKED = "blocked"  # an override that sets a status other than RESOLVED
-PUBLIC_LEVELS = frozenset({LEVEL_OVERRIDE, LEVEL_VERIFIED, LEVEL_WITHIN})
 
 
 @dataclass(frozen=True, slots=True)

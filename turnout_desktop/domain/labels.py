@@ -19,9 +19,10 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from turnout_desktop.domain.codes import VotingMethod
+from turnout_desktop.domain.decisions import DecisionEvent, ReviewState
 from turnout_desktop.domain.diagnosis import DiagnosisCode
 from turnout_desktop.domain.display import DisplayStatus, StatusGroup, status_category
-from turnout_desktop.domain.status import AttemptOutcome, Status
+from turnout_desktop.domain.status import AttemptOutcome, Status, Trigger
 
 # Keyed by the enums' members, read with plain stored strings (a StrEnum member equals its value).
 STATUS_LABELS: Mapping[str, str] = {
@@ -230,18 +231,41 @@ def local_time_text(value: dt.datetime, *, zone: dt.tzinfo | None = None) -> str
     return f"{local:%Y-%m-%d %H:%M} {name}"
 
 
-# The review states of an escalation (``services/fixes.py`` REVIEW_STATES); unreviewed, an escalation is open.
+# The review states of an escalation (``domain/decisions.py``); unreviewed, an escalation is open.
 REVIEW_LABELS: Mapping[str, str] = {
-    "investigating": "Investigating",
-    "resolved": "Resolved",
-    "wont-fix": "Won't fix",
+    ReviewState.INVESTIGATING: "Investigating",
+    ReviewState.RESOLVED: "Resolved",
+    ReviewState.WONT_FIX: "Won't fix",
 }
 NOT_REVIEWED = "Open, not reviewed yet"
+# What an admin's decision did, after the admin's name in the escalation inbox ("ada reviewed, ...").
+DECISION_EVENT_LABELS: Mapping[str, str] = {
+    DecisionEvent.ESCALATION_REVIEWED: "reviewed",
+    DecisionEvent.MANUAL_OVERRIDE: "overrode",
+    DecisionEvent.OVERRIDE_REVOKED: "revoked",
+}
+# The escalation dialog's recommended next step: the remedy of the first diagnosis (in this order) that has one,
+# otherwise by which side holds more votes (gui/escalation_dialog.py decides).
+ESCALATION_ADVICE: Mapping[str, str] = {
+    DiagnosisCode.WRONG_DISTRICT: "Import the current precinct-to-district file, then force a re-check.",
+    DiagnosisCode.DATA_FORMAT: ("Ask the county to re-export the file as .xlsx with VUIDs stored as text, "
+                                "then re-check."),
+}
+ADVICE_DATABASE_HOLDS_MORE = ("The database holds more votes than the county reported: contact the county to confirm "
+                              "its total, or accept with a reason if the county count is known to be late.")
+ADVICE_COUNTY_REPORTS_MORE = "The county reports votes the database does not have: check the statewide import."
+ADVICE_STATEWIDE_BEHIND = " The statewide feed may be behind; re-check after the next import."
+ADVICE_REVIEW_EVIDENCE = "Review the evidence; override only with a written reason."
 
 
 def review_label(state: str | None) -> str:
     """``Won't fix`` for ``wont-fix``; no state is an escalation nobody reviewed yet."""
     return REVIEW_LABELS.get(state, state) if state else NOT_REVIEWED
+
+
+def decision_event_label(event: str | None) -> str:
+    """``overrode`` for ``manual_override``; an unknown event as it was logged."""
+    return DECISION_EVENT_LABELS.get(event or "", event or "")
 
 
 # A county's figures as the county map's tooltip names them, keyed by the overview row's fields
@@ -277,11 +301,11 @@ CHECK_CHANGE_LABELS: Mapping[str, str] = {
 # The dashboard keeps the last figures it loaded; offline it shows them with this mark (HH:MM, local time).
 OFFLINE_FIGURES_MARK = "offline, figures as of {time}"
 
-# What started a logged run (``reconciliation_log.trigger_type``; the values are engine/types.py TRIGGER_*).
+# What started a logged run (``reconciliation_log.trigger_type``; ``domain/status.py`` Trigger).
 TRIGGER_LABELS: Mapping[str, str] = {
-    "COUNTY_UPLOAD": "County upload",
-    "AUTO_CHECK": "Scheduled check",
-    "MANUAL": "Re-check by hand",
+    Trigger.COUNTY_UPLOAD: "County upload",
+    Trigger.AUTO_CHECK: "Scheduled check",
+    Trigger.MANUAL: "Re-check by hand",
 }
 # The county details' accuracy-over-time chart (gui/accuracy_history_chart.py).
 ACCURACY_HISTORY_TITLE = "Accuracy over time"

@@ -1,8 +1,8 @@
-"""Status values of reconciliation runs (and the outcomes of their attempts), shared by the gate (domain), the
-engine, the services and the reports.
+"""Status values of reconciliation runs (and the outcomes of their attempts) and what started a run, shared by
+the gate (domain), the engine, the services and the reports.
 
-The values are stored in ``reconciliation_log.status`` (``reconciliation_attempt.outcome``) and printed in the
-CLI's JSON, so they never change.
+The values are stored in ``reconciliation_log.status`` (``reconciliation_attempt.outcome``,
+``reconciliation_log.trigger_type``) and printed in the CLI's JSON, so they never change.
 What a user reads for them is in ``domain/labels.py``; the coarser state a row is coloured by is
 ``domain/display.py``.
 """
@@ -25,6 +25,19 @@ class Status(StrEnum):
     OVERRIDDEN = "OVERRIDDEN"  # an admin's override is in force (the log keeps the computed status)
     PENDING = "PENDING"  # official counts exist but no run has looked at them yet (county overview)
     NOT_RECONCILED = "NOT_RECONCILED"  # the same, as the report has always called it
+
+
+# A (county, party) with one of these statuses needs a person: the engine gave up (ESCALATED) or could not run
+# (FAILED). The tray's check changes, the report's summary and the overview's problem group all count these.
+PROBLEM_STATUSES: frozenset[Status] = frozenset({Status.ESCALATED, Status.FAILED})
+
+
+class Trigger(StrEnum):
+    """What started a reconciliation run (``reconciliation_log.trigger_type``; ``turnout log --trigger``)."""
+
+    COUNTY_UPLOAD = "COUNTY_UPLOAD"
+    AUTO_CHECK = "AUTO_CHECK"
+    MANUAL = "MANUAL"
 
 
 class AttemptOutcome(StrEnum):

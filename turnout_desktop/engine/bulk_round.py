@@ -40,23 +40,20 @@ from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.compare import Comparison, compare, store_comparisons
 from turnout_desktop.engine.diagnose import diagnose_many
 from turnout_desktop.engine.freshness import change_note
-from turnout_desktop.engine.loop import (
-    STATEWIDE_SEEN,
-    LoopOptions,
-    RecorderFactory,
+from turnout_desktop.engine.loop import STATEWIDE_SEEN, LoopOptions, RecorderFactory, strategy_order
+from turnout_desktop.engine.reconcile_log import LoopTarget
+from turnout_desktop.engine.repository import lock_counties, newest_statewide_file
+from turnout_desktop.engine.results import ReconcileResult
+from turnout_desktop.engine.run_lock import free_run_locks
+from turnout_desktop.engine.run_state import (
     RunState,
     attempt_outcome,
     attempt_snapshot,
     close_log,
     note_diagnosis,
     result_message,
-    strategy_order,
     write_progress,
 )
-from turnout_desktop.engine.reconcile_log import LoopTarget
-from turnout_desktop.engine.repository import lock_counties, newest_statewide_file
-from turnout_desktop.engine.results import ReconcileResult
-from turnout_desktop.engine.run_lock import free_run_locks
 from turnout_desktop.engine.side_effects import record_side_effects_many
 from turnout_desktop.engine.types import (
     BulkStrategy,
@@ -367,8 +364,8 @@ def _finish(engine: Engine, election: dt.date, done: list[_Pair], options: LoopO
         for pair in done:
             log, state = pair.log, pair.state
             write_progress(log, state, pair.comparison)
-            close_log(log, state, Status.RESOLVED, f"Resolved by {state.succeeded}." if state.succeeded
-                      else "Counts match; nothing to fix.", remaining.get(pair.key, []), now)
+            close_log(log, state, Status.RESOLVED, rlog.resolved_note(state.succeeded), remaining.get(pair.key, []),
+                      now)
             results[pair.key] = rlog.run_result(log, pair.comparison.ordered_counts())
         _write_logs(session, done)
     return results

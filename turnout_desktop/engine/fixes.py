@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import Date, DateTime, func, insert, select
@@ -59,6 +60,17 @@ _SNAPSHOT_SKIP = {"id", "content"}
 
 class UndoRefused(TurnoutError):
     """The fix cannot be undone (already undone, or a later fix changed the same rows)."""
+
+
+@dataclass(frozen=True, slots=True)
+class UndoOutcome:
+    """What ``undo_fix`` reversed; ``asdict`` of it is the ``fix_undone`` audit event's details."""
+
+    fix_id: int
+    strategy: str
+    county: str | None
+    reversed: int
+    by_action: dict[str, int]  # action -> rows reversed
 
 
 def to_json_value(value: Any) -> Any:
@@ -292,7 +304,7 @@ def _counties_of(action: FixAction, row: Base | None) -> set[str]:
 
 
 def undo_fix(session: Session, fix_id: int, user: str, *, role: str | None = None,
-             reason: str | None = None) -> dict[str, Any]:
+             reason: str | None = None) -> UndoOutcome:
     """Reverse every action of a fix, inside the caller's transaction, and write an audit event.
 
     Args:
@@ -303,7 +315,7 @@ def undo_fix(session: Session, fix_id: int, user: str, *, role: str | None = Non
         reason: the admin's written reason, for the audit event.
 
     Returns:
-        ``{"fix_id", "strategy", "county", "reversed", "by_action"}``.
+        The fix, its strategy and county, how many actions were reversed, and that count by action.
 
     Raises:
         NotFound: no such fix.
@@ -341,10 +353,11 @@ def undo_fix(session: Session, fix_id: int, user: str, *, role: str | None = Non
     fix.undone_at = now
     fix.undone_by = user
     session.flush()
-    result = {"fix_id": fix.id, "strategy": fix.strategy, "county": fix.county,
-              "reversed": len(actions), "by_action": by_action}
+    outcome = UndoOutcome(fix_id=fix.id, strategy=fix.strategy, county=fix.county, reversed=len(actions),
+                          by_action=by_action)
     because = f": {reason}" if reason else ""
+    details = asdict(outcome)
     record_event(session, "fix_undone", f"Fix {fix.id} ({fix.strategy}) undone: {len(actions)} row(s) restored"
                  f"{because}", user=user, role=role, county=fix.county, election_date=fix.election_date,
-                 details={**result, "reason": reason} if reason else result)
-    return result
+                 details={**details, "reason": reason} if reason else details)
+    return outcome

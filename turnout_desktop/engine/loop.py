@@ -13,9 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -27,16 +26,25 @@ from turnout_desktop.domain.status import Status
 from turnout_desktop.engine import inputs
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.compare import Comparison, compare
-from turnout_desktop.engine.diagnose import diagnose, evidence_for_log, sample_vuids
+from turnout_desktop.engine.diagnose import diagnose, sample_vuids
 from turnout_desktop.engine.freshness import change_note
 from turnout_desktop.engine.reconcile_log import LoopTarget
 from turnout_desktop.engine.repository import lock_county, newest_statewide_file
 from turnout_desktop.engine.results import ReconcileResult
 from turnout_desktop.engine.run_lock import DEFAULT_WAIT_SECONDS, county_run_lock
+from turnout_desktop.engine.run_state import (
+    RunState,
+    attempt_outcome,
+    attempt_snapshot,
+    close_log,
+    note_diagnosis,
+    result_message,
+    resume_state,
+    write_progress,
+)
 from turnout_desktop.engine.side_effects import record_side_effects
 from turnout_desktop.engine.types import (
     DATA_FORMAT,
-    DIAGNOSIS_CODES,
     DUPLICATE_RECORDS,
     MISSING_VUIDS,
     TIMING,
@@ -86,19 +94,6 @@ class _MadeWorse(Exception):  # noqa: N818 - a control-flow signal, not an error
         self.after = after
 
 
-@dataclass(slots=True)
-class RunState:
-    """What the loop has learned so far (rebuilt from attempt rows when a run is resumed)."""
-
-    next_attempt_no: int = 1
-    executed: int = 0
-    tried: list[str] = field(default_factory=list)
-    exhausted: set[str] = field(default_factory=set)
-    codes_seen: list[str] = field(default_factory=list)
-    evidence: dict[str, Any] = field(default_factory=dict)
-    succeeded: str | None = None
-
-
 def strategy_order(diagnosis: Diagnosis, strategies: Sequence[Strategy]) -> list[Strategy]:
     """The fixes to try, from what each strategy declares: for each cause the diagnosis found (in
     ``CODE_PRECEDENCE``), the strategies that handle it, then the rest; each group by priority (a tie keeps
@@ -118,82 +113,12 @@ def escalation_strategy(strategies: Sequence[Strategy]) -> Strategy | None:
     return min((s for s in strategies if s.escalates), key=lambda s: s.priority, default=None)
 
 
-def attempt_snapshot(comparison: Comparison) -> dict[str, Any]:
-    return {"actual": comparison.actual_total, "accuracy_pct": rounded(comparison.accuracy),
-            "by_method": comparison.counts_json()}
-
-
-def attempt_outcome(before: Comparison, after: Comparison, threshold: Decimal) -> str:
-    """What an attempt did to the accuracy: resolved, improved, worse or no change."""
-    if after.accuracy >= threshold:
-        return rlog.OUTCOME_RESOLVED
-    if after.accuracy > before.accuracy:
-        return rlog.OUTCOME_IMPROVED
-    if after.accuracy < before.accuracy:
-        return rlog.OUTCOME_WORSE
-    return rlog.OUTCOME_NO_CHANGE
-
-
 def compare_one(session: Session, target: LoopTarget, options: LoopOptions, *, update: bool = True) -> Comparison:
     found = compare(session, target.election_date, county=target.county, party=target.party,
                     success_threshold=options.success_threshold, update=update)
     if not found:
         raise LookupError(f"no official counts for {target.county} {target.party} {target.election_date}")
     return found[0]
-
-
-def note_diagnosis(state: RunState, diagnosis: Diagnosis) -> None:
-    for code in diagnosis.codes:
-        if code not in state.codes_seen:
-            state.codes_seen.append(code)
-            state.evidence[code] = diagnosis.details.get(code)
-
-
-def write_progress(log: ReconciliationLog, state: RunState, comparison: Comparison,
-                    current: str | None = None) -> None:
-    log.expected_total = comparison.expected_total
-    log.actual_total = comparison.actual_total
-    log.discrepancy = comparison.discrepancy
-    log.discrepancy_pct = rounded(comparison.discrepancy_pct)
-    log.final_accuracy_pct = rounded(comparison.accuracy)
-    log.diagnosis = [code for code in DIAGNOSIS_CODES if code in state.codes_seen]
-    details = evidence_for_log({code: state.evidence[code] for code in log.diagnosis})
-    details["by_method"] = comparison.counts_json()
-    details["accuracy_pct"] = rounded(comparison.accuracy)
-    log.diagnosis_details = {**(log.diagnosis_details or {}), **details}
-    log.strategies_tried = list(state.tried)
-    log.attempts_count = state.executed
-    log.current_strategy = current
-    log.updated_at = utcnow()
-
-
-def close_log(log: ReconciliationLog, state: RunState, status: str, note: str, remaining: Sequence[str] | None,
-              now: dt.datetime) -> None:
-    """The final values of a run's log row (the loop's and the set-based round's): status, timing, note and
-    the causes still present (``remaining``; None leaves the details as they are)."""
-    log.status = status
-    log.strategy_succeeded = state.succeeded if status == Status.RESOLVED else None
-    log.resolution_time_seconds = round((now - log.created_at).total_seconds(), 3)
-    log.resolved_at = now if status == Status.RESOLVED else None
-    log.updated_at = now
-    rlog.append_note(log, note)
-    if remaining is not None:
-        log.diagnosis_details = {**(log.diagnosis_details or {}), "remaining": list(remaining)}
-
-
-def _resume_state(session: Session, log: ReconciliationLog, strategies: Sequence[Strategy]) -> RunState:
-    escalating = {s.name for s in strategies if s.escalates}  # an escalation is not an attempt at a fix
-    state = RunState()
-    for attempt in rlog.attempts_of(session, log.id):
-        state.next_attempt_no = attempt.attempt_no + 1
-        if attempt.outcome != rlog.OUTCOME_SKIPPED:
-            state.executed += 1 if attempt.strategy not in escalating else 0
-            state.tried.append(attempt.strategy)
-        if attempt.outcome not in rlog.HELPFUL_OUTCOMES:
-            state.exhausted.add(attempt.strategy)
-    state.codes_seen = list(log.diagnosis or [])
-    state.evidence = {code: (log.diagnosis_details or {}).get(code) for code in state.codes_seen}
-    return state
 
 
 class ReconciliationLoop:
@@ -247,7 +172,7 @@ class ReconciliationLoop:
             note = change_note(previous, current) if previous is not log else None
             if note:  # what changed where it landed (an upload, another county's fix, an undo, ...)
                 rlog.append_note(log, note)
-            state = _resume_state(session, log, self.strategies) if resumed else RunState()
+            state = resume_state(session, log, self.strategies) if resumed else RunState()
             comparison = compare_one(session, self.target, self.options)
             diagnosis = self.diagnose_now(session, comparison)
             note_diagnosis(state, diagnosis)
@@ -261,8 +186,7 @@ class ReconciliationLoop:
             self._finish(log_id, state, None, Status.FAILED, f"Run failed: {type(exc).__name__}: {exc}")
             raise
         if comparison.accuracy >= self.options.success_threshold:
-            note = (f"Resolved by {state.succeeded}." if state.succeeded else "Counts match; nothing to fix.")
-            return self._finish(log_id, state, diagnosis, Status.RESOLVED, note)
+            return self._finish(log_id, state, diagnosis, Status.RESOLVED, rlog.resolved_note(state.succeeded))
         self._escalate(log_id, state, diagnosis)
         return self._finish(log_id, state, diagnosis, Status.ESCALATED, self._escalation_report(state, diagnosis))
 
@@ -437,7 +361,3 @@ class ReconciliationLoop:
             return rlog.run_result(log, comparison.ordered_counts())
 
 
-def result_message(result: StrategyResult) -> str:
-    counts = (f"inserted {result.inserted}, removed {result.removed}, reassigned {result.reassigned}, "
-              f"updated {result.updated}")
-    return f"{result.message} ({counts})" if result.message else counts

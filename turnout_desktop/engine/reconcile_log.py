@@ -1,9 +1,9 @@
-"""Step 5: ``reconciliation_log`` / ``reconciliation_attempt`` rows and their JSON shape."""
+"""Step 5: ``reconciliation_log`` / ``reconciliation_attempt`` rows and the typed record of a log row."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog, utcnow
 from turnout_desktop.domain.status import AttemptOutcome, Status
-from turnout_desktop.engine.results import ByMethod, ReconcileResult
+from turnout_desktop.engine.results import ByMethod, LogRow, ReconcileResult
 
 # Attempt outcomes (stable, in reconciliation_attempt.outcome; defined in domain, where their labels are too).
 OUTCOME_IMPROVED = AttemptOutcome.IMPROVED
@@ -23,12 +23,8 @@ OUTCOME_ERROR = AttemptOutcome.ERROR
 OUTCOME_SOURCE_UNAVAILABLE = AttemptOutcome.SOURCE_UNAVAILABLE
 HELPFUL_OUTCOMES = (OUTCOME_IMPROVED, OUTCOME_RESOLVED)
 
-LOG_COLUMNS = (
-    "id", "county", "election_date", "party", "trigger_type", "expected_total", "actual_total", "discrepancy",
-    "discrepancy_pct", "diagnosis", "diagnosis_details", "strategies_tried", "strategy_succeeded",
-    "attempts_count", "status", "current_strategy", "resolution_time_seconds", "final_accuracy_pct",
-    "created_at", "updated_at", "resolved_at", "notes", "review_state", "review_reason",
-)
+# The reconciliation_log columns every log record carries, in their JSON order (``results.LogRow``).
+LOG_COLUMNS = tuple(column.name for column in fields(LogRow))
 ATTEMPT_COLUMNS = (
     "id", "attempt_no", "strategy", "outcome", "before_actual", "after_actual", "before_accuracy_pct",
     "after_accuracy_pct", "before_counts", "after_counts", "fix_id", "message", "started_at", "finished_at",
@@ -109,6 +105,11 @@ def append_note(log: ReconciliationLog, line: str) -> None:
     log.notes = _append_note(log.notes, line)
 
 
+def resolved_note(succeeded: str | None) -> str:
+    """The note of a RESOLVED log row: the strategy that resolved it, or that nothing needed fixing."""
+    return f"Resolved by {succeeded}." if succeeded else "Counts match; nothing to fix."
+
+
 def attempts_of(session: Session, log_id: int) -> list[ReconciliationAttempt]:
     return list(session.execute(
         select(ReconciliationAttempt).where(ReconciliationAttempt.log_id == log_id)
@@ -147,38 +148,17 @@ def add_attempt(session: Session, log_id: int, attempt_no: int, strategy: str, o
     return attempt
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return value
-
-
-def log_to_dict(log: ReconciliationLog, *, by_method: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The log row with its column names as keys (the CLI/JSON contract) plus ``by_method``."""
-    row = {column: _plain(getattr(log, column)) for column in LOG_COLUMNS}
-    row["diagnosis"] = list(log.diagnosis or [])
-    row["strategies_tried"] = list(log.strategies_tried or [])
-    row["diagnosis_details"] = dict(log.diagnosis_details or {})
-    row["by_method"] = by_method if by_method is not None else row["diagnosis_details"].get("by_method", {})
-    return row
+def log_row_values(log: ReconciliationLog) -> dict[str, Any]:
+    """The :class:`LogRow` fields of a log row (JSON columns as tuples and a plain dict), to extend with more."""
+    values = {column: getattr(log, column) for column in LOG_COLUMNS}
+    values.update(diagnosis=tuple(log.diagnosis or ()), strategies_tried=tuple(log.strategies_tried or ()),
+                  diagnosis_details=dict(log.diagnosis_details or {}))
+    return values
 
 
 def run_result(log: ReconciliationLog, by_method: ByMethod, *, check: str | None = None) -> ReconcileResult:
     """The log row of a run as its typed result, with the counts per method the run ended on."""
-    return ReconcileResult(
-        id=log.id, county=log.county, election_date=log.election_date, party=log.party,
-        trigger_type=log.trigger_type, expected_total=log.expected_total, actual_total=log.actual_total,
-        discrepancy=log.discrepancy, discrepancy_pct=log.discrepancy_pct, diagnosis=tuple(log.diagnosis or ()),
-        diagnosis_details=dict(log.diagnosis_details or {}), strategies_tried=tuple(log.strategies_tried or ()),
-        strategy_succeeded=log.strategy_succeeded, attempts_count=log.attempts_count, status=log.status,
-        current_strategy=log.current_strategy, resolution_time_seconds=log.resolution_time_seconds,
-        final_accuracy_pct=log.final_accuracy_pct, created_at=log.created_at, updated_at=log.updated_at,
-        resolved_at=log.resolved_at, notes=log.notes, review_state=log.review_state,
-        review_reason=log.review_reason, by_method=by_method, check=check)
-
-
-def attempt_to_dict(attempt: ReconciliationAttempt) -> dict[str, Any]:
-    return {column: _plain(getattr(attempt, column)) for column in ATTEMPT_COLUMNS}
+    return ReconcileResult(**log_row_values(log), by_method=by_method, check=check)
 
 
 def latest_logs(session: Session, election: dt.date) -> dict[tuple[str, str], ReconciliationLog]:

@@ -23,11 +23,12 @@ ByMethod = Mapping[str, MethodCount]  # voting method -> official (expected) and
 
 
 @dataclass(frozen=True, slots=True)
-class ReconcileResult:
-    """One (county, party) after a run: its ``reconciliation_log`` row plus the counts per method.
+class LogRow:
+    """One ``reconciliation_log`` row: its columns, in the order the CLI JSON prints them.
 
-    ``check`` is set by the scheduled check only: ``reconciled`` (this check ran it) or ``unchanged`` (the
-    newest earlier run, reported as it is).
+    The one record of a log row: a run's result (:class:`ReconcileResult`) and a log entry read back later
+    (``services.reconciliation_results.LogEntry``) both extend it, and ``engine.reconcile_log.log_row_values``
+    is the one place that fills it from the database row.
     """
 
     id: int
@@ -54,6 +55,16 @@ class ReconcileResult:
     notes: str | None
     review_state: str | None
     review_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileResult(LogRow):
+    """One (county, party) after a run: its ``reconciliation_log`` row plus the counts per method.
+
+    ``check`` is set by the scheduled check only: ``reconciled`` (this check ran it) or ``unchanged`` (the
+    newest earlier run, reported as it is).
+    """
+
     by_method: ByMethod
     check: str | None = field(default=None, metadata=OMIT_IF_NONE)
 

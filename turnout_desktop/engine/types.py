@@ -31,11 +31,6 @@ TIMING = DiagnosisCode.TIMING
 UNEXPLAINED = DiagnosisCode.UNEXPLAINED
 DIAGNOSIS_CODES: tuple[DiagnosisCode, ...] = tuple(DiagnosisCode)
 
-# Trigger values of reconciliation_log (its statuses: domain/status.py).
-TRIGGER_COUNTY_UPLOAD = "COUNTY_UPLOAD"
-TRIGGER_AUTO_CHECK = "AUTO_CHECK"
-TRIGGER_MANUAL = "MANUAL"
-
 ProgressCallback = Callable[[float, str], None]
 CancelCheck = Callable[[], bool]
 
@@ -128,6 +123,13 @@ class Strategy(Protocol):
     The loop tries first the strategies whose ``handles`` names a cause the diagnosis found, then the rest,
     each group by ``priority``; an ``escalates`` strategy is never tried as a fix but runs once when the loop
     gives up (F: hand the county to a person).
+
+    Undo: every row a strategy changes goes through ``context.fixes``, and an admin can undo the fix only
+    when each recorded action stays inside what the built-in strategies write: the tables of
+    ``engine/fixes.py`` ``TABLES`` and, for a remove, reassign or update, the columns of
+    ``engine/undo_guard.py`` ``UNDOABLE_COLUMNS`` (the allow-list that stops a hand-made action from
+    rewriting any column). A plugin may record other tables or columns; its fix is kept and shown, but
+    every undo of it is refused (``UndoRefused`` naming the table or columns).
     """
 
     name: str  # stable (log rows, fixes): refetch_statewide, fill_gaps, ... manual_review

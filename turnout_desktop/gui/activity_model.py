@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -10,7 +9,7 @@ from PySide6.QtCore import Qt
 from turnout_desktop.domain.display import status_category
 from turnout_desktop.domain.labels import review_label, status_label, status_text, strategy_label
 from turnout_desktop.domain.status import Status
-from turnout_desktop.gui.record_model import Column, Index, RecordTableModel, format_value, key
+from turnout_desktop.gui.record_model import Column, Index, RecordTableModel, key
 from turnout_desktop.services.fixes import review_state_of
 from turnout_desktop.services.labels import strategy_labels
 from turnout_desktop.services.reconciliation_results import LogEntry
@@ -32,15 +31,6 @@ def current_strategy(record: LogEntry) -> str | None:
     """The strategy running now, else the one that succeeded, else the last one tried."""
     tried = record.strategies_tried
     return record.current_strategy or record.strategy_succeeded or (tried[-1] if tried else None)
-
-
-def when_text(value: Any, _record: dict[str, Any]) -> str:
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    return format_value(value)
 
 
 def reviewed_state(record: LogEntry) -> str | None:
@@ -77,7 +67,7 @@ ACTIVITY_COLUMNS = (
     Column("Attempt", lambda r: r.attempts_count or 0,
            lambda v, _r: f"{v}/{MAX_ATTEMPTS}", numeric=True),
     Column("Strategy", current_strategy, lambda v, _r: strategy_label(v, strategy_labels())),
-    Column("Time", lambda r: r.resolved_at or r.updated_at or r.created_at, when_text),
+    Column("Time", lambda r: r.resolved_at or r.updated_at or r.created_at),  # stored UTC, shown local
 )
 
 

@@ -113,7 +113,7 @@ class Startup(QObject):
         self._loaded_once = True
         if self.screenshot is None:
             return
-        taker = ScreenshotTaker(self.window, self.screenshot, self.view, size=self.size,
+        taker = ScreenshotTaker(self.window.parts(), self.screenshot, self.view, size=self.size,
                                 demo_folder=self.demo_folder)
         taker.saved.connect(lambda path: emit(self.screenshot_saved, path))
         taker.take()

@@ -9,10 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from turnout_desktop.domain.status import Status
+from turnout_desktop.domain.status import PROBLEM_STATUSES
 
-# A county in trouble needs a person: the engine gave up (ESCALATED) or could not run (FAILED).
-TROUBLE_STATUSES = frozenset({Status.ESCALATED, Status.FAILED})
 SUMMARY_COUNTY = "*"  # the one CHECKED row a scheduled check writes is about no county
 
 
@@ -45,7 +43,7 @@ def counties_in_trouble(rows: Iterable[CountyStatus]) -> tuple[set[str], set[str
         if row.county == SUMMARY_COUNTY:
             continue
         seen.add(row.county)
-        if row.status in TROUBLE_STATUSES:
+        if row.status in PROBLEM_STATUSES:  # a county in trouble needs a person
             trouble.add(row.county)
     return seen, trouble
 

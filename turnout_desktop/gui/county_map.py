@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -30,10 +29,10 @@ from turnout_desktop.domain.county_shapes import CountyShapes, county_shapes
 from turnout_desktop.domain.display import DisplayStatus, severity_rank
 from turnout_desktop.domain.labels import FIGURE_LABELS, accuracy_text, display_label, status_mark, status_text
 from turnout_desktop.gui import record_model
-from turnout_desktop.gui.county_overview import overview_records
 from turnout_desktop.gui.point_tooltips import show_point_tooltip
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.window_session import WindowSession
+from turnout_desktop.services.county_overview import OverviewLine, no_upload_line, overview_lines
 
 MARGIN = 8  # pixels around the map
 LEGEND_HEIGHT = 22
@@ -46,40 +45,40 @@ class CountyMapState:
 
     county: str
     category: str
-    records: tuple[dict[str, Any], ...]  # the overview records of the county, worst first
+    records: tuple[OverviewLine, ...]  # the overview lines of the county, worst first
 
     @property
-    def worst(self) -> dict[str, Any]:
-        return self.records[0] if self.records else {"county": self.county, "last_log_id": None}
+    def worst(self) -> OverviewLine:
+        return self.records[0] if self.records else no_upload_line(self.county)
 
 
-def map_states(records: Iterable[dict[str, Any]]) -> dict[str, CountyMapState]:
-    """Overview records (``county_overview.overview_records``) grouped by county, worst party first."""
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for record in records:
-        grouped.setdefault(record["county"], []).append(record)
+def map_states(lines: Iterable[OverviewLine]) -> dict[str, CountyMapState]:
+    """Overview lines (``services/county_overview.py``) grouped by county, worst party first."""
+    grouped: dict[str, list[OverviewLine]] = {}
+    for line in lines:
+        grouped.setdefault(line.county, []).append(line)
     states = {}
     for county, rows in grouped.items():
-        rows.sort(key=lambda r: (severity_rank(r.get("category")), r.get("party") or ""))
-        states[county] = CountyMapState(county, str(rows[0].get("category") or DisplayStatus.NO_UPLOAD), tuple(rows))
+        rows.sort(key=lambda r: (severity_rank(r.category), r.party or ""))
+        states[county] = CountyMapState(county, str(rows[0].category), tuple(rows))
     return states
 
 
-def _figure_line(record: dict[str, Any]) -> str:
+def _figure_line(line: OverviewLine) -> str:
     """``REP · official 42 · statewide-confirmed 38 · accuracy 95.24% · Escalated`` (unknown figures left out)."""
-    figures = [f"{FIGURE_LABELS[name]} {record[name]:,}" for name in ("expected_total", "confirmed_total")
-               if record.get(name) is not None]
-    if record.get("accuracy_pct") is not None:
-        figures.append(f"{FIGURE_LABELS['accuracy_pct']} {accuracy_text(record['accuracy_pct'])}")
-    label = status_text(record.get("status"), record.get("accuracy_pct"))
-    return " \N{MIDDLE DOT} ".join(part for part in (record.get("party") or "", *figures, label) if part)
+    known = (("expected_total", line.expected_total), ("confirmed_total", line.confirmed_total))
+    figures = [f"{FIGURE_LABELS[name]} {value:,}" for name, value in known if value is not None]
+    if line.accuracy_pct is not None:
+        figures.append(f"{FIGURE_LABELS['accuracy_pct']} {accuracy_text(line.accuracy_pct)}")
+    label = status_text(line.status, line.accuracy_pct)
+    return " \N{MIDDLE DOT} ".join(part for part in (line.party or "", *figures, label) if part)
 
 
 def tooltip_text(display_name: str, state: CountyMapState | None) -> str:
     """``Kent: ! Escalated`` and one line per party with its figures, accuracy and status."""
     category = state.category if state else DisplayStatus.NO_UPLOAD
     head = f"{display_name}: {status_mark(category)} {display_label(category)}"
-    lines = [_figure_line(r) for r in (state.records if state else ()) if r.get("party")]
+    lines = [_figure_line(r) for r in (state.records if state else ()) if r.party]
     return "\n".join([head, *lines])
 
 
@@ -229,7 +228,7 @@ class CountyMapController(QObject):
     """Fills the map from each loaded dashboard; a click opens the county as a double-click in the overview does."""
 
     def __init__(self, session: WindowSession, map_widget: CountyMapWidget,
-                 open_county: Callable[[dict[str, Any]], None], parent: QObject | None = None) -> None:
+                 open_county: Callable[[OverviewLine], None], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.map = map_widget
@@ -243,12 +242,12 @@ class CountyMapController(QObject):
             return
         scope = self.session.spec.scope
         counties: Sequence[str] | None = list(scope) if scope is not None else None
-        self.map.set_states(map_states(overview_records(dashboard.overview, counties, dashboard.certified)))
+        self.map.set_states(map_states(overview_lines(dashboard.overview, counties, dashboard.certified)))
 
     def open(self, county: str) -> None:
         """The worst party's latest run of ``county`` (a county with no upload says so in the banner)."""
         state = self.map.state(county)
-        self.open_county(state.worst if state else {"county": county, "last_log_id": None})
+        self.open_county(state.worst if state else no_upload_line(county))
 
 
 def county_tabs(overview: QWidget, map_widget: CountyMapWidget) -> QTabWidget:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import fields
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -18,9 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from turnout_desktop.domain.counties import all_counties
-from turnout_desktop.domain.display import DisplayStatus, StatusGroup, severity_rank, status_category
-from turnout_desktop.domain.labels import ALL_STATUSES, display_label, status_group_label, status_text
+from turnout_desktop.domain.display import StatusGroup, severity_rank
+from turnout_desktop.domain.labels import ALL_STATUSES, status_group_label, status_text
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_model import (
     RECORD_ROLE,
@@ -31,6 +29,7 @@ from turnout_desktop.gui.record_model import (
     key,
 )
 from turnout_desktop.gui.status_filter import StatusFilterProxy
+from turnout_desktop.services.county_overview import OverviewLine, overview_lines
 from turnout_desktop.services.reconciliation_results import CountyOverviewRow
 
 ALL_PARTIES = "All parties"
@@ -38,32 +37,9 @@ CERTIFIED_MARK = "\N{LOCK} Certified"
 MIN_STATUS_FILTER_WIDTH = 80
 
 
-def overview_records(rows: Sequence[CountyOverviewRow], counties: Sequence[str] | None = None,
-                     certified: Collection[str | None] = ()) -> list[dict[str, Any]]:
-    """The table's records: the service rows plus one "no upload yet" row for every county without an official count.
-
-    Each record is a plain dict made here (the row's fields, its colour ``category`` and ``certified``), so
-    the no-upload rows, which have no service row, read the same way. ``certified`` names the certified
-    counties (None in it: the whole election); their rows are locked.
-    """
-    names = list(counties) if counties is not None else [c.sos_name for c in all_counties()]
-    records = [{**{item.name: getattr(row, item.name) for item in fields(row)},
-                "category": status_category(row.status, row.accuracy_pct)} for row in rows]
-    reported = {row.county for row in rows}
-    for name in names:
-        if name not in reported:
-            records.append({"county": name, "party": None, "expected_total": None, "actual_total": None,
-                            "accuracy_pct": None, "status": None, "category": DisplayStatus.NO_UPLOAD,
-                            "public_message": display_label(DisplayStatus.NO_UPLOAD), "last_log_id": None})
-    for record in records:
-        record["certified"] = None in certified or record["county"] in certified
-    records.sort(key=lambda r: (r["county"], r.get("party") or ""))
-    return records
-
-
-def _status_text(_category: str | None, record: dict[str, Any]) -> str:
-    label = status_text(record.get("status"), record.get("accuracy_pct"))
-    return f"{CERTIFIED_MARK} \N{MIDDLE DOT} {label}" if record.get("certified") else label
+def _status_text(_category: str | None, line: OverviewLine) -> str:
+    label = status_text(line.status, line.accuracy_pct)
+    return f"{CERTIFIED_MARK} \N{MIDDLE DOT} {label}" if line.certified else label
 
 
 OVERVIEW_COLUMNS = (
@@ -79,23 +55,23 @@ STATUS_COLUMN = next(i for i, column in enumerate(OVERVIEW_COLUMNS) if column.he
 
 
 class CountyOverviewModel(RecordTableModel):
-    """QAbstractTableModel over ``services.reconciliation.county_overview`` rows (+ no-upload rows)."""
+    """QAbstractTableModel over the overview lines (``services/county_overview.py``): service rows + no-upload rows."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(OVERVIEW_COLUMNS, parent=parent)
 
     def set_overview(self, rows: Sequence[CountyOverviewRow], counties: Sequence[str] | None = None,
                      certified: Collection[str | None] = ()) -> None:
-        self.set_records(overview_records(rows, counties, certified))
+        self.set_records(overview_lines(rows, counties, certified))
 
-    def row_category(self, record: dict[str, Any]) -> str | None:
-        return record.get("category") or "no_upload"
+    def row_category(self, record: OverviewLine) -> str | None:
+        return record.category
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """The status column sorts by severity (escalated first, no upload last), not by its words."""
         if role == SORT_ROLE and index.column() == STATUS_COLUMN and index.isValid() \
                 and 0 <= index.row() < self.rowCount():
-            return severity_rank(self.record(index.row()).get("category"))
+            return severity_rank(self.record(index.row()).category)
         return super().data(index, role)
 
 
@@ -113,19 +89,19 @@ class CountyFilterProxy(StatusFilterProxy):
     def set_search(self, text: str) -> None:
         self._refilter("_search", text.strip().casefold())
 
-    def category(self, record: dict[str, Any]) -> str | None:
-        return record.get("category")
+    def category(self, record: OverviewLine) -> str | None:
+        return record.category
 
-    def accepts(self, record: dict[str, Any]) -> bool:
-        if self._party and record.get("party") not in (None, self._party):
+    def accepts(self, record: OverviewLine) -> bool:
+        if self._party and record.party not in (None, self._party):
             return False
-        return not self._search or self._search in str(record.get("county", "")).casefold()
+        return not self._search or self._search in record.county.casefold()
 
 
 class CountyOverviewPanel(QWidget):
     """Search box, status and party filters and the sortable, coloured county table (problems on top)."""
 
-    county_activated = Signal(dict)  # the overview record double-clicked
+    county_activated = Signal(object)  # the OverviewLine double-clicked
     status_group_changed = Signal(str)  # the StatusGroup value shown, "" for every status
 
     def __init__(self, parent: QWidget | None = None) -> None:

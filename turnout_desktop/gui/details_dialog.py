@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -22,11 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from turnout_desktop.domain.diagnosis import DiagnosisCode
 from turnout_desktop.domain.labels import (
     ACCURACY_HISTORY_TITLE,
     diagnoses_text,
-    diagnosis_label,
     evidence_label,
     method_label,
     outcome_label,
@@ -39,7 +36,7 @@ from turnout_desktop.gui.override_confirm import OverrideInForceBox
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.record_model import Column, RecordTableModel, format_value, key
 from turnout_desktop.services.labels import strategy_labels
-from turnout_desktop.services.reconciliation_results import FixDetail, LogDetail, LogEntry
+from turnout_desktop.services.reconciliation_results import EvidenceRow, FixDetail, LogDetail, LogEntry
 
 METHOD_COLUMNS = (
     Column("Method", key("method"), lambda v, _r: method_label(v)),
@@ -48,11 +45,11 @@ METHOD_COLUMNS = (
     Column("Off by", lambda r: (r.get("actual") or 0) - (r.get("expected") or 0), lambda v, _r: f"{v:+,}",
            numeric=True),
 )
-EVIDENCE_COLUMNS = (
+EVIDENCE_COLUMNS = (  # over LogDetail.evidence
     Column("VUID", key("vuid")),
     Column("Problem", lambda r: evidence_problem(r)),
-    Column("Row", lambda r: r.get("row_no", r.get("row")), numeric=True),
-    Column("Source file", lambda r: r.get("source_file") or r.get("file")),
+    Column("Row", key("row_no"), numeric=True),
+    Column("Source file", key("source_file")),
     Column("Precinct", key("precinct")),
 )
 ATTEMPT_COLUMNS = (
@@ -81,28 +78,10 @@ def method_records(detail: LogDetail) -> list[dict[str, Any]]:
             for method, values in sorted(by_method.items())]
 
 
-def evidence_records(detail: LogDetail) -> list[dict[str, Any]]:
-    """The failing VUIDs with their row, source file and precinct; else the diagnosis's own evidence rows.
-
-    The diagnosis stores its evidence as it found it (``kind``/``reason``/``code``, ``row_no``/``row``), so
-    the table reads plain dicts, whichever of the two they came from.
-    """
-    if detail.failing_vuids:
-        return [dataclasses.asdict(row) for row in detail.failing_vuids]
-    return [dict(row) for row in detail.diagnosis_details.get("evidence", [])]
-
-
-def evidence_problem(row: dict[str, Any]) -> str:
-    """The Problem cell of one evidence row, in words (the diagnosis keeps the codes).
-
-    A failing VUID (``evidence_records``: it carries ``voting_method``, no kind) is a vote missing from the
-    database; a diagnosis's own row names its kind or code, or says its reason in words already.
-    """
-    if row.get("kind") or row.get("code"):
-        return evidence_label(row.get("kind") or row.get("code"))
-    if row.get("reason"):
-        return str(row["reason"])
-    return diagnosis_label(DiagnosisCode.MISSING_VUIDS) if "voting_method" in row else ""
+def evidence_problem(row: EvidenceRow) -> str:
+    """The Problem cell of one evidence row, in words (the diagnosis keeps the codes): its kind or code, else
+    the reason the diagnosis already said in words."""
+    return evidence_label(row.kind) if row.kind else row.reason or ""
 
 
 def make_table(model: RecordTableModel, name: str) -> QTableView:
@@ -172,7 +151,7 @@ class DetailsDialog(QDialog):
         self.gate_label = QLabel(gate_text(detail))
         self.gate_label.setObjectName("gateLabel")
         self.methods = RecordTableModel(METHOD_COLUMNS, method_records(detail), self)
-        self.evidence = RecordTableModel(EVIDENCE_COLUMNS, evidence_records(detail), self)
+        self.evidence = RecordTableModel(EVIDENCE_COLUMNS, detail.evidence, self)
         self.attempts = RecordTableModel(ATTEMPT_COLUMNS, detail.attempts, self)
         self.fixes = RecordTableModel(FIX_COLUMNS, detail.fixes, self)
         self.tabs = QTabWidget()

@@ -19,13 +19,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from turnout_desktop.domain.labels import REVIEW_LABELS, review_label
+from turnout_desktop.domain.decisions import ReviewState
+from turnout_desktop.domain.labels import (
+    ADVICE_COUNTY_REPORTS_MORE,
+    ADVICE_DATABASE_HOLDS_MORE,
+    ADVICE_REVIEW_EVIDENCE,
+    ADVICE_STATEWIDE_BEHIND,
+    ESCALATION_ADVICE,
+    review_label,
+)
 from turnout_desktop.gui.details_dialog import (
     ATTEMPT_COLUMNS,
     EVIDENCE_COLUMNS,
     METHOD_COLUMNS,
     diagnosis_text,
-    evidence_records,
     gate_text,
     make_table,
     method_records,
@@ -38,26 +45,26 @@ from turnout_desktop.gui.record_model import RecordTableModel
 from turnout_desktop.services.fixes import review_state_of
 from turnout_desktop.services.reconciliation_results import LogDetail, LogEntry
 
-# The states services.fixes.mark_reviewed accepts, in plain language. An unreviewed escalation is open.
-REVIEW_STATES = tuple(REVIEW_LABELS.items())
+# The states services.fixes.mark_reviewed accepts, in plain language; the plain value is the item's data (Qt
+# compares it with the stored state). An unreviewed escalation is open.
+REVIEW_STATES = tuple((state.value, review_label(state)) for state in ReviewState)
 
 
 def recommended_next_step(detail: LogEntry) -> str:
-    """A plain-language suggestion from the diagnosis and what the strategies already tried."""
-    diagnosis = {str(d).lower() for d in detail.diagnosis}
-    tried = {str(s) for s in detail.strategies_tried}
+    """A plain-language suggestion from the diagnosis and what the strategies already tried.
+
+    The engine stores whole diagnosis codes (``domain/diagnosis.py``), so a code is looked up as it is.
+    """
+    diagnosis = {str(code) for code in detail.diagnosis}
+    remedy = next((advice for code, advice in ESCALATION_ADVICE.items() if code in diagnosis), None)
+    if remedy is not None:
+        return remedy
     discrepancy = detail.discrepancy or 0
-    if any("district" in d or "precinct" in d for d in diagnosis):
-        return "Import the current precinct-to-district file, then force a re-check."
-    if any("parse" in d or "format" in d or "encoding" in d for d in diagnosis):
-        return "Ask the county to re-export the file as .xlsx with VUIDs stored as text, then re-check."
     if discrepancy > 0:
-        return ("The database holds more votes than the county reported: contact the county to confirm its total, "
-                "or accept with a reason if the county count is known to be late.")
+        return ADVICE_DATABASE_HOLDS_MORE
     if discrepancy < 0:
-        hint = " The statewide feed may be behind; re-check after the next import." if tried else ""
-        return "The county reports votes the database does not have: check the statewide import." + hint
-    return "Review the evidence; override only with a written reason."
+        return ADVICE_COUNTY_REPORTS_MORE + (ADVICE_STATEWIDE_BEHIND if detail.strategies_tried else "")
+    return ADVICE_REVIEW_EVIDENCE
 
 
 class EscalationDialog(QDialog):
@@ -86,7 +93,7 @@ class EscalationDialog(QDialog):
         self.next_step_label.setObjectName("nextStepLabel")
         self.next_step_label.setWordWrap(True)
         self.methods = RecordTableModel(METHOD_COLUMNS, method_records(detail), self)
-        self.evidence = RecordTableModel(EVIDENCE_COLUMNS, evidence_records(detail), self)
+        self.evidence = RecordTableModel(EVIDENCE_COLUMNS, detail.evidence, self)
         self.attempts = RecordTableModel(ATTEMPT_COLUMNS, detail.attempts, self)
         tabs = QTabWidget()
         tabs.addTab(make_table(self.methods, "methodTable"), "Expected vs actual")

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
-from turnout_desktop.domain.labels import review_label
+from turnout_desktop.domain.labels import decision_event_label, review_label
 from turnout_desktop.gui import decision_jobs
 from turnout_desktop.gui.details_dialog import make_table
 from turnout_desktop.gui.qt_compat import emit
@@ -26,8 +26,6 @@ from turnout_desktop.gui.window_session import WindowSession
 
 if TYPE_CHECKING:
     from turnout_desktop.services.admin_decisions import InboxRow
-
-ACTION_WORDS = {"escalation_reviewed": "reviewed", "manual_override": "overrode", "override_revoked": "revoked"}
 
 
 def age_text(seconds: int) -> str:
@@ -47,7 +45,7 @@ def touched_text(row: InboxRow) -> str:
     if row.last_touched_by is None:
         return "nobody yet"
     when = format_value(dt.datetime.fromisoformat(row.last_touched_at)) if row.last_touched_at else ""
-    return f"{row.last_touched_by} {ACTION_WORDS.get(row.last_action or '', row.last_action or '')}, {when}"
+    return f"{row.last_touched_by} {decision_event_label(row.last_action)}, {when}"
 
 
 INBOX_COLUMNS = (

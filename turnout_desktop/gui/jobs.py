@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from turnout_desktop.domain.status import Trigger
 from turnout_desktop.services import dashboard as dashboard_service
 from turnout_desktop.services.connection import ping
 from turnout_desktop.services.demo import holds_demo_data
@@ -65,7 +66,7 @@ def reconcile(spec: ContextSpec, scope: Scope, *, progress: Progress, cancelled:
     from turnout_desktop.services import reconciliation
 
     ctx = open_worker_context(spec)
-    return reconciliation.reconcile(ctx, scope, trigger="MANUAL", progress=progress, cancel=cancelled)
+    return reconciliation.reconcile(ctx, scope, trigger=Trigger.MANUAL, progress=progress, cancel=cancelled)
 
 
 def auto_check(spec: ContextSpec, election: dt.date | None, *, progress: Progress,

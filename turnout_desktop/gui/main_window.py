@@ -37,6 +37,7 @@ from turnout_desktop.gui.status_bar import StatusBarLabels
 from turnout_desktop.gui.status_panel import StatusPanel
 from turnout_desktop.gui.task_runner import TaskRunner
 from turnout_desktop.gui.upload_actions import UploadActions
+from turnout_desktop.gui.window_parts import WindowParts
 from turnout_desktop.gui.window_session import WindowSession
 from turnout_desktop.services.connection import default_sqlite_url
 from turnout_desktop.services.worker_context import ContextSpec
@@ -169,6 +170,12 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addWidget(QLabel(" Election: "))
         toolbar.addWidget(self.dashboard_view.election_combo)
+
+    def parts(self) -> WindowParts:
+        """The panels and controllers that code driving the window from outside (``--screenshot``) may use."""
+        return WindowParts(window=self, session=self.session, runner=self.runner, county_map=self.county_map,
+                           records=self.actions_for_records, uploads=self.uploads, settings=self.settings_actions,
+                           inbox=self.inbox, report_printer=self.report_printer)
 
     def set_banner(self, text: str) -> None:
         """Recoverable problems show inline, not as a modal box."""

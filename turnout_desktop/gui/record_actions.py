@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -25,6 +25,7 @@ from turnout_desktop.gui.printing import ReportPrinter
 from turnout_desktop.gui.report_export import ReportExport
 from turnout_desktop.gui.task_runner import TaskRunner
 from turnout_desktop.gui.window_session import WindowSession
+from turnout_desktop.services.county_overview import OverviewLine
 from turnout_desktop.services.fixes_results import OverrideMade, OverrideRevoked, ReviewResult
 from turnout_desktop.services.reconciliation_results import LogDetail, LogEntry
 
@@ -33,8 +34,7 @@ if TYPE_CHECKING:  # the service module loads the engine; the window starts with
 
 
 def _election_of(entry: LogEntry, fallback: dt.date | None) -> dt.date | None:
-    value = entry.election_date
-    return dt.date.fromisoformat(value[:10]) if value else fallback
+    return entry.election_date or fallback
 
 
 class RecordActions(QObject):
@@ -58,13 +58,12 @@ class RecordActions(QObject):
         return self.session.remember_dialog(dialog)
 
     # -- details ------------------------------------------------------------------------------
-    def open_county(self, record: dict[str, Any]) -> None:
-        """Double-click in the overview: details of the county's latest log entry."""
-        log_id = record.get("last_log_id")
-        if log_id is None:
-            self.session.show_banner(f"{record.get('county')}: no reconciliation yet (no upload, or not checked).")
+    def open_county(self, line: OverviewLine) -> None:
+        """Double-click in the overview (or a click on the map): details of the county's latest log entry."""
+        if line.last_log_id is None:
+            self.session.show_banner(f"{line.county}: no reconciliation yet (no upload, or not checked).")
             return
-        self.load_detail(int(log_id))
+        self.load_detail(line.last_log_id)
 
     def view_details(self, entry: LogEntry) -> None:
         """The details (or, for admins, escalation) dialog of an activity row."""

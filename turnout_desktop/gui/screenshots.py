@@ -12,9 +12,9 @@ import datetime as dt
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
@@ -28,8 +28,13 @@ from turnout_desktop.gui.icons import stylesheet
 from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.theme import dark_palette
 from turnout_desktop.gui.welcome_dialog import WelcomeDialog
+from turnout_desktop.gui.window_parts import WindowParts
 
 if TYPE_CHECKING:
+    from turnout_desktop.gui.upload_wizard import UploadWizard
+    from turnout_desktop.reports.model import Report
+    from turnout_desktop.services.accuracy_history import AccuracyHistory
+    from turnout_desktop.services.admin_decisions import InboxRow
     from turnout_desktop.services.reconciliation_results import LogEntry
 
 log = logging.getLogger(__name__)
@@ -74,7 +79,7 @@ def changed_roster(roster: Path) -> Path:
 class AccuracyChartView(QScrollArea):
     """The report's accuracy chart (``reports/chart.py``, as the PDF prints it) of the shown election."""
 
-    def __init__(self, report: Any, width: int, parent: QWidget | None = None) -> None:
+    def __init__(self, report: Report, width: int, parent: QWidget | None = None) -> None:
         from turnout_desktop.reports.chart import Bar, draw_accuracy_chart
 
         super().__init__(parent)
@@ -97,17 +102,18 @@ class AccuracyChartView(QScrollArea):
 
 
 class ScreenshotTaker(QObject):
-    """Opens ``view`` on ``window``, then saves its picture to ``path`` and closes the window."""
+    """Opens ``view`` on the window of ``parts`` (``MainWindow.parts()``), saves its picture to ``path`` and
+    closes the window."""
 
     saved = Signal(str)
 
-    def __init__(self, window: QMainWindow, path: Path, view: str, *, size: QSize | None = None,
+    def __init__(self, parts: WindowParts, path: Path, view: str, *, size: QSize | None = None,
                  demo_folder: Path | None = None) -> None:
-        super().__init__(window)
+        super().__init__(parts.window)
         if view not in VIEWS:
             raise ValueError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
-        # The MainWindow's controllers, reached without importing it (only gui/app.py may: import-linter).
-        self.window: Any = window
+        self.parts = parts  # the window's controllers: each view opens through the one a click uses
+        self.window: QMainWindow = parts.window
         self.path, self.view, self.size, self.demo_folder = path, view, size, demo_folder
 
     def take(self) -> None:
@@ -126,9 +132,9 @@ class ScreenshotTaker(QObject):
 
     def _open_settings(self) -> None:
         """The Settings dialog once its "Checks while the app is closed" section has read the schedule."""
-        dialog = self.window.settings_actions.open()
-        section = getattr(dialog, "schedule_section", None)
-        if section is None or section.status is not None:
+        dialog = self.parts.settings.open()
+        section = dialog.schedule_section
+        if section.status is not None:
             self._later(dialog)
             return
         section.status_changed.connect(lambda _status: self._later(dialog))
@@ -136,7 +142,7 @@ class ScreenshotTaker(QObject):
 
     def _open_welcome(self) -> None:
         """The first start's dialog (shown before any window), its shared-server form open; nothing is chosen."""
-        dialog = WelcomeDialog(self.window.session.preferences, self.window)
+        dialog = WelcomeDialog(self.parts.session.preferences, self.window)
         dialog.show_server_form()
         dialog.show()
         self._later(dialog)
@@ -144,21 +150,24 @@ class ScreenshotTaker(QObject):
     def _open_map(self) -> None:
         tabs = self.window.findChild(QTabWidget, "countyTabs")
         if tabs is not None:
-            tabs.setCurrentWidget(self.window.county_map)
+            tabs.setCurrentWidget(self.parts.county_map)
         self._later(self.window)
 
     def _open_inbox(self) -> None:
-        dialog = self.window.inbox.open()
-        election = self.window.session.election
+        dialog = self.parts.inbox.open()
+        election = self.parts.session.election
         if election is None:
             self._later(dialog)
             return
+        def show(rows: Sequence[InboxRow]) -> None:
+            dialog.set_rows(rows, election)
+            self._later(dialog)
+
         # The inbox's own reload fills it too; this one says when the rows are there.
-        self.window.runner.start(decision_jobs.escalation_inbox, self.window.session.spec, election,
-                                 on_result=lambda rows: (dialog.set_rows(rows, election), self._later(dialog)))
+        self.parts.runner.start(decision_jobs.escalation_inbox, self.parts.session.spec, election, on_result=show)
 
     def _entries(self) -> list[LogEntry]:
-        dashboard = self.window.session.dashboard
+        dashboard = self.parts.session.dashboard
         return list(dashboard.log) if dashboard else []
 
     def _open_log_view(self) -> None:
@@ -172,23 +181,23 @@ class ScreenshotTaker(QObject):
             log.warning("no log entry for --view %s; capturing the main window", self.view)
             self._capture(self.window)
             return
-        actions = self.window.actions_for_records
+        actions = self.parts.records
         show = actions.show_escalation if self.view == "escalation" else actions.show_detail
-        self.window.runner.start(jobs.log_detail, self.window.session.spec, wanted[0].id,
+        self.parts.runner.start(jobs.log_detail, self.parts.session.spec, wanted[0].id,
                                  on_result=lambda detail: self._later(show(detail)))
 
     def _open_override_confirm(self) -> None:
         """The confirmation an admin sees before overriding the first escalation, a reason typed."""
         escalated = [e for e in self._entries() if e.status == Status.ESCALATED]
-        election = self.window.session.election
+        election = self.parts.session.election
         if not escalated or election is None:
             log.warning("no escalation for --view override-confirm; capturing the main window")
             self._capture(self.window)
             return
         record = escalated[0]
-        actions = self.window.actions_for_records
-        self.window.runner.start(
-            decision_jobs.preview_override, self.window.session.spec, election, record.county, record.party,
+        actions = self.parts.records
+        self.parts.runner.start(
+            decision_jobs.preview_override, self.parts.session.spec, election, record.county, record.party,
             on_result=lambda preview: self._later(actions.confirm_override(record, preview, OVERRIDE_REASON)))
 
     def _open_wizard(self) -> None:
@@ -196,7 +205,7 @@ class ScreenshotTaker(QObject):
         rosters = sorted(self.demo_folder.glob("*_roster.csv"))[:1] if self.demo_folder else []
         if rosters and self.view == "wizard-result":
             rosters = [changed_roster(rosters[0])]
-        wizard = self.window.uploads.open_wizard(rosters)
+        wizard = self.parts.uploads.open_wizard(rosters)
         if not rosters:  # no demo files: the empty first page
             self._later(wizard)
             return
@@ -208,55 +217,60 @@ class ScreenshotTaker(QObject):
         wizard.next()
 
     @staticmethod
-    def _submit(wizard: Any) -> None:
+    def _submit(wizard: UploadWizard) -> None:
         """On to the counts page, then Submit (without the replace-counts question: the demo is a copy)."""
         wizard.next()
         wizard.start_submit()
 
     def _open_print_preview(self) -> None:
         """File > Print preview… of the whole election, captured once its first pages are painted."""
-        printer = self.window.report_printer
+        printer = self.parts.report_printer
 
         def painted(_pages: int) -> None:
             printer.painted.disconnect(painted)
             # The preview is remembered once open() returns, after its first paint: look it up when the timer fires.
-            QTimer.singleShot(100, lambda: self._capture(self.window.session.last_dialog or self.window))
+            QTimer.singleShot(100, lambda: self._capture(self.parts.session.last_dialog or self.window))
 
         printer.painted.connect(painted)
         printer.request(preview=True)
 
     def _open_chart(self) -> None:
-        election = self.window.session.election
+        election = self.parts.session.election
         if election is None:
             log.warning("no election for --view chart; capturing the main window")
             self._capture(self.window)
             return
         width = (self.size or QSize(1000, 700)).width()
 
-        def show(report: Any) -> None:
+        def show(report: Report) -> None:
             view = AccuracyChartView(report, width, self.window)
             view.setWindowFlag(Qt.WindowType.Dialog)
             view.resize(self.size or QSize(1000, 700))
             view.show()
             self._add_history(view, election)
 
-        self.window.runner.start(jobs.load_report, self.window.session.spec, election, None, None,
-                                 on_result=show, title="Preparing the report", heavy=True)
+        self.parts.runner.start(jobs.load_report, self.parts.session.spec, election, None, None,
+                                on_result=show, title="Preparing the report", heavy=True)
 
     def _add_history(self, view: AccuracyChartView, election: dt.date) -> None:
         """Below the report's chart, the accuracy over time of the county logged most often (newest on a tie)."""
         counties = Counter(entry.county for entry in self._entries() if entry.status != Status.CHECKED)
-        content = view.widget().layout()
+        page = view.widget()
+        content = page.layout() if page is not None else None
         if not counties or not isinstance(content, QVBoxLayout):
             self._later(view)
             return
         chart = AccuracyHistoryChart()
         chart.setMinimumHeight(260)
         content.insertWidget(1, chart)
-        self.window.runner.start(load_accuracy_history, self.window.session.spec,
-                                 Scope(election, counties.most_common(1)[0][0]),
-                                 on_result=lambda history: (chart.set_history(history), self._later(view)),
-                                 title="Loading the accuracy history")
+
+        def show(history: AccuracyHistory) -> None:
+            chart.set_history(history)
+            self._later(view)
+
+        self.parts.runner.start(load_accuracy_history, self.parts.session.spec,
+                                Scope(election, counties.most_common(1)[0][0]), on_result=show,
+                                title="Loading the accuracy history")
 
     def _capture(self, widget: QWidget) -> None:
         if self.size is not None and widget.size() != self.size:

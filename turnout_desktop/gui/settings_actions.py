@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -12,6 +12,9 @@ from turnout_desktop.gui.qt_compat import emit
 from turnout_desktop.gui.settings import Preferences
 from turnout_desktop.gui.task_runner import TaskRunner
 from turnout_desktop.gui.window_session import WindowSession
+
+if TYPE_CHECKING:
+    from turnout_desktop.gui.settings_dialog import SettingsDialog
 
 NEXT_START_SHOWN_MS = 15_000
 
@@ -27,7 +30,7 @@ class SettingsActions(QObject):
         self.runner = runner
         self.dialog_parent = dialog_parent
 
-    def open(self) -> QWidget:
+    def open(self) -> SettingsDialog:
         from turnout_desktop.gui.settings_dialog import SettingsDialog
 
         dashboard = self.session.dashboard
@@ -37,7 +40,8 @@ class SettingsActions(QObject):
         dialog.shared_changes_requested.connect(self.save_shared_settings)
         dialog.saved.connect(self._on_saved)
         dialog.open()
-        return self.session.remember_dialog(dialog)
+        self.session.remember_dialog(dialog)
+        return dialog
 
     def save_shared_settings(self, changes: dict[str, Any]) -> None:
         """Admin only: ``shared_settings.update`` in the worker (validated, audited); a refusal is a dialog."""

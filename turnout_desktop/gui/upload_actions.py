@@ -16,6 +16,7 @@ from turnout_desktop.gui.window_session import WindowSession
 from turnout_desktop.services.outbox_sync import QUEUED_TEXT
 
 if TYPE_CHECKING:
+    from turnout_desktop.gui.upload_wizard import UploadWizard
     from turnout_desktop.services.outbox import SubmitOrQueueResult
     from turnout_desktop.services.submission_results import SubmitResult
 
@@ -41,7 +42,7 @@ class UploadActions(QObject):
         dialog.filesSelected.connect(lambda names: self.open_wizard([Path(n) for n in names]))
         dialog.open()
 
-    def open_wizard(self, paths: list[Path]) -> QWidget:
+    def open_wizard(self, paths: list[Path]) -> UploadWizard:
         from turnout_desktop.gui.upload_wizard import UploadWizard
 
         window_state.remember_files(paths)
@@ -49,6 +50,7 @@ class UploadActions(QObject):
         wizard = UploadWizard(self.session.spec, self.runner, paths, election=self.session.election,
                               parent=self.window)
         wizard.submitted.connect(self._on_wizard_submitted)
+        wizard.failed.connect(self.session.report_error)  # the window's error dialog, as for any job
         wizard.open()
         self.session.remember_dialog(wizard)
         return wizard

@@ -222,11 +222,11 @@ class ReviewPage(QWizardPage):
 
     def show_check(self, check: UploadCheck) -> None:
         report = check.report
-        layout = report.layout_json()
+        layout = report.layout
         self.layout_label.setText(
-            f"{layout['kind'].capitalize()} upload read with {layout['parser']}"
-            f"{' (' + layout['encoding'] + ')' if layout['encoding'] else ''}; "
-            f"{'header on row ' + str(layout['header_row']) if layout['header_row'] else 'no header row'}; "
+            f"{layout.kind.capitalize()} upload read with {layout.parser}"
+            f"{' (' + layout.encoding + ')' if layout.encoding else ''}; "
+            f"{'header on row ' + str(layout.header_row) if layout.header_row else 'no header row'}; "
             f"{check.row_count:,} data rows; {len(report.upload.problems)} problem(s)."
             + (" Working offline: no statewide counts." if check.offline else ""))
         self.sheet_combo.blockSignals(True)
@@ -235,7 +235,7 @@ class ReviewPage(QWizardPage):
             self.sheet_combo.addItem(f"{preview.file} {preview.sheet}".strip())
         self.sheet_combo.blockSignals(False)
         self.sheet_combo.setVisible(len(check.previews) > 1)
-        self.mapping_panel.show_titles([t for p in check.previews for t in p.titles if t], layout["mapping"])
+        self.mapping_panel.show_titles([t for p in check.previews for t in p.titles if t], layout.mapping)
         self.quality.set_profiles(check.quality)
         self.problems.set_records(report.upload.problems)  # ingest Problem records
         self._show_sheet(0)
@@ -280,6 +280,9 @@ class UploadWizard(QWizard):
 
     checked = Signal(object)  # UploadCheck
     submitted = Signal(object)  # SubmitResult, or SubmitOrQueueResult through a shared server (wizard_jobs.submit)
+    # A pre-check or submit that raised: the exception and its traceback text, for whoever shows error dialogs
+    # (UploadActions passes it to the session, so the main window shows it as it shows any job's error).
+    failed = Signal(object, str)
 
     def __init__(self, spec: ContextSpec, runner: TaskRunner, paths: list[Path], *,
                  election: dt.date | None = None, parent: QWidget | None = None) -> None:
@@ -293,6 +296,7 @@ class UploadWizard(QWizard):
         self.initial_election = election
         self.check: UploadCheck | None = None
         self.checked_paths: tuple[Path, ...] = ()  # the files the last pre-check read
+        self.mapping: dict[str, str] | None = None  # the column choices the last pre-check used
         self._check_serial = 0
         self.checking = False
         self.submitting = False
@@ -336,8 +340,7 @@ class UploadWizard(QWizard):
             return
         self.checking = False
         self.review_page.clear_check(f"The file cannot be read: {error}")
-        if self.parent() is not None and hasattr(self.parent(), "show_error"):
-            self.parent().show_error(error, trace)
+        emit(self.failed, error, trace)
 
     def start_submit(self) -> None:
         if self.submitting:
@@ -347,7 +350,7 @@ class UploadWizard(QWizard):
         options = self.options()
         self.runner.start(wizard_jobs.submit, self.spec, self.files_page.paths(), election=options["election"],
                           county=options["county"], party=options["party"], method=options["method"],
-                          mapping=getattr(self, "mapping", None), on_result=self._on_submitted,
+                          mapping=self.mapping, on_result=self._on_submitted,
                           on_error=self._on_submit_failed, title="Submitting and reconciling", heavy=True)
 
     def _on_submitted(self, result: SubmitResult | SubmitOrQueueResult) -> None:
@@ -363,5 +366,4 @@ class UploadWizard(QWizard):
         self.submitting = False
         self.counts_page.reason_label.setText(f"Not submitted: {error}")
         emit(self.counts_page.completeChanged)
-        if self.parent() is not None and hasattr(self.parent(), "show_error"):
-            self.parent().show_error(error, trace)
+        emit(self.failed, error, trace)

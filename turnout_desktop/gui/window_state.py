@@ -49,7 +49,7 @@ def fit_first_start(window: QMainWindow, available: QRect | None = None) -> None
 
 
 # The layout format: raise it when the defaults of the splitter or of the tables' sort change, so a layout
-# saved before no longer overrides them. 2: issue 13's balanced panes and severity-first county sort (a
+# saved before no longer overrides them. 2: the balanced panes and severity-first county sort (a
 # layout without a version was saved before them and had the county pane narrow and sorted by name).
 LAYOUT_VERSION = 2
 LAYOUT_VERSION_KEY = "main/layout_version"

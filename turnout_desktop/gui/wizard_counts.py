@@ -48,9 +48,8 @@ class CountsPage(QWizardPage):
         check = self.wizard_.check
         if check is None:
             return
-        rows = check.statewide or [{"county": c.county, "party": c.party, "voting_method": c.voting_method,
-                                    "official": c.count, "statewide": None, "difference": None}
-                                   for c in check.report.upload.counts]
+        # Without a cache every row still shows, its statewide count and difference blank (None).
+        rows = check.statewide or check.report.statewide_comparison
         self.counts.set_records(rows)
         risks = check.risks.messages() if check.risks is not None else ()
         self.risk_label.setText("\n".join(f"Check before submitting: {line}" for line in risks))

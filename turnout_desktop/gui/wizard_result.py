@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWizard, QWizardPage
 
-from turnout_desktop.domain.display import DisplayStatus, status_category
+from turnout_desktop.domain.display import DisplayStatus, severity_rank, status_category
 from turnout_desktop.domain.labels import (
     DUPLICATE_NEXT_STEP,
     QUEUED_NEXT_STEP,
@@ -55,10 +55,8 @@ def overall_next_step(outcome: str, runs: tuple[ReconcileRun, ...]) -> str:
         return DUPLICATE_NEXT_STEP
     if not runs:
         return next_step(DisplayStatus.IN_PROGRESS)
-    severity = (DisplayStatus.FAILED, DisplayStatus.ESCALATED, DisplayStatus.IN_PROGRESS, DisplayStatus.WITHIN,
-                DisplayStatus.OVERRIDDEN, DisplayStatus.VERIFIED)
-    categories = {status_category(r.status, r.final_accuracy_pct) for r in runs}
-    worst = next((c for c in severity if c in categories), DisplayStatus.IN_PROGRESS)
+    # The severity order the overview sorts by, so the result page names the step the overview shows next.
+    worst = min((status_category(r.status, r.final_accuracy_pct) for r in runs), key=severity_rank)
     return next_step(worst)
 
 

@@ -28,7 +28,7 @@ from turnout_desktop.domain.counties import all_counties
 from turnout_desktop.domain.gate import LEVEL_IN_PROGRESS, GateDecision
 from turnout_desktop.domain.labels import demo_marked, review_label, status_label, status_text, strategy_label
 from turnout_desktop.domain.metrics import MethodCount, accuracy_pct, rounded
-from turnout_desktop.domain.status import Status
+from turnout_desktop.domain.status import PROBLEM_STATUSES, Status
 from turnout_desktop.engine.certification import certified_scope
 from turnout_desktop.engine.publication import overrides_in_force, publications
 from turnout_desktop.errors import NotFound
@@ -42,7 +42,6 @@ from turnout_desktop.reports.model import (
     TotalsRow,
 )
 
-_PROBLEM_STATUSES = (Status.ESCALATED, Status.FAILED)
 # A demo database's report says so in this title (PDF heading and page header, the CSV/XLSX title row).
 REPORT_TITLE = "Turnout reconciliation report"
 NO_LABELS: Mapping[str, str] = MappingProxyType({})
@@ -155,7 +154,7 @@ def _summary(states: dict[Key, tuple[str, str]], counties_in_scope: int, countie
         per_county[county].append(state)
     verified = within = in_progress = escalated = 0
     for county_states in per_county.values():
-        if any(status in _PROBLEM_STATUSES for status, _ in county_states):
+        if any(status in PROBLEM_STATUSES for status, _ in county_states):
             escalated += 1
         elif all(level in ("verified", "override") for _, level in county_states):
             verified += 1
@@ -199,7 +198,7 @@ def _resolution(log: ReconciliationLog, fixes: list[Fix], strategy_labels: Mappi
     if log.status == Status.RESOLVED:
         text = f"Resolved by {strategy_label(log.strategy_succeeded, strategy_labels)}" if log.strategy_succeeded \
             else "Resolved: counts match"
-    elif log.status in _PROBLEM_STATUSES:
+    elif log.status in PROBLEM_STATUSES:
         text = f"{status_label(log.status)} after {log.attempts_count} attempt(s)"
     else:
         text = status_label(log.status)

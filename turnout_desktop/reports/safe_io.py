@@ -19,10 +19,11 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import IO, Any
 
 from turnout_desktop.files import file_sha256
 
-# First characters that make Excel / LibreOffice / Google Sheets evaluate a cell (T5).
+# First characters that make Excel / LibreOffice / Google Sheets evaluate a cell (docs/reliability.md T5).
 FORMULA_TRIGGERS = frozenset({"=", "+", "-", "@", "\t", "\r", "\n", "\x00"})
 ESCAPE_PREFIX = "'"
 
@@ -120,6 +121,22 @@ def _commit_temp(temp_path: Path, path: Path, before_replace: BeforeReplace | No
     return sha256
 
 
+def _write_atomic(path: Path, fill: Callable[[IO[Any]], object], before_replace: BeforeReplace | None,
+                  mode: str, *, encoding: str | None = None, newline: str | None = None) -> str:
+    """Open a temp file beside ``path``, let ``fill`` write it, flush + fsync, then ``_commit_temp``;
+    on any error the temp file is removed and ``path`` keeps its old content."""
+    handle, temp_path = _temp_in_folder(path)
+    try:
+        with os.fdopen(handle, mode, encoding=encoding, newline=newline) as stream:
+            fill(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        return _commit_temp(temp_path, path, before_replace)
+    except BaseException:
+        temp_path.unlink(missing_ok=True)
+        raise
+
+
 def atomic_write_bytes(path: Path, data: bytes, *, before_replace: BeforeReplace | None = None) -> str:
     """Write ``data`` to ``path`` atomically.
 
@@ -131,17 +148,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, before_replace: BeforeReplace
     Returns:
         The sha256 (hex) of the written file.
     """
-    path = Path(path)
-    handle, temp_path = _temp_in_folder(path)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        return _commit_temp(temp_path, path, before_replace)
-    except BaseException:
-        temp_path.unlink(missing_ok=True)
-        raise
+    return _write_atomic(Path(path), lambda stream: stream.write(data), before_replace, "wb")
 
 
 def write_csv_atomic(path: Path, header: list[str], rows: Iterable[Sequence[object]], *,
@@ -160,20 +167,13 @@ def write_csv_atomic(path: Path, header: list[str], rows: Iterable[Sequence[obje
     Returns:
         The sha256 (hex) of the written file.
     """
-    path = Path(path)
-    handle, temp_path = _temp_in_folder(path)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as stream:
-            writer = csv.writer(stream, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-            writer.writerow([export_cell(name) for name in header])
-            for row in rows:
-                writer.writerow([export_cell(value) for value in row])
-            stream.flush()
-            os.fsync(stream.fileno())
-        return _commit_temp(temp_path, path, before_replace)
-    except BaseException:
-        temp_path.unlink(missing_ok=True)
-        raise
+    def fill(stream: IO[Any]) -> None:
+        writer = csv.writer(stream, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        writer.writerow([export_cell(name) for name in header])
+        for row in rows:
+            writer.writerow([export_cell(value) for value in row])
+
+    return _write_atomic(Path(path), fill, before_replace, "w", encoding="utf-8-sig", newline="")
 
 
 def _slug(text: str) -> str:

@@ -39,7 +39,7 @@ class AccuracyPoint:
     log_id: int
     logged_at: dt.datetime  # when the run was logged (started), timezone-aware UTC
     party: str
-    trigger_type: str  # COUNTY_UPLOAD | AUTO_CHECK | MANUAL (engine/types.py)
+    trigger_type: str  # COUNTY_UPLOAD | AUTO_CHECK | MANUAL (domain/status.py Trigger)
     status: str  # domain/status.py Status
     official_count: int  # the official TOTAL the run compared with
     statewide_count: int  # the active records of the statewide roster the run counted
@@ -118,5 +118,5 @@ def logged_accuracy(expected_total: int, by_method: Mapping[str, Mapping[str, in
 
 
 def as_utc(value: dt.datetime) -> dt.datetime:
-    """A stored time (naive UTC, as ``db/models.py`` keeps them) as an aware UTC time."""
+    """A stored time (naive UTC, as ``db/models/base.py`` keeps them) as an aware UTC time."""
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)

@@ -20,7 +20,7 @@ from turnout_desktop.db.pg_security import GROUPS, setup_database
 from turnout_desktop.db.session import make_engine, resolve_db_url, transaction
 from turnout_desktop.domain.counties import known_county_name
 from turnout_desktop.domain.permissions import Role
-from turnout_desktop.errors import InvalidRequest, NotFound, PermissionDenied
+from turnout_desktop.errors import INSUFFICIENT_PRIVILEGE, InvalidRequest, NotFound, PermissionDenied
 
 GRANTABLE = {Role.CLERK: "turnout_clerk", Role.ADMIN: "turnout_admin", Role.AUDITOR: "turnout_auditor",
              Role.SERVICE: "turnout_service"}
@@ -147,6 +147,6 @@ def _ident(connection: Connection, name: str) -> str:
 
 
 def _refused(exc: DBAPIError, action: str) -> Exception:
-    if getattr(exc.orig, "sqlstate", None) == "42501":
+    if getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
         return PermissionDenied(f"not permitted: this login may not {action} (connect as the database owner)")
     return exc

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from turnout_desktop.db import settings_store
 from turnout_desktop.db.models import AuditEvent, ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
+from turnout_desktop.domain.decisions import DecisionEvent
 from turnout_desktop.domain.gate import GateDecision, GateFacts, GateThresholds, can_show_data_publicly
 from turnout_desktop.domain.metrics import rounded
 from turnout_desktop.domain.permissions import Action
@@ -31,8 +32,8 @@ from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.fixes import review_state_of
 from turnout_desktop.services.reconciliation_results import LogOverride
 
-# The audit events of an admin's decision on an escalation: who last touched it.
-DECISION_EVENTS = ("escalation_reviewed", "manual_override", "override_revoked")
+# The audit events of an admin's decision on an escalation (``DecisionEvent``) tell who last touched it.
+DECISION_EVENTS = tuple(event.value for event in DecisionEvent)
 
 
 @dataclass(frozen=True, slots=True)

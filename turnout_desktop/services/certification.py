@@ -34,8 +34,6 @@ from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.fixes import written_reason
 from turnout_desktop.store.statewide_loader import lock_statewide_imports
 
-LABEL_CERTIFIED = "certified"
-LABEL_UNOFFICIAL = "unofficial"
 DRIFT_DETAILS_LIMIT = 100  # changed keys kept in one alarm event (the count says how many there were)
 
 
@@ -185,11 +183,6 @@ def list_certifications(ctx: AppContext, election: dt.date) -> tuple[Certificati
         rows = session.execute(select(Certification).where(Certification.election_date == election)
                                .order_by(Certification.id)).scalars()
         return tuple(_record(row) for row in rows)
-
-
-def certification_label(session: Session, election: dt.date, county: str | None) -> str:
-    """``"certified"`` when the county (or, with None, the whole election) is certified, else ``"unofficial"``."""
-    return LABEL_CERTIFIED if certified_scope(session, election, county) is not None else LABEL_UNOFFICIAL
 
 
 def _due(row: Certification, now: dt.datetime, force: bool) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from turnout_desktop.db import settings_store
@@ -26,8 +26,9 @@ from turnout_desktop.db.audit import record_event
 from turnout_desktop.db.models import ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.permissions import Action, is_allowed
+from turnout_desktop.domain.result_fields import OMIT_IF_NONE
 from turnout_desktop.domain.scope import Scope
-from turnout_desktop.domain.status import Status
+from turnout_desktop.domain.status import Status, Trigger
 from turnout_desktop.engine.batch import waiting_for_statewide
 from turnout_desktop.engine.certification import certifications_in_force
 from turnout_desktop.engine.compare import compare
@@ -36,7 +37,6 @@ from turnout_desktop.engine.loop import STATEWIDE_SEEN
 from turnout_desktop.engine.repository import newest_election, newest_statewide_file
 from turnout_desktop.engine.results import CHECK_RECONCILED, ReconcileResult
 from turnout_desktop.engine.types import (
-    TRIGGER_AUTO_CHECK,
     CancelCheck,
     ProgressCallback,
 )
@@ -53,6 +53,28 @@ Key = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
+class StatewideFetch:
+    """What one check's fetch of the statewide source did (``files``, ``refused``, ``source``: None when unknown)."""
+
+    outcome: str  # imported | no_change | refused | no_source | source_unavailable | certified
+    message: str
+    inserted: int = 0  # new statewide records
+    files: tuple[str, ...] | None = field(default=None, metadata=OMIT_IF_NONE)  # names of the files imported
+    refused: tuple[str, ...] | None = field(default=None, metadata=OMIT_IF_NONE)  # "name: why" per refused file
+    source: str | None = field(default=None, metadata=OMIT_IF_NONE)  # the configured statewide source
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form (``statewide`` of the check's log row and audit event): keys left out while None."""
+        stored: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if value is None and item.metadata == OMIT_IF_NONE:
+                continue
+            stored[item.name] = list(value) if isinstance(value, tuple) else value
+        return stored
+
+
+@dataclass(frozen=True, slots=True)
 class ElectionCheck:
     """What one check did for one election (``to_json`` is what its log row and audit event store)."""
 
@@ -63,7 +85,7 @@ class ElectionCheck:
     healed: int = 0  # not RESOLVED before, RESOLVED now
     escalated: int = 0  # re-reconciled by this check and ESCALATED
     certified_skipped: int = 0
-    statewide: dict[str, Any] = field(default_factory=dict)
+    statewide: StatewideFetch | None = None  # None: the statewide source was not fetched for this election
     drifts: tuple[DriftAlarm, ...] = ()
     reasons: dict[str, int] = field(default_factory=dict)  # why pairs were re-reconciled
     statewide_file_max_id: int | None = None  # the newest statewide file when the check ran
@@ -71,9 +93,11 @@ class ElectionCheck:
     log_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The stored form: ``diagnosis_details["check"]`` of its log row (``turnout check --json`` prints it too)."""
         return {"election_date": self.election.isoformat(), "examined": self.examined, "changed": self.changed,
                 "reconciled": self.reconciled, "healed": self.healed, "escalated": self.escalated,
-                "certified_skipped": self.certified_skipped, "statewide": self.statewide,
+                "certified_skipped": self.certified_skipped,
+                "statewide": self.statewide.to_json() if self.statewide is not None else {},
                 "drift_alarms": len(self.drifts), "drifts": [asdict(drift) for drift in self.drifts],
                 "reasons": self.reasons,
                 "statewide_file_max_id": self.statewide_file_max_id, "error": self.error, "log_id": self.log_id}
@@ -83,8 +107,8 @@ class ElectionCheck:
                 f"changed inputs, {self.reconciled} re-reconciled, {self.healed} healed, {self.escalated} escalated")
         if self.certified_skipped:
             text += f", {self.certified_skipped} certified left alone"
-        if self.statewide.get("message"):
-            text += f"; statewide source: {self.statewide['message']}"
+        if self.statewide is not None and self.statewide.message:
+            text += f"; statewide source: {self.statewide.message}"
         if self.drifts:
             text += f"; ALARM: {len(self.drifts)} certified scope(s) changed underneath"
         if self.error:
@@ -158,8 +182,8 @@ def _check_election(ctx: AppContext, election: dt.date, *, fetch: bool, now: dt.
         if fetch and may_import and not whole_election_certified:
             summary = replace(summary, statewide=_fetch_statewide(ctx, election))
         elif fetch and whole_election_certified:
-            summary = replace(summary, statewide={
-                "outcome": "certified", "message": "not fetched: the election is certified", "inserted": 0})
+            summary = replace(summary, statewide=StatewideFetch(
+                "certified", "not fetched: the election is certified"))
         with transaction(ctx.engine) as session:
             certified = certifications_in_force(session, election)
             states = pair_states(session, election)
@@ -175,7 +199,7 @@ def _check_election(ctx: AppContext, election: dt.date, *, fetch: bool, now: dt.
                           changed=sum(why == "inputs changed" for why in targets.values()))
         results: list[ReconcileResult] = []
         if certified_skipped < len(states):
-            results = reconcile(ctx, Scope(election), trigger=TRIGGER_AUTO_CHECK, progress=progress, cancel=cancel,
+            results = reconcile(ctx, Scope(election), trigger=Trigger.AUTO_CHECK, progress=progress, cancel=cancel,
                                 targets=set(targets))
         reconciled = [result for result in results if result.check == CHECK_RECONCILED]
         summary = replace(summary, reconciled=len(reconciled), healed=sum(
@@ -217,7 +241,7 @@ def _targets(states: dict[Key, PairState], certified: Mapping[str | None, object
     return targets, before, certified_skipped
 
 
-def _fetch_statewide(ctx: AppContext, election: dt.date) -> dict[str, Any]:
+def _fetch_statewide(ctx: AppContext, election: dt.date) -> StatewideFetch:
     """Fetch the configured statewide source once and import what is new (each file in its own transaction)."""
     from turnout_desktop.store.statewide_loader import load_statewide_file, refresh_statewide_count_cache
     from turnout_desktop.store.statewide_source import resolve_statewide_files
@@ -225,12 +249,14 @@ def _fetch_statewide(ctx: AppContext, election: dt.date) -> dict[str, Any]:
     with transaction(ctx.engine) as session:
         source = settings_store.get_setting(session, settings_store.STATEWIDE_SOURCE)
     if not source:
-        return {"outcome": "no_source", "message": "no statewide source is configured", "inserted": 0}
+        return StatewideFetch("no_source", "no statewide source is configured")
     try:
         fetched = resolve_statewide_files(source)
     except SourceUnavailable as exc:
-        return {"outcome": "source_unavailable", "message": str(exc), "inserted": 0, "source": source}
-    inserted, imported, refused = 0, [], []
+        return StatewideFetch("source_unavailable", str(exc), source=source)
+    inserted = 0
+    imported: list[str] = []
+    refused: list[str] = []
     for path in fetched.files:
         try:
             with transaction(ctx.engine) as session:
@@ -253,8 +279,7 @@ def _fetch_statewide(ctx: AppContext, election: dt.date) -> dict[str, Any]:
     if refused:
         message += "; refused: " + "; ".join(refused)
     result = "imported" if imported else "refused" if refused else "no_change"
-    return {"outcome": result, "message": message, "inserted": inserted, "files": imported, "refused": refused,
-            "source": source}
+    return StatewideFetch(result, message, inserted, files=tuple(imported), refused=tuple(refused), source=source)
 
 
 def _counts_drifted(session: Any, election: dt.date, states: dict[Key, PairState]) -> set[Key]:
@@ -277,7 +302,7 @@ def _record(ctx: AppContext, summary: ElectionCheck, now: dt.datetime) -> Electi
     """The check's summary log row and its audit event, in one transaction; the summary with its ``log_id``."""
     with transaction(ctx.engine) as session:
         row = ReconciliationLog(
-            county=ALL, election_date=summary.election, party=ALL, trigger_type=TRIGGER_AUTO_CHECK,
+            county=ALL, election_date=summary.election, party=ALL, trigger_type=Trigger.AUTO_CHECK,
             status=Status.CHECKED, attempts_count=0, strategies_tried=[], diagnosis=[],
             diagnosis_details={"check": summary.to_json()}, created_at=now, updated_at=utcnow(),
             notes=summary.sentence())

@@ -1,20 +1,28 @@
 """Can a database be reached: the desktop app's online check and its Settings dialog's "Test connection".
 
 Neither migrates nor signs in; both only ask the server for a trivial answer. The GUI also finds the user
-data folder and the local SQLite database here (re-exported from db/session.py: gui/ never imports db/).
+data folder and the local SQLite database here, the CLI how a database URL resolves and the schema revision
+``turnout init`` reports (re-exported from db/session.py and db/migrate.py: gui/ and cli/ never import db/).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from turnout_desktop.db.identity import sign_in_error
-from turnout_desktop.db.session import default_data_dir, default_sqlite_url, make_engine
+from turnout_desktop.db.migrate import current_revision
+from turnout_desktop.db.session import default_data_dir, default_sqlite_url, make_engine, normalize_url, resolve_db_url
 from turnout_desktop.engine.types import CancelCheck, ProgressCallback
 from turnout_desktop.errors import DatabaseUnavailable, SignInFailed
 
-__all__ = ["default_data_dir", "default_sqlite_url", "ping", "test_connection"]
+if TYPE_CHECKING:
+    from turnout_desktop.services.context import AppContext
+
+__all__ = ["default_data_dir", "default_sqlite_url", "normalize_url", "ping", "resolve_db_url", "schema_revision",
+           "test_connection"]
 
 
 def ping(engine: Engine) -> bool:
@@ -25,6 +33,11 @@ def ping(engine: Engine) -> bool:
         return True
     except Exception:  # noqa: BLE001 - offline is a state to show, not an error
         return False
+
+
+def schema_revision(ctx: AppContext) -> str | None:
+    """The Alembic revision the schema of the context's database is at (None: no schema yet)."""
+    return current_revision(ctx.engine)
 
 
 def test_connection(url: str, *, progress: ProgressCallback, cancelled: CancelCheck) -> str:

@@ -20,10 +20,7 @@ from turnout_desktop.domain.limits import MAX_USER_NAME
 from turnout_desktop.domain.permissions import ALL_COUNTIES_ROLES, Action, Role, is_allowed, refusal
 from turnout_desktop.errors import InvalidRequest, PermissionDenied
 
-ROLE_ADMIN = Role.ADMIN.value
 ROLE_CLERK = Role.CLERK.value
-ROLE_AUDITOR = Role.AUDITOR.value
-ROLE_SERVICE = Role.SERVICE.value
 ROLE_LOCAL = Role.LOCAL.value
 
 
@@ -52,11 +49,6 @@ class AppContext:
     def require(self, action: Action) -> None:
         """Raise PermissionDenied (exit 4) unless the role may do ``action``."""
         if not is_allowed(self.role, action):
-            raise PermissionDenied(refusal(self.role, action))
-
-    def require_admin(self, action: str) -> None:
-        """Admin-only work that has no entry in the permission table."""
-        if self.role not in (ROLE_ADMIN, ROLE_LOCAL):
             raise PermissionDenied(refusal(self.role, action))
 
     def require_county(self, county: str) -> None:

@@ -126,21 +126,21 @@ def mark_overridden(ctx: AppContext, entries: Sequence[LogEntry]) -> tuple[LogEn
     recorded apart, so the activity table needs it to show the figure as published. The entries given
     are left as they are: the marked ones are copies.
     """
-    days = {entry.election_date[:10] for entry in entries if entry.election_date and entry.county}
+    days = {entry.election_date for entry in entries if entry.county}
     if not days:
         return tuple(entries)
-    found: dict[tuple[str, str, str], LogOverride] = {}
+    found: dict[tuple[dt.date, str, str], LogOverride] = {}
     with transaction(ctx.engine) as session:
         # Every override in force for these elections at once (one query, not one per entry); the
         # newest of a (county, party) wins, as in services.fixes.active_override.
         for active in session.execute(select(ManualOverride).where(
-                ManualOverride.election_date.in_(sorted(dt.date.fromisoformat(day) for day in days)),
+                ManualOverride.election_date.in_(sorted(days)),
                 ManualOverride.revoked_at.is_(None)).order_by(ManualOverride.id)).scalars():
-            found[(str(active.election_date)[:10], active.county, active.party)] = LogOverride(
+            found[(active.election_date, active.county, active.party)] = LogOverride(
                 id=active.id, status=active.status, reason=active.reason, created_by=active.created_by,
                 created_at=active.created_at.isoformat() if active.created_at else None)
     marked = []
     for entry in entries:
-        override = found.get((entry.election_date[:10], entry.county, entry.party or "")) if entry.county else None
+        override = found.get((entry.election_date, entry.county, entry.party or "")) if entry.county else None
         marked.append(dataclasses.replace(entry, override=override) if override is not None else entry)
     return tuple(marked)

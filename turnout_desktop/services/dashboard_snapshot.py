@@ -171,6 +171,8 @@ def _decode(hint: Any, value: Any) -> Any:
             raise TypeError(f"expected an object for {hint.__name__}")
         hints = _record_types(hint)
         return hint(**{name: _decode(hints[name], value[name]) for name in hints if name in value})
+    if hint is dt.datetime:  # a log entry's times; before they were typed, the same ISO text was kept
+        return dt.datetime.fromisoformat(value)
     if hint is dt.date:
         return dt.date.fromisoformat(value)
     if hint in (int, str, bool) and not isinstance(value, hint):

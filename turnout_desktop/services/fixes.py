@@ -1,4 +1,4 @@
-"""Fix services: undo a fix, show a fix, manual overrides, review state of escalations.
+"""Fix services: undo a fix, manual overrides, review state of escalations.
 
 The CLI and the GUI both call these. Admin-only actions check the role here (PermissionDenied),
 and every change writes an ``audit_event`` in the same transaction.
@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db.audit import record_event
-from turnout_desktop.db.models import CountyTurnoutReference, Fix, FixAction, ManualOverride, ReconciliationLog, utcnow
+from turnout_desktop.db.models import CountyTurnoutReference, Fix, ManualOverride, ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.counties import known_county_name
+from turnout_desktop.domain.decisions import DecisionEvent, ReviewState
 from turnout_desktop.domain.permissions import Action
 from turnout_desktop.domain.scope import Scope
 from turnout_desktop.domain.status import Status
@@ -27,9 +28,6 @@ from turnout_desktop.engine.publication import current_submissions, overrides_in
 from turnout_desktop.errors import InvalidRequest, NotFound
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.fixes_results import (
-    FixActionRecord,
-    FixRecord,
-    FixSummary,
     OverrideListing,
     OverrideMade,
     OverrideRevoked,
@@ -39,16 +37,15 @@ from turnout_desktop.services.fixes_results import (
 )
 
 OVERRIDE_STATUSES = (Status.RESOLVED, Status.ESCALATED, Status.FAILED, Status.IN_PROGRESS)
-# What an admin may set on an escalation. An escalation nobody reviewed yet is "open": review_state NULL.
-REVIEW_STATES = ("investigating", "resolved", "wont-fix")
 # Values databases written before these states hold; they read as the state they meant.
-LEGACY_REVIEW_STATES: dict[str, str | None] = {"open": None, "contacted_county": "investigating",
-                                               "accepted": "resolved"}
+# (What an admin may set is ``ReviewState``; an escalation nobody reviewed yet is "open": review_state NULL.)
+LEGACY_REVIEW_STATES: dict[str, str | None] = {"open": None, "contacted_county": ReviewState.INVESTIGATING.value,
+                                               "accepted": ReviewState.RESOLVED.value}
 
 
 def review_state_of(stored: str | None) -> str | None:
-    """The review state a stored ``review_state`` means: one of REVIEW_STATES, or None (open, never reviewed)."""
-    if stored is None or stored in REVIEW_STATES:
+    """The review state a stored ``review_state`` means: a ``ReviewState`` value, or None (open, never reviewed)."""
+    if stored is None or stored in tuple(ReviewState):
         return stored
     return LEGACY_REVIEW_STATES.get(stored, stored)
 
@@ -94,8 +91,8 @@ def undo_fix(ctx: AppContext, fix_id: int, *, reason: str, reconcile: bool = Tru
         inputs.bump(session, fix.election_date, affected, f"fix {fix_id} ({fix.strategy}) undone: {reason}")
         election, strategy = fix.election_date, fix.strategy
     reconciled = _reconcile_after_undo(ctx, election, affected, strategy) if reconcile else ()
-    return UndoResult(fix_id=result["fix_id"], strategy=result["strategy"], county=result["county"],
-                      reversed=result["reversed"], by_action=result["by_action"], reason=reason,
+    return UndoResult(fix_id=result.fix_id, strategy=result.strategy, county=result.county,
+                      reversed=result.reversed, by_action=result.by_action, reason=reason,
                       affected_counties=tuple(affected), reconciled=reconciled)
 
 
@@ -111,38 +108,6 @@ def _reconcile_after_undo(ctx: AppContext, election: dt.date, counties: list[str
             rows.append(ReconciledAfterUndo(county=entry.county, party=entry.party, status=entry.status,
                                             log_id=entry.id))
     return tuple(rows)
-
-
-def fix_detail(ctx: AppContext, fix_id: int) -> FixRecord:
-    """One fix with all its actions (before/after values), oldest action first."""
-    with transaction(ctx.engine) as session:
-        fix = session.get(Fix, fix_id)
-        if fix is None:
-            raise NotFound(f"Fix {fix_id} does not exist.")
-        actions = session.execute(select(FixAction).where(FixAction.fix_id == fix_id).order_by(FixAction.id))
-        return FixRecord(**_columns(fix), actions=tuple(FixActionRecord(**_columns(action))
-                                                        for action in actions.scalars()),
-                         undone=fix.undone_at is not None)
-
-
-def list_fixes(ctx: AppContext, *, election: dt.date | None = None, county: str | None = None,
-               log_id: int | None = None, limit: int = 200) -> tuple[FixSummary, ...]:
-    """Fixes newest first, each with its number of actions (without the actions themselves)."""
-    with transaction(ctx.engine) as session:
-        query = select(Fix).order_by(Fix.id.desc()).limit(limit)
-        if election is not None:
-            query = query.where(Fix.election_date == election)
-        if county is not None:
-            query = query.where(Fix.county == county)
-        if log_id is not None:
-            query = query.where(Fix.log_id == log_id)
-        fixes = list(session.execute(query).scalars())
-        counts: dict[int, int] = {}
-        for fix_id in session.execute(select(FixAction.fix_id).where(
-                FixAction.fix_id.in_([f.id for f in fixes]))).scalars():
-            counts[fix_id] = counts.get(fix_id, 0) + 1
-        return tuple(FixSummary(**_columns(f), actions_count=counts.get(f.id, 0), undone=f.undone_at is not None)
-                     for f in fixes)
 
 
 def active_override(session: Session, *, election: dt.date, county: str, party: str) -> ManualOverride | None:
@@ -188,7 +153,7 @@ def override(ctx: AppContext, scope: Scope, *, reason: str, status: str = Status
         session.add(row)
         session.flush()
         made = OverrideMade(**_columns(row), replaced_override_id=previous.id if previous is not None else None)
-        record_event(session, "manual_override", f"Override {canonical} {party} to {status}: {reason}",
+        record_event(session, DecisionEvent.MANUAL_OVERRIDE, f"Override {canonical} {party} to {status}: {reason}",
                      user=ctx.user, role=ctx.role, county=canonical, election_date=election, details=asdict(made))
         return made
 
@@ -211,9 +176,9 @@ def revoke_override(ctx: AppContext, override_id: int, reason: str) -> OverrideR
         row.revoked_at = utcnow()
         session.flush()
         revoked = OverrideRevoked(**_columns(row), reason_revoked=reason)
-        record_event(session, "override_revoked", f"Override {override_id} ({row.county} {row.party}) revoked: "
-                     f"{reason}", user=ctx.user, role=ctx.role, county=row.county, election_date=row.election_date,
-                     details=asdict(revoked))
+        record_event(session, DecisionEvent.OVERRIDE_REVOKED,
+                     f"Override {override_id} ({row.county} {row.party}) revoked: {reason}", user=ctx.user,
+                     role=ctx.role, county=row.county, election_date=row.election_date, details=asdict(revoked))
         return revoked
 
 
@@ -231,8 +196,8 @@ def mark_reviewed(ctx: AppContext, log_id: int, state: str, reason: str) -> Revi
     """
     ctx.require(Action.REVIEW)
     state = (state or "").strip().lower()
-    if state not in REVIEW_STATES:
-        raise InvalidRequest(f"Review state must be one of {', '.join(REVIEW_STATES)}, not {state!r}.")
+    if state not in tuple(ReviewState):
+        raise InvalidRequest(f"Review state must be one of {', '.join(ReviewState)}, not {state!r}.")
     reason = written_reason(reason, "A review needs a written reason.")
     with transaction(ctx.engine) as session:
         entry = session.get(ReconciliationLog, log_id)
@@ -249,9 +214,9 @@ def mark_reviewed(ctx: AppContext, log_id: int, state: str, reason: str) -> Revi
         result = ReviewResult(log_id=entry.id, county=entry.county, party=entry.party,
                               election_date=entry.election_date.isoformat(), status=entry.status,
                               review_state=state, review_reason=reason, previous_state=before)
-        record_event(session, "escalation_reviewed", f"Log {log_id} ({entry.county} {entry.party}) marked {state}: "
-                     f"{reason}", user=ctx.user, role=ctx.role, county=entry.county,
-                     election_date=entry.election_date, details=asdict(result))
+        record_event(session, DecisionEvent.ESCALATION_REVIEWED,
+                     f"Log {log_id} ({entry.county} {entry.party}) marked {state}: {reason}", user=ctx.user,
+                     role=ctx.role, county=entry.county, election_date=entry.election_date, details=asdict(result))
         return result
 
 

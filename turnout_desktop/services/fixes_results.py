@@ -7,7 +7,6 @@ Dates and times are ISO text, as they were in the JSON and the audit events thes
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,51 +31,6 @@ class UndoResult:
     reason: str
     affected_counties: tuple[str, ...]
     reconciled: tuple[ReconciledAfterUndo, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class FixActionRecord:
-    """One row a fix inserted, removed or reassigned, with its values before and after."""
-
-    id: int
-    fix_id: int
-    action: str
-    table_name: str
-    record_id: int | None
-    vuid: str | None
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-
-
-@dataclass(frozen=True, slots=True)
-class _FixColumns:
-    id: int
-    strategy: str
-    county: str | None
-    election_date: str
-    party: str | None
-    log_id: int | None
-    created_at: str
-    created_by: str | None
-    summary: str | None
-    undone_at: str | None
-    undone_by: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class FixRecord(_FixColumns):
-    """One fix (every column) with all its actions, oldest first."""
-
-    actions: tuple[FixActionRecord, ...]
-    undone: bool
-
-
-@dataclass(frozen=True, slots=True)
-class FixSummary(_FixColumns):
-    """One fix in a list: how many actions it has, not the actions."""
-
-    actions_count: int
-    undone: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,18 +21,21 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from turnout_desktop.db.audit import record_event
 from turnout_desktop.db.models import OutboxItem, Submission, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.result_fields import OMIT_IF_NONE
 from turnout_desktop.domain.scope import Scope
+from turnout_desktop.domain.status import Trigger
 from turnout_desktop.engine.types import CancelCheck, ProgressCallback
 from turnout_desktop.errors import (
+    INSUFFICIENT_PRIVILEGE,
     Cancelled,
     DatabaseUnavailable,
     ImportRejected,
+    PermissionDenied,
     SchemaMismatch,
     SignInFailed,
     TurnoutError,
@@ -91,6 +94,8 @@ class PushOutcome:
     error: str | None = None  # why a failed item failed (it stays in the outbox)
     reconcile: tuple[ReconcileRun, ...] = ()  # the reconciliations run after storing
     unreachable: bool | None = field(default=None, metadata=OMIT_IF_NONE)  # set for a failed item only
+    # Set for a failed item only: the server refused the signed-in role (``outbox push`` then exits 4).
+    not_permitted: bool | None = field(default=None, metadata=OMIT_IF_NONE)
     reconcile_error: str | None = None  # a reconciliation that failed after the item was stored
 
 
@@ -259,6 +264,12 @@ def submit_or_queue(local_ctx: AppContext, server_url: str, paths: list[Path], *
                                        f"outbox (item {item.id}) and is pushed when the server is back.")
 
 
+def is_not_permitted(error: BaseException) -> bool:
+    """True when the server refused the signed-in role: Turnout's own check or PostgreSQL's (SQLSTATE 42501)."""
+    return (isinstance(error, PermissionDenied)
+            or getattr(getattr(error, "orig", None), "sqlstate", None) == INSUFFICIENT_PRIVILEGE)
+
+
 def _push_one(local_ctx: AppContext, server_ctx: AppContext, item_id: int, *,
               reconcile: bool) -> PushOutcome | None:
     with transaction(local_ctx.engine) as session:
@@ -275,11 +286,17 @@ def _push_one(local_ctx: AppContext, server_ctx: AppContext, item_id: int, *,
                           counties=server_ctx.counties)
     try:
         status, submission_ids, stored_counties = _submit_payload(item_ctx, client_uuid, payload, election)
-    except (TurnoutError, OperationalError, InterfaceError, ConnectionError, OSError, ValueError) as exc:
+    except (TurnoutError, DBAPIError, ConnectionError, OSError, ValueError) as exc:
+        # A database error other than a lost connection or a refused privilege is a defect: it is not kept
+        # as the item's reason but raised.
+        if isinstance(exc, DBAPIError) and not (isinstance(exc, OperationalError | InterfaceError)
+                                                or is_not_permitted(exc)):
+            raise
         error = _error_text(exc)
         _mark(local_ctx, item_id, error=error)
         return PushOutcome(id=item_id, uuid=client_uuid, status=STATUS_FAILED, submission_ids=(),
-                           counties=queued_counties, error=error, unreachable=is_unreachable(exc))
+                           counties=queued_counties, error=error, unreachable=is_unreachable(exc),
+                           not_permitted=is_not_permitted(exc))
     counties = stored_counties if stored_counties is not None else queued_counties
     runs: list[ReconcileRun] = []
     reconcile_error: str | None = None
@@ -327,7 +344,7 @@ def _reconcile(ctx: AppContext, election: dt.date, counties: list[str]) -> tuple
     results: list[ReconcileRun] = []
     try:
         for name in counties:
-            results.extend(reconciliation.reconcile(ctx, Scope(election, county=name), trigger="COUNTY_UPLOAD"))
+            results.extend(reconciliation.reconcile(ctx, Scope(election, county=name), trigger=Trigger.COUNTY_UPLOAD))
     except Exception as exc:  # the submission is stored; reconciliation can be re-run any time
         log.exception("reconciliation after outbox push failed")
         return results, _error_text(exc)

@@ -16,9 +16,12 @@ from pathlib import Path
 from turnout_desktop.ingest.interpret.county_upload import read_upload_files, upload_from_workbooks
 from turnout_desktop.ingest.interpret.layout import DetectedLayout, detect_layout
 from turnout_desktop.ingest.interpret.mapping import resolve_override
-from turnout_desktop.ingest.interpret.model import ParsedUpload
+from turnout_desktop.ingest.interpret.model import ParsedUpload, Problem
 from turnout_desktop.ingest.interpret.precheck import PrecheckReport, StatewideCounts
 from turnout_desktop.ingest.readers.raw import RawSheet, RawWorkbook
+
+# PrecheckReport and Problem: the report's types, named here for the front ends (cli/ and gui/ never import ingest/).
+__all__ = ["PrecheckReport", "PrecheckResult", "Problem", "ReadSheet", "precheck_upload", "sheets_with_layouts"]
 
 
 @dataclass(frozen=True, slots=True)

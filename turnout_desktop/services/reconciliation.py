@@ -21,13 +21,11 @@ from turnout_desktop.db.models import CountyTurnoutReference, Fix, TurnoutRecord
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.permissions import Action, is_allowed
 from turnout_desktop.domain.scope import Scope
-from turnout_desktop.domain.status import Status
+from turnout_desktop.domain.status import Status, Trigger
 from turnout_desktop.engine.certification import certifications_in_force, refuse_if_certified
 from turnout_desktop.engine.reconcile_log import LoopTarget
 from turnout_desktop.engine.results import CHECK_UNCHANGED, DryRunResult, ReconcileResult
 from turnout_desktop.engine.types import (
-    TRIGGER_COUNTY_UPLOAD,
-    TRIGGER_MANUAL,
     CancelCheck,
     FixRecorderProtocol,
     ProgressCallback,
@@ -68,7 +66,7 @@ def _recorder_factory(user: str) -> Any:
     return build
 
 
-def reconcile(ctx: AppContext, scope: Scope, *, trigger: str = TRIGGER_MANUAL, statewide_source: str | None = None,
+def reconcile(ctx: AppContext, scope: Scope, *, trigger: Trigger = Trigger.MANUAL, statewide_source: str | None = None,
               strategies: Sequence[Strategy] | None = None, progress: ProgressCallback | None = None,
               cancel: CancelCheck | None = None,
               targets: Collection[tuple[str, str]] | None = None) -> list[ReconcileResult]:
@@ -95,7 +93,7 @@ def reconcile(ctx: AppContext, scope: Scope, *, trigger: str = TRIGGER_MANUAL, s
     ctx.require(Action.RECONCILE)
     county = ctx.scoped_county(scope.county)
     with transaction(ctx.engine) as session:
-        if trigger in (TRIGGER_MANUAL, TRIGGER_COUNTY_UPLOAD):  # None: the whole election
+        if trigger in (Trigger.MANUAL, Trigger.COUNTY_UPLOAD):  # None: the whole election
             refuse_if_certified(session, scope.election, [county],
                                 f"{trigger.lower().replace('_', ' ')} reconciliation")
         options = _loop_options(ctx, session, trigger, statewide_source)
@@ -119,7 +117,7 @@ def preview_reconcile(ctx: AppContext, scope: Scope, *, statewide_source: str | 
     ctx.require(Action.RECONCILE)
     county = ctx.scoped_county(scope.county)
     with transaction(ctx.engine) as session:
-        options = _loop_options(ctx, session, TRIGGER_MANUAL, statewide_source)
+        options = _loop_options(ctx, session, Trigger.MANUAL, statewide_source)
     return preview_election(ctx.engine, scope.election, strategies=_strategies(strategies),
                             recorder_factory=_recorder_factory(ctx.user), options=options, county=county,
                             party=scope.party)
@@ -161,6 +159,12 @@ def _audit_runs(ctx: AppContext, election: dt.date, trigger: str, results: Seque
 
     All events of one reconcile call are chained in one write: a statewide run touches hundreds of
     (county, party) pairs, and one head lookup per event dominated a clean run on PostgreSQL.
+
+    This write is its own transaction, after the engine committed the runs (docs/reliability.md T14 says
+    so): a crash in between leaves those attempts and fixes without events, though their rows (each fix
+    with its maker, time and actions) stay. They are not written in the engine's attempt transactions because each
+    event there would take the chain's lock (``db/audit.py``, held until commit on PostgreSQL) inside
+    every attempt of every office, serialising all runs on one lock, and one head lookup per event.
     """
     runs = [r for r in results if r.check != CHECK_UNCHANGED]  # an unchanged pair was not run by this call
     if not runs:

@@ -1,8 +1,9 @@
 """What the reconciliation read services return: frozen records whose field names are the CLI's JSON keys.
 
 ``turnout status/gate/log/source show --json`` print these through ``cli.common.print_json`` (fields in
-order, tuples as lists), so the names and the order below are the CLI contract. Timestamps stay the ISO
-text the engine's log rows carry (``engine.reconcile_log``), as the JSON always printed them.
+order, tuples as lists, dates and times as ISO text), so the names and the order below are the CLI contract.
+A log entry's own columns are the engine's ``LogRow`` (real dates and times); the other timestamps here are
+kept as the ISO text the JSON always printed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from turnout_desktop.domain.result_fields import OMIT_IF_NONE
+from turnout_desktop.engine.results import LogRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,37 +102,13 @@ class LogOverride:
 
 
 @dataclass(frozen=True, slots=True)
-class LogEntry:
-    """One ``reconciliation_log`` row with its attempts (the columns of ``engine.reconcile_log.LOG_COLUMNS``).
+class LogEntry(LogRow):
+    """One ``reconciliation_log`` row (the engine's :class:`LogRow`) with its stored counts and its attempts.
 
     ``override`` is filled only by the dashboard (``services.dashboard.mark_overridden``): the entry keeps
     the status the engine computed, the override is a later decision recorded apart.
     """
 
-    id: int
-    county: str
-    election_date: str
-    party: str
-    trigger_type: str
-    expected_total: int | None
-    actual_total: int | None
-    discrepancy: int | None
-    discrepancy_pct: float | None
-    diagnosis: tuple[str, ...]
-    diagnosis_details: Mapping[str, Any]
-    strategies_tried: tuple[str, ...]
-    strategy_succeeded: str | None
-    attempts_count: int | None
-    status: str
-    current_strategy: str | None
-    resolution_time_seconds: float | None
-    final_accuracy_pct: float | None
-    created_at: str | None
-    updated_at: str | None
-    resolved_at: str | None
-    notes: str | None
-    review_state: str | None
-    review_reason: str | None
     by_method: Mapping[str, Any]
     attempts: tuple[LogAttempt, ...]
     override: LogOverride | None = field(default=None, metadata=OMIT_IF_NONE)
@@ -174,12 +152,33 @@ class FailingVuid:
     voting_method: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class EvidenceRow:
+    """One row of a log entry's evidence table: a failing VUID, else a row the diagnosis stored as evidence.
+
+    ``kind`` is the evidence kind or diagnosis code (``missing_vuids`` for a vote missing from the database);
+    ``reason`` is a problem the diagnosis already said in words.
+    """
+
+    vuid: str | None
+    kind: str | None
+    reason: str | None
+    row_no: int | None
+    source_file: str | None
+    precinct: str | None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LogDetail(LogEntry):
-    """A log entry with its fixes, the failing VUIDs and the gate of its (county, party) now."""
+    """A log entry with its fixes, the failing VUIDs, its evidence rows and the gate of its (county, party) now.
+
+    ``evidence`` is what the details dialog lists (not printed by the CLI): the failing VUIDs when there are
+    any, else the diagnosis's stored ``evidence`` rows.
+    """
 
     fixes: tuple[FixDetail, ...]
     failing_vuids: tuple[FailingVuid, ...]
+    evidence: tuple[EvidenceRow, ...]
     gate: GateResult
 
 

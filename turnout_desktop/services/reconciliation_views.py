@@ -7,7 +7,7 @@ CLI's JSON keys; ``services/reconciliation.py`` re-exports them next to the runs
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from turnout_desktop.db.models import (
 )
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.codes import METHODS, TOTAL
+from turnout_desktop.domain.diagnosis import DiagnosisCode
 from turnout_desktop.domain.gate import GateDecision
 from turnout_desktop.domain.metrics import rounded
 from turnout_desktop.domain.scope import Scope
@@ -33,6 +34,7 @@ from turnout_desktop.errors import InvalidRequest, NotFound
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.reconciliation_results import (
     CountyOverviewRow,
+    EvidenceRow,
     FailingVuid,
     FixActionRow,
     FixDetail,
@@ -184,16 +186,15 @@ def attempts_by_log(session: Session, log_ids: Sequence[int]) -> dict[int, list[
 
 
 def _iso(value: Any) -> Any:
-    """Dates and times as the ISO text the log's JSON has always carried."""
+    """An attempt's times as the ISO text its JSON has always carried."""
     return value.isoformat() if isinstance(value, dt.datetime | dt.date) else value
 
 
 def _log_fields(log: ReconciliationLog, attempts: Sequence[ReconciliationAttempt]) -> dict[str, Any]:
-    """The fields of a :class:`LogEntry`: the log's columns, ``by_method`` and the attempts."""
-    row = {column: _iso(getattr(log, column)) for column in rlog.LOG_COLUMNS}
-    details = dict(log.diagnosis_details or {})
-    row.update(diagnosis=tuple(log.diagnosis or ()), strategies_tried=tuple(log.strategies_tried or ()),
-               diagnosis_details=details, by_method=details.get("by_method", {}),
+    """The fields of a :class:`LogEntry`: the log's columns (``engine.reconcile_log.log_row_values``), the
+    stored ``by_method`` and the attempts."""
+    row = rlog.log_row_values(log)
+    row.update(by_method=row["diagnosis_details"].get("by_method", {}),
                attempts=tuple(LogAttempt(**{column: _iso(getattr(attempt, column)) for column in rlog.ATTEMPT_COLUMNS})
                               for attempt in attempts))
     return row
@@ -215,7 +216,31 @@ def log_detail(ctx: AppContext, log_id: int) -> LogDetail:
                         sheet=row.get("sheet"), precinct=row.get("precinct"), voting_method=row.get("voting_method"))
             for row in (details.get("missing_vuids") or {}).get("vuids", []))
         scope = Scope(log.election_date, log.county, log.party)
-    return LogDetail(**entry, fixes=fixes, failing_vuids=failing, gate=gate(ctx, scope))
+    return LogDetail(**entry, fixes=fixes, failing_vuids=failing, evidence=evidence_rows(failing, details),
+                     gate=gate(ctx, scope))
+
+
+def evidence_rows(failing: Sequence[FailingVuid], details: Mapping[str, Any]) -> tuple[EvidenceRow, ...]:
+    """The evidence of a log entry: its failing VUIDs, else the diagnosis's stored ``evidence`` rows.
+
+    Stored rows keep the keys they were written with: ``kind`` or ``code``, ``row_no`` or ``row``,
+    ``source_file`` or ``file``; a row with neither a kind nor a reason but a ``voting_method`` is a vote
+    missing from the database, like a failing VUID.
+    """
+    if failing:
+        return tuple(EvidenceRow(vuid=row.vuid, kind=DiagnosisCode.MISSING_VUIDS, reason=None, row_no=row.row_no,
+                                 source_file=row.file, precinct=row.precinct) for row in failing)
+    return tuple(_stored_evidence(row) for row in details.get("evidence") or ())
+
+
+def _stored_evidence(row: Mapping[str, Any]) -> EvidenceRow:
+    reason = str(row["reason"]) if row.get("reason") else None
+    kind = row.get("kind") or row.get("code")
+    if not kind and reason is None and "voting_method" in row:
+        kind = DiagnosisCode.MISSING_VUIDS
+    return EvidenceRow(vuid=row.get("vuid"), kind=str(kind) if kind else None, reason=reason,
+                       row_no=row["row_no"] if "row_no" in row else row.get("row"),
+                       source_file=row.get("source_file") or row.get("file"), precinct=row.get("precinct"))
 
 
 def _fix_detail(session: Session, fix: Fix) -> FixDetail:
@@ -234,9 +259,11 @@ def get_statewide_source(ctx: AppContext) -> str | None:
 
 def describe_statewide_source(ctx: AppContext) -> StatewideSourceInfo:
     """The stored source, its kind (folder, file, url or None) and the URL's last download (``source show``)."""
+    from dataclasses import asdict
+
     from turnout_desktop.store.statewide_source import describe_source
 
     described = describe_source(get_statewide_source(ctx))
-    cache = described["cache"]
-    return StatewideSourceInfo(statewide_source=described["statewide_source"], kind=described["kind"],
-                               cache=SourceCache(**cache) if cache is not None else None)
+    cache = described.cache
+    return StatewideSourceInfo(statewide_source=described.statewide_source, kind=described.kind,
+                               cache=SourceCache(**asdict(cache)) if cache is not None else None)

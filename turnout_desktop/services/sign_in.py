@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from turnout_desktop.db.audit import record_event
-from turnout_desktop.db.identity import Identity
+from turnout_desktop.db.identity import LOCAL_LABEL, Identity
 from turnout_desktop.db.session import transaction
 from turnout_desktop.services.context import AppContext, open_context
+
+# LOCAL_LABEL: how ``turnout whoami`` names a local, not signed-in session (cli/ never imports db/).
+__all__ = ["LOCAL_LABEL", "SSL_MODES", "ServerAddress", "sign_in", "whoami"]
 
 log = logging.getLogger(__name__)
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")

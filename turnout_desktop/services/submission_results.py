@@ -7,7 +7,11 @@ from dataclasses import dataclass
 
 from turnout_desktop.engine.results import ReconcileResult
 from turnout_desktop.ingest.interpret.model import OfficialCount, Problem
-from turnout_desktop.store.statewide_loader import StatewideFileImport
+from turnout_desktop.store.statewide_loader import StatewideFileImport, StatewideFileLoaded
+
+# StatewideFileLoaded: a file of an import that was loaded, not skipped (cli/ never imports store/).
+__all__ = ["PrecinctImport", "ReconcileRun", "StatewideFileImport", "StatewideFileLoaded", "StatewideImport",
+           "SubmitResult"]
 
 # One result of ``services.reconciliation.reconcile``, embedded as that service returns it.
 ReconcileRun = ReconcileResult

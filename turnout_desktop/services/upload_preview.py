@@ -10,12 +10,11 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from turnout_desktop.domain.counties import canonical_county_name
 from turnout_desktop.ingest.interpret.mapping import ROSTER_FIELDS
 from turnout_desktop.ingest.interpret.model import ParsedUpload
-from turnout_desktop.ingest.interpret.precheck import PrecheckReport
+from turnout_desktop.ingest.interpret.precheck import PrecheckReport, StatewideComparison
 from turnout_desktop.services.column_quality import ColumnQuality, column_quality
 from turnout_desktop.services.field_sources import FieldSource, field_sources
 from turnout_desktop.services.precheck import ReadSheet, precheck_upload
@@ -52,7 +51,7 @@ class UploadCheck:
     row_count: int
     previews: tuple[SheetPreview, ...]
     quality: tuple[ColumnQuality, ...]
-    statewide: tuple[dict[str, Any], ...] = ()  # PrecheckReport.statewide_json() when a cache was compared
+    statewide: tuple[StatewideComparison, ...] = ()  # report.statewide_comparison when a cache was compared
     offline: bool = False  # the database holding the statewide cache could not be read
     risks: UploadRisks | None = None  # what submitting would replace or get wrong (None: no database to ask)
     fields: tuple[FieldSource, ...] = ()  # where each roster field of each sheet comes from
@@ -120,7 +119,7 @@ def check_upload(paths: Sequence[Path], *, county: str | None, election: dt.date
     quality = column_quality(result.sheets, upload.rows, upload.problems,
                              county_option=canonical_county_name(county) if county else None)
     row_count = result.report.rows
-    statewide_rows = tuple(result.report.statewide_json()) if result.report.statewide_counts is not None else ()
+    statewide_rows = result.report.statewide_comparison if result.report.statewide_counts is not None else ()
     found_risks = risks(upload) if risks is not None else None
     sources = field_sources(result.sheets, {f.name for f in upload.files}, county=county, party=party, method=method,
                             election=election, mapping=mapping)

@@ -1,7 +1,7 @@
 """The statewide source: a folder, a file, or an https URL (the statewide scraper's output).
 
 ``resolve_statewide_files`` turns the configured source into local files to import (a URL is fetched
-into the cache under the app's data folder, see ``ingest/readers/statewide_fetch.py``); ``validate_source`` decides
+into the cache under the app's data folder, see ``store/statewide_fetch.py``); ``validate_source`` decides
 what ``source set`` and the Settings dialog store; ``describe_source`` is what ``source show`` prints.
 """
 
@@ -10,19 +10,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from turnout_desktop.errors import InvalidRequest, SourceUnavailable
-from turnout_desktop.ingest.readers import statewide_fetch
-from turnout_desktop.ingest.readers.statewide_fetch import DEFAULT_MAX_BYTES, is_url
+from turnout_desktop.store import statewide_fetch
+from turnout_desktop.store.statewide_fetch import DEFAULT_MAX_BYTES, is_url
 
 STATEWIDE_SUFFIXES = frozenset({".csv", ".zip", ".txt"})
 CACHE_FOLDER_NAME = "statewide-cache"
 PROBE_TIMEOUT_SECONDS = 15.0
 KIND_FOLDER, KIND_FILE, KIND_URL = "folder", "file", "url"
 
-__all__ = ["DEFAULT_MAX_BYTES", "SourceFetch", "SourceUnavailable", "default_cache_dir", "describe_source",
-           "resolve_statewide_files", "source_kind", "validate_source"]
+__all__ = ["DEFAULT_MAX_BYTES", "CachedDownload", "SourceDescription", "SourceFetch", "SourceUnavailable",
+           "default_cache_dir", "describe_source", "resolve_statewide_files", "source_kind", "validate_source"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +36,27 @@ class SourceFetch:
     files: list[Path]
     changed: bool
     not_modified: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CachedDownload:
+    """A statewide URL's last download, as its cache's ``meta.json`` records it."""
+
+    etag: str | None
+    last_modified: str | None
+    fetched_at: str | None
+    file: str | None  # the cached file's full path
+    sha256: str | None
+    size: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDescription:
+    """The configured statewide source, its kind (folder, file, url or None) and a URL's last download."""
+
+    statewide_source: str | None
+    kind: str | None
+    cache: CachedDownload | None
 
 
 def default_cache_dir() -> Path:
@@ -134,20 +154,20 @@ def validate_source(source: str, *, probe: bool = True, timeout: float = PROBE_T
     return str(resolved)
 
 
-def describe_source(source: str | None, *, cache_dir: Path | None = None) -> dict[str, Any]:
-    """``{"statewide_source", "kind", "cache"}``; ``cache`` is the URL's last download (or None)."""
+def describe_source(source: str | None, *, cache_dir: Path | None = None) -> SourceDescription:
+    """The source and its kind; ``cache`` is the URL's last download (None for a folder, a file, or no download)."""
     kind = source_kind(source)
-    cache: dict[str, Any] | None = None
+    cache: CachedDownload | None = None
     if kind == KIND_URL and source:
         base = cache_dir or default_cache_dir()
         meta = statewide_fetch.read_meta(base, source)
         if meta is not None:
             folder = statewide_fetch.cache_folder(base, source)
-            cache = {"etag": meta.get("etag"), "last_modified": meta.get("last_modified"),
-                     "fetched_at": meta.get("fetched_at"),
-                     "file": str(folder / meta["file"]) if meta.get("file") else None,
-                     "sha256": meta.get("sha256"), "size": meta.get("size")}
-    return {"statewide_source": source, "kind": kind, "cache": cache}
+            cache = CachedDownload(etag=meta.get("etag"), last_modified=meta.get("last_modified"),
+                                   fetched_at=meta.get("fetched_at"),
+                                   file=str(folder / meta["file"]) if meta.get("file") else None,
+                                   sha256=meta.get("sha256"), size=meta.get("size"))
+    return SourceDescription(statewide_source=source, kind=kind, cache=cache)
 
 
 def _readable_file(path: Path) -> bool:

@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 from tests.ingest.conftest import counts_of, problem_tuples, write_text, write_xlsx
-from turnout_desktop.ingest.interpret.county_upload import read_county_upload
+from tests.ingest.upload_reading import read_county_upload
 
 
 def _nonzero(upload: object) -> dict[tuple[str, str, str], int]:

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from tests.ingest.conftest import counts_of, problem_tuples, write_xlsx
-from turnout_desktop.ingest.interpret.county_upload import read_county_upload
+from tests.ingest.upload_reading import read_county_upload
 
 HEADER = ["Precinct", "VUID", "Voter Name", "Party Ballot"]
 ELECTION = dt.date(2024, 3, 5)

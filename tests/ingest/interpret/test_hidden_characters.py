@@ -1,4 +1,5 @@
-"""Invisible and control characters in key fields block the upload instead of being read silently (T4)."""
+"""Invisible and control characters in key fields block the upload instead of being read silently
+(docs/reliability.md T4)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.ingest.conftest import problem_tuples, write_text, write_xlsx
-from turnout_desktop.ingest.interpret.county_upload import read_county_upload
+from tests.ingest.upload_reading import read_county_upload
 from turnout_desktop.ingest.interpret.normalize import has_hidden_characters
 
 ELECTION = dt.date(2026, 3, 3)

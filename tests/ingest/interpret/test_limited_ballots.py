@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.ingest.conftest import counts_of, problem_tuples, write_text
-from turnout_desktop.ingest.interpret.county_upload import read_county_upload
+from tests.ingest.upload_reading import read_county_upload
 
 
 @pytest.mark.parametrize(("codes", "name", "expected", "inferred"), [

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.ingest.conftest import counts_of, problem_tuples, write_text, write_xlsx
+from tests.ingest.upload_reading import read_county_upload
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.interpret.county_upload import read_county_upload
 
 TRAVIS_DEM = [["Travis County Early Vote Roster"], ["10/30/2020"], ["Democratic Primary"], [],
               ["VUID", "Precinct", "First Name", "Last Name"],

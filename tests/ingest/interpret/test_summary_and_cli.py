@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.ingest.conftest import REAL_DATA, counts_of, problem_tuples, write_text, write_xlsx
+from tests.ingest.upload_reading import read_county_upload
 from turnout_desktop.cli.cmd_precheck import precheck_json
 from turnout_desktop.cli.common import json_ready
 from turnout_desktop.cli.main import main
-from turnout_desktop.ingest.interpret.county_upload import read_county_upload
 from turnout_desktop.services.precheck import precheck_upload
 
 SOS_XLSX = REAL_DATA / "sos_ev_turnout_by_county_2020G_daily.xlsx"

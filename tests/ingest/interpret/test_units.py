@@ -10,7 +10,7 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from turnout_desktop.ingest.interpret.county_upload import read_county_upload
+from tests.ingest.upload_reading import read_county_upload
 from turnout_desktop.ingest.interpret.dates import datetime_from_name, parse_date_value
 from turnout_desktop.ingest.interpret.filenames import county_from_name, superseded_by_updates
 from turnout_desktop.ingest.interpret.mapping import count_field, map_header, roster_field

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from turnout_desktop.ingest.interpret.county_upload import read_county_upload
+from tests.ingest.upload_reading import read_county_upload
 from turnout_desktop.ingest.readers import text_fast
 from turnout_desktop.ingest.readers.arrow_text import ArrowText, take_cells, whole, window
 from turnout_desktop.ingest.readers.registry import read_raw

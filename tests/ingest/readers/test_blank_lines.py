@@ -1,4 +1,4 @@
-"""Blank lines dropped before a text file is split, each row keeping its own number (issue 11, part 4).
+"""Blank lines dropped before a text file is split, each row keeping its own number (padding stays cheap).
 
 ``blank_lines.drop_blank_lines`` cuts the runs of blank lines (empty, or only spaces and delimiters) out
 of the cleaned text; the sheet's ``row_numbers`` map each kept row back to its line, so problems,
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from turnout_desktop.ingest.interpret.county_upload import read_county_upload
+from tests.ingest.upload_reading import read_county_upload
 from turnout_desktop.ingest.readers.blank_lines import blank_rows_between, drop_blank_lines
 from turnout_desktop.ingest.readers.registry import read_raw
 from turnout_desktop.ingest.readers.text_reader import clean_text

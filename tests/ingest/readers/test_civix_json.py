@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.ingest.conftest import REAL_DATA, counts_of
+from tests.ingest.upload_reading import read_county_upload
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.interpret.county_upload import read_county_upload
 
 
 def _real_turnout() -> list[dict[str, object]]:

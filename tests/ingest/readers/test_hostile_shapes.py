@@ -1,4 +1,4 @@
-"""Sheets whose rows and cells carry no ``r=``: counted before calamine allocates (issue 11, part 4).
+"""Sheets whose rows and cells carry no ``r=``: counted before calamine allocates.
 
 The big shapes come from tests/corpus/hostile_shapes.py (generated here, too big to commit); each must be
 refused by ``safety.check_sheet_extent`` before any reader runs - calamine would abort the process on

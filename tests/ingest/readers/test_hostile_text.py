@@ -1,4 +1,4 @@
-"""Text and JSON inputs with bounded cost and no silent damage (issue 11, part 4).
+"""Text and JSON inputs with bounded cost and no silent damage.
 
 Lines that are not UTF-8 in an otherwise UTF-8 file block the upload (``mixed_encoding``, with their
 rows) instead of turning the whole file into cp1252 mojibake; a JSON file above the shared limit is
@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.ingest.upload_reading import read_county_upload
 from turnout_desktop.db import settings_store
 from turnout_desktop.db.session import make_engine, transaction
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.interpret.county_upload import read_county_upload
 from turnout_desktop.ingest.readers import safety
 from turnout_desktop.ingest.readers.mixed_encoding import split_mixed_utf8
 from turnout_desktop.ingest.readers.registry import read_raw

@@ -1,4 +1,4 @@
-"""The JSON envelope limit on every path that accepts an envelope (issue 11, part 4).
+"""The JSON envelope limit on every path that accepts an envelope (a hostile file must not exhaust memory).
 
 ``turnout submit`` is covered in test_hostile_text.py; here ``turnout precheck`` (offline: the 100 MB
 default) and ``turnout import-statewide`` (the shared setting ``json_envelope_max_mb``) refuse a JSON file

@@ -21,7 +21,7 @@ from turnout_desktop.ingest.readers.registry import read_raw
 TEN_DIGITS = st.text(alphabet="0123456789", min_size=10, max_size=10)
 # docs/reliability.md sizes per change: 1,000 examples for the leading-zero round trip (T4) and for fuzzing (T3).
 # The per-change run is derandomised (the same examples every time, so a red build is always a real change);
-# nightly runs set TURNOUT_FUZZ_RANDOM=1 and raise TURNOUT_FUZZ_EXAMPLES (T3: 50,000) to explore.
+# nightly runs set TURNOUT_FUZZ_RANDOM=1 and raise TURNOUT_FUZZ_EXAMPLES (docs/reliability.md T3: 50,000) to explore.
 DERANDOMIZE = not os.environ.get("TURNOUT_FUZZ_RANDOM")
 ROUND_TRIP = settings(max_examples=int(os.environ.get("TURNOUT_ROUND_TRIP_EXAMPLES", "1000")), deadline=None,
                       database=None, derandomize=DERANDOMIZE, suppress_health_check=[HealthCheck.too_slow])

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.readers.text_reader import iter_csv_chunks, unique_titles
+from turnout_desktop.ingest.readers.text_stream import iter_csv_chunks, unique_titles
 
 HEADER = "COUNTY,VOTER_NAME,ID_VOTER,VOTING_METHOD,PRECINCT\n"
 

@@ -1,4 +1,5 @@
-"""``read_county_upload``: the files of one county upload into rows, official counts and problems."""
+"""The files of one county upload into rows, official counts and problems: ``read_upload_files`` reads them,
+``upload_from_workbooks`` interprets them (``services/precheck.py`` ``precheck_upload`` makes the two calls)."""
 
 from __future__ import annotations
 
@@ -80,28 +81,6 @@ def resolve_options(county: str | None, party: str | None, method: str | None, e
         raise ImportRejected(f"--method {method!r} is not early-voting, election-day or mail-in", reason="bad_option")
     return Options(county_name, party_code, str(method_code) if method_code else None, election,
                    resolve_override(mapping))
-
-
-def read_county_upload(paths: Sequence[Path], *, county: str | None = None, election: date | None = None,
-                       party: str | None = None, method: str | None = None, mapping: Mapping[str, str] | None = None,
-                       parser: str | None = None, encoding: str | None = None) -> ParsedUpload:
-    """Read every file of one upload: layout detection, normalisation, official counts, problems.
-
-    Args:
-        paths: the uploaded files (xlsx/xls/ods/csv/tsv/txt or zips of them).
-        county: --county (canonical or any spelling); rows of other counties are then blocking.
-        election: the election date (used for file-name date sanity only).
-        party: --party, used when neither a column, the sheet name nor the file name gives one.
-        method: --method, used when neither a column nor the file or sheet name gives one.
-        mapping: explicit field -> header title overrides (``{"vuid": "Voter ID"}``).
-        parser: force a raw reader; encoding: force a text encoding.
-
-    Raises:
-        ImportRejected: a file is unreadable or unsafe, or no sheet has a header with a VUID or count columns.
-    """
-    files = read_upload_files(paths, parser=parser, encoding=encoding)
-    return upload_from_workbooks(files.used, county=county, election=election, party=party, method=method,
-                                 mapping=mapping, log=files.log)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -331,8 +331,3 @@ def _layout_below(sheet: SheetLike, header_index: int, titles: list[str], mappin
     return DetectedLayout(header_index=header_index, titles=titles, mapping=mapping, kind=kind,
                           data_indexes=data[:cut], blank_indexes=body[body_blank].tolist(), footers=footers,
                           row_numbers=getattr(sheet, "row_numbers", None))
-
-
-def layout_summary(layout: DetectedLayout) -> dict[str, Any]:
-    """JSON-ready description of a detected layout."""
-    return {"header_row": layout.header_row, "mapping": layout.mapping_titles(), "kind": layout.kind}

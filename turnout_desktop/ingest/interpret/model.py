@@ -44,6 +44,7 @@ class Problem:
     blocking: bool
 
     def to_json(self) -> dict[str, Any]:
+        """The stored form: ``submission.problems`` holds one per problem (the CLI prints the record itself)."""
         return asdict(self)
 
 
@@ -71,6 +72,7 @@ class SheetLayout:
     rows_read: int = 0
 
     def to_json(self) -> dict[str, Any]:
+        """The stored form: ``source_file.layout["sheets"]`` holds one per sheet (the CLI prints the record)."""
         return asdict(self)
 
 

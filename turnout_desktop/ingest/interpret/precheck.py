@@ -8,12 +8,40 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from turnout_desktop.domain.codes import TOTAL
-from turnout_desktop.ingest.interpret.model import ParsedUpload
+from turnout_desktop.ingest.interpret.model import ParsedUpload, SheetLayout
 
 StatewideCounts = Mapping[tuple[str, str, str], int]
+
+
+@dataclass(frozen=True, slots=True)
+class PrecheckLayout:
+    """How an upload was read (``turnout precheck --json`` key ``layout``; the wizard's review page).
+
+    ``parser`` to ``mapping`` are the first sheet's (None and empty when nothing was read); ``sheets``
+    holds every sheet's layout in reading order.
+    """
+
+    parser: str | None
+    encoding: str | None
+    sheet: str | None
+    header_row: int | None
+    mapping: dict[str, str]
+    kind: str  # roster | summary
+    sheets: tuple[SheetLayout, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StatewideComparison:
+    """One (county, party, method): the county's official count beside the cached statewide count."""
+
+    county: str
+    party: str
+    voting_method: str  # a method or TOTAL
+    official: int
+    statewide: int | None  # None: the cache has no count for it
+    difference: int | None  # official - statewide; None without a statewide count
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,30 +62,32 @@ class PrecheckReport:
             return len(self.upload.rows)
         return sum(layout.rows_read for f in self.upload.files for layout in f.layouts)
 
-    def layout_json(self) -> dict[str, Any]:
-        layouts = [layout for f in self.upload.files for layout in f.layouts]
+    @property
+    def layout(self) -> PrecheckLayout:
+        """How the upload was read: the first sheet's layout in front, then every sheet's."""
+        layouts = tuple(layout for f in self.upload.files for layout in f.layouts)
         first = layouts[0] if layouts else None
-        return {
-            "parser": first.parser if first else None,
-            "encoding": first.encoding if first else None,
-            "sheet": first.sheet if first else None,
-            "header_row": first.header_row if first else None,
-            "mapping": dict(first.mapping) if first else {},
-            "kind": self.upload.kind,
-            "sheets": [layout.to_json() for layout in layouts],
-        }
+        return PrecheckLayout(
+            parser=first.parser if first else None, encoding=first.encoding if first else None,
+            sheet=first.sheet if first else None, header_row=first.header_row if first else None,
+            mapping=dict(first.mapping) if first else {}, kind=self.upload.kind, sheets=layouts)
 
-    def statewide_json(self) -> list[dict[str, Any]]:
-        """County official count beside the statewide count for each (county, party, method)."""
+    @property
+    def statewide_comparison(self) -> tuple[StatewideComparison, ...]:
+        """County official count beside the statewide count for each (county, party, method).
+
+        A TOTAL the cache lacks is the sum of the cached methods of its party (None when none is cached).
+        """
+        cached = self.statewide_counts or {}
         result = []
         for count in self.upload.counts:
-            statewide = (self.statewide_counts or {}).get((count.county, count.party, count.voting_method))
+            statewide = cached.get((count.county, count.party, count.voting_method))
             if statewide is None and count.voting_method == TOTAL:
-                parts = [(self.statewide_counts or {}).get((count.county, count.party, m.voting_method))
+                parts = [cached.get((count.county, count.party, m.voting_method))
                          for m in self.upload.counts if (m.county, m.party) == (count.county, count.party)
                          and m.voting_method != TOTAL]
                 statewide = sum(p for p in parts if p is not None) if any(p is not None for p in parts) else None
-            result.append({"county": count.county, "party": count.party, "voting_method": count.voting_method,
-                           "official": count.count, "statewide": statewide,
-                           "difference": None if statewide is None else count.count - statewide})
-        return result
+            result.append(StatewideComparison(
+                county=count.county, party=count.party, voting_method=count.voting_method, official=count.count,
+                statewide=statewide, difference=None if statewide is None else count.count - statewide))
+        return tuple(result)

@@ -1,7 +1,7 @@
 """Blank lines of a text file dropped before it is split, with a map back to the file's own line numbers.
 
-A file padded with millions of blank lines (empty, or only spaces, TABs and delimiters; issue 11,
-part 4) cost a Python call or a per-row array slot for each of them in the layout and problem code.
+A file padded with millions of blank lines (empty, or only spaces, TABs and delimiters, as a hostile or
+broken export may be) cost a Python call or a per-row array slot for each of them in the layout and problem code.
 ``drop_blank_lines`` cuts every run of blank lines out of the cleaned text in a few C-speed passes
 (one regex search for runs, one newline count between runs), so pyarrow or Python's ``csv`` only
 ever see the lines that hold something; the returned ``row_numbers`` give each kept row its 1-based

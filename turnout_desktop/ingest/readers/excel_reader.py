@@ -5,7 +5,7 @@ each cell's own type, which fastexcel's column-typed Arrow output cannot (it coe
 column to one type, turning text ``"0123"`` into ``123.0`` or the number ``5`` into ``"5"``).
 openpyxl (read-only, defusedxml), xlrd and odfpy are fallbacks when calamine fails, or are used when
 ``parser=`` forces them (strategy E). Zip bombs and XML declarations are refused before any parser
-sees the bytes (``safety``).
+sees the bytes (``safety``, ``xml_prolog``); cell conversion is ``workbook_cells``.
 """
 
 from __future__ import annotations
@@ -13,15 +13,22 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
-import unicodedata
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.readers import safety, sheet_extent
-from turnout_desktop.ingest.readers.excel_fast import calamine_column, looks_all_text, plan_heads, read_fastexcel_strict
+from turnout_desktop.ingest.readers import safety, sheet_extent, xml_prolog
+from turnout_desktop.ingest.readers.excel_fast import looks_all_text, plan_heads, read_fastexcel_strict
 from turnout_desktop.ingest.readers.raw import RawSheet, RawWorkbook, gc_paused
+from turnout_desktop.ingest.readers.workbook_cells import (
+    calamine_cell,
+    check_shape,
+    columns_from_rows,
+    nfc_text,
+    plain_cell,
+    unchanged_cell,
+)
 
 FALLBACK_PARSER = {"xlsx": "openpyxl", "xls": "xlrd", "ods": "odf"}
 ALLOWED_PARSERS = {"xlsx": {"calamine", "openpyxl"}, "xls": {"calamine", "xlrd"}, "ods": {"calamine", "odf"}}
@@ -89,8 +96,8 @@ def read_calamine(data: bytes, file_name: str, *, fast_plan: dict[str, bytes] | 
             fast = read_fastexcel_strict(data, [sheet_info.name for sheet_info in metadata], fast_plan)
             if fast is not None:
                 for sheet, sheet_info in zip(fast, metadata, strict=True):
-                    _check_shape(sheet.n_rows, sheet.n_columns, file_name, sheet_info.name)
-                    sheet.name = _text(sheet_info.name)
+                    check_shape(sheet.n_rows, sheet.n_columns, file_name, sheet_info.name)
+                    sheet.name = nfc_text(sheet_info.name)
                     sheet.hidden = sheet_info.visible != calamine.SheetVisibleEnum.Visible
                 return fast
         sheets: list[RawSheet] = []
@@ -98,11 +105,11 @@ def read_calamine(data: bytes, file_name: str, *, fast_plan: dict[str, bytes] | 
             calamine_sheet = workbook.get_sheet_by_name(sheet_info.name)
             end = calamine_sheet.end  # (last row, last column), 0-based from A1; None for an empty sheet
             if end:
-                _check_shape(end[0] + 1, end[1] + 1, file_name, sheet_info.name)
+                check_shape(end[0] + 1, end[1] + 1, file_name, sheet_info.name)
             with gc_paused():
                 rows = calamine_sheet.to_python(skip_empty_area=False)
             hidden = sheet_info.visible != calamine.SheetVisibleEnum.Visible
-            sheets.append(RawSheet(_text(sheet_info.name), _columns_from_rows(rows, _calamine_cell), hidden))
+            sheets.append(RawSheet(nfc_text(sheet_info.name), columns_from_rows(rows, calamine_cell), hidden))
         return sheets
     except ImportRejected:
         raise
@@ -146,12 +153,12 @@ def read_openpyxl(data: bytes, file_name: str) -> list[RawSheet]:
                 rows.append(row)
                 cells += len(row)
                 if len(row) > safety.MAX_COLUMNS or len(rows) > safety.MAX_SHEET_ROWS:
-                    _check_shape(len(rows), len(row), file_name, worksheet.title)
+                    check_shape(len(rows), len(row), file_name, worksheet.title)
                 if cells > safety.MAX_SHEET_CELLS:
                     raise ImportRejected(f"the sheet holds more than {safety.MAX_SHEET_CELLS:,} cells",
                                          reason="too_many_cells", file=file_name, sheet=worksheet.title)
             hidden = getattr(worksheet, "sheet_state", "visible") != "visible"
-            sheets.append(RawSheet(_text(worksheet.title), _columns_from_rows(rows, _plain_cell), hidden))
+            sheets.append(RawSheet(nfc_text(worksheet.title), columns_from_rows(rows, plain_cell), hidden))
         return sheets
     except ImportRejected:
         raise
@@ -180,9 +187,10 @@ def read_xlrd(data: bytes, file_name: str) -> list[RawSheet]:
         sheets: list[RawSheet] = []
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
-            _check_shape(sheet.nrows, sheet.ncols, file_name, sheet.name)
+            check_shape(sheet.nrows, sheet.ncols, file_name, sheet.name)
             rows = [[_xlrd_cell(cell, book.datemode) for cell in sheet.row(r)] for r in range(sheet.nrows)]
-            sheets.append(RawSheet(_text(sheet.name), _columns_from_rows(rows, _identity), bool(sheet.visibility)))
+            sheets.append(RawSheet(nfc_text(sheet.name), columns_from_rows(rows, unchanged_cell),
+                                   bool(sheet.visibility)))
             book.unload_sheet(index)
         return sheets
     except ImportRejected:
@@ -228,11 +236,11 @@ def read_odfpy(data: bytes, file_name: str) -> list[RawSheet]:
                 pending_blank += repeat  # trailing blank rows are often "repeated 1,048,000 times": add lazily
                 continue
             if len(rows) + pending_blank + repeat > safety.MAX_SHEET_ROWS:
-                _check_shape(len(rows) + pending_blank + repeat, 0, file_name, name)
+                check_shape(len(rows) + pending_blank + repeat, 0, file_name, name)
             rows.extend([] for _ in range(pending_blank))
             pending_blank = 0
             rows.extend(list(cells) for _ in range(repeat))
-        sheets.append(RawSheet(_text(name), _columns_from_rows(rows, _identity)))
+        sheets.append(RawSheet(nfc_text(name), columns_from_rows(rows, unchanged_cell)))
     return sheets
 
 
@@ -264,7 +272,7 @@ def _odf_row(row: Any, tablens: str, officens: str, teletype: Any, file_name: st
             pending_empty += repeat
             continue
         if len(cells) + pending_empty + repeat > safety.MAX_COLUMNS:
-            _check_shape(0, len(cells) + pending_empty + repeat, file_name, sheet)
+            check_shape(0, len(cells) + pending_empty + repeat, file_name, sheet)
         cells.extend([None] * pending_empty)
         pending_empty = 0
         cells.extend([value] * repeat)
@@ -285,7 +293,7 @@ def _odf_value(cell: Any, officens: str, teletype: Any) -> object:
         except ValueError:
             return text or None
     text = teletype.extractText(cell)
-    return _plain_cell(text) if text else None
+    return plain_cell(text) if text else None
 
 
 def _odf_int(value: str | None) -> int:
@@ -314,61 +322,12 @@ def _check_container(data: bytes, file_name: str, kind: str) -> dict[str, bytes]
     """
     archive = safety.open_zip(data, file_name)
     with archive:
-        safety.check_xml_parts(archive, file_name)
+        xml_prolog.check_xml_parts(archive, file_name)
         safety.check_sheet_extent(archive, file_name, kind)
         if kind != "xlsx":
             return None
         parts = sheet_extent.xlsx_worksheet_parts(archive)
         return {} if looks_all_text(archive, parts) else plan_heads(archive, parts)
-
-
-def _check_shape(n_rows: int, n_columns: int, file_name: str, sheet: str) -> None:
-    """Refuse sheets beyond Excel's row limit or our column limit."""
-    if n_columns > safety.MAX_COLUMNS:
-        raise ImportRejected(f"the sheet has {n_columns} columns; the limit is {safety.MAX_COLUMNS}",
-                             reason="too_many_columns", file=file_name, sheet=sheet)
-    if n_rows > safety.MAX_SHEET_ROWS:
-        raise ImportRejected(f"the sheet has {n_rows:,} rows; the limit is {safety.MAX_SHEET_ROWS:,}",
-                             reason="too_many_rows", file=file_name, sheet=sheet)
-
-
-def _columns_from_rows(rows: Iterable[Sequence[object]], convert: Callable[[object], object]) -> list[list[object]]:
-    """Transpose row-major cells into equal-length columns, converting each cell on the way."""
-    with gc_paused():
-        materialised = rows if isinstance(rows, list) else list(rows)
-        width = max((len(row) for row in materialised), default=0)
-        if width == 0:
-            return []
-        if any(len(row) != width for row in materialised):
-            materialised = [list(row) + [None] * (width - len(row)) for row in materialised]
-        if convert is _calamine_cell:
-            # Column-wide C-level passes: a Python step per cell costs more than the parse itself.
-            return [calamine_column(column) for column in zip(*materialised, strict=True)]
-        return [list(map(convert, column)) for column in zip(*materialised, strict=True)]
-
-
-def _calamine_cell(value: object) -> object:
-    """calamine's '' is an empty cell; text is NFC-normalised; numbers, bools and dates stay as they are."""
-    if value.__class__ is str:
-        if not value:
-            return None
-        return value if value.isascii() else unicodedata.normalize("NFC", value)
-    return value
-
-
-def _plain_cell(value: object) -> object:
-    """openpyxl/xlrd/odf cell: '' -> None, text NFC, a midnight datetime -> date (as calamine reports it)."""
-    if isinstance(value, str):
-        if not value:
-            return None
-        return value if value.isascii() else unicodedata.normalize("NFC", value)
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0) and value.tzinfo is None:
-        return value.date()
-    return value
-
-
-def _identity(value: object) -> object:
-    return value
 
 
 def _xlrd_cell(cell: Any, datemode: int) -> object:  # an xlrd Cell
@@ -379,7 +338,7 @@ def _xlrd_cell(cell: Any, datemode: int) -> object:  # an xlrd Cell
     if ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
         return None
     if ctype == xlrd.XL_CELL_TEXT:
-        return _plain_cell(value)
+        return plain_cell(value)
     if ctype == xlrd.XL_CELL_BOOLEAN:
         return bool(value)
     if ctype == xlrd.XL_CELL_DATE:
@@ -391,11 +350,6 @@ def _xlrd_cell(cell: Any, datemode: int) -> object:  # an xlrd Cell
     if ctype == xlrd.XL_CELL_ERROR:
         return xlrd.error_text_from_code.get(value, "#ERROR")
     return value
-
-
-def _text(value: str) -> str:
-    """NFC form of a sheet name."""
-    return unicodedata.normalize("NFC", str(value))
 
 
 def _openpyxl_rejection(error: Exception, file_name: str) -> ImportRejected:

@@ -13,11 +13,11 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from turnout_desktop.errors import ImportRejected
-from turnout_desktop.ingest.readers import excel_reader, json_reader, safety, text_reader
+from turnout_desktop.ingest.readers import excel_reader, json_reader, safety, text_reader, text_stream
 from turnout_desktop.ingest.readers.raw import RawWorkbook
 
 if TYPE_CHECKING:
-    from turnout_desktop.ingest.readers.text_reader import CsvStream
+    from turnout_desktop.ingest.readers.text_stream import CsvStream
 
 PARSERS = ("calamine", "openpyxl", "xlrd", "odf", "csv")
 _PARSERS_BY_KIND = {"xlsx": ("calamine", "openpyxl"), "xls": ("xlrd", "calamine"), "ods": ("calamine", "odf"),
@@ -116,8 +116,8 @@ def read_raw_path(path: Path, *, parser: str | None = None, encoding: str | None
 
 def iter_csv_chunks(path: Path, *, chunk_rows: int = 200_000, encoding: str | None = None,
                     member: str | None = None) -> CsvStream:
-    """Stream a big statewide csv (or the csv inside a zip); see ``text_reader.iter_csv_chunks``."""
-    return text_reader.iter_csv_chunks(path, chunk_rows=chunk_rows, encoding=encoding, member=member)
+    """Stream a big statewide csv (or the csv inside a zip); see ``text_stream.iter_csv_chunks``."""
+    return text_stream.iter_csv_chunks(path, chunk_rows=chunk_rows, encoding=encoding, member=member)
 
 
 def alternative_parsers(workbook: RawWorkbook) -> list[dict]:

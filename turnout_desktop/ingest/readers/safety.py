@@ -1,21 +1,20 @@
 """Checks that run before any parser sees a county file (docs/reliability.md T1, T2, T4).
 
 Each check raises ``errors.ImportRejected`` with a stable ``reason``; the limits are module
-constants so the GUI/CLI can quote them. No Qt, no database.
+constants so the GUI/CLI can quote them. The DOCTYPE/ENTITY scan of workbook XML parts is in ``xml_prolog``.
+No Qt, no database.
 """
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import io
-import re
 import struct
 import zipfile
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import PurePosixPath
-from typing import IO, BinaryIO
+from typing import BinaryIO
 
 from turnout_desktop.domain.limits import DEFAULT_JSON_MAX_MB
 from turnout_desktop.errors import ImportRejected
@@ -63,9 +62,6 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\x7fELF", "a program"),
     (b"{\\rtf", "an RTF document"),
 )
-_DANGEROUS_DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_PROLOG_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_PROLOG_PI = re.compile(r"<\?.*?\?>", re.DOTALL)
 
 
 def check_file_size(size: int, file_name: str) -> None:
@@ -258,29 +254,6 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, display_name: s
     return data
 
 
-def check_xml_parts(archive: zipfile.ZipFile, file_name: str) -> None:
-    """Refuse a workbook any of whose XML parts declares a DOCTYPE or an entity (bombs, XXE).
-
-    Only the prolog (everything before the root element) can hold such declarations, so each part
-    is decompressed just far enough to reach its root element.
-
-    Raises:
-        ImportRejected: ``xml`` for a declaration or an endless prolog; ``unreadable`` for a damaged part.
-    """
-    for info in archive.infolist():
-        if info.is_dir():
-            continue
-        try:
-            with archive.open(info) as handle:
-                _scan_prolog(handle, info.filename, file_name)
-        except ImportRejected:
-            raise
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error, NotImplementedError,
-                RuntimeError) as error:
-            raise ImportRejected(f"part {info.filename!r} is damaged ({error})"[:300], reason="unreadable",
-                                 file=file_name) from None
-
-
 def check_sheet_extent(archive: zipfile.ZipFile, file_name: str, kind: str) -> None:
     """Refuse sheets whose cell references span more than the row/column/cell limits, before calamine.
 
@@ -335,66 +308,6 @@ def is_junk_member(name: str) -> bool:
     """True for archive members that are operating-system clutter (macOS forks, Office lock files)."""
     path = PurePosixPath(name)
     return path.parts[:1] == ("__MACOSX",) or path.name.startswith((".", "~$")) or path.name == "Thumbs.db"
-
-
-def _scan_prolog(handle: IO[bytes], part_name: str, file_name: str) -> None:
-    """Read one part until its root element starts; reject DOCTYPE/ENTITY declarations on the way."""
-    head = handle.read(4)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
-    elif head[:2] in (b"<\x00", b"\x00<"):
-        decoder = codecs.getincrementaldecoder("utf-16-le" if head[:1] == b"<" else "utf-16-be")(errors="replace")
-    else:
-        stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-        if stripped and not stripped.startswith(b"<"):
-            return  # not XML (an image, a binary part): nothing an XML parser will expand
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    text = decoder.decode(head)
-    while True:
-        verdict = _prolog_verdict(text)
-        if verdict == "dangerous":
-            raise ImportRejected(f"part {part_name!r} declares a DOCTYPE or entity (possible XML bomb or "
-                                 "external entity)", reason="xml", file=file_name)
-        if verdict == "root":
-            return
-        if len(text) > MAX_XML_PROLOG_CHARS:
-            raise ImportRejected(f"part {part_name!r} has an endless XML prolog", reason="xml", file=file_name)
-        chunk = handle.read(64 * 1024)
-        if not chunk:
-            text += decoder.decode(b"", final=True)
-            return
-        text += decoder.decode(chunk)
-
-
-def _prolog_verdict(text: str) -> str:
-    """``dangerous`` when the prolog declares DOCTYPE/ENTITY, ``root`` when it is complete, else ``more``."""
-    position = 0
-    length = len(text)
-    while position < length:
-        character = text[position]
-        if character in " \t\r\n\ufeff":
-            position += 1
-            continue
-        if text.startswith("<?", position):
-            end = text.find("?>", position + 2)
-            if end < 0:
-                return "more"
-            position = end + 2
-            continue
-        if text.startswith("<!--", position):
-            end = text.find("-->", position + 4)
-            if end < 0:
-                return "more"
-            position = end + 3
-            continue
-        if text.startswith("<!", position):
-            if length - position < 12:
-                return "more"
-            return "dangerous" if _DANGEROUS_DECLARATION.match(text, position) else "root"
-        if character == "<" and length - position < 2:
-            return "more"
-        return "root"  # the root element (or garbage the XML parser will refuse on its own)
-    return "more"
 
 
 def _zip_kind(data: bytes, file_name: str) -> str:

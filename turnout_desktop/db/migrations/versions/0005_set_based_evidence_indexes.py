@@ -1,4 +1,4 @@
-"""indexes for set-based diagnosis across counties (issue 11, healing at scale)
+"""indexes for set-based diagnosis across counties (healing a whole election at scale)
 
 The engine diagnoses every county of an election in a handful of queries (``engine/evidence.py``)
 instead of a dozen per (county, party). Those queries join records and roster rows by VUID across

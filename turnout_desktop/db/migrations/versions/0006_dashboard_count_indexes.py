@@ -1,4 +1,4 @@
-"""indexes for the dashboard's confirmed counts over millions of records (issue 11, start-up)
+"""indexes for the dashboard's confirmed counts over millions of records (the desktop must start fast)
 
 The status and overview read, per (county, party, method), the active records and the statewide ones
 (``engine/repository.py`` ``confirmed_counts``), and the few records taken from a county file. Without

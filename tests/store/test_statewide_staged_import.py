@@ -1,4 +1,5 @@
-"""The staged statewide load (db/record_stage.py): its guarantees on a real SQLite file and PostgreSQL.
+"""The staged statewide load (store/statewide_loader.py over db/record_stage.py): its guarantees on a real
+SQLite file and PostgreSQL.
 
 Re-imports that differ by a few rows stage only the new ones; identity dedup, the file's first row
 winning, removed records staying removed, refusals leaving nothing, the count cache and input versions.

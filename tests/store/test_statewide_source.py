@@ -17,8 +17,9 @@ from statewide_http_server import Route, StatewideServer
 
 from turnout_desktop.cli.main import main
 from turnout_desktop.errors import InvalidRequest, SourceUnavailable
-from turnout_desktop.ingest.readers.statewide_fetch import META_NAME, cache_folder
+from turnout_desktop.store.statewide_fetch import META_NAME, cache_folder
 from turnout_desktop.store.statewide_source import (
+    SourceDescription,
     default_cache_dir,
     describe_source,
     resolve_statewide_files,
@@ -195,4 +196,4 @@ def test_source_set_and_show(server: StatewideServer, sqlite_url: str, tmp_path:
     cache = shown["cache"]
     assert (cache["etag"], cache["last_modified"]) == ('"v1"', "Tue, 24 Feb 2026 08:00:00 GMT")
     assert cache["file"] == str(cache_folder(default_cache_dir(), server.url(PATH)) / "statewide_dem_0224.csv")
-    assert cache["fetched_at"] and describe_source(None) == {"statewide_source": None, "kind": None, "cache": None}
+    assert cache["fetched_at"] and describe_source(None) == SourceDescription(None, None, None)
