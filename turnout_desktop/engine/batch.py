@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.metrics import rounded
-from turnout_desktop.domain.status import Status
+from turnout_desktop.domain.status import Status, Trigger
 from turnout_desktop.engine import inputs, repository
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.bulk_round import heal_in_bulk
@@ -60,7 +60,7 @@ def waiting_for_statewide(session: Session, election: dt.date) -> set[tuple[str,
     return {(county, party) for county, party in rows}
 
 
-def _resolved_log(session: Session, comparison: Comparison, trigger: str, now: dt.datetime,
+def _resolved_log(session: Session, comparison: Comparison, trigger: Trigger, now: dt.datetime,
                   has_statewide_source: bool) -> dict[str, Any]:
     """The log row values of a (county, party) whose counts already pass: no attempts needed."""
     codes: list[str] = []

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from turnout_desktop.db.models import ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.metrics import rounded
-from turnout_desktop.domain.status import Status
+from turnout_desktop.domain.status import Status, Trigger
 from turnout_desktop.engine import inputs
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.compare import Comparison, compare
@@ -76,7 +76,7 @@ RecorderFactory = Callable[[Session, LoopTarget, int | None, bool], FixRecorderP
 class LoopOptions:
     """Settings of one run (read from the database by the service)."""
 
-    trigger: str
+    trigger: Trigger
     success_threshold: Decimal = Decimal("99.9")
     statewide_source: str | None = None
     user: str = "engine"

@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog, utcnow
-from turnout_desktop.domain.status import AttemptOutcome, Status
+from turnout_desktop.domain.status import AttemptOutcome, Status, Trigger
 from turnout_desktop.engine.results import ByMethod, LogRow, ReconcileResult
 
 # Attempt outcomes (stable, in reconciliation_attempt.outcome; defined in domain, where their labels are too).
@@ -40,7 +40,7 @@ class LoopTarget:
     party: str
 
 
-def open_log(session: Session, target: LoopTarget, trigger: str, *,
+def open_log(session: Session, target: LoopTarget, trigger: Trigger, *,
              note_resume: bool = True) -> tuple[ReconciliationLog, bool]:
     """The IN_PROGRESS row a crashed run left for this target, else a new IN_PROGRESS row.
 

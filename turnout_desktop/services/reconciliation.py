@@ -132,7 +132,7 @@ def _strategies(chosen: Sequence[Strategy] | None) -> Sequence[Strategy]:
     return default_strategies()
 
 
-def _loop_options(ctx: AppContext, session: Session, trigger: str, statewide_source: str | None) -> LoopOptions:
+def _loop_options(ctx: AppContext, session: Session, trigger: Trigger, statewide_source: str | None) -> LoopOptions:
     from turnout_desktop.engine.loop import LoopOptions
 
     return LoopOptions(
@@ -154,7 +154,7 @@ def _leave_certified_alone(session: Session, election: dt.date, party: str | Non
     return open_pairs if targets is None else open_pairs & set(targets)
 
 
-def _audit_runs(ctx: AppContext, election: dt.date, trigger: str, results: Sequence[ReconcileResult]) -> None:
+def _audit_runs(ctx: AppContext, election: dt.date, trigger: Trigger, results: Sequence[ReconcileResult]) -> None:
     """One audit event per run, per attempt and per applied fix (docs/reliability.md T14 event coverage).
 
     All events of one reconcile call are chained in one write: a statewide run touches hundreds of

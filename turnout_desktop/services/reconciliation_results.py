@@ -180,24 +180,3 @@ class LogDetail(LogEntry):
     failing_vuids: tuple[FailingVuid, ...]
     evidence: tuple[EvidenceRow, ...]
     gate: GateResult
-
-
-@dataclass(frozen=True, slots=True)
-class SourceCache:
-    """The statewide URL's last download."""
-
-    etag: str | None
-    last_modified: str | None
-    fetched_at: str | None
-    file: str | None
-    sha256: str | None
-    size: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class StatewideSourceInfo:
-    """The stored statewide source, its kind (folder, file, url or None) and the URL's last download."""
-
-    statewide_source: str | None
-    kind: str | None
-    cache: SourceCache | None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,10 +42,11 @@ from turnout_desktop.services.reconciliation_results import (
     LogAttempt,
     LogDetail,
     LogEntry,
-    SourceCache,
-    StatewideSourceInfo,
     StatusRow,
 )
+
+if TYPE_CHECKING:  # the store loads only when the source is described (``status`` and ``gate`` never do)
+    from turnout_desktop.store.statewide_source import SourceDescription
 
 LEVEL_NO_DATA = "no_data"
 
@@ -257,13 +258,8 @@ def get_statewide_source(ctx: AppContext) -> str | None:
         return settings_store.get_setting(session, settings_store.STATEWIDE_SOURCE)
 
 
-def describe_statewide_source(ctx: AppContext) -> StatewideSourceInfo:
+def describe_statewide_source(ctx: AppContext) -> SourceDescription:
     """The stored source, its kind (folder, file, url or None) and the URL's last download (``source show``)."""
-    from dataclasses import asdict
-
     from turnout_desktop.store.statewide_source import describe_source
 
-    described = describe_source(get_statewide_source(ctx))
-    cache = described.cache
-    return StatewideSourceInfo(statewide_source=described.statewide_source, kind=described.kind,
-                               cache=SourceCache(**asdict(cache)) if cache is not None else None)
+    return describe_source(get_statewide_source(ctx))

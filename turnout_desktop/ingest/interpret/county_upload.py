@@ -92,8 +92,7 @@ class UploadFiles:
     log: ProblemLog  # one ``file_superseded`` problem per superseded original
 
 
-def read_upload_files(paths: Sequence[Path], *, parser: str | None = None, encoding: str | None = None,
-                      read_superseded: bool = False) -> UploadFiles:
+def read_upload_files(paths: Sequence[Path], *, read_superseded: bool = False) -> UploadFiles:
     """Read the files of one upload; an ``_Updated`` correction supersedes its original.
 
     The original is left out of ``used`` (and logged as ``file_superseded``); it is read only with
@@ -109,7 +108,7 @@ def read_upload_files(paths: Sequence[Path], *, parser: str | None = None, encod
             log.add("file_superseded", file=path.name, value=superseded[path.name])
             if not read_superseded:
                 continue
-        workbooks = read_raw_path(path, parser=parser, encoding=encoding)
+        workbooks = read_raw_path(path)
         read.extend(workbooks)
         if path.name not in superseded:
             used.extend(workbooks)
