@@ -7,7 +7,9 @@ import sys
 from importlib.machinery import ModuleSpec
 from pathlib import Path
 
-__version__ = "0.1.0"
+from turnout_desktop.version import __version__
+
+__all__ = ["__version__"]
 
 _CHECKOUT = Path(__file__).resolve().parent.parent
 

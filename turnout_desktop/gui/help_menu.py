@@ -6,9 +6,9 @@ from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
-from turnout_desktop import __version__
 from turnout_desktop.gui.window_session import WindowSession
 from turnout_desktop.resources_path import resource_path
+from turnout_desktop.version import __version__
 
 # resources/user-guide.md, installed and frozen with the other resources (its pictures in resources/screenshots/);
 # generated from docs/user-guide.md by tools/ship_user_guide.py
