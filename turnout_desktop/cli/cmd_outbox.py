@@ -66,7 +66,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_push(args: argparse.Namespace) -> int:
-    from turnout_desktop.services.outbox import STATUS_FAILED, open_server_context, push_outbox
+    from turnout_desktop.services.outbox import is_unreachable, open_server_context, push_outbox
+    from turnout_desktop.services.outbox_results import PushStatus
 
     server_url = args.server or os.environ.get(DB_URL_ENV)
     if not server_url:
@@ -77,6 +78,10 @@ def run_push(args: argparse.Namespace) -> int:
             raise InvalidRequest("--user is not accepted on PostgreSQL: the login in --server pushes.")
         server = open_server_context(server_url, user=args.user or local.user, role=local.role, county=local.county)
     except DatabaseUnavailable as exc:
+        if not is_unreachable(exc):  # the server answered and refused: exit 4 for a login without a role
+            if args.json:
+                print_json({"reachable": True, "error": str(exc), "items": []})
+            raise
         if args.json:
             print_json({"reachable": False, "error": str(exc), "items": []})
         print(f"turnout: {str(exc).splitlines()[0]}; the outbox keeps its items.", file=sys.stderr)
@@ -93,10 +98,17 @@ def run_push(args: argparse.Namespace) -> int:
             print("Nothing to push.")
         for outcome in outcomes:
             ids = ", ".join(map(str, outcome.submission_ids)) or "-"
-            detail = f": {outcome.error}" if outcome.status == STATUS_FAILED else f" (submission {ids})"
+            detail = f": {outcome.error}" if outcome.status == PushStatus.FAILED else f" (submission {ids})"
             print(f"{outcome.id:>4}  {', '.join(outcome.counties)}  {outcome.status}{detail}")
+            if outcome.reconcile_error:
+                print(f"      reconciliation failed: {outcome.reconcile_error}")
     refused = next((o for o in outcomes if o.not_permitted), None)
     if refused is not None:  # a person must act (another login, a grant): a script must not read success
         print(f"turnout: outbox item {refused.id} refused: {refused.error}; it stays in the outbox.", file=sys.stderr)
+        return PermissionDenied.exit_code
+    unreconciled = next((o for o in outcomes if o.reconcile_not_permitted), None)
+    if unreconciled is not None:
+        print(f"turnout: outbox item {unreconciled.id} is stored, but its reconciliation was refused: "
+              f"{unreconciled.reconcile_error}", file=sys.stderr)
         return PermissionDenied.exit_code
     return EXIT_UNREACHABLE if unreachable else 0

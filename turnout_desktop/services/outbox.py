@@ -24,6 +24,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from turnout_desktop.db.audit import record_event
+from turnout_desktop.db.identity import sign_in_error
 from turnout_desktop.db.models import OutboxItem, Submission, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.result_fields import OMIT_IF_NONE
@@ -41,6 +42,7 @@ from turnout_desktop.errors import (
     TurnoutError,
 )
 from turnout_desktop.services.context import AppContext, open_context
+from turnout_desktop.services.outbox_results import PushOutcome, PushStatus
 from turnout_desktop.services.precheck import precheck_upload
 from turnout_desktop.services.submission import submission_row_uuid, submit_files, unreconciled_counties
 from turnout_desktop.services.submission_results import ReconcileRun, SubmitResult
@@ -49,12 +51,6 @@ from turnout_desktop.services.upload_refusals import SubmissionBlocked, refusals
 log = logging.getLogger(__name__)
 
 PAYLOAD_VERSION = 1
-
-# What push_outbox reports per item.
-STATUS_PUSHED = "pushed"  # stored on the server now
-STATUS_ALREADY_PUSHED = "already_pushed"  # the server already holds this uuid (replay after a crash)
-STATUS_DUPLICATE = "duplicate"  # the same files are already the server's current upload: nothing changed
-STATUS_FAILED = "failed"  # kept in the outbox with last_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,23 +76,6 @@ class SubmitOrQueueResult:
     message: str
     submit: SubmitResult | None = None
     outbox_item: QueuedSubmission | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PushOutcome:
-    """What pushing one outbox item did; the fields are the keys of ``outbox push --json``'s items."""
-
-    id: int
-    uuid: str
-    status: str  # STATUS_PUSHED | STATUS_ALREADY_PUSHED | STATUS_DUPLICATE | STATUS_FAILED
-    submission_ids: tuple[int, ...]
-    counties: tuple[str, ...]
-    error: str | None = None  # why a failed item failed (it stays in the outbox)
-    reconcile: tuple[ReconcileRun, ...] = ()  # the reconciliations run after storing
-    unreachable: bool | None = field(default=None, metadata=OMIT_IF_NONE)  # set for a failed item only
-    # Set for a failed item only: the server refused the signed-in role (``outbox push`` then exits 4).
-    not_permitted: bool | None = field(default=None, metadata=OMIT_IF_NONE)
-    reconcile_error: str | None = None  # a reconciliation that failed after the item was stored
 
 
 def is_unreachable(error: BaseException) -> bool:
@@ -220,7 +199,7 @@ def push_outbox(local_ctx: AppContext, server_ctx: AppContext, *, progress: Prog
         if outcome is None:  # pushed by a concurrent push in the meantime
             continue
         outcomes.append(outcome)
-        if outcome.status == STATUS_FAILED and outcome.unreachable:
+        if outcome.status == PushStatus.FAILED and outcome.unreachable:
             break
     if progress:
         progress(1.0, "Outbox pushed")
@@ -265,8 +244,10 @@ def submit_or_queue(local_ctx: AppContext, server_url: str, paths: list[Path], *
 
 
 def is_not_permitted(error: BaseException) -> bool:
-    """True when the server refused the signed-in role: Turnout's own check or PostgreSQL's (SQLSTATE 42501)."""
+    """True when the server refused the signed-in login: Turnout's own check, PostgreSQL's (SQLSTATE 42501), or
+    a login whose Turnout role was taken away (the server refuses it a new connection)."""
     return (isinstance(error, PermissionDenied)
+            or (isinstance(error, SignInFailed) and error.reason == "no_role")
             or getattr(getattr(error, "orig", None), "sqlstate", None) == INSUFFICIENT_PRIVILEGE)
 
 
@@ -292,28 +273,33 @@ def _push_one(local_ctx: AppContext, server_ctx: AppContext, item_id: int, *,
         if isinstance(exc, DBAPIError) and not (isinstance(exc, OperationalError | InterfaceError)
                                                 or is_not_permitted(exc)):
             raise
+        if isinstance(exc, OperationalError) and server_ctx.signed_in:
+            # A new connection refused mid-push says why: a revoked login is a refusal, not an offline server.
+            exc = sign_in_error(exc, server_ctx.engine)
         error = _error_text(exc)
         _mark(local_ctx, item_id, error=error)
-        return PushOutcome(id=item_id, uuid=client_uuid, status=STATUS_FAILED, submission_ids=(),
+        return PushOutcome(id=item_id, uuid=client_uuid, status=PushStatus.FAILED, submission_ids=(),
                            counties=queued_counties, error=error, unreachable=is_unreachable(exc),
                            not_permitted=is_not_permitted(exc))
     counties = stored_counties if stored_counties is not None else queued_counties
     runs: list[ReconcileRun] = []
     reconcile_error: str | None = None
+    reconcile_refused = False
     if reconcile:
         to_reconcile = list(counties)
-        if status != STATUS_PUSHED:  # the server had it: finish what a crash left unreconciled
+        if status != PushStatus.PUSHED:  # the server had it: finish what a crash left unreconciled
             to_reconcile = unreconciled_counties(item_ctx, election, to_reconcile)
-        runs, reconcile_error = _reconcile(item_ctx, election, to_reconcile)
+        runs, reconcile_error, reconcile_refused = _reconcile(item_ctx, election, to_reconcile)
     # Marked pushed only now: a push that dies between storing and reconciling is repeated, and the
     # repeat (the server already has the item) finishes the reconciliation.
     _mark(local_ctx, item_id, error=None)
     return PushOutcome(id=item_id, uuid=client_uuid, status=status, submission_ids=submission_ids,
-                       counties=counties, reconcile=tuple(runs), reconcile_error=reconcile_error)
+                       counties=counties, reconcile=tuple(runs), reconcile_error=reconcile_error,
+                       reconcile_not_permitted=reconcile_refused or None)
 
 
 def _submit_payload(ctx: AppContext, client_uuid: str, payload: dict[str, Any],
-                    election: dt.date) -> tuple[str, tuple[int, ...], tuple[str, ...] | None]:
+                    election: dt.date) -> tuple[PushStatus, tuple[int, ...], tuple[str, ...] | None]:
     """Store one payload on the server: (status, submission ids, counties stored; None when stored before).
 
     The uuid check first makes a replay a no-op.
@@ -324,21 +310,25 @@ def _submit_payload(ctx: AppContext, client_uuid: str, payload: dict[str, Any],
         existing = sorted(session.execute(select(Submission.id).where(
             Submission.uuid.in_(row_uuids or [client_uuid]))).scalars())
     if existing:
-        return STATUS_ALREADY_PUSHED, tuple(existing), None
+        return PushStatus.ALREADY_PUSHED, tuple(existing), None
     with tempfile.TemporaryDirectory(prefix="turnout-outbox-") as folder:
         paths = _decode_files(payload["files"], Path(folder))
         result = submit_files(ctx, paths, election=election, county=payload.get("county"),
                               party=payload.get("party"), method=payload.get("method"),
                               mapping=payload.get("mapping"), reconcile=False, submission_uuid=client_uuid)
     if result.stored:
-        status = STATUS_PUSHED
+        status = PushStatus.PUSHED
     else:
-        status = STATUS_ALREADY_PUSHED if result.submission_ids else STATUS_DUPLICATE
+        status = PushStatus.ALREADY_PUSHED if result.submission_ids else PushStatus.DUPLICATE
     return status, result.submission_ids, result.counties
 
 
-def _reconcile(ctx: AppContext, election: dt.date, counties: list[str]) -> tuple[list[ReconcileRun], str | None]:
-    """Reconcile what was pushed; a failure here is reported but does not un-push the item."""
+def _reconcile(ctx: AppContext, election: dt.date,
+               counties: list[str]) -> tuple[list[ReconcileRun], str | None, bool]:
+    """Reconcile what was pushed: the runs, why it failed, and whether that was a refusal of the login.
+
+    A failure here is reported but does not un-push the item.
+    """
     from turnout_desktop.services import reconciliation
 
     results: list[ReconcileRun] = []
@@ -347,8 +337,8 @@ def _reconcile(ctx: AppContext, election: dt.date, counties: list[str]) -> tuple
             results.extend(reconciliation.reconcile(ctx, Scope(election, county=name), trigger=Trigger.COUNTY_UPLOAD))
     except Exception as exc:  # the submission is stored; reconciliation can be re-run any time
         log.exception("reconciliation after outbox push failed")
-        return results, _error_text(exc)
-    return results, None
+        return results, _error_text(exc), is_not_permitted(exc)
+    return results, None, False
 
 
 def _mark(local_ctx: AppContext, item_id: int, *, error: str | None) -> None:
