@@ -51,6 +51,17 @@ def empty_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def window(qtbot, empty_url: str):
+    """The main window of a Loving County clerk (user lou) on an empty database, as the upload wizard tests use."""
+    from turnout_desktop.gui.main_window import MainWindow
+    from turnout_desktop.gui.settings import Preferences
+
+    window = MainWindow(jobs.ContextSpec(empty_url, user="lou", role="clerk", county="LOVING"), Preferences())
+    qtbot.addWidget(window)
+    return window
+
+
+@pytest.fixture
 def admin_spec(demo_url: str) -> jobs.ContextSpec:
     return jobs.ContextSpec(demo_url, user="ada", role="admin")
 

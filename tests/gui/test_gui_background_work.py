@@ -6,31 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 import signal
-from typing import NamedTuple
 
 from turnout_desktop.gui import window_state
-from turnout_desktop.gui.check_changes import CheckChanges, check_changes
 from turnout_desktop.gui.main_window import MainWindow
 from turnout_desktop.gui.settings import Preferences
 from turnout_desktop.gui.tray_notifier import TrayNotifier, notification_text
-
-
-class Row(NamedTuple):
-    county: str
-    party: str
-    status: str
-
-
-def test_check_changes_names_counties_that_escalated_or_healed() -> None:
-    before = [Row("KENT", "DEM", "RESOLVED"), Row("KENT", "REP", "ESCALATED"), Row("KING", "DEM", "RESOLVED"),
-              Row("LOVING", "DEM", "FAILED"), Row("*", "*", "CHECKED")]
-    after = [Row("KENT", "DEM", "RESOLVED"), Row("KENT", "REP", "RESOLVED"), Row("KING", "DEM", "ESCALATED"),
-             Row("MOTLEY", "REP", "ESCALATED"), Row("*", "*", "ESCALATED")]
-    # LOVING was not looked at this time: not judged. The "*" summary row is about no county.
-    assert check_changes(before, after) == CheckChanges(escalated=("KING", "MOTLEY"), healed=("KENT",))
-    assert not check_changes(after, after)
-    assert check_changes([Row("KENT", "DEM", "ESCALATED")], [Row("KENT", "DEM", "ESCALATED"),
-                                                             Row("KENT", "REP", "RESOLVED")]) == CheckChanges()
+from turnout_desktop.services.check_changes import CheckChanges
 
 
 def test_notification_words_both_kinds_of_change() -> None:

@@ -1,14 +1,15 @@
-"""The escalation dialog's advice and the inbox's "last touched" words come from domain/labels.py, looked up by
-the exact diagnosis code and decision event the services store."""
+"""The escalation dialog's advice (domain/advice.py) and the inbox's "last touched" words (domain/labels.py) are
+looked up by the exact diagnosis code and decision event the services store."""
 
 from __future__ import annotations
 
 import pytest
 from service_records import record
 
+from turnout_desktop.domain.advice import ESCALATION_ADVICE
 from turnout_desktop.domain.decisions import DecisionEvent, ReviewState
 from turnout_desktop.domain.diagnosis import DiagnosisCode
-from turnout_desktop.domain.labels import DECISION_EVENT_LABELS, ESCALATION_ADVICE
+from turnout_desktop.domain.labels import DECISION_EVENT_LABELS
 from turnout_desktop.gui.escalation_dialog import REVIEW_STATES, recommended_next_step
 from turnout_desktop.gui.escalation_inbox import touched_text
 from turnout_desktop.services.admin_decisions import InboxRow

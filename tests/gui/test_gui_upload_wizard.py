@@ -6,16 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 from quality_roster import EXPECTED, profiles_of, write_mixed_roster
 from sqlalchemy import func, select
 
 from turnout_desktop.db.models import CountyRosterRow, CountyTurnoutReference, Submission
-from turnout_desktop.gui import jobs
 from turnout_desktop.gui.main_window import MainWindow
-from turnout_desktop.gui.settings import Preferences
 from turnout_desktop.gui.upload_wizard import UploadWizard
 from turnout_desktop.services.context import open_context
 
@@ -37,13 +34,6 @@ def write_roster(path: Path, *, bad_vuid: bool = False) -> Path:
     sheet.append([f"Total Voters: {9 if bad_vuid else 8}"])
     workbook.save(path)
     return path
-
-
-@pytest.fixture
-def window(qtbot, empty_url):
-    window = MainWindow(jobs.ContextSpec(empty_url, user="lou", role="clerk", county="LOVING"), Preferences())
-    qtbot.addWidget(window)
-    return window
 
 
 def start_wizard(qtbot, window: MainWindow, path: Path) -> UploadWizard:

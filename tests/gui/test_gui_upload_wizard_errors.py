@@ -7,13 +7,10 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWizard
 
-from turnout_desktop.gui import jobs
 from turnout_desktop.gui.main_window import MainWindow
-from turnout_desktop.gui.settings import Preferences
 from turnout_desktop.gui.upload_wizard import UploadWizard
 
 ELECTION = dt.date(2026, 3, 3)
@@ -28,13 +25,6 @@ def write_roster(path: Path) -> Path:
         sheet.append([f"10000000{number:02d}", "DEM" if number % 2 else "REP", "101", dt.date(2026, 2, 20)])
     workbook.save(path)
     return path
-
-
-@pytest.fixture
-def window(qtbot, empty_url):
-    window = MainWindow(jobs.ContextSpec(empty_url, user="lou", role="clerk", county="LOVING"), Preferences())
-    qtbot.addWidget(window)
-    return window
 
 
 def open_wizard(window: MainWindow, path: Path) -> UploadWizard:

@@ -13,6 +13,7 @@ from reconciliation_rows import ELECTION, MAIL, add_reference
 from sqlalchemy import Engine
 
 from turnout_desktop.domain.scope import Scope
+from turnout_desktop.domain.status import AttemptOutcome, Status, Trigger
 from turnout_desktop.services import reconciliation
 from turnout_desktop.services.context import AppContext
 from turnout_desktop.services.dashboard import Dashboard, load_dashboard
@@ -48,6 +49,23 @@ def test_the_frozen_dashboard_comes_back_equal(db_engine: Engine) -> None:
     assert restored.log == dashboard.log
     assert restored.statewide_source == dashboard.statewide_source
     assert restored.shared is None and restored.audit is None  # re-read online, never kept
+    # Equality holds for text too: the records must hold the enums again, as the live dashboard's do.
+    assert {type(row.status) for row in restored.overview} == {Status}
+    assert {(type(entry.status), type(entry.trigger_type)) for entry in restored.log} == {(Status, Trigger)}
+    assert {type(attempt.outcome) for entry in restored.log for attempt in entry.attempts} <= {AttemptOutcome}
+    assert {type(entry.override.status) for entry in restored.log if entry.override} == {Status}
+
+
+def test_a_snapshot_with_a_status_the_app_does_not_know_is_ignored(db_engine: Engine,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    save_snapshot(SHARED_URL, _loaded_dashboard(db_engine), LOADED_AT)
+    path = snapshot_path(SHARED_URL)
+    text = path.read_text(encoding="utf-8")
+    assert '"ESCALATED"' in text
+    path.write_text(text.replace('"ESCALATED"', '"NOT_A_STATUS"'), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="turnout_desktop.services.dashboard_snapshot"):
+        assert load_snapshot(SHARED_URL) is None
+    assert "NOT_A_STATUS" in caplog.text
 
 
 def test_the_file_is_the_users_only_and_holds_no_password(db_engine: Engine) -> None:

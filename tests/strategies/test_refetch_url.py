@@ -16,7 +16,7 @@ from statewide_http_server import Route, StatewideServer
 from turnout_desktop.db.models import ReconciliationAttempt, SourceFile, TurnoutRecord
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.scope import Scope
-from turnout_desktop.engine.reconcile_log import OUTCOME_NO_CHANGE
+from turnout_desktop.domain.status import AttemptOutcome
 from turnout_desktop.engine.results import DryRunResult, ReconcileResult
 from turnout_desktop.services import reconciliation
 from turnout_desktop.services.context import AppContext
@@ -116,7 +116,7 @@ def test_an_unreadable_url_is_an_attempt_with_outcome_source_unavailable(db_engi
     attempts = _attempts(db_engine, entry.id)
     strategy, outcome, message = attempts[0]
     assert (strategy, outcome) == ("refetch_statewide", "source_unavailable")
-    assert cause in message and outcome != OUTCOME_NO_CHANGE
+    assert cause in message and outcome != AttemptOutcome.NO_CHANGE
     assert [a[0] for a in attempts].count("refetch_statewide") == 1  # not helpful: A is not retried in the run
     assert _statewide_records(db_engine) == 1  # nothing was imported
     # The loop went on: fill_gaps fills the two VUIDs from the county's roster.

@@ -244,18 +244,7 @@ DECISION_EVENT_LABELS: Mapping[str, str] = {
     DecisionEvent.MANUAL_OVERRIDE: "overrode",
     DecisionEvent.OVERRIDE_REVOKED: "revoked",
 }
-# The escalation dialog's recommended next step: the remedy of the first diagnosis (in this order) that has one,
-# otherwise by which side holds more votes (gui/escalation_dialog.py decides).
-ESCALATION_ADVICE: Mapping[str, str] = {
-    DiagnosisCode.WRONG_DISTRICT: "Import the current precinct-to-district file, then force a re-check.",
-    DiagnosisCode.DATA_FORMAT: ("Ask the county to re-export the file as .xlsx with VUIDs stored as text, "
-                                "then re-check."),
-}
-ADVICE_DATABASE_HOLDS_MORE = ("The database holds more votes than the county reported: contact the county to confirm "
-                              "its total, or accept with a reason if the county count is known to be late.")
-ADVICE_COUNTY_REPORTS_MORE = "The county reports votes the database does not have: check the statewide import."
-ADVICE_STATEWIDE_BEHIND = " The statewide feed may be behind; re-check after the next import."
-ADVICE_REVIEW_EVIDENCE = "Review the evidence; override only with a written reason."
+# The escalation dialog's advice (what to do next, per diagnosis) is in domain/advice.py.
 
 
 def review_label(state: str | None) -> str:
@@ -293,7 +282,7 @@ def field_source_text(source: str, value: str, *, to_confirm: bool = False) -> s
     return FIELD_SOURCE_LABELS.get(source, source).format(value=value) + (TO_CONFIRM if to_confirm else "")
 
 
-# What an auto-check changed, as the tray notification words it (gui/check_changes.py decides).
+# What an auto-check changed, as the tray notification words it (services/check_changes.py decides).
 CHECK_CHANGE_LABELS: Mapping[str, str] = {
     "escalated": "Escalated, needs a person",
     "healed": "No longer escalated",

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
-from turnout_desktop.domain.status import Status
+from turnout_desktop.domain.status import AttemptOutcome, Status
 from turnout_desktop.engine import inputs
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.compare import Comparison, compare, store_comparisons
@@ -232,14 +232,14 @@ def _record_skips(engine: Engine, skips: list[tuple[_Pair, str]]) -> None:
     rows = []
     for pair, name in skips:
         snapshot = attempt_snapshot(pair.comparison)
-        rows.append(_attempt_row(pair, name, rlog.OUTCOME_SKIPPED, snapshot, snapshot, None,
+        rows.append(_attempt_row(pair, name, AttemptOutcome.SKIPPED, snapshot, snapshot, None,
                                  "does not apply to this diagnosis", now))
         pair.state.next_attempt_no += 1
     with transaction(engine) as session:
         session.execute(insert(ReconciliationAttempt), rows)
 
 
-def _attempt_row(pair: _Pair, name: str, outcome: str, before: dict[str, Any], after: dict[str, Any],
+def _attempt_row(pair: _Pair, name: str, outcome: AttemptOutcome, before: dict[str, Any], after: dict[str, Any],
                  fix_id: int | None, message: str, started: dt.datetime) -> dict[str, Any]:
     return rlog.attempt_values(pair.log.id, pair.state.next_attempt_no, name, outcome, before=before, after=after,
                                fix_id=fix_id, message=message, started_at=started)
@@ -275,7 +275,7 @@ def _attempt(engine: Engine, election: dt.date, strategy: BulkStrategy, members:
                 session, election, success_threshold=options.success_threshold, update=False)}
             store_comparisons(session, [after[p.key] for p, _r in taken], options.success_threshold, utcnow())
             outcomes = [_outcome(p, r, after, options) for p, r in taken]
-            if rlog.OUTCOME_WORSE in outcomes:
+            if AttemptOutcome.WORSE in outcomes:
                 raise _HandOver  # the loop rolls that pair's attempt back and logs it
             rows = []
             for (pair, result), outcome in zip(taken, outcomes, strict=True):
@@ -305,18 +305,18 @@ def _context(session: Session, pair: _Pair, recorder_factory: RecorderFactory,
         may_change_statewide=options.may_change_statewide)
 
 
-def _outcome(pair: _Pair, result: StrategyResult, after: dict[Key, Comparison], options: LoopOptions) -> str:
+def _outcome(pair: _Pair, result: StrategyResult, after: dict[Key, Comparison], options: LoopOptions) -> AttemptOutcome:
     if result.source_unavailable:
-        return rlog.OUTCOME_SOURCE_UNAVAILABLE
+        return AttemptOutcome.SOURCE_UNAVAILABLE
     return attempt_outcome(pair.comparison, after[pair.key], options.success_threshold)
 
 
-def _advance(pair: _Pair, name: str, outcome: str, after: Comparison) -> None:
+def _advance(pair: _Pair, name: str, outcome: AttemptOutcome, after: Comparison) -> None:
     """The run state after one attempt, as ``ReconciliationLoop._execute`` leaves it."""
     state = pair.state
     state.tried.append(name)
     state.executed += 1
-    if outcome == rlog.OUTCOME_RESOLVED:
+    if outcome == AttemptOutcome.RESOLVED:
         state.succeeded = name
     state.next_attempt_no += 1
     if outcome not in rlog.HELPFUL_OUTCOMES:

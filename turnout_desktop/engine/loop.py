@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from turnout_desktop.db.models import ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.metrics import rounded
-from turnout_desktop.domain.status import Status, Trigger
+from turnout_desktop.domain.status import AttemptOutcome, Status, Trigger
 from turnout_desktop.engine import inputs
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.compare import Comparison, compare
@@ -218,7 +218,7 @@ class ReconciliationLoop:
 
     def _record_skip(self, log_id: int, state: RunState, name: str, comparison: Comparison) -> None:
         with transaction(self.engine) as session:
-            rlog.add_attempt(session, log_id, state.next_attempt_no, name, rlog.OUTCOME_SKIPPED,
+            rlog.add_attempt(session, log_id, state.next_attempt_no, name, AttemptOutcome.SKIPPED,
                              before=attempt_snapshot(comparison), after=attempt_snapshot(comparison),
                              message="does not apply to this diagnosis")
         state.next_attempt_no += 1
@@ -240,15 +240,15 @@ class ReconciliationLoop:
                 after = compare_one(session, self.target, self.options)
                 outcome = attempt_outcome(before, after, self.options.success_threshold)
                 if result.source_unavailable:
-                    outcome = rlog.OUTCOME_SOURCE_UNAVAILABLE
-                if outcome == rlog.OUTCOME_WORSE:
+                    outcome = AttemptOutcome.SOURCE_UNAVAILABLE
+                if outcome == AttemptOutcome.WORSE:
                     raise _MadeWorse(result, after)  # verify failed: the transaction takes the changes back
                 rlog.add_attempt(session, log_id, state.next_attempt_no, strategy.name, outcome,
                                  before=attempt_snapshot(before), after=attempt_snapshot(after), fix_id=result.fix_id,
                                  message=result_message(result) + landed_elsewhere, started_at=started)
                 state.tried.append(strategy.name)
                 state.executed += 1
-                if outcome == rlog.OUTCOME_RESOLVED:
+                if outcome == AttemptOutcome.RESOLVED:
                     state.succeeded = strategy.name
                 log = session.get(ReconciliationLog, log_id)
                 assert log is not None
@@ -260,7 +260,7 @@ class ReconciliationLoop:
             logger.exception("strategy %s failed for %s", strategy.name, self.target)
             state.tried, state.executed, state.succeeded = saved  # its transaction rolled back
             with transaction(self.engine) as session:
-                rlog.add_attempt(session, log_id, state.next_attempt_no, strategy.name, rlog.OUTCOME_ERROR,
+                rlog.add_attempt(session, log_id, state.next_attempt_no, strategy.name, AttemptOutcome.ERROR,
                                  before=attempt_snapshot(before), message=f"{type(exc).__name__}: {exc}",
                                  started_at=started)
             state.next_attempt_no += 1
@@ -279,7 +279,7 @@ class ReconciliationLoop:
         state.tried.append(name)
         state.executed += 1
         with transaction(self.engine) as session:
-            rlog.add_attempt(session, log_id, state.next_attempt_no, name, rlog.OUTCOME_WORSE,
+            rlog.add_attempt(session, log_id, state.next_attempt_no, name, AttemptOutcome.WORSE,
                              before=attempt_snapshot(before), after=attempt_snapshot(worse.after), message=message,
                              started_at=started)
             log = session.get(ReconciliationLog, log_id)
@@ -308,7 +308,7 @@ class ReconciliationLoop:
         with transaction(self.engine) as session:
             result = escalation.execute(self.strategy_context(session, diagnosis, log_id))
             comparison = compare_one(session, self.target, self.options)
-            rlog.add_attempt(session, log_id, state.next_attempt_no, escalation.name, rlog.OUTCOME_NO_CHANGE,
+            rlog.add_attempt(session, log_id, state.next_attempt_no, escalation.name, AttemptOutcome.NO_CHANGE,
                              before=attempt_snapshot(comparison), after=attempt_snapshot(comparison),
                              fix_id=result.fix_id, message=result_message(result), started_at=started)
         state.next_attempt_no += 1
@@ -341,7 +341,7 @@ class ReconciliationLoop:
             rlog.append_note(log, line)
             log.updated_at = utcnow()
 
-    def _finish(self, log_id: int, state: RunState, diagnosis: Diagnosis | None, status: str,
+    def _finish(self, log_id: int, state: RunState, diagnosis: Diagnosis | None, status: Status,
                 note: str) -> ReconcileResult:
         with transaction(self.engine) as session:
             log = session.get(ReconciliationLog, log_id)

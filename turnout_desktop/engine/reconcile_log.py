@@ -13,15 +13,8 @@ from turnout_desktop.db.models import ReconciliationAttempt, ReconciliationLog, 
 from turnout_desktop.domain.status import AttemptOutcome, Status, Trigger
 from turnout_desktop.engine.results import ByMethod, LogRow, ReconcileResult
 
-# Attempt outcomes (stable, in reconciliation_attempt.outcome; defined in domain, where their labels are too).
-OUTCOME_IMPROVED = AttemptOutcome.IMPROVED
-OUTCOME_RESOLVED = AttemptOutcome.RESOLVED
-OUTCOME_NO_CHANGE = AttemptOutcome.NO_CHANGE
-OUTCOME_WORSE = AttemptOutcome.WORSE
-OUTCOME_SKIPPED = AttemptOutcome.SKIPPED
-OUTCOME_ERROR = AttemptOutcome.ERROR
-OUTCOME_SOURCE_UNAVAILABLE = AttemptOutcome.SOURCE_UNAVAILABLE
-HELPFUL_OUTCOMES = (OUTCOME_IMPROVED, OUTCOME_RESOLVED)
+# Attempt outcomes are stored in reconciliation_attempt.outcome; the enum and its labels live in domain.
+HELPFUL_OUTCOMES = (AttemptOutcome.IMPROVED, AttemptOutcome.RESOLVED)
 
 # The reconciliation_log columns every log record carries, in their JSON order (``results.LogRow``).
 LOG_COLUMNS = tuple(column.name for column in fields(LogRow))
@@ -117,7 +110,7 @@ def attempts_of(session: Session, log_id: int) -> list[ReconciliationAttempt]:
     ).scalars())
 
 
-def attempt_values(log_id: int, attempt_no: int, strategy: str, outcome: str, *,
+def attempt_values(log_id: int, attempt_no: int, strategy: str, outcome: AttemptOutcome, *,
                    before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
                    fix_id: int | None = None, message: str | None = None,
                    started_at: dt.datetime | None = None) -> dict[str, Any]:
@@ -132,7 +125,7 @@ def attempt_values(log_id: int, attempt_no: int, strategy: str, outcome: str, *,
     }
 
 
-def add_attempt(session: Session, log_id: int, attempt_no: int, strategy: str, outcome: str, *,
+def add_attempt(session: Session, log_id: int, attempt_no: int, strategy: str, outcome: AttemptOutcome, *,
                 before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
                 fix_id: int | None = None, message: str | None = None,
                 started_at: dt.datetime | None = None) -> ReconciliationAttempt:
@@ -152,7 +145,8 @@ def log_row_values(log: ReconciliationLog) -> dict[str, Any]:
     """The :class:`LogRow` fields of a log row (JSON columns as tuples and a plain dict), to extend with more."""
     values = {column: getattr(log, column) for column in LOG_COLUMNS}
     values.update(diagnosis=tuple(log.diagnosis or ()), strategies_tried=tuple(log.strategies_tried or ()),
-                  diagnosis_details=dict(log.diagnosis_details or {}))
+                  diagnosis_details=dict(log.diagnosis_details or {}), status=Status(log.status),
+                  trigger_type=Trigger(log.trigger_type))
     return values
 
 

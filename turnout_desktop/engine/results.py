@@ -14,6 +14,7 @@ from typing import Any
 
 from turnout_desktop.domain.metrics import MethodCount
 from turnout_desktop.domain.result_fields import OMIT_IF_NONE
+from turnout_desktop.domain.status import Status, Trigger
 
 # ``ReconcileResult.check`` in check mode: what happened to each (county, party).
 CHECK_UNCHANGED = "unchanged"
@@ -35,7 +36,7 @@ class LogRow:
     county: str
     election_date: dt.date
     party: str
-    trigger_type: str
+    trigger_type: Trigger
     expected_total: int | None
     actual_total: int | None
     discrepancy: int | None
@@ -45,7 +46,7 @@ class LogRow:
     strategies_tried: tuple[str, ...]
     strategy_succeeded: str | None
     attempts_count: int
-    status: str
+    status: Status
     current_strategy: str | None
     resolution_time_seconds: float | None
     final_accuracy_pct: float | None
@@ -53,6 +54,8 @@ class LogRow:
     updated_at: dt.datetime | None
     resolved_at: dt.datetime | None
     notes: str | None
+    # As stored: a ReviewState value, None (open) or an older database's state name (services/fixes.py
+    # review_state_of reads it), so it stays text here.
     review_state: str | None
     review_reason: str | None
 
@@ -95,7 +98,7 @@ class DryRunResult:
     county: str
     election_date: dt.date
     party: str
-    trigger_type: str
+    trigger_type: Trigger
     expected_total: int
     actual_total: int
     discrepancy: int
@@ -105,7 +108,7 @@ class DryRunResult:
     strategies_tried: tuple[str, ...] = ()
     strategy_succeeded: None = None
     attempts_count: int = 0
-    status: str
+    status: Status
     resolution_time_seconds: None = None
     final_accuracy_pct: float
     resolved_at: None = None

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from turnout_desktop.db.models import ReconciliationLog, utcnow
 from turnout_desktop.domain.metrics import rounded
-from turnout_desktop.domain.status import Status
+from turnout_desktop.domain.status import AttemptOutcome, Status
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.compare import Comparison
 from turnout_desktop.engine.diagnose import evidence_for_log
@@ -39,7 +39,7 @@ def resume_state(session: Session, log: ReconciliationLog, strategies: Sequence[
     state = RunState()
     for attempt in rlog.attempts_of(session, log.id):
         state.next_attempt_no = attempt.attempt_no + 1
-        if attempt.outcome != rlog.OUTCOME_SKIPPED:
+        if attempt.outcome != AttemptOutcome.SKIPPED:
             state.executed += 1 if attempt.strategy not in escalating else 0
             state.tried.append(attempt.strategy)
         if attempt.outcome not in rlog.HELPFUL_OUTCOMES:
@@ -61,15 +61,15 @@ def attempt_snapshot(comparison: Comparison) -> dict[str, Any]:
             "by_method": comparison.counts_json()}
 
 
-def attempt_outcome(before: Comparison, after: Comparison, threshold: Decimal) -> str:
+def attempt_outcome(before: Comparison, after: Comparison, threshold: Decimal) -> AttemptOutcome:
     """What an attempt did to the accuracy: resolved, improved, worse or no change."""
     if after.accuracy >= threshold:
-        return rlog.OUTCOME_RESOLVED
+        return AttemptOutcome.RESOLVED
     if after.accuracy > before.accuracy:
-        return rlog.OUTCOME_IMPROVED
+        return AttemptOutcome.IMPROVED
     if after.accuracy < before.accuracy:
-        return rlog.OUTCOME_WORSE
-    return rlog.OUTCOME_NO_CHANGE
+        return AttemptOutcome.WORSE
+    return AttemptOutcome.NO_CHANGE
 
 
 def result_message(result: StrategyResult) -> str:
@@ -96,7 +96,7 @@ def write_progress(log: ReconciliationLog, state: RunState, comparison: Comparis
     log.updated_at = utcnow()
 
 
-def close_log(log: ReconciliationLog, state: RunState, status: str, note: str, remaining: Sequence[str] | None,
+def close_log(log: ReconciliationLog, state: RunState, status: Status, note: str, remaining: Sequence[str] | None,
               now: dt.datetime) -> None:
     """The final values of a run's log row (the loop's and the set-based round's): status, timing, note and
     the causes still present (``remaining``; None leaves the details as they are)."""

@@ -23,7 +23,7 @@ from turnout_desktop.db.models import Fix, FixAction, TurnoutRecord
 # Columns a strategy records in before/after of an update (strategies/_common.py, fix_districts.py,
 # data_format.py, refetch_statewide.py); an undo restores these and nothing else. A plugin strategy is
 # bound by the same list: an undo of its fix that would restore another column is refused (the Strategy
-# protocol in engine/types.py says so; tests/strategies/test_plugin_undo_columns.py).
+# protocol in engine/types.py says so; tests/engine/test_plugin_undo_columns.py).
 UNDOABLE_COLUMNS: dict[str, frozenset[str]] = {
     "turnout_record": frozenset({"removed_at", "removed_by_fix", "county", "district", "county_fallback"}),
     "county_roster_row": frozenset({"party", "voting_method", "vuid", "vuid_raw", "precinct", "vote_date",

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from turnout_desktop.domain.display import status_category
+from turnout_desktop.domain.display import DisplayStatus, status_category
 from turnout_desktop.domain.labels import review_label, status_label, status_text, strategy_label
 from turnout_desktop.domain.status import Status
 from turnout_desktop.gui.record_model import Column, Index, RecordTableModel, key
@@ -89,10 +89,10 @@ class ActivityModel(RecordTableModel):
         return super().data(index, role)
 
 
-def activity_category(record: LogEntry) -> str:
+def activity_category(record: LogEntry) -> DisplayStatus:
     """The colour category of a log row; an active override wins over the computed status."""
     if record.override is not None:
-        return "overridden"
+        return DisplayStatus.OVERRIDDEN
     return status_category(record.status, record.final_accuracy_pct)
 
 

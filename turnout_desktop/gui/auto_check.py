@@ -11,11 +11,11 @@ from PySide6.QtCore import QObject, QTimer
 
 from turnout_desktop.domain.permissions import Action, is_allowed
 from turnout_desktop.gui import jobs
-from turnout_desktop.gui.check_changes import CountyStatus, check_changes
 from turnout_desktop.gui.status_panel import StatusPanel
 from turnout_desktop.gui.task_runner import TaskRunner
 from turnout_desktop.gui.tray_notifier import TrayNotifier
 from turnout_desktop.gui.window_session import WindowSession
+from turnout_desktop.services.check_changes import CountyStatus, check_changes
 
 if TYPE_CHECKING:
     from turnout_desktop.services.reconciliation import ReconcileResult

@@ -19,15 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from turnout_desktop.domain.decisions import ReviewState
-from turnout_desktop.domain.labels import (
+from turnout_desktop.domain.advice import (
     ADVICE_COUNTY_REPORTS_MORE,
     ADVICE_DATABASE_HOLDS_MORE,
     ADVICE_REVIEW_EVIDENCE,
     ADVICE_STATEWIDE_BEHIND,
     ESCALATION_ADVICE,
-    review_label,
 )
+from turnout_desktop.domain.decisions import ReviewState
+from turnout_desktop.domain.labels import review_label
 from turnout_desktop.gui.details_dialog import (
     ATTEMPT_COLUMNS,
     EVIDENCE_COLUMNS,

@@ -78,7 +78,7 @@ def summarize(rows: Sequence[CountyOverviewRow], total_counties: int | None = No
     last: dt.datetime | None = None
     for row in rows:
         category = status_category(row.status, row.accuracy_pct)
-        if category == "in_progress":
+        if category == DisplayStatus.IN_PROGRESS:
             in_progress_rows.append(row)
         stamp = _as_datetime(row.last_reconciled_at)
         if stamp is not None and (last is None or stamp > last):

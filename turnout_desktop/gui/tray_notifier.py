@@ -11,9 +11,9 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from turnout_desktop.domain.labels import CHECK_CHANGE_LABELS
-from turnout_desktop.gui.check_changes import CheckChanges
 from turnout_desktop.gui.icons import icon
 from turnout_desktop.gui.window_session import WindowSession
+from turnout_desktop.services.check_changes import CheckChanges
 
 NOTIFICATION_SHOWN_MS = 15_000
 NOTIFICATION_TITLE = "Turnout Desktop auto-check"

@@ -28,7 +28,7 @@ from turnout_desktop.domain.counties import all_counties
 from turnout_desktop.domain.gate import LEVEL_IN_PROGRESS, GateDecision
 from turnout_desktop.domain.labels import demo_marked, review_label, status_label, status_text, strategy_label
 from turnout_desktop.domain.metrics import MethodCount, accuracy_pct, rounded
-from turnout_desktop.domain.status import PROBLEM_STATUSES, Status
+from turnout_desktop.domain.status import PROBLEM_STATUSES, AttemptOutcome, Status, Trigger
 from turnout_desktop.engine.certification import certified_scope
 from turnout_desktop.engine.publication import overrides_in_force, publications
 from turnout_desktop.errors import NotFound
@@ -128,7 +128,7 @@ def _county_rows(official: dict[Key, dict[str, int]], actual: dict[Key, dict[str
         override = overrides.get(key)
         decision = decisions.get(key) or GateDecision(False, None, "Reconciliation in progress", LEVEL_IN_PROGRESS)
         log = logs.get(key)
-        status = Status.OVERRIDDEN if override else (log.status if log else Status.NOT_RECONCILED)
+        status = Status.OVERRIDDEN if override else (Status(log.status) if log else Status.NOT_RECONCILED)
         states[key] = (status, decision.level)
         shown = status_text(status, party_accuracy)
         extra = {"override_reason": override.reason, "override_by": override.created_by} if override else {}
@@ -218,7 +218,7 @@ def _discrepancies(session: Session, logs: list[ReconciliationLog], overrides: d
                                  ).scalars():
             attempts[a.log_id].append(AttemptRow(
                 attempt_no=a.attempt_no, strategy=a.strategy,
-                strategy_label=strategy_label(a.strategy, strategy_labels), outcome=a.outcome,
+                strategy_label=strategy_label(a.strategy, strategy_labels), outcome=AttemptOutcome(a.outcome),
                 before_actual=a.before_actual, after_actual=a.after_actual, before_accuracy_pct=a.before_accuracy_pct,
                 after_accuracy_pct=a.after_accuracy_pct, fix_id=a.fix_id, message=a.message))
         for fix in session.execute(select(Fix).where(Fix.log_id.in_(ids)).order_by(Fix.id)).scalars():
@@ -229,8 +229,8 @@ def _discrepancies(session: Session, logs: list[ReconciliationLog], overrides: d
         override = overrides.get((log.county, log.party))
         result.append(Discrepancy(
             log_id=log.id, county=log.county, party=log.party, created_at=log.created_at,
-            trigger=log.trigger_type, expected=log.expected_total, actual=log.actual_total,
-            discrepancy=log.discrepancy, discrepancy_pct=log.discrepancy_pct, status=log.status,
+            trigger=Trigger(log.trigger_type), expected=log.expected_total, actual=log.actual_total,
+            discrepancy=log.discrepancy, discrepancy_pct=log.discrepancy_pct, status=Status(log.status),
             status_label=status_text(log.status, log.final_accuracy_pct, overridden=override is not None),
             diagnosis=[str(code) for code in (log.diagnosis or [])],
             resolution=_resolution(log, fixes[log.id], strategy_labels),

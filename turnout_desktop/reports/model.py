@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from turnout_desktop.domain.status import AttemptOutcome, Status, Trigger
+
 
 @dataclass(frozen=True, slots=True)
 class CountyRow:
@@ -25,7 +27,7 @@ class CountyRow:
     database: int
     off_by: int  # database - official (positive: the database has more)
     accuracy_pct: float | None
-    status: str
+    status: Status
     status_label: str  # the words the GUI shows for the same status (domain/labels.py status_text)
     public: bool
     public_message: str
@@ -83,7 +85,7 @@ class AttemptRow:
     attempt_no: int
     strategy: str
     strategy_label: str  # the label the strategy declares (the PDF's; the exports keep the name)
-    outcome: str
+    outcome: AttemptOutcome
     before_actual: int | None
     after_actual: int | None
     before_accuracy_pct: float | None
@@ -100,12 +102,12 @@ class Discrepancy:
     county: str
     party: str
     created_at: dt.datetime | None
-    trigger: str
+    trigger: Trigger
     expected: int | None
     actual: int | None
     discrepancy: int | None
     discrepancy_pct: float | None
-    status: str
+    status: Status
     status_label: str  # as CountyRow.status_label; "Overridden" while an override is in force
     diagnosis: list[str]
     resolution: str  # what fixed it, or why it is escalated

@@ -25,7 +25,7 @@ from turnout_desktop.db.models import ReconciliationLog
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.metrics import MethodCount, accuracy_pct, rounded
 from turnout_desktop.domain.scope import Scope
-from turnout_desktop.domain.status import Status
+from turnout_desktop.domain.status import Status, Trigger
 from turnout_desktop.errors import InvalidRequest
 from turnout_desktop.services.context import AppContext
 
@@ -39,8 +39,8 @@ class AccuracyPoint:
     log_id: int
     logged_at: dt.datetime  # when the run was logged (started), timezone-aware UTC
     party: str
-    trigger_type: str  # COUNTY_UPLOAD | AUTO_CHECK | MANUAL (domain/status.py Trigger)
-    status: str  # domain/status.py Status
+    trigger_type: Trigger
+    status: Status
     official_count: int  # the official TOTAL the run compared with
     statewide_count: int  # the active records of the statewide roster the run counted
     accuracy_pct: float
@@ -102,8 +102,8 @@ def _point(row: Any) -> AccuracyPoint | None:
     if accuracy is None:
         return None
     return AccuracyPoint(
-        log_id=row.id, logged_at=as_utc(row.created_at), party=row.party, trigger_type=row.trigger_type,
-        status=row.status, official_count=row.expected_total, statewide_count=row.actual_total or 0,
+        log_id=row.id, logged_at=as_utc(row.created_at), party=row.party, trigger_type=Trigger(row.trigger_type),
+        status=Status(row.status), official_count=row.expected_total, statewide_count=row.actual_total or 0,
         accuracy_pct=accuracy)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from turnout_desktop.db import settings_store
 from turnout_desktop.db.models import AuditEvent, ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
-from turnout_desktop.domain.decisions import DecisionEvent
+from turnout_desktop.domain.decisions import DecisionEvent, ReviewState
 from turnout_desktop.domain.gate import GateDecision, GateFacts, GateThresholds, can_show_data_publicly
 from turnout_desktop.domain.metrics import rounded
 from turnout_desktop.domain.permissions import Action
@@ -80,7 +80,7 @@ def preview_override(ctx: AppContext, scope: Scope) -> OverridePreview:
                                  f"{scope.election.isoformat()}: there is nothing to override.")
         active = found.override
         in_force = None if active is None else LogOverride(
-            id=active.id, status=active.status, reason=active.reason, created_by=active.created_by,
+            id=active.id, status=Status(active.status), reason=active.reason, created_by=active.created_by,
             created_at=active.created_at.isoformat() if active.created_at else None)
         comparison = found.comparison
         return OverridePreview(
@@ -106,7 +106,7 @@ class InboxRow:
     discrepancy: int | None
     escalated_at: str  # the first run of the unbroken series of escalated runs
     age_seconds: int
-    review_state: str | None  # None: nobody reviewed it yet
+    review_state: ReviewState | None  # None: nobody reviewed it yet
     review_reason: str | None
     last_touched_by: str | None  # the admin of the newest review, override or revoke
     last_touched_at: str | None

@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from turnout_desktop.db import settings_store
@@ -28,7 +29,7 @@ from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.permissions import Action, is_allowed
 from turnout_desktop.domain.result_fields import OMIT_IF_NONE
 from turnout_desktop.domain.scope import Scope
-from turnout_desktop.domain.status import Status, Trigger
+from turnout_desktop.domain.status import AttemptOutcome, Status, Trigger
 from turnout_desktop.engine.batch import waiting_for_statewide
 from turnout_desktop.engine.certification import certifications_in_force
 from turnout_desktop.engine.compare import compare
@@ -52,11 +53,22 @@ DAILY = dt.timedelta(hours=24)
 Key = tuple[str, str]
 
 
+class FetchOutcome(StrEnum):
+    """What a check's fetch of the statewide source did (stored in the check's log row and printed as is)."""
+
+    IMPORTED = "imported"
+    NO_CHANGE = "no_change"
+    REFUSED = "refused"  # every new file was refused (certified, or not a statewide file)
+    NO_SOURCE = "no_source"
+    SOURCE_UNAVAILABLE = AttemptOutcome.SOURCE_UNAVAILABLE.value  # the same words as strategy A's attempt
+    CERTIFIED = "certified"  # not fetched: the election is certified
+
+
 @dataclass(frozen=True, slots=True)
 class StatewideFetch:
     """What one check's fetch of the statewide source did (``files``, ``refused``, ``source``: None when unknown)."""
 
-    outcome: str  # imported | no_change | refused | no_source | source_unavailable | certified
+    outcome: FetchOutcome
     message: str
     inserted: int = 0  # new statewide records
     files: tuple[str, ...] | None = field(default=None, metadata=OMIT_IF_NONE)  # names of the files imported
@@ -183,7 +195,7 @@ def _check_election(ctx: AppContext, election: dt.date, *, fetch: bool, now: dt.
             summary = replace(summary, statewide=_fetch_statewide(ctx, election))
         elif fetch and whole_election_certified:
             summary = replace(summary, statewide=StatewideFetch(
-                "certified", "not fetched: the election is certified"))
+                FetchOutcome.CERTIFIED, "not fetched: the election is certified"))
         with transaction(ctx.engine) as session:
             certified = certifications_in_force(session, election)
             states = pair_states(session, election)
@@ -249,11 +261,11 @@ def _fetch_statewide(ctx: AppContext, election: dt.date) -> StatewideFetch:
     with transaction(ctx.engine) as session:
         source = settings_store.get_setting(session, settings_store.STATEWIDE_SOURCE)
     if not source:
-        return StatewideFetch("no_source", "no statewide source is configured")
+        return StatewideFetch(FetchOutcome.NO_SOURCE, "no statewide source is configured")
     try:
         fetched = resolve_statewide_files(source)
     except SourceUnavailable as exc:
-        return StatewideFetch("source_unavailable", str(exc), source=source)
+        return StatewideFetch(FetchOutcome.SOURCE_UNAVAILABLE, str(exc), source=source)
     inserted = 0
     imported: list[str] = []
     refused: list[str] = []
@@ -278,7 +290,7 @@ def _fetch_statewide(ctx: AppContext, election: dt.date) -> StatewideFetch:
                else "not modified" if fetched.not_modified else "no new file")
     if refused:
         message += "; refused: " + "; ".join(refused)
-    result = "imported" if imported else "refused" if refused else "no_change"
+    result = FetchOutcome.IMPORTED if imported else FetchOutcome.REFUSED if refused else FetchOutcome.NO_CHANGE
     return StatewideFetch(result, message, inserted, files=tuple(imported), refused=tuple(refused), source=source)
 
 

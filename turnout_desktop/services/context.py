@@ -20,9 +20,6 @@ from turnout_desktop.domain.limits import MAX_USER_NAME
 from turnout_desktop.domain.permissions import ALL_COUNTIES_ROLES, Action, Role, is_allowed, refusal
 from turnout_desktop.errors import InvalidRequest, PermissionDenied
 
-ROLE_CLERK = Role.CLERK.value
-ROLE_LOCAL = Role.LOCAL.value
-
 
 @dataclass(slots=True)
 class AppContext:
@@ -34,14 +31,14 @@ class AppContext:
 
     engine: Engine
     user: str = LOCAL_USER
-    role: str = ROLE_LOCAL
+    role: str = Role.LOCAL
     county: str | None = None
     counties: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if not self.user.strip() or len(self.user) > MAX_USER_NAME:
             raise InvalidRequest(f"The user name must be 1 to {MAX_USER_NAME} characters long.")
-        if self.counties is None and self.role == ROLE_CLERK and self.county:
+        if self.counties is None and self.role == Role.CLERK and self.county:
             self.counties = frozenset({self.county})
         if self.county is None and self.counties is not None and len(self.counties) == 1:
             self.county = next(iter(self.counties))
@@ -118,4 +115,4 @@ def open_context(db_url: str | None = None, *, user: str | None = None, role: st
         return AppContext(engine=engine, user=identity.user, role=identity.role.value, counties=identity.counties)
     if migrate:
         upgrade_to_head(engine)
-    return AppContext(engine=engine, user=user or LOCAL_USER, role=role or ROLE_LOCAL, county=county)
+    return AppContext(engine=engine, user=user or LOCAL_USER, role=role or Role.LOCAL, county=county)

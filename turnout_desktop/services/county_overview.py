@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from turnout_desktop.domain.counties import all_counties
 from turnout_desktop.domain.display import DisplayStatus, status_category
 from turnout_desktop.domain.labels import display_label
+from turnout_desktop.domain.status import Status
 from turnout_desktop.services.reconciliation_results import CountyOverviewRow
 
 
@@ -33,7 +34,7 @@ class OverviewLine:
     accuracy_pct: float | None = None
     confirmed_total: int | None = None
     confirmed_accuracy_pct: float | None = None
-    status: str | None = None
+    status: Status | None = None
     public: bool | None = None
     public_message: str | None = None
     public_level: str | None = None

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from turnout_desktop.db.models import ManualOverride
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.permissions import Role
+from turnout_desktop.domain.status import Status
 from turnout_desktop.engine.types import ProgressCallback
 from turnout_desktop.errors import TurnoutError
 from turnout_desktop.services.context import AppContext
@@ -137,7 +138,7 @@ def mark_overridden(ctx: AppContext, entries: Sequence[LogEntry]) -> tuple[LogEn
                 ManualOverride.election_date.in_(sorted(days)),
                 ManualOverride.revoked_at.is_(None)).order_by(ManualOverride.id)).scalars():
             found[(active.election_date, active.county, active.party)] = LogOverride(
-                id=active.id, status=active.status, reason=active.reason, created_by=active.created_by,
+                id=active.id, status=Status(active.status), reason=active.reason, created_by=active.created_by,
                 created_at=active.created_at.isoformat() if active.created_at else None)
     marked = []
     for entry in entries:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import hashlib
 import json
 import logging
@@ -171,6 +172,8 @@ def _decode(hint: Any, value: Any) -> Any:
             raise TypeError(f"expected an object for {hint.__name__}")
         hints = _record_types(hint)
         return hint(**{name: _decode(hints[name], value[name]) for name in hints if name in value})
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):  # Status, Trigger, ...: an unknown value raises
+        return hint(value)
     if hint is dt.datetime:  # a log entry's times; before they were typed, the same ISO text was kept
         return dt.datetime.fromisoformat(value)
     if hint is dt.date:

@@ -39,15 +39,19 @@ from turnout_desktop.services.fixes_results import (
 OVERRIDE_STATUSES = (Status.RESOLVED, Status.ESCALATED, Status.FAILED, Status.IN_PROGRESS)
 # Values databases written before these states hold; they read as the state they meant.
 # (What an admin may set is ``ReviewState``; an escalation nobody reviewed yet is "open": review_state NULL.)
-LEGACY_REVIEW_STATES: dict[str, str | None] = {"open": None, "contacted_county": ReviewState.INVESTIGATING.value,
-                                               "accepted": ReviewState.RESOLVED.value}
+LEGACY_REVIEW_STATES: dict[str, ReviewState | None] = {"open": None, "contacted_county": ReviewState.INVESTIGATING,
+                                                       "accepted": ReviewState.RESOLVED}
 
 
-def review_state_of(stored: str | None) -> str | None:
-    """The review state a stored ``review_state`` means: a ``ReviewState`` value, or None (open, never reviewed)."""
+def review_state_of(stored: str | None) -> ReviewState | None:
+    """The review state a stored ``review_state`` means: a ``ReviewState``, or None (open, never reviewed).
+
+    The app writes only ``ReviewState`` values and older databases the ``LEGACY_REVIEW_STATES`` names; any
+    other text (edited by hand) reads as open, so the escalation can be reviewed again.
+    """
     if stored is None or stored in tuple(ReviewState):
-        return stored
-    return LEGACY_REVIEW_STATES.get(stored, stored)
+        return None if stored is None else ReviewState(stored)
+    return LEGACY_REVIEW_STATES.get(stored)
 
 
 def written_reason(reason: str | None, refusal: str) -> str:
@@ -58,9 +62,10 @@ def written_reason(reason: str | None, refusal: str) -> str:
     return reason
 
 
-def _columns(row: Any) -> dict[str, Any]:
-    """Every column of an ORM row by name, dates and times as ISO text."""
-    return {c.key: to_json_value(getattr(row, c.key)) for c in row.__mapper__.column_attrs}
+def _columns(row: ManualOverride) -> dict[str, Any]:
+    """Every column of an override row by name, dates and times as ISO text, its status as a ``Status``."""
+    columns = {c.key: to_json_value(getattr(row, c.key)) for c in row.__mapper__.column_attrs}
+    return {**columns, "status": Status(row.status)}
 
 
 def undo_fix(ctx: AppContext, fix_id: int, *, reason: str, reconcile: bool = True) -> UndoResult:
@@ -119,7 +124,7 @@ def active_override(session: Session, *, election: dt.date, county: str, party: 
     ).scalar_one_or_none()
 
 
-def override(ctx: AppContext, scope: Scope, *, reason: str, status: str = Status.RESOLVED) -> OverrideMade:
+def override(ctx: AppContext, scope: Scope, *, reason: str, status: Status = Status.RESOLVED) -> OverrideMade:
     """Record an admin's manual override of one county/party status of ``scope`` (replaces an earlier one).
 
     Raises:
@@ -133,9 +138,10 @@ def override(ctx: AppContext, scope: Scope, *, reason: str, status: str = Status
     election, county = scope.election, scope.county
     canonical = known_county_name(county)
     party = scope.party.strip().upper()
-    status = (status or "").strip().upper()
-    if status not in OVERRIDE_STATUSES:
-        raise InvalidRequest(f"Status must be one of {', '.join(OVERRIDE_STATUSES)}, not {status!r}.")
+    typed = (status or "").strip().upper()  # a caller may pass the status as text, in any case
+    if typed not in OVERRIDE_STATUSES:
+        raise InvalidRequest(f"Status must be one of {', '.join(OVERRIDE_STATUSES)}, not {typed!r}.")
+    status = Status(typed)
     with transaction(ctx.engine) as session:
         has_counts = session.execute(select(CountyTurnoutReference.id).where(
             CountyTurnoutReference.election_date == election, CountyTurnoutReference.county == canonical,
@@ -212,8 +218,8 @@ def mark_reviewed(ctx: AppContext, log_id: int, state: str, reason: str) -> Revi
         entry.updated_at = utcnow()
         session.flush()
         result = ReviewResult(log_id=entry.id, county=entry.county, party=entry.party,
-                              election_date=entry.election_date.isoformat(), status=entry.status,
-                              review_state=state, review_reason=reason, previous_state=before)
+                              election_date=entry.election_date.isoformat(), status=Status(entry.status),
+                              review_state=ReviewState(state), review_reason=reason, previous_state=before)
         record_event(session, DecisionEvent.ESCALATION_REVIEWED,
                      f"Log {log_id} ({entry.county} {entry.party}) marked {state}: {reason}", user=ctx.user,
                      role=ctx.role, county=entry.county, election_date=entry.election_date, details=asdict(result))

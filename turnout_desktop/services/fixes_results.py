@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from turnout_desktop.domain.decisions import ReviewState
+from turnout_desktop.domain.status import Status
+
 
 @dataclass(frozen=True, slots=True)
 class ReconciledAfterUndo:
@@ -15,7 +18,7 @@ class ReconciledAfterUndo:
 
     county: str
     party: str
-    status: str
+    status: Status
     log_id: int
 
 
@@ -39,7 +42,7 @@ class _OverrideColumns:
     county: str
     election_date: str
     party: str
-    status: str
+    status: Status
     reason: str
     created_by: str
     created_at: str
@@ -78,7 +81,7 @@ class ReviewResult:
     county: str
     party: str
     election_date: str
-    status: str
-    review_state: str
+    status: Status
+    review_state: ReviewState
     review_reason: str
-    previous_state: str | None
+    previous_state: ReviewState | None

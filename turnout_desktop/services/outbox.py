@@ -16,7 +16,7 @@ import logging
 import tempfile
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,6 @@ from turnout_desktop.db.audit import record_event
 from turnout_desktop.db.identity import sign_in_error
 from turnout_desktop.db.models import OutboxItem, Submission, utcnow
 from turnout_desktop.db.session import transaction
-from turnout_desktop.domain.result_fields import OMIT_IF_NONE
 from turnout_desktop.domain.scope import Scope
 from turnout_desktop.domain.status import Trigger
 from turnout_desktop.engine.types import CancelCheck, ProgressCallback

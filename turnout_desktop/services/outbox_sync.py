@@ -15,7 +15,7 @@ from turnout_desktop.services.connection import ping
 from turnout_desktop.services.worker_context import ContextSpec, open_worker_context
 
 if TYPE_CHECKING:  # services.outbox loads the readers: only when a push runs
-    from turnout_desktop.services.outbox import PushOutcome
+    from turnout_desktop.services.outbox_results import PushOutcome
 
 QUEUED_TEXT = "Queued offline: will be sent when the server is reachable."
 
@@ -91,12 +91,12 @@ def push_queued(spec: ContextSpec, *, progress: ProgressCallback, cancelled: Can
     process, whose cached engines would otherwise outlive a server restart.
     """
     from turnout_desktop.services.outbox import (
-        STATUS_FAILED,
         is_unreachable,
         open_server_context,
         pending_count,
         push_outbox,
     )
+    from turnout_desktop.services.outbox_results import PushStatus
 
     local_ctx = open_worker_context(spec.outbox_spec())
     try:
@@ -109,7 +109,7 @@ def push_queued(spec: ContextSpec, *, progress: ProgressCallback, cancelled: Can
         outcomes = push_outbox(local_ctx, server_ctx, progress=progress, cancel=cancelled)
     finally:
         server_ctx.engine.dispose()
-    failed = [o for o in outcomes if o.status == STATUS_FAILED]
+    failed = [o for o in outcomes if o.status == PushStatus.FAILED]
     # reconcile results can be large: the GUI needs only what was tried and how it went
     slim = tuple(replace(o, reconcile=()) for o in outcomes)
     return PushSummary(pushed=len(outcomes) - len(failed), failed=len(failed),

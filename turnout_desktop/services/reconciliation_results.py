@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from turnout_desktop.domain.result_fields import OMIT_IF_NONE
+from turnout_desktop.domain.status import AttemptOutcome, Status
 from turnout_desktop.engine.results import LogRow
 
 
@@ -37,7 +38,7 @@ class StatusRow:
     database_count: int
     confirmed_count: int
     verified: bool
-    status: str
+    status: Status
     accuracy_pct: float | None  # every active record (what the engine heals towards)
     confirmed_accuracy_pct: float | None  # the statewide-confirmed records the gate publishes on
     public: bool
@@ -58,7 +59,7 @@ class CountyOverviewRow:
     accuracy_pct: float
     confirmed_total: int
     confirmed_accuracy_pct: float
-    status: str
+    status: Status
     public: bool
     public_message: str
     public_level: str
@@ -77,7 +78,7 @@ class LogAttempt:
     id: int
     attempt_no: int
     strategy: str
-    outcome: str
+    outcome: AttemptOutcome
     before_actual: int | None
     after_actual: int | None
     before_accuracy_pct: float | None
@@ -95,7 +96,7 @@ class LogOverride:
     """A manual override in force for a log entry's county, party and election."""
 
     id: int
-    status: str
+    status: Status
     reason: str
     created_by: str
     created_at: str | None

@@ -27,7 +27,7 @@ from turnout_desktop.domain.diagnosis import DiagnosisCode
 from turnout_desktop.domain.gate import GateDecision
 from turnout_desktop.domain.metrics import rounded
 from turnout_desktop.domain.scope import Scope
-from turnout_desktop.domain.status import Status
+from turnout_desktop.domain.status import AttemptOutcome, Status, Trigger
 from turnout_desktop.engine import reconcile_log as rlog
 from turnout_desktop.engine.publication import Publication, certification_labels, publications
 from turnout_desktop.errors import InvalidRequest, NotFound
@@ -118,13 +118,13 @@ def status(ctx: AppContext, election: dt.date) -> tuple[StatusRow, ...]:
     return tuple(rows)
 
 
-def _status_of(publication: Publication | None) -> str:
+def _status_of(publication: Publication | None) -> Status:
     if publication is None:
         return Status.PENDING
     if publication.override is not None:
         return Status.OVERRIDDEN
     log = publication.state.log
-    return log.status if log is not None else Status.PENDING
+    return Status(log.status) if log is not None else Status.PENDING
 
 
 def _reference_order(ref: CountyTurnoutReference) -> tuple[str, str, int, str]:
@@ -159,7 +159,7 @@ def county_overview(ctx: AppContext, election: dt.date) -> tuple[CountyOverviewR
 
 
 def log_entries(ctx: AppContext, *, county: str | None = None, election: dt.date | None = None,
-                limit: int = 200, trigger: str | None = None) -> tuple[LogEntry, ...]:
+                limit: int = 200, trigger: Trigger | None = None) -> tuple[LogEntry, ...]:
     """Log entries, newest first, each with its ``attempts``; ``trigger`` keeps one ``trigger_type`` only."""
     county = ctx.scoped_county(county)
     with transaction(ctx.engine) as session:
@@ -191,13 +191,17 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.datetime | dt.date) else value
 
 
+def _log_attempt(attempt: ReconciliationAttempt) -> LogAttempt:
+    values = {column: _iso(getattr(attempt, column)) for column in rlog.ATTEMPT_COLUMNS}
+    return LogAttempt(**{**values, "outcome": AttemptOutcome(attempt.outcome)})
+
+
 def _log_fields(log: ReconciliationLog, attempts: Sequence[ReconciliationAttempt]) -> dict[str, Any]:
     """The fields of a :class:`LogEntry`: the log's columns (``engine.reconcile_log.log_row_values``), the
     stored ``by_method`` and the attempts."""
     row = rlog.log_row_values(log)
     row.update(by_method=row["diagnosis_details"].get("by_method", {}),
-               attempts=tuple(LogAttempt(**{column: _iso(getattr(attempt, column)) for column in rlog.ATTEMPT_COLUMNS})
-                              for attempt in attempts))
+               attempts=tuple(_log_attempt(attempt) for attempt in attempts))
     return row
 
 

@@ -18,7 +18,8 @@ from sqlalchemy.engine import make_url
 from turnout_desktop.db.identity import LOCAL_LABEL, LOCAL_USER
 from turnout_desktop.db.migrate import upgrade_to_head
 from turnout_desktop.db.session import make_engine, resolve_db_url
-from turnout_desktop.services.context import ROLE_CLERK, ROLE_LOCAL, AppContext, open_context
+from turnout_desktop.domain.permissions import Role
+from turnout_desktop.services.context import AppContext, open_context
 from turnout_desktop.services.sign_in import sign_in
 
 # Keyed by the connect URL (with its password: in memory only) so that two logins never share one.
@@ -38,7 +39,7 @@ class ContextSpec:
 
     db_url: str | None
     user: str = LOCAL_USER
-    role: str = ROLE_LOCAL
+    role: str = Role.LOCAL
     county: str | None = None
     outbox_url: str | None = None  # local SQLite database that queues submissions while the server is away
     counties: tuple[str, ...] | None = None  # a clerk's granted counties as the database reported them
@@ -69,17 +70,17 @@ class ContextSpec:
     @property
     def scope(self) -> tuple[str, ...] | None:
         """The counties a clerk sees (None: every county, every other role)."""
-        if self.role != ROLE_CLERK:
+        if self.role != Role.CLERK:
             return None
         return self.counties if self.counties is not None else ((self.county,) if self.county else ())
 
     def label(self) -> str:
         """Who acts, for the status bar: ``clerk_loving - clerk (LOVING)``, ``local, not signed in``."""
-        if not self.is_shared and self.role == ROLE_LOCAL:
+        if not self.is_shared and self.role == Role.LOCAL:
             return LOCAL_LABEL
         if not self.role:  # "Work offline" at sign-in: the server has not confirmed this login yet
             return f"{self.user} - not signed in (server unreachable)"
-        if self.is_shared and self.role == ROLE_LOCAL:  # no sign-in yet: the first load asks the database
+        if self.is_shared and self.role == Role.LOCAL:  # no sign-in yet: the first load asks the database
             return "not signed in"
         scope = self.scope
         return f"{self.user} - {self.role}" + (f" ({', '.join(scope)})" if scope else "")

@@ -1,4 +1,5 @@
-"""Database state builders for the strategy tests (real models, real databases, no mocks)."""
+"""Database state builders for the strategy tests and the engine's undo tests (real models, real databases, no
+mocks)."""
 
 from __future__ import annotations
 

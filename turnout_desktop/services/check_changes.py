@@ -1,6 +1,6 @@
 """Which counties an auto-check escalated or healed: a plain decision, no Qt, so it is tested on its own.
 
-The tray notifier (``tray_notifier``) tells the user about these changes; the check itself runs silently.
+The tray notifier (``gui/tray_notifier.py``) tells the user about these changes; the check itself runs silently.
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from turnout_desktop.domain.status import PROBLEM_STATUSES
-
-SUMMARY_COUNTY = "*"  # the one CHECKED row a scheduled check writes is about no county
+from turnout_desktop.services.check import ALL
 
 
 class CountyStatus(Protocol):
@@ -40,7 +39,7 @@ def counties_in_trouble(rows: Iterable[CountyStatus]) -> tuple[set[str], set[str
     seen: set[str] = set()
     trouble: set[str] = set()
     for row in rows:
-        if row.county == SUMMARY_COUNTY:
+        if row.county == ALL:  # the one summary row a scheduled check writes is about no county
             continue
         seen.add(row.county)
         if row.status in PROBLEM_STATUSES:  # a county in trouble needs a person
