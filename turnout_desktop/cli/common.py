@@ -6,7 +6,6 @@ import argparse
 import datetime as dt
 import json
 import sys
-from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,29 +71,8 @@ def context_from_args(args: argparse.Namespace, *, user: str | None = None) -> A
 # Field metadata of a service result dataclass whose key the JSON leaves out while the value is None
 # (``field(default=None, metadata=OMIT_IF_NONE)``): such keys were optional in the CLI contract.
 OMIT_IF_NONE = result_fields.OMIT_IF_NONE  # defined in domain: store and services mark their fields with it
-
-
-def json_ready(value: Any) -> Any:
-    """``value`` with every result dataclass turned into a dict (the CLI edge; services return dataclasses).
-
-    Keys are the fields in order; a field marked ``OMIT_IF_NONE`` is left out while it is None. Tuples
-    become lists, sets sorted lists; dates, datetimes and Decimals are left to ``print_json``.
-    """
-    if is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
-        for item in fields(value):
-            member = getattr(value, item.name)
-            if member is None and item.metadata.get("json") == "omit_if_none":
-                continue
-            out[item.name] = json_ready(member)
-        return out
-    if isinstance(value, dict):
-        return {name: json_ready(member) for name, member in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_ready(member) for member in value]
-    if isinstance(value, set | frozenset):  # unordered: sorted, so the same set prints the same JSON
-        return [json_ready(member) for member in sorted(value)]
-    return value
+# Dataclass results to JSON-ready values: defined in domain too, where the stored forms of records use it.
+json_ready = result_fields.json_ready
 
 
 def print_json(payload: Any) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,7 @@ from turnout_desktop.db.audit import record_event
 from turnout_desktop.db.models import ReconciliationLog, utcnow
 from turnout_desktop.db.session import transaction
 from turnout_desktop.domain.permissions import Action, is_allowed
-from turnout_desktop.domain.result_fields import OMIT_IF_NONE
+from turnout_desktop.domain.result_fields import OMIT_IF_NONE, json_ready
 from turnout_desktop.domain.scope import Scope
 from turnout_desktop.domain.status import AttemptOutcome, Status, Trigger
 from turnout_desktop.engine.batch import waiting_for_statewide
@@ -77,12 +77,7 @@ class StatewideFetch:
 
     def to_json(self) -> dict[str, Any]:
         """The stored form (``statewide`` of the check's log row and audit event): keys left out while None."""
-        stored: dict[str, Any] = {}
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if value is None and item.metadata == OMIT_IF_NONE:
-                continue
-            stored[item.name] = list(value) if isinstance(value, tuple) else value
+        stored: dict[str, Any] = json_ready(self)
         return stored
 
 
